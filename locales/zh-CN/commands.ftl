@@ -1,0 +1,34 @@
+# 斜杠命令的中文名称与描述（Discord 命令本地化）。
+
+cmd-admin = 管理
+    .description = 管理级别、审计日志与机器人状态
+cmd-admin-grant = 授予
+    .description = 为成员或身份组授予管理级别
+    .target = 对象
+    .target-description = 要授予级别的成员或身份组
+    .level = 级别
+    .level-description = 要授予的管理级别
+    .level-admin = 管理员
+    .level-moderator = 版主
+cmd-admin-revoke = 撤销
+    .description = 撤销成员或身份组的管理级别
+    .target = 对象
+    .target-description = 要撤销级别的成员或身份组
+cmd-admin-list = 列表
+    .description = 查看所有者及所有持有管理级别的人
+    .page = 页码
+    .page-description = 要查看列表的第几页
+cmd-admin-audit = 审计
+    .description = 查看最近的特权操作
+    .member = 成员
+    .member-description = 只看该成员执行或涉及该成员的操作
+    .limit = 数量
+    .limit-description = 显示多少条（默认 10 条）
+    .page = 页码
+    .page-description = 要查看第几页
+cmd-admin-outbox = 发送队列
+    .description = 查看待发送和发送失败的 Discord 操作
+    .page = 页码
+    .page-description = 要查看列表的第几页
+cmd-admin-reload = 重载
+    .description = 从配置文件重新读取策略

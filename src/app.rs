@@ -1,0 +1,165 @@
+//! Wiring and lifecycle: open the database, spawn the background jobs once, start the web
+//! server and the gateway, and stop them in order. `lyceum run`, `lyceum demo` and the
+//! integration tests all start the bot through [`start`] — there is no test-only path.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, SharedConfig};
+use crate::db::Db;
+use crate::discord::{self, delivery};
+use crate::state::{AppState, GatewayStatus};
+
+pub struct Options {
+    pub config: Config,
+    /// Where `/admin reload` re-reads policy from.
+    pub config_path: Option<PathBuf>,
+    /// The bot token. Never logged.
+    pub token: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Options {
+    pub fn new(config: Config, config_path: Option<PathBuf>, token: String) -> Options {
+        Options {
+            config,
+            config_path,
+            token,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// A started bot. Drop does not stop it; call [`RunningApp::stop`].
+pub struct RunningApp {
+    pub state: AppState,
+    pub web_addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    shard_manager: Arc<serenity::ShardManager>,
+    jobs: Vec<JoinHandle<()>>,
+    gateway: JoinHandle<()>,
+}
+
+pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_privileged()
+    .union(serenity::GatewayIntents::GUILD_MEMBERS)
+    .union(serenity::GatewayIntents::MESSAGE_CONTENT);
+
+pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
+    let config = options.config;
+    let db = Db::open(&config.database.path).await?;
+    let state = AppState {
+        db,
+        config: SharedConfig::new(config.clone(), options.config_path),
+        clock: options.clock,
+        outbox_wake: Arc::new(Notify::new()),
+        gateway: GatewayStatus::default(),
+    };
+
+    let http = if config.discord.is_proxied() {
+        // serenity's rate limiter ignores the proxy and would call discord.com directly; the
+        // outbox honours 429s itself.
+        serenity::HttpBuilder::new(&options.token)
+            .proxy(config.discord.api_url.clone())
+            .ratelimiter_disabled(true)
+            .build()
+    } else {
+        serenity::HttpBuilder::new(&options.token).build()
+    };
+
+    let guild_id = config.discord.guild_id;
+    let setup_state = state.clone();
+    let framework = poise::Framework::builder()
+        .options(discord::framework_options())
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                // Runs once per process (poise keeps it across reconnects).
+                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild_id)
+                    .await
+                    .context("registering slash commands in the guild")?;
+                tracing::info!(commands = framework.options().commands.len(), %guild_id, "slash commands registered");
+                setup_state.gateway.set("connected");
+                Ok(setup_state)
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http, INTENTS)
+        .framework(framework)
+        .await
+        .context("building the Discord client")?;
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let worker = delivery::Worker {
+        state: state.clone(),
+        rest: delivery::Rest::new(&config.discord.api_url, &options.token),
+        cache: client.cache.clone(),
+    };
+    let mut jobs = vec![tokio::spawn(worker.run(shutdown_rx.clone()))];
+
+    let (web_addr, web) = crate::web::serve(state.clone(), config.web.bind, shutdown_rx).await?;
+    jobs.push(web);
+    tracing::info!(%web_addr, "web server listening");
+
+    let shard_manager = client.shard_manager.clone();
+    let gateway = tokio::spawn(async move {
+        if let Err(e) = client.start().await {
+            tracing::error!(error = %e, "gateway client stopped with an error");
+        }
+    });
+
+    Ok(RunningApp {
+        state,
+        web_addr,
+        shutdown,
+        shard_manager,
+        jobs,
+        gateway,
+    })
+}
+
+impl RunningApp {
+    /// Stops intake (gateway, web), lets the outbox worker finish its current item, closes the
+    /// database.
+    pub async fn stop(self) {
+        self.shard_manager.shutdown_all().await;
+        let _ = self.shutdown.send(true);
+        for job in self.jobs {
+            let _ = job.await;
+        }
+        let _ = self.gateway.await;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+    }
+}
+
+/// `lyceum run`: start, then stop cleanly on SIGINT or SIGTERM.
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    let app = start(options).await?;
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    app.stop().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,506 @@
+//! Typed configuration: the policy of one community. Parsed from TOML with every problem
+//! reported at once (see [`reader`]), validated, then shared behind one atomically swapped
+//! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
+
+mod reader;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use chrono_tz::Tz;
+use serenity::all::{ChannelId, GuildId, RoleId, UserId};
+use toml::Table;
+
+pub use reader::{suggest, Problem};
+use reader::Reader;
+
+use crate::i18n::{Locale, LocalizedText};
+
+/// The real Discord; anything else is a proxy or the simulator.
+pub const DISCORD_API: &str = "https://discord.com";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub discord: DiscordConfig,
+    pub database: DatabaseConfig,
+    pub community: CommunityConfig,
+    pub web: WebConfig,
+    pub channels: ChannelsConfig,
+    pub staff: StaffConfig,
+    pub outbox: OutboxConfig,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiscordConfig {
+    pub guild_id: GuildId,
+    pub owner_ids: Vec<UserId>,
+    pub api_url: String,
+}
+
+impl DiscordConfig {
+    /// True when REST goes somewhere other than discord.com (a proxy or the simulator).
+    pub fn is_proxied(&self) -> bool {
+        self.api_url.trim_end_matches('/') != DISCORD_API
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseConfig {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityConfig {
+    /// The community's name as members read it (plain or per locale).
+    pub name: LocalizedText,
+    pub timezone: Tz,
+    pub default_locale: Locale,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebConfig {
+    pub bind: SocketAddr,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChannelsConfig {
+    pub mod_log: Option<ChannelId>,
+    pub announcements: Option<ChannelId>,
+    pub welcome: Option<ChannelId>,
+}
+
+/// Discord roles the bot keeps in step with staff levels granted to individual members.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StaffConfig {
+    pub admin_role: Option<RoleId>,
+    pub moderator_role: Option<RoleId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxConfig {
+    /// First retry delay after a transient failure; doubles per attempt.
+    pub retry_base: Duration,
+    /// Upper bound for one retry delay.
+    pub retry_max: Duration,
+}
+
+/// Why a config could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render_problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text).map_err(ConfigError::Invalid)
+    }
+
+    /// Parses and validates; on failure returns every problem found, in file order of sections.
+    pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+        let root: Table = toml::from_str(text).map_err(|e| vec![syntax_problem(&e)])?;
+        let reader = Reader::default();
+        reader.unknown_sections(
+            &root,
+            &[
+                "discord",
+                "database",
+                "community",
+                "web",
+                "channels",
+                "staff",
+                "outbox",
+            ],
+        );
+
+        let mut s = reader.section(&root, "discord");
+        let guild_id = s.id("guild_id");
+        if s.raw("guild_id").is_none() {
+            s.missing("guild_id");
+        }
+        let owner_ids = s.ids("owner_ids").into_iter().map(UserId::new).collect();
+        let api_url = s.string("api_url").unwrap_or_else(|| DISCORD_API.into());
+        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+            s.problem(
+                "api_url",
+                Some(&toml::Value::String(api_url.clone())),
+                "expected an http:// or https:// base URL",
+            );
+        }
+        s.finish();
+
+        let mut s = reader.section(&root, "database");
+        let db_path = s.string("path").unwrap_or_else(|| "lyceum.db".into());
+        if db_path.trim().is_empty() {
+            s.problem("path", None, "must not be empty");
+        }
+        s.finish();
+
+        let mut s = reader.section(&root, "community");
+        let name = s
+            .text("name")
+            .unwrap_or_else(|| LocalizedText::plain("Lyceum".into()));
+        let timezone = match s.raw("timezone") {
+            None => Some(Tz::UTC),
+            Some(value) => match value.as_str() {
+                Some(tz) => parse_timezone(tz)
+                    .map_err(|message| s.problem("timezone", Some(value), message))
+                    .ok(),
+                None => {
+                    s.problem("timezone", Some(value), "expected an IANA time zone name");
+                    None
+                }
+            },
+        };
+        let default_locale = s.locale("default_locale").unwrap_or(Locale::En);
+        s.finish();
+
+        let mut s = reader.section(&root, "web");
+        let bind = match s.raw("bind") {
+            None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            Some(value) => {
+                let parsed = value.as_str().and_then(|b| b.parse::<SocketAddr>().ok());
+                if parsed.is_none() {
+                    s.problem("bind", Some(value), "expected an address like \"127.0.0.1:8080\"");
+                }
+                parsed
+            }
+        };
+        s.finish();
+
+        let mut s = reader.section(&root, "channels");
+        let channels = ChannelsConfig {
+            mod_log: s.id("mod_log").map(ChannelId::new),
+            announcements: s.id("announcements").map(ChannelId::new),
+            welcome: s.id("welcome").map(ChannelId::new),
+        };
+        s.finish();
+
+        let mut s = reader.section(&root, "staff");
+        let staff = StaffConfig {
+            admin_role: s.id("admin_role").map(RoleId::new),
+            moderator_role: s.id("moderator_role").map(RoleId::new),
+        };
+        s.finish();
+
+        let mut s = reader.section(&root, "outbox");
+        let retry_base = s.duration("retry_base").unwrap_or(Duration::from_secs(2));
+        let retry_max = s.duration("retry_max").unwrap_or(Duration::from_secs(600));
+        if retry_base.is_zero() {
+            s.problem("retry_base", None, "must be longer than zero");
+        }
+        if retry_max < retry_base {
+            s.problem("retry_max", None, "must not be shorter than outbox.retry_base");
+        }
+        s.finish();
+
+        let problems = reader.into_problems();
+        match (guild_id, timezone, bind) {
+            (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
+                discord: DiscordConfig {
+                    guild_id: GuildId::new(guild_id),
+                    owner_ids,
+                    api_url: api_url.trim_end_matches('/').to_string(),
+                },
+                database: DatabaseConfig {
+                    path: PathBuf::from(db_path),
+                },
+                community: CommunityConfig {
+                    name,
+                    timezone,
+                    default_locale,
+                },
+                web: WebConfig { bind },
+                channels,
+                staff,
+                outbox: OutboxConfig {
+                    retry_base,
+                    retry_max,
+                },
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// A short human summary for `check-config`.
+    pub fn summary(&self) -> String {
+        let channel = |c: Option<ChannelId>| c.map_or("-".to_string(), |c| c.to_string());
+        format!(
+            "community  {} ({}, default locale {})\nguild      {}\nowners     {}\ndatabase   {}\nweb        {}\ndiscord    {}\nchannels   mod_log={} announcements={} welcome={}",
+            self.community.name.get(self.community.default_locale),
+            self.community.timezone.name(),
+            self.community.default_locale.tag(),
+            self.discord.guild_id,
+            self.discord.owner_ids.len(),
+            self.database.path.display(),
+            self.web.bind,
+            self.discord.api_url,
+            channel(self.channels.mod_log),
+            channel(self.channels.announcements),
+            channel(self.channels.welcome),
+        )
+    }
+
+    /// Keys that differ between two configs and only take effect after a restart.
+    pub fn restart_required_changes(&self, new: &Config) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        if self.discord.guild_id != new.discord.guild_id {
+            keys.push("discord.guild_id");
+        }
+        if self.discord.api_url != new.discord.api_url {
+            keys.push("discord.api_url");
+        }
+        if self.database.path != new.database.path {
+            keys.push("database.path");
+        }
+        if self.web.bind != new.web.bind {
+            keys.push("web.bind");
+        }
+        keys
+    }
+}
+
+fn syntax_problem(error: &toml::de::Error) -> Problem {
+    Problem {
+        path: "(file)".into(),
+        value: None,
+        message: format!("not valid TOML: {}", error.message().trim()),
+    }
+    .with_span(error)
+}
+
+impl Problem {
+    fn with_span(mut self, error: &toml::de::Error) -> Problem {
+        if let Some(span) = error.span() {
+            self.path = format!("(file, byte {})", span.start);
+        }
+        self
+    }
+}
+
+fn parse_timezone(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>().map_err(|_| {
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+        match suggest(name, names) {
+            Some(s) => format!("unknown IANA time zone, did you mean \"{s}\"?"),
+            None => "unknown IANA time zone (e.g. \"Asia/Shanghai\", \"America/New_York\", \"UTC\")"
+                .to_string(),
+        }
+    })
+}
+
+/// The live config: one snapshot per handler, swapped whole on reload.
+#[derive(Clone)]
+pub struct SharedConfig {
+    current: Arc<ArcSwap<Config>>,
+    path: Option<PathBuf>,
+}
+
+impl SharedConfig {
+    pub fn new(config: Config, path: Option<PathBuf>) -> SharedConfig {
+        SharedConfig {
+            current: Arc::new(ArcSwap::from_pointee(config)),
+            path,
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Config> {
+        self.current.load_full()
+    }
+
+    /// Re-reads the file. On any problem the running config stays as it is.
+    pub fn reload(&self) -> Result<ReloadOutcome, ConfigError> {
+        let path = self.path.as_deref().ok_or_else(|| {
+            ConfigError::Invalid(vec![Problem {
+                path: "(file)".into(),
+                value: None,
+                message: "this instance was started without a config file".into(),
+            }])
+        })?;
+        let new = Config::load(path)?;
+        let old = self.current.load();
+        let restart_required = old.restart_required_changes(&new);
+        self.current.store(Arc::new(new));
+        Ok(ReloadOutcome { restart_required })
+    }
+}
+
+pub struct ReloadOutcome {
+    /// Changed keys that the running process cannot apply.
+    pub restart_required: Vec<&'static str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[discord]\nguild_id = 42\n";
+
+    fn problems(text: &str) -> Vec<String> {
+        Config::parse(text)
+            .expect_err("config should be rejected")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn minimal_config_takes_defaults() {
+        let config = Config::parse(MINIMAL).unwrap();
+        assert_eq!(config.discord.guild_id, GuildId::new(42));
+        assert_eq!(config.discord.api_url, DISCORD_API);
+        assert!(!config.discord.is_proxied());
+        assert_eq!(config.database.path, PathBuf::from("lyceum.db"));
+        assert_eq!(config.community.timezone, Tz::UTC);
+        assert_eq!(config.community.default_locale, Locale::En);
+        assert_eq!(config.web.bind.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn example_config_is_valid() {
+        let config = Config::parse(include_str!("../../config.example.toml")).unwrap();
+        assert_eq!(config.community.timezone, chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn unknown_key_names_its_path_and_suggests() {
+        let p = problems("[discord]\nguild_id = 1\n[community]\ntimezon = \"UTC\"\n");
+        assert_eq!(
+            p,
+            vec!["community.timezon = \"UTC\": unknown key, did you mean \"timezone\"?"]
+        );
+    }
+
+    #[test]
+    fn unknown_section_is_reported() {
+        let p = problems("[discord]\nguild_id = 1\n[comunity]\nname = \"x\"\n");
+        assert_eq!(p.len(), 1);
+        assert!(p[0].starts_with("comunity = "), "{p:?}");
+        assert!(p[0].contains("did you mean [community]?"), "{p:?}");
+    }
+
+    #[test]
+    fn bad_type_names_its_path() {
+        let p = problems("[discord]\nguild_id = \"abc\"\n");
+        assert_eq!(
+            p,
+            vec!["discord.guild_id = \"abc\": expected a Discord id (a positive integer, e.g. 123456789012345678)"]
+        );
+        let p = problems("[discord]\nguild_id = 1\n[community]\nname = 5\n");
+        assert_eq!(p, vec!["community.name = 5: expected a string"]);
+    }
+
+    #[test]
+    fn unknown_time_zone_suggests_the_closest() {
+        let p = problems("[discord]\nguild_id = 1\n[community]\ntimezone = \"Asia/Shangai\"\n");
+        assert_eq!(
+            p,
+            vec!["community.timezone = \"Asia/Shangai\": unknown IANA time zone, did you mean \"Asia/Shanghai\"?"]
+        );
+    }
+
+    #[test]
+    fn bad_locale_is_reported() {
+        let p = problems("[discord]\nguild_id = 1\n[community]\ndefault_locale = \"fr\"\n");
+        assert_eq!(
+            p,
+            vec!["community.default_locale = \"fr\": unknown locale; expected \"en\" or \"zh-CN\""]
+        );
+    }
+
+    #[test]
+    fn missing_guild_id_is_reported() {
+        assert_eq!(problems("[community]\nname = \"x\"\n"), vec!["discord.guild_id: is required"]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let p = problems(
+            "[discord]\nowner_ids = [1, \"x\"]\n[community]\ntimezone = \"Mars/Base\"\nextra = 1\n[web]\nbind = \"nowhere\"\n[outbox]\nretry_base = \"soon\"\n",
+        );
+        let paths: Vec<&str> = p.iter().map(|l| l.split([' ', ':']).next().unwrap()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "discord.guild_id",
+                "discord.owner_ids[1]",
+                "community.timezone",
+                "community.extra",
+                "web.bind",
+                "outbox.retry_base",
+            ],
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_one_problem_with_a_position() {
+        let p = problems("[discord\nguild_id = 1\n");
+        assert_eq!(p.len(), 1);
+        assert!(p[0].starts_with("(file, byte"), "{p:?}");
+    }
+
+    #[test]
+    fn member_text_is_plain_or_per_locale() {
+        let config = Config::parse(
+            "[discord]\nguild_id = 1\n[community]\nname = { en = \"Lyceum\", \"zh-CN\" = \"学园\" }\n",
+        )
+        .unwrap();
+        assert_eq!(config.community.name.get(Locale::ZhCn), "学园");
+        assert_eq!(config.community.name.get(Locale::En), "Lyceum");
+        let p = problems("[discord]\nguild_id = 1\n[community]\nname = { fr = \"x\" }\n");
+        assert_eq!(
+            p,
+            vec![
+                "community.name.fr = \"x\": unknown locale; expected \"en\" or \"zh-CN\"",
+                "community.name = { fr = \"x\" }: needs at least one locale",
+            ]
+        );
+    }
+
+    #[test]
+    fn durations_are_human_strings() {
+        let config = Config::parse(
+            "[discord]\nguild_id = 1\n[outbox]\nretry_base = \"250ms\"\nretry_max = \"30d\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.outbox.retry_base, Duration::from_millis(250));
+        assert_eq!(config.outbox.retry_max, Duration::from_secs(30 * 86_400));
+    }
+
+    #[test]
+    fn reload_keeps_the_old_config_on_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, MINIMAL).unwrap();
+        let shared = SharedConfig::new(Config::load(&path).unwrap(), Some(path.clone()));
+        std::fs::write(&path, "[discord]\nguild_id = 42\n[community]\ntimezone = \"Nope\"\n")
+            .unwrap();
+        assert!(shared.reload().is_err());
+        assert_eq!(shared.snapshot().community.timezone, Tz::UTC);
+        std::fs::write(&path, "[discord]\nguild_id = 43\n[community]\nname = \"New\"\n").unwrap();
+        let outcome = shared.reload().unwrap();
+        assert_eq!(shared.snapshot().community.name.get(Locale::En), "New");
+        assert_eq!(outcome.restart_required, vec!["discord.guild_id"]);
+    }
+}

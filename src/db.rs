@@ -1,0 +1,162 @@
+//! SQLite: pool options, embedded migrations, the "newer database" guard, and online backup.
+//!
+//! Two pools over one file: `write` has a single connection so writers queue in-process instead
+//! of failing with `SQLITE_BUSY`; `read` serves everything else concurrently (WAL).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+    pub path: PathBuf,
+}
+
+fn options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        // Durability is not traded for speed: hot paths batch their writes instead.
+        .synchronous(SqliteSynchronous::Full)
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database, refusing one written by a newer
+    /// Lyceum without touching it.
+    pub async fn open(path: &Path) -> anyhow::Result<Db> {
+        if path.exists() {
+            refuse_newer(path).await?;
+        }
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options(path).create_if_missing(true))
+            .await
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        MIGRATOR
+            .run(&write)
+            .await
+            .with_context(|| format!("cannot migrate database {}", path.display()))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options(path))
+            .await?;
+        Ok(Db {
+            read,
+            write,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Fails when the database records a migration this binary does not know.
+async fn refuse_newer(path: &Path) -> anyhow::Result<()> {
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = SqliteConnection::connect_with(
+        &SqliteConnectOptions::from_str(&url)?.read_only(true),
+    )
+    .await
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    let has_table: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(&mut conn)
+    .await?;
+    if has_table.is_none() {
+        conn.close().await?;
+        return Ok(());
+    }
+    let applied: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, description FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await?;
+    conn.close().await?;
+    let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    if let Some((version, description)) = applied.iter().find(|(v, _)| !known.contains(v)) {
+        bail!(
+            "database {} was written by a newer Lyceum (it has migration {version} \"{description}\", this build knows up to {}); refusing to open it. Upgrade Lyceum or restore a backup.",
+            path.display(),
+            known.last().copied().unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// Writes a consistent copy of the database to `target` while it may be in use.
+pub async fn backup(source: &Path, target: &Path) -> anyhow::Result<()> {
+    if target.exists() {
+        bail!("{} already exists; choose a new file", target.display());
+    }
+    if !source.exists() {
+        bail!("database {} does not exist", source.display());
+    }
+    let mut conn = SqliteConnection::connect_with(
+        &options(source).read_only(true).journal_mode(SqliteJournalMode::Wal),
+    )
+    .await
+    .with_context(|| format!("cannot open database {}", source.display()))?;
+    let target_text = target
+        .to_str()
+        .context("backup path must be valid UTF-8")?
+        .to_string();
+    sqlx::query("VACUUM INTO ?")
+        .bind(target_text)
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("backup to {} failed", target.display()))?;
+    conn.close().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opens_with_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).await.unwrap();
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&db.write)
+            .await
+            .unwrap();
+        assert_eq!(fk, 1);
+        let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&db.write)
+            .await
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+    }
+
+    #[tokio::test]
+    async fn reopening_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        Db::open(&path).await.unwrap().close().await;
+        Db::open(&path).await.unwrap().close().await;
+    }
+}

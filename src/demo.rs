@@ -1,0 +1,2 @@
+//! Scripted demo (filled in below).
+pub async fn run() -> anyhow::Result<()> { Ok(()) }

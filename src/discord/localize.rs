@@ -1,0 +1,123 @@
+//! Fills every command's names and descriptions from the `.ftl` files: English becomes the
+//! default, every other locale becomes a Discord localization. Keys are derived from the
+//! command path: `/admin grant` reads `cmd-admin-grant`, its `.description`, its parameter
+//! names (`.target`), their descriptions (`.target-description`) and choices
+//! (`.level-admin`).
+
+use std::borrow::Cow;
+
+use crate::discord::Command;
+use crate::i18n::{lookup, Locale};
+
+
+/// Applies localizations to `commands` and their subcommands; returns the keys it could not find.
+pub fn apply(commands: &mut [Command]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for command in commands {
+        apply_one(command, "cmd", &mut missing);
+    }
+    missing
+}
+
+/// `parent` is the key of the enclosing command (`cmd` at the top): subcommands' qualified
+/// names are only filled in by poise later, so the path is built here.
+fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
+    let key = format!("{parent}-{}", command.name);
+    let mut get = |locale: Locale, attr: Option<&str>| -> Option<String> {
+        let text = lookup(locale, &key, attr, None);
+        if text.is_none() {
+            missing.push(match attr {
+                Some(attr) => format!("{}:{key}.{attr}", locale.tag()),
+                None => format!("{}:{key}", locale.tag()),
+            });
+        }
+        text
+    };
+
+    if let Some(description) = get(Locale::En, Some("description")) {
+        command.description = Some(description.into());
+    }
+    for parameter in &mut command.parameters {
+        let name = parameter.name.clone();
+        if let Some(description) = get(Locale::En, Some(&format!("{name}-description"))) {
+            parameter.description = Some(description.into());
+        }
+    }
+
+    for locale in Locale::ALL {
+        let Some(discord_key) = locale.discord_key() else {
+            continue;
+        };
+        let tag: Cow<'static, str> = Cow::Borrowed(discord_key);
+        if let Some(name) = get(locale, None) {
+            command.name_localizations.to_mut().push((tag.clone(), name.into()));
+        }
+        if let Some(description) = get(locale, Some("description")) {
+            command
+                .description_localizations
+                .to_mut()
+                .push((tag.clone(), description.into()));
+        }
+        for parameter in &mut command.parameters {
+            let name = parameter.name.clone();
+            if let Some(localized) = get(locale, Some(&name)) {
+                parameter
+                    .name_localizations
+                    .to_mut()
+                    .push((tag.clone(), localized.into()));
+            }
+            if let Some(description) = get(locale, Some(&format!("{name}-description"))) {
+                parameter
+                    .description_localizations
+                    .to_mut()
+                    .push((tag.clone(), description.into()));
+            }
+            for choice in parameter.choices.to_mut() {
+                if let Some(label) = get(locale, Some(&format!("{name}-{}", choice.name))) {
+                    choice.localizations.to_mut().push((tag.clone(), label.into()));
+                }
+            }
+        }
+    }
+
+    for sub in &mut command.subcommands {
+        apply_one(sub, &key, missing);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discord::all_commands;
+
+    fn each(commands: &[Command], f: &mut impl FnMut(&Command)) {
+        for command in commands {
+            f(command);
+            each(&command.subcommands, f);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_is_localized() {
+        let mut raw = crate::discord::raw_commands();
+        let missing = apply(&mut raw);
+        assert!(missing.is_empty(), "missing localizations: {missing:?}");
+        let commands = all_commands();
+        let mut seen = 0;
+        each(&commands, &mut |c| {
+            seen += 1;
+            let has = |v: &[(Cow<str>, Cow<str>)]| v.iter().any(|(l, s)| l == "zh-CN" && !s.is_empty());
+            assert!(has(&c.name_localizations), "{} has no zh-CN name", c.qualified_name);
+            assert!(has(&c.description_localizations), "{} has no zh-CN description", c.qualified_name);
+            assert!(c.description.as_deref().is_some_and(|d| !d.is_empty() && d.chars().count() <= 100));
+            for p in &c.parameters {
+                assert!(has(&p.name_localizations), "{} {} has no zh-CN name", c.qualified_name, p.name);
+                assert!(has(&p.description_localizations), "{} {}", c.qualified_name, p.name);
+                for choice in p.choices.iter() {
+                    assert!(has(&choice.localizations), "{} {} {}", c.qualified_name, p.name, choice.name);
+                }
+            }
+        });
+        assert!(seen >= 7, "expected /admin and its subcommands, saw {seen}");
+    }
+}

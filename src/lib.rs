@@ -1,0 +1,20 @@
+//! Lyceum: a self-hosted Discord bot for paid knowledge communities.
+//!
+//! Functional core, thin shell: features decide with plain functions over plain data, persist
+//! through `store.rs` modules, and reach Discord only through the durable [`outbox`].
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod discord;
+pub mod error;
+pub mod features;
+pub mod i18n;
+pub mod outbox;
+pub mod sim;
+pub mod state;
+pub mod web;
+
+pub use app::{run, start};

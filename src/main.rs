@@ -1,0 +1,122 @@
+//! The `lyceum` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use lyceum::config::{Config, ConfigError};
+
+#[derive(Parser)]
+#[command(name = "lyceum", version, about = "A self-hosted Discord bot for paid knowledge communities")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot (token from the DISCORD_TOKEN environment variable)
+    Run {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+    /// Play a scripted session against a built-in simulated Discord (no token needed)
+    Demo,
+    /// Validate a config file and print a summary or every problem
+    CheckConfig {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+    /// Write a consistent copy of the database (safe while the bot runs)
+    Backup {
+        /// Where to write the copy (must not exist)
+        path: PathBuf,
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+}
+
+/// Exit code for a config that cannot be used.
+const EXIT_CONFIG: u8 = 2;
+
+fn load_config(path: &std::path::Path) -> Result<Config, ExitCode> {
+    Config::load(path).map_err(|error| {
+        match error {
+            ConfigError::Io { .. } => eprintln!("error: {error}"),
+            ConfigError::Invalid(problems) => {
+                eprintln!("{}: {} problem(s):", path.display(), problems.len());
+                for problem in problems {
+                    eprintln!("  {problem}");
+                }
+            }
+        }
+        ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::CheckConfig { config } => match load_config(&config) {
+            Ok(parsed) => {
+                println!("{}: ok\n{}", config.display(), parsed.summary());
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        Command::Run { config: path } => {
+            init_logging("info,serenity=warn,tracing::span=warn");
+            let config = match load_config(&path) {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            let token = match std::env::var("DISCORD_TOKEN") {
+                Ok(token) if !token.trim().is_empty() => token.trim().to_string(),
+                _ => {
+                    eprintln!("error: DISCORD_TOKEN is not set; export your bot token (Discord Developer Portal → Bot → Token) and try again");
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            };
+            match lyceum::run(lyceum::app::Options::new(config, Some(path), token)).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Demo => {
+            init_logging("warn,serenity=error");
+            match lyceum::demo::run().await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("demo failed: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Backup { path, config } => {
+            let config = match load_config(&config) {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            match lyceum::db::backup(&config.database.path, &path).await {
+                Ok(()) => {
+                    println!("backed up {} to {}", config.database.path.display(), path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

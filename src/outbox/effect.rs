@@ -1,0 +1,156 @@
+//! The side effects Lyceum asks of Discord, as data. An [`Effect`] is what is stored in the
+//! outbox; the delivery worker turns it into one (or, for a DM, two) REST calls.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serenity::all::{ChannelId, GuildId, MessageId, RoleId, UserId};
+
+/// A message body as Discord's create-message endpoint takes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct MessageBody {
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub embeds: Vec<serde_json::Value>,
+}
+
+impl MessageBody {
+    pub fn text(content: impl Into<String>) -> MessageBody {
+        MessageBody {
+            content: content.into(),
+            embeds: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Effect {
+    AddRole {
+        guild_id: GuildId,
+        user_id: UserId,
+        role_id: RoleId,
+        reason: String,
+    },
+    RemoveRole {
+        guild_id: GuildId,
+        user_id: UserId,
+        role_id: RoleId,
+        reason: String,
+    },
+    SendMessage {
+        channel_id: ChannelId,
+        body: MessageBody,
+    },
+    SendDm {
+        user_id: UserId,
+        body: MessageBody,
+    },
+    DeleteMessage {
+        channel_id: ChannelId,
+        message_id: MessageId,
+        reason: String,
+    },
+    TimeoutMember {
+        guild_id: GuildId,
+        user_id: UserId,
+        /// `None` lifts a timeout.
+        until: Option<DateTime<Utc>>,
+        reason: String,
+    },
+}
+
+impl Effect {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::AddRole { .. } => "add_role",
+            Effect::RemoveRole { .. } => "remove_role",
+            Effect::SendMessage { .. } => "send_message",
+            Effect::SendDm { .. } => "send_dm",
+            Effect::DeleteMessage { .. } => "delete_message",
+            Effect::TimeoutMember { .. } => "timeout_member",
+        }
+    }
+
+    /// Effects with the same key are delivered strictly in the order they were written: a
+    /// member's role add then remove must not arrive swapped; a channel's messages stay in order.
+    pub fn ordering_key(&self) -> String {
+        match self {
+            Effect::AddRole {
+                guild_id, user_id, ..
+            }
+            | Effect::RemoveRole {
+                guild_id, user_id, ..
+            }
+            | Effect::TimeoutMember {
+                guild_id, user_id, ..
+            } => format!("member:{guild_id}:{user_id}"),
+            Effect::SendMessage { channel_id, .. } | Effect::DeleteMessage { channel_id, .. } => {
+                format!("channel:{channel_id}")
+            }
+            Effect::SendDm { user_id, .. } => format!("dm:{user_id}"),
+        }
+    }
+
+    /// One line for `/admin outbox` and logs (no message bodies: they may be long or private).
+    pub fn describe(&self) -> String {
+        match self {
+            Effect::AddRole {
+                user_id, role_id, ..
+            } => format!("add <@&{role_id}> to <@{user_id}>"),
+            Effect::RemoveRole {
+                user_id, role_id, ..
+            } => format!("remove <@&{role_id}> from <@{user_id}>"),
+            Effect::SendMessage { channel_id, .. } => format!("message in <#{channel_id}>"),
+            Effect::SendDm { user_id, .. } => format!("DM to <@{user_id}>"),
+            Effect::DeleteMessage {
+                channel_id,
+                message_id,
+                ..
+            } => format!("delete message {message_id} in <#{channel_id}>"),
+            Effect::TimeoutMember { user_id, until, .. } => match until {
+                Some(until) => format!("time out <@{user_id}> until {}", until.to_rfc3339()),
+                None => format!("lift timeout of <@{user_id}>"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effects_round_trip_through_json() {
+        let effect = Effect::AddRole {
+            guild_id: GuildId::new(1),
+            user_id: UserId::new(2),
+            role_id: RoleId::new(3),
+            reason: "staff".into(),
+        };
+        let json = serde_json::to_string(&effect).unwrap();
+        assert!(json.contains("\"kind\":\"add_role\""), "{json}");
+        assert_eq!(serde_json::from_str::<Effect>(&json).unwrap(), effect);
+    }
+
+    #[test]
+    fn role_changes_for_one_member_share_an_ordering_key() {
+        let add = Effect::AddRole {
+            guild_id: GuildId::new(1),
+            user_id: UserId::new(2),
+            role_id: RoleId::new(3),
+            reason: String::new(),
+        };
+        let remove = Effect::RemoveRole {
+            guild_id: GuildId::new(1),
+            user_id: UserId::new(2),
+            role_id: RoleId::new(4),
+            reason: String::new(),
+        };
+        assert_eq!(add.ordering_key(), remove.ordering_key());
+        let message = Effect::SendMessage {
+            channel_id: ChannelId::new(9),
+            body: MessageBody::text("hi"),
+        };
+        assert_ne!(add.ordering_key(), message.ordering_key());
+    }
+}

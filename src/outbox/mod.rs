@@ -1,0 +1,10 @@
+//! The durable side-effect queue. Features write an [`Effect`] with [`enqueue`] in the same
+//! transaction as the state change that causes it; `discord::delivery` sends it, retrying
+//! transient failures, so a crash or a Discord outage never loses a role grant or a message.
+
+pub mod effect;
+pub mod policy;
+pub mod store;
+
+pub use effect::{Effect, MessageBody};
+pub use store::enqueue;

@@ -1,0 +1,253 @@
+//! The `outbox` table. Items are enqueued inside the caller's transaction, claimed one at a
+//! time by the worker (the head of each ordering key only, so order per target holds), and
+//! finished as delivered, skipped or failed.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::effect::Effect;
+use crate::clock::to_millis;
+use crate::db::Db;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub ordering_key: String,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+impl OutboxRow {
+    pub fn effect(&self) -> Result<Effect, serde_json::Error> {
+        serde_json::from_str(&self.payload)
+    }
+}
+
+/// Writes an effect into the outbox as part of `tx`. With an idempotency key, a second enqueue
+/// of the same key is a no-op and returns `None`.
+pub async fn enqueue(
+    tx: &mut SqliteConnection,
+    effect: &Effect,
+    now: DateTime<Utc>,
+    idempotency_key: Option<&str>,
+) -> sqlx::Result<Option<i64>> {
+    let payload = serde_json::to_string(effect).expect("effects serialize");
+    let row: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO outbox (ordering_key, kind, payload, next_attempt_at, created_at, idempotency_key)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id",
+    )
+    .bind(effect.ordering_key())
+    .bind(effect.kind())
+    .bind(payload)
+    .bind(to_millis(now))
+    .bind(to_millis(now))
+    .bind(idempotency_key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Claims the oldest due item that heads its ordering key. Items behind a retrying head wait.
+pub async fn claim_next(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Option<OutboxRow>> {
+    let now = to_millis(now);
+    sqlx::query_as(
+        "UPDATE outbox SET claimed_at = ?1
+         WHERE id = (
+             SELECT o.id FROM outbox o
+             WHERE o.status = 'pending' AND o.claimed_at IS NULL AND o.next_attempt_at <= ?1
+               AND NOT EXISTS (
+                   SELECT 1 FROM outbox e
+                   WHERE e.status = 'pending' AND e.ordering_key = o.ordering_key AND e.id < o.id)
+             ORDER BY o.next_attempt_at, o.id
+             LIMIT 1)
+         RETURNING id, ordering_key, kind, payload, status, attempts, next_attempt_at, last_error, created_at",
+    )
+    .bind(now)
+    .fetch_optional(&db.write)
+    .await
+}
+
+/// When the next claimable item becomes due (None when nothing is queued). Only heads of their
+/// ordering key count: an item waiting behind another is not due, whatever its own time says.
+pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
+    let (due,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(o.next_attempt_at) FROM outbox o
+         WHERE o.status = 'pending' AND o.claimed_at IS NULL
+           AND NOT EXISTS (
+               SELECT 1 FROM outbox e
+               WHERE e.status = 'pending' AND e.ordering_key = o.ordering_key AND e.id < o.id)",
+    )
+    .fetch_one(&db.read)
+    .await?;
+    Ok(due)
+}
+
+/// Ends an item for good.
+pub async fn finish(
+    db: &Db,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error), attempts = attempts + 1,
+                finished_at = ?, claimed_at = NULL
+         WHERE id = ?",
+    )
+    .bind(status)
+    .bind(error)
+    .bind(to_millis(now))
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Puts an item back in the queue after a transient failure.
+pub async fn retry_at(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claimed_at = NULL
+         WHERE id = ?",
+    )
+    .bind(to_millis(at))
+    .bind(error)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Releases claims left by a process that stopped mid-delivery, so their items are retried.
+pub async fn release_stale_claims(db: &Db) -> sqlx::Result<u64> {
+    let done = sqlx::query("UPDATE outbox SET claimed_at = NULL WHERE status = 'pending' AND claimed_at IS NOT NULL")
+        .execute(&db.write)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub pending: i64,
+    pub failed: i64,
+}
+
+pub async fn counts(db: &Db) -> sqlx::Result<Counts> {
+    let (pending, failed): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'failed'), 0) FROM outbox",
+    )
+    .fetch_one(&db.read)
+    .await?;
+    Ok(Counts { pending, failed })
+}
+
+/// Pending and failed items, newest first, for `/admin outbox`.
+pub async fn problems(db: &Db, limit: i64, offset: i64) -> sqlx::Result<Vec<OutboxRow>> {
+    sqlx::query_as(
+        "SELECT id, ordering_key, kind, payload, status, attempts, next_attempt_at, last_error, created_at
+         FROM outbox WHERE status IN ('pending', 'failed')
+         ORDER BY id DESC LIMIT ? OFFSET ?",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::from_millis;
+    use crate::outbox::effect::MessageBody;
+    use serenity::all::{ChannelId, GuildId, RoleId, UserId};
+
+    async fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("o.db")).await.unwrap();
+        (dir, db)
+    }
+
+    fn role(user: u64, role: u64) -> Effect {
+        Effect::AddRole {
+            guild_id: GuildId::new(1),
+            user_id: UserId::new(user),
+            role_id: RoleId::new(role),
+            reason: String::new(),
+        }
+    }
+
+    async fn put(db: &Db, effect: &Effect, at: i64, key: Option<&str>) -> Option<i64> {
+        let mut tx = db.write.begin().await.unwrap();
+        let id = enqueue(&mut tx, effect, from_millis(at), key).await.unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn items_for_one_target_are_claimed_in_order_behind_a_retrying_head() {
+        let (_dir, db) = db().await;
+        let first = put(&db, &role(7, 1), 1_000, None).await.unwrap();
+        let second = put(&db, &role(7, 2), 1_000, None).await.unwrap();
+        let other = put(
+            &db,
+            &Effect::SendMessage {
+                channel_id: ChannelId::new(5),
+                body: MessageBody::text("hi"),
+            },
+            1_000,
+            None,
+        )
+        .await
+        .unwrap();
+
+        let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, first);
+        retry_at(&db, first, from_millis(10_000), "500").await.unwrap();
+
+        // The head of member 7 is waiting: its second item must not overtake it.
+        let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, other);
+        finish(&db, other, "delivered", None, from_millis(2_000)).await.unwrap();
+        assert!(claim_next(&db, from_millis(2_000)).await.unwrap().is_none());
+
+        let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.attempts), (first, 1));
+        finish(&db, first, "delivered", None, from_millis(10_000)).await.unwrap();
+        let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, second);
+    }
+
+    #[tokio::test]
+    async fn a_claimed_item_is_not_claimed_twice_until_released() {
+        let (_dir, db) = db().await;
+        put(&db, &role(1, 1), 0, None).await.unwrap();
+        assert!(claim_next(&db, from_millis(1)).await.unwrap().is_some());
+        assert!(claim_next(&db, from_millis(1)).await.unwrap().is_none());
+        assert_eq!(release_stale_claims(&db).await.unwrap(), 1);
+        assert!(claim_next(&db, from_millis(1)).await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn idempotency_keys_enqueue_once() {
+        let (_dir, db) = db().await;
+        assert!(put(&db, &role(1, 1), 0, Some("grant:1")).await.is_some());
+        assert!(put(&db, &role(1, 1), 0, Some("grant:1")).await.is_none());
+        assert_eq!(counts(&db).await.unwrap(), Counts { pending: 1, failed: 0 });
+    }
+
+    #[tokio::test]
+    async fn an_enqueue_rolled_back_with_its_transaction_leaves_nothing() {
+        let (_dir, db) = db().await;
+        let mut tx = db.write.begin().await.unwrap();
+        enqueue(&mut tx, &role(1, 1), from_millis(0), None).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(counts(&db).await.unwrap().pending, 0);
+    }
+}

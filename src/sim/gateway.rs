@@ -1,0 +1,80 @@
+//! The simulated gateway: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME with replay
+//! of missed events, and injected dispatches. Frames are plain-text JSON (serenity asks for
+//! compression but reads text frames as JSON).
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use super::{Inner, Outgoing};
+
+pub const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(sim): State<Arc<Inner>>) -> Response {
+    ws.on_upgrade(move |socket| connection(sim, socket))
+}
+
+async fn connection(sim: Arc<Inner>, socket: WebSocket) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn_id = sim.attach(tx.clone());
+    let (mut sink, mut stream) = socket.split();
+    let hello = json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS }, "s": null, "t": null });
+    let _ = tx.send(Outgoing::Frame(hello));
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    match serde_json::from_str::<Value>(&text) {
+                        Ok(frame) => handle(&sim, &tx, frame),
+                        Err(e) => tracing::warn!(error = %e, "sim gateway: undecodable frame"),
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            outgoing = rx.recv() => match outgoing {
+                Some(Outgoing::Frame(frame)) => {
+                    sim.record_frame(&frame);
+                    if sink.send(Message::Text(frame.to_string())).await.is_err() {
+                        break;
+                    }
+                }
+                // Vanish without a close frame, as a dropped connection would.
+                Some(Outgoing::Drop) | None => break,
+            },
+        }
+    }
+    sim.detach(conn_id);
+}
+
+fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {
+    let op = frame.get("op").and_then(Value::as_u64).unwrap_or(u64::MAX);
+    let d = frame.get("d").cloned().unwrap_or(Value::Null);
+    match op {
+        1 => {
+            let _ = tx.send(Outgoing::Frame(json!({ "op": 11, "d": null, "s": null, "t": null })));
+        }
+        2 => {
+            let token = d.get("token").and_then(Value::as_str).unwrap_or_default();
+            if token.trim_start_matches("Bot ") != sim.token {
+                let _ = tx.send(Outgoing::Drop);
+                return;
+            }
+            sim.identify();
+        }
+        6 => {
+            let session = d.get("session_id").and_then(Value::as_str).unwrap_or_default();
+            let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
+            if !sim.resume(session, seq) {
+                let _ = tx.send(Outgoing::Frame(json!({ "op": 9, "d": false, "s": null, "t": null })));
+            }
+        }
+        // Presence, voice and request-members frames are accepted and ignored.
+        _ => {}
+    }
+}

@@ -1,0 +1,112 @@
+//! The real bot wired to a simulator: what `lyceum demo` and the integration tests share.
+//! Same `app::start` as production; only the config points `api_url` at the simulator.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use super::{ids, Sim};
+use crate::app::{self, Options, RunningApp};
+use crate::config::Config;
+
+/// A config for the default simulated world: mod log, staff roles, fast retries.
+pub fn config_text(sim: &Sim, db_path: &Path, extra: &str) -> String {
+    format!(
+        r#"[discord]
+guild_id = {guild}
+api_url = "{api}"
+
+[database]
+path = "{db}"
+
+[community]
+name = {{ en = "Lyceum Academy", "zh-CN" = "学园" }}
+timezone = "Asia/Shanghai"
+
+[web]
+bind = "127.0.0.1:0"
+
+[channels]
+mod_log = {mod_log}
+announcements = {announcements}
+welcome = {welcome}
+
+[staff]
+admin_role = {admin_role}
+moderator_role = {moderator_role}
+
+[outbox]
+retry_base = "100ms"
+retry_max = "2s"
+{extra}"#,
+        guild = ids::GUILD,
+        api = sim.api_url(),
+        db = db_path.display(),
+        mod_log = ids::CHANNEL_MOD_LOG,
+        announcements = ids::CHANNEL_ANNOUNCEMENTS,
+        welcome = ids::CHANNEL_WELCOME,
+        admin_role = ids::ROLE_ADMIN,
+        moderator_role = ids::ROLE_MODERATOR,
+    )
+}
+
+/// A bot running against a simulator, with its config file on disk (for `/admin reload`).
+pub struct SimBot {
+    pub sim: Sim,
+    pub app: RunningApp,
+    pub config_path: PathBuf,
+}
+
+impl SimBot {
+    /// Writes `config_text` to `dir/config.toml`, starts the bot, waits until it registered
+    /// its commands.
+    pub async fn start(sim: Sim, dir: &Path, extra: &str) -> anyhow::Result<SimBot> {
+        let config_path = dir.join("config.toml");
+        if !config_path.exists() {
+            std::fs::write(&config_path, config_text(&sim, &dir.join("lyceum.db"), extra))?;
+        }
+        let app = SimBot::boot(&sim, &config_path).await?;
+        Ok(SimBot {
+            sim,
+            app,
+            config_path,
+        })
+    }
+
+    async fn boot(sim: &Sim, config_path: &Path) -> anyhow::Result<RunningApp> {
+        let config = Config::load(config_path).context("simulator config")?;
+        let registrations = sim.command_registrations();
+        let app = app::start(Options::new(
+            config,
+            Some(config_path.to_path_buf()),
+            sim.token().to_string(),
+        ))
+        .await?;
+        // Ready when this boot has registered its commands (poise does it after READY).
+        sim.wait_request("PUT", "/commands", registrations + 1, Duration::from_secs(30))
+            .await
+            .context("the bot did not connect to the simulator and register its commands")?;
+        Ok(app)
+    }
+
+    /// Stops the bot and starts a fresh process-equivalent on the same database and simulator.
+    pub async fn restart(self) -> anyhow::Result<SimBot> {
+        let SimBot {
+            sim,
+            app,
+            config_path,
+        } = self;
+        app.stop().await;
+        let app = SimBot::boot(&sim, &config_path).await?;
+        Ok(SimBot {
+            sim,
+            app,
+            config_path,
+        })
+    }
+
+    pub async fn stop(self) {
+        self.app.stop().await;
+    }
+}

@@ -1,0 +1,619 @@
+//! A simulated Discord on 127.0.0.1: a websocket gateway and a REST API under `/api/v10` that
+//! record everything, inject faults, and enforce the rules real bots trip over (the 3-second
+//! interaction deadline and a single initial response, message limits, valid command
+//! registrations, role hierarchy). The real bot connects to it through serenity's
+//! `HttpBuilder::proxy`; `lyceum demo`, the integration tests and the benchmarks use it.
+
+mod gateway;
+mod rest;
+pub mod rules;
+pub mod world;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, watch};
+
+pub use world::{ids, World};
+
+/// The token the simulator accepts.
+pub const SIM_TOKEN: &str = "sim-token";
+
+/// One REST request as the simulator saw it, with the status it answered.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// Path below `/api/v10`, e.g. `/channels/4/messages`.
+    pub path: String,
+    pub body: Value,
+    pub status: u16,
+    pub response: Value,
+    pub audit_reason: Option<String>,
+    pub at: Instant,
+}
+
+/// A canned answer used instead of the normal one.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and a Discord-style error body.
+    Status(u16),
+    /// 429 with `retry_after` seconds.
+    RateLimited(f64),
+}
+
+struct FaultRule {
+    method: String,
+    path_contains: String,
+    remaining: Vec<Fault>,
+}
+
+pub(crate) enum Outgoing {
+    Frame(Value),
+    Drop,
+}
+
+struct InteractionState {
+    id: u64,
+    token: String,
+    created: Instant,
+    response: Option<Value>,
+    followups: Vec<Value>,
+}
+
+#[derive(Default)]
+struct GatewaySession {
+    session_id: Option<String>,
+    seq: u64,
+    /// Dispatches of the current session, for RESUME replay.
+    buffer: Vec<(u64, Value)>,
+    connection: Option<(u64, mpsc::UnboundedSender<Outgoing>)>,
+    identifies: u32,
+    resumes: u32,
+}
+
+struct SimState {
+    world: World,
+    next_id: u64,
+    requests: Vec<Recorded>,
+    faults: Vec<FaultRule>,
+    commands: Vec<Value>,
+    interactions: HashMap<u64, InteractionState>,
+    /// Channel id → messages, oldest first.
+    messages: BTreeMap<u64, Vec<Value>>,
+    /// DM channel id → recipient.
+    dm_channels: HashMap<u64, u64>,
+    gateway: GatewaySession,
+    /// Every gateway frame and REST response body sent, with what kind it is, for the
+    /// decoding test.
+    sent: Vec<(String, Value)>,
+}
+
+pub(crate) struct Inner {
+    state: Mutex<SimState>,
+    changed: watch::Sender<u64>,
+    token: String,
+    addr: SocketAddr,
+    interaction_deadline: Duration,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, SimState> {
+        self.state.lock().expect("sim state lock")
+    }
+
+    fn bump(&self) {
+        self.changed.send_modify(|n| *n += 1);
+    }
+
+    fn attach(&self, tx: mpsc::UnboundedSender<Outgoing>) -> u64 {
+        let mut state = self.lock();
+        state.next_id += 1;
+        let id = state.next_id;
+        if let Some((_, old)) = state.gateway.connection.replace((id, tx)) {
+            let _ = old.send(Outgoing::Drop);
+        }
+        id
+    }
+
+    fn detach(&self, conn_id: u64) {
+        let mut state = self.lock();
+        if state.gateway.connection.as_ref().is_some_and(|(id, _)| *id == conn_id) {
+            state.gateway.connection = None;
+        }
+        drop(state);
+        self.bump();
+    }
+
+    fn record_frame(&self, frame: &Value) {
+        let kind = match frame.get("t").and_then(Value::as_str) {
+            Some(t) => format!("gateway:{t}"),
+            None => format!("gateway:op{}", frame.get("op").and_then(Value::as_u64).unwrap_or(0)),
+        };
+        self.lock().sent.push((kind, frame.clone()));
+        self.bump();
+    }
+
+    /// Queues a dispatch for the current session (replayed on RESUME if the socket is down).
+    fn dispatch_locked(state: &mut SimState, t: &str, d: Value) {
+        state.gateway.seq += 1;
+        let seq = state.gateway.seq;
+        let frame = json!({ "op": 0, "t": t, "s": seq, "d": d });
+        state.gateway.buffer.push((seq, frame.clone()));
+        if let Some((_, tx)) = &state.gateway.connection {
+            let _ = tx.send(Outgoing::Frame(frame));
+        }
+    }
+
+    fn identify(&self) {
+        let mut state = self.lock();
+        state.next_id += 1;
+        let session = format!("sim-session-{}", state.next_id);
+        state.gateway.session_id = Some(session.clone());
+        state.gateway.seq = 0;
+        state.gateway.buffer.clear();
+        state.gateway.identifies += 1;
+        let resume_url = format!("ws://{}/gateway", self.addr);
+        let ready = state.world.ready(&session, &resume_url);
+        let guild = state.world.guild_create();
+        Inner::dispatch_locked(&mut state, "READY", ready);
+        Inner::dispatch_locked(&mut state, "GUILD_CREATE", guild);
+    }
+
+    /// Replays what the client missed and confirms; false when the session is unknown.
+    fn resume(&self, session_id: &str, seq: u64) -> bool {
+        let mut state = self.lock();
+        if state.gateway.session_id.as_deref() != Some(session_id) {
+            return false;
+        }
+        state.gateway.resumes += 1;
+        let missed: Vec<Value> = state
+            .gateway
+            .buffer
+            .iter()
+            .filter(|(s, _)| *s > seq)
+            .map(|(_, f)| f.clone())
+            .collect();
+        if let Some((_, tx)) = &state.gateway.connection {
+            for frame in missed {
+                let _ = tx.send(Outgoing::Frame(frame));
+            }
+        }
+        Inner::dispatch_locked(&mut state, "RESUMED", json!({}));
+        true
+    }
+}
+
+/// Builder for a slash-command invocation.
+#[derive(Debug, Clone)]
+pub struct SlashCall {
+    pub user: u64,
+    pub command: String,
+    pub path: Vec<String>,
+    pub options: Vec<(String, u8, Value)>,
+    pub locale: Option<String>,
+}
+
+impl SlashCall {
+    /// `/command` run by `user`, in the user's own Discord locale.
+    pub fn new(user: u64, command: &str) -> SlashCall {
+        SlashCall {
+            user,
+            command: command.into(),
+            path: Vec::new(),
+            options: Vec::new(),
+            locale: None,
+        }
+    }
+
+    /// A subcommand level: `/admin grant` is `new(u, "admin").sub("grant")`.
+    pub fn sub(mut self, name: &str) -> SlashCall {
+        self.path.push(name.into());
+        self
+    }
+
+    pub fn string(mut self, name: &str, value: &str) -> SlashCall {
+        self.options.push((name.into(), 3, json!(value)));
+        self
+    }
+
+    pub fn integer(mut self, name: &str, value: i64) -> SlashCall {
+        self.options.push((name.into(), 4, json!(value)));
+        self
+    }
+
+    pub fn user_option(mut self, name: &str, user: u64) -> SlashCall {
+        self.options.push((name.into(), 6, json!(user.to_string())));
+        self
+    }
+
+    pub fn role_option(mut self, name: &str, role: u64) -> SlashCall {
+        self.options.push((name.into(), 8, json!(role.to_string())));
+        self
+    }
+
+    /// A "mentionable" option naming a user or a role.
+    pub fn mentionable(mut self, name: &str, id: u64) -> SlashCall {
+        self.options.push((name.into(), 9, json!(id.to_string())));
+        self
+    }
+
+    pub fn locale(mut self, locale: &str) -> SlashCall {
+        self.locale = Some(locale.into());
+        self
+    }
+}
+
+/// What the member saw in answer to an interaction.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub content: String,
+    pub ephemeral: bool,
+    pub raw: Value,
+}
+
+/// A running simulated Discord.
+#[derive(Clone)]
+pub struct Sim {
+    inner: Arc<Inner>,
+}
+
+impl Sim {
+    /// Starts with the default [`World`] on a free port of 127.0.0.1.
+    pub async fn start() -> anyhow::Result<Sim> {
+        Sim::start_with(World::default()).await
+    }
+
+    pub async fn start_with(world: World) -> anyhow::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (changed, _) = watch::channel(0);
+        let inner = Arc::new(Inner {
+            state: Mutex::new(SimState {
+                world,
+                next_id: 1_000,
+                requests: Vec::new(),
+                faults: Vec::new(),
+                commands: Vec::new(),
+                interactions: HashMap::new(),
+                messages: BTreeMap::new(),
+                dm_channels: HashMap::new(),
+                gateway: GatewaySession::default(),
+                sent: Vec::new(),
+            }),
+            changed,
+            token: SIM_TOKEN.into(),
+            addr,
+            interaction_deadline: Duration::from_secs(3),
+        });
+        let app = axum::Router::new()
+            .route("/gateway", axum::routing::get(gateway::upgrade))
+            .fallback(rest::handle)
+            .with_state(inner.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "simulator stopped");
+            }
+        });
+        Ok(Sim { inner })
+    }
+
+    /// The base URL to put in `discord.api_url`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.inner.addr)
+    }
+
+    pub fn token(&self) -> &str {
+        &self.inner.token
+    }
+
+    pub fn world(&self) -> World {
+        self.inner.lock().world.clone()
+    }
+
+    /// Waits (up to `timeout`) until `check` finds something in the state.
+    async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&SimState) -> Option<T>,
+    ) -> Option<T> {
+        let mut rx = self.inner.changed.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(found) = check(&self.inner.lock()) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+                return check(&self.inner.lock());
+            }
+        }
+    }
+
+    /// Waits until the bot has identified and registered its commands.
+    pub async fn wait_ready(&self, timeout: Duration) -> anyhow::Result<()> {
+        self.wait_until(timeout, |s| (!s.commands.is_empty()).then_some(()))
+            .await
+            .ok_or_else(|| anyhow!("the bot did not register its commands within {timeout:?}"))
+    }
+
+    /// Every REST request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.lock().requests.clone()
+    }
+
+    /// Waits for the `n`th (1-based) request matching `method` and a path fragment.
+    pub async fn wait_request(
+        &self,
+        method: &str,
+        path_contains: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Option<Recorded> {
+        self.wait_until(timeout, |s| {
+            s.requests
+                .iter()
+                .filter(|r| r.method == method && r.path.contains(path_contains))
+                .nth(n.saturating_sub(1))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Makes the next matching requests fail, one fault per request, in order.
+    pub fn inject_faults(&self, method: &str, path_contains: &str, faults: Vec<Fault>) {
+        self.inner.lock().faults.push(FaultRule {
+            method: method.into(),
+            path_contains: path_contains.into(),
+            remaining: faults,
+        });
+    }
+
+    /// How many times the bot has bulk-registered its commands.
+    pub fn command_registrations(&self) -> usize {
+        self.inner
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+            .count()
+    }
+
+    /// Commands as registered by the bot (the last bulk overwrite).
+    pub fn registered_commands(&self) -> Vec<Value> {
+        self.inner.lock().commands.clone()
+    }
+
+    pub fn messages_in(&self, channel: u64) -> Vec<Value> {
+        self.inner
+            .lock()
+            .messages
+            .get(&channel)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn member_roles(&self, user: u64) -> Vec<u64> {
+        self.inner
+            .lock()
+            .world
+            .members
+            .get(&user)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Number of IDENTIFYs and RESUMEs the gateway has seen.
+    pub fn gateway_counts(&self) -> (u32, u32) {
+        let state = self.inner.lock();
+        (state.gateway.identifies, state.gateway.resumes)
+    }
+
+    /// Every gateway frame and REST response body sent so far, tagged with its kind.
+    pub fn sent_payloads(&self) -> Vec<(String, Value)> {
+        self.inner.lock().sent.clone()
+    }
+
+    /// Closes the bot's gateway socket abruptly, as a network failure would.
+    pub fn drop_gateway(&self) {
+        if let Some((_, tx)) = self.inner.lock().gateway.connection.take() {
+            let _ = tx.send(Outgoing::Drop);
+        }
+    }
+
+    pub async fn wait_connected(&self, timeout: Duration) -> bool {
+        self.wait_until(timeout, |s| s.gateway.connection.is_some().then_some(()))
+            .await
+            .is_some()
+    }
+
+    /// Sends any dispatch event to the bot.
+    pub fn dispatch(&self, t: &str, d: Value) {
+        let mut state = self.inner.lock();
+        Inner::dispatch_locked(&mut state, t, d);
+    }
+
+    fn next_id(&self) -> u64 {
+        let mut state = self.inner.lock();
+        state.next_id += 1;
+        state.next_id
+    }
+
+    /// A member posts a message; returns its id.
+    pub fn message_create(&self, channel: u64, author: u64, content: &str) -> u64 {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let message = state.world.message_json(id, channel, author, content, &json!({}));
+        state.messages.entry(channel).or_default().push(message.clone());
+        Inner::dispatch_locked(&mut state, "MESSAGE_CREATE", message);
+        id
+    }
+
+    /// A member edits a message.
+    pub fn message_update(&self, channel: u64, author: u64, id: u64, content: &str) {
+        let mut state = self.inner.lock();
+        let mut message = state.world.message_json(id, channel, author, content, &json!({}));
+        message["edited_timestamp"] = json!("2026-11-25T12:01:00.000000+00:00");
+        Inner::dispatch_locked(&mut state, "MESSAGE_UPDATE", message);
+    }
+
+    pub fn reaction_add(&self, channel: u64, message: u64, user: u64, emoji: &str) {
+        let mut state = self.inner.lock();
+        let member = state.world.member_json(user, true);
+        let d = json!({
+            "user_id": user.to_string(),
+            "channel_id": channel.to_string(),
+            "message_id": message.to_string(),
+            "guild_id": state.world.guild_id.to_string(),
+            "member": member,
+            "emoji": { "id": null, "name": emoji },
+            "burst": false,
+            "type": 0,
+        });
+        Inner::dispatch_locked(&mut state, "MESSAGE_REACTION_ADD", d);
+    }
+
+    /// A new member joins.
+    pub fn member_add(&self, user: u64, name: &str, locale: &str) {
+        let mut state = self.inner.lock();
+        state.world.users.insert(
+            user,
+            world::SimUser {
+                id: user,
+                name: name.into(),
+                bot: false,
+                locale: locale.into(),
+                dms_open: true,
+            },
+        );
+        state.world.members.insert(user, Vec::new());
+        let mut member = state.world.member_json(user, true);
+        member["guild_id"] = json!(state.world.guild_id.to_string());
+        Inner::dispatch_locked(&mut state, "GUILD_MEMBER_ADD", member);
+    }
+
+    pub fn member_remove(&self, user: u64) {
+        let mut state = self.inner.lock();
+        state.world.members.remove(&user);
+        let d = json!({ "guild_id": state.world.guild_id.to_string(), "user": state.world.user_json(user) });
+        Inner::dispatch_locked(&mut state, "GUILD_MEMBER_REMOVE", d);
+    }
+
+    /// Runs a slash command as `call.user` and waits for the bot's answer (following a defer
+    /// to its followup).
+    pub async fn slash(&self, call: SlashCall) -> anyhow::Result<Reply> {
+        let (id, token) = self.invoke(&call)?;
+        let reply = self
+            .wait_until(Duration::from_secs(10), |s| {
+                let interaction = s.interactions.get(&id)?;
+                let response = interaction.response.as_ref()?;
+                match response.get("type").and_then(Value::as_u64) {
+                    Some(5) => interaction.followups.first().cloned(),
+                    _ => response.get("data").cloned(),
+                }
+            })
+            .await
+            .ok_or_else(|| anyhow!("no answer to /{} (interaction {id}, token {token})", call.command))?;
+        let flags = reply.get("flags").and_then(Value::as_u64).unwrap_or(0);
+        Ok(Reply {
+            content: reply
+                .get("content")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            ephemeral: flags & 64 != 0,
+            raw: reply,
+        })
+    }
+
+    /// Dispatches an INTERACTION_CREATE for `call`; returns the interaction id and token.
+    pub fn invoke(&self, call: &SlashCall) -> anyhow::Result<(u64, String)> {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let Some(command) = state
+            .commands
+            .iter()
+            .find(|c| c.get("name").and_then(Value::as_str) == Some(call.command.as_str()))
+            .cloned()
+        else {
+            bail!("/{} is not registered", call.command);
+        };
+        let world = &state.world;
+        let mut resolved = json!({});
+        let mut leaf: Vec<Value> = Vec::new();
+        for (name, kind, value) in &call.options {
+            leaf.push(json!({ "name": name, "type": kind, "value": value }));
+            let target: u64 = value.as_str().and_then(|v| v.parse().ok()).unwrap_or(0);
+            let is_user = world.users.contains_key(&target);
+            match (kind, is_user) {
+                (6, _) | (9, true) => {
+                    resolved["users"][target.to_string()] = world.user_json(target);
+                    if world.members.contains_key(&target) {
+                        resolved["members"][target.to_string()] = world.member_json(target, false);
+                    }
+                }
+                (8, _) | (9, false) => {
+                    if let Some(role) = world.role(target) {
+                        resolved["roles"][target.to_string()] = World::role_json(role);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Nest the options under the subcommand path, innermost first.
+        let mut options = leaf;
+        for (depth, name) in call.path.iter().enumerate().rev() {
+            let kind = if depth + 1 < call.path.len() { 2 } else { 1 };
+            options = vec![json!({ "name": name, "type": kind, "options": options })];
+        }
+        let locale = call.locale.clone().unwrap_or_else(|| {
+            world
+                .users
+                .get(&call.user)
+                .map_or_else(|| "en-US".to_string(), |u| u.locale.clone())
+        });
+        let token = format!("sim-interaction-token-{id}");
+        let mut member = world.member_json(call.user, true);
+        member["permissions"] = json!(world.permissions_of(call.user).to_string());
+        let d = json!({
+            "id": id.to_string(),
+            "application_id": ids::APPLICATION.to_string(),
+            "type": 2,
+            "token": token,
+            "version": 1,
+            "guild_id": world.guild_id.to_string(),
+            "channel_id": ids::CHANNEL_GENERAL.to_string(),
+            "channel": World::channel_json(&world.channels[0], 0, Some(world.guild_id)),
+            "member": member,
+            "app_permissions": world.permissions_of(ids::BOT).to_string(),
+            "locale": locale,
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": { "0": world.guild_id.to_string() },
+            "context": 0,
+            "data": {
+                "id": command.get("id").cloned().unwrap_or(json!("0")),
+                "name": call.command,
+                "type": 1,
+                "guild_id": world.guild_id.to_string(),
+                "options": options,
+                "resolved": resolved,
+            },
+        });
+        state.interactions.insert(
+            id,
+            InteractionState {
+                id,
+                token: token.clone(),
+                created: Instant::now(),
+                response: None,
+                followups: Vec::new(),
+            },
+        );
+        Inner::dispatch_locked(&mut state, "INTERACTION_CREATE", d);
+        Ok((id, token))
+    }
+}
+pub mod harness;

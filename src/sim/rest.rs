@@ -1,0 +1,395 @@
+//! The simulated REST API under `/api/v10`. Every request is recorded with the status it got.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::world::ids;
+use super::{rules, Fault, Inner, Recorded, SimState};
+
+/// An answer: status and JSON body (`Value::Null` means no body, as for 204).
+type Answer = (u16, Value);
+
+fn error(status: u16, code: u64, message: &str) -> Answer {
+    (status, json!({ "message": message, "code": code }))
+}
+
+fn invalid_form(problems: Vec<String>) -> Answer {
+    (
+        400,
+        json!({ "message": "Invalid Form Body", "code": 50035, "errors": { "_errors": problems } }),
+    )
+}
+
+/// Extracts the JSON of a request, including multipart's `payload_json` part.
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Value {
+    if body.is_empty() {
+        return Value::Null;
+    }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    if content_type.starts_with("multipart/") {
+        if let Some(start) = text.find("name=\"payload_json\"") {
+            let rest = &text[start..];
+            if let Some(json_start) = rest.find("\r\n\r\n") {
+                let payload = &rest[json_start + 4..];
+                let end = payload.find("\r\n--").unwrap_or(payload.len());
+                return serde_json::from_str(&payload[..end]).unwrap_or(Value::Null);
+            }
+        }
+        return Value::Null;
+    }
+    serde_json::from_str(&text).unwrap_or(Value::String(text.into_owned()))
+}
+
+pub async fn handle(
+    State(sim): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let full = uri.path().to_string();
+    let path = full.strip_prefix("/api/v10").unwrap_or(&full).to_string();
+    let body = parse_body(&headers, &body);
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bot {}", sim.token));
+    let audit_reason = headers
+        .get("x-audit-log-reason")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+
+    let (status, response) = {
+        let mut state = sim.lock();
+        let (status, response, kind) = if !full.starts_with("/api/v10/") {
+            let (s, r) = error(404, 0, "404: Not Found");
+            (s, r, String::new())
+        } else if !authorized && !path.starts_with("/interactions/") && !path.starts_with("/webhooks/") {
+            let (s, r) = error(401, 0, "401: Unauthorized");
+            (s, r, String::new())
+        } else if let Some(fault) = take_fault(&mut state, method.as_str(), &path) {
+            let (s, r) = match fault {
+                Fault::Status(status) => error(status, 0, &format!("simulated {status}")),
+                Fault::RateLimited(after) => (
+                    429,
+                    json!({ "message": "You are being rate limited.", "retry_after": after, "global": false }),
+                ),
+            };
+            (s, r, String::new())
+        } else {
+            route(&sim, &mut state, &method, &path, &body)
+        };
+        if !kind.is_empty() && !response.is_null() && status < 300 {
+            state.sent.push((format!("rest:{kind}"), response.clone()));
+        }
+        state.requests.push(Recorded {
+            method: method.to_string(),
+            path: path.clone(),
+            body: body.clone(),
+            status,
+            response: response.clone(),
+            audit_reason,
+            at: Instant::now(),
+        });
+        (status, response)
+    };
+    sim.bump();
+
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut reply = if response.is_null() {
+        status.into_response()
+    } else {
+        (status, Json(response.clone())).into_response()
+    };
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        if let Some(after) = response.get("retry_after").and_then(Value::as_f64) {
+            if let Ok(value) = after.to_string().parse() {
+                reply.headers_mut().insert("retry-after", value);
+            }
+        }
+    }
+    reply
+}
+
+fn take_fault(state: &mut SimState, method: &str, path: &str) -> Option<Fault> {
+    let rule = state
+        .faults
+        .iter_mut()
+        .find(|r| r.method == method && path.contains(&r.path_contains) && !r.remaining.is_empty())?;
+    Some(rule.remaining.remove(0))
+}
+
+fn id_of(segment: &str) -> u64 {
+    segment.parse().unwrap_or(0)
+}
+
+/// Routes one request. Returns status, body, and the payload kind for the decoding test.
+fn route(sim: &Inner, state: &mut SimState, method: &Method, path: &str, body: &Value) -> (u16, Value, String) {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let m = method.as_str();
+    let tagged = |(s, v): Answer, kind: &str| (s, v, kind.to_string());
+    match (m, segments.as_slice()) {
+        ("GET", ["gateway"]) => tagged((200, json!({ "url": format!("ws://{}/gateway", sim.addr) })), "gateway"),
+        ("GET", ["gateway", "bot"]) => tagged(
+            (200, json!({
+                "url": format!("ws://{}/gateway", sim.addr),
+                "shards": 1,
+                "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 },
+            })),
+            "gateway_bot",
+        ),
+        ("GET", ["oauth2", "applications", "@me"]) => tagged((200, state.world.application_info()), "application"),
+        ("GET", ["users", "@me"]) => tagged((200, state.world.user_json(ids::BOT)), "user"),
+        ("PUT", ["applications", _, "guilds", guild, "commands"]) => {
+            tagged(register_commands(state, id_of(guild), body), "commands")
+        }
+        ("GET", ["applications", _, "guilds", _, "commands"]) => {
+            tagged((200, Value::Array(state.commands.clone())), "commands")
+        }
+        ("POST", ["interactions", id, token, "callback"]) => {
+            tagged(interaction_callback(sim, state, id_of(id), token, body), "")
+        }
+        ("POST", ["webhooks", _, token]) => tagged(followup(state, token, body), "message"),
+        ("PATCH", ["webhooks", _, token, "messages", _]) => tagged(edit_original(state, token, body), "message"),
+        ("GET", ["webhooks", _, token, "messages", _]) => tagged(edit_original(state, token, &Value::Null), "message"),
+        ("DELETE", ["webhooks", _, _, "messages", _]) => tagged((204, Value::Null), ""),
+        ("PUT", ["guilds", guild, "members", user, "roles", role]) => {
+            tagged(change_role(state, id_of(guild), id_of(user), id_of(role), true), "")
+        }
+        ("DELETE", ["guilds", guild, "members", user, "roles", role]) => {
+            tagged(change_role(state, id_of(guild), id_of(user), id_of(role), false), "")
+        }
+        ("GET", ["guilds", _, "members", user]) => {
+            let user = id_of(user);
+            if state.world.members.contains_key(&user) {
+                tagged((200, state.world.member_json(user, true)), "member")
+            } else {
+                tagged(error(404, 10007, "Unknown Member"), "")
+            }
+        }
+        ("PATCH", ["guilds", _, "members", user]) => tagged(timeout_member(state, id_of(user), body), "member"),
+        ("POST", ["channels", channel, "messages"]) => {
+            tagged(create_message(state, id_of(channel), body), "message")
+        }
+        ("DELETE", ["channels", channel, "messages", message]) => {
+            let list = state.messages.entry(id_of(channel)).or_default();
+            let before = list.len();
+            list.retain(|m| m.get("id").and_then(Value::as_str) != Some(message));
+            if list.len() < before {
+                tagged((204, Value::Null), "")
+            } else {
+                tagged(error(404, 10008, "Unknown Message"), "")
+            }
+        }
+        ("POST", ["users", "@me", "channels"]) => {
+            let recipient = body
+                .get("recipient_id")
+                .and_then(|v| v.as_str().map(id_of).or_else(|| v.as_u64()))
+                .unwrap_or(0);
+            state.next_id += 1;
+            let channel = state.next_id;
+            state.dm_channels.insert(channel, recipient);
+            let value = json!({
+                "id": channel.to_string(),
+                "type": 1,
+                "last_message_id": null,
+                "recipients": [state.world.user_json(recipient)],
+            });
+            tagged((200, value), "private_channel")
+        }
+        _ => {
+            tracing::warn!(method = m, path, "sim: unknown route");
+            tagged(error(404, 0, "404: Not Found"), "")
+        }
+    }
+}
+
+fn register_commands(state: &mut SimState, guild: u64, body: &Value) -> Answer {
+    if guild != state.world.guild_id {
+        return error(404, 10004, "Unknown Guild");
+    }
+    let problems = rules::check_commands(body);
+    if !problems.is_empty() {
+        return invalid_form(problems);
+    }
+    let mut registered = Vec::new();
+    for command in body.as_array().into_iter().flatten() {
+        state.next_id += 1;
+        let mut command = command.clone();
+        command["id"] = json!(state.next_id.to_string());
+        command["application_id"] = json!(ids::APPLICATION.to_string());
+        command["guild_id"] = json!(guild.to_string());
+        command["version"] = json!("1");
+        command["type"] = command.get("type").cloned().unwrap_or(json!(1));
+        if command.get("default_member_permissions").is_none() {
+            command["default_member_permissions"] = Value::Null;
+        }
+        registered.push(command);
+    }
+    state.commands = registered.clone();
+    (200, Value::Array(registered))
+}
+
+fn interaction_callback(sim: &Inner, state: &mut SimState, id: u64, token: &str, body: &Value) -> Answer {
+    let Some(interaction) = state.interactions.get_mut(&id) else {
+        return error(404, 10062, "Unknown interaction");
+    };
+    if interaction.token != token {
+        return error(401, 50027, "Invalid Webhook Token");
+    }
+    if interaction.created.elapsed() > sim.interaction_deadline {
+        return error(404, 10062, "Unknown interaction");
+    }
+    if interaction.response.is_some() {
+        return error(400, 40060, "Interaction has already been acknowledged.");
+    }
+    let kind = body.get("type").and_then(Value::as_u64).unwrap_or(0);
+    if kind == 4 || kind == 7 {
+        let data = body.get("data").cloned().unwrap_or(Value::Null);
+        let problems = rules::check_message(&data);
+        if !problems.is_empty() {
+            return invalid_form(problems);
+        }
+    }
+    interaction.response = Some(body.clone());
+    (204, Value::Null)
+}
+
+fn interaction_by_token<'a>(state: &'a mut SimState, token: &str) -> Option<&'a mut super::InteractionState> {
+    state.interactions.values_mut().find(|i| i.token == token)
+}
+
+fn followup(state: &mut SimState, token: &str, body: &Value) -> Answer {
+    let problems = rules::check_message(body);
+    if !problems.is_empty() {
+        return invalid_form(problems);
+    }
+    state.next_id += 1;
+    let id = state.next_id;
+    let message = state.world.message_json(id, ids::CHANNEL_GENERAL, ids::BOT, body.get("content").and_then(Value::as_str).unwrap_or_default(), body);
+    let Some(interaction) = interaction_by_token(state, token) else {
+        return error(404, 10015, "Unknown Webhook");
+    };
+    if interaction.response.is_none() {
+        return error(400, 40060, "Interaction has not been acknowledged.");
+    }
+    interaction.followups.push(body.clone());
+    (200, message)
+}
+
+fn edit_original(state: &mut SimState, token: &str, body: &Value) -> Answer {
+    if !body.is_null() {
+        let problems = rules::check_message(body);
+        if !problems.is_empty() {
+            return invalid_form(problems);
+        }
+    }
+    let content = body.get("content").and_then(Value::as_str).unwrap_or_default().to_string();
+    let message = state.world.message_json(0, ids::CHANNEL_GENERAL, ids::BOT, &content, body);
+    let Some(interaction) = interaction_by_token(state, token) else {
+        return error(404, 10015, "Unknown Webhook");
+    };
+    let id = interaction.id;
+    if !body.is_null() {
+        interaction.followups.push(body.clone());
+    }
+    let mut message = message;
+    message["id"] = json!(id.to_string());
+    (200, message)
+}
+
+fn change_role(state: &mut SimState, guild: u64, user: u64, role: u64, add: bool) -> Answer {
+    let world = &state.world;
+    if guild != world.guild_id {
+        return error(404, 10004, "Unknown Guild");
+    }
+    let Some(target_role) = world.role(role).cloned() else {
+        return error(404, 10011, "Unknown Role");
+    };
+    if !world.members.contains_key(&user) {
+        return error(404, 10007, "Unknown Member");
+    }
+    // The bot may only manage roles strictly below its own highest role.
+    if target_role.position >= world.top_position(ids::BOT) || role == ids::ROLE_BOT {
+        return error(403, 50013, "Missing Permissions");
+    }
+    let roles = state.world.members.get_mut(&user).expect("member exists");
+    let changed = if add {
+        if roles.contains(&role) {
+            false
+        } else {
+            roles.push(role);
+            true
+        }
+    } else {
+        let before = roles.len();
+        roles.retain(|r| *r != role);
+        roles.len() != before
+    };
+    if changed {
+        let mut update = state.world.member_json(user, true);
+        update["guild_id"] = json!(guild.to_string());
+        Inner::dispatch_locked(state, "GUILD_MEMBER_UPDATE", update);
+    }
+    (204, Value::Null)
+}
+
+fn timeout_member(state: &mut SimState, user: u64, body: &Value) -> Answer {
+    if !state.world.members.contains_key(&user) {
+        return error(404, 10007, "Unknown Member");
+    }
+    if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
+        return error(403, 50013, "Missing Permissions");
+    }
+    let mut member = state.world.member_json(user, true);
+    if let Some(until) = body.get("communication_disabled_until") {
+        member["communication_disabled_until"] = until.clone();
+    }
+    (200, member)
+}
+
+fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
+    let problems = rules::check_message(body);
+    if !problems.is_empty() {
+        return invalid_form(problems);
+    }
+    let is_dm = state.dm_channels.get(&channel).copied();
+    if let Some(recipient) = is_dm {
+        if !state.world.users.get(&recipient).is_some_and(|u| u.dms_open) {
+            return error(403, 50007, "Cannot send messages to this user");
+        }
+    } else if !state.world.channels.iter().any(|c| c.id == channel) {
+        return error(404, 10003, "Unknown Channel");
+    }
+    // enforce_nonce: a repeated nonce returns the message created the first time.
+    let nonce = body.get("nonce").cloned().filter(|_| body.get("enforce_nonce") == Some(&json!(true)));
+    if let Some(nonce) = &nonce {
+        if let Some(existing) = state
+            .messages
+            .get(&channel)
+            .and_then(|list| list.iter().find(|m| m.get("nonce") == Some(nonce)))
+        {
+            return (200, existing.clone());
+        }
+    }
+    state.next_id += 1;
+    let id = state.next_id;
+    let content = body.get("content").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut message = state.world.message_json(id, channel, ids::BOT, &content, body);
+    if is_dm.is_some() {
+        message.as_object_mut().map(|m| m.remove("guild_id"));
+    }
+    state.messages.entry(channel).or_default().push(message.clone());
+    (200, message)
+}

@@ -1,0 +1,233 @@
+//! Discord's validation rules that real bots trip over, enforced by the simulator so a test
+//! fails where Discord would answer 400: message and embed limits, and the shape of command
+//! registrations (names, descriptions, option order, locale keys).
+
+use serde_json::Value;
+
+/// Every locale Discord accepts as a localization key.
+pub const DISCORD_LOCALES: &[&str] = &[
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no",
+    "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th",
+    "zh-CN", "ja", "zh-TW", "ko",
+];
+
+fn chars(value: Option<&Value>) -> usize {
+    value
+        .and_then(Value::as_str)
+        .map_or(0, |s| s.chars().count())
+}
+
+/// Problems with a message body (create, edit, interaction response or followup).
+pub fn check_message(body: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let content = chars(body.get("content"));
+    if content > 2000 {
+        problems.push(format!("content: must be 2000 or fewer in length (got {content})"));
+    }
+    let embeds = body.get("embeds").and_then(Value::as_array);
+    if let Some(embeds) = embeds {
+        if embeds.len() > 10 {
+            problems.push(format!("embeds: must be 10 or fewer (got {})", embeds.len()));
+        }
+        let mut total = 0;
+        for (i, embed) in embeds.iter().enumerate() {
+            let title = chars(embed.get("title"));
+            let description = chars(embed.get("description"));
+            let footer = chars(embed.get("footer").and_then(|f| f.get("text")));
+            let author = chars(embed.get("author").and_then(|a| a.get("name")));
+            total += title + description + footer + author;
+            if title > 256 {
+                problems.push(format!("embeds.{i}.title: must be 256 or fewer in length"));
+            }
+            if description > 4096 {
+                problems.push(format!("embeds.{i}.description: must be 4096 or fewer in length"));
+            }
+            if footer > 2048 {
+                problems.push(format!("embeds.{i}.footer.text: must be 2048 or fewer in length"));
+            }
+            if author > 256 {
+                problems.push(format!("embeds.{i}.author.name: must be 256 or fewer in length"));
+            }
+            let fields = embed.get("fields").and_then(Value::as_array);
+            if let Some(fields) = fields {
+                if fields.len() > 25 {
+                    problems.push(format!("embeds.{i}.fields: must be 25 or fewer"));
+                }
+                for (j, field) in fields.iter().enumerate() {
+                    let name = chars(field.get("name"));
+                    let value = chars(field.get("value"));
+                    total += name + value;
+                    if name > 256 {
+                        problems.push(format!("embeds.{i}.fields.{j}.name: must be 256 or fewer in length"));
+                    }
+                    if value > 1024 {
+                        problems.push(format!("embeds.{i}.fields.{j}.value: must be 1024 or fewer in length"));
+                    }
+                }
+            }
+        }
+        if total > 6000 {
+            problems.push(format!("embeds: total size must be 6000 or fewer (got {total})"));
+        }
+    }
+    if content == 0 && embeds.is_none_or(Vec::is_empty) && body.get("components").is_none() {
+        problems.push("Cannot send an empty message".into());
+    }
+    problems
+}
+
+/// Discord's name rule: 1–32 characters of letters, numbers, `-` and `_`, lowercase where the
+/// script has case.
+fn valid_name(name: &str) -> bool {
+    let count = name.chars().count();
+    (1..=32).contains(&count)
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        && name.to_lowercase() == name
+}
+
+fn check_localizations(path: &str, value: Option<&Value>, is_name: bool, problems: &mut Vec<String>) {
+    let Some(map) = value.and_then(Value::as_object) else {
+        return;
+    };
+    for (locale, text) in map {
+        if !DISCORD_LOCALES.contains(&locale.as_str()) {
+            problems.push(format!("{path}.{locale}: Invalid locale key"));
+        }
+        let text = text.as_str().unwrap_or_default();
+        if is_name && !valid_name(text) {
+            problems.push(format!("{path}.{locale}: Invalid name \"{text}\""));
+        }
+        if !is_name && !(1..=100).contains(&text.chars().count()) {
+            problems.push(format!("{path}.{locale}: must be between 1 and 100 in length"));
+        }
+    }
+}
+
+fn check_named(path: &str, item: &Value, problems: &mut Vec<String>) {
+    let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+    if !valid_name(name) {
+        problems.push(format!("{path}.name: Invalid name \"{name}\""));
+    }
+    let description = chars(item.get("description"));
+    if !(1..=100).contains(&description) {
+        problems.push(format!("{path}.description: must be between 1 and 100 in length"));
+    }
+    check_localizations(&format!("{path}.name_localizations"), item.get("name_localizations"), true, problems);
+    check_localizations(
+        &format!("{path}.description_localizations"),
+        item.get("description_localizations"),
+        false,
+        problems,
+    );
+}
+
+fn check_options(path: &str, options: Option<&Value>, problems: &mut Vec<String>) {
+    let Some(options) = options.and_then(Value::as_array) else {
+        return;
+    };
+    if options.len() > 25 {
+        problems.push(format!("{path}: must be 25 or fewer"));
+    }
+    let mut seen_optional = false;
+    let mut names = std::collections::HashSet::new();
+    for (i, option) in options.iter().enumerate() {
+        let here = format!("{path}.{i}");
+        check_named(&here, option, problems);
+        let name = option.get("name").and_then(Value::as_str).unwrap_or_default();
+        if !names.insert(name.to_string()) {
+            problems.push(format!("{here}.name: duplicate option name \"{name}\""));
+        }
+        let kind = option.get("type").and_then(Value::as_u64).unwrap_or(0);
+        if !(1..=11).contains(&kind) {
+            problems.push(format!("{here}.type: invalid option type {kind}"));
+        }
+        if kind == 1 || kind == 2 {
+            check_options(&format!("{here}.options"), option.get("options"), problems);
+            continue;
+        }
+        let required = option.get("required").and_then(Value::as_bool).unwrap_or(false);
+        if required && seen_optional {
+            problems.push(format!("{here}.required: Required options must be placed before non-required options"));
+        }
+        seen_optional |= !required;
+        if let Some(choices) = option.get("choices").and_then(Value::as_array) {
+            if choices.len() > 25 {
+                problems.push(format!("{here}.choices: must be 25 or fewer"));
+            }
+            for (j, choice) in choices.iter().enumerate() {
+                check_localizations(
+                    &format!("{here}.choices.{j}.name_localizations"),
+                    choice.get("name_localizations"),
+                    false,
+                    problems,
+                );
+            }
+        }
+    }
+}
+
+/// Problems with a bulk-overwrite of guild commands.
+pub fn check_commands(body: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(commands) = body.as_array() else {
+        return vec!["body: expected an array of commands".into()];
+    };
+    if commands.len() > 100 {
+        problems.push("body: at most 100 commands".into());
+    }
+    let mut names = std::collections::HashSet::new();
+    for (i, command) in commands.iter().enumerate() {
+        let path = i.to_string();
+        let kind = command.get("type").and_then(Value::as_u64).unwrap_or(1);
+        if kind == 1 {
+            check_named(&path, command, &mut problems);
+        }
+        let name = command.get("name").and_then(Value::as_str).unwrap_or_default();
+        if !names.insert((kind, name.to_string())) {
+            problems.push(format!("{path}.name: Application command names must be unique"));
+        }
+        check_options(&format!("{path}.options"), command.get("options"), &mut problems);
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn message_limits() {
+        assert!(check_message(&json!({"content": "hi"})).is_empty());
+        assert_eq!(check_message(&json!({"content": "x".repeat(2001)})).len(), 1);
+        assert_eq!(check_message(&json!({"content": ""})).len(), 1, "empty message");
+        let embeds: Vec<Value> = (0..11).map(|_| json!({"title": "t"})).collect();
+        assert!(!check_message(&json!({"embeds": embeds})).is_empty());
+        let big = json!({"embeds": [{"description": "x".repeat(4000)}, {"description": "y".repeat(2500)}]});
+        assert!(check_message(&big).iter().any(|p| p.contains("6000")));
+    }
+
+    #[test]
+    fn command_rules() {
+        let ok = json!([{ "name": "admin", "description": "Admin", "type": 1,
+            "name_localizations": {"zh-CN": "管理"},
+            "options": [{ "type": 1, "name": "grant", "description": "Grant", "options": [
+                { "type": 9, "name": "target", "description": "Who", "required": true },
+                { "type": 3, "name": "level", "description": "What", "required": false }
+            ]}]}]);
+        assert!(check_commands(&ok).is_empty(), "{:?}", check_commands(&ok));
+
+        let bad_locale = json!([{ "name": "admin", "description": "d", "name_localizations": {"zh": "管理"} }]);
+        assert_eq!(check_commands(&bad_locale), vec!["0.name_localizations.zh: Invalid locale key"]);
+        let upper = json!([{ "name": "Admin", "description": "d" }]);
+        assert_eq!(check_commands(&upper).len(), 1);
+        let no_description = json!([{ "name": "admin", "description": "" }]);
+        assert_eq!(check_commands(&no_description).len(), 1);
+        let order = json!([{ "name": "a", "description": "d", "options": [
+            { "type": 3, "name": "x", "description": "d", "required": false },
+            { "type": 3, "name": "y", "description": "d", "required": true }]}]);
+        assert_eq!(check_commands(&order).len(), 1);
+    }
+}

@@ -1,0 +1,374 @@
+//! The simulated guild: who is in it, which roles and channels exist, and the JSON shapes
+//! Discord uses for them (checked by decoding into serenity's own types in the tests).
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+/// Fixed ids of the demo world, so tests and the demo script can name people and places.
+pub mod ids {
+    pub const APPLICATION: u64 = 900_000_000_000_000_001;
+    pub const BOT: u64 = 900_000_000_000_000_001;
+    pub const GUILD: u64 = 100_000_000_000_000_001;
+    pub const OWNER: u64 = 200_000_000_000_000_001;
+    /// Mina: an ordinary English-speaking member.
+    pub const MINA: u64 = 200_000_000_000_000_002;
+    /// Kai (小凯): an ordinary member whose Discord is set to Chinese.
+    pub const KAI: u64 = 200_000_000_000_000_003;
+    /// Sam: a member whose DMs are closed (sends to them fail with 403).
+    pub const SAM: u64 = 200_000_000_000_000_004;
+    pub const ROLE_BOT: u64 = 300_000_000_000_000_010;
+    pub const ROLE_ADMIN: u64 = 300_000_000_000_000_011;
+    pub const ROLE_MODERATOR: u64 = 300_000_000_000_000_012;
+    pub const ROLE_MODERATORS_GROUP: u64 = 300_000_000_000_000_013;
+    /// A role above the bot's own: the bot may not assign it.
+    pub const ROLE_ABOVE_BOT: u64 = 300_000_000_000_000_014;
+    pub const CHANNEL_GENERAL: u64 = 400_000_000_000_000_001;
+    pub const CHANNEL_MOD_LOG: u64 = 400_000_000_000_000_002;
+    pub const CHANNEL_ANNOUNCEMENTS: u64 = 400_000_000_000_000_003;
+    pub const CHANNEL_WELCOME: u64 = 400_000_000_000_000_004;
+}
+
+pub const JOINED_AT: &str = "2026-01-01T00:00:00.000000+00:00";
+
+#[derive(Debug, Clone)]
+pub struct SimUser {
+    pub id: u64,
+    pub name: String,
+    pub bot: bool,
+    pub locale: String,
+    pub dms_open: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimRole {
+    pub id: u64,
+    pub name: String,
+    pub position: i64,
+    pub permissions: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimChannel {
+    pub id: u64,
+    pub name: String,
+}
+
+/// The guild and everyone in it.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub guild_id: u64,
+    pub guild_name: String,
+    pub owner_id: u64,
+    pub users: BTreeMap<u64, SimUser>,
+    /// Member id → role ids.
+    pub members: BTreeMap<u64, Vec<u64>>,
+    pub roles: Vec<SimRole>,
+    pub channels: Vec<SimChannel>,
+}
+
+impl Default for World {
+    fn default() -> World {
+        use ids::*;
+        let user = |id, name: &str, locale: &str| SimUser {
+            id,
+            name: name.into(),
+            bot: false,
+            locale: locale.into(),
+            dms_open: true,
+        };
+        let mut users = BTreeMap::new();
+        for u in [
+            SimUser {
+                bot: true,
+                ..user(BOT, "Lyceum", "en-US")
+            },
+            user(OWNER, "olivia", "en-US"),
+            user(MINA, "mina", "en-US"),
+            user(KAI, "kai", "zh-CN"),
+            SimUser {
+                dms_open: false,
+                ..user(SAM, "sam", "en-US")
+            },
+        ] {
+            users.insert(u.id, u);
+        }
+        let mut members = BTreeMap::new();
+        members.insert(BOT, vec![ROLE_BOT]);
+        members.insert(OWNER, vec![]);
+        members.insert(MINA, vec![]);
+        members.insert(KAI, vec![]);
+        members.insert(SAM, vec![]);
+        let role = |id, name: &str, position, permissions| SimRole {
+            id,
+            name: name.into(),
+            position,
+            permissions,
+        };
+        World {
+            guild_id: GUILD,
+            guild_name: "Lyceum Academy".into(),
+            owner_id: OWNER,
+            users,
+            members,
+            roles: vec![
+                role(GUILD, "@everyone", 0, 0x0000_0400 | 0x0000_0800 | 0x0001_0000),
+                role(ROLE_ABOVE_BOT, "Founders", 20, 8),
+                role(ROLE_BOT, "Lyceum", 10, 0x1000_0000 | 0x0000_2000 | 0x0000_0800),
+                role(ROLE_ADMIN, "Admin", 6, 0x20),
+                role(ROLE_MODERATOR, "Moderator", 5, 0x2000),
+                role(ROLE_MODERATORS_GROUP, "Mod Team", 4, 0),
+            ],
+            channels: vec![
+                SimChannel {
+                    id: CHANNEL_GENERAL,
+                    name: "general".into(),
+                },
+                SimChannel {
+                    id: CHANNEL_MOD_LOG,
+                    name: "mod-log".into(),
+                },
+                SimChannel {
+                    id: CHANNEL_ANNOUNCEMENTS,
+                    name: "announcements".into(),
+                },
+                SimChannel {
+                    id: CHANNEL_WELCOME,
+                    name: "welcome".into(),
+                },
+            ],
+        }
+    }
+}
+
+impl World {
+    pub fn user_json(&self, id: u64) -> Value {
+        let user = self.users.get(&id);
+        let name = user.map_or_else(|| format!("user{id}"), |u| u.name.clone());
+        json!({
+            "id": id.to_string(),
+            "username": name,
+            "global_name": name,
+            "discriminator": "0",
+            "avatar": null,
+            "bot": user.is_some_and(|u| u.bot),
+        })
+    }
+
+    pub fn user_name(&self, id: u64) -> String {
+        self.users
+            .get(&id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    }
+
+    pub fn role_name(&self, id: u64) -> String {
+        self.role(id).map_or_else(|| id.to_string(), |r| r.name.clone())
+    }
+
+    pub fn channel_name(&self, id: u64) -> String {
+        self.channels
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    }
+
+    pub fn role(&self, id: u64) -> Option<&SimRole> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// A member object without `user`/`guild_id` context decisions: `with_user` adds the user.
+    pub fn member_json(&self, id: u64, with_user: bool) -> Value {
+        let roles: Vec<String> = self
+            .members
+            .get(&id)
+            .map(|r| r.iter().map(u64::to_string).collect())
+            .unwrap_or_default();
+        let mut member = json!({
+            "roles": roles,
+            "joined_at": JOINED_AT,
+            "deaf": false,
+            "mute": false,
+            "flags": 0,
+            "pending": false,
+            "nick": null,
+            "avatar": null,
+            "premium_since": null,
+            "communication_disabled_until": null,
+        });
+        if with_user {
+            member["user"] = self.user_json(id);
+        }
+        member
+    }
+
+    /// The member's permissions as Discord computes them (owner: all; else union of roles).
+    pub fn permissions_of(&self, id: u64) -> u64 {
+        if id == self.owner_id {
+            return 0x1_FFFF_FFFF_FFFF;
+        }
+        let everyone = self.role(self.guild_id).map_or(0, |r| r.permissions);
+        self.members
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| self.role(*r))
+            .fold(everyone, |acc, r| acc | r.permissions)
+    }
+
+    /// The highest position among a member's roles (the owner outranks everyone).
+    pub fn top_position(&self, id: u64) -> i64 {
+        if id == self.owner_id {
+            return i64::MAX;
+        }
+        self.members
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| self.role(*r))
+            .map(|r| r.position)
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub fn role_json(role: &SimRole) -> Value {
+        json!({
+            "id": role.id.to_string(),
+            "name": role.name,
+            "color": 0,
+            "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null },
+            "hoist": false,
+            "icon": null,
+            "unicode_emoji": null,
+            "position": role.position,
+            "permissions": role.permissions.to_string(),
+            "managed": role.id == ids::ROLE_BOT,
+            "mentionable": true,
+            "flags": 0,
+        })
+    }
+
+    pub fn channel_json(channel: &SimChannel, position: usize, guild: Option<u64>) -> Value {
+        let mut value = json!({
+            "id": channel.id.to_string(),
+            "type": 0,
+            "name": channel.name,
+            "position": position,
+            "permission_overwrites": [],
+            "nsfw": false,
+            "topic": null,
+            "parent_id": null,
+            "last_message_id": null,
+            "rate_limit_per_user": 0,
+        });
+        if let Some(guild) = guild {
+            value["guild_id"] = json!(guild.to_string());
+        }
+        value
+    }
+
+    pub fn guild_create(&self) -> Value {
+        let members: Vec<Value> = self
+            .members
+            .keys()
+            .map(|id| self.member_json(*id, true))
+            .collect();
+        json!({
+            "id": self.guild_id.to_string(),
+            "name": self.guild_name,
+            "icon": null,
+            "splash": null,
+            "discovery_splash": null,
+            "owner_id": self.owner_id.to_string(),
+            "afk_channel_id": null,
+            "afk_timeout": 300,
+            "verification_level": 1,
+            "default_message_notifications": 1,
+            "explicit_content_filter": 0,
+            "roles": self.roles.iter().map(World::role_json).collect::<Vec<_>>(),
+            "emojis": [],
+            "features": ["COMMUNITY"],
+            "mfa_level": 0,
+            "application_id": null,
+            "system_channel_id": null,
+            "system_channel_flags": 0,
+            "rules_channel_id": null,
+            "vanity_url_code": null,
+            "description": null,
+            "banner": null,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "public_updates_channel_id": null,
+            "nsfw_level": 0,
+            "stickers": [],
+            "premium_progress_bar_enabled": false,
+            "joined_at": JOINED_AT,
+            "large": false,
+            "unavailable": false,
+            "member_count": members.len(),
+            "voice_states": [],
+            "members": members,
+            "channels": self.channels.iter().enumerate().map(|(i, c)| World::channel_json(c, i, None)).collect::<Vec<_>>(),
+            "threads": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        })
+    }
+
+    pub fn ready(&self, session_id: &str, resume_url: &str) -> Value {
+        json!({
+            "v": 10,
+            "user": self.user_json(ids::BOT),
+            "guilds": [{ "id": self.guild_id.to_string(), "unavailable": true }],
+            "session_id": session_id,
+            "resume_gateway_url": resume_url,
+            "shard": [0, 1],
+            "application": { "id": ids::APPLICATION.to_string(), "flags": 0 },
+        })
+    }
+
+    pub fn application_info(&self) -> Value {
+        json!({
+            "id": ids::APPLICATION.to_string(),
+            "name": "Lyceum",
+            "icon": null,
+            "description": "Lyceum (simulated)",
+            "bot_public": false,
+            "bot_require_code_grant": false,
+            "owner": self.user_json(self.owner_id),
+            "team": null,
+            "verify_key": "0000",
+            "flags": 0,
+            "summary": "",
+        })
+    }
+
+    pub fn message_json(&self, id: u64, channel: u64, author: u64, content: &str, extra: &Value) -> Value {
+        let mut message = json!({
+            "id": id.to_string(),
+            "channel_id": channel.to_string(),
+            "guild_id": self.guild_id.to_string(),
+            "author": self.user_json(author),
+            "content": content,
+            "timestamp": "2026-11-25T12:00:00.000000+00:00",
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": extra.get("embeds").cloned().unwrap_or_else(|| json!([])),
+            "pinned": false,
+            "type": 0,
+            "flags": extra.get("flags").cloned().unwrap_or(json!(0)),
+        });
+        if let Some(nonce) = extra.get("nonce") {
+            message["nonce"] = nonce.clone();
+        }
+        if author != ids::BOT {
+            message["member"] = self.member_json(author, false);
+        }
+        message
+    }
+}

@@ -1,0 +1,5 @@
+//! One integration-test binary (one link step): the real bot against the simulated Discord.
+
+mod support;
+
+mod startup;

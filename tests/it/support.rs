@@ -1,0 +1,92 @@
+//! Spawns the real bot against a fresh simulator and a temp database, per test.
+
+use std::time::Duration;
+
+use lyceum::db::Db;
+use lyceum::sim::harness::SimBot;
+use lyceum::sim::{Recorded, Reply, Sim, SlashCall};
+use tempfile::TempDir;
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct TestApp {
+    pub bot: Option<SimBot>,
+    pub dir: TempDir,
+}
+
+fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber_init();
+    }
+}
+
+fn tracing_subscriber_init() -> Result<(), ()> {
+    use std::sync::Once;
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "info".into()))
+            .with_test_writer()
+            .try_init();
+    });
+    Ok(())
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with("").await
+    }
+
+    /// `extra` is appended to the config (whole extra sections).
+    pub async fn spawn_with(extra: &str) -> TestApp {
+        init_logs();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sim = Sim::start().await.expect("simulator starts");
+        let bot = SimBot::start(sim, dir.path(), extra).await.expect("bot starts");
+        TestApp {
+            bot: Some(bot),
+            dir,
+        }
+    }
+
+    pub fn bot(&self) -> &SimBot {
+        self.bot.as_ref().expect("bot is running")
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.bot().sim
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.bot().app.state.db
+    }
+
+    pub async fn slash(&self, call: SlashCall) -> Reply {
+        self.sim().slash(call).await.expect("the bot answers")
+    }
+
+    pub async fn restart(&mut self) {
+        let bot = self.bot.take().expect("bot is running");
+        self.bot = Some(bot.restart().await.expect("bot restarts"));
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await;
+        }
+    }
+
+    /// REST requests matching a method and path fragment, in order.
+    pub fn requests(&self, method: &str, path: &str) -> Vec<Recorded> {
+        self.sim()
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == method && r.path.contains(path))
+            .collect()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db().read).await.expect("count query");
+        n
+    }
+}

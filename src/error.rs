@@ -32,7 +32,9 @@ pub enum UserError {
     /// The command only works inside the community's server.
     GuildOnly,
     /// An argument was missing or malformed.
-    BadArgument { name: String },
+    BadArgument { input: String },
+    /// Discord sent options that do not match the command as this version defines it.
+    OutdatedCommand,
 }
 
 impl UserError {
@@ -54,7 +56,8 @@ impl UserError {
                 t!(locale, "error-config-rejected", problems = list)
             }
             UserError::GuildOnly => t!(locale, "error-guild-only"),
-            UserError::BadArgument { name } => t!(locale, "error-bad-argument", name = name.clone()),
+            UserError::BadArgument { input } => t!(locale, "error-bad-argument", input = input.clone()),
+            UserError::OutdatedCommand => t!(locale, "error-outdated-command"),
         }
     }
 }

@@ -8,7 +8,8 @@ error-no-grant = { $target } holds no staff level, so there is nothing to revoke
 error-config-rejected = The config file has problems, so the running config was kept:
     { $problems }
 error-guild-only = This command only works in the community's server.
-error-bad-argument = That value for `{ $name }` isn't valid. Please check it and try again.
+error-bad-argument = `{ $input }` is not a valid value here. Please check it and try again.
+error-outdated-command = This command was just updated. Please wait a moment and run it again.
 error-internal = Something went wrong on our side. Nothing was changed. If it keeps happening, give the admins this reference: `{ $reference }`.
 
 ## Levels

@@ -8,7 +8,8 @@ error-no-grant = { $target } 没有任何管理级别，无需撤销。
 error-config-rejected = 配置文件有问题，已保留当前运行的配置：
     { $problems }
 error-guild-only = 此命令只能在社群服务器内使用。
-error-bad-argument = 参数 `{ $name }` 的值无效，请检查后重试。
+error-bad-argument = `{ $input }` 不是有效的值，请检查后重试。
+error-outdated-command = 此命令刚刚更新，请稍等片刻后重新运行。
 error-internal = 我们这边出了点问题，没有任何更改。如果反复出现，请把这个编号告诉管理员：`{ $reference }`。
 
 ## Levels

@@ -407,7 +407,7 @@ mod tests {
             vec!["discord.guild_id = \"abc\": expected a Discord id (a positive integer, e.g. 123456789012345678)"]
         );
         let p = problems("[discord]\nguild_id = 1\n[community]\nname = 5\n");
-        assert_eq!(p, vec!["community.name = 5: expected a string"]);
+        assert_eq!(p, vec!["community.name = 5: expected a string or a table keyed by locale (en, zh-CN)"]);
     }
 
     #[test]

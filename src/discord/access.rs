@@ -112,7 +112,7 @@ pub fn effective_level(is_owner: bool, user: UserId, roles: &[RoleId], grants: &
 pub fn may_manage(actor: Level, level: Level) -> Result<(), UserError> {
     match level {
         Level::Owner | Level::Member => Err(UserError::BadArgument {
-            name: "level".into(),
+            input: level.as_str().into(),
         }),
         Level::Admin if actor < Level::Owner => Err(UserError::OwnerOnlyForAdmin),
         Level::Moderator if actor < Level::Admin => Err(UserError::NotPermitted {

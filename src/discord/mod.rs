@@ -63,14 +63,13 @@ async fn on_error(error: FrameworkError<'_, Data, Error>) {
         }
         FrameworkError::ArgumentParse { ctx, input, error, .. } => {
             tracing::info!(command = %ctx.command().qualified_name, ?input, %error, "bad argument");
-            let name = input.unwrap_or_default();
-            report(ctx, UserError::BadArgument { name }.into()).await
+            let input = input.unwrap_or_default();
+            report(ctx, UserError::BadArgument { input }.into()).await
         }
         FrameworkError::CommandStructureMismatch { ctx, description, .. } => {
             // Discord still has an older registration of this command; the member re-runs it.
             tracing::warn!(command = %ctx.command().qualified_name, description, "command structure mismatch");
-            let name = description.to_string();
-            report(poise::Context::Application(ctx), UserError::BadArgument { name }.into()).await
+            report(poise::Context::Application(ctx), UserError::OutdatedCommand.into()).await
         }
         FrameworkError::GuildOnly { ctx, .. } => report(ctx, UserError::GuildOnly.into()).await,
         FrameworkError::EventHandler { error, event, .. } => {

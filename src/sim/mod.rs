@@ -235,6 +235,12 @@ impl SlashCall {
         self
     }
 
+    /// A choice option, by its label (e.g. `"moderator"`); sent as the registered value.
+    pub fn choice(mut self, name: &str, label: &str) -> SlashCall {
+        self.options.push((name.into(), 3, json!(label)));
+        self
+    }
+
     /// A "mentionable" option naming a user or a role.
     pub fn mentionable(mut self, name: &str, id: u64) -> SlashCall {
         self.options.push((name.into(), 9, json!(id.to_string())));
@@ -475,6 +481,15 @@ impl Sim {
         Inner::dispatch_locked(&mut state, "MESSAGE_REACTION_ADD", d);
     }
 
+    /// Changes a member's roles as a server admin would in Discord's UI.
+    pub fn set_member_roles(&self, user: u64, roles: &[u64]) {
+        let mut state = self.inner.lock();
+        state.world.members.insert(user, roles.to_vec());
+        let mut update = state.world.member_json(user, true);
+        update["guild_id"] = json!(state.world.guild_id.to_string());
+        Inner::dispatch_locked(&mut state, "GUILD_MEMBER_UPDATE", update);
+    }
+
     /// A new member joins.
     pub fn member_add(&self, user: u64, name: &str, locale: &str) {
         let mut state = self.inner.lock();
@@ -540,10 +555,34 @@ impl Sim {
         else {
             bail!("/{} is not registered", call.command);
         };
+        // The registered definition of the (sub)command being run: Discord only sends options
+        // it knows, and sends a choice's value, not its label.
+        let mut definition = &command;
+        for name in &call.path {
+            definition = definition["options"]
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
+                .ok_or_else(|| anyhow!("/{} has no subcommand {name}", call.command))?;
+        }
         let world = &state.world;
         let mut resolved = json!({});
         let mut leaf: Vec<Value> = Vec::new();
         for (name, kind, value) in &call.options {
+            let option = definition["options"]
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
+                .ok_or_else(|| anyhow!("/{} {} has no option {name}", call.command, call.path.join(" ")))?;
+            let (kind, value) = match option["choices"].as_array().filter(|c| !c.is_empty()) {
+                Some(choices) => {
+                    let choice = choices
+                        .iter()
+                        .find(|c| c["name"] == *value || c["value"] == *value)
+                        .ok_or_else(|| anyhow!("{value} is not a choice of {name}"))?;
+                    (option["type"].as_u64().unwrap_or(3) as u8, choice["value"].clone())
+                }
+                None => (*kind, value.clone()),
+            };
+            let (kind, value) = (&kind, &value);
             leaf.push(json!({ "name": name, "type": kind, "value": value }));
             let target: u64 = value.as_str().and_then(|v| v.parse().ok()).unwrap_or(0);
             let is_user = world.users.contains_key(&target);
@@ -591,6 +630,7 @@ impl Sim {
             "locale": locale,
             "guild_locale": "en-US",
             "entitlements": [],
+            "attachment_size_limit": 26_214_400,
             "authorizing_integration_owners": { "0": world.guild_id.to_string() },
             "context": 0,
             "data": {

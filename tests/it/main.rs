@@ -2,4 +2,6 @@
 
 mod support;
 
+mod admin;
+mod sim_shapes;
 mod startup;

@@ -387,6 +387,11 @@ impl Sim {
             .count()
     }
 
+    /// Forgets faults not yet used.
+    pub fn clear_faults(&self) {
+        self.inner.lock().faults.clear();
+    }
+
     /// Commands as registered by the bot (the last bulk overwrite).
     pub fn registered_commands(&self) -> Vec<Value> {
         self.inner.lock().commands.clone()

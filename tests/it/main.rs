@@ -3,5 +3,7 @@
 mod support;
 
 mod admin;
+mod gateway;
+mod outbox;
 mod sim_shapes;
 mod startup;

@@ -10,6 +10,7 @@ use tempfile::TempDir;
 pub const WAIT: Duration = Duration::from_secs(10);
 
 pub struct TestApp {
+    sim: Sim,
     pub bot: Option<SimBot>,
     pub dir: TempDir,
 }
@@ -39,11 +40,19 @@ impl TestApp {
 
     /// `extra` is appended to the config (whole extra sections).
     pub async fn spawn_with(extra: &str) -> TestApp {
+        TestApp::spawn_edited(|text| format!("{text}\n{extra}")).await
+    }
+
+    /// Starts with the simulator config as rewritten by `edit`.
+    pub async fn spawn_edited(edit: impl FnOnce(String) -> String) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let sim = Sim::start().await.expect("simulator starts");
-        let bot = SimBot::start(sim, dir.path(), extra).await.expect("bot starts");
+        let text = lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), "");
+        std::fs::write(dir.path().join("config.toml"), edit(text)).expect("config written");
+        let bot = SimBot::start(sim.clone(), dir.path(), "").await.expect("bot starts");
         TestApp {
+            sim,
             bot: Some(bot),
             dir,
         }
@@ -54,7 +63,7 @@ impl TestApp {
     }
 
     pub fn sim(&self) -> &Sim {
-        &self.bot().sim
+        &self.sim
     }
 
     pub fn db(&self) -> &Db {
@@ -66,8 +75,18 @@ impl TestApp {
     }
 
     pub async fn restart(&mut self) {
-        let bot = self.bot.take().expect("bot is running");
-        self.bot = Some(bot.restart().await.expect("bot restarts"));
+        match self.bot.take() {
+            Some(bot) => self.bot = Some(bot.restart().await.expect("bot restarts")),
+            None => {
+                let bot = SimBot::start(self.sim.clone(), self.dir.path(), "").await.expect("bot starts");
+                self.bot = Some(bot);
+            }
+        }
+    }
+
+    /// A separate handle on the database file, usable while the bot is stopped.
+    pub async fn open_db(&self) -> Db {
+        Db::open(&self.dir.path().join("lyceum.db")).await.expect("database opens")
     }
 
     pub async fn stop(&mut self) {

@@ -1,0 +1,51 @@
+//! The gateway connection survives a dropped socket, and `/healthz` reports it.
+
+use std::time::Duration;
+
+use lyceum::sim::{ids, SlashCall};
+
+use crate::support::{TestApp, WAIT};
+
+#[tokio::test]
+async fn after_a_dropped_socket_the_bot_resumes_and_keeps_answering() {
+    let mut app = TestApp::spawn().await;
+    let list = || SlashCall::new(ids::OWNER, "admin").sub("list");
+    assert!(app.slash(list()).await.content.starts_with("**Staff**"));
+
+    let (identifies, resumes) = app.sim().gateway_counts();
+    app.sim().drop_gateway();
+    // An event that happens while the socket is down is replayed on RESUME.
+    app.sim().message_create(ids::CHANNEL_GENERAL, ids::MINA, "anyone there?");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while app.sim().gateway_counts() == (identifies, resumes) {
+        assert!(tokio::time::Instant::now() < deadline, "the bot never reconnected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.sim().gateway_counts(), (identifies, resumes + 1), "resumed, not re-identified");
+
+    let reply = app.slash(list()).await;
+    assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_reports_gateway_database_and_outbox() {
+    let mut app = TestApp::spawn().await;
+    let url = format!("http://{}/healthz", app.bot().app.web_addr);
+    assert!(app.bot().app.web_addr.ip().is_loopback());
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({ "gateway": "connected", "database": "ok", "outbox_pending": 0, "outbox_failed": 0 })
+    );
+
+    // With the database closed the bot is not healthy.
+    app.db().read.close().await;
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "unreachable");
+    app.stop().await;
+}

@@ -1,0 +1,147 @@
+//! The outbox delivers Discord side effects exactly once through outages, rate limits,
+//! permanent refusals and restarts.
+
+use std::time::Duration;
+
+use lyceum::sim::{ids, Fault, SlashCall};
+
+use crate::support::{TestApp, WAIT};
+
+fn grant_moderator(user: u64) -> SlashCall {
+    SlashCall::new(ids::OWNER, "admin")
+        .sub("grant")
+        .mentionable("target", user)
+        .choice("level", "moderator")
+}
+
+fn role_path(user: u64, role: u64) -> String {
+    format!("/guilds/{}/members/{user}/roles/{role}", ids::GUILD)
+}
+
+async fn outbox_row(app: &TestApp, kind: &str) -> (String, i64, Option<String>) {
+    sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT 1")
+        .bind(kind)
+        .fetch_one(&app.db().read)
+        .await
+        .expect("an outbox row")
+}
+
+/// Waits until the newest outbox row of `kind` leaves `pending`.
+async fn settled(app: &TestApp, kind: &str) -> (String, i64, Option<String>) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let row = outbox_row(app, kind).await;
+        if row.0 != "pending" || tokio::time::Instant::now() > deadline {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_role_add_that_fails_twice_with_500_is_delivered_exactly_once() {
+    let mut app = TestApp::spawn().await;
+    let path = role_path(ids::MINA, ids::ROLE_MODERATOR);
+    app.sim().inject_faults("PUT", &path, vec![Fault::Status(500), Fault::Status(500)]);
+
+    app.slash(grant_moderator(ids::MINA)).await;
+    let third = app.sim().wait_request("PUT", &path, 3, WAIT).await.expect("a third attempt");
+    assert_eq!(third.status, 204);
+    assert_eq!(settled(&app, "add_role").await, ("delivered".into(), 3, Some("500: simulated 500".into())));
+
+    // Give a duplicate every chance to show up, then count.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let statuses: Vec<u16> = app.requests("PUT", &path).iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![500, 500, 204]);
+    assert_eq!(app.sim().member_roles(ids::MINA), vec![ids::ROLE_MODERATOR]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_for_its_retry_after() {
+    let mut app = TestApp::spawn().await;
+    let path = role_path(ids::KAI, ids::ROLE_MODERATOR);
+    app.sim().inject_faults("PUT", &path, vec![Fault::RateLimited(0.6)]);
+
+    app.slash(grant_moderator(ids::KAI)).await;
+    let second = app.sim().wait_request("PUT", &path, 2, WAIT).await.expect("a retry");
+    let first = &app.requests("PUT", &path)[0];
+    assert_eq!((first.status, second.status), (429, 204));
+    let waited = second.at.duration_since(first.at);
+    assert!(waited >= Duration::from_millis(600), "retried after only {waited:?}");
+    assert_eq!(settled(&app, "add_role").await.0, "delivered");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_403_is_failed_with_its_reason_and_shown_in_admin_outbox() {
+    // The configured moderator role sits above the bot's own role: Discord refuses with 403.
+    let mut app = TestApp::spawn_edited(|text| {
+        text.replace(
+            &format!("moderator_role = {}", ids::ROLE_MODERATOR),
+            &format!("moderator_role = {}", ids::ROLE_ABOVE_BOT),
+        )
+    })
+    .await;
+    app.slash(grant_moderator(ids::MINA)).await;
+    let (status, attempts, error) = settled(&app, "add_role").await;
+    assert_eq!((status.as_str(), attempts), ("failed", 1));
+    assert_eq!(error.as_deref(), Some("403: Missing Permissions (code 50013)"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.requests("PUT", "/roles/").len(), 1, "no endless retry");
+
+    let reply = app.slash(SlashCall::new(ids::OWNER, "admin").sub("outbox")).await;
+    assert!(reply.content.starts_with("**Outbox**: 0 pending, 1 failed"), "{}", reply.content);
+    assert!(reply.content.contains("❌ failed"), "{}", reply.content);
+    assert!(reply.content.contains(&format!("add <@&{}> to <@{}>", ids::ROLE_ABOVE_BOT, ids::MINA)), "{}", reply.content);
+    assert!(reply.content.contains("403: Missing Permissions (code 50013)"), "{}", reply.content);
+
+    let zh = app.slash(SlashCall::new(ids::OWNER, "admin").sub("outbox").locale("zh-CN")).await;
+    assert!(zh.content.starts_with("**发送队列**：0 条待发送，1 条失败"), "{}", zh.content);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_item_pending_at_shutdown_is_delivered_after_restart_and_never_again() {
+    let mut app = TestApp::spawn().await;
+    let path = role_path(ids::MINA, ids::ROLE_MODERATOR);
+    // Discord is down while the grant happens.
+    app.sim().inject_faults("PUT", &path, vec![Fault::Status(503); 1000]);
+    app.slash(grant_moderator(ids::MINA)).await;
+    app.sim().wait_request("PUT", &path, 1, WAIT).await.expect("a first attempt");
+    app.stop().await;
+    let db = app.open_db().await;
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM outbox WHERE kind = 'add_role'")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    assert_eq!(status, "pending");
+    db.close().await;
+
+    // Discord recovers; a new process picks the item up.
+    app.sim().clear_faults();
+    app.restart().await;
+    assert_eq!(settled(&app, "add_role").await.0, "delivered");
+    let delivered = |app: &TestApp| app.requests("PUT", &path).into_iter().filter(|r| r.status == 204).count();
+    assert_eq!(delivered(&app), 1);
+
+    // Another restart sends nothing again.
+    app.restart().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(delivered(&app), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_role_the_member_already_has_is_skipped() {
+    let mut app = TestApp::spawn().await;
+    app.sim().set_member_roles(ids::KAI, &[ids::ROLE_MODERATOR]);
+    // Let the cache see the update before the grant.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.slash(grant_moderator(ids::KAI)).await;
+    let (status, _, reason) = settled(&app, "add_role").await;
+    assert_eq!(status, "skipped");
+    assert_eq!(reason.as_deref(), Some("member already has the role"));
+    assert!(app.requests("PUT", "/roles/").is_empty());
+    app.stop().await;
+}

@@ -97,7 +97,8 @@ pub(crate) struct Inner {
     changed: watch::Sender<u64>,
     token: String,
     addr: SocketAddr,
-    interaction_deadline: Duration,
+    /// Discord's 3 s to answer an interaction (shortened by tests of the rule itself).
+    interaction_deadline_ms: std::sync::atomic::AtomicU64,
 }
 
 impl Inner {
@@ -293,7 +294,7 @@ impl Sim {
             changed,
             token: SIM_TOKEN.into(),
             addr,
-            interaction_deadline: Duration::from_secs(3),
+            interaction_deadline_ms: std::sync::atomic::AtomicU64::new(3_000),
         });
         let app = axum::Router::new()
             .route("/gateway", axum::routing::get(gateway::upgrade))
@@ -385,6 +386,13 @@ impl Sim {
             .iter()
             .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
             .count()
+    }
+
+    /// Changes how long an interaction may go unanswered (Discord: 3 s).
+    pub fn set_interaction_deadline(&self, deadline: Duration) {
+        self.inner
+            .interaction_deadline_ms
+            .store(deadline.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Forgets faults not yet used.

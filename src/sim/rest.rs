@@ -248,7 +248,8 @@ fn interaction_callback(sim: &Inner, state: &mut SimState, id: u64, token: &str,
     if interaction.token != token {
         return error(401, 50027, "Invalid Webhook Token");
     }
-    if interaction.created.elapsed() > sim.interaction_deadline {
+    let deadline = sim.interaction_deadline_ms.load(std::sync::atomic::Ordering::Relaxed);
+    if interaction.created.elapsed() > std::time::Duration::from_millis(deadline) {
         return error(404, 10062, "Unknown interaction");
     }
     if interaction.response.is_some() {

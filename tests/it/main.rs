@@ -3,6 +3,7 @@
 mod support;
 
 mod admin;
+mod cli;
 mod gateway;
 mod outbox;
 mod sim_shapes;

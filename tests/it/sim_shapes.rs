@@ -107,3 +107,92 @@ fn extra_rest_shapes_decode() {
     decode("rest:user", &world.user_json(ids::BOT)).unwrap();
     decode("rest:member", &world.member_json(ids::MINA, true)).unwrap();
 }
+
+/// The simulator refuses what Discord refuses, so the bot cannot pass a test that Discord
+/// would fail.
+mod rules {
+    use std::time::Duration;
+
+    use lyceum::sim::{ids, Sim, SlashCall, SIM_TOKEN};
+    use serde_json::json;
+
+    async fn post(url: String, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("Authorization", format!("Bot {SIM_TOKEN}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
+    /// A simulator with `/admin` registered but no bot attached, so the test answers itself.
+    async fn bare_sim() -> Sim {
+        let sim = Sim::start().await.unwrap();
+        let commands = json!([{ "name": "admin", "description": "Admin", "type": 1,
+            "options": [{ "type": 1, "name": "list", "description": "List" }] }]);
+        let put = reqwest::Client::new()
+            .put(format!("{}/api/v10/applications/{}/guilds/{}/commands", sim.api_url(), ids::APPLICATION, ids::GUILD))
+            .header("Authorization", format!("Bot {SIM_TOKEN}"))
+            .json(&commands)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), 200);
+        sim
+    }
+
+    #[tokio::test]
+    async fn interactions_take_one_answer_within_the_deadline() {
+        let sim = bare_sim().await;
+        let call = SlashCall::new(ids::MINA, "admin").sub("list");
+        let (id, token) = sim.invoke(&call).unwrap();
+        let url = format!("{}/api/v10/interactions/{id}/{token}/callback", sim.api_url());
+        let answer = json!({ "type": 4, "data": { "content": "hi" } });
+        assert_eq!(post(url.clone(), answer.clone()).await.0, 204);
+        let (status, body) = post(url, answer.clone()).await;
+        assert_eq!((status, body["code"].as_u64()), (400, Some(40060)), "a second initial response");
+
+        sim.set_interaction_deadline(Duration::from_millis(50));
+        let (id, token) = sim.invoke(&call).unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let url = format!("{}/api/v10/interactions/{id}/{token}/callback", sim.api_url());
+        let (status, body) = post(url, answer).await;
+        assert_eq!((status, body["code"].as_u64()), (404, Some(10062)), "too late");
+    }
+
+    #[tokio::test]
+    async fn oversized_messages_and_bad_registrations_are_400() {
+        let sim = bare_sim().await;
+        let url = format!("{}/api/v10/channels/{}/messages", sim.api_url(), ids::CHANNEL_GENERAL);
+        let (status, body) = post(url.clone(), json!({ "content": "x".repeat(2001) })).await;
+        assert_eq!((status, body["code"].as_u64()), (400, Some(50035)));
+        assert_eq!(post(url, json!({ "content": "fits" })).await.0, 200);
+
+        let bad = json!([{ "name": "admin", "description": "d", "name_localizations": { "zh": "管理" } }]);
+        let response = reqwest::Client::new()
+            .put(format!("{}/api/v10/applications/{}/guilds/{}/commands", sim.api_url(), ids::APPLICATION, ids::GUILD))
+            .header("Authorization", format!("Bot {SIM_TOKEN}"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body.to_string().contains("Invalid locale key"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn requests_without_the_bot_token_are_401() {
+        let sim = bare_sim().await;
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v10/channels/{}/messages", sim.api_url(), ids::CHANNEL_GENERAL))
+            .json(&json!({ "content": "hi" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+}

@@ -1,0 +1,128 @@
+//! The `lyceum` binary: check-config, run's refusals, backup, and the "newer database" guard.
+
+use std::process::Command;
+
+use lyceum::db::Db;
+
+fn lyceum() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lyceum"))
+}
+
+#[test]
+fn check_config_reports_every_problem_with_its_key_path_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "[discord]\nguild_id = \"abc\"\n[community]\ntimezone = \"Asia/Shangai\"\ndefault_locale = \"zh\"\ncolour = \"red\"\n",
+    )
+    .unwrap();
+    let out = lyceum().args(["check-config", "--config"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "4 problem(s)",
+        "discord.guild_id = \"abc\": expected a Discord id",
+        "community.timezone = \"Asia/Shangai\": unknown IANA time zone, did you mean \"Asia/Shanghai\"?",
+        "community.default_locale = \"zh\": unknown locale; expected \"en\" or \"zh-CN\"",
+        "community.colour = \"red\": unknown key",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+
+    // `run` refuses the same file with the same messages, before needing a token.
+    let out = lyceum().args(["run", "--config"]).arg(&path).env_remove("DISCORD_TOKEN").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean \"Asia/Shanghai\"?"));
+}
+
+#[test]
+fn check_config_accepts_the_example_and_summarizes_it() {
+    let out = lyceum()
+        .args(["check-config", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ok"), "{stdout}");
+    assert!(stdout.contains("Asia/Shanghai"), "{stdout}");
+}
+
+#[test]
+fn run_without_a_token_is_one_clear_line() {
+    let out = lyceum()
+        .args(["run", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")])
+        .env_remove("DISCORD_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DISCORD_TOKEN is not set"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_lyceum_is_refused_and_left_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    let db = Db::open(&path).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (9999, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(&db.write)
+    .await
+    .unwrap();
+    // Leave a plain file behind: checkpoint the WAL into it.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&db.write).await.unwrap();
+    db.close().await;
+    let before = std::fs::read(&path).unwrap();
+
+    let error = Db::open(&path).await.expect_err("a newer database is refused");
+    let message = format!("{error:#}");
+    assert!(message.contains("written by a newer Lyceum"), "{message}");
+    assert!(message.contains("9999"), "{message}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file was modified");
+}
+
+#[tokio::test]
+async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.db");
+    let db = Db::open(&path).await.unwrap();
+    for i in 0..50 {
+        sqlx::query("INSERT INTO audit_log (guild_id, actor_id, action, created_at) VALUES (1, ?, 'test', 0)")
+            .bind(i)
+            .execute(&db.write)
+            .await
+            .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!("[discord]\nguild_id = 1\n[database]\npath = \"{}\"\n", path.display()),
+    )
+    .unwrap();
+    let copy = dir.path().join("copy.db");
+    // Through the CLI, while `db` is still open (as the running bot would have it).
+    let out = lyceum()
+        .arg("backup")
+        .arg(&copy)
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let restored = Db::open(&copy).await.unwrap();
+    let count = |pool| async move {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(pool).await.unwrap();
+        n
+    };
+    assert_eq!(count(&restored.read).await, 50);
+    assert_eq!(count(&db.read).await, 50);
+
+    // Refuses to overwrite.
+    let out = lyceum().arg("backup").arg(&copy).arg("--config").arg(dir.path().join("config.toml")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}

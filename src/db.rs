@@ -71,11 +71,10 @@ impl Db {
 /// Fails when the database records a migration this binary does not know.
 async fn refuse_newer(path: &Path) -> anyhow::Result<()> {
     let url = format!("sqlite://{}", path.display());
-    let mut conn = SqliteConnection::connect_with(
-        &SqliteConnectOptions::from_str(&url)?.read_only(true),
-    )
-    .await
-    .with_context(|| format!("cannot open database {}", path.display()))?;
+    let mut conn =
+        SqliteConnection::connect_with(&SqliteConnectOptions::from_str(&url)?.read_only(true))
+            .await
+            .with_context(|| format!("cannot open database {}", path.display()))?;
     let has_table: Option<(String,)> = sqlx::query_as(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )
@@ -110,7 +109,9 @@ pub async fn backup(source: &Path, target: &Path) -> anyhow::Result<()> {
         bail!("database {} does not exist", source.display());
     }
     let mut conn = SqliteConnection::connect_with(
-        &options(source).read_only(true).journal_mode(SqliteJournalMode::Wal),
+        &options(source)
+            .read_only(true)
+            .journal_mode(SqliteJournalMode::Wal),
     )
     .await
     .with_context(|| format!("cannot open database {}", source.display()))?;

@@ -56,7 +56,9 @@ impl UserError {
                 t!(locale, "error-config-rejected", problems = list)
             }
             UserError::GuildOnly => t!(locale, "error-guild-only"),
-            UserError::BadArgument { input } => t!(locale, "error-bad-argument", input = input.clone()),
+            UserError::BadArgument { input } => {
+                t!(locale, "error-bad-argument", input = input.clone())
+            }
             UserError::OutdatedCommand => t!(locale, "error-outdated-command"),
         }
     }

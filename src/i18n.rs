@@ -124,7 +124,10 @@ fn bundles() -> &'static Bundles {
 }
 
 fn build_bundle(locale: Locale) -> FluentBundle<FluentResource> {
-    let langid = locale.tag().parse().expect("locale tags are valid language ids");
+    let langid = locale
+        .tag()
+        .parse()
+        .expect("locale tags are valid language ids");
     let mut bundle = FluentBundle::new_concurrent(vec![langid]);
     // Unicode isolation marks around arguments render as stray characters in Discord.
     bundle.set_use_isolating(false);
@@ -164,7 +167,9 @@ pub fn lookup(
         None => message.value()?,
     };
     let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, args, &mut errors).into_owned();
+    let text = bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned();
     if !errors.is_empty() {
         tracing::warn!(id, ?errors, "fluent formatting errors");
     }

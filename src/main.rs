@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use lyceum::config::{Config, ConfigError};
 
 #[derive(Parser)]
-#[command(name = "lyceum", version, about = "A self-hosted Discord bot for paid knowledge communities")]
+#[command(
+    name = "lyceum",
+    version,
+    about = "A self-hosted Discord bot for paid knowledge communities"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,7 +61,10 @@ fn load_config(path: &std::path::Path) -> Result<Config, ExitCode> {
 fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 #[tokio::main]
@@ -93,7 +100,8 @@ async fn main() -> ExitCode {
             }
         }
         Command::Demo => {
-            init_logging("warn,serenity=error");
+            // The transcript is the output; logs only for real trouble (RUST_LOG overrides).
+            init_logging("error");
             match lyceum::demo::run().await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -109,7 +117,11 @@ async fn main() -> ExitCode {
             };
             match lyceum::db::backup(&config.database.path, &path).await {
                 Ok(()) => {
-                    println!("backed up {} to {}", config.database.path.display(), path.display());
+                    println!(
+                        "backed up {} to {}",
+                        config.database.path.display(),
+                        path.display()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

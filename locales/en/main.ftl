@@ -29,12 +29,21 @@ modlog-reloaded = ⚙️ { $actor } reloaded the config.
 ## /admin
 admin-granted = Done: { $target } is now **{ $level }**.
 admin-revoked = Done: { $target } is no longer **{ $level }**.
-admin-list-header = **Staff** ({ $count } grants)
+admin-list-header = **Staff** ({ $count ->
+        [one] 1 grant
+       *[other] { $count } grants
+    })
 admin-list-line = • { $target } — { $level } (by { $by }, since { $since })
-admin-audit-header = **Audit log** (latest { $count })
+admin-audit-header = **Audit log** ({ $count ->
+        [one] the latest entry
+       *[other] the latest { $count } entries
+    })
 admin-audit-empty = The audit log is empty.
 admin-outbox-header = **Outbox**: { $pending } pending, { $failed } failed
-admin-outbox-line = `#{ $id }` { $status } · { $what } · { $attempts } attempts · last error: { $error }
+admin-outbox-line = `#{ $id }` { $status } · { $what } · { $attempts ->
+        [one] 1 attempt
+       *[other] { $attempts } attempts
+    } · last error: { $error }
 admin-reloaded = Config reloaded.
 admin-reload-restart = These changes take effect after a restart: { $keys }
 

@@ -14,8 +14,8 @@ use chrono_tz::Tz;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 use toml::Table;
 
-pub use reader::{suggest, Problem};
 use reader::Reader;
+pub use reader::{suggest, Problem};
 
 use crate::i18n::{Locale, LocalizedText};
 
@@ -181,7 +181,11 @@ impl Config {
             Some(value) => {
                 let parsed = value.as_str().and_then(|b| b.parse::<SocketAddr>().ok());
                 if parsed.is_none() {
-                    s.problem("bind", Some(value), "expected an address like \"127.0.0.1:8080\"");
+                    s.problem(
+                        "bind",
+                        Some(value),
+                        "expected an address like \"127.0.0.1:8080\"",
+                    );
                 }
                 parsed
             }
@@ -210,7 +214,11 @@ impl Config {
             s.problem("retry_base", None, "must be longer than zero");
         }
         if retry_max < retry_base {
-            s.problem("retry_max", None, "must not be shorter than outbox.retry_base");
+            s.problem(
+                "retry_max",
+                None,
+                "must not be shorter than outbox.retry_base",
+            );
         }
         s.finish();
 
@@ -303,8 +311,10 @@ fn parse_timezone(name: &str) -> Result<Tz, String> {
         let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
         match suggest(name, names) {
             Some(s) => format!("unknown IANA time zone, did you mean \"{s}\"?"),
-            None => "unknown IANA time zone (e.g. \"Asia/Shanghai\", \"America/New_York\", \"UTC\")"
-                .to_string(),
+            None => {
+                "unknown IANA time zone (e.g. \"Asia/Shanghai\", \"America/New_York\", \"UTC\")"
+                    .to_string()
+            }
         }
     })
 }
@@ -407,7 +417,10 @@ mod tests {
             vec!["discord.guild_id = \"abc\": expected a Discord id (a positive integer, e.g. 123456789012345678)"]
         );
         let p = problems("[discord]\nguild_id = 1\n[community]\nname = 5\n");
-        assert_eq!(p, vec!["community.name = 5: expected a string or a table keyed by locale (en, zh-CN)"]);
+        assert_eq!(
+            p,
+            vec!["community.name = 5: expected a string or a table keyed by locale (en, zh-CN)"]
+        );
     }
 
     #[test]
@@ -430,7 +443,10 @@ mod tests {
 
     #[test]
     fn missing_guild_id_is_reported() {
-        assert_eq!(problems("[community]\nname = \"x\"\n"), vec!["discord.guild_id: is required"]);
+        assert_eq!(
+            problems("[community]\nname = \"x\"\n"),
+            vec!["discord.guild_id: is required"]
+        );
     }
 
     #[test]
@@ -438,7 +454,10 @@ mod tests {
         let p = problems(
             "[discord]\nowner_ids = [1, \"x\"]\n[community]\ntimezone = \"Mars/Base\"\nextra = 1\n[web]\nbind = \"nowhere\"\n[outbox]\nretry_base = \"soon\"\n",
         );
-        let paths: Vec<&str> = p.iter().map(|l| l.split([' ', ':']).next().unwrap()).collect();
+        let paths: Vec<&str> = p
+            .iter()
+            .map(|l| l.split([' ', ':']).next().unwrap())
+            .collect();
         assert_eq!(
             paths,
             vec![
@@ -494,11 +513,18 @@ mod tests {
         let path = dir.path().join("c.toml");
         std::fs::write(&path, MINIMAL).unwrap();
         let shared = SharedConfig::new(Config::load(&path).unwrap(), Some(path.clone()));
-        std::fs::write(&path, "[discord]\nguild_id = 42\n[community]\ntimezone = \"Nope\"\n")
-            .unwrap();
+        std::fs::write(
+            &path,
+            "[discord]\nguild_id = 42\n[community]\ntimezone = \"Nope\"\n",
+        )
+        .unwrap();
         assert!(shared.reload().is_err());
         assert_eq!(shared.snapshot().community.timezone, Tz::UTC);
-        std::fs::write(&path, "[discord]\nguild_id = 43\n[community]\nname = \"New\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[discord]\nguild_id = 43\n[community]\nname = \"New\"\n",
+        )
+        .unwrap();
         let outcome = shared.reload().unwrap();
         assert_eq!(shared.snapshot().community.name.get(Locale::En), "New");
         assert_eq!(outcome.restart_required, vec!["discord.guild_id"]);

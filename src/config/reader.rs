@@ -38,7 +38,12 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn problem(&self, path: impl Into<String>, value: Option<&Value>, message: impl Into<String>) {
+    pub fn problem(
+        &self,
+        path: impl Into<String>,
+        value: Option<&Value>,
+        message: impl Into<String>,
+    ) {
         self.problems.borrow_mut().push(Problem {
             path: path.into(),
             value: value.map(render),
@@ -168,7 +173,11 @@ impl<'a> Section<'a> {
                 }
             },
             other => {
-                self.problem(key, Some(other), "expected a duration string such as \"10m\"");
+                self.problem(
+                    key,
+                    Some(other),
+                    "expected a duration string such as \"10m\"",
+                );
                 None
             }
         }
@@ -178,7 +187,11 @@ impl<'a> Section<'a> {
         let value = self.raw(key)?;
         let parsed = value.as_str().and_then(Locale::from_config);
         if parsed.is_none() {
-            self.problem(key, Some(value), "unknown locale; expected \"en\" or \"zh-CN\"");
+            self.problem(
+                key,
+                Some(value),
+                "unknown locale; expected \"en\" or \"zh-CN\"",
+            );
         }
         parsed
     }
@@ -244,7 +257,10 @@ fn parse_id(value: &Value) -> Result<u64, &'static str> {
 }
 
 fn quote_key(key: &str) -> String {
-    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         key.to_string()
     } else {
         format!("{key:?}")

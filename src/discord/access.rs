@@ -193,8 +193,14 @@ mod tests {
             grant(Target::User(UserId::new(11)), Level::Admin),
         ];
         assert_eq!(effective_level(false, user, &[], &grants), Level::Member);
-        assert_eq!(effective_level(false, user, &[mods], &grants), Level::Moderator);
-        assert_eq!(effective_level(false, UserId::new(11), &[mods], &grants), Level::Admin);
+        assert_eq!(
+            effective_level(false, user, &[mods], &grants),
+            Level::Moderator
+        );
+        assert_eq!(
+            effective_level(false, UserId::new(11), &[mods], &grants),
+            Level::Admin
+        );
         assert_eq!(effective_level(true, user, &[], &[]), Level::Owner);
     }
 
@@ -211,7 +217,11 @@ mod tests {
             (Owner, Owner, false),
         ];
         for (actor, level, allowed) in cases {
-            assert_eq!(may_manage(actor, level).is_ok(), allowed, "{actor:?} -> {level:?}");
+            assert_eq!(
+                may_manage(actor, level).is_ok(),
+                allowed,
+                "{actor:?} -> {level:?}"
+            );
         }
         assert_eq!(may_manage(Admin, Admin), Err(UserError::OwnerOnlyForAdmin));
     }

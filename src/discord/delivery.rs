@@ -32,7 +32,9 @@ pub struct Rest {
 impl std::fmt::Debug for Rest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the token.
-        f.debug_struct("Rest").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("Rest")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -150,11 +152,12 @@ impl Worker {
         let attempt_outcome = |response: &Response, attempts: u32| {
             decide(response, attempts, base, max, rand::thread_rng().gen())
         };
-        let has_role = |guild: serenity::GuildId, user: serenity::UserId, role: serenity::RoleId| {
-            self.cache
-                .guild(guild)
-                .and_then(|g| g.members.get(&user).map(|m| m.roles.contains(&role)))
-        };
+        let has_role =
+            |guild: serenity::GuildId, user: serenity::UserId, role: serenity::RoleId| {
+                self.cache
+                    .guild(guild)
+                    .and_then(|g| g.members.get(&user).map(|m| m.roles.contains(&role)))
+            };
         let (response, _) = match effect {
             Effect::AddRole {
                 guild_id,
@@ -178,17 +181,23 @@ impl Worker {
                     return Outcome::Skipped("member does not have the role".into());
                 }
                 let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.rest.call(Method::DELETE, &path, None, Some(reason)).await
+                self.rest
+                    .call(Method::DELETE, &path, None, Some(reason))
+                    .await
             }
             Effect::SendMessage { channel_id, body } => {
                 let path = format!("/channels/{channel_id}/messages");
                 let payload = message_json(body, &format!("lyceum-{id}"));
-                self.rest.call(Method::POST, &path, Some(payload), None).await
+                self.rest
+                    .call(Method::POST, &path, Some(payload), None)
+                    .await
             }
             Effect::SendDm { user_id, body } => {
                 let open = json!({ "recipient_id": user_id.to_string() });
-                let (response, channel) =
-                    self.rest.call(Method::POST, "/users/@me/channels", Some(open), None).await;
+                let (response, channel) = self
+                    .rest
+                    .call(Method::POST, "/users/@me/channels", Some(open), None)
+                    .await;
                 let channel_id = channel
                     .as_ref()
                     .and_then(|c| c.get("id"))
@@ -198,7 +207,9 @@ impl Worker {
                     (Response::Status { status, .. }, Some(channel_id)) if *status < 300 => {
                         let path = format!("/channels/{channel_id}/messages");
                         let payload = message_json(body, &format!("lyceum-{id}"));
-                        self.rest.call(Method::POST, &path, Some(payload), None).await
+                        self.rest
+                            .call(Method::POST, &path, Some(payload), None)
+                            .await
                     }
                     _ => (response, channel),
                 }
@@ -209,7 +220,10 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/channels/{channel_id}/messages/{message_id}");
-                let result = self.rest.call(Method::DELETE, &path, None, Some(reason)).await;
+                let result = self
+                    .rest
+                    .call(Method::DELETE, &path, None, Some(reason))
+                    .await;
                 if matches!(result.0, Response::Status { status: 404, .. }) {
                     return Outcome::Skipped("message was already gone".into());
                 }
@@ -223,7 +237,9 @@ impl Worker {
             } => {
                 let path = format!("/guilds/{guild_id}/members/{user_id}");
                 let body = json!({ "communication_disabled_until": until.map(|u| u.to_rfc3339()) });
-                self.rest.call(Method::PATCH, &path, Some(body), Some(reason)).await
+                self.rest
+                    .call(Method::PATCH, &path, Some(body), Some(reason))
+                    .await
             }
         };
         let attempts = self.attempts_so_far(id).await + 1;
@@ -266,7 +282,12 @@ impl Worker {
                 store::finish(db, row.id, "skipped", Some(&why), now).await?;
             }
             Outcome::Failed(why) => {
-                tracing::warn!(id = row.id, kind = row.kind, why, "outbox item failed permanently");
+                tracing::warn!(
+                    id = row.id,
+                    kind = row.kind,
+                    why,
+                    "outbox item failed permanently"
+                );
                 store::finish(db, row.id, "failed", Some(&why), now).await?;
             }
             Outcome::Retry { after, error } => {

@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use crate::discord::Command;
 use crate::i18n::{lookup, Locale};
 
-
 /// Applies localizations to `commands` and their subcommands; returns the keys it could not find.
 pub fn apply(commands: &mut [Command]) -> Vec<String> {
     let mut missing = Vec::new();
@@ -50,7 +49,10 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
         };
         let tag: Cow<'static, str> = Cow::Borrowed(discord_key);
         if let Some(name) = get(locale, None) {
-            command.name_localizations.to_mut().push((tag.clone(), name.into()));
+            command
+                .name_localizations
+                .to_mut()
+                .push((tag.clone(), name.into()));
         }
         if let Some(description) = get(locale, Some("description")) {
             command
@@ -74,7 +76,10 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
             }
             for choice in parameter.choices.to_mut() {
                 if let Some(label) = get(locale, Some(&format!("{name}-{}", choice.name))) {
-                    choice.localizations.to_mut().push((tag.clone(), label.into()));
+                    choice
+                        .localizations
+                        .to_mut()
+                        .push((tag.clone(), label.into()));
                 }
             }
         }
@@ -106,15 +111,43 @@ mod tests {
         let mut seen = 0;
         each(&commands, &mut |c| {
             seen += 1;
-            let has = |v: &[(Cow<str>, Cow<str>)]| v.iter().any(|(l, s)| l == "zh-CN" && !s.is_empty());
-            assert!(has(&c.name_localizations), "{} has no zh-CN name", c.qualified_name);
-            assert!(has(&c.description_localizations), "{} has no zh-CN description", c.qualified_name);
-            assert!(c.description.as_deref().is_some_and(|d| !d.is_empty() && d.chars().count() <= 100));
+            let has =
+                |v: &[(Cow<str>, Cow<str>)]| v.iter().any(|(l, s)| l == "zh-CN" && !s.is_empty());
+            assert!(
+                has(&c.name_localizations),
+                "{} has no zh-CN name",
+                c.qualified_name
+            );
+            assert!(
+                has(&c.description_localizations),
+                "{} has no zh-CN description",
+                c.qualified_name
+            );
+            assert!(c
+                .description
+                .as_deref()
+                .is_some_and(|d| !d.is_empty() && d.chars().count() <= 100));
             for p in &c.parameters {
-                assert!(has(&p.name_localizations), "{} {} has no zh-CN name", c.qualified_name, p.name);
-                assert!(has(&p.description_localizations), "{} {}", c.qualified_name, p.name);
+                assert!(
+                    has(&p.name_localizations),
+                    "{} {} has no zh-CN name",
+                    c.qualified_name,
+                    p.name
+                );
+                assert!(
+                    has(&p.description_localizations),
+                    "{} {}",
+                    c.qualified_name,
+                    p.name
+                );
                 for choice in p.choices.iter() {
-                    assert!(has(&choice.localizations), "{} {} {}", c.qualified_name, p.name, choice.name);
+                    assert!(
+                        has(&choice.localizations),
+                        "{} {} {}",
+                        c.qualified_name,
+                        p.name,
+                        choice.name
+                    );
                 }
             }
         });

@@ -61,15 +61,23 @@ async fn on_error(error: FrameworkError<'_, Data, Error>) {
             }));
             report(ctx, error).await
         }
-        FrameworkError::ArgumentParse { ctx, input, error, .. } => {
+        FrameworkError::ArgumentParse {
+            ctx, input, error, ..
+        } => {
             tracing::info!(command = %ctx.command().qualified_name, ?input, %error, "bad argument");
             let input = input.unwrap_or_default();
             report(ctx, UserError::BadArgument { input }.into()).await
         }
-        FrameworkError::CommandStructureMismatch { ctx, description, .. } => {
+        FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
             // Discord still has an older registration of this command; the member re-runs it.
             tracing::warn!(command = %ctx.command().qualified_name, description, "command structure mismatch");
-            report(poise::Context::Application(ctx), UserError::OutdatedCommand.into()).await
+            report(
+                poise::Context::Application(ctx),
+                UserError::OutdatedCommand.into(),
+            )
+            .await
         }
         FrameworkError::GuildOnly { ctx, .. } => report(ctx, UserError::GuildOnly.into()).await,
         FrameworkError::EventHandler { error, event, .. } => {

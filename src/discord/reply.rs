@@ -21,9 +21,13 @@ pub fn fit(text: String) -> String {
 }
 
 pub async fn ephemeral(ctx: Context<'_>, text: String) -> Result<(), serenity::Error> {
-    ctx.send(poise::CreateReply::default().content(fit(text)).ephemeral(true))
-        .await
-        .map(|_| ())
+    ctx.send(
+        poise::CreateReply::default()
+            .content(fit(text))
+            .ephemeral(true),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Splits `lines` into pages that each fit a message; returns page `page` (1-based, clamped)
@@ -74,7 +78,9 @@ mod tests {
 
     #[test]
     fn long_lists_paginate_within_the_limit() {
-        let lines: Vec<String> = (0..300).map(|i| format!("line number {i:03} {}", "x".repeat(40))).collect();
+        let lines: Vec<String> = (0..300)
+            .map(|i| format!("line number {i:03} {}", "x".repeat(40)))
+            .collect();
         let first = paginate("Header", &lines, 1, Locale::En);
         assert!(first.chars().count() <= MAX_CONTENT);
         assert!(first.contains("line number 000"));

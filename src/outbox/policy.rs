@@ -10,7 +10,10 @@ pub enum Outcome {
     /// Nothing to do (e.g. the member already has the role).
     Skipped(String),
     /// Try again after this long.
-    Retry { after: Duration, error: String },
+    Retry {
+        after: Duration,
+        error: String,
+    },
     /// Permanent: Discord will never accept this request as it is.
     Failed(String),
 }
@@ -38,7 +41,13 @@ pub fn backoff(attempt: u32, base: Duration, max: Duration, jitter: f64) -> Dura
 }
 
 /// Decides the fate of an item after attempt number `attempt` (1-based).
-pub fn decide(response: &Response, attempt: u32, base: Duration, max: Duration, jitter: f64) -> Outcome {
+pub fn decide(
+    response: &Response,
+    attempt: u32,
+    base: Duration,
+    max: Duration,
+    jitter: f64,
+) -> Outcome {
     match response {
         Response::Unreachable(error) => Outcome::Retry {
             after: backoff(attempt, base, max, jitter),
@@ -93,17 +102,30 @@ mod tests {
         assert_eq!(backoff(2, BASE, MAX, 1.0), Duration::from_secs(2));
         assert_eq!(backoff(5, BASE, MAX, 1.0), Duration::from_secs(16));
         assert_eq!(backoff(30, BASE, MAX, 1.0), MAX);
-        assert_eq!(backoff(3, BASE, MAX, 0.0), Duration::from_secs(2), "jitter halves at most");
+        assert_eq!(
+            backoff(3, BASE, MAX, 0.0),
+            Duration::from_secs(2),
+            "jitter halves at most"
+        );
     }
 
     #[test]
     fn statuses_map_to_outcomes() {
         assert_eq!(decide(&status(204), 1, BASE, MAX, 1.0), Outcome::Delivered);
-        assert!(matches!(decide(&status(500), 1, BASE, MAX, 1.0), Outcome::Retry { .. }));
-        assert!(matches!(decide(&status(503), 1, BASE, MAX, 1.0), Outcome::Retry { .. }));
+        assert!(matches!(
+            decide(&status(500), 1, BASE, MAX, 1.0),
+            Outcome::Retry { .. }
+        ));
+        assert!(matches!(
+            decide(&status(503), 1, BASE, MAX, 1.0),
+            Outcome::Retry { .. }
+        ));
         for permanent in [400, 401, 403, 404] {
             assert!(
-                matches!(decide(&status(permanent), 1, BASE, MAX, 1.0), Outcome::Failed(_)),
+                matches!(
+                    decide(&status(permanent), 1, BASE, MAX, 1.0),
+                    Outcome::Failed(_)
+                ),
                 "{permanent}"
             );
         }

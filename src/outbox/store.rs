@@ -127,9 +127,11 @@ pub async fn retry_at(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx:
 
 /// Releases claims left by a process that stopped mid-delivery, so their items are retried.
 pub async fn release_stale_claims(db: &Db) -> sqlx::Result<u64> {
-    let done = sqlx::query("UPDATE outbox SET claimed_at = NULL WHERE status = 'pending' AND claimed_at IS NOT NULL")
-        .execute(&db.write)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE outbox SET claimed_at = NULL WHERE status = 'pending' AND claimed_at IS NOT NULL",
+    )
+    .execute(&db.write)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -185,7 +187,9 @@ mod tests {
 
     async fn put(db: &Db, effect: &Effect, at: i64, key: Option<&str>) -> Option<i64> {
         let mut tx = db.write.begin().await.unwrap();
-        let id = enqueue(&mut tx, effect, from_millis(at), key).await.unwrap();
+        let id = enqueue(&mut tx, effect, from_millis(at), key)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         id
     }
@@ -209,17 +213,23 @@ mod tests {
 
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, first);
-        retry_at(&db, first, from_millis(10_000), "500").await.unwrap();
+        retry_at(&db, first, from_millis(10_000), "500")
+            .await
+            .unwrap();
 
         // The head of member 7 is waiting: its second item must not overtake it.
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, other);
-        finish(&db, other, "delivered", None, from_millis(2_000)).await.unwrap();
+        finish(&db, other, "delivered", None, from_millis(2_000))
+            .await
+            .unwrap();
         assert!(claim_next(&db, from_millis(2_000)).await.unwrap().is_none());
 
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!((claimed.id, claimed.attempts), (first, 1));
-        finish(&db, first, "delivered", None, from_millis(10_000)).await.unwrap();
+        finish(&db, first, "delivered", None, from_millis(10_000))
+            .await
+            .unwrap();
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, second);
     }
@@ -239,14 +249,22 @@ mod tests {
         let (_dir, db) = db().await;
         assert!(put(&db, &role(1, 1), 0, Some("grant:1")).await.is_some());
         assert!(put(&db, &role(1, 1), 0, Some("grant:1")).await.is_none());
-        assert_eq!(counts(&db).await.unwrap(), Counts { pending: 1, failed: 0 });
+        assert_eq!(
+            counts(&db).await.unwrap(),
+            Counts {
+                pending: 1,
+                failed: 0
+            }
+        );
     }
 
     #[tokio::test]
     async fn an_enqueue_rolled_back_with_its_transaction_leaves_nothing() {
         let (_dir, db) = db().await;
         let mut tx = db.write.begin().await.unwrap();
-        enqueue(&mut tx, &role(1, 1), from_millis(0), None).await.unwrap();
+        enqueue(&mut tx, &role(1, 1), from_millis(0), None)
+            .await
+            .unwrap();
         tx.rollback().await.unwrap();
         assert_eq!(counts(&db).await.unwrap().pending, 0);
     }

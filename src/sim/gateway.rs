@@ -57,7 +57,9 @@ fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {
     let d = frame.get("d").cloned().unwrap_or(Value::Null);
     match op {
         1 => {
-            let _ = tx.send(Outgoing::Frame(json!({ "op": 11, "d": null, "s": null, "t": null })));
+            let _ = tx.send(Outgoing::Frame(
+                json!({ "op": 11, "d": null, "s": null, "t": null }),
+            ));
         }
         2 => {
             let token = d.get("token").and_then(Value::as_str).unwrap_or_default();
@@ -68,10 +70,15 @@ fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {
             sim.identify();
         }
         6 => {
-            let session = d.get("session_id").and_then(Value::as_str).unwrap_or_default();
+            let session = d
+                .get("session_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
             if !sim.resume(session, seq) {
-                let _ = tx.send(Outgoing::Frame(json!({ "op": 9, "d": false, "s": null, "t": null })));
+                let _ = tx.send(Outgoing::Frame(
+                    json!({ "op": 9, "d": false, "s": null, "t": null }),
+                ));
             }
         }
         // Presence, voice and request-members frames are accepted and ignored.

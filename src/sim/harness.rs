@@ -64,7 +64,10 @@ impl SimBot {
     pub async fn start(sim: Sim, dir: &Path, extra: &str) -> anyhow::Result<SimBot> {
         let config_path = dir.join("config.toml");
         if !config_path.exists() {
-            std::fs::write(&config_path, config_text(&sim, &dir.join("lyceum.db"), extra))?;
+            std::fs::write(
+                &config_path,
+                config_text(&sim, &dir.join("lyceum.db"), extra),
+            )?;
         }
         let app = SimBot::boot(&sim, &config_path).await?;
         Ok(SimBot {
@@ -84,9 +87,14 @@ impl SimBot {
         ))
         .await?;
         // Ready when this boot has registered its commands (poise does it after READY).
-        sim.wait_request("PUT", "/commands", registrations + 1, Duration::from_secs(30))
-            .await
-            .context("the bot did not connect to the simulator and register its commands")?;
+        sim.wait_request(
+            "PUT",
+            "/commands",
+            registrations + 1,
+            Duration::from_secs(30),
+        )
+        .await
+        .context("the bot did not connect to the simulator and register its commands")?;
         Ok(app)
     }
 

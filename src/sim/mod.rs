@@ -122,7 +122,12 @@ impl Inner {
 
     fn detach(&self, conn_id: u64) {
         let mut state = self.lock();
-        if state.gateway.connection.as_ref().is_some_and(|(id, _)| *id == conn_id) {
+        if state
+            .gateway
+            .connection
+            .as_ref()
+            .is_some_and(|(id, _)| *id == conn_id)
+        {
             state.gateway.connection = None;
         }
         drop(state);
@@ -132,7 +137,10 @@ impl Inner {
     fn record_frame(&self, frame: &Value) {
         let kind = match frame.get("t").and_then(Value::as_str) {
             Some(t) => format!("gateway:{t}"),
-            None => format!("gateway:op{}", frame.get("op").and_then(Value::as_u64).unwrap_or(0)),
+            None => format!(
+                "gateway:op{}",
+                frame.get("op").and_then(Value::as_u64).unwrap_or(0)
+            ),
         };
         self.lock().sent.push((kind, frame.clone()));
         self.bump();
@@ -210,8 +218,8 @@ impl SlashCall {
         }
     }
 
-    /// A subcommand level: `/admin grant` is `new(u, "admin").sub("grant")`.
-    pub fn sub(mut self, name: &str) -> SlashCall {
+    /// A subcommand level: `/admin grant` is `new(u, "admin").subcommand("grant")`.
+    pub fn subcommand(mut self, name: &str) -> SlashCall {
         self.path.push(name.into());
         self
     }
@@ -333,7 +341,10 @@ impl Sim {
             if let Some(found) = check(&self.inner.lock()) {
                 return Some(found);
             }
-            if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+            if tokio::time::timeout_at(deadline, rx.changed())
+                .await
+                .is_err()
+            {
                 return check(&self.inner.lock());
             }
         }
@@ -390,9 +401,10 @@ impl Sim {
 
     /// Changes how long an interaction may go unanswered (Discord: 3 s).
     pub fn set_interaction_deadline(&self, deadline: Duration) {
-        self.inner
-            .interaction_deadline_ms
-            .store(deadline.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.inner.interaction_deadline_ms.store(
+            deadline.as_millis() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     /// Forgets faults not yet used.
@@ -464,8 +476,14 @@ impl Sim {
     pub fn message_create(&self, channel: u64, author: u64, content: &str) -> u64 {
         let id = self.next_id();
         let mut state = self.inner.lock();
-        let message = state.world.message_json(id, channel, author, content, &json!({}));
-        state.messages.entry(channel).or_default().push(message.clone());
+        let message = state
+            .world
+            .message_json(id, channel, author, content, &json!({}));
+        state
+            .messages
+            .entry(channel)
+            .or_default()
+            .push(message.clone());
         Inner::dispatch_locked(&mut state, "MESSAGE_CREATE", message);
         id
     }
@@ -473,7 +491,9 @@ impl Sim {
     /// A member edits a message.
     pub fn message_update(&self, channel: u64, author: u64, id: u64, content: &str) {
         let mut state = self.inner.lock();
-        let mut message = state.world.message_json(id, channel, author, content, &json!({}));
+        let mut message = state
+            .world
+            .message_json(id, channel, author, content, &json!({}));
         message["edited_timestamp"] = json!("2026-11-25T12:01:00.000000+00:00");
         Inner::dispatch_locked(&mut state, "MESSAGE_UPDATE", message);
     }
@@ -543,7 +563,12 @@ impl Sim {
                 }
             })
             .await
-            .ok_or_else(|| anyhow!("no answer to /{} (interaction {id}, token {token})", call.command))?;
+            .ok_or_else(|| {
+                anyhow!(
+                    "no answer to /{} (interaction {id}, token {token})",
+                    call.command
+                )
+            })?;
         let flags = reply.get("flags").and_then(Value::as_u64).unwrap_or(0);
         Ok(Reply {
             content: reply
@@ -584,14 +609,23 @@ impl Sim {
             let option = definition["options"]
                 .as_array()
                 .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
-                .ok_or_else(|| anyhow!("/{} {} has no option {name}", call.command, call.path.join(" ")))?;
+                .ok_or_else(|| {
+                    anyhow!(
+                        "/{} {} has no option {name}",
+                        call.command,
+                        call.path.join(" ")
+                    )
+                })?;
             let (kind, value) = match option["choices"].as_array().filter(|c| !c.is_empty()) {
                 Some(choices) => {
                     let choice = choices
                         .iter()
                         .find(|c| c["name"] == *value || c["value"] == *value)
                         .ok_or_else(|| anyhow!("{value} is not a choice of {name}"))?;
-                    (option["type"].as_u64().unwrap_or(3) as u8, choice["value"].clone())
+                    (
+                        option["type"].as_u64().unwrap_or(3) as u8,
+                        choice["value"].clone(),
+                    )
                 }
                 None => (*kind, value.clone()),
             };

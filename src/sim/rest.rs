@@ -75,7 +75,10 @@ pub async fn handle(
         let (status, response, kind) = if !full.starts_with("/api/v10/") {
             let (s, r) = error(404, 0, "404: Not Found");
             (s, r, String::new())
-        } else if !authorized && !path.starts_with("/interactions/") && !path.starts_with("/webhooks/") {
+        } else if !authorized
+            && !path.starts_with("/interactions/")
+            && !path.starts_with("/webhooks/")
+        {
             let (s, r) = error(401, 0, "401: Unauthorized");
             (s, r, String::new())
         } else if let Some(fault) = take_fault(&mut state, method.as_str(), &path) {
@@ -123,10 +126,9 @@ pub async fn handle(
 }
 
 fn take_fault(state: &mut SimState, method: &str, path: &str) -> Option<Fault> {
-    let rule = state
-        .faults
-        .iter_mut()
-        .find(|r| r.method == method && path.contains(&r.path_contains) && !r.remaining.is_empty())?;
+    let rule = state.faults.iter_mut().find(|r| {
+        r.method == method && path.contains(&r.path_contains) && !r.remaining.is_empty()
+    })?;
     Some(rule.remaining.remove(0))
 }
 
@@ -135,21 +137,35 @@ fn id_of(segment: &str) -> u64 {
 }
 
 /// Routes one request. Returns status, body, and the payload kind for the decoding test.
-fn route(sim: &Inner, state: &mut SimState, method: &Method, path: &str, body: &Value) -> (u16, Value, String) {
+fn route(
+    sim: &Inner,
+    state: &mut SimState,
+    method: &Method,
+    path: &str,
+    body: &Value,
+) -> (u16, Value, String) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let m = method.as_str();
     let tagged = |(s, v): Answer, kind: &str| (s, v, kind.to_string());
     match (m, segments.as_slice()) {
-        ("GET", ["gateway"]) => tagged((200, json!({ "url": format!("ws://{}/gateway", sim.addr) })), "gateway"),
+        ("GET", ["gateway"]) => tagged(
+            (200, json!({ "url": format!("ws://{}/gateway", sim.addr) })),
+            "gateway",
+        ),
         ("GET", ["gateway", "bot"]) => tagged(
-            (200, json!({
-                "url": format!("ws://{}/gateway", sim.addr),
-                "shards": 1,
-                "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 },
-            })),
+            (
+                200,
+                json!({
+                    "url": format!("ws://{}/gateway", sim.addr),
+                    "shards": 1,
+                    "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 },
+                }),
+            ),
             "gateway_bot",
         ),
-        ("GET", ["oauth2", "applications", "@me"]) => tagged((200, state.world.application_info()), "application"),
+        ("GET", ["oauth2", "applications", "@me"]) => {
+            tagged((200, state.world.application_info()), "application")
+        }
         ("GET", ["users", "@me"]) => tagged((200, state.world.user_json(ids::BOT)), "user"),
         ("PUT", ["applications", _, "guilds", guild, "commands"]) => {
             tagged(register_commands(state, id_of(guild), body), "commands")
@@ -161,15 +177,21 @@ fn route(sim: &Inner, state: &mut SimState, method: &Method, path: &str, body: &
             tagged(interaction_callback(sim, state, id_of(id), token, body), "")
         }
         ("POST", ["webhooks", _, token]) => tagged(followup(state, token, body), "message"),
-        ("PATCH", ["webhooks", _, token, "messages", _]) => tagged(edit_original(state, token, body), "message"),
-        ("GET", ["webhooks", _, token, "messages", _]) => tagged(edit_original(state, token, &Value::Null), "message"),
+        ("PATCH", ["webhooks", _, token, "messages", _]) => {
+            tagged(edit_original(state, token, body), "message")
+        }
+        ("GET", ["webhooks", _, token, "messages", _]) => {
+            tagged(edit_original(state, token, &Value::Null), "message")
+        }
         ("DELETE", ["webhooks", _, _, "messages", _]) => tagged((204, Value::Null), ""),
-        ("PUT", ["guilds", guild, "members", user, "roles", role]) => {
-            tagged(change_role(state, id_of(guild), id_of(user), id_of(role), true), "")
-        }
-        ("DELETE", ["guilds", guild, "members", user, "roles", role]) => {
-            tagged(change_role(state, id_of(guild), id_of(user), id_of(role), false), "")
-        }
+        ("PUT", ["guilds", guild, "members", user, "roles", role]) => tagged(
+            change_role(state, id_of(guild), id_of(user), id_of(role), true),
+            "",
+        ),
+        ("DELETE", ["guilds", guild, "members", user, "roles", role]) => tagged(
+            change_role(state, id_of(guild), id_of(user), id_of(role), false),
+            "",
+        ),
         ("GET", ["guilds", _, "members", user]) => {
             let user = id_of(user);
             if state.world.members.contains_key(&user) {
@@ -178,7 +200,9 @@ fn route(sim: &Inner, state: &mut SimState, method: &Method, path: &str, body: &
                 tagged(error(404, 10007, "Unknown Member"), "")
             }
         }
-        ("PATCH", ["guilds", _, "members", user]) => tagged(timeout_member(state, id_of(user), body), "member"),
+        ("PATCH", ["guilds", _, "members", user]) => {
+            tagged(timeout_member(state, id_of(user), body), "member")
+        }
         ("POST", ["channels", channel, "messages"]) => {
             tagged(create_message(state, id_of(channel), body), "message")
         }
@@ -241,14 +265,22 @@ fn register_commands(state: &mut SimState, guild: u64, body: &Value) -> Answer {
     (200, Value::Array(registered))
 }
 
-fn interaction_callback(sim: &Inner, state: &mut SimState, id: u64, token: &str, body: &Value) -> Answer {
+fn interaction_callback(
+    sim: &Inner,
+    state: &mut SimState,
+    id: u64,
+    token: &str,
+    body: &Value,
+) -> Answer {
     let Some(interaction) = state.interactions.get_mut(&id) else {
         return error(404, 10062, "Unknown interaction");
     };
     if interaction.token != token {
         return error(401, 50027, "Invalid Webhook Token");
     }
-    let deadline = sim.interaction_deadline_ms.load(std::sync::atomic::Ordering::Relaxed);
+    let deadline = sim
+        .interaction_deadline_ms
+        .load(std::sync::atomic::Ordering::Relaxed);
     if interaction.created.elapsed() > std::time::Duration::from_millis(deadline) {
         return error(404, 10062, "Unknown interaction");
     }
@@ -267,7 +299,10 @@ fn interaction_callback(sim: &Inner, state: &mut SimState, id: u64, token: &str,
     (204, Value::Null)
 }
 
-fn interaction_by_token<'a>(state: &'a mut SimState, token: &str) -> Option<&'a mut super::InteractionState> {
+fn interaction_by_token<'a>(
+    state: &'a mut SimState,
+    token: &str,
+) -> Option<&'a mut super::InteractionState> {
     state.interactions.values_mut().find(|i| i.token == token)
 }
 
@@ -278,7 +313,15 @@ fn followup(state: &mut SimState, token: &str, body: &Value) -> Answer {
     }
     state.next_id += 1;
     let id = state.next_id;
-    let message = state.world.message_json(id, ids::CHANNEL_GENERAL, ids::BOT, body.get("content").and_then(Value::as_str).unwrap_or_default(), body);
+    let message = state.world.message_json(
+        id,
+        ids::CHANNEL_GENERAL,
+        ids::BOT,
+        body.get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        body,
+    );
     let Some(interaction) = interaction_by_token(state, token) else {
         return error(404, 10015, "Unknown Webhook");
     };
@@ -296,8 +339,14 @@ fn edit_original(state: &mut SimState, token: &str, body: &Value) -> Answer {
             return invalid_form(problems);
         }
     }
-    let content = body.get("content").and_then(Value::as_str).unwrap_or_default().to_string();
-    let message = state.world.message_json(0, ids::CHANNEL_GENERAL, ids::BOT, &content, body);
+    let content = body
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let message = state
+        .world
+        .message_json(0, ids::CHANNEL_GENERAL, ids::BOT, &content, body);
     let Some(interaction) = interaction_by_token(state, token) else {
         return error(404, 10015, "Unknown Webhook");
     };
@@ -367,14 +416,22 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     }
     let is_dm = state.dm_channels.get(&channel).copied();
     if let Some(recipient) = is_dm {
-        if !state.world.users.get(&recipient).is_some_and(|u| u.dms_open) {
+        if !state
+            .world
+            .users
+            .get(&recipient)
+            .is_some_and(|u| u.dms_open)
+        {
             return error(403, 50007, "Cannot send messages to this user");
         }
     } else if !state.world.channels.iter().any(|c| c.id == channel) {
         return error(404, 10003, "Unknown Channel");
     }
     // enforce_nonce: a repeated nonce returns the message created the first time.
-    let nonce = body.get("nonce").cloned().filter(|_| body.get("enforce_nonce") == Some(&json!(true)));
+    let nonce = body
+        .get("nonce")
+        .cloned()
+        .filter(|_| body.get("enforce_nonce") == Some(&json!(true)));
     if let Some(nonce) = &nonce {
         if let Some(existing) = state
             .messages
@@ -386,11 +443,21 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     }
     state.next_id += 1;
     let id = state.next_id;
-    let content = body.get("content").and_then(Value::as_str).unwrap_or_default().to_string();
-    let mut message = state.world.message_json(id, channel, ids::BOT, &content, body);
+    let content = body
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let mut message = state
+        .world
+        .message_json(id, channel, ids::BOT, &content, body);
     if is_dm.is_some() {
         message.as_object_mut().map(|m| m.remove("guild_id"));
     }
-    state.messages.entry(channel).or_default().push(message.clone());
+    state
+        .messages
+        .entry(channel)
+        .or_default()
+        .push(message.clone());
     (200, message)
 }

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 /// Every locale Discord accepts as a localization key.
 pub const DISCORD_LOCALES: &[&str] = &[
-    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no",
-    "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th",
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th",
     "zh-CN", "ja", "zh-TW", "ko",
 ];
 
@@ -22,12 +22,17 @@ pub fn check_message(body: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let content = chars(body.get("content"));
     if content > 2000 {
-        problems.push(format!("content: must be 2000 or fewer in length (got {content})"));
+        problems.push(format!(
+            "content: must be 2000 or fewer in length (got {content})"
+        ));
     }
     let embeds = body.get("embeds").and_then(Value::as_array);
     if let Some(embeds) = embeds {
         if embeds.len() > 10 {
-            problems.push(format!("embeds: must be 10 or fewer (got {})", embeds.len()));
+            problems.push(format!(
+                "embeds: must be 10 or fewer (got {})",
+                embeds.len()
+            ));
         }
         let mut total = 0;
         for (i, embed) in embeds.iter().enumerate() {
@@ -40,13 +45,19 @@ pub fn check_message(body: &Value) -> Vec<String> {
                 problems.push(format!("embeds.{i}.title: must be 256 or fewer in length"));
             }
             if description > 4096 {
-                problems.push(format!("embeds.{i}.description: must be 4096 or fewer in length"));
+                problems.push(format!(
+                    "embeds.{i}.description: must be 4096 or fewer in length"
+                ));
             }
             if footer > 2048 {
-                problems.push(format!("embeds.{i}.footer.text: must be 2048 or fewer in length"));
+                problems.push(format!(
+                    "embeds.{i}.footer.text: must be 2048 or fewer in length"
+                ));
             }
             if author > 256 {
-                problems.push(format!("embeds.{i}.author.name: must be 256 or fewer in length"));
+                problems.push(format!(
+                    "embeds.{i}.author.name: must be 256 or fewer in length"
+                ));
             }
             let fields = embed.get("fields").and_then(Value::as_array);
             if let Some(fields) = fields {
@@ -58,16 +69,22 @@ pub fn check_message(body: &Value) -> Vec<String> {
                     let value = chars(field.get("value"));
                     total += name + value;
                     if name > 256 {
-                        problems.push(format!("embeds.{i}.fields.{j}.name: must be 256 or fewer in length"));
+                        problems.push(format!(
+                            "embeds.{i}.fields.{j}.name: must be 256 or fewer in length"
+                        ));
                     }
                     if value > 1024 {
-                        problems.push(format!("embeds.{i}.fields.{j}.value: must be 1024 or fewer in length"));
+                        problems.push(format!(
+                            "embeds.{i}.fields.{j}.value: must be 1024 or fewer in length"
+                        ));
                     }
                 }
             }
         }
         if total > 6000 {
-            problems.push(format!("embeds: total size must be 6000 or fewer (got {total})"));
+            problems.push(format!(
+                "embeds: total size must be 6000 or fewer (got {total})"
+            ));
         }
     }
     if content == 0 && embeds.is_none_or(Vec::is_empty) && body.get("components").is_none() {
@@ -87,7 +104,12 @@ fn valid_name(name: &str) -> bool {
         && name.to_lowercase() == name
 }
 
-fn check_localizations(path: &str, value: Option<&Value>, is_name: bool, problems: &mut Vec<String>) {
+fn check_localizations(
+    path: &str,
+    value: Option<&Value>,
+    is_name: bool,
+    problems: &mut Vec<String>,
+) {
     let Some(map) = value.and_then(Value::as_object) else {
         return;
     };
@@ -100,7 +122,9 @@ fn check_localizations(path: &str, value: Option<&Value>, is_name: bool, problem
             problems.push(format!("{path}.{locale}: Invalid name \"{text}\""));
         }
         if !is_name && !(1..=100).contains(&text.chars().count()) {
-            problems.push(format!("{path}.{locale}: must be between 1 and 100 in length"));
+            problems.push(format!(
+                "{path}.{locale}: must be between 1 and 100 in length"
+            ));
         }
     }
 }
@@ -112,9 +136,16 @@ fn check_named(path: &str, item: &Value, problems: &mut Vec<String>) {
     }
     let description = chars(item.get("description"));
     if !(1..=100).contains(&description) {
-        problems.push(format!("{path}.description: must be between 1 and 100 in length"));
+        problems.push(format!(
+            "{path}.description: must be between 1 and 100 in length"
+        ));
     }
-    check_localizations(&format!("{path}.name_localizations"), item.get("name_localizations"), true, problems);
+    check_localizations(
+        &format!("{path}.name_localizations"),
+        item.get("name_localizations"),
+        true,
+        problems,
+    );
     check_localizations(
         &format!("{path}.description_localizations"),
         item.get("description_localizations"),
@@ -135,7 +166,10 @@ fn check_options(path: &str, options: Option<&Value>, problems: &mut Vec<String>
     for (i, option) in options.iter().enumerate() {
         let here = format!("{path}.{i}");
         check_named(&here, option, problems);
-        let name = option.get("name").and_then(Value::as_str).unwrap_or_default();
+        let name = option
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !names.insert(name.to_string()) {
             problems.push(format!("{here}.name: duplicate option name \"{name}\""));
         }
@@ -147,9 +181,14 @@ fn check_options(path: &str, options: Option<&Value>, problems: &mut Vec<String>
             check_options(&format!("{here}.options"), option.get("options"), problems);
             continue;
         }
-        let required = option.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let required = option
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if required && seen_optional {
-            problems.push(format!("{here}.required: Required options must be placed before non-required options"));
+            problems.push(format!(
+                "{here}.required: Required options must be placed before non-required options"
+            ));
         }
         seen_optional |= !required;
         if let Some(choices) = option.get("choices").and_then(Value::as_array) {
@@ -184,11 +223,20 @@ pub fn check_commands(body: &Value) -> Vec<String> {
         if kind == 1 {
             check_named(&path, command, &mut problems);
         }
-        let name = command.get("name").and_then(Value::as_str).unwrap_or_default();
+        let name = command
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if !names.insert((kind, name.to_string())) {
-            problems.push(format!("{path}.name: Application command names must be unique"));
+            problems.push(format!(
+                "{path}.name: Application command names must be unique"
+            ));
         }
-        check_options(&format!("{path}.options"), command.get("options"), &mut problems);
+        check_options(
+            &format!("{path}.options"),
+            command.get("options"),
+            &mut problems,
+        );
     }
     problems
 }
@@ -201,8 +249,15 @@ mod tests {
     #[test]
     fn message_limits() {
         assert!(check_message(&json!({"content": "hi"})).is_empty());
-        assert_eq!(check_message(&json!({"content": "x".repeat(2001)})).len(), 1);
-        assert_eq!(check_message(&json!({"content": ""})).len(), 1, "empty message");
+        assert_eq!(
+            check_message(&json!({"content": "x".repeat(2001)})).len(),
+            1
+        );
+        assert_eq!(
+            check_message(&json!({"content": ""})).len(),
+            1,
+            "empty message"
+        );
         let embeds: Vec<Value> = (0..11).map(|_| json!({"title": "t"})).collect();
         assert!(!check_message(&json!({"embeds": embeds})).is_empty());
         let big = json!({"embeds": [{"description": "x".repeat(4000)}, {"description": "y".repeat(2500)}]});
@@ -212,15 +267,19 @@ mod tests {
     #[test]
     fn command_rules() {
         let ok = json!([{ "name": "admin", "description": "Admin", "type": 1,
-            "name_localizations": {"zh-CN": "管理"},
-            "options": [{ "type": 1, "name": "grant", "description": "Grant", "options": [
-                { "type": 9, "name": "target", "description": "Who", "required": true },
-                { "type": 3, "name": "level", "description": "What", "required": false }
-            ]}]}]);
+        "name_localizations": {"zh-CN": "管理"},
+        "options": [{ "type": 1, "name": "grant", "description": "Grant", "options": [
+            { "type": 9, "name": "target", "description": "Who", "required": true },
+            { "type": 3, "name": "level", "description": "What", "required": false }
+        ]}]}]);
         assert!(check_commands(&ok).is_empty(), "{:?}", check_commands(&ok));
 
-        let bad_locale = json!([{ "name": "admin", "description": "d", "name_localizations": {"zh": "管理"} }]);
-        assert_eq!(check_commands(&bad_locale), vec!["0.name_localizations.zh: Invalid locale key"]);
+        let bad_locale =
+            json!([{ "name": "admin", "description": "d", "name_localizations": {"zh": "管理"} }]);
+        assert_eq!(
+            check_commands(&bad_locale),
+            vec!["0.name_localizations.zh: Invalid locale key"]
+        );
         let upper = json!([{ "name": "Admin", "description": "d" }]);
         assert_eq!(check_commands(&upper).len(), 1);
         let no_description = json!([{ "name": "admin", "description": "" }]);

@@ -112,9 +112,19 @@ impl Default for World {
             users,
             members,
             roles: vec![
-                role(GUILD, "@everyone", 0, 0x0000_0400 | 0x0000_0800 | 0x0001_0000),
+                role(
+                    GUILD,
+                    "@everyone",
+                    0,
+                    0x0000_0400 | 0x0000_0800 | 0x0001_0000,
+                ),
                 role(ROLE_ABOVE_BOT, "Founders", 20, 8),
-                role(ROLE_BOT, "Lyceum", 10, 0x1000_0000 | 0x0000_2000 | 0x0000_0800),
+                role(
+                    ROLE_BOT,
+                    "Lyceum",
+                    10,
+                    0x1000_0000 | 0x0000_2000 | 0x0000_0800,
+                ),
                 role(ROLE_ADMIN, "Admin", 6, 0x20),
                 role(ROLE_MODERATOR, "Moderator", 5, 0x2000),
                 role(ROLE_MODERATORS_GROUP, "Mod Team", 4, 0),
@@ -162,7 +172,8 @@ impl World {
     }
 
     pub fn role_name(&self, id: u64) -> String {
-        self.role(id).map_or_else(|| id.to_string(), |r| r.name.clone())
+        self.role(id)
+            .map_or_else(|| id.to_string(), |r| r.name.clone())
     }
 
     pub fn channel_name(&self, id: u64) -> String {
@@ -344,7 +355,14 @@ impl World {
         })
     }
 
-    pub fn message_json(&self, id: u64, channel: u64, author: u64, content: &str, extra: &Value) -> Value {
+    pub fn message_json(
+        &self,
+        id: u64,
+        channel: u64,
+        author: u64,
+        content: &str,
+        extra: &Value,
+    ) -> Value {
         let mut message = json!({
             "id": id.to_string(),
             "channel_id": channel.to_string(),

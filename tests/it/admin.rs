@@ -6,7 +6,7 @@ use crate::support::{TestApp, WAIT};
 
 fn grant(user: u64, target: u64, level: &str) -> SlashCall {
     SlashCall::new(user, "admin")
-        .sub("grant")
+        .subcommand("grant")
         .mentionable("target", target)
         .choice("level", level)
 }
@@ -17,7 +17,10 @@ async fn a_member_is_refused_in_their_language_and_nothing_changes() {
 
     let reply = app.slash(grant(ids::MINA, ids::MINA, "admin")).await;
     assert!(reply.ephemeral);
-    assert_eq!(reply.content, "You need the admin level (or higher) to use this command.");
+    assert_eq!(
+        reply.content,
+        "You need the admin level (or higher) to use this command."
+    );
 
     // Kai's Discord is set to Chinese.
     let reply = app.slash(grant(ids::KAI, ids::KAI, "moderator")).await;
@@ -25,13 +28,18 @@ async fn a_member_is_refused_in_their_language_and_nothing_changes() {
     assert_eq!(reply.content, "你需要「管理员」或更高级别才能使用此命令。");
 
     // The interaction locale wins over the user's usual one.
-    let reply = app.slash(grant(ids::MINA, ids::MINA, "admin").locale("zh-CN")).await;
+    let reply = app
+        .slash(grant(ids::MINA, ids::MINA, "admin").locale("zh-CN"))
+        .await;
     assert!(reply.content.starts_with("你需要"), "{}", reply.content);
 
     assert_eq!(app.count("SELECT COUNT(*) FROM staff_grants").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
-    assert!(app.requests("POST", "/messages").is_empty(), "no mod-log message");
+    assert!(
+        app.requests("POST", "/messages").is_empty(),
+        "no mod-log message"
+    );
     app.stop().await;
 }
 
@@ -45,22 +53,31 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
     assert!(reply.ephemeral);
     assert_eq!(
         reply.content,
-        format!("Done: <@&{}> is now **moderator**.", ids::ROLE_MODERATORS_GROUP)
+        format!(
+            "Done: <@&{}> is now **moderator**.",
+            ids::ROLE_MODERATORS_GROUP
+        )
     );
 
-    let (actor, action, kind, target, args): (i64, String, String, i64, String) = sqlx::query_as(
-        "SELECT actor_id, action, target_kind, target_id, arguments FROM audit_log",
-    )
-    .fetch_one(&app.db().read)
-    .await
-    .unwrap();
+    let (actor, action, kind, target, args): (i64, String, String, i64, String) =
+        sqlx::query_as("SELECT actor_id, action, target_kind, target_id, arguments FROM audit_log")
+            .fetch_one(&app.db().read)
+            .await
+            .unwrap();
     assert_eq!(
         (actor as u64, action.as_str(), kind.as_str(), target as u64),
-        (ids::OWNER, "staff.grant", "role", ids::ROLE_MODERATORS_GROUP)
+        (
+            ids::OWNER,
+            "staff.grant",
+            "role",
+            ids::ROLE_MODERATORS_GROUP
+        )
     );
     assert!(args.contains("\"level\":\"moderator\""), "{args}");
 
-    let list = app.slash(SlashCall::new(ids::OWNER, "admin").sub("list")).await;
+    let list = app
+        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("list"))
+        .await;
     assert!(
         list.content
             .contains(&format!("<@&{}> — moderator", ids::ROLE_MODERATORS_GROUP)),
@@ -70,7 +87,12 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
 
     let posted = app
         .sim()
-        .wait_request("POST", &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG), 1, WAIT)
+        .wait_request(
+            "POST",
+            &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
+            1,
+            WAIT,
+        )
         .await
         .expect("a mod-log message");
     assert_eq!(posted.status, 200);
@@ -82,14 +104,31 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
             ids::ROLE_MODERATORS_GROUP
         )
     );
-    assert_eq!(posted.body["allowed_mentions"]["parse"], serde_json::json!([]), "no pings");
+    assert_eq!(
+        posted.body["allowed_mentions"]["parse"],
+        serde_json::json!([]),
+        "no pings"
+    );
 
     // Members of that role are now moderators: Mina can read the list once she has the role.
-    let denied = app.slash(SlashCall::new(ids::MINA, "admin").sub("list")).await;
-    assert!(denied.content.contains("moderator level"), "{}", denied.content);
-    app.sim().set_member_roles(ids::MINA, &[ids::ROLE_MODERATORS_GROUP]);
-    let allowed = app.slash(SlashCall::new(ids::MINA, "admin").sub("list")).await;
-    assert!(allowed.content.starts_with("**Staff**"), "{}", allowed.content);
+    let denied = app
+        .slash(SlashCall::new(ids::MINA, "admin").subcommand("list"))
+        .await;
+    assert!(
+        denied.content.contains("moderator level"),
+        "{}",
+        denied.content
+    );
+    app.sim()
+        .set_member_roles(ids::MINA, &[ids::ROLE_MODERATORS_GROUP]);
+    let allowed = app
+        .slash(SlashCall::new(ids::MINA, "admin").subcommand("list"))
+        .await;
+    assert!(
+        allowed.content.starts_with("**Staff**"),
+        "{}",
+        allowed.content
+    );
     // …but a moderator still cannot grant.
     let denied = app.slash(grant(ids::MINA, ids::KAI, "moderator")).await;
     assert!(denied.content.contains("admin level"), "{}", denied.content);
@@ -112,30 +151,59 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
         .await
         .expect("the admin role is added");
     assert_eq!(added.status, 204);
-    assert!(added.audit_reason.as_deref().unwrap_or_default().contains("admin"));
+    assert!(added
+        .audit_reason
+        .as_deref()
+        .unwrap_or_default()
+        .contains("admin"));
 
     // Mina (admin) may grant moderator but not admin.
     let reply = app.slash(grant(ids::MINA, ids::KAI, "admin")).await;
-    assert_eq!(reply.content, "Only an owner can grant or revoke the admin level.");
+    assert_eq!(
+        reply.content,
+        "Only an owner can grant or revoke the admin level."
+    );
     let reply = app.slash(grant(ids::MINA, ids::KAI, "moderator")).await;
     assert!(reply.content.starts_with("Done"), "{}", reply.content);
     // Nobody can touch the owner.
     let reply = app
-        .slash(SlashCall::new(ids::MINA, "admin").sub("revoke").mentionable("target", ids::OWNER))
+        .slash(
+            SlashCall::new(ids::MINA, "admin")
+                .subcommand("revoke")
+                .mentionable("target", ids::OWNER),
+        )
         .await;
-    assert!(reply.content.starts_with("Owners are set"), "{}", reply.content);
+    assert!(
+        reply.content.starts_with("Owners are set"),
+        "{}",
+        reply.content
+    );
 
     // Revoking Kai's moderator level removes the moderator role again, after it was added.
     app.sim()
-        .wait_request("PUT", &format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_MODERATOR), 1, WAIT)
+        .wait_request(
+            "PUT",
+            &format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_MODERATOR),
+            1,
+            WAIT,
+        )
         .await
         .expect("moderator role added");
     let reply = app
-        .slash(SlashCall::new(ids::MINA, "admin").sub("revoke").mentionable("target", ids::KAI))
+        .slash(
+            SlashCall::new(ids::MINA, "admin")
+                .subcommand("revoke")
+                .mentionable("target", ids::KAI),
+        )
         .await;
     assert!(reply.content.starts_with("Done"), "{}", reply.content);
     app.sim()
-        .wait_request("DELETE", &format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_MODERATOR), 1, WAIT)
+        .wait_request(
+            "DELETE",
+            &format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_MODERATOR),
+            1,
+            WAIT,
+        )
         .await
         .expect("moderator role removed");
     assert!(app.sim().member_roles(ids::KAI).is_empty());
@@ -143,17 +211,32 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
     // Revoking someone with no level is a clear error that changes nothing.
     let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
     let reply = app
-        .slash(SlashCall::new(ids::MINA, "admin").sub("revoke").mentionable("target", ids::KAI))
+        .slash(
+            SlashCall::new(ids::MINA, "admin")
+                .subcommand("revoke")
+                .mentionable("target", ids::KAI),
+        )
         .await;
-    assert!(reply.content.contains("holds no staff level"), "{}", reply.content);
+    assert!(
+        reply.content.contains("holds no staff level"),
+        "{}",
+        reply.content
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audits);
 
     let audit = app
-        .slash(SlashCall::new(ids::OWNER, "admin").sub("audit").user_option("member", ids::KAI))
+        .slash(
+            SlashCall::new(ids::OWNER, "admin")
+                .subcommand("audit")
+                .user_option("member", ids::KAI),
+        )
         .await;
     assert!(audit.content.contains("staff.revoke"), "{}", audit.content);
     assert!(audit.content.contains("staff.grant"), "{}", audit.content);
-    assert!(!audit.content.contains(&format!("<@&{}>", ids::ROLE_ADMIN)), "filtered to Kai");
+    assert!(
+        !audit.content.contains(&format!("<@&{}>", ids::ROLE_ADMIN)),
+        "filtered to Kai"
+    );
     app.stop().await;
 }
 
@@ -164,29 +247,60 @@ async fn reload_applies_a_good_file_and_keeps_the_old_config_on_errors() {
     let original = std::fs::read_to_string(&path).unwrap();
 
     std::fs::write(&path, original.replace("Asia/Shanghai", "Asia/Shangai")).unwrap();
-    let reply = app.slash(SlashCall::new(ids::OWNER, "admin").sub("reload")).await;
+    let reply = app
+        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("reload"))
+        .await;
     assert!(reply.ephemeral);
-    assert!(reply.content.contains("the running config was kept"), "{}", reply.content);
+    assert!(
+        reply.content.contains("the running config was kept"),
+        "{}",
+        reply.content
+    );
     assert!(
         reply.content.contains("community.timezone = \"Asia/Shangai\": unknown IANA time zone, did you mean \"Asia/Shanghai\"?"),
         "{}",
         reply.content
     );
-    assert_eq!(app.bot().app.state.config.snapshot().community.timezone.name(), "Asia/Shanghai");
+    assert_eq!(
+        app.bot()
+            .app
+            .state
+            .config
+            .snapshot()
+            .community
+            .timezone
+            .name(),
+        "Asia/Shanghai"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
 
     std::fs::write(&path, original.replace("Asia/Shanghai", "Europe/Berlin")).unwrap();
-    let reply = app.slash(SlashCall::new(ids::OWNER, "admin").sub("reload")).await;
+    let reply = app
+        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("reload"))
+        .await;
     assert_eq!(reply.content, "Config reloaded.");
-    assert_eq!(app.bot().app.state.config.snapshot().community.timezone.name(), "Europe/Berlin");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'config.reload'").await,
+        app.bot()
+            .app
+            .state
+            .config
+            .snapshot()
+            .community
+            .timezone
+            .name(),
+        "Europe/Berlin"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'config.reload'")
+            .await,
         1
     );
 
     // A moderator may not reload.
     app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
-    let reply = app.slash(SlashCall::new(ids::KAI, "admin").sub("reload")).await;
+    let reply = app
+        .slash(SlashCall::new(ids::KAI, "admin").subcommand("reload"))
+        .await;
     assert_eq!(reply.content, "你需要「管理员」或更高级别才能使用此命令。");
     app.stop().await;
 }

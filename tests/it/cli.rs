@@ -17,7 +17,11 @@ fn check_config_reports_every_problem_with_its_key_path_and_exits_2() {
         "[discord]\nguild_id = \"abc\"\n[community]\ntimezone = \"Asia/Shangai\"\ndefault_locale = \"zh\"\ncolour = \"red\"\n",
     )
     .unwrap();
-    let out = lyceum().args(["check-config", "--config"]).arg(&path).output().unwrap();
+    let out = lyceum()
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for expected in [
@@ -31,7 +35,12 @@ fn check_config_reports_every_problem_with_its_key_path_and_exits_2() {
     }
 
     // `run` refuses the same file with the same messages, before needing a token.
-    let out = lyceum().args(["run", "--config"]).arg(&path).env_remove("DISCORD_TOKEN").output().unwrap();
+    let out = lyceum()
+        .args(["run", "--config"])
+        .arg(&path)
+        .env_remove("DISCORD_TOKEN")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean \"Asia/Shanghai\"?"));
 }
@@ -39,10 +48,18 @@ fn check_config_reports_every_problem_with_its_key_path_and_exits_2() {
 #[test]
 fn check_config_accepts_the_example_and_summarizes_it() {
     let out = lyceum()
-        .args(["check-config", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")])
+        .args([
+            "check-config",
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ok"), "{stdout}");
     assert!(stdout.contains("Asia/Shanghai"), "{stdout}");
@@ -51,7 +68,11 @@ fn check_config_accepts_the_example_and_summarizes_it() {
 #[test]
 fn run_without_a_token_is_one_clear_line() {
     let out = lyceum()
-        .args(["run", "--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")])
+        .args([
+            "run",
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"),
+        ])
         .env_remove("DISCORD_TOKEN")
         .output()
         .unwrap();
@@ -74,15 +95,24 @@ async fn a_database_from_a_newer_lyceum_is_refused_and_left_unchanged() {
     .await
     .unwrap();
     // Leave a plain file behind: checkpoint the WAL into it.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&db.write).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&db.write)
+        .await
+        .unwrap();
     db.close().await;
     let before = std::fs::read(&path).unwrap();
 
-    let error = Db::open(&path).await.expect_err("a newer database is refused");
+    let error = Db::open(&path)
+        .await
+        .expect_err("a newer database is refused");
     let message = format!("{error:#}");
     assert!(message.contains("written by a newer Lyceum"), "{message}");
     assert!(message.contains("9999"), "{message}");
-    assert_eq!(std::fs::read(&path).unwrap(), before, "the file was modified");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was modified"
+    );
 }
 
 #[tokio::test]
@@ -99,7 +129,10 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
     }
     std::fs::write(
         dir.path().join("config.toml"),
-        format!("[discord]\nguild_id = 1\n[database]\npath = \"{}\"\n", path.display()),
+        format!(
+            "[discord]\nguild_id = 1\n[database]\npath = \"{}\"\n",
+            path.display()
+        ),
     )
     .unwrap();
     let copy = dir.path().join("copy.db");
@@ -111,18 +144,31 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
         .arg(dir.path().join("config.toml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let restored = Db::open(&copy).await.unwrap();
     let count = |pool| async move {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(pool).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(pool)
+            .await
+            .unwrap();
         n
     };
     assert_eq!(count(&restored.read).await, 50);
     assert_eq!(count(&db.read).await, 50);
 
     // Refuses to overwrite.
-    let out = lyceum().arg("backup").arg(&copy).arg("--config").arg(dir.path().join("config.toml")).output().unwrap();
+    let out = lyceum()
+        .arg("backup")
+        .arg(&copy)
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 }

@@ -9,19 +9,27 @@ use crate::support::{TestApp, WAIT};
 #[tokio::test]
 async fn after_a_dropped_socket_the_bot_resumes_and_keeps_answering() {
     let mut app = TestApp::spawn().await;
-    let list = || SlashCall::new(ids::OWNER, "admin").sub("list");
+    let list = || SlashCall::new(ids::OWNER, "admin").subcommand("list");
     assert!(app.slash(list()).await.content.starts_with("**Staff**"));
 
     let (identifies, resumes) = app.sim().gateway_counts();
     app.sim().drop_gateway();
     // An event that happens while the socket is down is replayed on RESUME.
-    app.sim().message_create(ids::CHANNEL_GENERAL, ids::MINA, "anyone there?");
+    app.sim()
+        .message_create(ids::CHANNEL_GENERAL, ids::MINA, "anyone there?");
     let deadline = tokio::time::Instant::now() + WAIT;
     while app.sim().gateway_counts() == (identifies, resumes) {
-        assert!(tokio::time::Instant::now() < deadline, "the bot never reconnected");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot never reconnected"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(app.sim().gateway_counts(), (identifies, resumes + 1), "resumed, not re-identified");
+    assert_eq!(
+        app.sim().gateway_counts(),
+        (identifies, resumes + 1),
+        "resumed, not re-identified"
+    );
 
     let reply = app.slash(list()).await;
     assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);

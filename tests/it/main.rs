@@ -4,6 +4,7 @@ mod support;
 
 mod admin;
 mod cli;
+mod effects;
 mod gateway;
 mod outbox;
 mod sim_shapes;

@@ -9,7 +9,7 @@ use crate::support::{TestApp, WAIT};
 
 fn grant_moderator(user: u64) -> SlashCall {
     SlashCall::new(ids::OWNER, "admin")
-        .sub("grant")
+        .subcommand("grant")
         .mentionable("target", user)
         .choice("level", "moderator")
 }
@@ -19,11 +19,13 @@ fn role_path(user: u64, role: u64) -> String {
 }
 
 async fn outbox_row(app: &TestApp, kind: &str) -> (String, i64, Option<String>) {
-    sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT 1")
-        .bind(kind)
-        .fetch_one(&app.db().read)
-        .await
-        .expect("an outbox row")
+    sqlx::query_as(
+        "SELECT status, attempts, last_error FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(kind)
+    .fetch_one(&app.db().read)
+    .await
+    .expect("an outbox row")
 }
 
 /// Waits until the newest outbox row of `kind` leaves `pending`.
@@ -42,16 +44,28 @@ async fn settled(app: &TestApp, kind: &str) -> (String, i64, Option<String>) {
 async fn a_role_add_that_fails_twice_with_500_is_delivered_exactly_once() {
     let mut app = TestApp::spawn().await;
     let path = role_path(ids::MINA, ids::ROLE_MODERATOR);
-    app.sim().inject_faults("PUT", &path, vec![Fault::Status(500), Fault::Status(500)]);
+    app.sim()
+        .inject_faults("PUT", &path, vec![Fault::Status(500), Fault::Status(500)]);
 
     app.slash(grant_moderator(ids::MINA)).await;
-    let third = app.sim().wait_request("PUT", &path, 3, WAIT).await.expect("a third attempt");
+    let third = app
+        .sim()
+        .wait_request("PUT", &path, 3, WAIT)
+        .await
+        .expect("a third attempt");
     assert_eq!(third.status, 204);
-    assert_eq!(settled(&app, "add_role").await, ("delivered".into(), 3, Some("500: simulated 500".into())));
+    assert_eq!(
+        settled(&app, "add_role").await,
+        ("delivered".into(), 3, Some("500: simulated 500".into()))
+    );
 
     // Give a duplicate every chance to show up, then count.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let statuses: Vec<u16> = app.requests("PUT", &path).iter().map(|r| r.status).collect();
+    let statuses: Vec<u16> = app
+        .requests("PUT", &path)
+        .iter()
+        .map(|r| r.status)
+        .collect();
     assert_eq!(statuses, vec![500, 500, 204]);
     assert_eq!(app.sim().member_roles(ids::MINA), vec![ids::ROLE_MODERATOR]);
     app.stop().await;
@@ -61,14 +75,22 @@ async fn a_role_add_that_fails_twice_with_500_is_delivered_exactly_once() {
 async fn a_429_is_waited_out_for_its_retry_after() {
     let mut app = TestApp::spawn().await;
     let path = role_path(ids::KAI, ids::ROLE_MODERATOR);
-    app.sim().inject_faults("PUT", &path, vec![Fault::RateLimited(0.6)]);
+    app.sim()
+        .inject_faults("PUT", &path, vec![Fault::RateLimited(0.6)]);
 
     app.slash(grant_moderator(ids::KAI)).await;
-    let second = app.sim().wait_request("PUT", &path, 2, WAIT).await.expect("a retry");
+    let second = app
+        .sim()
+        .wait_request("PUT", &path, 2, WAIT)
+        .await
+        .expect("a retry");
     let first = &app.requests("PUT", &path)[0];
     assert_eq!((first.status, second.status), (429, 204));
     let waited = second.at.duration_since(first.at);
-    assert!(waited >= Duration::from_millis(600), "retried after only {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(600),
+        "retried after only {waited:?}"
+    );
     assert_eq!(settled(&app, "add_role").await.0, "delivered");
     app.stop().await;
 }
@@ -86,18 +108,51 @@ async fn a_403_is_failed_with_its_reason_and_shown_in_admin_outbox() {
     app.slash(grant_moderator(ids::MINA)).await;
     let (status, attempts, error) = settled(&app, "add_role").await;
     assert_eq!((status.as_str(), attempts), ("failed", 1));
-    assert_eq!(error.as_deref(), Some("403: Missing Permissions (code 50013)"));
+    assert_eq!(
+        error.as_deref(),
+        Some("403: Missing Permissions (code 50013)")
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.requests("PUT", "/roles/").len(), 1, "no endless retry");
 
-    let reply = app.slash(SlashCall::new(ids::OWNER, "admin").sub("outbox")).await;
-    assert!(reply.content.starts_with("**Outbox**: 0 pending, 1 failed"), "{}", reply.content);
+    let reply = app
+        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("outbox"))
+        .await;
+    assert!(
+        reply.content.starts_with("**Outbox**: 0 pending, 1 failed"),
+        "{}",
+        reply.content
+    );
     assert!(reply.content.contains("❌ failed"), "{}", reply.content);
-    assert!(reply.content.contains(&format!("add <@&{}> to <@{}>", ids::ROLE_ABOVE_BOT, ids::MINA)), "{}", reply.content);
-    assert!(reply.content.contains("403: Missing Permissions (code 50013)"), "{}", reply.content);
+    assert!(
+        reply.content.contains(&format!(
+            "add <@&{}> to <@{}>",
+            ids::ROLE_ABOVE_BOT,
+            ids::MINA
+        )),
+        "{}",
+        reply.content
+    );
+    assert!(
+        reply
+            .content
+            .contains("403: Missing Permissions (code 50013)"),
+        "{}",
+        reply.content
+    );
 
-    let zh = app.slash(SlashCall::new(ids::OWNER, "admin").sub("outbox").locale("zh-CN")).await;
-    assert!(zh.content.starts_with("**发送队列**：0 条待发送，1 条失败"), "{}", zh.content);
+    let zh = app
+        .slash(
+            SlashCall::new(ids::OWNER, "admin")
+                .subcommand("outbox")
+                .locale("zh-CN"),
+        )
+        .await;
+    assert!(
+        zh.content.starts_with("**发送队列**：0 条待发送，1 条失败"),
+        "{}",
+        zh.content
+    );
     app.stop().await;
 }
 
@@ -106,9 +161,13 @@ async fn an_item_pending_at_shutdown_is_delivered_after_restart_and_never_again(
     let mut app = TestApp::spawn().await;
     let path = role_path(ids::MINA, ids::ROLE_MODERATOR);
     // Discord is down while the grant happens.
-    app.sim().inject_faults("PUT", &path, vec![Fault::Status(503); 1000]);
+    app.sim()
+        .inject_faults("PUT", &path, vec![Fault::Status(503); 1000]);
     app.slash(grant_moderator(ids::MINA)).await;
-    app.sim().wait_request("PUT", &path, 1, WAIT).await.expect("a first attempt");
+    app.sim()
+        .wait_request("PUT", &path, 1, WAIT)
+        .await
+        .expect("a first attempt");
     app.stop().await;
     let db = app.open_db().await;
     let (status,): (String,) = sqlx::query_as("SELECT status FROM outbox WHERE kind = 'add_role'")
@@ -122,7 +181,12 @@ async fn an_item_pending_at_shutdown_is_delivered_after_restart_and_never_again(
     app.sim().clear_faults();
     app.restart().await;
     assert_eq!(settled(&app, "add_role").await.0, "delivered");
-    let delivered = |app: &TestApp| app.requests("PUT", &path).into_iter().filter(|r| r.status == 204).count();
+    let delivered = |app: &TestApp| {
+        app.requests("PUT", &path)
+            .into_iter()
+            .filter(|r| r.status == 204)
+            .count()
+    };
     assert_eq!(delivered(&app), 1);
 
     // Another restart sends nothing again.

@@ -11,7 +11,9 @@ use crate::support::{TestApp, WAIT};
 
 fn decode(kind: &str, payload: &Value) -> Result<(), String> {
     fn as_type<T: serde::de::DeserializeOwned>(v: &Value) -> Result<(), String> {
-        serde_json::from_value::<T>(v.clone()).map(|_| ()).map_err(|e| e.to_string())
+        serde_json::from_value::<T>(v.clone())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
     match kind {
         k if k.starts_with("gateway:") => {
@@ -63,7 +65,7 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
     sim.member_add(200_000_000_000_000_099, "newcomer", "zh-CN");
     sim.member_remove(200_000_000_000_000_099);
     let grant = SlashCall::new(ids::OWNER, "admin")
-        .sub("grant")
+        .subcommand("grant")
         .mentionable("target", ids::MINA)
         .choice("level", "moderator");
     sim.invoke(&grant).unwrap();
@@ -77,9 +79,17 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
     let kinds: std::collections::BTreeSet<&str> = sent.iter().map(|(k, _)| k.as_str()).collect();
     let failures: Vec<String> = sent
         .iter()
-        .filter_map(|(kind, payload)| decode(kind, payload).err().map(|e| format!("{kind}: {e}\n  {payload}")))
+        .filter_map(|(kind, payload)| {
+            decode(kind, payload)
+                .err()
+                .map(|e| format!("{kind}: {e}\n  {payload}"))
+        })
         .collect();
-    assert!(failures.is_empty(), "undecodable payloads:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "undecodable payloads:\n{}",
+        failures.join("\n")
+    );
     for expected in [
         "gateway:op10",
         "gateway:READY",
@@ -95,7 +105,10 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
         "rest:message",
         "rest:gateway",
     ] {
-        assert!(kinds.contains(expected), "no {expected} was produced; got {kinds:?}");
+        assert!(
+            kinds.contains(expected),
+            "no {expected} was produced; got {kinds:?}"
+        );
     }
     app.stop().await;
 }
@@ -134,7 +147,12 @@ mod rules {
         let commands = json!([{ "name": "admin", "description": "Admin", "type": 1,
             "options": [{ "type": 1, "name": "list", "description": "List" }] }]);
         let put = reqwest::Client::new()
-            .put(format!("{}/api/v10/applications/{}/guilds/{}/commands", sim.api_url(), ids::APPLICATION, ids::GUILD))
+            .put(format!(
+                "{}/api/v10/applications/{}/guilds/{}/commands",
+                sim.api_url(),
+                ids::APPLICATION,
+                ids::GUILD
+            ))
             .header("Authorization", format!("Bot {SIM_TOKEN}"))
             .json(&commands)
             .send()
@@ -147,33 +165,56 @@ mod rules {
     #[tokio::test]
     async fn interactions_take_one_answer_within_the_deadline() {
         let sim = bare_sim().await;
-        let call = SlashCall::new(ids::MINA, "admin").sub("list");
+        let call = SlashCall::new(ids::MINA, "admin").subcommand("list");
         let (id, token) = sim.invoke(&call).unwrap();
-        let url = format!("{}/api/v10/interactions/{id}/{token}/callback", sim.api_url());
+        let url = format!(
+            "{}/api/v10/interactions/{id}/{token}/callback",
+            sim.api_url()
+        );
         let answer = json!({ "type": 4, "data": { "content": "hi" } });
         assert_eq!(post(url.clone(), answer.clone()).await.0, 204);
         let (status, body) = post(url, answer.clone()).await;
-        assert_eq!((status, body["code"].as_u64()), (400, Some(40060)), "a second initial response");
+        assert_eq!(
+            (status, body["code"].as_u64()),
+            (400, Some(40060)),
+            "a second initial response"
+        );
 
         sim.set_interaction_deadline(Duration::from_millis(50));
         let (id, token) = sim.invoke(&call).unwrap();
         tokio::time::sleep(Duration::from_millis(120)).await;
-        let url = format!("{}/api/v10/interactions/{id}/{token}/callback", sim.api_url());
+        let url = format!(
+            "{}/api/v10/interactions/{id}/{token}/callback",
+            sim.api_url()
+        );
         let (status, body) = post(url, answer).await;
-        assert_eq!((status, body["code"].as_u64()), (404, Some(10062)), "too late");
+        assert_eq!(
+            (status, body["code"].as_u64()),
+            (404, Some(10062)),
+            "too late"
+        );
     }
 
     #[tokio::test]
     async fn oversized_messages_and_bad_registrations_are_400() {
         let sim = bare_sim().await;
-        let url = format!("{}/api/v10/channels/{}/messages", sim.api_url(), ids::CHANNEL_GENERAL);
+        let url = format!(
+            "{}/api/v10/channels/{}/messages",
+            sim.api_url(),
+            ids::CHANNEL_GENERAL
+        );
         let (status, body) = post(url.clone(), json!({ "content": "x".repeat(2001) })).await;
         assert_eq!((status, body["code"].as_u64()), (400, Some(50035)));
         assert_eq!(post(url, json!({ "content": "fits" })).await.0, 200);
 
         let bad = json!([{ "name": "admin", "description": "d", "name_localizations": { "zh": "管理" } }]);
         let response = reqwest::Client::new()
-            .put(format!("{}/api/v10/applications/{}/guilds/{}/commands", sim.api_url(), ids::APPLICATION, ids::GUILD))
+            .put(format!(
+                "{}/api/v10/applications/{}/guilds/{}/commands",
+                sim.api_url(),
+                ids::APPLICATION,
+                ids::GUILD
+            ))
             .header("Authorization", format!("Bot {SIM_TOKEN}"))
             .json(&bad)
             .send()
@@ -188,7 +229,11 @@ mod rules {
     async fn requests_without_the_bot_token_are_401() {
         let sim = bare_sim().await;
         let response = reqwest::Client::new()
-            .post(format!("{}/api/v10/channels/{}/messages", sim.api_url(), ids::CHANNEL_GENERAL))
+            .post(format!(
+                "{}/api/v10/channels/{}/messages",
+                sim.api_url(),
+                ids::CHANNEL_GENERAL
+            ))
             .json(&json!({ "content": "hi" }))
             .send()
             .await

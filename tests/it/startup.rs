@@ -8,7 +8,9 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
     let puts = app.requests("PUT", "/commands");
     assert_eq!(puts.len(), 1);
     assert_eq!(puts[0].status, 200, "{:?}", puts[0].response);
-    assert!(puts[0].path.contains(&format!("/guilds/{}/commands", lyceum::sim::ids::GUILD)));
+    assert!(puts[0]
+        .path
+        .contains(&format!("/guilds/{}/commands", lyceum::sim::ids::GUILD)));
 
     let commands = app.sim().registered_commands();
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
@@ -16,13 +18,26 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
 
     fn check(item: &Value, path: &str, checked: &mut usize) {
         *checked += 1;
-        assert!(item["name_localizations"]["zh-CN"].as_str().is_some_and(|s| !s.is_empty()), "{path} lacks a zh-CN name: {item}");
-        assert!(item["description_localizations"]["zh-CN"].as_str().is_some_and(|s| !s.is_empty()), "{path} lacks a zh-CN description");
+        assert!(
+            item["name_localizations"]["zh-CN"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty()),
+            "{path} lacks a zh-CN name: {item}"
+        );
+        assert!(
+            item["description_localizations"]["zh-CN"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty()),
+            "{path} lacks a zh-CN description"
+        );
         for option in item["options"].as_array().into_iter().flatten() {
             let name = option["name"].as_str().unwrap_or_default();
             check(option, &format!("{path} {name}"), checked);
             for choice in option["choices"].as_array().into_iter().flatten() {
-                assert!(choice["name_localizations"]["zh-CN"].is_string(), "{path} {name} choice {choice}");
+                assert!(
+                    choice["name_localizations"]["zh-CN"].is_string(),
+                    "{path} {name} choice {choice}"
+                );
             }
         }
     }
@@ -30,9 +45,15 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
     for command in &commands {
         check(command, command["name"].as_str().unwrap(), &mut checked);
     }
-    assert!(checked >= 12, "expected admin, 6 subcommands and their options; checked {checked}");
+    assert!(
+        checked >= 12,
+        "expected admin, 6 subcommands and their options; checked {checked}"
+    );
     let admin = &commands[0];
     assert_eq!(admin["name_localizations"]["zh-CN"], "管理");
-    assert!(admin["default_member_permissions"].is_string(), "a permission hint is set: {admin}");
+    assert!(
+        admin["default_member_permissions"].is_string(),
+        "a permission hint is set: {admin}"
+    );
     app.stop().await;
 }

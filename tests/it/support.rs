@@ -50,7 +50,9 @@ impl TestApp {
         let sim = Sim::start().await.expect("simulator starts");
         let text = lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), "");
         std::fs::write(dir.path().join("config.toml"), edit(text)).expect("config written");
-        let bot = SimBot::start(sim.clone(), dir.path(), "").await.expect("bot starts");
+        let bot = SimBot::start(sim.clone(), dir.path(), "")
+            .await
+            .expect("bot starts");
         TestApp {
             sim,
             bot: Some(bot),
@@ -78,7 +80,9 @@ impl TestApp {
         match self.bot.take() {
             Some(bot) => self.bot = Some(bot.restart().await.expect("bot restarts")),
             None => {
-                let bot = SimBot::start(self.sim.clone(), self.dir.path(), "").await.expect("bot starts");
+                let bot = SimBot::start(self.sim.clone(), self.dir.path(), "")
+                    .await
+                    .expect("bot starts");
                 self.bot = Some(bot);
             }
         }
@@ -86,7 +90,9 @@ impl TestApp {
 
     /// A separate handle on the database file, usable while the bot is stopped.
     pub async fn open_db(&self) -> Db {
-        Db::open(&self.dir.path().join("lyceum.db")).await.expect("database opens")
+        Db::open(&self.dir.path().join("lyceum.db"))
+            .await
+            .expect("database opens")
     }
 
     pub async fn stop(&mut self) {
@@ -105,7 +111,10 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.db().read).await.expect("count query");
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .fetch_one(&self.db().read)
+            .await
+            .expect("count query");
         n
     }
 }

@@ -3,8 +3,8 @@
 //! change a level re-check the finer rule (only owners manage admins).
 
 use poise::serenity_prelude as serenity;
-use serenity::{GuildId, UserId};
 use serde_json::json;
+use serenity::{GuildId, UserId};
 
 use super::{audit, store};
 use crate::config::{Config, ConfigError};
@@ -101,7 +101,10 @@ fn staff_role(config: &Config, level: Level) -> Option<serenity::RoleId> {
 }
 
 /// The mod-log channel and the line to post there, in the community's language.
-fn mod_log(config: &Config, line: impl FnOnce(Locale) -> String) -> Option<(serenity::ChannelId, String)> {
+fn mod_log(
+    config: &Config,
+    line: impl FnOnce(Locale) -> String,
+) -> Option<(serenity::ChannelId, String)> {
     config
         .channels
         .mod_log
@@ -110,11 +113,7 @@ fn mod_log(config: &Config, line: impl FnOnce(Locale) -> String) -> Option<(sere
 
 /// Grant a staff level to a member or a role
 #[poise::command(slash_command)]
-async fn grant(
-    ctx: Context<'_>,
-    target: MentionTarget,
-    level: StaffLevel,
-) -> Result<(), Error> {
+async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Result<(), Error> {
     let target = target.0;
     let level = Level::from(level);
     let data = ctx.data();
@@ -138,13 +137,30 @@ async fn grant(
     }
     store::upsert(&mut tx, guild, target, level, actor, now).await?;
     if let Target::User(user_id) = target {
-        let reason = format!("Lyceum: {} granted by {}", level.as_str(), ctx.author().name);
-        if let Some(role_id) = previous.filter(|p| *p != level).and_then(|p| staff_role(&config, p)) {
-            let effect = Effect::RemoveRole { guild_id: guild, user_id, role_id, reason: reason.clone() };
+        let reason = format!(
+            "Lyceum: {} granted by {}",
+            level.as_str(),
+            ctx.author().name
+        );
+        if let Some(role_id) = previous
+            .filter(|p| *p != level)
+            .and_then(|p| staff_role(&config, p))
+        {
+            let effect = Effect::RemoveRole {
+                guild_id: guild,
+                user_id,
+                role_id,
+                reason: reason.clone(),
+            };
             outbox::enqueue(&mut tx, &effect, now, None).await?;
         }
         if let Some(role_id) = staff_role(&config, level) {
-            let effect = Effect::AddRole { guild_id: guild, user_id, role_id, reason };
+            let effect = Effect::AddRole {
+                guild_id: guild,
+                user_id,
+                role_id,
+                reason,
+            };
             outbox::enqueue(&mut tx, &effect, now, None).await?;
         }
     }
@@ -157,14 +173,25 @@ async fn grant(
         arguments: json!({ "level": level.as_str(), "previous": previous.map(Level::as_str) }),
     };
     let line = mod_log(&config, |l| {
-        t!(l, "modlog-granted", actor = format!("<@{actor}>"), level = level.label(l), target = target.mention())
+        t!(
+            l,
+            "modlog-granted",
+            actor = format!("<@{actor}>"),
+            level = level.label(l),
+            target = target.mention()
+        )
     });
     audit::record(&mut tx, &action, line, now).await?;
     tx.commit().await?;
     data.outbox_wake.notify_one();
 
     let locale = locale_of(ctx);
-    let text = t!(locale, "admin-granted", level = level.label(locale), target = target.mention());
+    let text = t!(
+        locale,
+        "admin-granted",
+        level = level.label(locale),
+        target = target.mention()
+    );
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
@@ -188,12 +215,23 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     let mut tx = data.db.write.begin().await?;
     let previous = store::grant_of(&mut tx, guild, target)
         .await?
-        .ok_or_else(|| UserError::NoGrant { target: target.mention() })?;
+        .ok_or_else(|| UserError::NoGrant {
+            target: target.mention(),
+        })?;
     access::may_manage(actor_level, previous)?;
     store::delete(&mut tx, guild, target).await?;
     if let (Target::User(user_id), Some(role_id)) = (target, staff_role(&config, previous)) {
-        let reason = format!("Lyceum: {} revoked by {}", previous.as_str(), ctx.author().name);
-        let effect = Effect::RemoveRole { guild_id: guild, user_id, role_id, reason };
+        let reason = format!(
+            "Lyceum: {} revoked by {}",
+            previous.as_str(),
+            ctx.author().name
+        );
+        let effect = Effect::RemoveRole {
+            guild_id: guild,
+            user_id,
+            role_id,
+            reason,
+        };
         outbox::enqueue(&mut tx, &effect, now, None).await?;
     }
     let action = audit::Action {
@@ -205,14 +243,25 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
         arguments: json!({ "previous": previous.as_str() }),
     };
     let line = mod_log(&config, |l| {
-        t!(l, "modlog-revoked", actor = format!("<@{actor}>"), level = previous.label(l), target = target.mention())
+        t!(
+            l,
+            "modlog-revoked",
+            actor = format!("<@{actor}>"),
+            level = previous.label(l),
+            target = target.mention()
+        )
     });
     audit::record(&mut tx, &action, line, now).await?;
     tx.commit().await?;
     data.outbox_wake.notify_one();
 
     let locale = locale_of(ctx);
-    let text = t!(locale, "admin-revoked", level = previous.label(locale), target = target.mention());
+    let text = t!(
+        locale,
+        "admin-revoked",
+        level = previous.label(locale),
+        target = target.mention()
+    );
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
@@ -266,7 +315,14 @@ async fn audit(
     let guild = guild_of(ctx)?;
     let locale = locale_of(ctx);
     let limit = i64::from(limit.unwrap_or(10));
-    let rows = audit::list(&data.db, guild, member.as_ref().map(|m| m.id.get()), limit, 0).await?;
+    let rows = audit::list(
+        &data.db,
+        guild,
+        member.as_ref().map(|m| m.id.get()),
+        limit,
+        0,
+    )
+    .await?;
     let lines: Vec<String> = rows
         .iter()
         .map(|row| {
@@ -276,8 +332,18 @@ async fn audit(
                     .unwrap_or_default(),
                 _ => String::new(),
             };
-            let args = if row.arguments == "{}" { String::new() } else { format!(" `{}`", row.arguments) };
-            format!("`#{}` <t:{}:f> <@{}> **{}**{target}{args}", row.id, row.created_at / 1000, row.actor_id, row.action)
+            let args = if row.arguments == "{}" {
+                String::new()
+            } else {
+                format!(" `{}`", row.arguments)
+            };
+            format!(
+                "`#{}` <t:{}:f> <@{}> **{}**{target}{args}",
+                row.id,
+                row.created_at / 1000,
+                row.actor_id,
+                row.action
+            )
         })
         .collect();
     let header = if lines.is_empty() {
@@ -300,13 +366,29 @@ async fn outbox(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Er
     let lines: Vec<String> = rows
         .iter()
         .map(|row| {
-            let what = row.effect().map(|e| e.describe()).unwrap_or_else(|_| row.kind.clone());
+            let what = row
+                .effect()
+                .map(|e| e.describe())
+                .unwrap_or_else(|_| row.kind.clone());
             let status = t!(locale, &format!("outbox-status-{}", row.status));
             let error = row.last_error.clone().unwrap_or_else(|| "-".into());
-            t!(locale, "admin-outbox-line", id = row.id, status = status, what = what, attempts = row.attempts, error = error)
+            t!(
+                locale,
+                "admin-outbox-line",
+                id = row.id,
+                status = status,
+                what = what,
+                attempts = row.attempts,
+                error = error
+            )
         })
         .collect();
-    let header = t!(locale, "admin-outbox-header", pending = counts.pending, failed = counts.failed);
+    let header = t!(
+        locale,
+        "admin-outbox-header",
+        pending = counts.pending,
+        failed = counts.failed
+    );
     let text = paginate(&header, &lines, page.unwrap_or(1) as usize, locale);
     reply::ephemeral(ctx, text).await?;
     Ok(())
@@ -322,7 +404,9 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         ConfigError::Invalid(problems) => UserError::ConfigRejected {
             problems: problems.iter().map(ToString::to_string).collect(),
         },
-        io @ ConfigError::Io { .. } => UserError::ConfigRejected { problems: vec![io.to_string()] },
+        io @ ConfigError::Io { .. } => UserError::ConfigRejected {
+            problems: vec![io.to_string()],
+        },
     })?;
     let config = data.config.snapshot();
     let now = data.clock.now();
@@ -336,7 +420,9 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         target_id: None,
         arguments: json!({ "restart_required": outcome.restart_required }),
     };
-    let line = mod_log(&config, |l| t!(l, "modlog-reloaded", actor = format!("<@{actor}>")));
+    let line = mod_log(&config, |l| {
+        t!(l, "modlog-reloaded", actor = format!("<@{actor}>"))
+    });
     audit::record(&mut tx, &action, line, now).await?;
     tx.commit().await?;
     data.outbox_wake.notify_one();
@@ -344,7 +430,11 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let mut text = t!(locale, "admin-reloaded");
     if !outcome.restart_required.is_empty() {
         text.push('\n');
-        text.push_str(&t!(locale, "admin-reload-restart", keys = outcome.restart_required.join(", ")));
+        text.push_str(&t!(
+            locale,
+            "admin-reload-restart",
+            keys = outcome.restart_required.join(", ")
+        ));
     }
     reply::ephemeral(ctx, text).await?;
     Ok(())

@@ -71,7 +71,11 @@ pub async fn upsert(
     Ok(())
 }
 
-pub async fn delete(tx: &mut SqliteConnection, guild: GuildId, target: Target) -> sqlx::Result<bool> {
+pub async fn delete(
+    tx: &mut SqliteConnection,
+    guild: GuildId,
+    target: Target,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "DELETE FROM staff_grants WHERE guild_id = ? AND target_kind = ? AND target_id = ?",
     )

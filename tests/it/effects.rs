@@ -1,0 +1,172 @@
+//! Every kind of outbox effect reaches Discord as the right REST call, and Discord's refusals
+//! are recorded with their reason.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use lyceum::outbox::{self, Effect, MessageBody};
+use lyceum::sim::ids;
+use serenity::all::{ChannelId, GuildId, MessageId, UserId};
+
+use crate::support::{TestApp, WAIT};
+
+async fn enqueue(app: &TestApp, effect: Effect) -> i64 {
+    let state = &app.bot().app.state;
+    let mut tx = state.db.write.begin().await.unwrap();
+    let id = outbox::enqueue(&mut tx, &effect, Utc::now(), None)
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    state.outbox_wake.notify_one();
+    id
+}
+
+async fn settled(app: &TestApp, id: i64) -> (String, Option<String>) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let row: (String, Option<String>) =
+            sqlx::query_as("SELECT status, last_error FROM outbox WHERE id = ?")
+                .bind(id)
+                .fetch_one(&app.db().read)
+                .await
+                .unwrap();
+        if row.0 != "pending" || tokio::time::Instant::now() > deadline {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn messages_dms_deletes_and_timeouts_are_delivered() {
+    let mut app = TestApp::spawn().await;
+
+    let id = enqueue(
+        &app,
+        Effect::SendMessage {
+            channel_id: ChannelId::new(ids::CHANNEL_ANNOUNCEMENTS),
+            body: MessageBody::text("Live at 8pm!"),
+        },
+    )
+    .await;
+    assert_eq!(settled(&app, id).await.0, "delivered");
+    let posted = app.sim().messages_in(ids::CHANNEL_ANNOUNCEMENTS);
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0]["content"], "Live at 8pm!");
+    assert_eq!(
+        posted[0]["nonce"],
+        format!("lyceum-{id}"),
+        "a retried create cannot duplicate"
+    );
+
+    let id = enqueue(
+        &app,
+        Effect::SendDm {
+            user_id: UserId::new(ids::MINA),
+            body: MessageBody::text("Welcome!"),
+        },
+    )
+    .await;
+    assert_eq!(settled(&app, id).await.0, "delivered");
+    let dm = app.requests("POST", "/users/@me/channels");
+    assert_eq!(dm[0].body["recipient_id"], ids::MINA.to_string());
+
+    // Sam has closed DMs: Discord refuses for good, and the reason is kept.
+    let id = enqueue(
+        &app,
+        Effect::SendDm {
+            user_id: UserId::new(ids::SAM),
+            body: MessageBody::text("Hi"),
+        },
+    )
+    .await;
+    assert_eq!(
+        settled(&app, id).await,
+        (
+            "failed".into(),
+            Some("403: Cannot send messages to this user (code 50007)".into())
+        )
+    );
+
+    let message = app
+        .sim()
+        .message_create(ids::CHANNEL_GENERAL, ids::MINA, "spam spam");
+    let id = enqueue(
+        &app,
+        Effect::DeleteMessage {
+            channel_id: ChannelId::new(ids::CHANNEL_GENERAL),
+            message_id: MessageId::new(message),
+            reason: "automod".into(),
+        },
+    )
+    .await;
+    assert_eq!(settled(&app, id).await.0, "delivered");
+    let message_id = message.to_string();
+    let remaining = app.sim().messages_in(ids::CHANNEL_GENERAL);
+    let delete = &app.requests("DELETE", &format!("/messages/{message}"))[0];
+    assert_eq!(
+        (delete.status, delete.audit_reason.as_deref()),
+        (204, Some("automod"))
+    );
+    assert!(remaining
+        .iter()
+        .all(|m| m["id"].as_str() != Some(message_id.as_str())));
+
+    let until = Utc::now() + chrono::Duration::minutes(10);
+    let id = enqueue(
+        &app,
+        Effect::TimeoutMember {
+            guild_id: GuildId::new(ids::GUILD),
+            user_id: UserId::new(ids::KAI),
+            until: Some(until),
+            reason: "flood".into(),
+        },
+    )
+    .await;
+    assert_eq!(settled(&app, id).await.0, "delivered");
+    let patch = &app.requests("PATCH", &format!("/members/{}", ids::KAI))[0];
+    assert_eq!(
+        patch.body["communication_disabled_until"],
+        until.to_rfc3339()
+    );
+    assert_eq!(patch.audit_reason.as_deref(), Some("flood"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_targets_items_stay_in_order_behind_a_retry() {
+    let mut app = TestApp::spawn().await;
+    let channel = ChannelId::new(ids::CHANNEL_ANNOUNCEMENTS);
+    app.sim().inject_faults(
+        "POST",
+        &format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS),
+        vec![lyceum::sim::Fault::Status(502)],
+    );
+    let first = enqueue(
+        &app,
+        Effect::SendMessage {
+            channel_id: channel,
+            body: MessageBody::text("first"),
+        },
+    )
+    .await;
+    let second = enqueue(
+        &app,
+        Effect::SendMessage {
+            channel_id: channel,
+            body: MessageBody::text("second"),
+        },
+    )
+    .await;
+    assert_eq!(settled(&app, first).await.0, "delivered");
+    assert_eq!(settled(&app, second).await.0, "delivered");
+    let contents: Vec<String> = app
+        .sim()
+        .messages_in(ids::CHANNEL_ANNOUNCEMENTS)
+        .iter()
+        .map(|m| m["content"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(contents, vec!["first", "second"]);
+    app.stop().await;
+}

@@ -4,6 +4,12 @@ use lyceum::sim::{ids, SlashCall};
 
 use crate::support::{TestApp, WAIT};
 
+fn revoke(user: u64, target: u64) -> SlashCall {
+    SlashCall::new(user, "admin")
+        .subcommand("revoke")
+        .mentionable("target", target)
+}
+
 fn grant(user: u64, target: u64, level: &str) -> SlashCall {
     SlashCall::new(user, "admin")
         .subcommand("grant")
@@ -166,13 +172,7 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
     let reply = app.slash(grant(ids::MINA, ids::KAI, "moderator")).await;
     assert!(reply.content.starts_with("Done"), "{}", reply.content);
     // Nobody can touch the owner.
-    let reply = app
-        .slash(
-            SlashCall::new(ids::MINA, "admin")
-                .subcommand("revoke")
-                .mentionable("target", ids::OWNER),
-        )
-        .await;
+    let reply = app.slash(revoke(ids::MINA, ids::OWNER)).await;
     assert!(
         reply.content.starts_with("Owners are set"),
         "{}",
@@ -189,13 +189,7 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
         )
         .await
         .expect("moderator role added");
-    let reply = app
-        .slash(
-            SlashCall::new(ids::MINA, "admin")
-                .subcommand("revoke")
-                .mentionable("target", ids::KAI),
-        )
-        .await;
+    let reply = app.slash(revoke(ids::MINA, ids::KAI)).await;
     assert!(reply.content.starts_with("Done"), "{}", reply.content);
     app.sim()
         .wait_request(
@@ -210,13 +204,7 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
 
     // Revoking someone with no level is a clear error that changes nothing.
     let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
-    let reply = app
-        .slash(
-            SlashCall::new(ids::MINA, "admin")
-                .subcommand("revoke")
-                .mentionable("target", ids::KAI),
-        )
-        .await;
+    let reply = app.slash(revoke(ids::MINA, ids::KAI)).await;
     assert!(
         reply.content.contains("holds no staff level"),
         "{}",
@@ -302,5 +290,72 @@ async fn reload_applies_a_good_file_and_keeps_the_old_config_on_errors() {
         .slash(SlashCall::new(ids::KAI, "admin").subcommand("reload"))
         .await;
     assert_eq!(reply.content, "你需要「管理员」或更高级别才能使用此命令。");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn long_lists_paginate_within_discords_limit() {
+    let mut app = TestApp::spawn().await;
+    for i in 0..150 {
+        sqlx::query(
+            "INSERT INTO audit_log (guild_id, actor_id, action, arguments, created_at) VALUES (?, ?, 'points.adjust', ?, ?)",
+        )
+        .bind(ids::GUILD as i64)
+        .bind(ids::OWNER as i64)
+        .bind(format!("{{\"note\":\"entry number {i} with a longer explanation\"}}"))
+        .bind(1_700_000_000_000_i64 + i)
+        .execute(&app.db().write)
+        .await
+        .unwrap();
+    }
+    let audit = |page: i64| {
+        SlashCall::new(ids::OWNER, "admin")
+            .subcommand("audit")
+            .integer("limit", 100)
+            .integer("page", page)
+    };
+    // The simulator answers 400 to anything over 2,000 characters, so an answer means it fit.
+    let first = app.slash(audit(1)).await;
+    assert!(first.content.chars().count() <= 2000);
+    assert!(first.content.contains("entry number 149"), "newest first");
+    let pages: usize = first
+        .content
+        .rsplit("Page 1/")
+        .next()
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a page footer");
+    assert!(pages >= 3, "{pages} pages");
+    let last = app.slash(audit(pages as i64)).await;
+    assert!(
+        last.content.contains("entry number 50 "),
+        "{}",
+        last.content
+    );
+    assert!(!last.content.contains("entry number 149"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_internal_error_shows_a_reference_not_the_error() {
+    let mut app = TestApp::spawn().await;
+    app.db().write.close().await;
+    let reply = app.slash(grant(ids::OWNER, ids::MINA, "moderator")).await;
+    assert!(reply.ephemeral);
+    assert!(
+        reply
+            .content
+            .starts_with("Something went wrong on our side. Nothing was changed."),
+        "{}",
+        reply.content
+    );
+    let reference = reply.content.rsplit('`').nth(1).unwrap_or_default();
+    assert_eq!(reference.len(), 8, "{}", reply.content);
+    assert!(reference.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(
+        !reply.content.to_lowercase().contains("pool"),
+        "raw error leaked: {}",
+        reply.content
+    );
     app.stop().await;
 }

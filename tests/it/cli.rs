@@ -136,14 +136,17 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
     )
     .unwrap();
     let copy = dir.path().join("copy.db");
+    let backup = || {
+        lyceum()
+            .arg("backup")
+            .arg(&copy)
+            .arg("--config")
+            .arg(dir.path().join("config.toml"))
+            .output()
+            .unwrap()
+    };
     // Through the CLI, while `db` is still open (as the running bot would have it).
-    let out = lyceum()
-        .arg("backup")
-        .arg(&copy)
-        .arg("--config")
-        .arg(dir.path().join("config.toml"))
-        .output()
-        .unwrap();
+    let out = backup();
     assert!(
         out.status.success(),
         "{}",
@@ -162,13 +165,7 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
     assert_eq!(count(&db.read).await, 50);
 
     // Refuses to overwrite.
-    let out = lyceum()
-        .arg("backup")
-        .arg(&copy)
-        .arg("--config")
-        .arg(dir.path().join("config.toml"))
-        .output()
-        .unwrap();
+    let out = backup();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 }

@@ -1,14 +1,12 @@
 //! Every kind of outbox effect reaches Discord as the right REST call, and Discord's refusals
 //! are recorded with their reason.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use lyceum::outbox::{self, Effect, MessageBody};
 use lyceum::sim::ids;
 use serenity::all::{ChannelId, GuildId, MessageId, UserId};
 
-use crate::support::{TestApp, WAIT};
+use crate::support::{settled, OutboxState, TestApp};
 
 async fn enqueue(app: &TestApp, effect: Effect) -> i64 {
     let state = &app.bot().app.state;
@@ -20,22 +18,6 @@ async fn enqueue(app: &TestApp, effect: Effect) -> i64 {
     tx.commit().await.unwrap();
     state.outbox_wake.notify_one();
     id
-}
-
-async fn settled(app: &TestApp, id: i64) -> (String, Option<String>) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let row: (String, Option<String>) =
-            sqlx::query_as("SELECT status, last_error FROM outbox WHERE id = ?")
-                .bind(id)
-                .fetch_one(&app.db().read)
-                .await
-                .unwrap();
-        if row.0 != "pending" || tokio::time::Instant::now() > deadline {
-            return row;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -50,7 +32,7 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
         },
     )
     .await;
-    assert_eq!(settled(&app, id).await.0, "delivered");
+    assert_eq!(settled(&app, id).await.status, "delivered");
     let posted = app.sim().messages_in(ids::CHANNEL_ANNOUNCEMENTS);
     assert_eq!(posted.len(), 1);
     assert_eq!(posted[0]["content"], "Live at 8pm!");
@@ -68,7 +50,7 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
         },
     )
     .await;
-    assert_eq!(settled(&app, id).await.0, "delivered");
+    assert_eq!(settled(&app, id).await.status, "delivered");
     let dm = app.requests("POST", "/users/@me/channels");
     assert_eq!(dm[0].body["recipient_id"], ids::MINA.to_string());
 
@@ -83,10 +65,11 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
     .await;
     assert_eq!(
         settled(&app, id).await,
-        (
-            "failed".into(),
-            Some("403: Cannot send messages to this user (code 50007)".into())
-        )
+        OutboxState {
+            status: "failed".into(),
+            attempts: 1,
+            last_error: Some("403: Cannot send messages to this user (code 50007)".into()),
+        }
     );
 
     let message = app
@@ -101,7 +84,7 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
         },
     )
     .await;
-    assert_eq!(settled(&app, id).await.0, "delivered");
+    assert_eq!(settled(&app, id).await.status, "delivered");
     let message_id = message.to_string();
     let remaining = app.sim().messages_in(ids::CHANNEL_GENERAL);
     let delete = &app.requests("DELETE", &format!("/messages/{message}"))[0];
@@ -124,7 +107,7 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
         },
     )
     .await;
-    assert_eq!(settled(&app, id).await.0, "delivered");
+    assert_eq!(settled(&app, id).await.status, "delivered");
     let patch = &app.requests("PATCH", &format!("/members/{}", ids::KAI))[0];
     assert_eq!(
         patch.body["communication_disabled_until"],
@@ -159,8 +142,8 @@ async fn one_targets_items_stay_in_order_behind_a_retry() {
         },
     )
     .await;
-    assert_eq!(settled(&app, first).await.0, "delivered");
-    assert_eq!(settled(&app, second).await.0, "delivered");
+    assert_eq!(settled(&app, first).await.status, "delivered");
+    assert_eq!(settled(&app, second).await.status, "delivered");
     let contents: Vec<String> = app
         .sim()
         .messages_in(ids::CHANNEL_ANNOUNCEMENTS)

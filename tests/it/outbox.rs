@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lyceum::sim::{ids, Fault, SlashCall};
 
-use crate::support::{TestApp, WAIT};
+use crate::support::{newest_outbox_id, settled, OutboxState, TestApp, WAIT};
 
 fn grant_moderator(user: u64) -> SlashCall {
     SlashCall::new(ids::OWNER, "admin")
@@ -18,25 +18,16 @@ fn role_path(user: u64, role: u64) -> String {
     format!("/guilds/{}/members/{user}/roles/{role}", ids::GUILD)
 }
 
-async fn outbox_row(app: &TestApp, kind: &str) -> (String, i64, Option<String>) {
-    sqlx::query_as(
-        "SELECT status, attempts, last_error FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT 1",
-    )
-    .bind(kind)
-    .fetch_one(&app.db().read)
-    .await
-    .expect("an outbox row")
+/// Waits until the newest outbox item of `kind` is settled.
+async fn settled_kind(app: &TestApp, kind: &str) -> OutboxState {
+    settled(app, newest_outbox_id(app, kind).await).await
 }
 
-/// Waits until the newest outbox row of `kind` leaves `pending`.
-async fn settled(app: &TestApp, kind: &str) -> (String, i64, Option<String>) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let row = outbox_row(app, kind).await;
-        if row.0 != "pending" || tokio::time::Instant::now() > deadline {
-            return row;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+fn state(status: &str, attempts: i64, last_error: Option<&str>) -> OutboxState {
+    OutboxState {
+        status: status.into(),
+        attempts,
+        last_error: last_error.map(str::to_string),
     }
 }
 
@@ -55,8 +46,8 @@ async fn a_role_add_that_fails_twice_with_500_is_delivered_exactly_once() {
         .expect("a third attempt");
     assert_eq!(third.status, 204);
     assert_eq!(
-        settled(&app, "add_role").await,
-        ("delivered".into(), 3, Some("500: simulated 500".into()))
+        settled_kind(&app, "add_role").await,
+        state("delivered", 3, Some("500: simulated 500"))
     );
 
     // Give a duplicate every chance to show up, then count.
@@ -91,7 +82,7 @@ async fn a_429_is_waited_out_for_its_retry_after() {
         waited >= Duration::from_millis(600),
         "retried after only {waited:?}"
     );
-    assert_eq!(settled(&app, "add_role").await.0, "delivered");
+    assert_eq!(settled_kind(&app, "add_role").await.status, "delivered");
     app.stop().await;
 }
 
@@ -106,11 +97,9 @@ async fn a_403_is_failed_with_its_reason_and_shown_in_admin_outbox() {
     })
     .await;
     app.slash(grant_moderator(ids::MINA)).await;
-    let (status, attempts, error) = settled(&app, "add_role").await;
-    assert_eq!((status.as_str(), attempts), ("failed", 1));
     assert_eq!(
-        error.as_deref(),
-        Some("403: Missing Permissions (code 50013)")
+        settled_kind(&app, "add_role").await,
+        state("failed", 1, Some("403: Missing Permissions (code 50013)"))
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.requests("PUT", "/roles/").len(), 1, "no endless retry");
@@ -180,7 +169,7 @@ async fn an_item_pending_at_shutdown_is_delivered_after_restart_and_never_again(
     // Discord recovers; a new process picks the item up.
     app.sim().clear_faults();
     app.restart().await;
-    assert_eq!(settled(&app, "add_role").await.0, "delivered");
+    assert_eq!(settled_kind(&app, "add_role").await.status, "delivered");
     let delivered = |app: &TestApp| {
         app.requests("PUT", &path)
             .into_iter()
@@ -203,9 +192,10 @@ async fn a_role_the_member_already_has_is_skipped() {
     // Let the cache see the update before the grant.
     tokio::time::sleep(Duration::from_millis(200)).await;
     app.slash(grant_moderator(ids::KAI)).await;
-    let (status, _, reason) = settled(&app, "add_role").await;
-    assert_eq!(status, "skipped");
-    assert_eq!(reason.as_deref(), Some("member already has the role"));
+    assert_eq!(
+        settled_kind(&app, "add_role").await,
+        state("skipped", 1, Some("member already has the role"))
+    );
     assert!(app.requests("PUT", "/roles/").is_empty());
     app.stop().await;
 }

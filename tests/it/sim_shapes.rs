@@ -129,9 +129,14 @@ mod rules {
     use lyceum::sim::{ids, Sim, SlashCall, SIM_TOKEN};
     use serde_json::json;
 
-    async fn post(url: String, body: serde_json::Value) -> (u16, serde_json::Value) {
+    /// A request as the bot would send it (with the bot token); returns status and JSON body.
+    async fn send(
+        method: reqwest::Method,
+        url: String,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         let response = reqwest::Client::new()
-            .post(url)
+            .request(method, url)
             .header("Authorization", format!("Bot {SIM_TOKEN}"))
             .json(&body)
             .send()
@@ -141,24 +146,26 @@ mod rules {
         (status, response.json().await.unwrap_or_default())
     }
 
+    async fn post(url: String, body: serde_json::Value) -> (u16, serde_json::Value) {
+        send(reqwest::Method::POST, url, body).await
+    }
+
+    async fn register(sim: &Sim, commands: serde_json::Value) -> (u16, serde_json::Value) {
+        let url = format!(
+            "{}/api/v10/applications/{}/guilds/{}/commands",
+            sim.api_url(),
+            ids::APPLICATION,
+            ids::GUILD
+        );
+        send(reqwest::Method::PUT, url, commands).await
+    }
+
     /// A simulator with `/admin` registered but no bot attached, so the test answers itself.
     async fn bare_sim() -> Sim {
         let sim = Sim::start().await.unwrap();
         let commands = json!([{ "name": "admin", "description": "Admin", "type": 1,
             "options": [{ "type": 1, "name": "list", "description": "List" }] }]);
-        let put = reqwest::Client::new()
-            .put(format!(
-                "{}/api/v10/applications/{}/guilds/{}/commands",
-                sim.api_url(),
-                ids::APPLICATION,
-                ids::GUILD
-            ))
-            .header("Authorization", format!("Bot {SIM_TOKEN}"))
-            .json(&commands)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(put.status(), 200);
+        assert_eq!(register(&sim, commands).await.0, 200);
         sim
     }
 
@@ -208,20 +215,8 @@ mod rules {
         assert_eq!(post(url, json!({ "content": "fits" })).await.0, 200);
 
         let bad = json!([{ "name": "admin", "description": "d", "name_localizations": { "zh": "管理" } }]);
-        let response = reqwest::Client::new()
-            .put(format!(
-                "{}/api/v10/applications/{}/guilds/{}/commands",
-                sim.api_url(),
-                ids::APPLICATION,
-                ids::GUILD
-            ))
-            .header("Authorization", format!("Bot {SIM_TOKEN}"))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400);
-        let body: serde_json::Value = response.json().await.unwrap();
+        let (status, body) = register(&sim, bad).await;
+        assert_eq!(status, 400);
         assert!(body.to_string().contains("Invalid locale key"), "{body}");
     }
 

@@ -118,3 +118,38 @@ impl TestApp {
         n
     }
 }
+
+/// One outbox row as a test cares about it.
+#[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxState {
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// Waits (up to [`WAIT`]) until outbox item `id` leaves `pending`, and returns it.
+pub async fn settled(app: &TestApp, id: i64) -> OutboxState {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let row: OutboxState =
+            sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE id = ?")
+                .bind(id)
+                .fetch_one(&app.db().read)
+                .await
+                .expect("an outbox row");
+        if row.status != "pending" || tokio::time::Instant::now() > deadline {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The newest outbox item of a kind (`add_role`, `send_message`, …).
+pub async fn newest_outbox_id(app: &TestApp, kind: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM outbox WHERE kind = ?")
+        .bind(kind)
+        .fetch_one(&app.db().read)
+        .await
+        .expect("an outbox row of that kind");
+    id
+}

@@ -15,6 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SharedConfig};
 use crate::db::Db;
 use crate::discord::{self, delivery};
+use crate::jobs;
 use crate::state::{AppState, GatewayStatus};
 
 pub struct Options {
@@ -101,7 +102,12 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         rest: delivery::Rest::new(&config.discord.api_url, &options.token),
         cache: client.cache.clone(),
     };
-    let mut jobs = vec![tokio::spawn(worker.run(shutdown_rx.clone()))];
+    let mut jobs = vec![jobs::spawn(
+        worker,
+        state.clock.clone(),
+        state.outbox_wake.clone(),
+        shutdown_rx.clone(),
+    )];
 
     let (web_addr, web) = crate::web::serve(state.clone(), config.web.bind, shutdown_rx).await?;
     jobs.push(web);

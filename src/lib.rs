@@ -12,6 +12,7 @@ pub mod discord;
 pub mod error;
 pub mod features;
 pub mod i18n;
+pub mod jobs;
 pub mod outbox;
 pub mod sim;
 pub mod state;

@@ -6,20 +6,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 use crate::clock::from_millis;
+use crate::jobs::Job;
 use crate::outbox::policy::{decide, Outcome, Response};
 use crate::outbox::store::{self, OutboxRow};
 use crate::outbox::{Effect, MessageBody};
 use crate::state::AppState;
-
-/// The longest the worker sleeps without looking at the queue (a safety net for missed wakes).
-const IDLE_POLL: Duration = Duration::from_secs(30);
 
 /// A minimal Discord REST client for side effects.
 #[derive(Clone)]
@@ -255,9 +253,8 @@ impl Worker {
             .unwrap_or(0)
     }
 
-    /// Claims and delivers one due item. Returns whether there was one.
-    pub async fn run_once(&self) -> anyhow::Result<bool> {
-        let now = self.state.clock.now();
+    /// Claims and delivers one item due at `now`. Returns whether there was one.
+    pub async fn deliver_next(&self, now: DateTime<Utc>) -> anyhow::Result<bool> {
         let Some(row) = store::claim_next(&self.state.db, now).await? else {
             return Ok(false);
         };
@@ -298,42 +295,28 @@ impl Worker {
         }
         Ok(())
     }
+}
 
-    /// The worker loop: deliver while items are due, then sleep until the next one is due,
-    /// a new item is enqueued, or shutdown. An item in flight always finishes.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        match store::release_stale_claims(&self.state.db).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(n, "released outbox items claimed before a restart"),
-            Err(e) => tracing::error!(error = %e, "cannot release stale outbox claims"),
+/// One item per run, so shutdown never waits for more than the item in flight.
+#[async_trait::async_trait]
+impl Job for Worker {
+    fn name(&self) -> &'static str {
+        "outbox"
+    }
+
+    async fn recover(&self) -> anyhow::Result<()> {
+        let released = store::release_stale_claims(&self.state.db).await?;
+        if released > 0 {
+            tracing::info!(released, "released outbox items claimed before a restart");
         }
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            match self.run_once().await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::error!(error = ?e, "outbox worker error");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            }
-            let wait = match store::next_due(&self.state.db).await {
-                Ok(Some(due)) => (from_millis(due) - self.state.clock.now())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO)
-                    .min(IDLE_POLL),
-                _ => IDLE_POLL,
-            };
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = self.state.outbox_wake.notified() => {}
-                _ = shutdown.changed() => {}
-            }
+        Ok(())
+    }
+
+    async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        if self.deliver_next(now).await? {
+            return Ok(Some(now));
         }
-        tracing::info!("outbox worker stopped");
+        Ok(store::next_due(&self.state.db).await?.map(from_millis))
     }
 }
 

@@ -169,3 +169,57 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 }
+
+#[tokio::test]
+async fn lyceum_run_connects_with_the_env_token_and_stops_cleanly_on_sigterm() {
+    use lyceum::sim::{ids, Sim, SlashCall};
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start().await.unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), ""),
+    )
+    .unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lyceum"))
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("DISCORD_TOKEN", sim.token())
+        .env("RUST_LOG", "debug")
+        // Files, not pipes: an unread pipe would fill up and block the bot's logging.
+        .stdout(std::fs::File::create(dir.path().join("stdout.log")).unwrap())
+        .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    sim.wait_request("PUT", "/commands", 1, Duration::from_secs(30))
+        .await
+        .expect("the binary registered its commands");
+    let reply = sim
+        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("list"))
+        .await
+        .unwrap();
+    assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut child = child;
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .expect("exits after SIGTERM")
+        .unwrap();
+    let logs = std::fs::read_to_string(dir.path().join("stdout.log")).unwrap()
+        + &std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
+    assert!(status.success(), "exit {status:?}\n{logs}");
+    assert!(logs.contains("stopped"), "{logs}");
+    assert!(
+        !logs.contains(sim.token()),
+        "the token was printed:\n{logs}"
+    );
+}

@@ -1,0 +1,159 @@
+//! Background jobs. Each job is a [`Job`]: `run_once(now)` does what is due at `now` and says
+//! when it next wants to run, so tests step it with any clock. [`spawn`] runs it in a loop that
+//! sleeps until that instant, wakes early on a notify (new work was committed), and stops on
+//! shutdown without abandoning work in progress. Jobs are spawned once at start, never from the
+//! READY handler (which fires again on every reconnect).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+
+/// The longest a job sleeps without looking again (a safety net for a missed wake-up).
+pub const IDLE_POLL: Duration = Duration::from_secs(30);
+
+#[async_trait::async_trait]
+pub trait Job: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+
+    /// Called once before the first run (e.g. to release work claimed by a crashed process).
+    async fn recover(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    /// Does one unit of due work. Returns the next instant it wants to run: `Some(now)` or
+    /// earlier means "again right away", `None` means "nothing scheduled, wait for a wake-up".
+    async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>>;
+}
+
+/// How long to sleep before `next` (clamped to [0, IDLE_POLL]).
+pub fn sleep_for(now: DateTime<Utc>, next: Option<DateTime<Utc>>) -> Duration {
+    match next {
+        Some(at) => (at - now).to_std().unwrap_or(Duration::ZERO).min(IDLE_POLL),
+        None => IDLE_POLL,
+    }
+}
+
+/// Runs `job` until `shutdown` becomes true.
+pub fn spawn(
+    job: impl Job,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let name = job.name();
+        if let Err(e) = job.recover().await {
+            tracing::error!(job = name, error = ?e, "job recovery failed");
+        }
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let now = clock.now();
+            let wait = match job.run_once(now).await {
+                Ok(next) => sleep_for(clock.now(), next),
+                Err(e) => {
+                    tracing::error!(job = name, error = ?e, "job run failed");
+                    Duration::from_secs(1)
+                }
+            };
+            if wait.is_zero() {
+                tokio::task::yield_now().await;
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = wake.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!(job = name, "job stopped");
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    struct Counter {
+        runs: Arc<AtomicU32>,
+        recovered: Arc<AtomicU32>,
+    }
+
+    #[async_trait::async_trait]
+    impl Job for Counter {
+        fn name(&self) -> &'static str {
+            "counter"
+        }
+
+        async fn recover(&self) -> anyhow::Result<()> {
+            self.recovered.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+
+        async fn run_once(&self, _now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn sleeps_until_the_next_instant_within_bounds() {
+        let now = crate::clock::from_millis(1_000_000);
+        assert_eq!(
+            sleep_for(now, Some(now + chrono::Duration::seconds(5))),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            sleep_for(now, Some(now - chrono::Duration::seconds(5))),
+            Duration::ZERO
+        );
+        assert_eq!(
+            sleep_for(now, Some(now + chrono::Duration::days(1))),
+            IDLE_POLL
+        );
+        assert_eq!(sleep_for(now, None), IDLE_POLL);
+    }
+
+    #[tokio::test]
+    async fn a_job_runs_at_start_on_wake_and_stops_on_shutdown() {
+        let runs = Arc::new(AtomicU32::new(0));
+        let recovered = Arc::new(AtomicU32::new(0));
+        let wake = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
+        let job = Counter {
+            runs: runs.clone(),
+            recovered: recovered.clone(),
+        };
+        let handle = spawn(job, Arc::new(SystemClock), wake.clone(), stopped);
+
+        let until = |n: u32| {
+            let runs = runs.clone();
+            async move {
+                while runs.load(Ordering::SeqCst) < n {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), until(1))
+            .await
+            .expect("first run");
+        wake.notify_one();
+        tokio::time::timeout(Duration::from_secs(5), until(2))
+            .await
+            .expect("woken run");
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), handle)
+            .await
+            .expect("stops")
+            .unwrap();
+        assert_eq!(recovered.load(Ordering::SeqCst), 1);
+    }
+}

@@ -289,20 +289,14 @@ impl Config {
 }
 
 fn syntax_problem(error: &toml::de::Error) -> Problem {
+    let path = match error.span() {
+        Some(span) => format!("(file, byte {})", span.start),
+        None => "(file)".into(),
+    };
     Problem {
-        path: "(file)".into(),
+        path,
         value: None,
         message: format!("not valid TOML: {}", error.message().trim()),
-    }
-    .with_span(error)
-}
-
-impl Problem {
-    fn with_span(mut self, error: &toml::de::Error) -> Problem {
-        if let Some(span) = error.span() {
-            self.path = format!("(file, byte {})", span.start);
-        }
-        self
     }
 }
 

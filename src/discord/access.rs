@@ -131,6 +131,18 @@ pub fn required_level<U, E>(command: &poise::Command<U, E>) -> Level {
         .unwrap_or(Level::Member)
 }
 
+/// Owners are the configured `owner_ids` and the server owner; no grant can change that.
+pub fn is_owner(ctx: Context<'_>, user: UserId) -> bool {
+    let configured = ctx
+        .data()
+        .config
+        .snapshot()
+        .discord
+        .owner_ids
+        .contains(&user);
+    configured || ctx.guild().is_some_and(|g| g.owner_id == user)
+}
+
 /// The invoker's level in the configured guild.
 pub async fn invoker_level(ctx: Context<'_>) -> Result<Level, Error> {
     let config = ctx.data().config.snapshot();
@@ -139,14 +151,13 @@ pub async fn invoker_level(ctx: Context<'_>) -> Result<Level, Error> {
         return Err(UserError::GuildOnly.into());
     }
     let user = ctx.author().id;
-    let guild_owner = ctx.guild().map(|g| g.owner_id);
-    let is_owner = config.discord.owner_ids.contains(&user) || guild_owner == Some(user);
+    let owner = is_owner(ctx, user);
     let roles = match ctx.author_member().await {
         Some(member) => member.roles.clone(),
         None => Vec::new(),
     };
     let grants = grants_store::grants(&ctx.data().db, guild_id).await?;
-    Ok(effective_level(is_owner, user, &roles, &grants))
+    Ok(effective_level(owner, user, &roles, &grants))
 }
 
 /// poise's `command_check`: refuses, with a specific localized message, anyone below the

@@ -144,7 +144,8 @@ pub struct Worker {
 
 impl Worker {
     /// Performs one effect. Role changes the member already reflects are skipped.
-    async fn perform(&self, id: i64, effect: &Effect) -> Outcome {
+    /// `attempt` counts this one (1 for the first try).
+    async fn perform(&self, id: i64, attempt: u32, effect: &Effect) -> Outcome {
         let config = self.state.config.snapshot();
         let (base, max) = (config.outbox.retry_base, config.outbox.retry_max);
         let attempt_outcome = |response: &Response, attempts: u32| {
@@ -240,17 +241,7 @@ impl Worker {
                     .await
             }
         };
-        let attempts = self.attempts_so_far(id).await + 1;
-        attempt_outcome(&response, attempts)
-    }
-
-    async fn attempts_so_far(&self, id: i64) -> u32 {
-        sqlx::query_as::<_, (i64,)>("SELECT attempts FROM outbox WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.state.db.read)
-            .await
-            .map(|(n,)| n as u32)
-            .unwrap_or(0)
+        attempt_outcome(&response, attempt)
     }
 
     /// Claims and delivers one item due at `now`. Returns whether there was one.
@@ -259,7 +250,12 @@ impl Worker {
             return Ok(false);
         };
         let outcome = match row.effect() {
-            Ok(effect) => self.perform(row.id, &effect).await,
+            Ok(effect) => {
+                let attempt = u32::try_from(row.attempts)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(1);
+                self.perform(row.id, attempt, &effect).await
+            }
             Err(e) => Outcome::Failed(format!("unreadable payload: {e}")),
         };
         self.record(&row, outcome).await?;

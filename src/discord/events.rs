@@ -7,10 +7,10 @@ use crate::discord::Data;
 use crate::error::Error;
 
 pub async fn handle(
-    _framework: poise::FrameworkContext<'_, Data, Error>,
+    framework: poise::FrameworkContext<'_, Data, Error>,
     event: &FullEvent,
 ) -> Result<(), Error> {
-    let data = _framework.user_data;
+    let data = framework.user_data;
     match event {
         FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "gateway ready");

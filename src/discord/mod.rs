@@ -110,3 +110,35 @@ async fn report(ctx: Context<'_>, error: Error) {
         tracing::warn!(error = %e, "could not deliver error reply");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command that forgets to declare its level would default to "member": every leaf must
+    /// declare one, so a new privileged subcommand cannot ship open.
+    #[test]
+    fn every_runnable_command_declares_its_level() {
+        fn leaves(commands: &[Command], out: &mut Vec<(String, bool)>) {
+            for command in commands {
+                if command.subcommands.is_empty() {
+                    let declared = command
+                        .custom_data
+                        .downcast_ref::<access::Level>()
+                        .is_some();
+                    out.push((command.name.to_string(), declared));
+                } else {
+                    leaves(&command.subcommands, out);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        leaves(&all_commands(), &mut found);
+        assert!(found.len() >= 6, "{found:?}");
+        let undeclared: Vec<_> = found.iter().filter(|(_, declared)| !declared).collect();
+        assert!(
+            undeclared.is_empty(),
+            "commands without a level: {undeclared:?}"
+        );
+    }
+}

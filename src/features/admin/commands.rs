@@ -87,10 +87,6 @@ fn guild_of(ctx: Context<'_>) -> Result<GuildId, Error> {
     ctx.guild_id().ok_or_else(|| UserError::GuildOnly.into())
 }
 
-fn is_owner(ctx: Context<'_>, config: &Config, user: UserId) -> bool {
-    config.discord.owner_ids.contains(&user) || ctx.guild().is_some_and(|g| g.owner_id == user)
-}
-
 /// The Discord role that mirrors a staff level, if configured.
 fn staff_role(config: &Config, level: Level) -> Option<serenity::RoleId> {
     match level {
@@ -123,7 +119,7 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
     let actor_level = access::invoker_level(ctx).await?;
     access::may_manage(actor_level, level)?;
     if let Target::User(user) = target {
-        if is_owner(ctx, &config, user) {
+        if access::is_owner(ctx, user) {
             return Err(UserError::OwnerIsPermanent.into());
         }
     }
@@ -205,7 +201,7 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
     let actor = ctx.author().id;
     if let Target::User(user) = target {
-        if is_owner(ctx, &config, user) {
+        if access::is_owner(ctx, user) {
             return Err(UserError::OwnerIsPermanent.into());
         }
     }

@@ -4,14 +4,16 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use chrono_tz::Tz;
 
 use crate::sim::harness::SimBot;
 use crate::sim::{ids, Fault, Recorded, Sim, SlashCall, World};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// Replaces Discord mention and timestamp markup with readable names.
-pub fn render(world: &World, text: &str) -> String {
+/// Replaces Discord mention and timestamp markup with readable names; timestamps are shown in
+/// `tz` (Discord shows each member their own time zone; the transcript uses the community's).
+pub fn render(world: &World, tz: Tz, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('<') {
@@ -34,7 +36,11 @@ pub fn render(world: &World, text: &str) -> String {
                 .next()
                 .and_then(|s| s.parse::<i64>().ok())
                 .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+                .map(|at| {
+                    at.with_timezone(&tz)
+                        .format("%Y-%m-%d %H:%M %Z")
+                        .to_string()
+                })
         } else {
             None
         };
@@ -51,15 +57,16 @@ pub fn render(world: &World, text: &str) -> String {
 struct Script {
     sim: Sim,
     world: World,
+    tz: Tz,
 }
 
 impl Script {
     fn say(&self, line: &str) {
-        println!("{}", render(&self.world, line));
+        println!("{}", render(&self.world, self.tz, line));
     }
 
     fn indent(&self, who: &str, text: &str) {
-        let text = render(&self.world, text);
+        let text = render(&self.world, self.tz, text);
         let mut lines = text.lines();
         println!("  {who:>8} ▸ {}", lines.next().unwrap_or_default());
         for line in lines {
@@ -141,10 +148,13 @@ pub async fn run() -> anyhow::Result<()> {
         commands.first().and_then(|c| c["name"].as_str()).unwrap_or("?"),
         commands.first().and_then(|c| c["name_localizations"]["zh-CN"].as_str()).map(|n| format!("/{n}")).unwrap_or_default()
     );
+    let tz = bot.app.state.config.snapshot().community.timezone;
     let script = Script {
         sim: sim.clone(),
         world,
+        tz,
     };
+    println!("(👁 marks an ephemeral reply: only the member who ran the command sees it. Times are in {tz}.)\n");
 
     script.say("── Scene 1 · The owner appoints a moderator while Discord has an outage");
     let role_path = format!("/members/{}/roles/{}", ids::MINA, ids::ROLE_MODERATOR);
@@ -222,7 +232,42 @@ pub async fn run() -> anyhow::Result<()> {
         .await?;
     println!();
 
-    script.say("── Scene 3 · The moderator and the owner look around");
+    script.say("── Scene 3 · The owner appoints an admin while Discord rate-limits the bot");
+    let admin_path = format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_ADMIN);
+    sim.inject_faults("PUT", &admin_path, vec![Fault::RateLimited(0.5)]);
+    println!("  ⚡ Discord will answer the next role change with 429 Too Many Requests (retry_after 0.5 s)");
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "admin")
+                .subcommand("grant")
+                .mentionable("target", ids::KAI)
+                .choice("level", "admin"),
+            "/admin grant target:@kai level:admin",
+        )
+        .await?;
+    script.mod_log(2).await?;
+    sim.wait_request("PUT", &admin_path, 2, WAIT)
+        .await
+        .context("the admin role was not delivered")?;
+    let tries: Vec<Recorded> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains(&admin_path))
+        .collect();
+    let waited = tries[1].at.duration_since(tries[0].at);
+    script.indent(
+        "outbox",
+        &format!(
+            "add role <@&{}> to <@{}>: {} (waited {} ms)",
+            ids::ROLE_ADMIN,
+            ids::KAI,
+            attempts(&tries),
+            waited.as_millis()
+        ),
+    );
+    println!();
+
+    script.say("── Scene 4 · Staff look around");
     script
         .command(
             SlashCall::new(ids::MINA, "admin").subcommand("list"),
@@ -245,7 +290,7 @@ pub async fn run() -> anyhow::Result<()> {
         .await?;
     println!();
 
-    script.say("── Scene 4 · The gateway connection drops mid-session");
+    script.say("── Scene 5 · The gateway connection drops mid-session");
     let (_, resumes) = sim.gateway_counts();
     sim.drop_gateway();
     println!("  ⚡ the bot's websocket was cut without a close frame");
@@ -300,8 +345,8 @@ mod tests {
             ids::CHANNEL_MOD_LOG
         );
         assert_eq!(
-            render(&world, &text),
-            "@olivia gave @Moderator in #mod-log at 1970-01-01 00:00 UTC <unknown>"
+            render(&world, chrono_tz::Asia::Shanghai, &text),
+            "@olivia gave @Moderator in #mod-log at 1970-01-01 08:00 CST <unknown>"
         );
     }
 }

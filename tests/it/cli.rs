@@ -223,3 +223,29 @@ async fn lyceum_run_connects_with_the_env_token_and_stops_cleanly_on_sigterm() {
         "the token was printed:\n{logs}"
     );
 }
+
+/// The README's first command keeps working: the demo plays its whole script.
+#[test]
+fn the_demo_plays_its_script_to_the_end() {
+    let out = lyceum().arg("demo").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "registered /admin with 6 subcommands, in English and 中文 (/管理)",
+        "Done: @mina is now **moderator**.",
+        "500 (retry) → 500 (retry) → 204 ✓",
+        "你需要「管理员」或更高级别才能使用此命令。",
+        "429 (waits retry_after) → 204 ✓",
+        "the bot reconnected and RESUMEd its session",
+        "REST calls reached the simulated Discord",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}

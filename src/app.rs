@@ -97,11 +97,11 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         .context("building the Discord client")?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let worker = delivery::Worker {
-        state: state.clone(),
-        rest: delivery::Rest::new(&config.discord.api_url, &options.token),
-        cache: client.cache.clone(),
-    };
+    let worker = delivery::Worker::new(
+        state.clone(),
+        delivery::Rest::new(&config.discord.api_url, &options.token),
+        client.cache.clone(),
+    );
     let mut jobs = vec![jobs::spawn(
         worker,
         state.clock.clone(),

@@ -3,7 +3,7 @@
 //! because serenity turns a 429 into an error without `retry_after` when its rate limiter is off
 //! (which it must be behind a proxy) — and honouring `retry_after` is the worker's job.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::clock::from_millis;
 use crate::jobs::Job;
-use crate::outbox::policy::{decide, Outcome, Response};
+use crate::outbox::policy::{decide, pause_all, Outcome, Response};
 use crate::outbox::store::{self, OutboxRow};
 use crate::outbox::{Effect, MessageBody};
 use crate::state::AppState;
@@ -86,11 +86,18 @@ impl Rest {
             Err(e) => return (Response::Unreachable(e.without_url().to_string()), None),
         };
         let status = response.status();
-        let header_retry = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<f64>().ok());
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let header_retry = header("retry-after").and_then(|v| v.parse::<f64>().ok());
+        let bucket_reset_after = match header("x-ratelimit-remaining").as_deref() {
+            Some("0") => header("x-ratelimit-reset-after").and_then(|v| v.parse::<f64>().ok()),
+            _ => None,
+        };
         let json: Option<Value> = if status == StatusCode::NO_CONTENT {
             None
         } else {
@@ -111,11 +118,18 @@ impl Rest {
                 }
             })
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
+        let global = json
+            .as_ref()
+            .and_then(|j| j.get("global"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         (
             Response::Status {
                 status: status.as_u16(),
                 retry_after,
                 message,
+                global,
+                bucket_reset_after,
             },
             json,
         )
@@ -137,12 +151,43 @@ fn message_json(body: &MessageBody, nonce: &str) -> Value {
 
 /// Delivers outbox items, one at a time, until told to stop.
 pub struct Worker {
-    pub state: AppState,
-    pub rest: Rest,
-    pub cache: Arc<serenity::Cache>,
+    state: AppState,
+    rest: Rest,
+    cache: Arc<serenity::Cache>,
+    /// Set by a global 429 or an exhausted bucket: nothing is sent before this instant.
+    paused_until: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl Worker {
+    pub fn new(state: AppState, rest: Rest, cache: Arc<serenity::Cache>) -> Worker {
+        Worker {
+            state,
+            rest,
+            cache,
+            paused_until: Mutex::new(None),
+        }
+    }
+
+    fn pause_if_told(&self, response: &Response) {
+        if let Some(pause) = pause_all(response) {
+            let until =
+                self.state.clock.now() + chrono::Duration::from_std(pause).unwrap_or_default();
+            tracing::warn!(?pause, "Discord asked for a pause; holding every delivery");
+            *self.paused_until.lock().expect("pause lock") = Some(until);
+        }
+    }
+
+    fn paused_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut paused = self.paused_until.lock().expect("pause lock");
+        match *paused {
+            Some(until) if until > now => Some(until),
+            _ => {
+                *paused = None;
+                None
+            }
+        }
+    }
+
     /// Performs one effect. Role changes the member already reflects are skipped.
     /// `attempt` counts this one (1 for the first try).
     async fn perform(&self, id: i64, attempt: u32, effect: &Effect) -> Outcome {
@@ -241,11 +286,15 @@ impl Worker {
                     .await
             }
         };
+        self.pause_if_told(&response);
         attempt_outcome(&response, attempt)
     }
 
     /// Claims and delivers one item due at `now`. Returns whether there was one.
     pub async fn deliver_next(&self, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        if self.paused_at(now).is_some() {
+            return Ok(false);
+        }
         let Some(row) = store::claim_next(&self.state.db, now).await? else {
             return Ok(false);
         };
@@ -309,6 +358,9 @@ impl Job for Worker {
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        if let Some(until) = self.paused_at(now) {
+            return Ok(Some(until));
+        }
         if self.deliver_next(now).await? {
             return Ok(Some(now));
         }

@@ -29,7 +29,42 @@ pub enum Response {
         retry_after: Option<f64>,
         /// Discord's error message and code, if the body had one.
         message: String,
+        /// A 429 that applies to every request of the bot, not just this route.
+        global: bool,
+        /// Seconds until the route's bucket refills, when Discord says none are left.
+        bucket_reset_after: Option<f64>,
     },
+}
+
+impl Response {
+    /// A plain response with only a status (tests and simple call sites).
+    pub fn status(status: u16, message: impl Into<String>) -> Response {
+        Response::Status {
+            status,
+            retry_after: None,
+            message: message.into(),
+            global: false,
+            bucket_reset_after: None,
+        }
+    }
+}
+
+/// How long *every* delivery should wait after this response: Discord's global rate limit,
+/// or a bucket it reports as exhausted (so the next item does not earn a 429 of its own).
+pub fn pause_all(response: &Response) -> Option<Duration> {
+    let seconds = match response {
+        Response::Status {
+            status: 429,
+            global: true,
+            retry_after,
+            ..
+        } => *retry_after,
+        Response::Status {
+            bucket_reset_after, ..
+        } => *bucket_reset_after,
+        Response::Unreachable(_) => None,
+    }?;
+    (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds.min(3_600.0)))
 }
 
 /// Exponential backoff with full jitter in [d/2, d], capped at `max`.
@@ -58,6 +93,7 @@ pub fn decide(
             status: 429,
             retry_after,
             message,
+            ..
         } => {
             // Discord says exactly how long to wait; add a little so we land after the reset.
             let after = retry_after
@@ -89,11 +125,7 @@ mod tests {
     const MAX: Duration = Duration::from_secs(60);
 
     fn status(status: u16) -> Response {
-        Response::Status {
-            status,
-            retry_after: None,
-            message: "x".into(),
-        }
+        Response::status(status, "x")
     }
 
     #[test]
@@ -136,11 +168,42 @@ mod tests {
     }
 
     #[test]
+    fn global_limits_and_exhausted_buckets_pause_every_delivery() {
+        let global = Response::Status {
+            status: 429,
+            retry_after: Some(1.5),
+            message: String::new(),
+            global: true,
+            bucket_reset_after: None,
+        };
+        assert_eq!(pause_all(&global), Some(Duration::from_millis(1500)));
+        let exhausted = Response::Status {
+            status: 204,
+            retry_after: None,
+            message: String::new(),
+            global: false,
+            bucket_reset_after: Some(0.25),
+        };
+        assert_eq!(pause_all(&exhausted), Some(Duration::from_millis(250)));
+        let route_only = Response::Status {
+            status: 429,
+            retry_after: Some(1.5),
+            message: String::new(),
+            global: false,
+            bucket_reset_after: None,
+        };
+        assert_eq!(pause_all(&route_only), None);
+        assert_eq!(pause_all(&Response::status(204, "")), None);
+    }
+
+    #[test]
     fn rate_limits_wait_exactly_as_told() {
         let r = Response::Status {
             status: 429,
             retry_after: Some(2.5),
             message: "slow down".into(),
+            global: false,
+            bucket_reset_after: None,
         };
         match decide(&r, 7, BASE, MAX, 0.3) {
             Outcome::Retry { after, .. } => assert_eq!(after, Duration::from_millis(2550)),

@@ -41,8 +41,10 @@ pub struct Recorded {
 pub enum Fault {
     /// Answer with this status and a Discord-style error body.
     Status(u16),
-    /// 429 with `retry_after` seconds.
+    /// 429 with `retry_after` seconds, for this route.
     RateLimited(f64),
+    /// 429 with `retry_after` seconds and `global: true`: every route of the bot is limited.
+    GlobalRateLimited(f64),
 }
 
 struct FaultRule {

@@ -88,6 +88,10 @@ pub async fn handle(
                     429,
                     json!({ "message": "You are being rate limited.", "retry_after": after, "global": false }),
                 ),
+                Fault::GlobalRateLimited(after) => (
+                    429,
+                    json!({ "message": "You are being rate limited.", "retry_after": after, "global": true }),
+                ),
             };
             (s, r, String::new())
         } else {

@@ -153,3 +153,42 @@ async fn one_targets_items_stay_in_order_behind_a_retry() {
     assert_eq!(contents, vec!["first", "second"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_global_rate_limit_holds_every_delivery() {
+    let mut app = TestApp::spawn().await;
+    let limited = format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS);
+    let other = format!("/channels/{}/messages", ids::CHANNEL_WELCOME);
+    app.sim().inject_faults(
+        "POST",
+        &limited,
+        vec![lyceum::sim::Fault::GlobalRateLimited(0.5)],
+    );
+    let first = enqueue(
+        &app,
+        Effect::SendMessage {
+            channel_id: ChannelId::new(ids::CHANNEL_ANNOUNCEMENTS),
+            body: MessageBody::text("first"),
+        },
+    )
+    .await;
+    let second = enqueue(
+        &app,
+        Effect::SendMessage {
+            channel_id: ChannelId::new(ids::CHANNEL_WELCOME),
+            body: MessageBody::text("welcome"),
+        },
+    )
+    .await;
+    assert_eq!(settled(&app, first).await.status, "delivered");
+    assert_eq!(settled(&app, second).await.status, "delivered");
+    let limited_at = app.requests("POST", &limited)[0].clone();
+    assert_eq!(limited_at.status, 429);
+    let other_at = &app.requests("POST", &other)[0];
+    let held = other_at.at.duration_since(limited_at.at);
+    assert!(
+        held >= std::time::Duration::from_millis(500),
+        "another channel was posted to {held:?} after a global 429"
+    );
+    app.stop().await;
+}

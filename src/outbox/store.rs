@@ -258,6 +258,74 @@ mod tests {
         );
     }
 
+    /// Property, over random interleavings of enqueue, claim, retry and finish: an item is
+    /// never claimed while it is claimed, and each target's items finish in the order written.
+    #[tokio::test]
+    async fn random_interleavings_keep_per_target_order_and_single_claims() {
+        use rand::{Rng, SeedableRng};
+        for seed in 0..8u64 {
+            let (_dir, db) = db().await;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut now = 0i64;
+            let mut claimed: Vec<OutboxRow> = Vec::new();
+            let mut finished: Vec<(String, i64)> = Vec::new();
+            for _ in 0..200 {
+                now += rng.gen_range(0..50);
+                match rng.gen_range(0..4) {
+                    0 => {
+                        let effect = role(rng.gen_range(1..4), rng.gen_range(1..100));
+                        put(&db, &effect, now, None).await.unwrap();
+                    }
+                    1 => {
+                        if let Some(row) = claim_next(&db, from_millis(now)).await.unwrap() {
+                            assert!(claimed.iter().all(|c| c.id != row.id), "claimed twice");
+                            claimed.push(row);
+                        }
+                    }
+                    2 if !claimed.is_empty() => {
+                        let row = claimed.swap_remove(rng.gen_range(0..claimed.len()));
+                        retry_at(&db, row.id, from_millis(now + rng.gen_range(0..200)), "500")
+                            .await
+                            .unwrap();
+                    }
+                    _ if !claimed.is_empty() => {
+                        let row = claimed.swap_remove(rng.gen_range(0..claimed.len()));
+                        finish(&db, row.id, "delivered", None, from_millis(now))
+                            .await
+                            .unwrap();
+                        finished.push((row.ordering_key, row.id));
+                    }
+                    _ => {}
+                }
+                // At most one claimed item per target at any time.
+                let mut keys: Vec<&str> = claimed.iter().map(|c| c.ordering_key.as_str()).collect();
+                keys.sort_unstable();
+                let before = keys.len();
+                keys.dedup();
+                assert_eq!(
+                    keys.len(),
+                    before,
+                    "two items of one target in flight (seed {seed})"
+                );
+            }
+            for key in finished
+                .iter()
+                .map(|(k, _)| k.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                let ids: Vec<i64> = finished
+                    .iter()
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, id)| *id)
+                    .collect();
+                assert!(
+                    ids.windows(2).all(|w| w[0] < w[1]),
+                    "{key} finished out of order: {ids:?} (seed {seed})"
+                );
+            }
+        }
+    }
+
     #[tokio::test]
     async fn an_enqueue_rolled_back_with_its_transaction_leaves_nothing() {
         let (_dir, db) = db().await;

@@ -111,6 +111,51 @@ impl Script {
     }
 }
 
+impl Script {
+    /// The owner grants `level` to `member` while Discord answers the role change with
+    /// `faults`; shows the reply, the `nth` mod-log line and every delivery attempt.
+    async fn grant_through(
+        &self,
+        member: u64,
+        level: &str,
+        role: u64,
+        faults: Vec<Fault>,
+        nth_mod_log: usize,
+    ) -> anyhow::Result<()> {
+        let path = format!("/members/{member}/roles/{role}");
+        let tries_needed = faults.len() + 1;
+        self.sim.inject_faults("PUT", &path, faults);
+        let name = self.world.user_name(member);
+        let call = SlashCall::new(ids::OWNER, "admin")
+            .subcommand("grant")
+            .mentionable("target", member)
+            .choice("level", level);
+        self.command(call, &format!("/admin grant target:@{name} level:{level}"))
+            .await?;
+        self.mod_log(nth_mod_log).await?;
+        self.sim
+            .wait_request("PUT", &path, tries_needed, WAIT)
+            .await
+            .context("the role change was not delivered")?;
+        let tries: Vec<Recorded> = self
+            .sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.contains(&path))
+            .collect();
+        let took = tries[tries.len() - 1].at.duration_since(tries[0].at);
+        self.indent(
+            "outbox",
+            &format!(
+                "add role <@&{role}> to <@{member}>: {} (delivered {} ms after the first try)",
+                attempts(&tries),
+                took.as_millis()
+            ),
+        );
+        Ok(())
+    }
+}
+
 fn attempts(requests: &[Recorded]) -> String {
     requests
         .iter()
@@ -157,40 +202,11 @@ pub async fn run() -> anyhow::Result<()> {
     println!("(👁 marks an ephemeral reply: only the member who ran the command sees it. Times are in {tz}.)\n");
 
     script.say("── Scene 1 · The owner appoints a moderator while Discord has an outage");
-    let role_path = format!("/members/{}/roles/{}", ids::MINA, ids::ROLE_MODERATOR);
-    sim.inject_faults(
-        "PUT",
-        &role_path,
-        vec![Fault::Status(500), Fault::Status(500)],
-    );
     println!("  ⚡ Discord will answer the next two role changes with 500 Internal Server Error");
+    let faults = vec![Fault::Status(500), Fault::Status(500)];
     script
-        .command(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("grant")
-                .mentionable("target", ids::MINA)
-                .choice("level", "moderator"),
-            "/admin grant target:@mina level:moderator",
-        )
+        .grant_through(ids::MINA, "moderator", ids::ROLE_MODERATOR, faults, 1)
         .await?;
-    script.mod_log(1).await?;
-    sim.wait_request("PUT", &role_path, 3, WAIT)
-        .await
-        .context("the role was not delivered")?;
-    let tries: Vec<Recorded> = sim
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.contains(&role_path))
-        .collect();
-    script.indent(
-        "outbox",
-        &format!(
-            "add role <@&{}> to <@{}>: {}",
-            ids::ROLE_MODERATOR,
-            ids::MINA,
-            attempts(&tries)
-        ),
-    );
     script.indent(
         "Discord",
         &format!(
@@ -233,38 +249,11 @@ pub async fn run() -> anyhow::Result<()> {
     println!();
 
     script.say("── Scene 3 · The owner appoints an admin while Discord rate-limits the bot");
-    let admin_path = format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_ADMIN);
-    sim.inject_faults("PUT", &admin_path, vec![Fault::RateLimited(0.5)]);
     println!("  ⚡ Discord will answer the next role change with 429 Too Many Requests (retry_after 0.5 s)");
+    let faults = vec![Fault::RateLimited(0.5)];
     script
-        .command(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("grant")
-                .mentionable("target", ids::KAI)
-                .choice("level", "admin"),
-            "/admin grant target:@kai level:admin",
-        )
+        .grant_through(ids::KAI, "admin", ids::ROLE_ADMIN, faults, 2)
         .await?;
-    script.mod_log(2).await?;
-    sim.wait_request("PUT", &admin_path, 2, WAIT)
-        .await
-        .context("the admin role was not delivered")?;
-    let tries: Vec<Recorded> = sim
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.contains(&admin_path))
-        .collect();
-    let waited = tries[1].at.duration_since(tries[0].at);
-    script.indent(
-        "outbox",
-        &format!(
-            "add role <@&{}> to <@{}>: {} (waited {} ms)",
-            ids::ROLE_ADMIN,
-            ids::KAI,
-            attempts(&tries),
-            waited.as_millis()
-        ),
-    );
     println!();
 
     script.say("── Scene 4 · Staff look around");

@@ -4,7 +4,6 @@
 //! of failing with `SQLITE_BUSY`; `read` serves everything else concurrently (WAL).
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
@@ -70,9 +69,8 @@ impl Db {
 
 /// Fails when the database records a migration this binary does not know.
 async fn refuse_newer(path: &Path) -> anyhow::Result<()> {
-    let url = format!("sqlite://{}", path.display());
     let mut conn =
-        SqliteConnection::connect_with(&SqliteConnectOptions::from_str(&url)?.read_only(true))
+        SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(path).read_only(true))
             .await
             .with_context(|| format!("cannot open database {}", path.display()))?;
     let has_table: Option<(String,)> = sqlx::query_as(

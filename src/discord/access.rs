@@ -143,8 +143,12 @@ pub fn is_owner(ctx: Context<'_>, user: UserId) -> bool {
     configured || ctx.guild().is_some_and(|g| g.owner_id == user)
 }
 
-/// The invoker's level in the configured guild.
+/// The invoker's level in the configured guild, computed once per invocation (the check and
+/// the command body share it through poise's invocation data).
 pub async fn invoker_level(ctx: Context<'_>) -> Result<Level, Error> {
+    if let Some(level) = ctx.invocation_data::<Level>().await {
+        return Ok(*level);
+    }
     let config = ctx.data().config.snapshot();
     let guild_id = ctx.guild_id().ok_or(UserError::GuildOnly)?;
     if guild_id != config.discord.guild_id {
@@ -157,7 +161,9 @@ pub async fn invoker_level(ctx: Context<'_>) -> Result<Level, Error> {
         None => Vec::new(),
     };
     let grants = grants_store::grants(&ctx.data().db, guild_id).await?;
-    Ok(effective_level(owner, user, &roles, &grants))
+    let level = effective_level(owner, user, &roles, &grants);
+    ctx.set_invocation_data(level).await;
+    Ok(level)
 }
 
 /// poise's `command_check`: refuses, with a specific localized message, anyone below the

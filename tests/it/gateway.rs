@@ -31,6 +31,12 @@ async fn after_a_dropped_socket_the_bot_resumes_and_keeps_answering() {
         "resumed, not re-identified"
     );
 
+    // The message sent while the socket was down reached the bot on the resumed session.
+    let replayed = app.sim().sent_payloads().into_iter().any(|(kind, frame)| {
+        kind == "gateway:MESSAGE_CREATE" && frame["d"]["content"] == "anyone there?"
+    });
+    assert!(replayed, "the missed MESSAGE_CREATE was not replayed");
+
     let reply = app.slash(list()).await;
     assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
     app.stop().await;

@@ -6,14 +6,14 @@ use poise::serenity_prelude as serenity;
 use serde_json::json;
 use serenity::{GuildId, UserId};
 
-use super::{audit, store};
+use super::{audit, staff, store};
 use crate::config::{Config, ConfigError};
 use crate::discord::access::{self, Level, Target};
 use crate::discord::reply::{self, paginate};
 use crate::discord::{locale_of, Command, Context};
 use crate::error::{Error, UserError};
 use crate::i18n::Locale;
-use crate::outbox::{self, store as outbox_store, Effect};
+use crate::outbox::{self, store as outbox_store};
 use crate::t;
 
 /// A user or a role, from a Discord "mentionable" option.
@@ -87,15 +87,6 @@ fn guild_of(ctx: Context<'_>) -> Result<GuildId, Error> {
     ctx.guild_id().ok_or_else(|| UserError::GuildOnly.into())
 }
 
-/// The Discord role that mirrors a staff level, if configured.
-fn staff_role(config: &Config, level: Level) -> Option<serenity::RoleId> {
-    match level {
-        Level::Admin => config.staff.admin_role,
-        Level::Moderator => config.staff.moderator_role,
-        _ => None,
-    }
-}
-
 /// The mod-log channel and the line to post there, in the community's language.
 fn mod_log(
     config: &Config,
@@ -132,33 +123,14 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
         access::may_manage(actor_level, previous)?;
     }
     store::upsert(&mut tx, guild, target, level, actor, now).await?;
-    if let Target::User(user_id) = target {
-        let reason = format!(
-            "Lyceum: {} granted by {}",
-            level.as_str(),
-            ctx.author().name
-        );
-        if let Some(role_id) = previous
-            .filter(|p| *p != level)
-            .and_then(|p| staff_role(&config, p))
-        {
-            let effect = Effect::RemoveRole {
-                guild_id: guild,
-                user_id,
-                role_id,
-                reason: reason.clone(),
-            };
-            outbox::enqueue(&mut tx, &effect, now, None).await?;
-        }
-        if let Some(role_id) = staff_role(&config, level) {
-            let effect = Effect::AddRole {
-                guild_id: guild,
-                user_id,
-                role_id,
-                reason,
-            };
-            outbox::enqueue(&mut tx, &effect, now, None).await?;
-        }
+    let reason = format!(
+        "Lyceum: {} granted by {}",
+        level.as_str(),
+        ctx.author().name
+    );
+    for effect in staff::role_changes(&config.staff, guild, target, previous, Some(level), &reason)
+    {
+        outbox::enqueue(&mut tx, &effect, now, None).await?;
     }
     let action = audit::Action {
         guild_id: guild,
@@ -216,18 +188,12 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
         })?;
     access::may_manage(actor_level, previous)?;
     store::delete(&mut tx, guild, target).await?;
-    if let (Target::User(user_id), Some(role_id)) = (target, staff_role(&config, previous)) {
-        let reason = format!(
-            "Lyceum: {} revoked by {}",
-            previous.as_str(),
-            ctx.author().name
-        );
-        let effect = Effect::RemoveRole {
-            guild_id: guild,
-            user_id,
-            role_id,
-            reason,
-        };
+    let reason = format!(
+        "Lyceum: {} revoked by {}",
+        previous.as_str(),
+        ctx.author().name
+    );
+    for effect in staff::role_changes(&config.staff, guild, target, Some(previous), None, &reason) {
         outbox::enqueue(&mut tx, &effect, now, None).await?;
     }
     let action = audit::Action {

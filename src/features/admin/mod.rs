@@ -3,4 +3,5 @@
 
 pub mod audit;
 pub mod commands;
+pub mod staff;
 pub mod store;

@@ -5,6 +5,7 @@
 //! `HttpBuilder::proxy`; `lyceum demo`, the integration tests and the benchmarks use it.
 
 mod gateway;
+mod interactions;
 mod rest;
 pub mod rules;
 pub mod world;
@@ -14,10 +15,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
+pub use interactions::{Reply, SlashCall};
 pub use world::{ids, World};
 
 /// The token the simulator accepts.
@@ -58,8 +60,10 @@ pub(crate) enum Outgoing {
     Drop,
 }
 
-struct InteractionState {
+pub(crate) struct InteractionState {
     id: u64,
+    /// For a button press: the (channel, message) the button is on.
+    message: Option<(u64, u64)>,
     token: String,
     created: Instant,
     response: Option<Value>,
@@ -77,7 +81,7 @@ struct GatewaySession {
     resumes: u32,
 }
 
-struct SimState {
+pub(crate) struct SimState {
     world: World,
     next_id: u64,
     requests: Vec<Recorded>,
@@ -198,80 +202,6 @@ impl Inner {
     }
 }
 
-/// Builder for a slash-command invocation.
-#[derive(Debug, Clone)]
-pub struct SlashCall {
-    pub user: u64,
-    pub command: String,
-    pub path: Vec<String>,
-    pub options: Vec<(String, u8, Value)>,
-    pub locale: Option<String>,
-}
-
-impl SlashCall {
-    /// `/command` run by `user`, in the user's own Discord locale.
-    pub fn new(user: u64, command: &str) -> SlashCall {
-        SlashCall {
-            user,
-            command: command.into(),
-            path: Vec::new(),
-            options: Vec::new(),
-            locale: None,
-        }
-    }
-
-    /// A subcommand level: `/admin grant` is `new(u, "admin").subcommand("grant")`.
-    pub fn subcommand(mut self, name: &str) -> SlashCall {
-        self.path.push(name.into());
-        self
-    }
-
-    pub fn string(mut self, name: &str, value: &str) -> SlashCall {
-        self.options.push((name.into(), 3, json!(value)));
-        self
-    }
-
-    pub fn integer(mut self, name: &str, value: i64) -> SlashCall {
-        self.options.push((name.into(), 4, json!(value)));
-        self
-    }
-
-    pub fn user_option(mut self, name: &str, user: u64) -> SlashCall {
-        self.options.push((name.into(), 6, json!(user.to_string())));
-        self
-    }
-
-    pub fn role_option(mut self, name: &str, role: u64) -> SlashCall {
-        self.options.push((name.into(), 8, json!(role.to_string())));
-        self
-    }
-
-    /// A choice option, by its label (e.g. `"moderator"`); sent as the registered value.
-    pub fn choice(mut self, name: &str, label: &str) -> SlashCall {
-        self.options.push((name.into(), 3, json!(label)));
-        self
-    }
-
-    /// A "mentionable" option naming a user or a role.
-    pub fn mentionable(mut self, name: &str, id: u64) -> SlashCall {
-        self.options.push((name.into(), 9, json!(id.to_string())));
-        self
-    }
-
-    pub fn locale(mut self, locale: &str) -> SlashCall {
-        self.locale = Some(locale.into());
-        self
-    }
-}
-
-/// What the member saw in answer to an interaction.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub content: String,
-    pub ephemeral: bool,
-    pub raw: Value,
-}
-
 /// A running simulated Discord.
 #[derive(Clone)]
 pub struct Sim {
@@ -332,7 +262,7 @@ impl Sim {
     }
 
     /// Waits (up to `timeout`) until `check` finds something in the state.
-    async fn wait_until<T>(
+    pub(crate) async fn wait_until<T>(
         &self,
         timeout: Duration,
         mut check: impl FnMut(&SimState) -> Option<T>,
@@ -468,7 +398,7 @@ impl Sim {
         Inner::dispatch_locked(&mut state, t, d);
     }
 
-    fn next_id(&self) -> u64 {
+    pub(crate) fn next_id(&self) -> u64 {
         let mut state = self.inner.lock();
         state.next_id += 1;
         state.next_id
@@ -550,159 +480,6 @@ impl Sim {
         let d = json!({ "guild_id": state.world.guild_id.to_string(), "user": state.world.user_json(user) });
         Inner::dispatch_locked(&mut state, "GUILD_MEMBER_REMOVE", d);
     }
-
-    /// Runs a slash command as `call.user` and waits for the bot's answer (following a defer
-    /// to its followup).
-    pub async fn slash(&self, call: SlashCall) -> anyhow::Result<Reply> {
-        let (id, token) = self.invoke(&call)?;
-        let reply = self
-            .wait_until(Duration::from_secs(10), |s| {
-                let interaction = s.interactions.get(&id)?;
-                let response = interaction.response.as_ref()?;
-                match response.get("type").and_then(Value::as_u64) {
-                    Some(5) => interaction.followups.first().cloned(),
-                    _ => response.get("data").cloned(),
-                }
-            })
-            .await
-            .ok_or_else(|| {
-                anyhow!(
-                    "no answer to /{} (interaction {id}, token {token})",
-                    call.command
-                )
-            })?;
-        let flags = reply.get("flags").and_then(Value::as_u64).unwrap_or(0);
-        Ok(Reply {
-            content: reply
-                .get("content")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            ephemeral: flags & 64 != 0,
-            raw: reply,
-        })
-    }
-
-    /// Dispatches an INTERACTION_CREATE for `call`; returns the interaction id and token.
-    pub fn invoke(&self, call: &SlashCall) -> anyhow::Result<(u64, String)> {
-        let id = self.next_id();
-        let mut state = self.inner.lock();
-        let Some(command) = state
-            .commands
-            .iter()
-            .find(|c| c.get("name").and_then(Value::as_str) == Some(call.command.as_str()))
-            .cloned()
-        else {
-            bail!("/{} is not registered", call.command);
-        };
-        // The registered definition of the (sub)command being run: Discord only sends options
-        // it knows, and sends a choice's value, not its label.
-        let mut definition = &command;
-        for name in &call.path {
-            definition = definition["options"]
-                .as_array()
-                .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
-                .ok_or_else(|| anyhow!("/{} has no subcommand {name}", call.command))?;
-        }
-        let world = &state.world;
-        let mut resolved = json!({});
-        let mut leaf: Vec<Value> = Vec::new();
-        for (name, kind, value) in &call.options {
-            let option = definition["options"]
-                .as_array()
-                .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
-                .ok_or_else(|| {
-                    anyhow!(
-                        "/{} {} has no option {name}",
-                        call.command,
-                        call.path.join(" ")
-                    )
-                })?;
-            let (kind, value) = match option["choices"].as_array().filter(|c| !c.is_empty()) {
-                Some(choices) => {
-                    let choice = choices
-                        .iter()
-                        .find(|c| c["name"] == *value || c["value"] == *value)
-                        .ok_or_else(|| anyhow!("{value} is not a choice of {name}"))?;
-                    (
-                        option["type"].as_u64().unwrap_or(3) as u8,
-                        choice["value"].clone(),
-                    )
-                }
-                None => (*kind, value.clone()),
-            };
-            let (kind, value) = (&kind, &value);
-            leaf.push(json!({ "name": name, "type": kind, "value": value }));
-            let target: u64 = value.as_str().and_then(|v| v.parse().ok()).unwrap_or(0);
-            let is_user = world.users.contains_key(&target);
-            match (kind, is_user) {
-                (6, _) | (9, true) => {
-                    resolved["users"][target.to_string()] = world.user_json(target);
-                    if world.members.contains_key(&target) {
-                        resolved["members"][target.to_string()] = world.member_json(target, false);
-                    }
-                }
-                (8, _) | (9, false) => {
-                    if let Some(role) = world.role(target) {
-                        resolved["roles"][target.to_string()] = World::role_json(role);
-                    }
-                }
-                _ => {}
-            }
-        }
-        // Nest the options under the subcommand path, innermost first.
-        let mut options = leaf;
-        for (depth, name) in call.path.iter().enumerate().rev() {
-            let kind = if depth + 1 < call.path.len() { 2 } else { 1 };
-            options = vec![json!({ "name": name, "type": kind, "options": options })];
-        }
-        let locale = call.locale.clone().unwrap_or_else(|| {
-            world
-                .users
-                .get(&call.user)
-                .map_or_else(|| "en-US".to_string(), |u| u.locale.clone())
-        });
-        let token = format!("sim-interaction-token-{id}");
-        let mut member = world.member_json(call.user, true);
-        member["permissions"] = json!(world.permissions_of(call.user).to_string());
-        let d = json!({
-            "id": id.to_string(),
-            "application_id": ids::APPLICATION.to_string(),
-            "type": 2,
-            "token": token,
-            "version": 1,
-            "guild_id": world.guild_id.to_string(),
-            "channel_id": ids::CHANNEL_GENERAL.to_string(),
-            "channel": World::channel_json(&world.channels[0], 0, Some(world.guild_id)),
-            "member": member,
-            "app_permissions": world.permissions_of(ids::BOT).to_string(),
-            "locale": locale,
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "attachment_size_limit": 26_214_400,
-            "authorizing_integration_owners": { "0": world.guild_id.to_string() },
-            "context": 0,
-            "data": {
-                "id": command.get("id").cloned().unwrap_or(json!("0")),
-                "name": call.command,
-                "type": 1,
-                "guild_id": world.guild_id.to_string(),
-                "options": options,
-                "resolved": resolved,
-            },
-        });
-        state.interactions.insert(
-            id,
-            InteractionState {
-                id,
-                token: token.clone(),
-                created: Instant::now(),
-                response: None,
-                followups: Vec::new(),
-            },
-        );
-        Inner::dispatch_locked(&mut state, "INTERACTION_CREATE", d);
-        Ok((id, token))
-    }
 }
+
 pub mod harness;

@@ -300,6 +300,20 @@ fn interaction_callback(
         }
     }
     interaction.response = Some(body.clone());
+    // Type 7 edits the message whose button was pressed.
+    if let (7, Some((channel, message))) = (kind, interaction.message) {
+        let data = body.get("data").cloned().unwrap_or(Value::Null);
+        if let Some(stored) = state.messages.get_mut(&channel).and_then(|list| {
+            list.iter_mut()
+                .find(|m| m["id"] == json!(message.to_string()))
+        }) {
+            for field in ["content", "embeds", "components"] {
+                if let Some(value) = data.get(field) {
+                    stored[field] = value.clone();
+                }
+            }
+        }
+    }
     (204, Value::Null)
 }
 

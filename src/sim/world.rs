@@ -377,6 +377,7 @@ impl World {
             "mention_roles": [],
             "attachments": [],
             "embeds": extra.get("embeds").cloned().unwrap_or_else(|| json!([])),
+            "components": extra.get("components").cloned().unwrap_or_else(|| json!([])),
             "pinned": false,
             "type": 0,
             "flags": extra.get("flags").cloned().unwrap_or(json!(0)),

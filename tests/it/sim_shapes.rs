@@ -30,6 +30,7 @@ fn decode(kind: &str, payload: &Value) -> Result<(), String> {
                     "GUILD_MEMBER_REMOVE" => as_type::<serenity::GuildMemberRemoveEvent>(d),
                     "GUILD_MEMBER_UPDATE" => as_type::<serenity::GuildMemberUpdateEvent>(d),
                     "MESSAGE_REACTION_ADD" => as_type::<serenity::Reaction>(d),
+                    "ENTITLEMENT_CREATE" => as_type::<serenity::Entitlement>(d),
                     "RESUMED" => Ok(()),
                     other => Err(format!("untested dispatch {other}")),
                 }?;
@@ -72,8 +73,27 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
     // Waited for, not asserted: a decoding failure below explains a missing answer best.
     sim.wait_request("PUT", "/roles/", 1, WAIT).await;
     sim.wait_request("POST", "/messages", 1, WAIT).await;
+    // A button press on the bot's mod-log message, a modal submit and a store purchase.
+    if let Some(posted) = sim.messages_in(ids::CHANNEL_MOD_LOG).first() {
+        let message: u64 = posted["id"].as_str().unwrap().parse().unwrap();
+        sim.press(ids::MINA, ids::CHANNEL_MOD_LOG, message, "rsvp:yes")
+            .unwrap();
+    }
+    sim.submit_modal(ids::KAI, "feedback", &[("text", "很好")]);
+    sim.entitlement_create(ids::MINA, 777);
     sim.drop_gateway();
-    sim.wait_request("GET", "/gateway", 1, WAIT).await;
+    // Wait for the RESUME (which replays whatever the dropped socket had not carried).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while sim.gateway_counts().1 == 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    sim.wait_request(
+        "GET",
+        "/users/@me",
+        1,
+        std::time::Duration::from_millis(200),
+    )
+    .await;
 
     let sent = sim.sent_payloads();
     let kinds: std::collections::BTreeSet<&str> = sent.iter().map(|(k, _)| k.as_str()).collect();
@@ -85,6 +105,16 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
                 .map(|e| format!("{kind}: {e}\n  {payload}"))
         })
         .collect();
+    let interaction_types: std::collections::BTreeSet<u64> = sent
+        .iter()
+        .filter(|(kind, _)| kind == "gateway:INTERACTION_CREATE")
+        .filter_map(|(_, frame)| frame["d"]["type"].as_u64())
+        .collect();
+    assert_eq!(
+        interaction_types,
+        [2, 3, 5].into(),
+        "commands, components and modals"
+    );
     assert!(
         failures.is_empty(),
         "undecodable payloads:\n{}",
@@ -101,6 +131,8 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
         "gateway:GUILD_MEMBER_ADD",
         "gateway:GUILD_MEMBER_REMOVE",
         "gateway:GUILD_MEMBER_UPDATE",
+        "gateway:ENTITLEMENT_CREATE",
+        "gateway:RESUMED",
         "rest:commands",
         "rest:message",
         "rest:gateway",
@@ -218,6 +250,39 @@ mod rules {
         let (status, body) = register(&sim, bad).await;
         assert_eq!(status, 400);
         assert!(body.to_string().contains("Invalid locale key"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_button_press_answered_with_type_7_edits_its_message() {
+        let sim = bare_sim().await;
+        let url = format!(
+            "{}/api/v10/channels/{}/messages",
+            sim.api_url(),
+            ids::CHANNEL_ANNOUNCEMENTS
+        );
+        let button = json!([{ "type": 1, "components": [{ "type": 2, "style": 1, "label": "Going", "custom_id": "rsvp:yes" }] }]);
+        let (status, posted) = post(
+            url,
+            json!({ "content": "Live at 8pm — RSVP?", "components": button }),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let message: u64 = posted["id"].as_str().unwrap().parse().unwrap();
+
+        let (id, token) = sim
+            .press(ids::MINA, ids::CHANNEL_ANNOUNCEMENTS, message, "rsvp:yes")
+            .unwrap();
+        let url = format!(
+            "{}/api/v10/interactions/{id}/{token}/callback",
+            sim.api_url()
+        );
+        let update = json!({ "type": 7, "data": { "content": "Live at 8pm — 1 going" } });
+        assert_eq!(post(url, update).await.0, 204);
+        let stored = sim.messages_in(ids::CHANNEL_ANNOUNCEMENTS);
+        assert_eq!(stored[0]["content"], "Live at 8pm — 1 going");
+        assert_eq!(stored[0]["components"], button, "components kept");
+        let reply = sim.wait_reply(id).await.unwrap();
+        assert_eq!(reply.content, "Live at 8pm — 1 going");
     }
 
     #[tokio::test]

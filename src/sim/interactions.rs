@@ -1,0 +1,351 @@
+//! Interactions as Discord delivers them: slash commands, button presses and modal submits,
+//! each with the envelope serenity 0.12.5 needs to decode it, and the wait for the bot's answer
+//! (an initial response, or the followup after a defer).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail};
+use serde_json::{json, Value};
+
+use super::world::{ids, World};
+use super::{Inner, InteractionState, Sim, SimState};
+
+/// Builder for a slash-command invocation.
+#[derive(Debug, Clone)]
+pub struct SlashCall {
+    pub user: u64,
+    pub command: String,
+    pub path: Vec<String>,
+    pub options: Vec<(String, u8, Value)>,
+    pub locale: Option<String>,
+}
+
+impl SlashCall {
+    /// `/command` run by `user`, in the user's own Discord locale.
+    pub fn new(user: u64, command: &str) -> SlashCall {
+        SlashCall {
+            user,
+            command: command.into(),
+            path: Vec::new(),
+            options: Vec::new(),
+            locale: None,
+        }
+    }
+
+    /// A subcommand level: `/admin grant` is `new(u, "admin").subcommand("grant")`.
+    pub fn subcommand(mut self, name: &str) -> SlashCall {
+        self.path.push(name.into());
+        self
+    }
+
+    pub fn string(mut self, name: &str, value: &str) -> SlashCall {
+        self.options.push((name.into(), 3, json!(value)));
+        self
+    }
+
+    pub fn integer(mut self, name: &str, value: i64) -> SlashCall {
+        self.options.push((name.into(), 4, json!(value)));
+        self
+    }
+
+    pub fn user_option(mut self, name: &str, user: u64) -> SlashCall {
+        self.options.push((name.into(), 6, json!(user.to_string())));
+        self
+    }
+
+    pub fn role_option(mut self, name: &str, role: u64) -> SlashCall {
+        self.options.push((name.into(), 8, json!(role.to_string())));
+        self
+    }
+
+    /// A choice option, by its label (e.g. `"moderator"`); sent as the registered value.
+    pub fn choice(mut self, name: &str, label: &str) -> SlashCall {
+        self.options.push((name.into(), 3, json!(label)));
+        self
+    }
+
+    /// A "mentionable" option naming a user or a role.
+    pub fn mentionable(mut self, name: &str, id: u64) -> SlashCall {
+        self.options.push((name.into(), 9, json!(id.to_string())));
+        self
+    }
+
+    pub fn locale(mut self, locale: &str) -> SlashCall {
+        self.locale = Some(locale.into());
+        self
+    }
+}
+
+/// What the member saw in answer to an interaction.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub content: String,
+    pub ephemeral: bool,
+    pub raw: Value,
+}
+
+impl Sim {
+    /// Runs a slash command as `call.user` and waits for the bot's answer (following a defer
+    /// to its followup).
+    pub async fn slash(&self, call: SlashCall) -> anyhow::Result<Reply> {
+        let (id, _) = self.invoke(&call)?;
+        self.wait_reply(id)
+            .await
+            .ok_or_else(|| anyhow!("no answer to /{} {}", call.command, call.path.join(" ")))
+    }
+
+    /// Dispatches an INTERACTION_CREATE for `call`; returns the interaction id and token.
+    pub fn invoke(&self, call: &SlashCall) -> anyhow::Result<(u64, String)> {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let Some(command) = state
+            .commands
+            .iter()
+            .find(|c| c.get("name").and_then(Value::as_str) == Some(call.command.as_str()))
+            .cloned()
+        else {
+            bail!("/{} is not registered", call.command);
+        };
+        // The registered definition of the (sub)command being run: Discord only sends options
+        // it knows, and sends a choice's value, not its label.
+        let mut definition = &command;
+        for name in &call.path {
+            definition = definition["options"]
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
+                .ok_or_else(|| anyhow!("/{} has no subcommand {name}", call.command))?;
+        }
+        let world = &state.world;
+        let mut resolved = json!({});
+        let mut leaf: Vec<Value> = Vec::new();
+        for (name, kind, value) in &call.options {
+            let option = definition["options"]
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o["name"] == json!(name)))
+                .ok_or_else(|| {
+                    anyhow!(
+                        "/{} {} has no option {name}",
+                        call.command,
+                        call.path.join(" ")
+                    )
+                })?;
+            let (kind, value) = match option["choices"].as_array().filter(|c| !c.is_empty()) {
+                Some(choices) => {
+                    let choice = choices
+                        .iter()
+                        .find(|c| c["name"] == *value || c["value"] == *value)
+                        .ok_or_else(|| anyhow!("{value} is not a choice of {name}"))?;
+                    (
+                        option["type"].as_u64().unwrap_or(3) as u8,
+                        choice["value"].clone(),
+                    )
+                }
+                None => (*kind, value.clone()),
+            };
+            let (kind, value) = (&kind, &value);
+            leaf.push(json!({ "name": name, "type": kind, "value": value }));
+            let target: u64 = value.as_str().and_then(|v| v.parse().ok()).unwrap_or(0);
+            let is_user = world.users.contains_key(&target);
+            match (kind, is_user) {
+                (6, _) | (9, true) => {
+                    resolved["users"][target.to_string()] = world.user_json(target);
+                    if world.members.contains_key(&target) {
+                        resolved["members"][target.to_string()] = world.member_json(target, false);
+                    }
+                }
+                (8, _) | (9, false) => {
+                    if let Some(role) = world.role(target) {
+                        resolved["roles"][target.to_string()] = World::role_json(role);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Nest the options under the subcommand path, innermost first.
+        let mut options = leaf;
+        for (depth, name) in call.path.iter().enumerate().rev() {
+            let kind = if depth + 1 < call.path.len() { 2 } else { 1 };
+            options = vec![json!({ "name": name, "type": kind, "options": options })];
+        }
+        let data = json!({
+            "id": command.get("id").cloned().unwrap_or(json!("0")),
+            "name": call.command,
+            "type": 1,
+            "guild_id": world.guild_id.to_string(),
+            "options": options,
+            "resolved": resolved,
+        });
+        let token = open_interaction(
+            &mut state,
+            id,
+            2,
+            call.user,
+            call.locale.as_deref(),
+            data,
+            None,
+        );
+        Ok((id, token))
+    }
+
+    /// A member presses a button (`custom_id`) on a message the bot posted; returns the
+    /// interaction id and token.
+    pub fn press(
+        &self,
+        user: u64,
+        channel: u64,
+        message: u64,
+        custom_id: &str,
+    ) -> anyhow::Result<(u64, String)> {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let message_json = state
+            .messages
+            .get(&channel)
+            .and_then(|list| list.iter().find(|m| m["id"] == json!(message.to_string())))
+            .cloned()
+            .ok_or_else(|| anyhow!("no message {message} in channel {channel}"))?;
+        let data = json!({ "custom_id": custom_id, "component_type": 2 });
+        let token = open_interaction(&mut state, id, 3, user, None, data, Some(message_json));
+        Ok((id, token))
+    }
+
+    /// A member submits a modal with text-input values `(custom_id, value)`.
+    pub fn submit_modal(
+        &self,
+        user: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> (u64, String) {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(field, value)| {
+                json!({ "type": 1, "components": [{ "type": 4, "custom_id": field, "value": value }] })
+            })
+            .collect();
+        let data = json!({ "custom_id": custom_id, "components": rows });
+        let token = open_interaction(&mut state, id, 5, user, None, data, None);
+        (id, token)
+    }
+
+    /// Waits for what the member sees in answer to interaction `id`: the initial response's
+    /// message, or after a defer (type 5 or 6) the first followup or edit.
+    pub async fn wait_reply(&self, id: u64) -> Option<Reply> {
+        let reply = self
+            .wait_until(Duration::from_secs(10), |s| {
+                let interaction = s.interactions.get(&id)?;
+                let response = interaction.response.as_ref()?;
+                match response.get("type").and_then(Value::as_u64) {
+                    Some(5) | Some(6) => interaction.followups.first().cloned(),
+                    _ => response.get("data").cloned(),
+                }
+            })
+            .await?;
+        let flags = reply.get("flags").and_then(Value::as_u64).unwrap_or(0);
+        Some(Reply {
+            content: reply
+                .get("content")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            ephemeral: flags & 64 != 0,
+            raw: reply,
+        })
+    }
+
+    /// The raw initial response (type 4, 5, 6, 7, 9 …) to interaction `id`, once there is one.
+    pub async fn wait_response(&self, id: u64) -> Option<Value> {
+        self.wait_until(Duration::from_secs(10), |s| {
+            s.interactions.get(&id)?.response.clone()
+        })
+        .await
+    }
+
+    /// A member buys `sku` through Discord's own store.
+    pub fn entitlement_create(&self, user: u64, sku: u64) -> u64 {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let d = json!({
+            "id": id.to_string(),
+            "sku_id": sku.to_string(),
+            "application_id": ids::APPLICATION.to_string(),
+            "user_id": user.to_string(),
+            "guild_id": state.world.guild_id.to_string(),
+            "type": 8,
+            "deleted": false,
+            "starts_at": null,
+            "ends_at": null,
+            "consumed": false,
+        });
+        Inner::dispatch_locked(&mut state, "ENTITLEMENT_CREATE", d);
+        id
+    }
+}
+
+/// Registers interaction `id` and dispatches its INTERACTION_CREATE; returns its token.
+fn open_interaction(
+    state: &mut SimState,
+    id: u64,
+    kind: u8,
+    user: u64,
+    locale: Option<&str>,
+    data: Value,
+    message: Option<Value>,
+) -> String {
+    let world = &state.world;
+    let locale = locale.map(str::to_string).unwrap_or_else(|| {
+        world
+            .users
+            .get(&user)
+            .map_or_else(|| "en-US".to_string(), |u| u.locale.clone())
+    });
+    let token = format!("sim-interaction-token-{id}");
+    let mut member = world.member_json(user, true);
+    member["permissions"] = json!(world.permissions_of(user).to_string());
+    let channel = message
+        .as_ref()
+        .and_then(|m| m["channel_id"].as_str())
+        .and_then(|c| c.parse::<u64>().ok())
+        .and_then(|c| world.channels.iter().position(|ch| ch.id == c))
+        .unwrap_or(0);
+    let mut d = json!({
+        "id": id.to_string(),
+        "application_id": ids::APPLICATION.to_string(),
+        "type": kind,
+        "token": token,
+        "version": 1,
+        "guild_id": world.guild_id.to_string(),
+        "channel_id": world.channels[channel].id.to_string(),
+        "channel": World::channel_json(&world.channels[channel], channel, Some(world.guild_id)),
+        "member": member,
+        "app_permissions": world.permissions_of(ids::BOT).to_string(),
+        "locale": locale,
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 26_214_400,
+        "authorizing_integration_owners": { "0": world.guild_id.to_string() },
+        "context": 0,
+        "data": data,
+    });
+    let on_message = message.as_ref().and_then(|m| {
+        let channel = m["channel_id"].as_str()?.parse().ok()?;
+        Some((channel, m["id"].as_str()?.parse().ok()?))
+    });
+    if let Some(message) = message {
+        d["message"] = message;
+    }
+    state.interactions.insert(
+        id,
+        InteractionState {
+            id,
+            message: on_message,
+            token: token.clone(),
+            created: Instant::now(),
+            response: None,
+            followups: Vec::new(),
+        },
+    );
+    Inner::dispatch_locked(state, "INTERACTION_CREATE", d);
+    token
+}

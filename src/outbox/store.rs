@@ -150,6 +150,13 @@ pub async fn counts(db: &Db) -> sqlx::Result<Counts> {
     Ok(Counts { pending, failed })
 }
 
+/// How many items are in each status (statuses with none are absent).
+pub async fn counts_by_status(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        .fetch_all(&db.read)
+        .await
+}
+
 /// Pending and failed items, newest first, for `/admin outbox`.
 pub async fn problems(db: &Db, limit: i64, offset: i64) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(

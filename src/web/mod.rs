@@ -1,4 +1,4 @@
-//! The HTTP side: `/healthz` now; webhooks (Stripe) join this router later.
+//! The HTTP side: `/healthz` and `/metrics` now; webhooks (Stripe) join this router later.
 
 use std::net::SocketAddr;
 
@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .with_state(state)
 }
 
@@ -40,6 +41,31 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "outbox_failed": counts.map(|c| c.failed),
     });
     (status, Json(body))
+}
+
+/// Prometheus text format: outbox depth by status and whether the gateway is connected.
+async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
+    let Ok(by_status) = outbox_store::counts_by_status(&state.db).await else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "# database unreachable\n".into(),
+        );
+    };
+    let mut text = String::from(
+        "# HELP lyceum_outbox_items Outbox items by status.\n# TYPE lyceum_outbox_items gauge\n",
+    );
+    for status in ["pending", "delivered", "skipped", "failed"] {
+        let n = by_status
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n);
+        text.push_str(&format!("lyceum_outbox_items{{status=\"{status}\"}} {n}\n"));
+    }
+    let connected = u8::from(state.gateway.get() == "connected");
+    text.push_str("# HELP lyceum_gateway_connected 1 when the Discord gateway session is up.\n");
+    text.push_str("# TYPE lyceum_gateway_connected gauge\n");
+    text.push_str(&format!("lyceum_gateway_connected {connected}\n"));
+    (StatusCode::OK, text)
 }
 
 /// Binds `addr` (port 0 picks a free one) and serves until `shutdown` flips.

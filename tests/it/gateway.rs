@@ -55,6 +55,18 @@ async fn healthz_reports_gateway_database_and_outbox() {
         serde_json::json!({ "gateway": "connected", "database": "ok", "outbox_pending": 0, "outbox_failed": 0 })
     );
 
+    let metrics = reqwest::get(format!("http://{}/metrics", app.bot().app.web_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("lyceum_outbox_items{status=\"pending\"} 0"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("lyceum_gateway_connected 1"), "{metrics}");
+
     // With the database closed the bot is not healthy.
     app.db().read.close().await;
     let response = reqwest::get(&url).await.unwrap();

@@ -357,14 +357,6 @@ fn edit_original(state: &mut SimState, token: &str, body: &Value) -> Answer {
             return invalid_form(problems);
         }
     }
-    let content = body
-        .get("content")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let message = state
-        .world
-        .message_json(0, ids::CHANNEL_GENERAL, ids::BOT, &content, body);
     let Some(interaction) = interaction_by_token(state, token) else {
         return error(404, 10015, "Unknown Webhook");
     };
@@ -372,8 +364,13 @@ fn edit_original(state: &mut SimState, token: &str, body: &Value) -> Answer {
     if !body.is_null() {
         interaction.followups.push(body.clone());
     }
-    let mut message = message;
-    message["id"] = json!(id.to_string());
+    let content = body
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let message = state
+        .world
+        .message_json(id, ids::CHANNEL_GENERAL, ids::BOT, content, body);
     (200, message)
 }
 

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SharedConfig};
-use crate::db::Db;
+use crate::db::{Db, InstanceLock};
 use crate::discord::{self, delivery};
 use crate::jobs;
 use crate::state::{AppState, GatewayStatus};
@@ -46,6 +46,8 @@ pub struct RunningApp {
     shard_manager: Arc<serenity::ShardManager>,
     jobs: Vec<JoinHandle<()>>,
     gateway: JoinHandle<()>,
+    /// Released when the app stops, after the database is closed.
+    instance: InstanceLock,
 }
 
 pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_privileged()
@@ -54,6 +56,7 @@ pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_priv
 
 pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let config = options.config;
+    let instance = InstanceLock::acquire(&config.database.path)?;
     let db = Db::open(&config.database.path).await?;
     let state = AppState {
         db,
@@ -127,6 +130,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         shard_manager,
         jobs,
         gateway,
+        instance,
     })
 }
 
@@ -141,6 +145,7 @@ impl RunningApp {
         }
         let _ = self.gateway.await;
         self.state.db.close().await;
+        drop(self.instance);
         tracing::info!("stopped");
     }
 }

@@ -98,6 +98,39 @@ async fn refuse_newer(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Proof that this process is the only bot using a database file. Two bots on one file would
+/// each release the other's outbox claims at start and could deliver an item twice, so the
+/// second one is refused. Held until dropped; the OS releases it if the process dies.
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
+
+impl InstanceLock {
+    pub fn acquire(db_path: &Path) -> anyhow::Result<InstanceLock> {
+        let mut lock_path = db_path.as_os_str().to_owned();
+        lock_path.push(".lock");
+        let lock_path = PathBuf::from(lock_path);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot create {}", lock_path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(InstanceLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "another Lyceum is already running on {} (lock file {}); stop it first",
+                db_path.display(),
+                lock_path.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("cannot lock {}", lock_path.display()))
+            }
+        }
+    }
+}
+
 /// Writes a consistent copy of the database to `target` while it may be in use.
 pub async fn backup(source: &Path, target: &Path) -> anyhow::Result<()> {
     if target.exists() {
@@ -149,6 +182,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
+    }
+
+    #[test]
+    fn a_second_instance_on_one_database_is_refused_until_the_first_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let first = InstanceLock::acquire(&path).unwrap();
+        let error = InstanceLock::acquire(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("another Lyceum is already running"),
+            "{error}"
+        );
+        drop(first);
+        InstanceLock::acquire(&path).expect("free again");
     }
 
     #[tokio::test]

@@ -199,3 +199,21 @@ async fn a_role_the_member_already_has_is_skipped() {
     assert!(app.requests("PUT", "/roles/").is_empty());
     app.stop().await;
 }
+
+/// Two bots on one database would release each other's claims and could deliver twice.
+#[tokio::test]
+async fn a_second_bot_on_the_same_database_is_refused() {
+    let mut app = TestApp::spawn().await;
+    let second = lyceum::sim::harness::SimBot::start(app.sim().clone(), app.dir.path(), "").await;
+    let error = format!("{:#}", second.err().expect("the second bot is refused"));
+    assert!(
+        error.contains("another Lyceum is already running"),
+        "{error}"
+    );
+    // The first keeps working.
+    let reply = app
+        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("list"))
+        .await;
+    assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
+    app.stop().await;
+}

@@ -106,7 +106,6 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
     let data = ctx.data();
     let config = data.config.snapshot();
     let guild = guild_of(ctx)?;
-    let actor = ctx.author().id;
     let actor_level = access::invoker_level(ctx).await?;
     access::may_manage(actor_level, level)?;
     if let Target::User(user) = target {
@@ -122,7 +121,7 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
         // Demoting an admin is managing an admin.
         access::may_manage(actor_level, previous)?;
     }
-    store::upsert(&mut tx, guild, target, level, actor, now).await?;
+    store::upsert(&mut tx, guild, target, level, ctx.author().id, now).await?;
     let reason = format!(
         "Lyceum: {} granted by {}",
         level.as_str(),
@@ -132,36 +131,8 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
     {
         outbox::enqueue(&mut tx, &effect, now, None).await?;
     }
-    let action = audit::Action {
-        guild_id: guild,
-        actor,
-        action: "staff.grant",
-        target_kind: Some(target.kind()),
-        target_id: Some(target.id()),
-        arguments: json!({ "level": level.as_str(), "previous": previous.map(Level::as_str) }),
-    };
-    let line = mod_log(&config, |l| {
-        t!(
-            l,
-            "modlog-granted",
-            actor = format!("<@{actor}>"),
-            level = level.label(l),
-            target = target.mention()
-        )
-    });
-    audit::record(&mut tx, &action, line, now).await?;
-    tx.commit().await?;
-    data.outbox_wake.notify_one();
-
-    let locale = locale_of(ctx);
-    let text = t!(
-        locale,
-        "admin-granted",
-        level = level.label(locale),
-        target = target.mention()
-    );
-    reply::ephemeral(ctx, text).await?;
-    Ok(())
+    let arguments = json!({ "level": level.as_str(), "previous": previous.map(Level::as_str) });
+    finish_staff_change(ctx, tx, StaffChange::Granted, level, target, arguments, now).await
 }
 
 /// Take a staff level away from a member or a role
@@ -171,7 +142,6 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     let data = ctx.data();
     let config = data.config.snapshot();
     let guild = guild_of(ctx)?;
-    let actor = ctx.author().id;
     if let Target::User(user) = target {
         if access::is_owner(ctx, user) {
             return Err(UserError::OwnerIsPermanent.into());
@@ -196,20 +166,71 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     for effect in staff::role_changes(&config.staff, guild, target, Some(previous), None, &reason) {
         outbox::enqueue(&mut tx, &effect, now, None).await?;
     }
+    let arguments = json!({ "previous": previous.as_str() });
+    finish_staff_change(
+        ctx,
+        tx,
+        StaffChange::Revoked,
+        previous,
+        target,
+        arguments,
+        now,
+    )
+    .await
+}
+
+#[derive(Clone, Copy)]
+enum StaffChange {
+    Granted,
+    Revoked,
+}
+
+impl StaffChange {
+    /// The audit action.
+    fn action(self) -> &'static str {
+        match self {
+            StaffChange::Granted => "staff.grant",
+            StaffChange::Revoked => "staff.revoke",
+        }
+    }
+
+    /// Names the messages: `modlog-granted`, `admin-granted`, …
+    fn key(self) -> &'static str {
+        match self {
+            StaffChange::Granted => "granted",
+            StaffChange::Revoked => "revoked",
+        }
+    }
+}
+
+/// Ends a staff change: the audit row and the mod-log line join the change's transaction, which
+/// commits; then the outbox is woken and the invoker told.
+async fn finish_staff_change(
+    ctx: Context<'_>,
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    change: StaffChange,
+    level: Level,
+    target: Target,
+    arguments: serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let config = data.config.snapshot();
+    let actor = ctx.author().id;
     let action = audit::Action {
-        guild_id: guild,
+        guild_id: guild_of(ctx)?,
         actor,
-        action: "staff.revoke",
+        action: change.action(),
         target_kind: Some(target.kind()),
         target_id: Some(target.id()),
-        arguments: json!({ "previous": previous.as_str() }),
+        arguments,
     };
     let line = mod_log(&config, |l| {
         t!(
             l,
-            "modlog-revoked",
+            &format!("modlog-{}", change.key()),
             actor = format!("<@{actor}>"),
-            level = previous.label(l),
+            level = level.label(l),
             target = target.mention()
         )
     });
@@ -220,8 +241,8 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     let locale = locale_of(ctx);
     let text = t!(
         locale,
-        "admin-revoked",
-        level = previous.label(locale),
+        &format!("admin-{}", change.key()),
+        level = level.label(locale),
         target = target.mention()
     );
     reply::ephemeral(ctx, text).await?;

@@ -17,15 +17,21 @@ fn chars(value: Option<&Value>) -> usize {
         .map_or(0, |s| s.chars().count())
 }
 
+/// Records a problem when the text at `path` is longer than `max` characters; returns its length.
+fn text_limit(problems: &mut Vec<String>, path: &str, value: Option<&Value>, max: usize) -> usize {
+    let length = chars(value);
+    if length > max {
+        problems.push(format!(
+            "{path}: must be {max} or fewer in length (got {length})"
+        ));
+    }
+    length
+}
+
 /// Problems with a message body (create, edit, interaction response or followup).
 pub fn check_message(body: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    let content = chars(body.get("content"));
-    if content > 2000 {
-        problems.push(format!(
-            "content: must be 2000 or fewer in length (got {content})"
-        ));
-    }
+    let content = text_limit(&mut problems, "content", body.get("content"), 2000);
     let embeds = body.get("embeds").and_then(Value::as_array);
     if let Some(embeds) = embeds {
         if embeds.len() > 10 {
@@ -36,49 +42,20 @@ pub fn check_message(body: &Value) -> Vec<String> {
         }
         let mut total = 0;
         for (i, embed) in embeds.iter().enumerate() {
-            let title = chars(embed.get("title"));
-            let description = chars(embed.get("description"));
-            let footer = chars(embed.get("footer").and_then(|f| f.get("text")));
-            let author = chars(embed.get("author").and_then(|a| a.get("name")));
-            total += title + description + footer + author;
-            if title > 256 {
-                problems.push(format!("embeds.{i}.title: must be 256 or fewer in length"));
-            }
-            if description > 4096 {
-                problems.push(format!(
-                    "embeds.{i}.description: must be 4096 or fewer in length"
-                ));
-            }
-            if footer > 2048 {
-                problems.push(format!(
-                    "embeds.{i}.footer.text: must be 2048 or fewer in length"
-                ));
-            }
-            if author > 256 {
-                problems.push(format!(
-                    "embeds.{i}.author.name: must be 256 or fewer in length"
-                ));
-            }
+            let mut limit = |path: &str, value: Option<&Value>, max| {
+                text_limit(&mut problems, &format!("embeds.{i}.{path}"), value, max)
+            };
+            total += limit("title", embed.get("title"), 256);
+            total += limit("description", embed.get("description"), 4096);
+            total += limit("footer.text", embed.pointer("/footer/text"), 2048);
+            total += limit("author.name", embed.pointer("/author/name"), 256);
             let fields = embed.get("fields").and_then(Value::as_array);
-            if let Some(fields) = fields {
-                if fields.len() > 25 {
-                    problems.push(format!("embeds.{i}.fields: must be 25 or fewer"));
-                }
-                for (j, field) in fields.iter().enumerate() {
-                    let name = chars(field.get("name"));
-                    let value = chars(field.get("value"));
-                    total += name + value;
-                    if name > 256 {
-                        problems.push(format!(
-                            "embeds.{i}.fields.{j}.name: must be 256 or fewer in length"
-                        ));
-                    }
-                    if value > 1024 {
-                        problems.push(format!(
-                            "embeds.{i}.fields.{j}.value: must be 1024 or fewer in length"
-                        ));
-                    }
-                }
+            for (j, field) in fields.into_iter().flatten().enumerate() {
+                total += limit(&format!("fields.{j}.name"), field.get("name"), 256);
+                total += limit(&format!("fields.{j}.value"), field.get("value"), 1024);
+            }
+            if fields.is_some_and(|f| f.len() > 25) {
+                problems.push(format!("embeds.{i}.fields: must be 25 or fewer"));
             }
         }
         if total > 6000 {
@@ -262,6 +239,31 @@ mod tests {
         assert!(!check_message(&json!({"embeds": embeds})).is_empty());
         let big = json!({"embeds": [{"description": "x".repeat(4000)}, {"description": "y".repeat(2500)}]});
         assert!(check_message(&big).iter().any(|p| p.contains("6000")));
+    }
+
+    #[test]
+    fn embed_part_limits_name_their_path() {
+        let embed = json!({"embeds": [{
+            "title": "t".repeat(257),
+            "footer": { "text": "f".repeat(2049) },
+            "fields": [{ "name": "n", "value": "v".repeat(1025) }],
+        }]});
+        let problems = check_message(&embed);
+        assert_eq!(
+            problems,
+            vec![
+                "embeds.0.title: must be 256 or fewer in length (got 257)",
+                "embeds.0.footer.text: must be 2048 or fewer in length (got 2049)",
+                "embeds.0.fields.0.value: must be 1024 or fewer in length (got 1025)",
+            ]
+        );
+        let fields: Vec<Value> = (0..26)
+            .map(|_| json!({"name": "n", "value": "v"}))
+            .collect();
+        assert_eq!(
+            check_message(&json!({"embeds": [{ "fields": fields }]})),
+            vec!["embeds.0.fields: must be 25 or fewer"]
+        );
     }
 
     #[test]

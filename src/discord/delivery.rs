@@ -78,9 +78,11 @@ impl Rest {
         if let Some(reason) = reason.filter(|r| !r.is_empty()) {
             request = request.header("X-Audit-Log-Reason", encode_reason(reason));
         }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
+        request = match body {
+            Some(body) => request.json(&body),
+            // Discord answers 411 to a body-less PUT without `Content-Length: 0`.
+            None => request.header("Content-Length", "0").body(""),
+        };
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => return (Response::Unreachable(e.without_url().to_string()), None),

@@ -81,6 +81,13 @@ pub async fn handle(
         {
             let (s, r) = error(401, 0, "401: Unauthorized");
             (s, r, String::new())
+        } else if matches!(method.as_str(), "PUT" | "POST" | "PATCH")
+            && !headers.contains_key("content-length")
+            && !headers.contains_key("transfer-encoding")
+        {
+            // Discord's edge answers a body-less write without a length with 411.
+            let (s, r) = error(411, 0, "411: Length Required");
+            (s, r, String::new())
         } else if let Some(fault) = take_fault(&mut state, method.as_str(), &path) {
             let (s, r) = match fault {
                 Fault::Status(status) => error(status, 0, &format!("simulated {status}")),

@@ -286,6 +286,35 @@ mod rules {
     }
 
     #[tokio::test]
+    async fn a_body_less_write_without_a_length_is_411() {
+        let sim = bare_sim().await;
+        let url = format!(
+            "{}/api/v10/guilds/{}/members/{}/roles/{}",
+            sim.api_url(),
+            ids::GUILD,
+            ids::MINA,
+            ids::ROLE_MODERATOR
+        );
+        let bare = reqwest::Client::new()
+            .put(&url)
+            .header("Authorization", format!("Bot {SIM_TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bare.status(), 411);
+        let with_length = reqwest::Client::new()
+            .put(&url)
+            .header("Authorization", format!("Bot {SIM_TOKEN}"))
+            .header("Content-Length", "0")
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(with_length.status(), 204);
+        assert_eq!(sim.member_roles(ids::MINA), vec![ids::ROLE_MODERATOR]);
+    }
+
+    #[tokio::test]
     async fn requests_without_the_bot_token_are_401() {
         let sim = bare_sim().await;
         let response = reqwest::Client::new()

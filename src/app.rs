@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, SystemClock};
@@ -48,6 +48,8 @@ pub struct RunningApp {
     gateway: JoinHandle<()>,
     /// Released when the app stops, after the database is closed.
     instance: InstanceLock,
+    /// Receives a message if startup failed after connecting (e.g. command registration).
+    fatal: oneshot::Receiver<String>,
 }
 
 pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_privileged()
@@ -79,14 +81,21 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
 
     let guild_id = config.discord.guild_id;
     let setup_state = state.clone();
+    // A failed setup leaves poise waiting forever for its data: report it so `run` can exit.
+    let (fatal_tx, fatal) = oneshot::channel::<String>();
     let framework = poise::Framework::builder()
         .options(discord::framework_options())
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
                 // Runs once per process (poise keeps it across reconnects).
-                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild_id)
-                    .await
-                    .context("registering slash commands in the guild")?;
+                let commands = &framework.options().commands;
+                if let Err(e) = poise::builtins::register_in_guild(ctx, commands, guild_id).await {
+                    let message = format!(
+                        "cannot register slash commands in guild {guild_id}: {e}. Is the bot in that server, invited with the applications.commands scope?"
+                    );
+                    let _ = fatal_tx.send(message.clone());
+                    return Err(anyhow::anyhow!(message).into());
+                }
                 tracing::info!(commands = framework.options().commands.len(), %guild_id, "slash commands registered");
                 setup_state.gateway.set("connected");
                 Ok(setup_state)
@@ -131,6 +140,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         jobs,
         gateway,
         instance,
+        fatal,
     })
 }
 
@@ -150,13 +160,20 @@ impl RunningApp {
     }
 }
 
-/// `lyceum run`: start, then stop cleanly on SIGINT or SIGTERM.
+/// `lyceum run`: start, then stop cleanly on SIGINT or SIGTERM — or with an error when the
+/// bot cannot finish starting up.
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    let app = start(options).await?;
-    wait_for_signal().await;
+    let mut app = start(options).await?;
+    let fatal = tokio::select! {
+        _ = wait_for_signal() => None,
+        Ok(message) = &mut app.fatal => Some(message),
+    };
     tracing::info!("shutting down");
     app.stop().await;
-    Ok(())
+    match fatal {
+        Some(message) => Err(anyhow::anyhow!(message)),
+        None => Ok(()),
+    }
 }
 
 async fn wait_for_signal() {

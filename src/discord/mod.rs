@@ -85,7 +85,8 @@ async fn on_error(error: FrameworkError<'_, Data, Error>) {
             tracing::error!(reference, event = event.snake_case_name(), error = ?error, "event handler failed");
         }
         FrameworkError::Setup { error, .. } => {
-            tracing::error!(error = ?error, "framework setup failed");
+            // `app::run` receives the reason and exits; nothing can be answered meanwhile.
+            tracing::error!(error = %error, "startup failed");
         }
         other => tracing::warn!(error = %other, "unhandled framework error"),
     }

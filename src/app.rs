@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
-use tokio::sync::{oneshot, watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, SystemClock};
@@ -48,8 +48,8 @@ pub struct RunningApp {
     gateway: JoinHandle<()>,
     /// Released when the app stops, after the database is closed.
     instance: InstanceLock,
-    /// Receives a message if startup failed after connecting (e.g. command registration).
-    fatal: oneshot::Receiver<String>,
+    /// Receives a message when the bot cannot get going (refused token, failed registration).
+    fatal: mpsc::UnboundedReceiver<String>,
 }
 
 pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_privileged()
@@ -81,8 +81,10 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
 
     let guild_id = config.discord.guild_id;
     let setup_state = state.clone();
-    // A failed setup leaves poise waiting forever for its data: report it so `run` can exit.
-    let (fatal_tx, fatal) = oneshot::channel::<String>();
+    // Startup failures after `start` returns (refused token, failed command registration: the
+    // latter leaves poise waiting forever for its data) are reported here so `run` can exit.
+    let (fatal_tx, fatal) = mpsc::unbounded_channel::<String>();
+    let setup_fatal = fatal_tx.clone();
     let framework = poise::Framework::builder()
         .options(discord::framework_options())
         .setup(move |ctx, _ready, framework| {
@@ -93,7 +95,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                     let message = format!(
                         "cannot register slash commands in guild {guild_id}: {e}. Is the bot in that server, invited with the applications.commands scope?"
                     );
-                    let _ = fatal_tx.send(message.clone());
+                    let _ = setup_fatal.send(message.clone());
                     return Err(anyhow::anyhow!(message).into());
                 }
                 tracing::info!(commands = framework.options().commands.len(), %guild_id, "slash commands registered");
@@ -129,6 +131,9 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let gateway = tokio::spawn(async move {
         if let Err(e) = client.start().await {
             tracing::error!(error = %e, "gateway client stopped with an error");
+            let _ = fatal_tx.send(format!(
+                "cannot connect to Discord: {e}. Check DISCORD_TOKEN and discord.api_url."
+            ));
         }
     });
 
@@ -166,7 +171,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let mut app = start(options).await?;
     let fatal = tokio::select! {
         _ = wait_for_signal() => None,
-        Ok(message) = &mut app.fatal => Some(message),
+        Some(message) = app.fatal.recv() => Some(message),
     };
     tracing::info!("shutting down");
     app.stop().await;

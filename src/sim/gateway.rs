@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use futures::{SinkExt, StreamExt};
@@ -44,6 +44,11 @@ async fn connection(sim: Arc<Inner>, socket: WebSocket) {
                         break;
                     }
                 }
+                Some(Outgoing::Close(code, reason)) => {
+                    let frame = CloseFrame { code, reason: reason.into() };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    break;
+                }
                 // Vanish without a close frame, as a dropped connection would.
                 Some(Outgoing::Drop) | None => break,
             },
@@ -64,7 +69,7 @@ fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {
         2 => {
             let token = d.get("token").and_then(Value::as_str).unwrap_or_default();
             if token.trim_start_matches("Bot ") != sim.token {
-                let _ = tx.send(Outgoing::Drop);
+                let _ = tx.send(Outgoing::Close(4004, "Authentication failed."));
                 return;
             }
             sim.identify();

@@ -57,6 +57,8 @@ struct FaultRule {
 
 pub(crate) enum Outgoing {
     Frame(Value),
+    /// A close frame with this code and reason, then the end of the connection.
+    Close(u16, &'static str),
     Drop,
 }
 

@@ -76,9 +76,12 @@ pub async fn handle(
             let (s, r) = error(404, 0, "404: Not Found");
             (s, r, String::new())
         } else if !authorized
+            && path != "/gateway"
             && !path.starts_with("/interactions/")
             && !path.starts_with("/webhooks/")
         {
+            // Like Discord: everything needs the bot token except the public gateway URL and
+            // the interaction endpoints, which the interaction token authorizes.
             let (s, r) = error(401, 0, "401: Unauthorized");
             (s, r, String::new())
         } else if matches!(method.as_str(), "PUT" | "POST" | "PATCH")

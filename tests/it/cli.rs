@@ -250,27 +250,23 @@ fn the_demo_plays_its_script_to_the_end() {
     }
 }
 
-/// A bot that cannot register its commands (e.g. not in the configured server) says why and
-/// exits, instead of staying connected and answering nothing.
-#[tokio::test]
-async fn lyceum_run_exits_with_the_reason_when_command_registration_is_refused() {
-    use lyceum::sim::{Fault, Sim};
+/// Runs `lyceum run` against `sim` with `token` until it exits by itself; returns its exit
+/// code and what it printed on stderr.
+async fn run_until_it_exits(sim: &lyceum::sim::Sim, token: &str) -> (Option<i32>, String) {
     use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
-    let sim = Sim::start().await.unwrap();
-    sim.inject_faults("PUT", "/commands", vec![Fault::Status(403)]);
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
-        lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), ""),
+        lyceum::sim::harness::config_text(sim, &dir.path().join("lyceum.db"), ""),
     )
     .unwrap();
     let log = dir.path().join("stderr.log");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lyceum"))
         .args(["run", "--config"])
         .arg(&config)
-        .env("DISCORD_TOKEN", sim.token())
+        .env("DISCORD_TOKEN", token)
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .kill_on_drop(true)
@@ -280,13 +276,38 @@ async fn lyceum_run_exits_with_the_reason_when_command_registration_is_refused()
         .await
         .expect("the bot exits by itself")
         .unwrap();
-    let stderr = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(status.code(), Some(1), "{stderr}");
+    (status.code(), std::fs::read_to_string(&log).unwrap())
+}
+
+/// A bot that cannot register its commands (e.g. not in the configured server) says why and
+/// exits, instead of staying connected and answering nothing.
+#[tokio::test]
+async fn lyceum_run_exits_with_the_reason_when_command_registration_is_refused() {
+    let sim = lyceum::sim::Sim::start().await.unwrap();
+    sim.inject_faults("PUT", "/commands", vec![lyceum::sim::Fault::Status(403)]);
+    let (code, stderr) = run_until_it_exits(&sim, sim.token()).await;
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!(
             "error: cannot register slash commands in guild {}",
             lyceum::sim::ids::GUILD
         )),
         "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn lyceum_run_exits_with_the_reason_when_the_token_is_refused() {
+    let sim = lyceum::sim::Sim::start().await.unwrap();
+    let (code, stderr) = run_until_it_exits(&sim, "not-the-token").await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot connect to Discord"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Check DISCORD_TOKEN"), "{stderr}");
+    assert!(
+        !stderr.contains("not-the-token"),
+        "the token was printed: {stderr}"
     );
 }

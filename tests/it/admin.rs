@@ -359,3 +359,40 @@ async fn an_internal_error_shows_a_reference_not_the_error() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_language_we_do_not_speak_falls_back_to_the_community_default() {
+    let mut app = TestApp::spawn_edited(|text| {
+        text.replace(
+            "timezone = \"Asia/Shanghai\"",
+            "timezone = \"Asia/Shanghai\"\ndefault_locale = \"zh-CN\"",
+        )
+    })
+    .await;
+    let reply = app
+        .slash(grant(ids::MINA, ids::MINA, "admin").locale("fr"))
+        .await;
+    assert_eq!(reply.content, "你需要「管理员」或更高级别才能使用此命令。");
+    // English speakers still get English.
+    let reply = app
+        .slash(grant(ids::MINA, ids::MINA, "admin").locale("en-GB"))
+        .await;
+    assert!(reply.content.starts_with("You need"), "{}", reply.content);
+    // Channel messages such as the mod log use the community's language.
+    app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
+    let posted = app
+        .sim()
+        .wait_request(
+            "POST",
+            &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
+            1,
+            WAIT,
+        )
+        .await
+        .expect("a mod-log message");
+    assert_eq!(
+        posted.body["content"],
+        format!("🛡️ <@{}> 将 **版主** 授予了 <@{}>。", ids::OWNER, ids::KAI)
+    );
+    app.stop().await;
+}

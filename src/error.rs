@@ -25,6 +25,8 @@ pub enum UserError {
     OwnerOnlyForAdmin,
     /// Owners come from config and the guild; no command can demote them.
     OwnerIsPermanent,
+    /// A staff level for @everyone would make every member staff.
+    EveryoneCannotBeStaff,
     /// The target holds no staff level to revoke.
     NoGrant { target: String },
     /// `/admin reload` found problems; the old config stays.
@@ -46,6 +48,7 @@ impl UserError {
             }
             UserError::OwnerOnlyForAdmin => t!(locale, "error-owner-only-admin"),
             UserError::OwnerIsPermanent => t!(locale, "error-owner-permanent"),
+            UserError::EveryoneCannotBeStaff => t!(locale, "error-everyone-staff"),
             UserError::NoGrant { target } => t!(locale, "error-no-grant", target = target.clone()),
             UserError::ConfigRejected { problems } => {
                 let list = problems

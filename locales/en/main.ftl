@@ -3,6 +3,7 @@
 ## Errors
 error-not-permitted = You need the { $level } level (or higher) to use this command.
 error-owner-only-admin = Only an owner can grant or revoke the admin level.
+error-everyone-staff = A staff level for @everyone would make every member staff. Grant it to a member or a specific role instead.
 error-owner-permanent = Owners are set in the config file and by the server owner; no command can change their level.
 error-no-grant = { $target } holds no staff level, so there is nothing to revoke.
 error-config-rejected = The config file has problems, so the running config was kept:

@@ -3,6 +3,7 @@
 ## Errors
 error-not-permitted = 你需要「{ $level }」或更高级别才能使用此命令。
 error-owner-only-admin = 只有所有者可以授予或撤销管理员级别。
+error-everyone-staff = 给 @everyone 授予管理级别会让所有成员都成为管理团队。请授予具体的成员或身份组。
 error-owner-permanent = 所有者由配置文件和服务器所有者决定，任何命令都不能更改其级别。
 error-no-grant = { $target } 没有任何管理级别，无需撤销。
 error-config-rejected = 配置文件有问题，已保留当前运行的配置：

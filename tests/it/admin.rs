@@ -396,3 +396,33 @@ async fn a_language_we_do_not_speak_falls_back_to_the_community_default() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn everyone_cannot_be_made_staff_and_configured_owners_are_owners() {
+    let mut app = TestApp::spawn_edited(|text| {
+        text.replace(
+            "[discord]\n",
+            &format!("[discord]\nowner_ids = [{}]\n", ids::MINA),
+        )
+    })
+    .await;
+    // The @everyone role has the guild's id.
+    let reply = app.slash(grant(ids::MINA, ids::GUILD, "moderator")).await;
+    assert!(
+        reply.content.starts_with("A staff level for @everyone"),
+        "{}",
+        reply.content
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM staff_grants").await, 0);
+
+    // Mina is an owner by config: she may grant admin, and nobody can revoke her.
+    let reply = app.slash(grant(ids::MINA, ids::KAI, "admin")).await;
+    assert!(reply.content.starts_with("Done"), "{}", reply.content);
+    let reply = app.slash(revoke(ids::KAI, ids::MINA)).await;
+    assert!(
+        reply.content.starts_with("所有者由配置文件"),
+        "{}",
+        reply.content
+    );
+    app.stop().await;
+}

@@ -108,10 +108,15 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
     let guild = guild_of(ctx)?;
     let actor_level = access::invoker_level(ctx).await?;
     access::may_manage(actor_level, level)?;
-    if let Target::User(user) = target {
-        if access::is_owner(ctx, user) {
+    match target {
+        Target::User(user) if access::is_owner(ctx, user) => {
             return Err(UserError::OwnerIsPermanent.into());
         }
+        // The @everyone role shares the guild's id.
+        Target::Role(role) if role.get() == guild.get() => {
+            return Err(UserError::EveryoneCannotBeStaff.into());
+        }
+        _ => {}
     }
 
     let now = data.clock.now();

@@ -16,6 +16,7 @@ use crate::config::{Config, SharedConfig};
 use crate::db::{Db, InstanceLock};
 use crate::discord::{self, delivery};
 use crate::jobs;
+use crate::outbox::prune::Pruner;
 use crate::state::{AppState, GatewayStatus};
 
 pub struct Options {
@@ -116,12 +117,22 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         delivery::Rest::new(&config.discord.api_url, &options.token),
         client.cache.clone(),
     );
-    let mut jobs = vec![jobs::spawn(
-        worker,
-        state.clock.clone(),
-        state.outbox_wake.clone(),
-        shutdown_rx.clone(),
-    )];
+    let mut jobs = vec![
+        jobs::spawn(
+            worker,
+            state.clock.clone(),
+            state.outbox_wake.clone(),
+            shutdown_rx.clone(),
+        ),
+        jobs::spawn(
+            Pruner {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            Arc::new(Notify::new()),
+            shutdown_rx.clone(),
+        ),
+    ];
 
     let (web_addr, web) = crate::web::serve(state.clone(), config.web.bind, shutdown_rx).await?;
     jobs.push(web);

@@ -85,6 +85,8 @@ pub struct OutboxConfig {
     pub retry_base: Duration,
     /// Upper bound for one retry delay.
     pub retry_max: Duration,
+    /// How long finished items (delivered, skipped, failed) stay visible before pruning.
+    pub keep_finished: Duration,
 }
 
 /// Why a config could not be loaded.
@@ -210,6 +212,9 @@ impl Config {
         let mut s = reader.section(&root, "outbox");
         let retry_base = s.duration("retry_base").unwrap_or(Duration::from_secs(2));
         let retry_max = s.duration("retry_max").unwrap_or(Duration::from_secs(600));
+        let keep_finished = s
+            .duration("keep_finished")
+            .unwrap_or(Duration::from_secs(30 * 86_400));
         if retry_base.is_zero() {
             s.problem("retry_base", None, "must be longer than zero");
         }
@@ -244,6 +249,7 @@ impl Config {
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,
+                    keep_finished,
                 },
             }),
             _ => Err(problems),

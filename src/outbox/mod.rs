@@ -4,6 +4,7 @@
 
 pub mod effect;
 pub mod policy;
+pub mod prune;
 pub mod store;
 
 pub use effect::{Effect, MessageBody};

@@ -135,6 +135,16 @@ pub async fn release_stale_claims(db: &Db) -> sqlx::Result<u64> {
     Ok(done.rows_affected())
 }
 
+/// Deletes finished items (delivered, skipped, failed) that finished before `cutoff`.
+/// Pending items are never touched.
+pub async fn prune_finished(db: &Db, cutoff: DateTime<Utc>) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM outbox WHERE status != 'pending' AND finished_at < ?")
+        .bind(to_millis(cutoff))
+        .execute(&db.write)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub pending: i64,
@@ -331,6 +341,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[tokio::test]
+    async fn pruning_removes_only_old_finished_items() {
+        let (_dir, db) = db().await;
+        let old = put(&db, &role(1, 1), 0, None).await.unwrap();
+        let recent = put(&db, &role(2, 1), 0, None).await.unwrap();
+        let pending = put(&db, &role(3, 1), 0, None).await.unwrap();
+        finish(&db, old, "delivered", None, from_millis(1_000))
+            .await
+            .unwrap();
+        finish(&db, recent, "failed", Some("403"), from_millis(9_000))
+            .await
+            .unwrap();
+        assert_eq!(prune_finished(&db, from_millis(5_000)).await.unwrap(), 1);
+        let (left,): (String,) = sqlx::query_as("SELECT group_concat(id) FROM outbox ORDER BY id")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(left, format!("{recent},{pending}"));
     }
 
     #[tokio::test]

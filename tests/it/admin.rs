@@ -4,6 +4,15 @@ use lyceum::sim::{ids, SlashCall};
 
 use crate::support::{TestApp, WAIT};
 
+/// The first message the bot posted in the mod-log channel.
+async fn first_mod_log(app: &TestApp) -> lyceum::sim::Recorded {
+    let path = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+    app.sim()
+        .wait_request("POST", &path, 1, WAIT)
+        .await
+        .expect("a mod-log message")
+}
+
 fn revoke(user: u64, target: u64) -> SlashCall {
     SlashCall::new(user, "admin")
         .subcommand("revoke")
@@ -91,16 +100,7 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
         list.content
     );
 
-    let posted = app
-        .sim()
-        .wait_request(
-            "POST",
-            &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
-            1,
-            WAIT,
-        )
-        .await
-        .expect("a mod-log message");
+    let posted = first_mod_log(&app).await;
     assert_eq!(posted.status, 200);
     assert_eq!(
         posted.body["content"],
@@ -380,16 +380,7 @@ async fn a_language_we_do_not_speak_falls_back_to_the_community_default() {
     assert!(reply.content.starts_with("You need"), "{}", reply.content);
     // Channel messages such as the mod log use the community's language.
     app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
-    let posted = app
-        .sim()
-        .wait_request(
-            "POST",
-            &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
-            1,
-            WAIT,
-        )
-        .await
-        .expect("a mod-log message");
+    let posted = first_mod_log(&app).await;
     assert_eq!(
         posted.body["content"],
         format!("🛡️ <@{}> 将 **版主** 授予了 <@{}>。", ids::OWNER, ids::KAI)

@@ -69,7 +69,13 @@ pub fn spawn(
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
-                _ = shutdown.changed() => {}
+                // A dropped sender (the app was abandoned mid-start) means stop too; looping
+                // on the closed channel would spin.
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
             }
         }
         tracing::info!(job = name, "job stopped");
@@ -155,5 +161,20 @@ mod tests {
             .expect("stops")
             .unwrap();
         assert_eq!(recovered.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_stops_when_its_shutdown_sender_is_dropped() {
+        let job = Counter {
+            runs: Arc::new(AtomicU32::new(0)),
+            recovered: Arc::new(AtomicU32::new(0)),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let handle = spawn(job, Arc::new(SystemClock), Arc::new(Notify::new()), stopped);
+        drop(stop);
+        tokio::time::timeout(Duration::from_secs(5), handle)
+            .await
+            .expect("stops")
+            .unwrap();
     }
 }

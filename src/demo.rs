@@ -126,10 +126,7 @@ impl Script {
         let tries_needed = faults.len() + 1;
         self.sim.inject_faults("PUT", &path, faults);
         let name = self.world.user_name(member);
-        let call = SlashCall::new(ids::OWNER, "admin")
-            .subcommand("grant")
-            .mentionable("target", member)
-            .choice("level", level);
+        let call = grant_call(ids::OWNER, member, level);
         self.command(call, &format!("/admin grant target:@{name} level:{level}"))
             .await?;
         self.mod_log(nth_mod_log).await?;
@@ -154,6 +151,14 @@ impl Script {
         );
         Ok(())
     }
+}
+
+/// `/admin grant target:<target> level:<level>` run by `user`.
+fn grant_call(user: u64, target: u64, level: &str) -> SlashCall {
+    SlashCall::new(user, "admin")
+        .subcommand("grant")
+        .mentionable("target", target)
+        .choice("level", level)
 }
 
 fn attempts(requests: &[Recorded]) -> String {
@@ -224,10 +229,7 @@ pub async fn run() -> anyhow::Result<()> {
     script.say("── Scene 2 · Members try privileged commands; the server says no");
     script
         .command(
-            SlashCall::new(ids::KAI, "admin")
-                .subcommand("grant")
-                .mentionable("target", ids::KAI)
-                .choice("level", "admin"),
+            grant_call(ids::KAI, ids::KAI, "admin"),
             "/admin grant target:@kai level:admin",
         )
         .await?;
@@ -239,10 +241,7 @@ pub async fn run() -> anyhow::Result<()> {
         .await?;
     script
         .command(
-            SlashCall::new(ids::MINA, "admin")
-                .subcommand("grant")
-                .mentionable("target", ids::KAI)
-                .choice("level", "moderator"),
+            grant_call(ids::MINA, ids::KAI, "moderator"),
             "/admin grant target:@kai level:moderator",
         )
         .await?;

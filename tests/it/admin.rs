@@ -13,6 +13,15 @@ async fn first_mod_log(app: &TestApp) -> lyceum::sim::Recorded {
         .expect("a mod-log message")
 }
 
+/// Waits for the bot's first `method` (PUT adds, DELETE removes) of `role` on `user`.
+async fn role_change(app: &TestApp, method: &str, user: u64, role: u64) -> lyceum::sim::Recorded {
+    let path = format!("/members/{user}/roles/{role}");
+    app.sim()
+        .wait_request(method, &path, 1, WAIT)
+        .await
+        .unwrap_or_else(|| panic!("no {method} {path}"))
+}
+
 fn revoke(user: u64, target: u64) -> SlashCall {
     SlashCall::new(user, "admin")
         .subcommand("revoke")
@@ -146,16 +155,7 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
     let mut app = TestApp::spawn().await;
 
     app.slash(grant(ids::OWNER, ids::MINA, "admin")).await;
-    let added = app
-        .sim()
-        .wait_request(
-            "PUT",
-            &format!("/members/{}/roles/{}", ids::MINA, ids::ROLE_ADMIN),
-            1,
-            WAIT,
-        )
-        .await
-        .expect("the admin role is added");
+    let added = role_change(&app, "PUT", ids::MINA, ids::ROLE_ADMIN).await;
     assert_eq!(added.status, 204);
     assert!(added
         .audit_reason
@@ -180,26 +180,10 @@ async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
     );
 
     // Revoking Kai's moderator level removes the moderator role again, after it was added.
-    app.sim()
-        .wait_request(
-            "PUT",
-            &format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_MODERATOR),
-            1,
-            WAIT,
-        )
-        .await
-        .expect("moderator role added");
+    role_change(&app, "PUT", ids::KAI, ids::ROLE_MODERATOR).await;
     let reply = app.slash(revoke(ids::MINA, ids::KAI)).await;
     assert!(reply.content.starts_with("Done"), "{}", reply.content);
-    app.sim()
-        .wait_request(
-            "DELETE",
-            &format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_MODERATOR),
-            1,
-            WAIT,
-        )
-        .await
-        .expect("moderator role removed");
+    role_change(&app, "DELETE", ids::KAI, ids::ROLE_MODERATOR).await;
     assert!(app.sim().member_roles(ids::KAI).is_empty());
 
     // Revoking someone with no level is a clear error that changes nothing.

@@ -193,11 +193,6 @@ impl Worker {
     /// Performs one effect. Role changes the member already reflects are skipped.
     /// `attempt` counts this one (1 for the first try).
     async fn perform(&self, id: i64, attempt: u32, effect: &Effect) -> Outcome {
-        let config = self.state.config.snapshot();
-        let (base, max) = (config.outbox.retry_base, config.outbox.retry_max);
-        let attempt_outcome = |response: &Response, attempts: u32| {
-            decide(response, attempts, base, max, rand::thread_rng().gen())
-        };
         let has_role =
             |guild: serenity::GuildId, user: serenity::UserId, role: serenity::RoleId| {
                 self.cache
@@ -232,11 +227,7 @@ impl Worker {
                     .await
             }
             Effect::SendMessage { channel_id, body } => {
-                let path = format!("/channels/{channel_id}/messages");
-                let payload = message_json(body, &format!("lyceum-{id}"));
-                self.rest
-                    .call(Method::POST, &path, Some(payload), None)
-                    .await
+                self.post_message(&channel_id.to_string(), body, id).await
             }
             Effect::SendDm { user_id, body } => {
                 let open = json!({ "recipient_id": user_id.to_string() });
@@ -251,11 +242,7 @@ impl Worker {
                     .map(str::to_string);
                 match (&response, channel_id) {
                     (Response::Status { status, .. }, Some(channel_id)) if *status < 300 => {
-                        let path = format!("/channels/{channel_id}/messages");
-                        let payload = message_json(body, &format!("lyceum-{id}"));
-                        self.rest
-                            .call(Method::POST, &path, Some(payload), None)
-                            .await
+                        self.post_message(&channel_id, body, id).await
                     }
                     _ => (response, channel),
                 }
@@ -266,14 +253,9 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/channels/{channel_id}/messages/{message_id}");
-                let result = self
-                    .rest
+                self.rest
                     .call(Method::DELETE, &path, None, Some(reason))
-                    .await;
-                if matches!(result.0, Response::Status { status: 404, .. }) {
-                    return Outcome::Skipped("message was already gone".into());
-                }
-                result
+                    .await
             }
             Effect::TimeoutMember {
                 guild_id,
@@ -289,7 +271,29 @@ impl Worker {
             }
         };
         self.pause_if_told(&response);
-        attempt_outcome(&response, attempt)
+        let already_deleted = matches!(effect, Effect::DeleteMessage { .. })
+            && matches!(response, Response::Status { status: 404, .. });
+        if already_deleted {
+            return Outcome::Skipped("message was already gone".into());
+        }
+        let config = self.state.config.snapshot();
+        let (base, max) = (config.outbox.retry_base, config.outbox.retry_max);
+        decide(&response, attempt, base, max, rand::thread_rng().gen())
+    }
+
+    /// Creates a message in `channel_id`; the item's id is the nonce, so a retry after a lost
+    /// response cannot post twice.
+    async fn post_message(
+        &self,
+        channel_id: &str,
+        body: &MessageBody,
+        id: i64,
+    ) -> (Response, Option<Value>) {
+        let path = format!("/channels/{channel_id}/messages");
+        let payload = message_json(body, &format!("lyceum-{id}"));
+        self.rest
+            .call(Method::POST, &path, Some(payload), None)
+            .await
     }
 
     /// Claims and delivers one item due at `now`. Returns whether there was one.

@@ -95,6 +95,24 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
     assert!(remaining
         .iter()
         .all(|m| m["id"].as_str() != Some(message_id.as_str())));
+    // Deleting it again (say, two automod rules fired): Discord says 404, nothing to retry.
+    let again = enqueue(
+        &app,
+        Effect::DeleteMessage {
+            channel_id: ChannelId::new(ids::CHANNEL_GENERAL),
+            message_id: MessageId::new(message),
+            reason: "automod".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        settled(&app, again).await,
+        OutboxState {
+            status: "skipped".into(),
+            attempts: 1,
+            last_error: Some("message was already gone".into()),
+        }
+    );
 
     let until = Utc::now() + chrono::Duration::minutes(10);
     let id = enqueue(

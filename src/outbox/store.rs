@@ -152,12 +152,19 @@ pub struct Counts {
 }
 
 pub async fn counts(db: &Db) -> sqlx::Result<Counts> {
-    let (pending, failed): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'failed'), 0) FROM outbox",
-    )
-    .fetch_one(&db.read)
-    .await?;
-    Ok(Counts { pending, failed })
+    let by_status = counts_by_status(db).await?;
+    Ok(Counts {
+        pending: count_of(&by_status, "pending"),
+        failed: count_of(&by_status, "failed"),
+    })
+}
+
+/// The count for `status` in a [`counts_by_status`] result (0 when absent).
+pub fn count_of(by_status: &[(String, i64)], status: &str) -> i64 {
+    by_status
+        .iter()
+        .find(|(s, _)| s == status)
+        .map_or(0, |(_, n)| *n)
 }
 
 /// How many items are in each status (statuses with none are absent).

@@ -55,10 +55,7 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
         "# HELP lyceum_outbox_items Outbox items by status.\n# TYPE lyceum_outbox_items gauge\n",
     );
     for status in ["pending", "delivered", "skipped", "failed"] {
-        let n = by_status
-            .iter()
-            .find(|(s, _)| s == status)
-            .map_or(0, |(_, n)| *n);
+        let n = outbox_store::count_of(&by_status, status);
         text.push_str(&format!("lyceum_outbox_items{{status=\"{status}\"}} {n}\n"));
     }
     let connected = u8::from(state.gateway.get() == "connected");

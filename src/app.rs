@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
@@ -15,6 +16,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SharedConfig};
 use crate::db::{Db, InstanceLock};
 use crate::discord::{self, delivery};
+use crate::health::Health;
 use crate::jobs;
 use crate::outbox::prune::Pruner;
 use crate::state::{AppState, GatewayStatus};
@@ -45,7 +47,7 @@ pub struct RunningApp {
     pub web_addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     shard_manager: Arc<serenity::ShardManager>,
-    jobs: Vec<JoinHandle<()>>,
+    jobs: Vec<(&'static str, JoinHandle<()>)>,
     gateway: JoinHandle<()>,
     /// Released when the app stops, after the database is closed.
     instance: InstanceLock,
@@ -59,6 +61,7 @@ pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_priv
 
 pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let config = options.config;
+    crate::logging::register_secret(&options.token);
     let instance = InstanceLock::acquire(&config.database.path)?;
     let db = Db::open(&config.database.path).await?;
     let state = AppState {
@@ -67,6 +70,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         clock: options.clock,
         outbox_wake: Arc::new(Notify::new()),
         gateway: GatewayStatus::default(),
+        health: Health::default(),
     };
 
     let http = if config.discord.is_proxied() {
@@ -115,27 +119,34 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let worker = delivery::Worker::new(
         state.clone(),
         delivery::Rest::new(&config.discord.api_url, &options.token),
-        client.cache.clone(),
     );
     let mut jobs = vec![
-        jobs::spawn(
-            worker,
-            state.clock.clone(),
-            state.outbox_wake.clone(),
-            shutdown_rx.clone(),
+        (
+            "outbox",
+            jobs::spawn(
+                worker,
+                state.clock.clone(),
+                state.outbox_wake.clone(),
+                shutdown_rx.clone(),
+                state.health.clone(),
+            ),
         ),
-        jobs::spawn(
-            Pruner {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            Arc::new(Notify::new()),
-            shutdown_rx.clone(),
+        (
+            "outbox-prune",
+            jobs::spawn(
+                Pruner {
+                    state: state.clone(),
+                },
+                state.clock.clone(),
+                Arc::new(Notify::new()),
+                shutdown_rx.clone(),
+                state.health.clone(),
+            ),
         ),
     ];
 
     let (web_addr, web) = crate::web::serve(state.clone(), config.web.bind, shutdown_rx).await?;
-    jobs.push(web);
+    jobs.push(("web", web));
     tracing::info!(%web_addr, "web server listening");
 
     let shard_manager = client.shard_manager.clone();
@@ -160,17 +171,54 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     })
 }
 
+/// The longest `stop` takes, whatever state the bot is in (systemd and Docker kill after 10 s).
+pub const STOP_WITHIN: Duration = Duration::from_secs(8);
+
+/// Waits for `task` until `deadline`; aborts it after that. Returns whether it was cut short.
+async fn finish_or_abort(task: JoinHandle<()>, deadline: tokio::time::Instant) -> bool {
+    let abort = task.abort_handle();
+    match tokio::time::timeout_at(deadline, task).await {
+        Ok(_) => false,
+        Err(_) => {
+            abort.abort();
+            true
+        }
+    }
+}
+
 impl RunningApp {
     /// Stops intake (gateway, web), lets the outbox worker finish its current item, closes the
-    /// database.
+    /// database — within [`STOP_WITHIN`] in every state: before the first gateway connection,
+    /// during an outage (serenity's `shutdown_all` does nothing without a shard runner), or
+    /// mid-delivery. What had to be cut short is logged; an interrupted delivery stays pending
+    /// and is retried at the next start.
     pub async fn stop(self) {
-        self.shard_manager.shutdown_all().await;
+        let deadline = tokio::time::Instant::now() + STOP_WITHIN;
         let _ = self.shutdown.send(true);
-        for job in self.jobs {
-            let _ = job.await;
+        let shards = self.shard_manager.clone();
+        let shard_stop = tokio::spawn(async move { shards.shutdown_all().await });
+        // The gateway gets a short share of the budget; jobs (an item in flight) the rest.
+        if finish_or_abort(shard_stop, tokio::time::Instant::now() + STOP_WITHIN / 4).await {
+            tracing::warn!("stop: the gateway did not close in time; dropping the connection");
         }
-        let _ = self.gateway.await;
-        self.state.db.close().await;
+        for (name, job) in self.jobs {
+            if finish_or_abort(job, deadline).await {
+                tracing::warn!(
+                    job = name,
+                    "stop: cut short; its work in flight is retried at the next start"
+                );
+            }
+        }
+        let grace = tokio::time::Instant::now() + Duration::from_millis(500);
+        if finish_or_abort(self.gateway, grace).await {
+            tracing::warn!("stop: the gateway client was still connecting; abandoned it");
+        }
+        if tokio::time::timeout(Duration::from_secs(1), self.state.db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("stop: the database did not close in time");
+        }
         drop(self.instance);
         tracing::info!("stopped");
     }
@@ -179,9 +227,19 @@ impl RunningApp {
 /// `lyceum run`: start, then stop cleanly on SIGINT or SIGTERM — or with an error when the
 /// bot cannot finish starting up.
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    let mut app = start(options).await?;
+    let signal = wait_for_signal();
+    tokio::pin!(signal);
+    // A signal also ends a start that hangs (Discord not answering before the first
+    // connection): nothing has been spawned that needs stopping then.
+    let mut app = tokio::select! {
+        started = start(options) => started?,
+        _ = &mut signal => {
+            tracing::warn!("stopped while still connecting to Discord");
+            return Ok(());
+        }
+    };
     let fatal = tokio::select! {
-        _ = wait_for_signal() => None,
+        _ = &mut signal => None,
         Some(message) = app.fatal.recv() => Some(message),
     };
     tracing::info!("shutting down");

@@ -108,7 +108,10 @@ pub struct InstanceLock {
 
 impl InstanceLock {
     pub fn acquire(db_path: &Path) -> anyhow::Result<InstanceLock> {
-        let mut lock_path = db_path.as_os_str().to_owned();
+        // Keyed on the file itself, not the spelling of its path: a symlink or `./x/../`
+        // must not let a second bot onto the same database.
+        let canonical = canonical_path(db_path);
+        let mut lock_path = canonical.as_os_str().to_owned();
         lock_path.push(".lock");
         let lock_path = PathBuf::from(lock_path);
         let file = std::fs::OpenOptions::new()
@@ -128,6 +131,22 @@ impl InstanceLock {
                 Err(e).with_context(|| format!("cannot lock {}", lock_path.display()))
             }
         }
+    }
+}
+
+/// The database file's real path: resolved if it exists, else its directory resolved and the
+/// file name kept (the first start creates it).
+fn canonical_path(db_path: &Path) -> PathBuf {
+    if let Ok(path) = std::fs::canonicalize(db_path) {
+        return path;
+    }
+    let parent = match db_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(parent), db_path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => db_path.to_path_buf(),
     }
 }
 
@@ -196,6 +215,20 @@ mod tests {
         );
         drop(first);
         InstanceLock::acquire(&path).expect("free again");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_or_another_spelling_of_the_path_is_the_same_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.db");
+        std::fs::write(&real, b"").unwrap();
+        let link = dir.path().join("link.db");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let _first = InstanceLock::acquire(&real).unwrap();
+        assert!(InstanceLock::acquire(&link).is_err(), "through a symlink");
+        let dotted = dir.path().join(".").join("real.db");
+        assert!(InstanceLock::acquire(&dotted).is_err(), "through ./");
     }
 
     #[tokio::test]

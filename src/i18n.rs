@@ -99,6 +99,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
         &[
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/commands.ftl"),
+            include_str!("../locales/en/admin.ftl"),
         ],
     ),
     (
@@ -106,6 +107,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
         &[
             include_str!("../locales/zh-CN/main.ftl"),
             include_str!("../locales/zh-CN/commands.ftl"),
+            include_str!("../locales/zh-CN/admin.ftl"),
         ],
     ),
 ];

@@ -11,7 +11,10 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+use futures::FutureExt;
+
 use crate::clock::Clock;
+use crate::health::Health;
 
 /// The longest a job sleeps without looking again (a safety net for a missed wake-up).
 pub const IDLE_POLL: Duration = Duration::from_secs(30);
@@ -38,28 +41,65 @@ pub fn sleep_for(now: DateTime<Utc>, next: Option<DateTime<Utc>>) -> Duration {
     }
 }
 
-/// Runs `job` until `shutdown` becomes true.
+/// After a panic, the first pause before the job runs again; it doubles per panic in a row.
+const PANIC_BACKOFF: Duration = Duration::from_secs(1);
+const PANIC_BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// The text of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-text panic".into())
+}
+
+/// Runs `job` until `shutdown` becomes true. A run that panics is logged, counted in `health`,
+/// and the job runs again after a backoff: a bug in one run never silently ends the job.
 pub fn spawn(
     job: impl Job,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
+    health: Health,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let name = job.name();
+        health.job_started(name);
         if let Err(e) = job.recover().await {
             tracing::error!(job = name, error = ?e, "job recovery failed");
         }
+        let mut panics_in_a_row = 0u32;
         loop {
             if *shutdown.borrow() {
                 break;
             }
             let now = clock.now();
-            let wait = match job.run_once(now).await {
-                Ok(next) => sleep_for(clock.now(), next),
-                Err(e) => {
+            health.run_began(name);
+            let run = std::panic::AssertUnwindSafe(job.run_once(now))
+                .catch_unwind()
+                .await;
+            let wait = match run {
+                Ok(Ok(next)) => {
+                    panics_in_a_row = 0;
+                    health.run_ended(name, None);
+                    sleep_for(clock.now(), next)
+                }
+                Ok(Err(e)) => {
+                    panics_in_a_row = 0;
                     tracing::error!(job = name, error = ?e, "job run failed");
+                    health.run_ended(name, Some(format!("{e:#}")));
                     Duration::from_secs(1)
+                }
+                Err(payload) => {
+                    let message = panic_text(payload.as_ref());
+                    panics_in_a_row += 1;
+                    let backoff = PANIC_BACKOFF
+                        .saturating_mul(2u32.saturating_pow(panics_in_a_row - 1))
+                        .min(PANIC_BACKOFF_MAX);
+                    tracing::error!(job = name, panic = message, restart_in = ?backoff, "job panicked; restarting it");
+                    health.panicked(name, message);
+                    backoff
                 }
             };
             if wait.is_zero() {
@@ -78,6 +118,7 @@ pub fn spawn(
                 }
             }
         }
+        health.job_stopped(name);
         tracing::info!(job = name, "job stopped");
     })
 }
@@ -138,7 +179,13 @@ mod tests {
             runs: runs.clone(),
             recovered: recovered.clone(),
         };
-        let handle = spawn(job, Arc::new(SystemClock), wake.clone(), stopped);
+        let handle = spawn(
+            job,
+            Arc::new(SystemClock),
+            wake.clone(),
+            stopped,
+            Health::default(),
+        );
 
         let until = |n: u32| {
             let runs = runs.clone();
@@ -163,6 +210,52 @@ mod tests {
         assert_eq!(recovered.load(Ordering::SeqCst), 1);
     }
 
+    /// Panics on its first two runs, then counts.
+    struct Flaky {
+        runs: Arc<AtomicU32>,
+    }
+
+    #[async_trait::async_trait]
+    impl Job for Flaky {
+        fn name(&self) -> &'static str {
+            "flaky"
+        }
+
+        async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+            let run = self.runs.fetch_add(1, Ordering::SeqCst);
+            if run < 2 {
+                panic!("bug in run {run}");
+            }
+            Ok(Some(now + chrono::Duration::hours(1)))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panicking_job_is_restarted_with_backoff_and_counted() {
+        let runs = Arc::new(AtomicU32::new(0));
+        let health = Health::default();
+        let (stop, stopped) = watch::channel(false);
+        let job = Flaky { runs: runs.clone() };
+        let handle = spawn(
+            job,
+            Arc::new(SystemClock),
+            Arc::new(Notify::new()),
+            stopped,
+            health.clone(),
+        );
+        // Paused time: sleeps advance instantly once every task is idle.
+        while runs.load(Ordering::SeqCst) < 3 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(health.panics("flaky"), 2);
+        assert_eq!(health.job_problem("flaky", Duration::from_secs(60)), None);
+        stop.send(true).unwrap();
+        handle.await.unwrap();
+        assert!(health
+            .job_problem("flaky", Duration::from_secs(60))
+            .is_some());
+    }
+
     #[tokio::test]
     async fn a_job_stops_when_its_shutdown_sender_is_dropped() {
         let job = Counter {
@@ -170,7 +263,13 @@ mod tests {
             recovered: Arc::new(AtomicU32::new(0)),
         };
         let (stop, stopped) = watch::channel(false);
-        let handle = spawn(job, Arc::new(SystemClock), Arc::new(Notify::new()), stopped);
+        let handle = spawn(
+            job,
+            Arc::new(SystemClock),
+            Arc::new(Notify::new()),
+            stopped,
+            Health::default(),
+        );
         drop(stop);
         tokio::time::timeout(Duration::from_secs(5), handle)
             .await

@@ -3,6 +3,7 @@
 //! Functional core, thin shell: features decide with plain functions over plain data, persist
 //! through `store.rs` modules, and reach Discord only through the durable [`outbox`].
 
+pub mod access;
 pub mod app;
 pub mod clock;
 pub mod config;
@@ -11,8 +12,10 @@ pub mod demo;
 pub mod discord;
 pub mod error;
 pub mod features;
+pub mod health;
 pub mod i18n;
 pub mod jobs;
+pub mod logging;
 pub mod outbox;
 pub mod sim;
 pub mod state;

@@ -59,12 +59,7 @@ fn load_config(path: &std::path::Path) -> Result<Config, ExitCode> {
 }
 
 fn init_logging(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    lyceum::logging::init(default);
 }
 
 #[tokio::main]

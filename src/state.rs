@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use crate::clock::Clock;
 use crate::config::SharedConfig;
 use crate::db::Db;
+use crate::health::Health;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,18 @@ pub struct AppState {
     /// Poked after a transaction enqueued outbox items, so delivery starts at once.
     pub outbox_wake: Arc<Notify>,
     pub gateway: GatewayStatus,
+    /// Jobs' liveness and Discord's view of the token, for `/healthz`.
+    pub health: Health,
+}
+
+impl AppState {
+    /// Commits a write and wakes the outbox worker, so the effects it queued go out at once.
+    /// Every write ends here: nobody has to remember the wake-up.
+    pub async fn commit(&self, tx: sqlx::Transaction<'_, sqlx::Sqlite>) -> sqlx::Result<()> {
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
 }
 
 /// The gateway connection as last reported by serenity, for `/healthz`.

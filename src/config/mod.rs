@@ -87,6 +87,9 @@ pub struct OutboxConfig {
     pub retry_max: Duration,
     /// How long finished items (delivered, skipped, failed) stay visible before pruning.
     pub keep_finished: Duration,
+    /// How long Discord is trusted to drop a repeated message nonce. A post whose outcome was
+    /// unknown is retried blind inside it and checked against the channel after it.
+    pub nonce_window: Duration,
 }
 
 /// Why a config could not be loaded.
@@ -147,6 +150,12 @@ impl Config {
                 "api_url",
                 Some(&toml::Value::String(api_url.clone())),
                 "expected an http:// or https:// base URL",
+            );
+        } else if api_url.starts_with("http://") && !is_loopback_url(&api_url) {
+            s.problem(
+                "api_url",
+                Some(&toml::Value::String(api_url.clone())),
+                "plain http:// would send the bot token in clear text; use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
             );
         }
         s.finish();
@@ -215,6 +224,9 @@ impl Config {
         let keep_finished = s
             .duration("keep_finished")
             .unwrap_or(Duration::from_secs(30 * 86_400));
+        let nonce_window = s
+            .duration("nonce_window")
+            .unwrap_or(Duration::from_secs(120));
         if retry_base.is_zero() {
             s.problem("retry_base", None, "must be longer than zero");
         }
@@ -250,6 +262,7 @@ impl Config {
                     retry_base,
                     retry_max,
                     keep_finished,
+                    nonce_window,
                 },
             }),
             _ => Err(problems),
@@ -304,6 +317,24 @@ fn syntax_problem(error: &toml::de::Error) -> Problem {
         value: None,
         message: format!("not valid TOML: {}", error.message().trim()),
     }
+}
+
+/// Whether an `http(s)://host[:port]/…` URL points at this machine.
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn parse_timezone(name: &str) -> Result<Tz, String> {
@@ -384,6 +415,35 @@ mod tests {
         assert_eq!(config.community.timezone, Tz::UTC);
         assert_eq!(config.community.default_locale, Locale::En);
         assert_eq!(config.web.bind.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_anything_but_this_machine() {
+        for ok in [
+            "http://127.0.0.1:9000",
+            "http://localhost:1/",
+            "http://[::1]:80",
+            "https://discord.example",
+        ] {
+            let text = format!("[discord]\nguild_id = 1\napi_url = \"{ok}\"\n");
+            assert!(Config::parse(&text).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.5:9000",
+            "http://discord.example",
+            "http://127.0.0.1.evil.example/",
+            "http://user@192.168.1.2",
+        ] {
+            let text = format!("[discord]\nguild_id = 1\napi_url = \"{bad}\"\n");
+            let problems = Config::parse(&text).unwrap_err();
+            let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            assert!(
+                shown
+                    .iter()
+                    .any(|p| p.starts_with("discord.api_url") && p.contains("clear text")),
+                "{bad}: {shown:?}"
+            );
+        }
     }
 
     #[test]

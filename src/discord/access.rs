@@ -1,179 +1,51 @@
-//! Permission levels: owner > admin > moderator > member. Each command carries the level it
-//! needs as data (`Command::custom_data`), and [`check`] — the one function poise runs before
-//! every command — enforces it on the server side. Discord's `default_member_permissions` is
-//! only a hint for who sees a command; it is never trusted.
+//! Enforcing levels on commands. Each command declares the level it needs as data
+//! (`custom_data = "Level::…"` on `#[poise::command]`), and [`check`] — the one function poise
+//! runs before every command — enforces the highest level along the path from the top-level
+//! group to the leaf, on the server side. Discord's `default_member_permissions` (set by
+//! [`apply_permission_hints`]) only decides who *sees* a command; it is never trusted.
 
-use serenity::all::{RoleId, UserId};
+use poise::serenity_prelude as serenity;
 
-use crate::discord::Context;
+use crate::access::Level;
+use crate::discord::invocation::invocation;
+use crate::discord::{Command, Context};
 use crate::error::{Error, UserError};
-use crate::features::admin::store as grants_store;
-use crate::i18n::Locale;
-use crate::t;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    Member,
-    Moderator,
-    Admin,
-    Owner,
+/// The level a command declares in its `custom_data`, if it declares one.
+pub fn declared_level<U, E>(command: &poise::Command<U, E>) -> Option<Level> {
+    command.custom_data.downcast_ref::<Level>().copied()
 }
 
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Member => "member",
-            Level::Moderator => "moderator",
-            Level::Admin => "admin",
-            Level::Owner => "owner",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        match s {
-            "member" => Some(Level::Member),
-            "moderator" => Some(Level::Moderator),
-            "admin" => Some(Level::Admin),
-            "owner" => Some(Level::Owner),
-            _ => None,
-        }
-    }
-
-    pub fn label(self, locale: Locale) -> String {
-        t!(locale, &format!("level-{}", self.as_str()))
-    }
+/// The level a command needs by itself (member when it declares none).
+pub fn required_level<U, E>(command: &poise::Command<U, E>) -> Level {
+    declared_level(command).unwrap_or(Level::Member)
 }
 
-/// Who a staff level is granted to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    User(UserId),
-    Role(RoleId),
+/// The level needed to run the invoked command: the highest along its path, so a group marked
+/// admin guards every leaf under it, whatever the leaf declares.
+pub fn required_on_path(ctx: Context<'_>) -> Level {
+    level_along(ctx.parent_commands(), ctx.command())
 }
 
-impl Target {
-    pub fn kind(self) -> &'static str {
-        match self {
-            Target::User(_) => "user",
-            Target::Role(_) => "role",
-        }
-    }
-
-    pub fn id(self) -> u64 {
-        match self {
-            Target::User(u) => u.get(),
-            Target::Role(r) => r.get(),
-        }
-    }
-
-    pub fn from_parts(kind: &str, id: u64) -> Option<Target> {
-        match kind {
-            "user" => Some(Target::User(UserId::new(id))),
-            "role" => Some(Target::Role(RoleId::new(id))),
-            _ => None,
-        }
-    }
-
-    /// How Discord renders a mention of the target.
-    pub fn mention(self) -> String {
-        match self {
-            Target::User(u) => format!("<@{u}>"),
-            Target::Role(r) => format!("<@&{r}>"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
-    pub target: Target,
-    pub level: Level,
-    pub granted_by: UserId,
-    pub granted_at: i64,
-}
-
-/// The highest level a member holds: owner, or the best of their own grant and their roles'.
-pub fn effective_level(is_owner: bool, user: UserId, roles: &[RoleId], grants: &[Grant]) -> Level {
-    if is_owner {
-        return Level::Owner;
-    }
-    grants
+/// The highest level declared by `leaf` or any of its `parents`.
+fn level_along(parents: &[&Command], leaf: &Command) -> Level {
+    parents
         .iter()
-        .filter(|g| match g.target {
-            Target::User(u) => u == user,
-            Target::Role(r) => roles.contains(&r),
-        })
-        .map(|g| g.level)
+        .map(|c| required_level(c))
+        .chain(std::iter::once(required_level(leaf)))
         .max()
         .unwrap_or(Level::Member)
 }
 
-/// May someone at `actor` level grant or revoke `level`? Admins manage moderators; only owners
-/// manage admins; nobody hands out ownership (it comes from config and the guild).
-pub fn may_manage(actor: Level, level: Level) -> Result<(), UserError> {
-    match level {
-        Level::Owner | Level::Member => Err(UserError::BadArgument {
-            input: level.as_str().into(),
-        }),
-        Level::Admin if actor < Level::Owner => Err(UserError::OwnerOnlyForAdmin),
-        Level::Moderator if actor < Level::Admin => Err(UserError::NotPermitted {
-            needed: Level::Admin,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The level a command declares in its `custom_data` (member when it declares none).
-pub fn required_level<U, E>(command: &poise::Command<U, E>) -> Level {
-    command
-        .custom_data
-        .downcast_ref::<Level>()
-        .copied()
-        .unwrap_or(Level::Member)
-}
-
-/// Owners are the configured `owner_ids` and the server owner; no grant can change that.
-pub fn is_owner(ctx: Context<'_>, user: UserId) -> bool {
-    let configured = ctx
-        .data()
-        .config
-        .snapshot()
-        .discord
-        .owner_ids
-        .contains(&user);
-    configured || ctx.guild().is_some_and(|g| g.owner_id == user)
-}
-
-/// The invoker's level in the configured guild, computed once per invocation (the check and
-/// the command body share it through poise's invocation data).
-pub async fn invoker_level(ctx: Context<'_>) -> Result<Level, Error> {
-    if let Some(level) = ctx.invocation_data::<Level>().await {
-        return Ok(*level);
-    }
-    let config = ctx.data().config.snapshot();
-    let guild_id = ctx.guild_id().ok_or(UserError::GuildOnly)?;
-    if guild_id != config.discord.guild_id {
-        return Err(UserError::GuildOnly.into());
-    }
-    let user = ctx.author().id;
-    let owner = is_owner(ctx, user);
-    let roles = match ctx.author_member().await {
-        Some(member) => member.roles.clone(),
-        None => Vec::new(),
-    };
-    let grants = grants_store::grants(&ctx.data().db, guild_id).await?;
-    let level = effective_level(owner, user, &roles, &grants);
-    ctx.set_invocation_data(level).await;
-    Ok(level)
-}
-
 /// poise's `command_check`: refuses, with a specific localized message, anyone below the
-/// command's level. Runs for the command and each parent, so a group cannot be bypassed.
+/// level the invoked path needs. poise runs it once per entry of the command tree; each run
+/// checks the whole path and the level is computed once per invocation.
 pub async fn check(ctx: Context<'_>) -> Result<bool, Error> {
-    let needed = required_level(ctx.command());
+    let needed = required_on_path(ctx);
     if needed == Level::Member {
         return Ok(true);
     }
-    let actual = invoker_level(ctx).await?;
+    let actual = invocation(ctx).await.level(ctx).await?;
     if actual >= needed {
         Ok(true)
     } else {
@@ -181,65 +53,97 @@ pub async fn check(ctx: Context<'_>) -> Result<bool, Error> {
     }
 }
 
+/// Sets each top-level command's `default_member_permissions` from the lowest level any of its
+/// leaves needs: Discord then hides staff commands from members. A hint only ([`check`] is the
+/// rule), and server admins can change it in Server Settings → Integrations.
+pub fn apply_permission_hints(commands: &mut [Command]) {
+    for command in commands {
+        let lowest = lowest_leaf_level(command, Level::Member);
+        let hint = match lowest {
+            Level::Member => None,
+            Level::Moderator => Some(serenity::Permissions::MANAGE_MESSAGES),
+            Level::Admin | Level::Owner => Some(serenity::Permissions::MANAGE_GUILD),
+        };
+        if let Some(hint) = hint {
+            command.default_member_permissions = hint;
+        }
+    }
+}
+
+/// The lowest level among the runnable leaves under `command`, each taken along its path.
+fn lowest_leaf_level(command: &Command, above: Level) -> Level {
+    let here = above.max(required_level(command));
+    if command.subcommands.is_empty() {
+        return here;
+    }
+    command
+        .subcommands
+        .iter()
+        .map(|sub| lowest_leaf_level(sub, here))
+        .min()
+        .unwrap_or(here)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn grant(target: Target, level: Level) -> Grant {
-        Grant {
-            target,
-            level,
-            granted_by: UserId::new(1),
-            granted_at: 0,
+    fn command(name: &str, level: Option<Level>, subcommands: Vec<Command>) -> Command {
+        let mut command = Command {
+            name: name.to_string().into(),
+            subcommands,
+            ..Default::default()
+        };
+        if let Some(level) = level {
+            command.custom_data = Box::new(level);
         }
+        command
+    }
+
+    /// poise calls the check once per entry of the command tree, always with the leaf as
+    /// `ctx.command()`: the leaf's level alone would leave an admin group open.
+    #[test]
+    fn a_group_level_guards_every_leaf_under_it() {
+        let group = command("guarded", Some(Level::Admin), vec![]);
+        let open_leaf = command("open", Some(Level::Member), vec![]);
+        assert_eq!(level_along(&[&group], &open_leaf), Level::Admin);
+        let moderated = command("m", Some(Level::Moderator), vec![]);
+        let owner_leaf = command("o", Some(Level::Owner), vec![]);
+        assert_eq!(level_along(&[&moderated], &owner_leaf), Level::Owner);
+        assert_eq!(level_along(&[], &open_leaf), Level::Member);
     }
 
     #[test]
-    fn levels_order_from_member_to_owner() {
-        assert!(Level::Owner > Level::Admin);
-        assert!(Level::Admin > Level::Moderator);
-        assert!(Level::Moderator > Level::Member);
-    }
-
-    #[test]
-    fn effective_level_takes_the_best_of_user_and_role_grants() {
-        let user = UserId::new(10);
-        let mods = RoleId::new(20);
-        let grants = vec![
-            grant(Target::Role(mods), Level::Moderator),
-            grant(Target::User(UserId::new(11)), Level::Admin),
+    fn hints_follow_the_lowest_leaf_along_its_path() {
+        let mut commands = vec![
+            command(
+                "mixed",
+                None,
+                vec![
+                    command("a", Some(Level::Admin), vec![]),
+                    command("m", Some(Level::Moderator), vec![]),
+                ],
+            ),
+            command(
+                "guarded",
+                Some(Level::Admin),
+                vec![command("open", Some(Level::Member), vec![])],
+            ),
+            command("public", Some(Level::Member), vec![]),
         ];
-        assert_eq!(effective_level(false, user, &[], &grants), Level::Member);
+        apply_permission_hints(&mut commands);
         assert_eq!(
-            effective_level(false, user, &[mods], &grants),
-            Level::Moderator
+            commands[0].default_member_permissions,
+            serenity::Permissions::MANAGE_MESSAGES
         );
         assert_eq!(
-            effective_level(false, UserId::new(11), &[mods], &grants),
-            Level::Admin
+            commands[1].default_member_permissions,
+            serenity::Permissions::MANAGE_GUILD,
+            "a member leaf under an admin group is still admin"
         );
-        assert_eq!(effective_level(true, user, &[], &[]), Level::Owner);
-    }
-
-    #[test]
-    fn only_owners_manage_admins_and_admins_manage_moderators() {
-        use Level::*;
-        let cases = [
-            (Owner, Admin, true),
-            (Owner, Moderator, true),
-            (Admin, Moderator, true),
-            (Admin, Admin, false),
-            (Moderator, Moderator, false),
-            (Member, Moderator, false),
-            (Owner, Owner, false),
-        ];
-        for (actor, level, allowed) in cases {
-            assert_eq!(
-                may_manage(actor, level).is_ok(),
-                allowed,
-                "{actor:?} -> {level:?}"
-            );
-        }
-        assert_eq!(may_manage(Admin, Admin), Err(UserError::OwnerOnlyForAdmin));
+        assert_eq!(
+            commands[2].default_member_permissions,
+            serenity::Permissions::empty()
+        );
     }
 }

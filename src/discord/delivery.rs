@@ -2,22 +2,40 @@
 //! happened. It talks to Discord with its own HTTP client rather than serenity's `Http`,
 //! because serenity turns a 429 into an error without `retry_after` when its rate limiter is off
 //! (which it must be behind a proxy) — and honouring `retry_after` is the worker's job.
+//!
+//! It never decides from serenity's cache: the cache learns of a role change only from a
+//! GUILD_MEMBER_UPDATE that trails the REST answer, and role PUT/DELETE are idempotent on
+//! Discord, so every role change is sent.
 
-use std::sync::{Arc, Mutex};
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use poise::serenity_prelude as serenity;
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use tokio::sync::OnceCell;
 
-use crate::clock::from_millis;
+use crate::clock::{from_millis, to_millis};
+use crate::features::common::modlog;
+use crate::health::DiscordAuth;
 use crate::jobs::Job;
-use crate::outbox::policy::{decide, pause_all, Outcome, Response};
+use crate::outbox::policy::{backoff, decide, pause_all, Outcome, Response, MISSING_PERMISSIONS};
 use crate::outbox::store::{self, OutboxRow};
 use crate::outbox::{Effect, MessageBody};
 use crate::state::AppState;
+use crate::t;
+
+/// Discord's documented limit for `X-Audit-Log-Reason`, in characters.
+const MAX_REASON_CHARS: usize = 512;
+/// This many "Missing Permissions" failures within [`PERMISSION_RUN_WINDOW`] mean the server's
+/// setup changed: delivery pauses for [`PERMISSION_PAUSE`] instead of burning the queue.
+const PERMISSION_RUN: usize = 5;
+const PERMISSION_RUN_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
+/// How many recent messages to read when checking whether an uncertain post landed.
+const RECENT_MESSAGES: u32 = 50;
 
 /// A minimal Discord REST client for side effects.
 #[derive(Clone)]
@@ -36,10 +54,12 @@ impl std::fmt::Debug for Rest {
     }
 }
 
-/// Percent-encodes an audit-log reason, as Discord requires for the header.
+/// Percent-encodes an audit-log reason, as Discord requires for the header, after cutting it to
+/// Discord's limit on a character boundary (never inside a Chinese character).
 fn encode_reason(reason: &str) -> String {
-    let mut out = String::with_capacity(reason.len());
-    for byte in reason.bytes().take(512) {
+    let cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
+    let mut out = String::with_capacity(cut.len());
+    for byte in cut.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~ ".contains(&byte) {
             out.push(byte as char);
         } else {
@@ -144,39 +164,77 @@ fn message_json(body: &MessageBody, nonce: &str) -> Value {
         "embeds": body.embeds,
         // Mod-log lines and announcements mention people without pinging them.
         "allowed_mentions": { "parse": [] },
-        // Discord drops a second create with the same nonce, so a retry after a lost
-        // response cannot post the message twice.
+        // Discord returns the first message for a repeated nonce for a few minutes, so a quick
+        // retry after a lost response cannot post twice; later retries check the channel.
         "nonce": nonce,
         "enforce_nonce": true,
     })
+}
+
+/// Whether an earlier attempt at this item may have done its work without us learning so:
+/// a 5xx, a 408 or a network error can come after Discord created the message. A 429 or a
+/// refused token cannot.
+fn outcome_was_uncertain(row: &OutboxRow) -> bool {
+    row.attempts > 0
+        && row
+            .last_error
+            .as_deref()
+            .is_some_and(|e| !e.starts_with("429") && !e.starts_with("401"))
+}
+
+/// The instant a Discord message object says it was created.
+fn message_time(message: &Value) -> Option<DateTime<Utc>> {
+    let stamp = message.get("timestamp")?.as_str()?;
+    DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Delivers outbox items, one at a time, until told to stop.
 pub struct Worker {
     state: AppState,
     rest: Rest,
-    cache: Arc<serenity::Cache>,
-    /// Set by a global 429 or an exhausted bucket: nothing is sent before this instant.
+    /// The bot's own user id, learned once (for recognising its own messages).
+    bot_id: OnceCell<String>,
+    /// Set by a global 429, an exhausted bucket, a 401 or a run of permission failures:
+    /// nothing is sent before this instant.
     paused_until: Mutex<Option<DateTime<Utc>>>,
+    /// An outcome whose bookkeeping write failed: recorded before anything else is claimed,
+    /// so the worker never loses track of an item it holds.
+    unrecorded: Mutex<Option<(OutboxRow, Outcome)>>,
+    /// 401 answers in a row.
+    auth_failures: AtomicU32,
+    /// Recent "Missing Permissions" failures.
+    missing_permissions: Mutex<VecDeque<DateTime<Utc>>>,
+    /// Kinds this build could not read, warned about once each.
+    unreadable_warned: Mutex<HashSet<String>>,
 }
 
 impl Worker {
-    pub fn new(state: AppState, rest: Rest, cache: Arc<serenity::Cache>) -> Worker {
+    pub fn new(state: AppState, rest: Rest) -> Worker {
         Worker {
             state,
             rest,
-            cache,
+            bot_id: OnceCell::new(),
             paused_until: Mutex::new(None),
+            unrecorded: Mutex::new(None),
+            auth_failures: AtomicU32::new(0),
+            missing_permissions: Mutex::new(VecDeque::new()),
+            unreadable_warned: Mutex::new(HashSet::new()),
         }
     }
 
-    fn pause_if_told(&self, response: &Response) {
-        if let Some(pause) = pause_all(response) {
-            let until =
-                self.state.clock.now() + chrono::Duration::from_std(pause).unwrap_or_default();
-            tracing::warn!(?pause, "Discord asked for a pause; holding every delivery");
-            *self.paused_until.lock().expect("pause lock") = Some(until);
+    fn pause_until(&self, until: DateTime<Utc>) {
+        let mut paused = self.paused_until.lock().expect("pause lock");
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
         }
+    }
+
+    fn pause_for(&self, pause: Duration) -> DateTime<Utc> {
+        let until = self.state.clock.now() + chrono::Duration::from_std(pause).unwrap_or_default();
+        self.pause_until(until);
+        until
     }
 
     fn paused_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -190,27 +248,61 @@ impl Worker {
         }
     }
 
-    /// Performs one effect. Role changes the member already reflects are skipped.
-    /// `attempt` counts this one (1 for the first try).
-    async fn perform(&self, id: i64, attempt: u32, effect: &Effect) -> Outcome {
-        let has_role =
-            |guild: serenity::GuildId, user: serenity::UserId, role: serenity::RoleId| {
-                self.cache
-                    .guild(guild)
-                    .and_then(|g| g.members.get(&user).map(|m| m.roles.contains(&role)))
-            };
-        let (response, _) = match effect {
+    /// What every response teaches, whatever the item: rate-limit pauses and the token's state.
+    fn observe(&self, response: &Response) {
+        if let Some(pause) = pause_all(response) {
+            tracing::warn!(?pause, "Discord asked for a pause; holding every delivery");
+            self.pause_for(pause);
+        }
+        match response {
+            Response::Status { status: 401, .. } => {
+                // From `outbox.retry_base`, doubling per 401 in a row, up to `retry_max`: a
+                // refused token never turns into a burst of 401s (Discord bans an IP that
+                // sends 10,000 invalid requests in 10 minutes).
+                let failures = self.auth_failures.fetch_add(1, Ordering::SeqCst) + 1;
+                let outbox = self.state.config.snapshot().outbox.clone();
+                let pause = backoff(failures, outbox.retry_base, outbox.retry_max, 1.0);
+                if failures == 1 {
+                    tracing::error!(
+                        ?pause,
+                        "Discord refused the bot token (401); delivery paused, items stay pending. Was the token reset? Set the new DISCORD_TOKEN and restart."
+                    );
+                } else {
+                    tracing::warn!(failures, ?pause, "Discord still refuses the bot token");
+                }
+                self.state
+                    .health
+                    .set_discord_auth(DiscordAuth::Unauthorized);
+                self.pause_for(pause);
+            }
+            Response::Status { .. } => {
+                if self.auth_failures.swap(0, Ordering::SeqCst) > 0 {
+                    tracing::info!("Discord accepts the bot token again; delivery resumes");
+                }
+                self.state.health.set_discord_auth(DiscordAuth::Ok);
+            }
+            Response::Unreachable(_) => {}
+        }
+    }
+
+    /// Turns a response into the item's outcome.
+    fn conclude(&self, response: &Response, attempt: u32) -> Outcome {
+        let config = self.state.config.snapshot();
+        let (base, max) = (config.outbox.retry_base, config.outbox.retry_max);
+        decide(response, attempt, base, max, rand::thread_rng().gen())
+    }
+
+    /// Performs one effect. `attempt` counts this one (1 for the first try).
+    async fn perform(&self, row: &OutboxRow, attempt: u32, effect: &Effect) -> Outcome {
+        let response = match effect {
             Effect::AddRole {
                 guild_id,
                 user_id,
                 role_id,
                 reason,
             } => {
-                if has_role(*guild_id, *user_id, *role_id) == Some(true) {
-                    return Outcome::Skipped("member already has the role".into());
-                }
                 let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.rest.call(Method::PUT, &path, None, Some(reason)).await
+                self.call(Method::PUT, &path, None, Some(reason)).await.0
             }
             Effect::RemoveRole {
                 guild_id,
@@ -218,34 +310,35 @@ impl Worker {
                 role_id,
                 reason,
             } => {
-                if has_role(*guild_id, *user_id, *role_id) == Some(false) {
-                    return Outcome::Skipped("member does not have the role".into());
-                }
                 let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.rest
-                    .call(Method::DELETE, &path, None, Some(reason))
-                    .await
+                self.call(Method::DELETE, &path, None, Some(reason)).await.0
             }
             Effect::SendMessage { channel_id, body } => {
-                self.post_message(&channel_id.to_string(), body, id).await
+                return self
+                    .post_once(row, attempt, &channel_id.to_string(), body)
+                    .await;
             }
             Effect::SendDm { user_id, body } => {
                 let open = json!({ "recipient_id": user_id.to_string() });
                 let (response, channel) = self
-                    .rest
                     .call(Method::POST, "/users/@me/channels", Some(open), None)
                     .await;
+                let ok = matches!(response, Response::Status { status, .. } if status < 300);
+                if !ok {
+                    return self.conclude(&response, attempt);
+                }
                 let channel_id = channel
                     .as_ref()
                     .and_then(|c| c.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                match (&response, channel_id) {
-                    (Response::Status { status, .. }, Some(channel_id)) if *status < 300 => {
-                        self.post_message(&channel_id, body, id).await
-                    }
-                    _ => (response, channel),
-                }
+                    .and_then(Value::as_str);
+                let Some(channel_id) = channel_id else {
+                    // Without a channel nothing was sent: try again, never call it delivered.
+                    return self.conclude(
+                        &Response::status(502, "DM channel answer carried no channel id"),
+                        attempt,
+                    );
+                };
+                return self.post_once(row, attempt, channel_id, body).await;
             }
             Effect::DeleteMessage {
                 channel_id,
@@ -253,9 +346,11 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/channels/{channel_id}/messages/{message_id}");
-                self.rest
-                    .call(Method::DELETE, &path, None, Some(reason))
-                    .await
+                let (response, _) = self.call(Method::DELETE, &path, None, Some(reason)).await;
+                if matches!(response, Response::Status { status: 404, .. }) {
+                    return Outcome::Skipped("message was already gone".into());
+                }
+                response
             }
             Effect::TimeoutMember {
                 guild_id,
@@ -265,56 +360,167 @@ impl Worker {
             } => {
                 let path = format!("/guilds/{guild_id}/members/{user_id}");
                 let body = json!({ "communication_disabled_until": until.map(|u| u.to_rfc3339()) });
-                self.rest
-                    .call(Method::PATCH, &path, Some(body), Some(reason))
+                self.call(Method::PATCH, &path, Some(body), Some(reason))
                     .await
+                    .0
             }
         };
-        self.pause_if_told(&response);
-        let already_deleted = matches!(effect, Effect::DeleteMessage { .. })
-            && matches!(response, Response::Status { status: 404, .. });
-        if already_deleted {
-            return Outcome::Skipped("message was already gone".into());
-        }
-        let config = self.state.config.snapshot();
-        let (base, max) = (config.outbox.retry_base, config.outbox.retry_max);
-        decide(&response, attempt, base, max, rand::thread_rng().gen())
+        self.conclude(&response, attempt)
     }
 
-    /// Creates a message in `channel_id`; the item's id is the nonce, so a retry after a lost
-    /// response cannot post twice.
-    async fn post_message(
+    /// One REST call, observed for pauses and the token's state.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        reason: Option<&str>,
+    ) -> (Response, Option<Value>) {
+        let (response, json) = self.rest.call(method, path, body, reason).await;
+        self.observe(&response);
+        (response, json)
+    }
+
+    /// Creates a message in `channel_id` at most once. The item's id is the nonce, so a retry
+    /// inside Discord's nonce window cannot post twice; past the window, a retry after an
+    /// uncertain attempt first looks for the message among the channel's recent ones.
+    async fn post_once(
+        &self,
+        row: &OutboxRow,
+        attempt: u32,
+        channel_id: &str,
+        body: &MessageBody,
+    ) -> Outcome {
+        let window = self.state.config.snapshot().outbox.nonce_window;
+        let now = to_millis(self.state.clock.now());
+        let first = row.first_attempt_at.unwrap_or(now);
+        let past_window = now - first >= window.as_millis() as i64;
+        if outcome_was_uncertain(row) && past_window {
+            match self.find_posted(channel_id, body, first).await {
+                Ok(Some(id)) => {
+                    tracing::info!(
+                        item = row.id,
+                        message = id,
+                        "an earlier attempt had posted the message; not posting it again"
+                    );
+                    return Outcome::Delivered;
+                }
+                Ok(None) => {}
+                Err(response) => return self.conclude(&response, attempt),
+            }
+        }
+        let path = format!("/channels/{channel_id}/messages");
+        let payload = message_json(body, &format!("lyceum-{}", row.id));
+        let (response, _) = self.call(Method::POST, &path, Some(payload), None).await;
+        self.conclude(&response, attempt)
+    }
+
+    /// The bot's own user id (one `GET /users/@me`, then remembered).
+    async fn bot_id(&self) -> Result<&str, Response> {
+        self.bot_id
+            .get_or_try_init(|| async {
+                let (response, me) = self.call(Method::GET, "/users/@me", None, None).await;
+                me.as_ref()
+                    .and_then(|m| m.get("id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or(response)
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    /// The id of a message the bot posted in `channel_id` since `since_ms` with this body, if
+    /// one is among the recent messages. Discord does not return nonces when reading
+    /// messages, so the match is on author, content and embeds; per-channel order means no
+    /// other item of ours was posted in this channel after this one was first tried.
+    async fn find_posted(
         &self,
         channel_id: &str,
         body: &MessageBody,
-        id: i64,
-    ) -> (Response, Option<Value>) {
-        let path = format!("/channels/{channel_id}/messages");
-        let payload = message_json(body, &format!("lyceum-{id}"));
-        self.rest
-            .call(Method::POST, &path, Some(payload), None)
-            .await
+        since_ms: i64,
+    ) -> Result<Option<String>, Response> {
+        let bot = self.bot_id().await?.to_string();
+        let path = format!("/channels/{channel_id}/messages?limit={RECENT_MESSAGES}");
+        let (response, messages) = self.call(Method::GET, &path, None, None).await;
+        let Some(Value::Array(messages)) = messages else {
+            return Err(response);
+        };
+        // Allow for clock skew between this machine and Discord.
+        let since = from_millis(since_ms) - chrono::Duration::seconds(5);
+        let found = messages.iter().find(|m| {
+            m["author"]["id"].as_str() == Some(bot.as_str())
+                && m["content"].as_str() == Some(body.content.as_str())
+                && m["embeds"].as_array().map_or(0, Vec::len) == body.embeds.len()
+                && message_time(m).is_some_and(|t| t >= since)
+        });
+        Ok(found.and_then(|m| m["id"].as_str().map(str::to_string)))
     }
 
     /// Claims and delivers one item due at `now`. Returns whether there was one.
     pub async fn deliver_next(&self, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        self.record_held().await?;
         if self.paused_at(now).is_some() {
             return Ok(false);
         }
         let Some(row) = store::claim_next(&self.state.db, now).await? else {
             return Ok(false);
         };
-        let outcome = match row.effect() {
-            Ok(effect) => {
-                let attempt = u32::try_from(row.attempts)
-                    .unwrap_or(u32::MAX)
-                    .saturating_add(1);
-                self.perform(row.id, attempt, &effect).await
+        let effect = match row.effect() {
+            Ok(effect) => effect,
+            Err(e) => {
+                self.park_unreadable(&row, &e).await?;
+                return Ok(true);
             }
-            Err(e) => Outcome::Failed(format!("unreadable payload: {e}")),
         };
-        self.record(&row, outcome).await?;
+        let attempt = u32::try_from(row.attempts)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        let outcome = self.perform(&row, attempt, &effect).await;
+        if let Err(e) = self.record(&row, outcome.clone()).await {
+            // Keep the outcome: it is recorded before anything else is claimed.
+            *self.unrecorded.lock().expect("unrecorded lock") = Some((row, outcome));
+            return Err(e);
+        }
         Ok(true)
+    }
+
+    /// Records an outcome whose first bookkeeping write failed.
+    async fn record_held(&self) -> anyhow::Result<()> {
+        let held = self.unrecorded.lock().expect("unrecorded lock").take();
+        if let Some((row, outcome)) = held {
+            if let Err(e) = self.record(&row, outcome.clone()).await {
+                *self.unrecorded.lock().expect("unrecorded lock") = Some((row, outcome));
+                return Err(e);
+            }
+            tracing::info!(id = row.id, "recorded an outcome held after a failed write");
+        }
+        Ok(())
+    }
+
+    /// A payload this build cannot read was written by a newer build (a rollback): it stays
+    /// pending for a build that knows it, holding its target's place in line.
+    async fn park_unreadable(
+        &self,
+        row: &OutboxRow,
+        error: &serde_json::Error,
+    ) -> anyhow::Result<()> {
+        let first = self
+            .unreadable_warned
+            .lock()
+            .expect("unreadable lock")
+            .insert(row.kind.clone());
+        if first {
+            tracing::warn!(
+                kind = row.kind,
+                id = row.id,
+                error = %error,
+                "outbox items of this kind were written by a newer Lyceum; they stay pending until it runs again"
+            );
+        }
+        let why = format!("waiting for a Lyceum build that knows `{}`", row.kind);
+        store::park(&self.state.db, row.id, &why).await?;
+        Ok(())
     }
 
     async fn record(&self, row: &OutboxRow, outcome: Outcome) -> anyhow::Result<()> {
@@ -337,13 +543,66 @@ impl Worker {
                     "outbox item failed permanently"
                 );
                 store::finish(db, row.id, "failed", Some(&why), now).await?;
+                if why.contains(&format!("(code {MISSING_PERMISSIONS})")) {
+                    self.note_missing_permissions(now).await?;
+                }
             }
             Outcome::Retry { after, error } => {
                 tracing::warn!(id = row.id, kind = row.kind, error, retry_in = ?after, "outbox item will be retried");
                 let at = now + chrono::Duration::from_std(after).unwrap_or_default();
                 store::retry_at(db, row.id, at, &error).await?;
             }
+            Outcome::Unauthorized(why) => {
+                let at = self.paused_at(now).unwrap_or(now);
+                store::release(db, row.id, at, &why).await?;
+            }
         }
+        Ok(())
+    }
+
+    /// A run of "Missing Permissions" means someone moved the bot's role or changed a
+    /// channel: pause, and say so in the mod log, instead of failing the whole queue.
+    async fn note_missing_permissions(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let run = {
+            let mut recent = self.missing_permissions.lock().expect("permissions lock");
+            recent.push_back(now);
+            while recent
+                .front()
+                .is_some_and(|t| now - *t > PERMISSION_RUN_WINDOW)
+            {
+                recent.pop_front();
+            }
+            let run = recent.len();
+            if run >= PERMISSION_RUN {
+                recent.clear();
+            }
+            run
+        };
+        if run < PERMISSION_RUN {
+            return Ok(());
+        }
+        // As long as the longest retry delay (`outbox.retry_max`, 10 minutes by default).
+        let config = self.state.config.snapshot();
+        let pause = config.outbox.retry_max;
+        self.pause_until(now + chrono::Duration::from_std(pause).unwrap_or_default());
+        tracing::error!(
+            failures = run,
+            ?pause,
+            "Discord refused several deliveries with Missing Permissions; delivery paused"
+        );
+        let mut tx = self.state.db.write.begin().await?;
+        let seconds = pause.as_secs() as i64;
+        let count = run as i64;
+        modlog::post(&mut tx, &config, now, |l| {
+            t!(
+                l,
+                "modlog-delivery-paused-permissions",
+                count = count,
+                seconds = seconds
+            )
+        })
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -360,15 +619,26 @@ impl Job for Worker {
         if released > 0 {
             tracing::info!(released, "released outbox items claimed before a restart");
         }
+        let unparked = store::unpark(&self.state.db, self.state.clock.now()).await?;
+        if unparked > 0 {
+            tracing::info!(
+                unparked,
+                "outbox items set aside by an older build are due again"
+            );
+        }
         Ok(())
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
         if let Some(until) = self.paused_at(now) {
+            self.record_held().await?;
             return Ok(Some(until));
         }
         if self.deliver_next(now).await? {
             return Ok(Some(now));
+        }
+        if let Some(until) = self.paused_at(now) {
+            return Ok(Some(until));
         }
         Ok(store::next_due(&self.state.db).await?.map(from_millis))
     }
@@ -385,9 +655,42 @@ mod tests {
         assert_eq!(encode_reason("a\nb"), "a%0Ab");
     }
 
+    /// 600 Chinese characters are 1,800 bytes: a byte cut would split a character.
+    #[test]
+    fn long_reasons_are_cut_on_a_character_boundary() {
+        let reason = "授".repeat(600);
+        let encoded = encode_reason(&reason);
+        assert_eq!(encoded.len(), MAX_REASON_CHARS * 9, "512 whole characters");
+        assert!(encoded.ends_with("%E6%8E%88"));
+    }
+
     #[test]
     fn the_token_is_not_in_debug_output() {
         let rest = Rest::new("http://127.0.0.1:1", "secret-token");
         assert!(!format!("{rest:?}").contains("secret-token"));
+    }
+
+    fn row(attempts: i64, last_error: Option<&str>) -> OutboxRow {
+        OutboxRow {
+            id: 1,
+            ordering_key: String::new(),
+            kind: "send_message".into(),
+            payload: String::new(),
+            status: "pending".into(),
+            attempts,
+            next_attempt_at: 0,
+            last_error: last_error.map(str::to_string),
+            created_at: 0,
+            first_attempt_at: Some(0),
+        }
+    }
+
+    #[test]
+    fn only_attempts_that_may_have_landed_are_uncertain() {
+        assert!(!outcome_was_uncertain(&row(0, None)));
+        assert!(outcome_was_uncertain(&row(1, Some("500: simulated 500"))));
+        assert!(outcome_was_uncertain(&row(1, Some("network: timed out"))));
+        assert!(!outcome_was_uncertain(&row(1, Some("429 rate limited: x"))));
+        assert!(!outcome_was_uncertain(&row(1, Some("401: Unauthorized"))));
     }
 }

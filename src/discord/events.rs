@@ -5,6 +5,7 @@ use serenity::FullEvent;
 
 use crate::discord::Data;
 use crate::error::Error;
+use crate::features::admin;
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -25,7 +26,30 @@ pub async fn handle(
             let stage = event.new.to_string().to_lowercase();
             data.gateway.set(stage);
         }
+        FullEvent::GuildMemberAddition { new_member } => {
+            member_joined(data, new_member.guild_id, new_member.user.id).await?;
+        }
         _ => {}
+    }
+    Ok(())
+}
+
+/// A member joined (or rejoined): features restore what is theirs, through the outbox.
+async fn member_joined(
+    data: &Data,
+    guild: serenity::GuildId,
+    user: serenity::UserId,
+) -> Result<(), Error> {
+    let config = data.config.snapshot();
+    if guild != config.discord.guild_id {
+        return Ok(());
+    }
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let restored = admin::ops::restore_on_join(&mut tx, &config, user, now).await?;
+    data.commit(tx).await?;
+    if restored > 0 {
+        tracing::info!(%user, restored, "restored staff roles on join");
     }
     Ok(())
 }

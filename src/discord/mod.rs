@@ -3,8 +3,10 @@
 //! features' `commands.rs`).
 
 pub mod access;
+pub mod args;
 pub mod delivery;
 pub mod events;
+pub mod invocation;
 pub mod localize;
 pub mod reply;
 
@@ -14,30 +16,33 @@ use crate::error::{reference_id, Error, UserError};
 use crate::i18n::Locale;
 pub use crate::state::AppState as Data;
 use crate::t;
+pub use invocation::invocation;
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 pub type Command = poise::Command<Data, Error>;
 
-/// Every command Lyceum registers, each carrying its required level, localized in en and zh-CN.
-/// The same list feeds registration and the localization test.
+/// Every command Lyceum registers, each carrying its required level, localized in en and zh-CN,
+/// with Discord's visibility hint derived from the levels. The same list feeds registration,
+/// the level test and the localization test.
 pub fn all_commands() -> Vec<Command> {
     let mut commands = raw_commands();
     let missing = localize::apply(&mut commands);
     for key in missing {
         tracing::warn!(key, "missing command localization");
     }
+    access::apply_permission_hints(&mut commands);
     commands
 }
 
-/// The command list before localization.
+/// Each feature's `commands()`, before localization.
 pub fn raw_commands() -> Vec<Command> {
-    vec![crate::features::admin::commands::admin()]
+    crate::features::admin::commands()
 }
 
-/// The locale to answer in: the member's Discord locale if we speak it, else the community's.
-pub fn locale_of(ctx: Context<'_>) -> Locale {
-    let default = ctx.data().config.snapshot().community.default_locale;
-    Locale::resolve(ctx.locale(), default)
+/// The locale to answer in: the member's Discord locale if we speak it, else the community's
+/// (from this invocation's config snapshot).
+pub async fn locale_of(ctx: Context<'_>) -> Locale {
+    invocation(ctx).await.locale(ctx)
 }
 
 pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
@@ -55,10 +60,18 @@ pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
 async fn on_error(error: FrameworkError<'_, Data, Error>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => report(ctx, error).await,
+        FrameworkError::CommandPanic { payload, ctx, .. } => {
+            // The member still gets an answer, with a reference to the log line.
+            let error = anyhow::anyhow!("panic: {}", payload.unwrap_or_default());
+            report(ctx, Error::Internal(error)).await
+        }
         FrameworkError::CommandCheckFailed { error, ctx, .. } => {
-            let error = error.unwrap_or(Error::User(UserError::NotPermitted {
-                needed: access::required_level(ctx.command()),
-            }));
+            let error = error.unwrap_or_else(|| {
+                UserError::NotPermitted {
+                    needed: access::required_on_path(ctx),
+                }
+                .into()
+            });
             report(ctx, error).await
         }
         FrameworkError::ArgumentParse {
@@ -93,7 +106,7 @@ async fn on_error(error: FrameworkError<'_, Data, Error>) {
 }
 
 async fn report(ctx: Context<'_>, error: Error) {
-    let locale = locale_of(ctx);
+    let locale = locale_of(ctx).await;
     let text = match error {
         Error::User(user) => user.message(locale),
         Error::Internal(internal) => {
@@ -102,44 +115,87 @@ async fn report(ctx: Context<'_>, error: Error) {
                 reference,
                 command = %ctx.command().qualified_name,
                 error = ?internal,
+                request = %failed_request(&internal).unwrap_or_default(),
                 "command failed"
             );
             t!(locale, "error-internal", reference = reference)
         }
     };
     if let Err(e) = reply::ephemeral(ctx, text).await {
-        tracing::warn!(error = %e, "could not deliver error reply");
+        let request = failed_request(&anyhow::Error::from(e)).unwrap_or_default();
+        tracing::warn!(%request, "could not deliver error reply");
     }
+}
+
+/// The Discord request behind an error, for the log: method, URL, status and Discord's code.
+/// The URL of an interaction reply carries its token; the log writer redacts it.
+fn failed_request(error: &anyhow::Error) -> Option<String> {
+    use poise::serenity_prelude::{Error as SerenityError, HttpError};
+    error
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<SerenityError>() {
+            Some(SerenityError::Http(HttpError::UnsuccessfulRequest(response))) => Some(format!(
+                "{} {} → {} (code {})",
+                response.method, response.url, response.status_code, response.error.code
+            )),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A command that forgets to declare its level would default to "member": every leaf must
-    /// declare one, so a new privileged subcommand cannot ship open.
-    #[test]
-    fn every_runnable_command_declares_its_level() {
-        fn leaves(commands: &[Command], out: &mut Vec<(String, bool)>) {
-            for command in commands {
-                if command.subcommands.is_empty() {
-                    let declared = command
-                        .custom_data
-                        .downcast_ref::<access::Level>()
-                        .is_some();
-                    out.push((command.name.to_string(), declared));
-                } else {
-                    leaves(&command.subcommands, out);
-                }
-            }
+    use crate::access::Level;
+
+    /// Every command with its path and the levels declared along it (group first).
+    fn paths(
+        commands: &[Command],
+        above: &[Option<Level>],
+        out: &mut Vec<(String, Vec<Option<Level>>, bool)>,
+    ) {
+        for command in commands {
+            let mut levels = above.to_vec();
+            levels.push(access::declared_level(command));
+            let leaf = command.subcommands.is_empty();
+            out.push((command.name.to_string(), levels.clone(), leaf));
+            paths(&command.subcommands, &levels, out);
         }
+    }
+
+    /// A command that forgets to declare its level would default to "member": every command,
+    /// group or leaf, must declare one, so a new privileged subcommand cannot ship open and a
+    /// group's level is never an accident.
+    #[test]
+    fn every_command_and_group_declares_its_level() {
         let mut found = Vec::new();
-        leaves(&all_commands(), &mut found);
-        assert!(found.len() >= 6, "{found:?}");
-        let undeclared: Vec<_> = found.iter().filter(|(_, declared)| !declared).collect();
+        paths(&all_commands(), &[], &mut found);
+        assert!(
+            found.iter().filter(|(_, _, leaf)| *leaf).count() >= 7,
+            "{found:?}"
+        );
+        let undeclared: Vec<_> = found
+            .iter()
+            .filter(|(_, levels, _)| levels.last().copied().flatten().is_none())
+            .map(|(name, _, _)| name)
+            .collect();
         assert!(
             undeclared.is_empty(),
             "commands without a level: {undeclared:?}"
         );
+    }
+
+    /// A leaf that declares less than its group would still be guarded by the group (the check
+    /// takes the highest along the path); declaring it so is misleading, so it is refused here.
+    #[test]
+    fn no_leaf_declares_less_than_its_group() {
+        let mut found = Vec::new();
+        paths(&all_commands(), &[], &mut found);
+        for (name, levels, _) in found {
+            let levels: Vec<Level> = levels.into_iter().flatten().collect();
+            for pair in levels.windows(2) {
+                assert!(pair[1] >= pair[0], "{name}: {levels:?}");
+            }
+        }
     }
 }

@@ -1,4 +1,7 @@
-//! Community features. Each folder: `mod.rs` (its public face), pure logic, `store.rs` (SQL),
-//! `commands.rs` (poise). Only `commands.rs` files touch poise or serenity's client types.
+//! Community features. Each folder: `mod.rs` (its public face and `commands()`), `rules.rs`
+//! (pure decisions), `ops.rs` (one function per write), `store.rs` (SQL), `commands.rs`
+//! (poise), `error.rs` (its user errors). Only `commands.rs` files touch poise or serenity's
+//! client types; `common` holds what they share (audit log, mod log).
 
 pub mod admin;
+pub mod common;

@@ -16,7 +16,14 @@ pub enum Outcome {
     },
     /// Permanent: Discord will never accept this request as it is.
     Failed(String),
+    /// Discord refused the bot's token (401). Not the item's fault: every delivery pauses, the
+    /// item stays pending, and nothing is counted against it.
+    Unauthorized(String),
 }
+
+/// Discord's error code for "Missing Permissions" (the bot lacks a permission or its role is too
+/// low). A run of these means the server's setup changed, not that each item is bad.
+pub const MISSING_PERMISSIONS: i64 = 50013;
 
 /// The result of one REST call, reduced to what the policy needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,10 +114,16 @@ pub fn decide(
         }
         Response::Status {
             status, message, ..
-        } if *status >= 500 => Outcome::Retry {
+        } if *status >= 500 || *status == 408 => Outcome::Retry {
+            // 5xx and 408 (request timeout) say nothing about the request itself.
             after: backoff(attempt, base, max, jitter),
             error: format!("{status}: {message}"),
         },
+        Response::Status {
+            status: 401,
+            message,
+            ..
+        } => Outcome::Unauthorized(format!("401: {message}")),
         Response::Status {
             status, message, ..
         } => Outcome::Failed(format!("{status}: {message}")),
@@ -152,7 +165,15 @@ mod tests {
             decide(&status(503), 1, BASE, MAX, 1.0),
             Outcome::Retry { .. }
         ));
-        for permanent in [400, 401, 403, 404] {
+        assert!(matches!(
+            decide(&status(408), 1, BASE, MAX, 1.0),
+            Outcome::Retry { .. }
+        ));
+        assert!(matches!(
+            decide(&status(401), 1, BASE, MAX, 1.0),
+            Outcome::Unauthorized(_)
+        ));
+        for permanent in [400, 403, 404] {
             assert!(
                 matches!(
                     decide(&status(permanent), 1, BASE, MAX, 1.0),

@@ -57,6 +57,7 @@ mod tests {
             clock: Arc::new(ManualClock::new(start)),
             outbox_wake: Default::default(),
             gateway: Default::default(),
+            health: Default::default(),
         };
         let effect = Effect::SendMessage {
             channel_id: serenity::all::ChannelId::new(1),

@@ -20,6 +20,8 @@ pub struct OutboxRow {
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// When the first attempt began (None before the first claim).
+    pub first_attempt_at: Option<i64>,
 }
 
 impl OutboxRow {
@@ -54,39 +56,109 @@ pub async fn enqueue(
     Ok(row.map(|(id,)| id))
 }
 
+/// How long a claim holds. The worker records every outcome (retrying the bookkeeping write
+/// itself when it fails), so a lease only expires when a claim was truly lost; then the item is
+/// claimed again rather than wedging its target until a restart. Longer than any one delivery
+/// (two calls of at most 15 s each, plus a check of recent messages).
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Parked items (a payload this build cannot read) wait at this instant until a build that
+/// can read them re-arms them at start ([`unpark`]).
+pub const PARKED_AT: i64 = i64::MAX / 2;
+
+const COLUMNS: &str = "id, ordering_key, kind, payload, status, attempts, next_attempt_at, last_error, created_at, first_attempt_at";
+
 /// Claims the oldest due item that heads its ordering key. Items behind a retrying head wait.
+/// A claim older than [`LEASE`] is considered lost and may be taken again.
 pub async fn claim_next(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Option<OutboxRow>> {
     let now = to_millis(now);
-    sqlx::query_as(
-        "UPDATE outbox SET claimed_at = ?1
+    sqlx::query_as(&format!(
+        "UPDATE outbox SET claimed_at = ?1, first_attempt_at = COALESCE(first_attempt_at, ?1)
          WHERE id = (
              SELECT o.id FROM outbox o
-             WHERE o.status = 'pending' AND o.claimed_at IS NULL AND o.next_attempt_at <= ?1
+             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
+               AND (o.claimed_at IS NULL OR o.claimed_at <= ?1 - ?2)
                AND NOT EXISTS (
                    SELECT 1 FROM outbox e
                    WHERE e.status = 'pending' AND e.ordering_key = o.ordering_key AND e.id < o.id)
              ORDER BY o.next_attempt_at, o.id
              LIMIT 1)
-         RETURNING id, ordering_key, kind, payload, status, attempts, next_attempt_at, last_error, created_at",
-    )
+         RETURNING {COLUMNS}"
+    ))
     .bind(now)
+    .bind(LEASE.num_milliseconds())
     .fetch_optional(&db.write)
     .await
 }
 
 /// When the next claimable item becomes due (None when nothing is queued). Only heads of their
 /// ordering key count: an item waiting behind another is not due, whatever its own time says.
+/// A claimed head counts from when its lease runs out.
 pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
     let (due,): (Option<i64>,) = sqlx::query_as(
-        "SELECT MIN(o.next_attempt_at) FROM outbox o
-         WHERE o.status = 'pending' AND o.claimed_at IS NULL
+        "SELECT MIN(CASE WHEN o.claimed_at IS NULL THEN o.next_attempt_at
+                         ELSE MAX(o.next_attempt_at, o.claimed_at + ?1) END)
+         FROM outbox o
+         WHERE o.status = 'pending' AND o.next_attempt_at < ?2
            AND NOT EXISTS (
                SELECT 1 FROM outbox e
                WHERE e.status = 'pending' AND e.ordering_key = o.ordering_key AND e.id < o.id)",
     )
+    .bind(LEASE.num_milliseconds())
+    .bind(PARKED_AT)
     .fetch_one(&db.read)
     .await?;
     Ok(due)
+}
+
+/// Hands a claimed item back without counting an attempt (the bot, not the item, could not go
+/// on: a refused token, a paused queue). It becomes due at `at`.
+pub async fn release(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ?, last_error = ?, claimed_at = NULL WHERE id = ?",
+    )
+    .bind(to_millis(at))
+    .bind(error)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Sets aside an item whose payload this build cannot read (written by a newer build before a
+/// rollback): it stays pending, holding its target's place in line, until [`unpark`].
+pub async fn park(db: &Db, id: i64, why: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ?, last_error = ?, claimed_at = NULL WHERE id = ?",
+    )
+    .bind(PARKED_AT)
+    .bind(why)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// At start: makes parked items due again, so a build that can read them delivers them (and a
+/// build that still cannot parks them again, warning once).
+pub async fn unpark(db: &Db, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at >= ?",
+    )
+    .bind(to_millis(now))
+    .bind(PARKED_AT)
+    .execute(&db.write)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// When the oldest pending item was written (None when nothing is pending).
+pub async fn oldest_pending(db: &Db) -> sqlx::Result<Option<i64>> {
+    let (oldest,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(created_at) FROM outbox WHERE status = 'pending'")
+            .fetch_one(&db.read)
+            .await?;
+    Ok(oldest)
 }
 
 /// Ends an item for good.
@@ -123,6 +195,25 @@ pub async fn retry_at(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx:
     .execute(&db.write)
     .await?;
     Ok(())
+}
+
+/// Puts failed items back in the queue (`item`, or every failed one), due at once, with a fresh
+/// attempt count; their last error stays visible until the next attempt. Returns how many.
+pub async fn requeue_failed(
+    tx: &mut SqliteConnection,
+    item: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1,
+                finished_at = NULL, claimed_at = NULL
+         WHERE status = 'failed' AND (?2 IS NULL OR id = ?2)",
+    )
+    .bind(to_millis(now))
+    .bind(item)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Releases claims left by a process that stopped mid-delivery, so their items are retried.
@@ -176,11 +267,10 @@ pub async fn counts_by_status(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
 
 /// Pending and failed items, newest first, for `/admin outbox`.
 pub async fn problems(db: &Db, limit: i64, offset: i64) -> sqlx::Result<Vec<OutboxRow>> {
-    sqlx::query_as(
-        "SELECT id, ordering_key, kind, payload, status, attempts, next_attempt_at, last_error, created_at
-         FROM outbox WHERE status IN ('pending', 'failed')
-         ORDER BY id DESC LIMIT ? OFFSET ?",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE status IN ('pending', 'failed')
+         ORDER BY id DESC LIMIT ? OFFSET ?"
+    ))
     .bind(limit)
     .bind(offset)
     .fetch_all(&db.read)
@@ -266,6 +356,121 @@ mod tests {
         assert!(claim_next(&db, from_millis(1)).await.unwrap().is_none());
         assert_eq!(release_stale_claims(&db).await.unwrap(), 1);
         assert!(claim_next(&db, from_millis(1)).await.unwrap().is_some());
+    }
+
+    /// A claim whose holder lost track of it (a failed bookkeeping write, a dead task) expires:
+    /// the item is claimed again and its target's later items are not wedged until a restart.
+    #[tokio::test]
+    async fn a_lost_claim_expires_after_its_lease() {
+        let (_dir, db) = db().await;
+        let first = put(&db, &role(1, 1), 0, None).await.unwrap();
+        let second = put(&db, &role(1, 2), 0, None).await.unwrap();
+        let claimed = claim_next(&db, from_millis(10)).await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.first_attempt_at), (first, Some(10)));
+        let lease = LEASE.num_milliseconds();
+        assert!(claim_next(&db, from_millis(10 + lease - 1))
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(next_due(&db).await.unwrap(), Some(10 + lease));
+        let again = claim_next(&db, from_millis(10 + lease))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.id, first, "the head again, never the item behind it");
+        assert_eq!(
+            again.first_attempt_at,
+            Some(10),
+            "the first attempt is kept"
+        );
+        finish(&db, first, "delivered", None, from_millis(20))
+            .await
+            .unwrap();
+        let next = claim_next(&db, from_millis(10 + lease))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.id, second);
+    }
+
+    #[tokio::test]
+    async fn a_parked_item_holds_its_place_until_unparked() {
+        let (_dir, db) = db().await;
+        let unknown = put(&db, &role(1, 1), 0, None).await.unwrap();
+        let behind = put(&db, &role(1, 2), 0, None).await.unwrap();
+        claim_next(&db, from_millis(1)).await.unwrap().unwrap();
+        park(&db, unknown, "unknown kind").await.unwrap();
+        assert!(claim_next(&db, from_millis(1_000_000))
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(next_due(&db).await.unwrap(), None, "parked is not due");
+        assert_eq!(counts(&db).await.unwrap().pending, 2, "nothing failed");
+        assert_eq!(unpark(&db, from_millis(5)).await.unwrap(), 1);
+        let claimed = claim_next(&db, from_millis(5)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, unknown);
+        finish(&db, unknown, "delivered", None, from_millis(5))
+            .await
+            .unwrap();
+        assert_eq!(
+            claim_next(&db, from_millis(5)).await.unwrap().unwrap().id,
+            behind
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_items_are_requeued_one_or_all() {
+        let (_dir, db) = db().await;
+        let a = put(&db, &role(1, 1), 0, None).await.unwrap();
+        let b = put(&db, &role(2, 1), 0, None).await.unwrap();
+        let ok = put(&db, &role(3, 1), 0, None).await.unwrap();
+        finish(&db, a, "failed", Some("403"), from_millis(1))
+            .await
+            .unwrap();
+        finish(&db, b, "failed", Some("403"), from_millis(1))
+            .await
+            .unwrap();
+        finish(&db, ok, "delivered", None, from_millis(1))
+            .await
+            .unwrap();
+
+        let mut tx = db.write.begin().await.unwrap();
+        assert_eq!(
+            requeue_failed(&mut tx, Some(ok), from_millis(2))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            requeue_failed(&mut tx, Some(a), from_millis(2))
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            counts(&db).await.unwrap(),
+            Counts {
+                pending: 1,
+                failed: 1
+            }
+        );
+        let claimed = claim_next(&db, from_millis(2)).await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.attempts), (a, 0));
+
+        let mut tx = db.write.begin().await.unwrap();
+        assert_eq!(
+            requeue_failed(&mut tx, None, from_millis(3)).await.unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            counts(&db).await.unwrap(),
+            Counts {
+                pending: 2,
+                failed: 0
+            }
+        );
     }
 
     #[tokio::test]

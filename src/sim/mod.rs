@@ -47,6 +47,15 @@ pub enum Fault {
     RateLimited(f64),
     /// 429 with `retry_after` seconds and `global: true`: every route of the bot is limited.
     GlobalRateLimited(f64),
+    /// Do the request's work, then answer with this status anyway (a 5xx from Discord's edge
+    /// after the message was created: the caller cannot know it landed).
+    AfterApplying(u16),
+    /// Hold the request this long before handling it (a slow Discord).
+    Delay(Duration),
+    /// 403 "Missing Permissions" (code 50013), as when the bot's role was moved down.
+    MissingPermissions,
+    /// This status and body instead of the real answer (e.g. a 200 missing a field).
+    Answer(u16, Value),
 }
 
 struct FaultRule {
@@ -98,6 +107,15 @@ pub(crate) struct SimState {
     /// Every gateway frame and REST response body sent, with what kind it is, for the
     /// decoding test.
     sent: Vec<(String, Value)>,
+    /// Gateway events caused by the REST request being handled (GUILD_MEMBER_UPDATE after a
+    /// role change), sent after `event_lag` like Discord's, which trail the REST answer.
+    trailing: Vec<(String, Value)>,
+    event_lag: Duration,
+    /// How long a repeated `enforce_nonce` nonce returns the first message ("a few minutes").
+    nonce_window: Duration,
+    /// (channel, nonce) → (message, when it was created). Discord does not store nonces on
+    /// messages: reading messages never returns them.
+    nonces: HashMap<(u64, String), (Value, Instant)>,
 }
 
 pub(crate) struct Inner {
@@ -232,6 +250,10 @@ impl Sim {
                 dm_channels: HashMap::new(),
                 gateway: GatewaySession::default(),
                 sent: Vec::new(),
+                trailing: Vec::new(),
+                event_lag: Duration::ZERO,
+                nonce_window: Duration::from_secs(180),
+                nonces: HashMap::new(),
             }),
             changed,
             token: SIM_TOKEN.into(),
@@ -342,6 +364,17 @@ impl Sim {
     }
 
     /// Forgets faults not yet used.
+    /// Delays the gateway events that follow a REST change (GUILD_MEMBER_UPDATE after a role
+    /// PUT/DELETE) by `lag`, as under load on Discord: the cache is stale meanwhile.
+    pub fn set_event_lag(&self, lag: Duration) {
+        self.inner.lock().event_lag = lag;
+    }
+
+    /// Sets how long Discord drops a repeated message nonce.
+    pub fn set_nonce_window(&self, window: Duration) {
+        self.inner.lock().nonce_window = window;
+    }
+
     pub fn clear_faults(&self) {
         self.inner.lock().faults.clear();
     }

@@ -69,6 +69,10 @@ pub async fn handle(
         .get("x-audit-log-reason")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let delay = take_delay(&mut sim.lock(), method.as_str(), &path);
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
 
     let (status, response) = {
         let mut state = sim.lock();
@@ -102,6 +106,17 @@ pub async fn handle(
                     429,
                     json!({ "message": "You are being rate limited.", "retry_after": after, "global": true }),
                 ),
+                Fault::AfterApplying(status) => {
+                    let _ = route(&sim, &mut state, &method, &path, &body);
+                    error(status, 0, &format!("simulated {status} after applying"))
+                }
+                Fault::MissingPermissions => error(403, 50013, "Missing Permissions"),
+                Fault::Answer(status, body) => (status, body),
+                // Taken before the lock (see `take_delay`); never reaches here.
+                Fault::Delay(_) => {
+                    let (s, r, _) = route(&sim, &mut state, &method, &path, &body);
+                    (s, r)
+                }
             };
             (s, r, String::new())
         } else {
@@ -109,6 +124,22 @@ pub async fn handle(
         };
         if !kind.is_empty() && !response.is_null() && status < 300 {
             state.sent.push((format!("rest:{kind}"), response.clone()));
+        }
+        let trailing = std::mem::take(&mut state.trailing);
+        let lag = state.event_lag;
+        if lag.is_zero() {
+            for (t, d) in trailing {
+                Inner::dispatch_locked(&mut state, &t, d);
+            }
+        } else if !trailing.is_empty() {
+            let sim = sim.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(lag).await;
+                let mut state = sim.lock();
+                for (t, d) in trailing {
+                    Inner::dispatch_locked(&mut state, &t, d);
+                }
+            });
         }
         state.requests.push(Recorded {
             method: method.to_string(),
@@ -137,6 +168,21 @@ pub async fn handle(
         }
     }
     reply
+}
+
+/// Takes a [`Fault::Delay`] at the head of the matching rule, if that is what comes next.
+fn take_delay(state: &mut SimState, method: &str, path: &str) -> Option<std::time::Duration> {
+    let rule = state.faults.iter_mut().find(|r| {
+        r.method == method && path.contains(&r.path_contains) && !r.remaining.is_empty()
+    })?;
+    match rule.remaining.first() {
+        Some(Fault::Delay(delay)) => {
+            let delay = *delay;
+            rule.remaining.remove(0);
+            Some(delay)
+        }
+        _ => None,
+    }
 }
 
 fn take_fault(state: &mut SimState, method: &str, path: &str) -> Option<Fault> {
@@ -219,6 +265,9 @@ fn route(
         }
         ("POST", ["channels", channel, "messages"]) => {
             tagged(create_message(state, id_of(channel), body), "message")
+        }
+        ("GET", ["channels", channel, "messages"]) => {
+            tagged(recent_messages(state, id_of(channel)), "messages")
         }
         ("DELETE", ["channels", channel, "messages", message]) => {
             let list = state.messages.entry(id_of(channel)).or_default();
@@ -415,7 +464,7 @@ fn change_role(state: &mut SimState, guild: u64, user: u64, role: u64, add: bool
     if changed {
         let mut update = state.world.member_json(user, true);
         update["guild_id"] = json!(guild.to_string());
-        Inner::dispatch_locked(state, "GUILD_MEMBER_UPDATE", update);
+        state.trailing.push(("GUILD_MEMBER_UPDATE".into(), update));
     }
     (204, Value::Null)
 }
@@ -452,18 +501,18 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     } else if !state.world.channels.iter().any(|c| c.id == channel) {
         return error(404, 10003, "Unknown Channel");
     }
-    // enforce_nonce: a repeated nonce returns the message created the first time.
+    // enforce_nonce: a repeated nonce returns the message created the first time, within
+    // Discord's window; after it, the same nonce creates a new message.
     let nonce = body
         .get("nonce")
-        .cloned()
+        .map(|n| n.to_string())
         .filter(|_| body.get("enforce_nonce") == Some(&json!(true)));
     if let Some(nonce) = &nonce {
-        if let Some(existing) = state
-            .messages
-            .get(&channel)
-            .and_then(|list| list.iter().find(|m| m.get("nonce") == Some(nonce)))
-        {
-            return (200, existing.clone());
+        let window = state.nonce_window;
+        if let Some((existing, at)) = state.nonces.get(&(channel, nonce.clone())) {
+            if at.elapsed() <= window {
+                return (200, existing.clone());
+            }
         }
     }
     state.next_id += 1;
@@ -479,10 +528,29 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     if is_dm.is_some() {
         message.as_object_mut().map(|m| m.remove("guild_id"));
     }
-    state
-        .messages
-        .entry(channel)
-        .or_default()
-        .push(message.clone());
+    if let Some(nonce) = nonce {
+        state
+            .nonces
+            .insert((channel, nonce), (message.clone(), Instant::now()));
+    }
+    let mut stored = message.clone();
+    stored.as_object_mut().map(|m| m.remove("nonce"));
+    state.messages.entry(channel).or_default().push(stored);
     (200, message)
+}
+
+/// `GET /channels/{id}/messages`: the newest first, up to 50 (Discord's default), without
+/// nonces (Discord does not keep them).
+fn recent_messages(state: &SimState, channel: u64) -> Answer {
+    let known = state.world.channels.iter().any(|c| c.id == channel)
+        || state.dm_channels.contains_key(&channel);
+    if !known {
+        return error(404, 10003, "Unknown Channel");
+    }
+    let list: Vec<Value> = state
+        .messages
+        .get(&channel)
+        .map(|list| list.iter().rev().take(50).cloned().collect())
+        .unwrap_or_default();
+    (200, Value::Array(list))
 }

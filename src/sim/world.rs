@@ -369,7 +369,7 @@ impl World {
             "guild_id": self.guild_id.to_string(),
             "author": self.user_json(author),
             "content": content,
-            "timestamp": "2026-11-25T12:00:00.000000+00:00",
+            "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false),
             "edited_timestamp": null,
             "tts": false,
             "mention_everyone": false,

@@ -10,6 +10,10 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use std::time::Duration;
+
+use crate::clock::to_millis;
+use crate::health::DiscordAuth;
 use crate::outbox::store as outbox_store;
 use crate::state::AppState;
 
@@ -20,16 +24,38 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// 200 with the gateway state, database reachability and outbox depth; 503 when the database
-/// cannot be reached.
+/// A delivery run longer than this means the worker is stuck (one run is one item: at most
+/// a few calls of 15 s each).
+const DELIVERY_STUCK_AFTER: Duration = Duration::from_secs(120);
+
+/// 200 when the bot can do its job; 503 with the reasons when it cannot: the database is
+/// unreachable, the delivery worker died or is stuck, or Discord refuses the token. Always
+/// reports the gateway, the outbox depth, the oldest pending item's age and the token's state.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let mut problems: Vec<String> = Vec::new();
     let database = state.db.ping().await;
     let counts = if database {
         outbox_store::counts(&state.db).await.ok()
     } else {
         None
     };
-    let status = if database && counts.is_some() {
+    let oldest = if database {
+        outbox_store::oldest_pending(&state.db).await.ok().flatten()
+    } else {
+        None
+    };
+    if !database || counts.is_none() {
+        problems.push("database unreachable".into());
+    }
+    let delivery = state.health.job_problem("outbox", DELIVERY_STUCK_AFTER);
+    problems.extend(delivery.clone());
+    let auth = state.health.discord_auth();
+    if auth == DiscordAuth::Unauthorized {
+        problems.push("Discord refuses the bot token (401); delivery is paused".into());
+    }
+    let now = to_millis(state.clock.now());
+    let oldest_age = oldest.map(|created| (now - created).max(0) / 1000);
+    let status = if problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -37,8 +63,12 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let body = json!({
         "gateway": state.gateway.get(),
         "database": if database { "ok" } else { "unreachable" },
+        "delivery": if delivery.is_none() { "alive" } else { "down" },
+        "discord_auth": auth.as_str(),
         "outbox_pending": counts.map(|c| c.pending),
         "outbox_failed": counts.map(|c| c.failed),
+        "outbox_oldest_pending_age_s": oldest_age,
+        "problems": problems,
     });
     (status, Json(body))
 }

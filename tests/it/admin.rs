@@ -401,3 +401,44 @@ async fn everyone_cannot_be_made_staff_and_configured_owners_are_owners() {
     );
     app.stop().await;
 }
+
+/// The gateway-event path: a staff member who leaves and rejoins gets their staff role back
+/// through the outbox (Discord drops a leaver's roles).
+#[tokio::test]
+async fn a_staff_member_who_rejoins_gets_their_staff_role_back() {
+    let mut app = TestApp::spawn().await;
+    app.slash(grant(ids::OWNER, ids::MINA, "moderator")).await;
+    role_change(&app, "PUT", ids::MINA, ids::ROLE_MODERATOR).await;
+
+    app.sim().member_remove(ids::MINA);
+    app.sim().member_add(ids::MINA, "mina", "en-US");
+    let path = format!("/members/{}/roles/{}", ids::MINA, ids::ROLE_MODERATOR);
+    let again = app
+        .sim()
+        .wait_request("PUT", &path, 2, WAIT)
+        .await
+        .expect("the role is restored");
+    assert_eq!(again.status, 204);
+    assert_eq!(
+        again.audit_reason.as_deref(),
+        Some("Lyceum%3A moderator restored on rejoin"),
+        "the audit-log reason, percent-encoded as Discord requires"
+    );
+    assert_eq!(app.sim().member_roles(ids::MINA), vec![ids::ROLE_MODERATOR]);
+    app.stop().await;
+}
+
+/// A newcomer with no staff level gets nothing.
+#[tokio::test]
+async fn a_newcomer_without_a_level_gets_no_staff_role() {
+    let mut app = TestApp::spawn().await;
+    app.sim()
+        .member_add(200_000_000_000_000_077, "newcomer", "zh-CN");
+    // The join is handled in the event's order: a later command's effects come after it.
+    app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
+    role_change(&app, "PUT", ids::KAI, ids::ROLE_MODERATOR).await;
+    assert!(app
+        .requests("PUT", "/members/200000000000000077/")
+        .is_empty());
+    app.stop().await;
+}

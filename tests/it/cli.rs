@@ -235,7 +235,7 @@ fn the_demo_plays_its_script_to_the_end() {
         String::from_utf8_lossy(&out.stderr)
     );
     for expected in [
-        "registered /admin with 6 subcommands, in English and 中文 (/管理)",
+        "registered /admin with 7 subcommands, in English and 中文 (/管理)",
         "Done: @mina is now **moderator**.",
         "500 (retry) → 500 (retry) → 204 ✓",
         "你需要「管理员」或更高级别才能使用此命令。",

@@ -36,9 +36,16 @@ async fn messages_dms_deletes_and_timeouts_are_delivered() {
     let posted = app.sim().messages_in(ids::CHANNEL_ANNOUNCEMENTS);
     assert_eq!(posted.len(), 1);
     assert_eq!(posted[0]["content"], "Live at 8pm!");
+    let sent = app.requests(
+        "POST",
+        &format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS),
+    );
     assert_eq!(
-        posted[0]["nonce"],
-        format!("lyceum-{id}"),
+        (&sent[0].body["nonce"], &sent[0].body["enforce_nonce"]),
+        (
+            &serde_json::json!(format!("lyceum-{id}")),
+            &serde_json::json!(true)
+        ),
         "a retried create cannot duplicate"
     );
 

@@ -52,7 +52,16 @@ async fn healthz_reports_gateway_database_and_outbox() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({ "gateway": "connected", "database": "ok", "outbox_pending": 0, "outbox_failed": 0 })
+        serde_json::json!({
+            "gateway": "connected",
+            "database": "ok",
+            "delivery": "alive",
+            "discord_auth": "unknown",
+            "outbox_pending": 0,
+            "outbox_failed": 0,
+            "outbox_oldest_pending_age_s": null,
+            "problems": [],
+        })
     );
 
     let metrics = reqwest::get(format!("http://{}/metrics", app.bot().app.web_addr))

@@ -6,6 +6,7 @@ mod admin;
 mod cli;
 mod effects;
 mod gateway;
+mod hardening;
 mod outbox;
 mod sim_shapes;
 mod startup;

@@ -44,6 +44,7 @@ fn decode(kind: &str, payload: &Value) -> Result<(), String> {
             Ok(())
         }
         "rest:message" => as_type::<serenity::Message>(payload),
+        "rest:messages" => as_type::<Vec<serenity::Message>>(payload),
         "rest:commands" => as_type::<Vec<serenity::Command>>(payload),
         "rest:application" => as_type::<serenity::CurrentApplicationInfo>(payload),
         "rest:member" => as_type::<serenity::Member>(payload),

@@ -15,22 +15,62 @@ pub struct TestApp {
     pub dir: TempDir,
 }
 
-fn init_logs() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber_init();
+/// Every log line of the test binary (info and up), redacted exactly as the bot's own
+/// subscriber redacts, so tests can search what an operator would see.
+static CAPTURED: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+#[derive(Clone, Copy)]
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        CAPTURED
+            .lock()
+            .expect("capture lock")
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
-fn tracing_subscriber_init() -> Result<(), ()> {
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+
+    fn make_writer(&'a self) -> Capture {
+        Capture
+    }
+}
+
+/// The captured logs so far (all tests share them: search for something of your own).
+pub fn logs() -> String {
+    String::from_utf8_lossy(&CAPTURED.lock().expect("capture lock")).into_owned()
+}
+
+/// Logs go to the capture always, and to the test output when `TEST_LOG` is set.
+pub fn init_logs() {
     use std::sync::Once;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{fmt, EnvFilter, Layer};
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "info".into()))
-            .with_test_writer()
+        let capture = fmt::layer()
+            .with_ansi(false)
+            .with_writer(lyceum::logging::Redacting(Capture))
+            .with_filter(EnvFilter::new("info"));
+        let shown = std::env::var("TEST_LOG").ok().map(|filter| {
+            fmt::layer()
+                .with_writer(lyceum::logging::Redacting(fmt::TestWriter::default()))
+                .with_filter(EnvFilter::new(filter))
+        });
+        let _ = tracing_subscriber::registry()
+            .with(capture)
+            .with(shown)
             .try_init();
     });
-    Ok(())
 }
 
 impl TestApp {
@@ -108,6 +148,19 @@ impl TestApp {
             .into_iter()
             .filter(|r| r.method == method && r.path.contains(path))
             .collect()
+    }
+
+    /// `GET /healthz` as JSON, with its status.
+    pub async fn healthz(&self) -> (u16, serde_json::Value) {
+        let url = format!("http://{}/healthz", self.bot().app.web_addr);
+        let response = reqwest::get(&url).await.expect("healthz answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("healthz is JSON"))
+    }
+
+    /// Wakes the outbox worker (after a test wrote outbox rows itself).
+    pub fn wake_outbox(&self) {
+        self.bot().app.state.outbox_wake.notify_one();
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

@@ -1,7 +1,16 @@
-//! Staff levels (`/admin grant|revoke|list`), the audit log (`/admin audit`), the outbox view
-//! (`/admin outbox`) and config reload (`/admin reload`).
+//! Staff levels (`/admin grant|revoke|list`), the audit log (`/admin audit`), the outbox view and
+//! re-queue (`/admin outbox|retry`) and config reload (`/admin reload`); on a member's join, the
+//! staff role of their level comes back.
+//!
+//! The model every feature folder copies: `rules.rs` decides (pure), `ops.rs` writes (one
+//! function per write, in the caller's transaction), `store.rs` holds the SQL, `commands.rs`
+//! parses and renders, `error.rs` says what went wrong, `locales/*/admin.ftl` has the words.
 
-pub mod audit;
 pub mod commands;
-pub mod staff;
+pub mod error;
+pub mod ops;
+pub mod rules;
 pub mod store;
+
+pub use commands::commands;
+pub use error::AdminError;

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serenity::all::{GuildId, UserId};
 use sqlx::SqliteConnection;
 
+use crate::access::{Grant, Level, Target};
 use crate::clock::to_millis;
 use crate::db::Db;
-use crate::discord::access::{Grant, Level, Target};
 
 type GrantRow = (String, i64, String, i64, i64);
 

@@ -1,11 +1,23 @@
-//! Keeping Discord roles in step with staff levels (pure): when a member's level changes, which
-//! `staff.*_role` must be removed and which added.
+//! The staff rules, pure: who may hand out which level, and which `staff.*_role` must be removed
+//! or added when a member's level changes.
 
 use serenity::all::GuildId;
 
+use super::error::AdminError;
+use crate::access::{Level, Target};
 use crate::config::StaffConfig;
-use crate::discord::access::{Level, Target};
 use crate::outbox::Effect;
+
+/// May someone at `actor` level grant or revoke `level`? Admins manage moderators; only owners
+/// manage admins; nobody hands out ownership (it comes from config and the guild).
+pub fn may_manage(actor: Level, level: Level) -> Result<(), AdminError> {
+    match level {
+        Level::Owner | Level::Member => Err(AdminError::NotGrantable { level }),
+        Level::Admin if actor < Level::Owner => Err(AdminError::OwnerOnlyForAdmin),
+        Level::Moderator if actor < Level::Admin => Err(AdminError::AdminOnlyForModerator),
+        _ => Ok(()),
+    }
+}
 
 /// The Discord role that mirrors a staff level, if configured.
 pub fn role_for(staff: &StaffConfig, level: Level) -> Option<serenity::all::RoleId> {
@@ -79,6 +91,32 @@ mod tests {
     }
 
     #[test]
+    fn only_owners_manage_admins_and_admins_manage_moderators() {
+        use Level::*;
+        let cases = [
+            (Owner, Admin, true),
+            (Owner, Moderator, true),
+            (Admin, Moderator, true),
+            (Admin, Admin, false),
+            (Moderator, Moderator, false),
+            (Member, Moderator, false),
+            (Owner, Owner, false),
+        ];
+        for (actor, level, allowed) in cases {
+            assert_eq!(
+                may_manage(actor, level).is_ok(),
+                allowed,
+                "{actor:?} -> {level:?}"
+            );
+        }
+        assert_eq!(may_manage(Admin, Admin), Err(AdminError::OwnerOnlyForAdmin));
+        assert_eq!(
+            may_manage(Moderator, Moderator),
+            Err(AdminError::AdminOnlyForModerator)
+        );
+    }
+
+    #[test]
     fn level_changes_map_to_role_changes() {
         use Level::*;
         let user = Target::User(UserId::new(5));
@@ -94,7 +132,7 @@ mod tests {
                 Some(Moderator),
                 vec![('-', ADMIN), ('+', MODERATOR)],
             ),
-            // Re-granting the same level re-asserts the role (the worker skips it if present).
+            // Re-granting the same level re-asserts the role (a role PUT is idempotent on Discord).
             (Some(Moderator), Some(Moderator), vec![('+', MODERATOR)]),
             (Some(Admin), None, vec![('-', ADMIN)]),
         ];

@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono_tz::Tz;
 
+use crate::sim::calls::admin;
 use crate::sim::harness::SimBot;
 use crate::sim::{ids, Fault, Recorded, Sim, SlashCall, World};
 
@@ -155,10 +156,7 @@ impl Script {
 
 /// `/admin grant target:<target> level:<level>` run by `user`.
 fn grant_call(user: u64, target: u64, level: &str) -> SlashCall {
-    SlashCall::new(user, "admin")
-        .subcommand("grant")
-        .mentionable("target", target)
-        .choice("level", level)
+    admin::grant(user, target, level)
 }
 
 fn attempts(requests: &[Recorded]) -> String {
@@ -234,10 +232,7 @@ pub async fn run() -> anyhow::Result<()> {
         )
         .await?;
     script
-        .command(
-            SlashCall::new(ids::MINA, "admin").subcommand("reload"),
-            "/admin reload",
-        )
+        .command(admin::reload(ids::MINA), "/admin reload")
         .await?;
     script
         .command(
@@ -257,24 +252,13 @@ pub async fn run() -> anyhow::Result<()> {
 
     script.say("── Scene 4 · Staff look around");
     script
-        .command(
-            SlashCall::new(ids::MINA, "admin").subcommand("list"),
-            "/admin list",
-        )
+        .command(admin::list(ids::MINA), "/admin list")
         .await?;
     script
-        .command(
-            SlashCall::new(ids::OWNER, "admin").subcommand("audit"),
-            "/admin audit",
-        )
+        .command(admin::audit(ids::OWNER), "/admin audit")
         .await?;
     script
-        .command(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("outbox")
-                .locale("zh-CN"),
-            "/admin outbox",
-        )
+        .command(admin::outbox(ids::OWNER).locale("zh-CN"), "/admin outbox")
         .await?;
     println!();
 
@@ -293,9 +277,7 @@ pub async fn run() -> anyhow::Result<()> {
     println!("  ✓ the bot reconnected and RESUMEd its session (missed events replayed)");
     script
         .command(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("list")
-                .integer("page", 1),
+            admin::list(ids::OWNER).integer("page", 1),
             "/admin list page:1",
         )
         .await?;

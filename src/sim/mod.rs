@@ -4,6 +4,7 @@
 //! registrations, role hierarchy). The real bot connects to it through serenity's
 //! `HttpBuilder::proxy`; `lyceum demo`, the integration tests and the benchmarks use it.
 
+pub mod calls;
 mod gateway;
 mod interactions;
 mod rest;

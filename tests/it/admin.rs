@@ -1,5 +1,6 @@
 //! `/admin`: server-side permission checks, audit rows, the mod log and staff-role sync.
 
+use lyceum::sim::calls::admin;
 use lyceum::sim::{ids, SlashCall};
 
 use crate::support::{TestApp, WAIT};
@@ -23,16 +24,11 @@ async fn role_change(app: &TestApp, method: &str, user: u64, role: u64) -> lyceu
 }
 
 fn revoke(user: u64, target: u64) -> SlashCall {
-    SlashCall::new(user, "admin")
-        .subcommand("revoke")
-        .mentionable("target", target)
+    admin::revoke(user, target)
 }
 
 fn grant(user: u64, target: u64, level: &str) -> SlashCall {
-    SlashCall::new(user, "admin")
-        .subcommand("grant")
-        .mentionable("target", target)
-        .choice("level", level)
+    admin::grant(user, target, level)
 }
 
 #[tokio::test]
@@ -58,7 +54,7 @@ async fn a_member_is_refused_in_their_language_and_nothing_changes() {
     assert!(reply.content.starts_with("你需要"), "{}", reply.content);
 
     assert_eq!(app.count("SELECT COUNT(*) FROM staff_grants").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
+    assert_eq!(app.audit_rows().await.len() as i64, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
     assert!(
         app.requests("POST", "/messages").is_empty(),
@@ -83,13 +79,17 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
         )
     );
 
-    let (actor, action, kind, target, args): (i64, String, String, i64, String) =
-        sqlx::query_as("SELECT actor_id, action, target_kind, target_id, arguments FROM audit_log")
-            .fetch_one(&app.db().read)
-            .await
-            .unwrap();
+    let rows = app.audit_rows().await;
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    let args = &row.arguments;
     assert_eq!(
-        (actor as u64, action.as_str(), kind.as_str(), target as u64),
+        (
+            row.actor_id as u64,
+            row.action.as_str(),
+            row.target_kind.as_deref().unwrap_or_default(),
+            row.target_id.unwrap_or_default() as u64
+        ),
         (
             ids::OWNER,
             "staff.grant",
@@ -99,9 +99,7 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
     );
     assert!(args.contains("\"level\":\"moderator\""), "{args}");
 
-    let list = app
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("list"))
-        .await;
+    let list = app.slash(admin::list(ids::OWNER)).await;
     assert!(
         list.content
             .contains(&format!("<@&{}> — moderator", ids::ROLE_MODERATORS_GROUP)),
@@ -126,9 +124,7 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
     );
 
     // Members of that role are now moderators: Mina can read the list once she has the role.
-    let denied = app
-        .slash(SlashCall::new(ids::MINA, "admin").subcommand("list"))
-        .await;
+    let denied = app.slash(admin::list(ids::MINA)).await;
     assert!(
         denied.content.contains("moderator level"),
         "{}",
@@ -136,9 +132,7 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
     );
     app.sim()
         .set_member_roles(ids::MINA, &[ids::ROLE_MODERATORS_GROUP]);
-    let allowed = app
-        .slash(SlashCall::new(ids::MINA, "admin").subcommand("list"))
-        .await;
+    let allowed = app.slash(admin::list(ids::MINA)).await;
     assert!(
         allowed.content.starts_with("**Staff**"),
         "{}",
@@ -151,63 +145,106 @@ async fn the_owner_grants_moderator_to_a_role_with_audit_list_and_mod_log() {
 }
 
 #[tokio::test]
-async fn granting_a_member_adds_the_staff_role_and_only_owners_manage_admins() {
+async fn granting_admin_to_a_member_adds_the_admin_role_with_a_reason() {
     let mut app = TestApp::spawn().await;
-
     app.slash(grant(ids::OWNER, ids::MINA, "admin")).await;
     let added = role_change(&app, "PUT", ids::MINA, ids::ROLE_ADMIN).await;
     assert_eq!(added.status, 204);
-    assert!(added
-        .audit_reason
-        .as_deref()
-        .unwrap_or_default()
-        .contains("admin"));
+    assert_eq!(
+        added.audit_reason.as_deref(),
+        Some("Lyceum%3A admin granted by olivia")
+    );
+    app.stop().await;
+}
 
-    // Mina (admin) may grant moderator but not admin.
+#[tokio::test]
+async fn an_admin_grants_moderator_but_not_admin() {
+    let mut app = TestApp::spawn().await;
+    app.slash(grant(ids::OWNER, ids::MINA, "admin")).await;
     let reply = app.slash(grant(ids::MINA, ids::KAI, "admin")).await;
     assert_eq!(
         reply.content,
         "Only an owner can grant or revoke the admin level."
     );
     let reply = app.slash(grant(ids::MINA, ids::KAI, "moderator")).await;
-    assert!(reply.content.starts_with("Done"), "{}", reply.content);
-    // Nobody can touch the owner.
+    assert_eq!(
+        reply.content,
+        format!("Done: <@{}> is now **moderator**.", ids::KAI)
+    );
+    let actions: Vec<String> = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["staff.grant", "staff.grant"],
+        "the refused grant left no row"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_can_revoke_an_owner() {
+    let mut app = TestApp::spawn().await;
+    app.slash(grant(ids::OWNER, ids::MINA, "admin")).await;
     let reply = app.slash(revoke(ids::MINA, ids::OWNER)).await;
     assert!(
         reply.content.starts_with("Owners are set"),
         "{}",
         reply.content
     );
+    assert_eq!(app.audit_rows().await.len(), 1);
+    app.stop().await;
+}
 
-    // Revoking Kai's moderator level removes the moderator role again, after it was added.
+#[tokio::test]
+async fn revoking_a_moderator_removes_the_role_after_it_was_added() {
+    let mut app = TestApp::spawn().await;
+    app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
     role_change(&app, "PUT", ids::KAI, ids::ROLE_MODERATOR).await;
-    let reply = app.slash(revoke(ids::MINA, ids::KAI)).await;
-    assert!(reply.content.starts_with("Done"), "{}", reply.content);
+    let reply = app.slash(revoke(ids::OWNER, ids::KAI)).await;
+    assert_eq!(
+        reply.content,
+        format!("Done: <@{}> is no longer **moderator**.", ids::KAI)
+    );
     role_change(&app, "DELETE", ids::KAI, ids::ROLE_MODERATOR).await;
     assert!(app.sim().member_roles(ids::KAI).is_empty());
+    app.stop().await;
+}
 
-    // Revoking someone with no level is a clear error that changes nothing.
-    let audits = app.count("SELECT COUNT(*) FROM audit_log").await;
-    let reply = app.slash(revoke(ids::MINA, ids::KAI)).await;
-    assert!(
-        reply.content.contains("holds no staff level"),
-        "{}",
-        reply.content
-    );
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audits);
-
-    let audit = app
-        .slash(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("audit")
-                .user_option("member", ids::KAI),
+#[tokio::test]
+async fn revoking_someone_without_a_level_is_a_clear_error_that_changes_nothing() {
+    let mut app = TestApp::spawn().await;
+    let reply = app.slash(revoke(ids::OWNER, ids::KAI)).await;
+    assert_eq!(
+        reply.content,
+        format!(
+            "<@{}> holds no staff level, so there is nothing to revoke.",
+            ids::KAI
         )
+    );
+    assert!(app.audit_rows().await.is_empty());
+    assert!(app.requests("DELETE", "/roles/").is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_filters_to_one_member() {
+    let mut app = TestApp::spawn().await;
+    app.slash(grant(ids::OWNER, ids::MINA, "admin")).await;
+    app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
+    app.slash(revoke(ids::OWNER, ids::KAI)).await;
+    let audit = app
+        .slash(admin::audit(ids::OWNER).user_option("member", ids::KAI))
         .await;
     assert!(audit.content.contains("staff.revoke"), "{}", audit.content);
     assert!(audit.content.contains("staff.grant"), "{}", audit.content);
     assert!(
-        !audit.content.contains(&format!("<@&{}>", ids::ROLE_ADMIN)),
-        "filtered to Kai"
+        !audit.content.contains(&format!("<@{}>", ids::MINA)),
+        "filtered to Kai: {}",
+        audit.content
     );
     app.stop().await;
 }
@@ -219,9 +256,7 @@ async fn reload_applies_a_good_file_and_keeps_the_old_config_on_errors() {
     let original = std::fs::read_to_string(&path).unwrap();
 
     std::fs::write(&path, original.replace("Asia/Shanghai", "Asia/Shangai")).unwrap();
-    let reply = app
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("reload"))
-        .await;
+    let reply = app.slash(admin::reload(ids::OWNER)).await;
     assert!(reply.ephemeral);
     assert!(
         reply.content.contains("the running config was kept"),
@@ -244,12 +279,10 @@ async fn reload_applies_a_good_file_and_keeps_the_old_config_on_errors() {
             .name(),
         "Asia/Shanghai"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
+    assert_eq!(app.audit_rows().await.len() as i64, 0);
 
     std::fs::write(&path, original.replace("Asia/Shanghai", "Europe/Berlin")).unwrap();
-    let reply = app
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("reload"))
-        .await;
+    let reply = app.slash(admin::reload(ids::OWNER)).await;
     assert_eq!(reply.content, "Config reloaded.");
     assert_eq!(
         app.bot()
@@ -262,17 +295,17 @@ async fn reload_applies_a_good_file_and_keeps_the_old_config_on_errors() {
             .name(),
         "Europe/Berlin"
     );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'config.reload'")
-            .await,
-        1
-    );
+    let actions: Vec<String> = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(actions, ["config.reload"]);
 
     // A moderator may not reload.
     app.slash(grant(ids::OWNER, ids::KAI, "moderator")).await;
-    let reply = app
-        .slash(SlashCall::new(ids::KAI, "admin").subcommand("reload"))
-        .await;
+    let reply = app.slash(admin::reload(ids::KAI)).await;
     assert_eq!(reply.content, "你需要「管理员」或更高级别才能使用此命令。");
     app.stop().await;
 }
@@ -293,8 +326,7 @@ async fn long_lists_paginate_within_discords_limit() {
         .unwrap();
     }
     let audit = |page: i64| {
-        SlashCall::new(ids::OWNER, "admin")
-            .subcommand("audit")
+        admin::audit(ids::OWNER)
             .integer("limit", 100)
             .integer("page", page)
     };

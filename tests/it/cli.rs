@@ -172,7 +172,7 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
 
 #[tokio::test]
 async fn lyceum_run_connects_with_the_env_token_and_stops_cleanly_on_sigterm() {
-    use lyceum::sim::{ids, Sim, SlashCall};
+    use lyceum::sim::{calls::admin, ids, Sim};
     use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
@@ -198,10 +198,7 @@ async fn lyceum_run_connects_with_the_env_token_and_stops_cleanly_on_sigterm() {
     sim.wait_request("PUT", "/commands", 1, Duration::from_secs(30))
         .await
         .expect("the binary registered its commands");
-    let reply = sim
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("list"))
-        .await
-        .unwrap();
+    let reply = sim.slash(admin::list(ids::OWNER)).await.unwrap();
     assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
 
     let killed = std::process::Command::new("kill")

@@ -2,14 +2,15 @@
 
 use std::time::Duration;
 
-use lyceum::sim::{ids, SlashCall};
+use lyceum::sim::calls::admin;
+use lyceum::sim::ids;
 
 use crate::support::{TestApp, WAIT};
 
 #[tokio::test]
 async fn after_a_dropped_socket_the_bot_resumes_and_keeps_answering() {
     let mut app = TestApp::spawn().await;
-    let list = || SlashCall::new(ids::OWNER, "admin").subcommand("list");
+    let list = || admin::list(ids::OWNER);
     assert!(app.slash(list()).await.content.starts_with("**Staff**"));
 
     let (identifies, resumes) = app.sim().gateway_counts();

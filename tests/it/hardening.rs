@@ -5,22 +5,18 @@
 use std::time::Duration;
 
 use lyceum::outbox::{self, Effect, MessageBody};
+use lyceum::sim::calls::admin;
 use lyceum::sim::{ids, Fault, SlashCall};
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
 use crate::support::{logs, newest_outbox_id, settled, OutboxState, TestApp, WAIT};
 
 fn grant(user: u64, level: &str) -> SlashCall {
-    SlashCall::new(ids::OWNER, "admin")
-        .subcommand("grant")
-        .mentionable("target", user)
-        .choice("level", level)
+    admin::grant(ids::OWNER, user, level)
 }
 
 fn revoke(user: u64) -> SlashCall {
-    SlashCall::new(ids::OWNER, "admin")
-        .subcommand("revoke")
-        .mentionable("target", user)
+    admin::revoke(ids::OWNER, user)
 }
 
 fn role_path(user: u64, role: u64) -> String {
@@ -244,9 +240,7 @@ async fn admin_retry_requeues_failed_items_and_is_audited() {
     let id = newest_outbox_id(&app, "add_role").await;
     assert_eq!(settled(&app, id).await.status, "failed");
 
-    let member = app
-        .slash(SlashCall::new(ids::MINA, "admin").subcommand("retry"))
-        .await;
+    let member = app.slash(admin::retry(ids::MINA)).await;
     assert!(
         member.content.starts_with("You need the admin level"),
         "{}",
@@ -255,11 +249,7 @@ async fn admin_retry_requeues_failed_items_and_is_audited() {
 
     let delivered_id = newest_outbox_id(&app, "send_message").await;
     let wrong = app
-        .slash(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("retry")
-                .integer("item", delivered_id),
-        )
+        .slash(admin::retry(ids::OWNER).integer("item", delivered_id))
         .await;
     assert!(
         wrong.content.contains("has not failed"),
@@ -267,20 +257,21 @@ async fn admin_retry_requeues_failed_items_and_is_audited() {
         wrong.content
     );
 
-    let reply = app
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("retry"))
-        .await;
+    let reply = app.slash(admin::retry(ids::OWNER)).await;
     assert_eq!(
         reply.content,
         "Re-queued 1 failed item; it is delivered in order with the rest."
     );
     assert_eq!(settled(&app, id).await.status, "delivered");
     assert_eq!(app.sim().member_roles(ids::MINA), vec![ids::ROLE_MODERATOR]);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'outbox.retry'")
-            .await,
-        1
-    );
+    let retry = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .next()
+        .expect("an audit row");
+    assert_eq!(retry.action, "outbox.retry");
+    assert_eq!(retry.arguments, r#"{"item":null,"requeued":1}"#);
     app.stop().await;
 }
 
@@ -410,10 +401,7 @@ async fn interaction_tokens_never_reach_the_logs() {
         "/callback",
         vec![Fault::Status(500), Fault::Status(500)],
     );
-    let (_, token) = app
-        .sim()
-        .invoke(&SlashCall::new(ids::OWNER, "admin").subcommand("list"))
-        .unwrap();
+    let (_, token) = app.sim().invoke(&admin::list(ids::OWNER)).unwrap();
     app.sim()
         .wait_request("POST", "/callback", 2, WAIT)
         .await

@@ -3,15 +3,13 @@
 
 use std::time::Duration;
 
+use lyceum::sim::calls::admin;
 use lyceum::sim::{ids, Fault, SlashCall};
 
 use crate::support::{newest_outbox_id, settled, OutboxState, TestApp, WAIT};
 
 fn grant_moderator(user: u64) -> SlashCall {
-    SlashCall::new(ids::OWNER, "admin")
-        .subcommand("grant")
-        .mentionable("target", user)
-        .choice("level", "moderator")
+    admin::grant(ids::OWNER, user, "moderator")
 }
 
 fn role_path(user: u64, role: u64) -> String {
@@ -104,9 +102,7 @@ async fn a_403_is_failed_with_its_reason_and_shown_in_admin_outbox() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.requests("PUT", "/roles/").len(), 1, "no endless retry");
 
-    let reply = app
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("outbox"))
-        .await;
+    let reply = app.slash(admin::outbox(ids::OWNER)).await;
     assert!(
         reply.content.starts_with("**Outbox**: 0 pending, 1 failed"),
         "{}",
@@ -130,13 +126,7 @@ async fn a_403_is_failed_with_its_reason_and_shown_in_admin_outbox() {
         reply.content
     );
 
-    let zh = app
-        .slash(
-            SlashCall::new(ids::OWNER, "admin")
-                .subcommand("outbox")
-                .locale("zh-CN"),
-        )
-        .await;
+    let zh = app.slash(admin::outbox(ids::OWNER).locale("zh-CN")).await;
     assert!(
         zh.content.starts_with("**发送队列**：0 条待发送，1 条失败"),
         "{}",
@@ -212,9 +202,7 @@ async fn a_second_bot_on_the_same_database_is_refused() {
         "{error}"
     );
     // The first keeps working.
-    let reply = app
-        .slash(SlashCall::new(ids::OWNER, "admin").subcommand("list"))
-        .await;
+    let reply = app.slash(admin::list(ids::OWNER)).await;
     assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
     app.stop().await;
 }

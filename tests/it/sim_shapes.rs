@@ -5,7 +5,8 @@
 use poise::serenity_prelude as serenity;
 use serde_json::Value;
 
-use lyceum::sim::{ids, SlashCall};
+use lyceum::sim::calls::admin;
+use lyceum::sim::ids;
 
 use crate::support::{TestApp, WAIT};
 
@@ -66,10 +67,7 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
     sim.reaction_add(ids::CHANNEL_GENERAL, message, ids::KAI, "👍");
     sim.member_add(200_000_000_000_000_099, "newcomer", "zh-CN");
     sim.member_remove(200_000_000_000_000_099);
-    let grant = SlashCall::new(ids::OWNER, "admin")
-        .subcommand("grant")
-        .mentionable("target", ids::MINA)
-        .choice("level", "moderator");
+    let grant = admin::grant(ids::OWNER, ids::MINA, "moderator");
     sim.invoke(&grant).unwrap();
     // Waited for, not asserted: a decoding failure below explains a missing answer best.
     sim.wait_request("PUT", "/roles/", 1, WAIT).await;
@@ -159,7 +157,7 @@ fn extra_rest_shapes_decode() {
 mod rules {
     use std::time::Duration;
 
-    use lyceum::sim::{ids, Sim, SlashCall, SIM_TOKEN};
+    use lyceum::sim::{calls::admin, ids, Sim, SIM_TOKEN};
     use serde_json::json;
 
     /// A request as the bot would send it (with the bot token); returns status and JSON body.
@@ -205,7 +203,7 @@ mod rules {
     #[tokio::test]
     async fn interactions_take_one_answer_within_the_deadline() {
         let sim = bare_sim().await;
-        let call = SlashCall::new(ids::MINA, "admin").subcommand("list");
+        let call = admin::list(ids::MINA);
         let (id, token) = sim.invoke(&call).unwrap();
         let url = format!(
             "{}/api/v10/interactions/{id}/{token}/callback",

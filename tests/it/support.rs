@@ -150,6 +150,14 @@ impl TestApp {
             .collect()
     }
 
+    /// The audit log, newest first.
+    pub async fn audit_rows(&self) -> Vec<lyceum::features::common::audit::AuditRow> {
+        let guild = serenity::all::GuildId::new(lyceum::sim::ids::GUILD);
+        lyceum::features::common::audit::list(self.db(), guild, None, 10_000, 0)
+            .await
+            .expect("audit rows")
+    }
+
     /// `GET /healthz` as JSON, with its status.
     pub async fn healthz(&self) -> (u16, serde_json::Value) {
         let url = format!("http://{}/healthz", self.bot().app.web_addr);

@@ -86,3 +86,97 @@ pub async fn delete(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::from_millis;
+    use serenity::all::RoleId;
+
+    async fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("s.db")).await.unwrap();
+        (dir, db)
+    }
+
+    const GUILD: GuildId = GuildId::new(1);
+
+    #[tokio::test]
+    async fn a_grant_is_upserted_read_back_and_deleted() {
+        let (_dir, db) = db().await;
+        let user = Target::User(UserId::new(5));
+        let role = Target::Role(RoleId::new(6));
+        let mut tx = db.write.begin().await.unwrap();
+        assert_eq!(grant_of(&mut tx, GUILD, user).await.unwrap(), None);
+        upsert(
+            &mut tx,
+            GUILD,
+            user,
+            Level::Moderator,
+            UserId::new(1),
+            from_millis(1_000),
+        )
+        .await
+        .unwrap();
+        upsert(
+            &mut tx,
+            GUILD,
+            role,
+            Level::Admin,
+            UserId::new(1),
+            from_millis(2_000),
+        )
+        .await
+        .unwrap();
+        // A second grant to the same target replaces the first.
+        upsert(
+            &mut tx,
+            GUILD,
+            user,
+            Level::Admin,
+            UserId::new(2),
+            from_millis(3_000),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let all = grants(&db, GUILD).await.unwrap();
+        assert_eq!(all.len(), 2);
+        let mina = all.iter().find(|g| g.target == user).unwrap();
+        assert_eq!(
+            (mina.level, mina.granted_by, mina.granted_at),
+            (Level::Admin, UserId::new(2), 3_000)
+        );
+        assert!(grants(&db, GuildId::new(2)).await.unwrap().is_empty());
+
+        let mut tx = db.write.begin().await.unwrap();
+        assert!(delete(&mut tx, GUILD, user).await.unwrap());
+        assert!(!delete(&mut tx, GUILD, user).await.unwrap(), "already gone");
+        assert_eq!(
+            grant_of(&mut tx, GUILD, role).await.unwrap(),
+            Some(Level::Admin)
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(grants(&db, GUILD).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_schema_refuses_levels_that_are_not_granted() {
+        let (_dir, db) = db().await;
+        let mut tx = db.write.begin().await.unwrap();
+        let owner = upsert(
+            &mut tx,
+            GUILD,
+            Target::User(UserId::new(5)),
+            Level::Owner,
+            UserId::new(1),
+            from_millis(0),
+        )
+        .await;
+        assert!(
+            owner.is_err(),
+            "owners come from config, never from the table"
+        );
+    }
+}

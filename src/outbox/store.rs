@@ -114,10 +114,15 @@ pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
 /// Hands a claimed item back without counting an attempt (the bot, not the item, could not go
 /// on: a refused token, a paused queue). It becomes due at `at`.
 pub async fn release(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx::Result<()> {
+    hand_back(db, id, to_millis(at), error).await
+}
+
+/// Unclaims an item, due at `at_ms`, without counting an attempt.
+async fn hand_back(db: &Db, id: i64, at_ms: i64, error: &str) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET next_attempt_at = ?, last_error = ?, claimed_at = NULL WHERE id = ?",
     )
-    .bind(to_millis(at))
+    .bind(at_ms)
     .bind(error)
     .bind(id)
     .execute(&db.write)
@@ -128,15 +133,7 @@ pub async fn release(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx::
 /// Sets aside an item whose payload this build cannot read (written by a newer build before a
 /// rollback): it stays pending, holding its target's place in line, until [`unpark`].
 pub async fn park(db: &Db, id: i64, why: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET next_attempt_at = ?, last_error = ?, claimed_at = NULL WHERE id = ?",
-    )
-    .bind(PARKED_AT)
-    .bind(why)
-    .bind(id)
-    .execute(&db.write)
-    .await?;
-    Ok(())
+    hand_back(db, id, PARKED_AT, why).await
 }
 
 /// At start: makes parked items due again, so a build that can read them delivers them (and a

@@ -64,6 +64,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     crate::logging::register_secret(&options.token);
     let instance = InstanceLock::acquire(&config.database.path)?;
     let db = Db::open(&config.database.path).await?;
+    let (points, points_inbox) = crate::features::points::Engine::new();
     let state = AppState {
         db,
         config: SharedConfig::new(config.clone(), options.config_path),
@@ -71,7 +72,10 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         outbox_wake: Arc::new(Notify::new()),
         gateway: GatewayStatus::default(),
         health: Health::default(),
+        points,
+        grants_wake: Arc::new(Notify::new()),
     };
+    state.points.load(&state, state.clock.now()).await?;
 
     let http = if config.discord.is_proxied() {
         // serenity's rate limiter ignores the proxy and would call discord.com directly; the
@@ -145,6 +149,26 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         ),
     ];
 
+    jobs.push((
+        "grants-expiry",
+        jobs::spawn(
+            crate::grants::expiry::Expiry {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            state.grants_wake.clone(),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
+        "points-writer",
+        crate::features::points::engine::spawn_writer(
+            state.clone(),
+            points_inbox,
+            shutdown_rx.clone(),
+        ),
+    ));
     let (web_addr, web) = crate::web::serve(state.clone(), config.web.bind, shutdown_rx).await?;
     jobs.push(("web", web));
     tracing::info!(%web_addr, "web server listening");

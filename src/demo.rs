@@ -185,16 +185,20 @@ pub async fn run() -> anyhow::Result<()> {
     );
     println!("People     @olivia (server owner), @mina, @kai (Discord in Chinese)\n");
 
-    let bot = SimBot::start(sim.clone(), &dir, "").await?;
+    let bot = SimBot::start(sim.clone(), &dir, &demo_config()).await?;
     let commands = sim.registered_commands();
-    let subcommands: usize = commands
-        .iter()
-        .map(|c| c["options"].as_array().map_or(0, Vec::len))
-        .sum();
+    let names = |field: &dyn Fn(&serde_json::Value) -> Option<String>| {
+        commands
+            .iter()
+            .filter_map(field)
+            .map(|n| format!("/{n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     println!(
-        "✓ Bot connected (IDENTIFY → READY → GUILD_CREATE) and registered /{} with {subcommands} subcommands, in English and 中文 ({}).\n",
-        commands.first().and_then(|c| c["name"].as_str()).unwrap_or("?"),
-        commands.first().and_then(|c| c["name_localizations"]["zh-CN"].as_str()).map(|n| format!("/{n}")).unwrap_or_default()
+        "✓ Bot connected (IDENTIFY → READY → GUILD_CREATE) and registered {} in English and 中文 ({}).\n",
+        names(&|c| c["name"].as_str().map(str::to_string)),
+        names(&|c| c["name_localizations"]["zh-CN"].as_str().map(str::to_string)),
     );
     let tz = bot.app.state.config.snapshot().community.timezone;
     let script = Script {
@@ -283,6 +287,8 @@ pub async fn run() -> anyhow::Result<()> {
         .await?;
     println!();
 
+    points_scene(&script, &bot.app.state).await?;
+
     let requests = sim.requests();
     println!(
         "Done: {} REST calls reached the simulated Discord; every reply above is what members saw.",
@@ -291,6 +297,143 @@ pub async fn run() -> anyhow::Result<()> {
     println!("Next: `cargo test` runs the same bot through these and harder scenarios.");
     bot.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The demo community's points and shop (fixed 20 points a message, so the transcript reads
+/// the same every time; real communities use a range).
+fn demo_config() -> String {
+    format!(
+        r#"
+[points]
+message_min = 20
+message_max = 20
+level_up_channel = {announcements}
+level_roles = [{{ level = 1, role = {regular} }}]
+
+[shop]
+items = [{{ id = "pro-trial", name = {{ en = "7 days of Pro", "zh-CN" = "7 天 Pro 体验" }}, price = 100, kind = "timed_role", role = {pro}, duration = "7d" }}]
+"#,
+        announcements = ids::CHANNEL_ANNOUNCEMENTS,
+        regular = ids::ROLE_REGULAR,
+        pro = ids::ROLE_PRO,
+    )
+}
+
+impl Script {
+    /// A member posts in #general; shows the line and waits until the bot handled it.
+    async fn chat(
+        &self,
+        state: &crate::state::AppState,
+        author: u64,
+        text: &str,
+        note: &str,
+    ) -> anyhow::Result<()> {
+        let id = self.sim.message_create(ids::CHANNEL_GENERAL, author, text);
+        let name = self.world.user_name(author);
+        println!("  {:>8} ▸ {text}   {note}", format!("#general @{name}"));
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while state
+            .points
+            .author_of(serenity::all::MessageId::new(id))
+            .is_none()
+        {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "the message was not handled"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
+    }
+
+    /// Waits for the `n`th message the bot posts in `channel` and shows it.
+    async fn channel_post(&self, channel: u64, n: usize, label: &str) -> anyhow::Result<()> {
+        let path = format!("/channels/{channel}/messages");
+        let posted = self
+            .sim
+            .wait_request("POST", &path, n, WAIT)
+            .await
+            .context("the channel message did not arrive")?;
+        self.indent(label, posted.body["content"].as_str().unwrap_or_default());
+        Ok(())
+    }
+
+    /// Waits for the role PUT and shows it.
+    async fn role_added(&self, member: u64, role: u64) -> anyhow::Result<()> {
+        let path = format!("/members/{member}/roles/{role}");
+        self.sim
+            .wait_request("PUT", &path, 1, WAIT)
+            .await
+            .context("the role was not added")?;
+        self.indent("Discord", &format!("<@{member}> got the role <@&{role}>"));
+        Ok(())
+    }
+}
+
+/// Scene 6: members earn points, one levels up, one buys a timed role, the leaderboard.
+async fn points_scene(script: &Script, state: &crate::state::AppState) -> anyhow::Result<()> {
+    script.say("── Scene 6 · Members earn points by taking part");
+    script
+        .chat(
+            state,
+            ids::MINA,
+            "Has anyone finished chapter 3 of the course?",
+            "(+20)",
+        )
+        .await?;
+    script
+        .chat(
+            state,
+            ids::MINA,
+            "The part on spaced repetition is great",
+            "(within the 60 s cooldown: no points)",
+        )
+        .await?;
+    script
+        .chat(
+            state,
+            ids::KAI,
+            "我看完了，第三章讲得很清楚",
+            "(Chinese counts by character: +20)",
+        )
+        .await?;
+    script
+        .command(SlashCall::new(ids::KAI, "checkin"), "/checkin")
+        .await?;
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "points")
+                .subcommand("give")
+                .user_option("member", ids::MINA)
+                .integer("amount", 100)
+                .string("reason", "great chapter summary"),
+            "/points give member:@mina amount:100 reason:great chapter summary",
+        )
+        .await?;
+    script
+        .channel_post(ids::CHANNEL_ANNOUNCEMENTS, 1, "#announce")
+        .await?;
+    script.role_added(ids::MINA, ids::ROLE_REGULAR).await?;
+    script
+        .command(
+            SlashCall::new(ids::MINA, "points").subcommand("show"),
+            "/points show",
+        )
+        .await?;
+    script
+        .command(
+            SlashCall::new(ids::MINA, "shop")
+                .subcommand("buy")
+                .string("item", "pro-trial"),
+            "/shop buy item:pro-trial",
+        )
+        .await?;
+    script.role_added(ids::MINA, ids::ROLE_PRO).await?;
+    script
+        .command(SlashCall::new(ids::KAI, "leaderboard"), "/leaderboard")
+        .await?;
+    println!();
     Ok(())
 }
 

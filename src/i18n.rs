@@ -100,6 +100,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/commands.ftl"),
             include_str!("../locales/en/admin.ftl"),
+            include_str!("../locales/en/points.ftl"),
         ],
     ),
     (
@@ -108,6 +109,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/main.ftl"),
             include_str!("../locales/zh-CN/commands.ftl"),
             include_str!("../locales/zh-CN/admin.ftl"),
+            include_str!("../locales/zh-CN/points.ftl"),
         ],
     ),
 ];

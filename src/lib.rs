@@ -12,6 +12,7 @@ pub mod demo;
 pub mod discord;
 pub mod error;
 pub mod features;
+pub mod grants;
 pub mod health;
 pub mod i18n;
 pub mod jobs;

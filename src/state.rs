@@ -20,6 +20,10 @@ pub struct AppState {
     pub gateway: GatewayStatus,
     /// Jobs' liveness and Discord's view of the token, for `/healthz`.
     pub health: Health,
+    /// The chat-points hot path (in-memory state, batch writer queue).
+    pub points: crate::features::points::Engine,
+    /// Poked after a grant was created or changed, so the expiry job re-plans.
+    pub grants_wake: Arc<Notify>,
 }
 
 impl AppState {

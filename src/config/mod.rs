@@ -2,6 +2,7 @@
 //! reported at once (see [`reader`]), validated, then shared behind one atomically swapped
 //! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
 
+pub mod points;
 mod reader;
 
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use chrono_tz::Tz;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 use toml::Table;
 
+pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 use reader::Reader;
 pub use reader::{suggest, Problem};
 
@@ -31,6 +33,8 @@ pub struct Config {
     pub channels: ChannelsConfig,
     pub staff: StaffConfig,
     pub outbox: OutboxConfig,
+    pub points: PointsConfig,
+    pub shop: ShopConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +74,8 @@ pub struct ChannelsConfig {
     pub mod_log: Option<ChannelId>,
     pub announcements: Option<ChannelId>,
     pub welcome: Option<ChannelId>,
+    /// Where staff see work for them (shop orders to hand over). Optional.
+    pub staff: Option<ChannelId>,
 }
 
 /// Discord roles the bot keeps in step with staff levels granted to individual members.
@@ -135,6 +141,8 @@ impl Config {
                 "channels",
                 "staff",
                 "outbox",
+                "points",
+                "shop",
             ],
         );
 
@@ -208,6 +216,7 @@ impl Config {
             mod_log: s.id("mod_log").map(ChannelId::new),
             announcements: s.id("announcements").map(ChannelId::new),
             welcome: s.id("welcome").map(ChannelId::new),
+            staff: s.id("staff").map(ChannelId::new),
         };
         s.finish();
 
@@ -239,6 +248,13 @@ impl Config {
         }
         s.finish();
 
+        let mut s = reader.section(&root, "points");
+        let points = points::read_points(&mut s);
+        s.finish();
+        let mut s = reader.section(&root, "shop");
+        let shop = points::read_shop(&mut s);
+        s.finish();
+
         let problems = reader.into_problems();
         match (guild_id, timezone, bind) {
             (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
@@ -258,6 +274,8 @@ impl Config {
                 web: WebConfig { bind },
                 channels,
                 staff,
+                points,
+                shop,
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,
@@ -442,6 +460,42 @@ mod tests {
                     .iter()
                     .any(|p| p.starts_with("discord.api_url") && p.contains("clear text")),
                 "{bad}: {shown:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn points_and_shop_problems_name_their_keys() {
+        let text = r#"
+[discord]
+guild_id = 1
+[points]
+message_min = 30
+message_max = 20
+level_roles = [{ level = 0, role = 5 }]
+[shop]
+items = [
+  { id = "a", name = "A", price = 10, kind = "timed_role", role = 3 },
+  { id = "a", name = "B", price = 0, kind = "gift" },
+]
+"#;
+        let shown: Vec<String> = Config::parse(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let expect = [
+            "points.message_min: must not be more than points.message_max (20)",
+            "points.level_roles[0].level = 0: must be between 1 and 1000",
+            "shop.items[0].duration: is required for a timed_role item, e.g. \"7d\"",
+            "shop.items[1].price = 0: must be between 1 and 10000000",
+            "shop.items[1].kind = \"gift\": expected \"role\", \"timed_role\" or \"manual\"",
+            "shop.items[1].id: \"a\" is used by another item",
+        ];
+        for line in expect {
+            assert!(
+                shown.iter().any(|s| s == line),
+                "missing {line:?} in {shown:#?}"
             );
         }
     }

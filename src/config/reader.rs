@@ -157,6 +157,89 @@ impl<'a> Section<'a> {
         ids
     }
 
+    /// An integer within `range` (inclusive).
+    pub fn int(&mut self, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        let value = self.raw(key)?;
+        match value.as_integer() {
+            Some(n) if range.contains(&n) => Some(n),
+            Some(_) => {
+                self.problem(
+                    key,
+                    Some(value),
+                    format!("must be between {} and {}", range.start(), range.end()),
+                );
+                None
+            }
+            None => {
+                self.problem(key, Some(value), "expected a whole number");
+                None
+            }
+        }
+    }
+
+    /// A number (integer or decimal) within `range`.
+    pub fn float(&mut self, key: &str, range: std::ops::RangeInclusive<f64>) -> Option<f64> {
+        let value = self.raw(key)?;
+        let number = value
+            .as_float()
+            .or_else(|| value.as_integer().map(|n| n as f64));
+        match number {
+            Some(n) if range.contains(&n) => Some(n),
+            Some(_) => {
+                self.problem(
+                    key,
+                    Some(value),
+                    format!("must be between {} and {}", range.start(), range.end()),
+                );
+                None
+            }
+            None => {
+                self.problem(key, Some(value), "expected a number");
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, key: &str) -> Option<bool> {
+        let value = self.raw(key)?;
+        let parsed = value.as_bool();
+        if parsed.is_none() {
+            self.problem(key, Some(value), "expected true or false");
+        }
+        parsed
+    }
+
+    /// An array of tables (`[[section.key]]` or `key = [{ … }, …]`), each read as a section
+    /// whose problems name its index (`shop.items[2].price`).
+    pub fn tables(&mut self, key: &str) -> Vec<Section<'a>> {
+        let Some(value) = self.raw(key) else {
+            return Vec::new();
+        };
+        let Value::Array(items) = value else {
+            self.problem(key, Some(value), "expected an array of tables");
+            return Vec::new();
+        };
+        let mut sections = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let path = format!("{}[{index}]", self.key_path(key));
+            match item {
+                Value::Table(table) => sections.push(Section {
+                    reader: self.reader,
+                    path,
+                    table: Some(table),
+                    seen: BTreeSet::new(),
+                }),
+                other => self.reader.problem(path, Some(other), "expected a table"),
+            }
+        }
+        sections
+    }
+
+    /// The key path of this section, for problems that span several keys.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// A human duration such as `"60s"`, `"10m"`, `"30d"` or `"1h 30m"`.
     pub fn duration(&mut self, key: &str) -> Option<Duration> {
         let value = self.raw(key)?;

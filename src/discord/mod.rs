@@ -36,7 +36,9 @@ pub fn all_commands() -> Vec<Command> {
 
 /// Each feature's `commands()`, before localization.
 pub fn raw_commands() -> Vec<Command> {
-    crate::features::admin::commands()
+    let mut commands = crate::features::admin::commands();
+    commands.extend(crate::features::points::commands());
+    commands
 }
 
 /// The locale to answer in: the member's Discord locale if we speak it, else the community's

@@ -58,6 +58,8 @@ mod tests {
             outbox_wake: Default::default(),
             gateway: Default::default(),
             health: Default::default(),
+            points: crate::features::points::Engine::new().0,
+            grants_wake: Default::default(),
         };
         let effect = Effect::SendMessage {
             channel_id: serenity::all::ChannelId::new(1),

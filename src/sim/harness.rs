@@ -4,10 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anyhow::Context as _;
 
 use super::{ids, Sim};
 use crate::app::{self, Options, RunningApp};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 
 /// A config for the default simulated world: mod log, staff roles, fast retries.
@@ -56,12 +59,24 @@ pub struct SimBot {
     pub sim: Sim,
     pub app: RunningApp,
     pub config_path: PathBuf,
+    /// The bot's clock (a `ManualClock` in tests that step time).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl SimBot {
     /// Writes `config_text` to `dir/config.toml`, starts the bot, waits until it registered
     /// its commands.
     pub async fn start(sim: Sim, dir: &Path, extra: &str) -> anyhow::Result<SimBot> {
+        SimBot::start_clocked(sim, dir, extra, Arc::new(SystemClock)).await
+    }
+
+    /// [`SimBot::start`] with the bot reading time from `clock`.
+    pub async fn start_clocked(
+        sim: Sim,
+        dir: &Path,
+        extra: &str,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<SimBot> {
         let config_path = dir.join("config.toml");
         if !config_path.exists() {
             std::fs::write(
@@ -69,23 +84,29 @@ impl SimBot {
                 config_text(&sim, &dir.join("lyceum.db"), extra),
             )?;
         }
-        let app = SimBot::boot(&sim, &config_path).await?;
+        let app = SimBot::boot(&sim, &config_path, clock.clone()).await?;
         Ok(SimBot {
             sim,
             app,
             config_path,
+            clock,
         })
     }
 
-    async fn boot(sim: &Sim, config_path: &Path) -> anyhow::Result<RunningApp> {
+    async fn boot(
+        sim: &Sim,
+        config_path: &Path,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<RunningApp> {
         let config = Config::load(config_path).context("simulator config")?;
         let registrations = sim.command_registrations();
-        let app = app::start(Options::new(
+        let mut options = Options::new(
             config,
             Some(config_path.to_path_buf()),
             sim.token().to_string(),
-        ))
-        .await?;
+        );
+        options.clock = clock;
+        let app = app::start(options).await?;
         // Ready when this boot has registered its commands (poise does it after READY).
         sim.wait_request(
             "PUT",
@@ -104,13 +125,15 @@ impl SimBot {
             sim,
             app,
             config_path,
+            clock,
         } = self;
         app.stop().await;
-        let app = SimBot::boot(&sim, &config_path).await?;
+        let app = SimBot::boot(&sim, &config_path, clock.clone()).await?;
         Ok(SimBot {
             sim,
             app,
             config_path,
+            clock,
         })
     }
 

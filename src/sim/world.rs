@@ -23,6 +23,10 @@ pub mod ids {
     pub const ROLE_MODERATORS_GROUP: u64 = 300_000_000_000_000_013;
     /// A role above the bot's own: the bot may not assign it.
     pub const ROLE_ABOVE_BOT: u64 = 300_000_000_000_000_014;
+    /// A level role (points).
+    pub const ROLE_REGULAR: u64 = 300_000_000_000_000_015;
+    /// A paid tier's role, also sold as a timed trial in the points shop.
+    pub const ROLE_PRO: u64 = 300_000_000_000_000_016;
     pub const CHANNEL_GENERAL: u64 = 400_000_000_000_000_001;
     pub const CHANNEL_MOD_LOG: u64 = 400_000_000_000_000_002;
     pub const CHANNEL_ANNOUNCEMENTS: u64 = 400_000_000_000_000_003;
@@ -128,6 +132,8 @@ impl Default for World {
                 role(ROLE_ADMIN, "Admin", 6, 0x20),
                 role(ROLE_MODERATOR, "Moderator", 5, 0x2000),
                 role(ROLE_MODERATORS_GROUP, "Mod Team", 4, 0),
+                role(ROLE_PRO, "Pro", 3, 0),
+                role(ROLE_REGULAR, "Regular", 2, 0),
             ],
             channels: vec![
                 SimChannel {

@@ -232,13 +232,16 @@ fn the_demo_plays_its_script_to_the_end() {
         String::from_utf8_lossy(&out.stderr)
     );
     for expected in [
-        "registered /admin with 7 subcommands, in English and 中文 (/管理)",
+        "registered /admin /checkin /points /leaderboard /shop in English and 中文 (/管理 /打卡 /积分 /排行榜 /商店)",
         "Done: @mina is now **moderator**.",
         "500 (retry) → 500 (retry) → 204 ✓",
         "你需要「管理员」或更高级别才能使用此命令。",
         "429 (waits retry_after) → 204 ✓",
         "the bot reconnected and RESUMEd its session",
         "REST calls reached the simulated Discord",
+        "✅ 打卡成功：**+10** 积分。连续打卡 **1** 天。余额：30。",
+        "#announce ▸ 🎉 @mina reached **level 1**!",
+        "@mina got the role @Pro",
     ] {
         assert!(
             stdout.contains(expected),

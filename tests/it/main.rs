@@ -8,5 +8,6 @@ mod effects;
 mod gateway;
 mod hardening;
 mod outbox;
+mod points;
 mod sim_shapes;
 mod startup;

@@ -14,7 +14,10 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
 
     let commands = app.sim().registered_commands();
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, vec!["admin"]);
+    assert_eq!(
+        names,
+        vec!["admin", "checkin", "points", "leaderboard", "shop"]
+    );
 
     fn check(item: &Value, path: &str, checked: &mut usize) {
         *checked += 1;

@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use lyceum::clock::{Clock, ManualClock};
 use lyceum::db::Db;
 use lyceum::sim::harness::SimBot;
 use lyceum::sim::{Recorded, Reply, Sim, SlashCall};
@@ -85,12 +88,21 @@ impl TestApp {
 
     /// Starts with the simulator config as rewritten by `edit`.
     pub async fn spawn_edited(edit: impl FnOnce(String) -> String) -> TestApp {
+        TestApp::spawn_full(edit, Arc::new(lyceum::clock::SystemClock)).await
+    }
+
+    /// Starts with `extra` config and the bot reading time from `clock`.
+    pub async fn spawn_clocked(extra: &str, clock: Arc<ManualClock>) -> TestApp {
+        TestApp::spawn_full(|text| format!("{text}\n{extra}"), clock).await
+    }
+
+    async fn spawn_full(edit: impl FnOnce(String) -> String, clock: Arc<dyn Clock>) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let sim = Sim::start().await.expect("simulator starts");
         let text = lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), "");
         std::fs::write(dir.path().join("config.toml"), edit(text)).expect("config written");
-        let bot = SimBot::start(sim.clone(), dir.path(), "")
+        let bot = SimBot::start_clocked(sim.clone(), dir.path(), "", clock)
             .await
             .expect("bot starts");
         TestApp {

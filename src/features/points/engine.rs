@@ -1,0 +1,283 @@
+//! The chat-points hot path: decides from memory (per-member cooldown, today's total, recent
+//! fingerprints) without touching the database, and hands awards to one batch writer that
+//! writes the ledger with multi-row statements every [`FLUSH_EVERY`] or [`FLUSH_ROWS`] rows, in
+//! one transaction with any level changes they cause. A crash loses at most the last unflushed
+//! batch of chat points; purchases, check-ins and staff changes never go through here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serenity::all::{ChannelId, MessageId, RoleId, UserId};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::ops;
+use super::rules::{self, ChatMessage, MemberChat};
+use super::store::{self, Entry};
+use crate::clock::{from_millis, to_millis};
+use crate::config::Config;
+use crate::state::AppState;
+
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
+pub const FLUSH_ROWS: usize = 1_000;
+/// Message authors remembered for helpful reactions (the reaction event does not say whose
+/// message it is).
+const AUTHORS_KEPT: usize = 50_000;
+
+enum Command {
+    Write(Entry),
+    /// Answered once everything sent before it is committed.
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Default)]
+struct Memory {
+    members: HashMap<UserId, MemberChat>,
+    /// Chat awards still inside the delete window: message → (author, points, when).
+    recent_awards: HashMap<MessageId, (UserId, i64, DateTime<Utc>)>,
+    /// Recent message authors, for helpful reactions.
+    authors: HashMap<MessageId, (UserId, ChannelId)>,
+}
+
+/// Shared by the gateway handler, the commands and the writer.
+#[derive(Clone)]
+pub struct Engine {
+    memory: Arc<Mutex<Memory>>,
+    writer: mpsc::UnboundedSender<Command>,
+}
+
+/// A guild message as the hot path needs it.
+pub struct Incoming<'a> {
+    pub id: MessageId,
+    pub channel: ChannelId,
+    pub author: UserId,
+    pub roles: &'a [RoleId],
+    pub bot: bool,
+    pub text: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+impl Engine {
+    /// An engine and the receiving end its writer drains ([`spawn_writer`]).
+    pub fn new() -> (Engine, WriterInbox) {
+        let (writer, inbox) = mpsc::unbounded_channel();
+        let engine = Engine {
+            memory: Arc::default(),
+            writer,
+        };
+        (engine, WriterInbox(inbox))
+    }
+
+    /// Rebuilds today's totals and last awards from the ledger, so a restart neither forgets a
+    /// cooldown nor resets the daily cap.
+    pub async fn load(&self, state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let config = state.config.snapshot();
+        let tz = config.community.timezone;
+        let today = now.with_timezone(&tz).date_naive();
+        let midnight = today
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now);
+        let rows = store::chat_since(&state.db, to_millis(midnight)).await?;
+        let mut memory = self.memory.lock().expect("points memory");
+        for (member, total, last) in rows {
+            let chat = memory
+                .members
+                .entry(UserId::new(member as u64))
+                .or_default();
+            chat.day = Some(today);
+            chat.today_total = total;
+            chat.last_award = Some(from_millis(last));
+        }
+        Ok(())
+    }
+
+    /// The hot path: decides a chat award for `message` and queues it. Returns the points.
+    pub fn on_message(&self, config: &Config, message: &Incoming<'_>) -> Option<i64> {
+        let policy = &config.points;
+        let local_day = rules::local_day(message.at, config.community.timezone);
+        let chat = ChatMessage {
+            channel: message.channel,
+            roles: message.roles,
+            bot: message.bot,
+            text: message.text,
+            at: message.at,
+            local_day,
+        };
+        let (low, high) = (
+            policy.message_min,
+            policy.message_max.max(policy.message_min),
+        );
+        let roll = rand::thread_rng().gen_range(low..=high);
+        let awarded = {
+            let mut memory = self.memory.lock().expect("points memory");
+            if memory.authors.len() >= AUTHORS_KEPT {
+                memory.authors.clear();
+            }
+            memory
+                .authors
+                .insert(message.id, (message.author, message.channel));
+            let state = memory.members.entry(message.author).or_default();
+            let points = rules::decide_chat(policy, state, &chat, roll).ok()?;
+            let window = chrono::Duration::from_std(policy.delete_window).unwrap_or_default();
+            memory
+                .recent_awards
+                .retain(|_, (_, _, at)| *at + window > message.at);
+            memory
+                .recent_awards
+                .insert(message.id, (message.author, points, message.at));
+            points
+        };
+        let _ = self.writer.send(Command::Write(Entry {
+            member: message.author,
+            delta: awarded,
+            lifetime_delta: awarded,
+            kind: "chat",
+            reason: None,
+            reference: Some(format!("chat:{}", message.id)),
+            actor: None,
+            channel: Some(message.channel),
+            at: message.at,
+        }));
+        Some(awarded)
+    }
+
+    /// A message was deleted: an award still inside the delete window is given back.
+    pub fn on_delete(
+        &self,
+        message: MessageId,
+        now: DateTime<Utc>,
+        config: &Config,
+    ) -> Option<i64> {
+        let window = chrono::Duration::from_std(config.points.delete_window).unwrap_or_default();
+        let (member, points, _) = {
+            let mut memory = self.memory.lock().expect("points memory");
+            let award = memory.recent_awards.remove(&message)?;
+            if award.2 + window < now {
+                return None;
+            }
+            if let Some(chat) = memory.members.get_mut(&award.0) {
+                chat.today_total = (chat.today_total - award.1).max(0);
+            }
+            award
+        };
+        let _ = self.writer.send(Command::Write(Entry {
+            member,
+            delta: -points,
+            lifetime_delta: -points,
+            kind: "chat_revoked",
+            reason: None,
+            reference: Some(format!("chat-revoked:{message}")),
+            actor: None,
+            channel: None,
+            at: now,
+        }));
+        Some(points)
+    }
+
+    /// Who wrote `message`, if it was seen recently.
+    pub fn author_of(&self, message: MessageId) -> Option<(UserId, ChannelId)> {
+        self.memory
+            .lock()
+            .expect("points memory")
+            .authors
+            .get(&message)
+            .copied()
+    }
+
+    /// Chat points `member` earned today (as the hot path counts them).
+    pub fn chat_today(&self, member: UserId, config: &Config, now: DateTime<Utc>) -> i64 {
+        let today = now.with_timezone(&config.community.timezone).date_naive();
+        let memory = self.memory.lock().expect("points memory");
+        memory
+            .members
+            .get(&member)
+            .filter(|m| m.day == Some(today))
+            .map_or(0, |m| m.today_total)
+    }
+
+    /// Waits until every award queued before this call is committed, so what a member is shown
+    /// is always current.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.writer.send(Command::Flush(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+/// The receiving end of the writer's queue.
+pub struct WriterInbox(mpsc::UnboundedReceiver<Command>);
+
+/// The batch writer: one task, one transaction per batch. On shutdown it writes what is queued
+/// and stops.
+pub fn spawn_writer(
+    state: AppState,
+    inbox: WriterInbox,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let mut inbox = inbox.0;
+    tokio::spawn(async move {
+        let mut batch: Vec<Entry> = Vec::new();
+        let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
+        let mut tick = tokio::time::interval(FLUSH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let (stop, ticked) = tokio::select! {
+                command = inbox.recv() => match command {
+                    Some(Command::Write(entry)) => {
+                        batch.push(entry);
+                        (false, false)
+                    }
+                    Some(Command::Flush(done)) => {
+                        waiting.push(done);
+                        (false, false)
+                    }
+                    None => (true, false),
+                },
+                _ = tick.tick() => (false, true),
+                _ = shutdown.changed() => (true, false),
+            };
+            if stop {
+                // Take whatever is queued, then write it all.
+                while let Ok(command) = inbox.try_recv() {
+                    match command {
+                        Command::Write(entry) => batch.push(entry),
+                        Command::Flush(done) => waiting.push(done),
+                    }
+                }
+            }
+            let due = stop || ticked || !waiting.is_empty() || batch.len() >= FLUSH_ROWS;
+            if due && !batch.is_empty() {
+                if let Err(e) = write_batch(&state, &batch).await {
+                    // Kept and tried again on the next tick: nothing is dropped on a busy disk.
+                    tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying");
+                    if !stop {
+                        continue;
+                    }
+                }
+                batch.clear();
+            }
+            if batch.is_empty() {
+                for done in waiting.drain(..) {
+                    let _ = done.send(());
+                }
+            }
+            if stop {
+                break;
+            }
+        }
+    })
+}
+
+async fn write_batch(state: &AppState, batch: &[Entry]) -> anyhow::Result<()> {
+    let config = state.config.snapshot();
+    let now = state.clock.now();
+    let mut tx = state.db.write.begin().await?;
+    ops::apply(&mut tx, &config, batch, now).await?;
+    state.commit(tx).await?;
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Points for participation: chat points with anti-farming rules (in memory, written in
+//! batches), daily check-in with streaks and freezes, helpful answers, staff adjustments,
+//! levels and level roles, leaderboards, and a rewards shop whose timed roles are grants.
+//!
+//! Same shape as `admin`: `rules.rs` (pure), `ops.rs` (one function per write), `store.rs`
+//! (SQL), `commands.rs`, `error.rs`, `locales/*/points.ftl`; plus `engine.rs`, the hot path.
+
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod ops;
+pub mod rules;
+pub mod store;
+
+pub use commands::commands;
+pub use engine::Engine;
+pub use error::PointsError;

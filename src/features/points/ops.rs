@@ -1,0 +1,552 @@
+//! One function per points write, each in the caller's transaction: ledger rows, the totals
+//! they move, level changes (announcement + level roles through the outbox), audit rows.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use serenity::all::{ChannelId, MessageId, UserId};
+use sqlx::SqliteConnection;
+
+use super::error::PointsError;
+use super::rules::{self, Streak};
+use super::store::{self, Entry};
+use crate::config::{Config, ItemKind};
+use crate::error::Error;
+use crate::features::common::{audit, modlog};
+use crate::grants::{self, NewGrant};
+use crate::i18n::Locale;
+use crate::outbox::{self, Effect, MessageBody};
+use crate::t;
+
+/// Writes `entries` and applies the level changes they cause, at once: a level-up is
+/// announced in `points.level_up_channel` (once per level-up) and level roles are added and
+/// removed through the outbox; a level-down removes roles too.
+pub async fn apply(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let touched = store::insert_entries(tx, entries).await?;
+    for member in touched {
+        sync_level(tx, config, member, now).await?;
+    }
+    Ok(())
+}
+
+/// Brings a member's stored level (and so their level roles) in line with their lifetime.
+async fn sync_level(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let row = store::member(tx, member).await?;
+    let (level, _, _) = rules::level_of(row.lifetime);
+    let before = row.level.max(0) as u32;
+    if level == before {
+        return Ok(());
+    }
+    store::set_level(tx, member, level).await?;
+    let guild_id = config.discord.guild_id;
+    let old_roles = rules::level_roles_for(&config.points.level_roles, before);
+    let new_roles = rules::level_roles_for(&config.points.level_roles, level);
+    for role in old_roles.iter().filter(|r| !new_roles.contains(r)) {
+        let effect = Effect::RemoveRole {
+            guild_id,
+            user_id: member,
+            role_id: *role,
+            reason: format!("Lyceum: level {level}"),
+        };
+        outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    for role in new_roles.iter().filter(|r| !old_roles.contains(r)) {
+        let effect = Effect::AddRole {
+            guild_id,
+            user_id: member,
+            role_id: *role,
+            reason: format!("Lyceum: level {level}"),
+        };
+        outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    if level > before {
+        if let Some(channel_id) = config.points.level_up_channel {
+            let locale = row
+                .locale
+                .as_deref()
+                .and_then(Locale::from_config)
+                .unwrap_or(config.community.default_locale);
+            let text = t!(
+                locale,
+                "points-level-up",
+                member = format!("<@{member}>"),
+                level = i64::from(level)
+            );
+            let effect = Effect::SendMessage {
+                channel_id,
+                body: MessageBody::text(text),
+            };
+            // Once per level reached, even if a level is lost and regained.
+            let key = format!("level-up:{member}:{level}");
+            outbox::enqueue(tx, &effect, now, Some(&key)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A member's level roles again after they rejoin (Discord drops a leaver's roles), and the
+/// roles of their open grants. Returns how many role adds were queued.
+pub async fn restore_on_join(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    now: DateTime<Utc>,
+) -> Result<usize, Error> {
+    let row = store::member(tx, member).await?;
+    let mut roles = rules::level_roles_for(&config.points.level_roles, row.level.max(0) as u32);
+    for grant in grants::store::open_for(tx, member, now).await? {
+        roles.push(serenity::all::RoleId::new(grant.role_id as u64));
+    }
+    roles.sort();
+    roles.dedup();
+    for role in &roles {
+        let effect = Effect::AddRole {
+            guild_id: config.discord.guild_id,
+            user_id: member,
+            role_id: *role,
+            reason: "Lyceum: restored on rejoin".into(),
+        };
+        outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    Ok(roles.len())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedIn {
+    pub check_in: rules::CheckIn,
+    pub balance: i64,
+}
+
+/// `/checkin`: once per calendar day in the community's time zone.
+pub async fn check_in(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> Result<CheckedIn, Error> {
+    let today = rules::local_day(now, config.community.timezone);
+    let row = store::member(tx, member).await?;
+    let before = Streak {
+        last: row.last_checkin_date(),
+        days: row.streak.max(0) as u32,
+        freezes: row.freezes.max(0) as u32,
+    };
+    let Some(done) = rules::check_in(&config.points, before, today) else {
+        return Err(PointsError::AlreadyCheckedIn { streak: row.streak }.into());
+    };
+    store::set_streak(tx, member, done.streak.days, today, done.streak.freezes).await?;
+    store::set_locale(tx, member, locale.tag()).await?;
+    let entry = Entry {
+        member,
+        delta: done.points,
+        lifetime_delta: done.points,
+        kind: "checkin",
+        reason: None,
+        // A double click lands on the same key: awarded once.
+        reference: Some(format!("checkin:{member}:{today}")),
+        actor: None,
+        channel: None,
+        at: now,
+    };
+    apply(tx, config, &[entry], now).await?;
+    let balance = store::member(tx, member).await?.balance;
+    Ok(CheckedIn {
+        check_in: done,
+        balance,
+    })
+}
+
+/// The largest single staff adjustment.
+pub const MAX_ADJUST: i64 = 100_000;
+
+/// Who is adjusting points.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: UserId,
+}
+
+/// A staff adjustment: `give` adds points; a take is a correction that lowers balance and
+/// lifetime.
+#[derive(Debug, Clone)]
+pub struct Adjustment<'a> {
+    pub member: UserId,
+    pub member_is_bot: bool,
+    pub amount: i64,
+    pub give: bool,
+    pub reason: &'a str,
+}
+
+/// `/points give` and `/points take`. Audited, with a mod-log line. Returns the new balance.
+pub async fn adjust(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    staff: &Staff,
+    change: &Adjustment<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, Error> {
+    let Adjustment {
+        member,
+        member_is_bot,
+        amount,
+        give,
+        reason,
+    } = *change;
+    if !(1..=MAX_ADJUST).contains(&amount) {
+        return Err(PointsError::BadAmount { max: MAX_ADJUST }.into());
+    }
+    if member_is_bot {
+        return Err(PointsError::Bot.into());
+    }
+    let row = store::member(tx, member).await?;
+    if !give && amount > row.balance {
+        return Err(PointsError::TakeExceedsBalance {
+            balance: row.balance,
+        }
+        .into());
+    }
+    let signed = if give { amount } else { -amount };
+    let entry = Entry {
+        member,
+        delta: signed,
+        lifetime_delta: signed,
+        kind: if give { "give" } else { "take" },
+        reason: Some(reason.to_string()),
+        reference: None,
+        actor: Some(staff.id),
+        channel: None,
+        at: now,
+    };
+    apply(tx, config, &[entry], now).await?;
+    let action = audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: staff.id,
+        action: if give { "points.give" } else { "points.take" },
+        target_kind: Some("user"),
+        target_id: Some(member.get()),
+        arguments: json!({ "amount": amount, "reason": reason }),
+    };
+    audit::record(tx, &action, now).await?;
+    let (by, whom, why) = (
+        format!("<@{}>", staff.id),
+        format!("<@{member}>"),
+        reason.to_string(),
+    );
+    modlog::post(tx, config, now, |l| {
+        if give {
+            t!(
+                l,
+                "modlog-points-given",
+                actor = by,
+                member = whom,
+                amount = amount,
+                reason = why
+            )
+        } else {
+            t!(
+                l,
+                "modlog-points-taken",
+                actor = by,
+                member = whom,
+                amount = amount,
+                reason = why
+            )
+        }
+    })
+    .await?;
+    Ok(store::member(tx, member).await?.balance)
+}
+
+/// A helpful-answer reaction by `voter` on `author`'s message: awarded once per message when a
+/// moderator reacts or `helpful_threshold` distinct members do. Self-reactions never count.
+/// Returns whether this vote made the award.
+#[allow(clippy::too_many_arguments)]
+pub async fn helpful_vote(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    message: MessageId,
+    channel: ChannelId,
+    author: UserId,
+    voter: UserId,
+    voter_is_staff: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    if voter == author {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO helpful_votes (message_id, voter_id, author_id, channel_id, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(message.get() as i64)
+    .bind(voter.get() as i64)
+    .bind(author.get() as i64)
+    .bind(channel.get() as i64)
+    .bind(crate::clock::to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    let (votes,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM helpful_votes WHERE message_id = ?")
+            .bind(message.get() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !voter_is_staff && votes < i64::from(config.points.helpful_threshold) {
+        return Ok(false);
+    }
+    let points = config.points.helpful_points;
+    let reference = format!("helpful:{message}");
+    let before: Option<(i64,)> = sqlx::query_as("SELECT id FROM points_ledger WHERE reference = ?")
+        .bind(&reference)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if before.is_some() {
+        return Ok(false);
+    }
+    let entry = Entry {
+        member: author,
+        delta: points,
+        lifetime_delta: points,
+        kind: "helpful",
+        reason: None,
+        reference: Some(reference),
+        actor: Some(voter),
+        channel: Some(channel),
+        at: now,
+    };
+    apply(tx, config, &[entry], now).await?;
+    Ok(true)
+}
+
+/// What a purchase did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Purchase {
+    pub order: i64,
+    pub balance: i64,
+    /// The order is waiting for staff (a manual item).
+    pub awaiting: bool,
+    /// A repeated click within seconds: the earlier order, nothing charged again.
+    pub repeated: bool,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// A second `/shop buy` of one item by one member within this many seconds is the same click.
+const REPEAT_WINDOW_MS: i64 = 10_000;
+
+/// `/shop buy`: checks balance, stock and the per-member limit, and commits the deduction, the
+/// order and the role grant together.
+pub async fn buy(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    item_id: &str,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> Result<Purchase, Error> {
+    let item = config
+        .shop
+        .item(item_id)
+        .ok_or_else(|| PointsError::UnknownItem {
+            item: item_id.to_string(),
+        })?;
+    let name = item.name.get(locale).to_string();
+    let now_ms = crate::clock::to_millis(now);
+    let recent: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM shop_orders WHERE member_id = ? AND item_id = ? AND created_at > ?
+         AND status != 'refunded' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(member.get() as i64)
+    .bind(item_id)
+    .bind(now_ms - REPEAT_WINDOW_MS)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((order,)) = recent {
+        let balance = store::member(tx, member).await?.balance;
+        return Ok(Purchase {
+            order,
+            balance,
+            awaiting: item.kind == ItemKind::Manual,
+            repeated: true,
+            ends_at: None,
+        });
+    }
+    if let Some(stock) = item.stock {
+        let (sold,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM shop_orders WHERE item_id = ? AND status != 'refunded'",
+        )
+        .bind(item_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if sold >= stock {
+            return Err(PointsError::OutOfStock { item: name }.into());
+        }
+    }
+    if let Some(limit) = item.per_member_limit {
+        let (mine,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM shop_orders WHERE item_id = ? AND member_id = ? AND status != 'refunded'",
+        )
+        .bind(item_id)
+        .bind(member.get() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        if mine >= limit {
+            return Err(PointsError::LimitReached { item: name, limit }.into());
+        }
+    }
+    let balance = store::member(tx, member).await?.balance;
+    if balance < item.price {
+        return Err(PointsError::InsufficientBalance {
+            price: item.price,
+            balance,
+        }
+        .into());
+    }
+    let awaiting = item.kind == ItemKind::Manual;
+    let (order,): (i64,) = sqlx::query_as(
+        "INSERT INTO shop_orders (member_id, item_id, price, status, created_at) VALUES (?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(member.get() as i64)
+    .bind(item_id)
+    .bind(item.price)
+    .bind(if awaiting { "awaiting" } else { "completed" })
+    .bind(now_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    let entry = Entry {
+        member,
+        delta: -item.price,
+        lifetime_delta: 0,
+        kind: "shop",
+        reason: Some(item_id.to_string()),
+        reference: Some(format!("order:{order}")),
+        actor: None,
+        channel: None,
+        at: now,
+    };
+    apply(tx, config, &[entry], now).await?;
+    let mut ends_at = None;
+    match (item.kind, item.role) {
+        (ItemKind::Role | ItemKind::TimedRole, Some(role)) => {
+            ends_at = item
+                .duration
+                .filter(|_| item.kind == ItemKind::TimedRole)
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d);
+            let reference = format!("order:{order}");
+            let grant = NewGrant {
+                member,
+                role,
+                product: item_id,
+                source: "points",
+                reference: Some(&reference),
+                starts_at: now,
+                ends_at,
+            };
+            grants::store::create(tx, &grant, now).await?;
+            let effect = Effect::AddRole {
+                guild_id: config.discord.guild_id,
+                user_id: member,
+                role_id: role,
+                reason: format!("Lyceum: shop order #{order}"),
+            };
+            outbox::enqueue(tx, &effect, now, None).await?;
+        }
+        _ => {
+            if let Some(channel_id) = config.channels.staff {
+                let l = config.community.default_locale;
+                let text = t!(
+                    l,
+                    "shop-staff-order",
+                    order = order,
+                    member = format!("<@{member}>"),
+                    item = item.name.get(l).to_string()
+                );
+                let effect = Effect::SendMessage {
+                    channel_id,
+                    body: MessageBody::text(text),
+                };
+                outbox::enqueue(tx, &effect, now, None).await?;
+            }
+        }
+    }
+    let balance = store::member(tx, member).await?.balance;
+    Ok(Purchase {
+        order,
+        balance,
+        awaiting,
+        repeated: false,
+        ends_at,
+    })
+}
+
+/// `/shop fulfil` and `/shop refund` (admin) of an order waiting for staff; a refund of a
+/// completed role order also ends its grant and removes the role.
+pub async fn finish_order(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    staff: UserId,
+    order: i64,
+    refund: bool,
+    now: DateTime<Utc>,
+) -> Result<(i64, String), Error> {
+    let row: Option<(i64, String, i64, String)> =
+        sqlx::query_as("SELECT member_id, item_id, price, status FROM shop_orders WHERE id = ?")
+            .bind(order)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (member, item, price, status) = row.ok_or(PointsError::UnknownOrder { order })?;
+    let allowed = matches!(
+        (refund, status.as_str()),
+        (_, "awaiting") | (true, "completed")
+    );
+    if !allowed {
+        return Err(PointsError::OrderNotAwaiting { order }.into());
+    }
+    let member_id = UserId::new(member as u64);
+    sqlx::query("UPDATE shop_orders SET status = ?, finished_at = ?, finished_by = ? WHERE id = ?")
+        .bind(if refund { "refunded" } else { "fulfilled" })
+        .bind(crate::clock::to_millis(now))
+        .bind(staff.get() as i64)
+        .bind(order)
+        .execute(&mut *tx)
+        .await?;
+    if refund {
+        let entry = Entry {
+            member: member_id,
+            delta: price,
+            lifetime_delta: 0,
+            kind: "refund",
+            reason: Some(item.clone()),
+            reference: Some(format!("refund:{order}")),
+            actor: Some(staff),
+            channel: None,
+            at: now,
+        };
+        apply(tx, config, &[entry], now).await?;
+        // A refunded role order ends its grant now; the expiry job removes the role.
+        sqlx::query("UPDATE grants SET ends_at = ? WHERE reference = ? AND ended_at IS NULL")
+            .bind(crate::clock::to_millis(now))
+            .bind(format!("order:{order}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let action = audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: staff,
+        action: if refund { "shop.refund" } else { "shop.fulfil" },
+        target_kind: Some("user"),
+        target_id: Some(member as u64),
+        arguments: json!({ "order": order, "item": item }),
+    };
+    audit::record(tx, &action, now).await?;
+    Ok((member, item))
+}

@@ -1,0 +1,244 @@
+//! The points SQL: the ledger, members' totals, orders. Nothing else.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serenity::all::{ChannelId, UserId};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::clock::to_millis;
+use crate::db::Db;
+
+/// One balance change, as the ledger stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub member: UserId,
+    pub delta: i64,
+    pub lifetime_delta: i64,
+    pub kind: &'static str,
+    pub reason: Option<String>,
+    /// Makes the entry happen once (a second entry with the same reference is dropped).
+    pub reference: Option<String>,
+    pub actor: Option<UserId>,
+    pub channel: Option<ChannelId>,
+    pub at: DateTime<Utc>,
+}
+
+/// Rows per multi-row INSERT (SQLite allows 32,766 bound values; an entry binds 9).
+const CHUNK: usize = 500;
+
+/// Writes `entries` (multi-row statements) and moves members' totals by what was written.
+/// Entries whose reference was already used are skipped. Returns the members touched.
+pub async fn insert_entries(
+    tx: &mut SqliteConnection,
+    entries: &[Entry],
+) -> sqlx::Result<Vec<UserId>> {
+    let mut written: Vec<(i64, i64, i64)> = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(CHUNK) {
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO points_ledger (member_id, delta, lifetime_delta, kind, reason, reference, actor_id, channel_id, created_at) ",
+        );
+        query.push_values(chunk, |mut row, e| {
+            row.push_bind(e.member.get() as i64)
+                .push_bind(e.delta)
+                .push_bind(e.lifetime_delta)
+                .push_bind(e.kind)
+                .push_bind(e.reason.as_deref())
+                .push_bind(e.reference.as_deref())
+                .push_bind(e.actor.map(|a| a.get() as i64))
+                .push_bind(e.channel.map(|c| c.get() as i64))
+                .push_bind(to_millis(e.at));
+        });
+        query
+            .push(" ON CONFLICT (reference) DO NOTHING RETURNING member_id, delta, lifetime_delta");
+        let rows: Vec<(i64, i64, i64)> = query.build_query_as().fetch_all(&mut *tx).await?;
+        written.extend(rows);
+    }
+    let mut totals: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
+    for (member, delta, lifetime) in written {
+        let total = totals.entry(member).or_default();
+        total.0 += delta;
+        total.1 += lifetime;
+    }
+    let members: Vec<(i64, (i64, i64))> = totals.into_iter().collect();
+    for chunk in members.chunks(CHUNK) {
+        let mut create: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT OR IGNORE INTO points_members (member_id) ");
+        create.push_values(chunk, |mut row, (member, _)| {
+            row.push_bind(*member);
+        });
+        create.build().execute(&mut *tx).await?;
+        // One UPDATE for the whole chunk; balances never go below zero (a revoked chat award
+        // after the points were spent takes what is left).
+        let mut update: QueryBuilder<Sqlite> =
+            QueryBuilder::new("WITH d(member_id, delta, lifetime) AS (");
+        update.push_values(chunk, |mut row, (member, (delta, lifetime))| {
+            row.push_bind(*member)
+                .push_bind(*delta)
+                .push_bind(*lifetime);
+        });
+        update.push(
+            ") UPDATE points_members SET
+                 balance = MAX(0, points_members.balance + d.delta),
+                 lifetime = MAX(0, points_members.lifetime + d.lifetime)
+             FROM d WHERE points_members.member_id = d.member_id",
+        );
+        update.build().execute(&mut *tx).await?;
+    }
+    Ok(members
+        .into_iter()
+        .map(|(m, _)| UserId::new(m as u64))
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, FromRow)]
+pub struct MemberRow {
+    pub balance: i64,
+    pub lifetime: i64,
+    pub level: i64,
+    pub streak: i64,
+    pub last_checkin: Option<String>,
+    pub freezes: i64,
+    pub locale: Option<String>,
+}
+
+impl MemberRow {
+    pub fn last_checkin_date(&self) -> Option<NaiveDate> {
+        self.last_checkin
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+}
+
+const MEMBER_COLUMNS: &str = "balance, lifetime, level, streak, last_checkin, freezes, locale";
+
+pub async fn member(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<MemberRow> {
+    let row: Option<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM points_members WHERE member_id = ?"
+    ))
+    .bind(member.get() as i64)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+pub async fn member_read(db: &Db, member: UserId) -> sqlx::Result<MemberRow> {
+    let mut conn = db.read.acquire().await?;
+    self::member(&mut conn, member).await
+}
+
+pub async fn set_level(tx: &mut SqliteConnection, member: UserId, level: u32) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO points_members (member_id, level) VALUES (?1, ?2)
+         ON CONFLICT (member_id) DO UPDATE SET level = ?2",
+    )
+    .bind(member.get() as i64)
+    .bind(i64::from(level))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_streak(
+    tx: &mut SqliteConnection,
+    member: UserId,
+    streak: u32,
+    day: NaiveDate,
+    freezes: u32,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO points_members (member_id, streak, last_checkin, freezes) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (member_id) DO UPDATE SET streak = ?2, last_checkin = ?3, freezes = ?4",
+    )
+    .bind(member.get() as i64)
+    .bind(i64::from(streak))
+    .bind(day.format("%Y-%m-%d").to_string())
+    .bind(i64::from(freezes))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_locale(
+    tx: &mut SqliteConnection,
+    member: UserId,
+    locale: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO points_members (member_id, locale) VALUES (?1, ?2)
+         ON CONFLICT (member_id) DO UPDATE SET locale = ?2",
+    )
+    .bind(member.get() as i64)
+    .bind(locale)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub delta: i64,
+    pub lifetime_delta: i64,
+    pub kind: String,
+    pub reason: Option<String>,
+    pub actor_id: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A member's ledger, newest first.
+pub async fn history(db: &Db, member: UserId, limit: i64) -> sqlx::Result<Vec<LedgerRow>> {
+    sqlx::query_as(
+        "SELECT id, delta, lifetime_delta, kind, reason, actor_id, created_at FROM points_ledger
+         WHERE member_id = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(member.get() as i64)
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await
+}
+
+/// Members ranked by points earned since `since` (lifetime when `None`), best first.
+pub async fn leaderboard(db: &Db, since: Option<i64>, limit: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    match since {
+        None => {
+            sqlx::query_as(
+                "SELECT member_id, lifetime FROM points_members WHERE lifetime > 0
+                 ORDER BY lifetime DESC, member_id LIMIT ?",
+            )
+            .bind(limit)
+            .fetch_all(&db.read)
+            .await
+        }
+        Some(since) => {
+            sqlx::query_as(
+                "SELECT member_id, SUM(lifetime_delta) AS earned FROM points_ledger
+                 WHERE created_at >= ? GROUP BY member_id HAVING earned > 0
+                 ORDER BY earned DESC, member_id LIMIT ?",
+            )
+            .bind(since)
+            .bind(limit)
+            .fetch_all(&db.read)
+            .await
+        }
+    }
+}
+
+/// 1 + how many members have more lifetime points.
+pub async fn rank(db: &Db, lifetime: i64) -> sqlx::Result<i64> {
+    let (above,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_members WHERE lifetime > ?")
+        .bind(lifetime)
+        .fetch_one(&db.read)
+        .await?;
+    Ok(above + 1)
+}
+
+/// Per member: chat points since `since` and the last chat award, to rebuild the hot path's
+/// memory after a restart.
+pub async fn chat_since(db: &Db, since: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT member_id, SUM(delta), MAX(created_at) FROM points_ledger
+         WHERE kind = 'chat' AND created_at >= ? GROUP BY member_id",
+    )
+    .bind(since)
+    .fetch_all(&db.read)
+    .await
+}

@@ -499,3 +499,107 @@ async fn the_leaderboard_ranks_by_points_earned_in_the_period() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_gift_order_waits_for_staff_who_fulfil_or_refund_it() {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let extra = config();
+    let mut app = TestApp::spawn_full_clocked(
+        |text| {
+            text.replace(
+                "[channels]\n",
+                &format!("[channels]\nstaff = {}\n", ids::CHANNEL_WELCOME),
+            ) + &extra
+        },
+        clock.clone(),
+    )
+    .await;
+    slash(&app, give(ids::OWNER, ids::MINA, 70, "prize")).await;
+    let bought = slash(&app, buy(ids::MINA, "badge")).await;
+    assert!(
+        bought.content.contains("Staff will hand it over"),
+        "{}",
+        bought.content
+    );
+    let staff = format!("/channels/{}/messages", ids::CHANNEL_WELCOME);
+    let posted = app
+        .sim()
+        .wait_request("POST", &staff, 1, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        posted.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("bought **Badge**"),
+        "{}",
+        posted.body
+    );
+
+    let other = slash(
+        &app,
+        SlashCall::new(ids::KAI, "shop")
+            .subcommand("orders")
+            .user_option("member", ids::MINA),
+    )
+    .await;
+    assert_eq!(other.content, "只有管理员可以查看其他成员的订单。", "Kai reads Chinese");
+    let mine = slash(&app, SlashCall::new(ids::MINA, "shop").subcommand("orders")).await;
+    assert!(
+        mine.content.contains("waiting for staff"),
+        "{}",
+        mine.content
+    );
+
+    let refund = SlashCall::new(ids::OWNER, "shop")
+        .subcommand("refund")
+        .integer("order", 1);
+    let reply = slash(&app, refund.clone()).await;
+    assert!(reply.content.contains("is refunded"), "{}", reply.content);
+    assert_eq!(balance(&app, ids::MINA).await, 70, "the points are back");
+    let twice = slash(&app, refund).await;
+    assert!(
+        twice.content.contains("is not waiting for staff"),
+        "{}",
+        twice.content
+    );
+    let actions: Vec<String> = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(actions[0], "shop.refund");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_streak_freeze_covers_a_missed_day() {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let extra = format!("{}\n", config()).replace(
+        "checkin_points = 10",
+        "checkin_points = 10\nstreak_freeze_every = 1\nmax_freezes = 1",
+    );
+    let mut app = TestApp::spawn_clocked(&extra, clock.clone()).await;
+    let first = slash(&app, SlashCall::new(ids::MINA, "checkin")).await;
+    assert!(
+        first.content.contains("You earned a streak freeze"),
+        "{}",
+        first.content
+    );
+    clock.advance(chrono::Duration::days(2)); // one day missed
+    let second = slash(&app, SlashCall::new(ids::MINA, "checkin")).await;
+    assert!(
+        second.content.contains("Streak: **2** days"),
+        "{}",
+        second.content
+    );
+    assert!(
+        second
+            .content
+            .contains("A streak freeze covered the day you missed."),
+        "{}",
+        second.content
+    );
+    app.stop().await;
+}

@@ -96,6 +96,14 @@ impl TestApp {
         TestApp::spawn_full(|text| format!("{text}\n{extra}"), clock).await
     }
 
+    /// Starts with the simulator config as rewritten by `edit`, reading time from `clock`.
+    pub async fn spawn_full_clocked(
+        edit: impl FnOnce(String) -> String,
+        clock: Arc<ManualClock>,
+    ) -> TestApp {
+        TestApp::spawn_full(edit, clock).await
+    }
+
     async fn spawn_full(edit: impl FnOnce(String) -> String, clock: Arc<dyn Clock>) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");

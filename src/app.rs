@@ -73,6 +73,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         gateway: GatewayStatus::default(),
         health: Health::default(),
         points,
+        rules: Default::default(),
         grants_wake: Arc::new(Notify::new()),
     };
     state.points.load(&state, state.clock.now()).await?;

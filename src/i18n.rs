@@ -101,6 +101,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/commands.ftl"),
             include_str!("../locales/en/admin.ftl"),
             include_str!("../locales/en/points.ftl"),
+            include_str!("../locales/en/rules.ftl"),
         ],
     ),
     (
@@ -110,6 +111,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/commands.ftl"),
             include_str!("../locales/zh-CN/admin.ftl"),
             include_str!("../locales/zh-CN/points.ftl"),
+            include_str!("../locales/zh-CN/rules.ftl"),
         ],
     ),
 ];

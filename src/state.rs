@@ -22,6 +22,8 @@ pub struct AppState {
     pub health: Health,
     /// The chat-points hot path (in-memory state, batch writer queue).
     pub points: crate::features::points::Engine,
+    /// Automod's compiled filters and per-member windows.
+    pub rules: crate::features::rules::Engine,
     /// Poked after a grant was created or changed, so the expiry job re-plans.
     pub grants_wake: Arc<Notify>,
 }

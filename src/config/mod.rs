@@ -2,6 +2,7 @@
 //! reported at once (see [`reader`]), validated, then shared behind one atomically swapped
 //! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
 
+pub mod moderation;
 pub mod points;
 mod reader;
 
@@ -15,6 +16,7 @@ use chrono_tz::Tz;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 use toml::Table;
 
+pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, WarningsConfig};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 use reader::Reader;
 pub use reader::{suggest, Problem};
@@ -35,6 +37,17 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub points: PointsConfig,
     pub shop: ShopConfig,
+    pub rules: Vec<Rule>,
+    pub automod: AutomodConfig,
+    pub warnings: WarningsConfig,
+    pub onboarding: OnboardingConfig,
+}
+
+/// `[onboarding]`: what new members go through.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OnboardingConfig {
+    /// Granted when a member presses "I accept" under the rules. Optional.
+    pub accepted_role: Option<RoleId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +89,8 @@ pub struct ChannelsConfig {
     pub welcome: Option<ChannelId>,
     /// Where staff see work for them (shop orders to hand over). Optional.
     pub staff: Option<ChannelId>,
+    /// Where `/rules post` puts the rules message. Optional.
+    pub rules: Option<ChannelId>,
 }
 
 /// Discord roles the bot keeps in step with staff levels granted to individual members.
@@ -143,6 +158,10 @@ impl Config {
                 "outbox",
                 "points",
                 "shop",
+                "rules",
+                "automod",
+                "warnings",
+                "onboarding",
             ],
         );
 
@@ -217,6 +236,7 @@ impl Config {
             announcements: s.id("announcements").map(ChannelId::new),
             welcome: s.id("welcome").map(ChannelId::new),
             staff: s.id("staff").map(ChannelId::new),
+            rules: s.id("rules").map(ChannelId::new),
         };
         s.finish();
 
@@ -255,6 +275,19 @@ impl Config {
         let shop = points::read_shop(&mut s);
         s.finish();
 
+        let rules = moderation::read_rules(reader.array(&root, "rules"));
+        let mut s = reader.section(&root, "automod");
+        let automod = moderation::read_automod(&mut s);
+        s.finish();
+        let mut s = reader.section(&root, "warnings");
+        let warnings = moderation::read_warnings(&mut s);
+        s.finish();
+        let mut s = reader.section(&root, "onboarding");
+        let onboarding = OnboardingConfig {
+            accepted_role: s.id("accepted_role").map(RoleId::new),
+        };
+        s.finish();
+
         let problems = reader.into_problems();
         match (guild_id, timezone, bind) {
             (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
@@ -276,6 +309,10 @@ impl Config {
                 staff,
                 points,
                 shop,
+                rules,
+                automod,
+                warnings,
+                onboarding,
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,

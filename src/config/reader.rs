@@ -73,6 +73,33 @@ impl Reader {
         }
     }
 
+    /// A top-level array of tables (`[[rules]]`), each read as a section (`rules[0]`).
+    pub fn array<'a>(&'a self, root: &'a Table, name: &str) -> Vec<Section<'a>> {
+        match root.get(name) {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| match item {
+                    Value::Table(table) => Some(Section {
+                        reader: self,
+                        path: format!("{name}[{i}]"),
+                        table: Some(table),
+                        seen: BTreeSet::new(),
+                    }),
+                    other => {
+                        self.problem(format!("{name}[{i}]"), Some(other), "expected a table");
+                        None
+                    }
+                })
+                .collect(),
+            Some(other) => {
+                self.problem(name, Some(other), "expected an array of tables ([[…]])");
+                Vec::new()
+            }
+        }
+    }
+
     /// Reports top-level keys that are not one of `known` sections.
     pub fn unknown_sections(&self, root: &Table, known: &[&str]) {
         for (key, value) in root {
@@ -233,6 +260,25 @@ impl<'a> Section<'a> {
             }
         }
         sections
+    }
+
+    /// A nested table (`[automod.banned_words]`) as a section: none when absent.
+    pub fn tables_or_table(&mut self, key: &str) -> Vec<Section<'a>> {
+        let Some(value) = self.raw(key) else {
+            return Vec::new();
+        };
+        match value {
+            Value::Table(table) => vec![Section {
+                reader: self.reader,
+                path: self.key_path(key),
+                table: Some(table),
+                seen: BTreeSet::new(),
+            }],
+            other => {
+                self.problem(key, Some(other), "expected a table");
+                Vec::new()
+            }
+        }
     }
 
     /// The key path of this section, for problems that span several keys.

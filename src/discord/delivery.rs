@@ -162,6 +162,7 @@ fn message_json(body: &MessageBody, nonce: &str) -> Value {
     json!({
         "content": body.content,
         "embeds": body.embeds,
+        "components": body.components,
         // Mod-log lines and announcements mention people without pinging them.
         "allowed_mentions": { "parse": [] },
         // Discord returns the first message for a repeated nonce for a few minutes, so a quick
@@ -208,6 +209,8 @@ pub struct Worker {
     missing_permissions: Mutex<VecDeque<DateTime<Utc>>>,
     /// Kinds this build could not read, warned about once each.
     unreadable_warned: Mutex<HashSet<String>>,
+    /// The message a post just created (item id, message id), recorded with its outcome.
+    created: Mutex<Option<(i64, u64)>>,
 }
 
 impl Worker {
@@ -221,6 +224,7 @@ impl Worker {
             auth_failures: AtomicU32::new(0),
             missing_permissions: Mutex::new(VecDeque::new()),
             unreadable_warned: Mutex::new(HashSet::new()),
+            created: Mutex::new(None),
         }
     }
 
@@ -364,6 +368,50 @@ impl Worker {
                     .await
                     .0
             }
+            Effect::KickMember {
+                guild_id,
+                user_id,
+                reason,
+            } => {
+                let path = format!("/guilds/{guild_id}/members/{user_id}");
+                let (response, _) = self.call(Method::DELETE, &path, None, Some(reason)).await;
+                if matches!(response, Response::Status { status: 404, .. }) {
+                    return Outcome::Skipped("the member had already left".into());
+                }
+                response
+            }
+            Effect::BanMember {
+                guild_id,
+                user_id,
+                reason,
+            } => {
+                let path = format!("/guilds/{guild_id}/bans/{user_id}");
+                let body = json!({ "delete_message_seconds": 0 });
+                self.call(Method::PUT, &path, Some(body), Some(reason))
+                    .await
+                    .0
+            }
+            Effect::EditPost {
+                channel_id,
+                outbox_id,
+                body,
+            } => {
+                let Some(message) = store::message_id_of(&self.state.db, *outbox_id)
+                    .await
+                    .ok()
+                    .flatten()
+                else {
+                    return Outcome::Failed("the earlier post has no message to edit".into());
+                };
+                let path = format!("/channels/{channel_id}/messages/{message}");
+                let payload = json!({
+                    "content": body.content,
+                    "embeds": body.embeds,
+                    "components": body.components,
+                    "allowed_mentions": { "parse": [] },
+                });
+                self.call(Method::PATCH, &path, Some(payload), None).await.0
+            }
         };
         self.conclude(&response, attempt)
     }
@@ -411,7 +459,15 @@ impl Worker {
         }
         let path = format!("/channels/{channel_id}/messages");
         let payload = message_json(body, &format!("lyceum-{}", row.id));
-        let (response, _) = self.call(Method::POST, &path, Some(payload), None).await;
+        let (response, created) = self.call(Method::POST, &path, Some(payload), None).await;
+        let message = created
+            .as_ref()
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_str)
+            .and_then(|id| id.parse::<u64>().ok());
+        if let Some(message) = message {
+            *self.created.lock().expect("created lock") = Some((row.id, message));
+        }
         self.conclude(&response, attempt)
     }
 
@@ -529,6 +585,10 @@ impl Worker {
         match outcome {
             Outcome::Delivered => {
                 tracing::info!(id = row.id, kind = row.kind, "outbox item delivered");
+                let created = *self.created.lock().expect("created lock");
+                if let Some((item, message)) = created.filter(|(item, _)| *item == row.id) {
+                    store::set_message_id(db, item, message).await?;
+                }
                 store::finish(db, row.id, "delivered", None, now).await?;
             }
             Outcome::Skipped(why) => {

@@ -31,7 +31,39 @@ pub async fn handle(
         FullEvent::GuildMemberAddition { new_member } => {
             member_joined(data, new_member.guild_id, new_member.user.id).await?;
         }
-        FullEvent::Message { new_message } => message(data, new_message),
+        FullEvent::Message { new_message } => {
+            let caught = moderate(framework.serenity_context, data, new_message, false).await?;
+            if !caught {
+                message(data, new_message);
+            }
+        }
+        FullEvent::MessageUpdate {
+            event,
+            new: Some(new_message),
+            ..
+        } if event.content.is_some() => {
+            moderate(framework.serenity_context, data, new_message, true).await?;
+        }
+        FullEvent::MessageUpdate {
+            new: None, event, ..
+        } if event.content.is_some() => {
+            // Not cached: automod reads the edit from the event itself.
+            if let (Some(author), Some(content)) = (&event.author, &event.content) {
+                let mut edited = serenity::Message::default();
+                edited.id = event.id;
+                edited.channel_id = event.channel_id;
+                edited.guild_id = event.guild_id;
+                edited.author = author.clone();
+                edited.content = content.clone();
+                edited.member = event.member.clone().flatten();
+                moderate(framework.serenity_context, data, &edited, true).await?;
+            }
+        }
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } if press.data.custom_id == crate::features::rules::ops::ACCEPT_BUTTON => {
+            accept_rules(framework.serenity_context, data, press).await?;
+        }
         FullEvent::MessageDelete {
             deleted_message_id,
             guild_id,
@@ -48,6 +80,116 @@ pub async fn handle(
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Automod on a new or edited message. Decides from memory; only a hit writes (the action,
+/// its outbox items and mod-log embed, in one transaction). Returns whether it caught the
+/// message (then it earns no points).
+async fn moderate(
+    ctx: &serenity::Context,
+    data: &Data,
+    message: &serenity::Message,
+    edited: bool,
+) -> Result<bool, Error> {
+    use crate::features::rules::{engine::Seen, ops};
+    let config = data.config.snapshot();
+    let guild = config.discord.guild_id;
+    if message.guild_id != Some(guild) || message.author.bot || message.webhook_id.is_some() {
+        return Ok(false);
+    }
+    let roles: Vec<serenity::RoleId> = match &message.member {
+        Some(member) => member.roles.clone(),
+        None => crate::discord::hierarchy::roles_of(&ctx.cache, guild, message.author.id),
+    };
+    let owners = Owners::new(
+        &config.discord.owner_ids,
+        ctx.cache.guild(guild).map(|g| g.owner_id),
+    );
+    if config.automod.staff_exempt {
+        let staff = match data.rules.staff() {
+            Some(staff) => staff,
+            None => data
+                .rules
+                .set_staff(admin::store::grants(&data.db, guild).await?),
+        };
+        let is_owner = owners.contains(message.author.id);
+        if effective_level(is_owner, message.author.id, &roles, &staff) >= Level::Moderator {
+            return Ok(false);
+        }
+    }
+    let now = data.clock.now();
+    let seen = Seen {
+        author: message.author.id,
+        channel: message.channel_id,
+        roles: &roles,
+        text: &message.content,
+        at: now,
+        edited,
+    };
+    let hits = data.rules.check(&config, &seen);
+    let Some(hit) = hits.first() else {
+        return Ok(false);
+    };
+    let protected = if owners.contains(message.author.id) {
+        Some(ops::Protected::Owner)
+    } else if crate::discord::hierarchy::bot_outranks(&ctx.cache, guild, message.author.id, &roles)
+        == Some(false)
+    {
+        Some(ops::Protected::AboveBot)
+    } else {
+        None
+    };
+    let dm = data
+        .rules
+        .first_of_incident(message.author.id, hit.filter, now);
+    let locale = data.points.locale_of(message.author.id).or_else(|| None);
+    let incident = ops::Incident {
+        member: message.author.id,
+        channel: message.channel_id,
+        message: message.id,
+        text: &message.content,
+        hit,
+        protected,
+        dm,
+        locale,
+    };
+    let mut tx = data.db.write.begin().await?;
+    ops::act(&mut tx, &config, &incident, now).await?;
+    data.commit(tx).await?;
+    if edited {
+        // An edit that breaks a rule takes back the points the message earned.
+        data.points.on_delete(message.id, now, &config);
+    }
+    tracing::info!(filter = hit.filter.as_str(), member = %message.author.id, "automod caught a message");
+    Ok(protected.is_none())
+}
+
+/// "I accept" under the rules message: the acceptance is recorded, the role granted through
+/// the outbox, and the member told (ephemeral).
+async fn accept_rules(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::rules::ops;
+    let config = data.config.snapshot();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let first = ops::accept_rules(&mut tx, &config, press.user.id, now).await?;
+    data.commit(tx).await?;
+    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let text = if first {
+        crate::t!(locale, "rules-accepted")
+    } else {
+        crate::t!(locale, "rules-accepted-before")
+    };
+    let reply = serenity::CreateInteractionResponse::Message(
+        serenity::CreateInteractionResponseMessage::new()
+            .content(text)
+            .ephemeral(true),
+    );
+    press.create_response(&ctx.http, reply).await?;
     Ok(())
 }
 
@@ -142,6 +284,9 @@ async fn member_joined(
     }
     let now = data.clock.now();
     let mut tx = data.db.write.begin().await?;
+    if let Some(joins) = data.rules.join(&config, now) {
+        crate::features::rules::ops::raid_alert(&mut tx, &config, joins, now).await?;
+    }
     let staff = admin::ops::restore_on_join(&mut tx, &config, user, now).await?;
     let earned = points::ops::restore_on_join(&mut tx, &config, user, now).await?;
     data.commit(tx).await?;

@@ -6,6 +6,7 @@ pub mod access;
 pub mod args;
 pub mod delivery;
 pub mod events;
+pub mod hierarchy;
 pub mod invocation;
 pub mod localize;
 pub mod reply;
@@ -38,6 +39,7 @@ pub fn all_commands() -> Vec<Command> {
 pub fn raw_commands() -> Vec<Command> {
     let mut commands = crate::features::admin::commands();
     commands.extend(crate::features::points::commands());
+    commands.extend(crate::features::rules::commands());
     commands
 }
 

@@ -6,3 +6,4 @@
 pub mod admin;
 pub mod common;
 pub mod points;
+pub mod rules;

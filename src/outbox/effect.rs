@@ -11,6 +11,9 @@ pub struct MessageBody {
     pub content: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub embeds: Vec<serde_json::Value>,
+    /// Buttons (action rows), as Discord takes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<serde_json::Value>,
 }
 
 impl MessageBody {
@@ -18,6 +21,7 @@ impl MessageBody {
         MessageBody {
             content: content.into(),
             embeds: Vec::new(),
+            components: Vec::new(),
         }
     }
 }
@@ -57,6 +61,23 @@ pub enum Effect {
         until: Option<DateTime<Utc>>,
         reason: String,
     },
+    KickMember {
+        guild_id: GuildId,
+        user_id: UserId,
+        reason: String,
+    },
+    BanMember {
+        guild_id: GuildId,
+        user_id: UserId,
+        reason: String,
+    },
+    /// Edits a message the bot posted earlier through the outbox (item `outbox_id`); the
+    /// worker looks up the message id that post got.
+    EditPost {
+        channel_id: ChannelId,
+        outbox_id: i64,
+        body: MessageBody,
+    },
 }
 
 impl Effect {
@@ -68,6 +89,9 @@ impl Effect {
             Effect::SendDm { .. } => "send_dm",
             Effect::DeleteMessage { .. } => "delete_message",
             Effect::TimeoutMember { .. } => "timeout_member",
+            Effect::KickMember { .. } => "kick_member",
+            Effect::BanMember { .. } => "ban_member",
+            Effect::EditPost { .. } => "edit_post",
         }
     }
 
@@ -83,10 +107,16 @@ impl Effect {
             }
             | Effect::TimeoutMember {
                 guild_id, user_id, ..
-            } => format!("member:{guild_id}:{user_id}"),
-            Effect::SendMessage { channel_id, .. } | Effect::DeleteMessage { channel_id, .. } => {
-                format!("channel:{channel_id}")
             }
+            | Effect::KickMember {
+                guild_id, user_id, ..
+            }
+            | Effect::BanMember {
+                guild_id, user_id, ..
+            } => format!("member:{guild_id}:{user_id}"),
+            Effect::SendMessage { channel_id, .. }
+            | Effect::DeleteMessage { channel_id, .. }
+            | Effect::EditPost { channel_id, .. } => format!("channel:{channel_id}"),
             Effect::SendDm { user_id, .. } => format!("dm:{user_id}"),
         }
     }
@@ -111,6 +141,9 @@ impl Effect {
                 Some(until) => format!("time out <@{user_id}> until {}", until.to_rfc3339()),
                 None => format!("lift timeout of <@{user_id}>"),
             },
+            Effect::KickMember { user_id, .. } => format!("kick <@{user_id}>"),
+            Effect::BanMember { user_id, .. } => format!("ban <@{user_id}>"),
+            Effect::EditPost { channel_id, .. } => format!("edit a post in <#{channel_id}>"),
         }
     }
 }

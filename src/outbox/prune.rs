@@ -59,6 +59,7 @@ mod tests {
             gateway: Default::default(),
             health: Default::default(),
             points: crate::features::points::Engine::new().0,
+            rules: Default::default(),
             grants_wake: Default::default(),
         };
         let effect = Effect::SendMessage {

@@ -180,6 +180,25 @@ pub async fn finish(
     Ok(())
 }
 
+/// Remembers the id of the message a delivered post created.
+pub async fn set_message_id(db: &Db, id: i64, message_id: u64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET message_id = ? WHERE id = ?")
+        .bind(message_id as i64)
+        .bind(id)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// The message id a delivered post got (None while it is not delivered).
+pub async fn message_id_of(db: &Db, id: i64) -> sqlx::Result<Option<u64>> {
+    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT message_id FROM outbox WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await?;
+    Ok(row.and_then(|(m,)| m).map(|m| m as u64))
+}
+
 /// Puts an item back in the queue after a transient failure.
 pub async fn retry_at(db: &Db, id: i64, at: DateTime<Utc>, error: &str) -> sqlx::Result<()> {
     sqlx::query(

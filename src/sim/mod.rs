@@ -117,6 +117,8 @@ pub(crate) struct SimState {
     /// (channel, nonce) → (message, when it was created). Discord does not store nonces on
     /// messages: reading messages never returns them.
     nonces: HashMap<(u64, String), (Value, Instant)>,
+    /// ("kick" | "ban", member) in the order they happened.
+    bans_and_kicks: Vec<(String, u64)>,
 }
 
 pub(crate) struct Inner {
@@ -255,6 +257,7 @@ impl Sim {
                 event_lag: Duration::ZERO,
                 nonce_window: Duration::from_secs(180),
                 nonces: HashMap::new(),
+                bans_and_kicks: Vec::new(),
             }),
             changed,
             token: SIM_TOKEN.into(),
@@ -374,6 +377,11 @@ impl Sim {
     /// Sets how long Discord drops a repeated message nonce.
     pub fn set_nonce_window(&self, window: Duration) {
         self.inner.lock().nonce_window = window;
+    }
+
+    /// Kicks and bans, in order: ("kick" | "ban", member).
+    pub fn removals(&self) -> Vec<(String, u64)> {
+        self.inner.lock().bans_and_kicks.clone()
     }
 
     pub fn clear_faults(&self) {

@@ -266,6 +266,42 @@ fn route(
         ("POST", ["channels", channel, "messages"]) => {
             tagged(create_message(state, id_of(channel), body), "message")
         }
+        ("PATCH", ["channels", channel, "messages", message]) => tagged(
+            edit_message(state, id_of(channel), message, body),
+            "message",
+        ),
+        ("GET", ["channels", channel, "messages", message]) => {
+            let found = state.messages.get(&id_of(channel)).and_then(|list| {
+                list.iter()
+                    .find(|m| m["id"].as_str() == Some(*message))
+                    .cloned()
+            });
+            match found {
+                Some(m) => tagged((200, m), "message"),
+                None => tagged(error(404, 10008, "Unknown Message"), ""),
+            }
+        }
+        ("DELETE", ["guilds", _, "members", user]) => {
+            let user = id_of(user);
+            if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
+                tagged(error(403, 50013, "Missing Permissions"), "")
+            } else if state.world.members.remove(&user).is_some() {
+                state.bans_and_kicks.push(("kick".into(), user));
+                tagged((204, Value::Null), "")
+            } else {
+                tagged(error(404, 10007, "Unknown Member"), "")
+            }
+        }
+        ("PUT", ["guilds", _, "bans", user]) => {
+            let user = id_of(user);
+            if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
+                tagged(error(403, 50013, "Missing Permissions"), "")
+            } else {
+                state.world.members.remove(&user);
+                state.bans_and_kicks.push(("ban".into(), user));
+                tagged((204, Value::Null), "")
+            }
+        }
         ("GET", ["channels", channel, "messages"]) => {
             tagged(recent_messages(state, id_of(channel)), "messages")
         }
@@ -537,6 +573,31 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     stored.as_object_mut().map(|m| m.remove("nonce"));
     state.messages.entry(channel).or_default().push(stored);
     (200, message)
+}
+
+/// `PATCH /channels/{id}/messages/{id}`: edits a message the bot posted.
+fn edit_message(state: &mut SimState, channel: u64, message: &str, body: &Value) -> Answer {
+    let problems = rules::check_message(body);
+    if !problems.is_empty() {
+        return invalid_form(problems);
+    }
+    let Some(stored) = state
+        .messages
+        .get_mut(&channel)
+        .and_then(|list| list.iter_mut().find(|m| m["id"].as_str() == Some(message)))
+    else {
+        return error(404, 10008, "Unknown Message");
+    };
+    if stored["author"]["id"].as_str() != Some(&ids::BOT.to_string()) {
+        return error(403, 50005, "Cannot edit a message authored by another user");
+    }
+    for field in ["content", "embeds", "components"] {
+        if let Some(value) = body.get(field) {
+            stored[field] = value.clone();
+        }
+    }
+    stored["edited_timestamp"] = json!(chrono::Utc::now().to_rfc3339());
+    (200, stored.clone())
 }
 
 /// `GET /channels/{id}/messages`: the newest first, up to 50 (Discord's default), without

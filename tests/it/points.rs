@@ -543,7 +543,10 @@ async fn a_gift_order_waits_for_staff_who_fulfil_or_refund_it() {
             .user_option("member", ids::MINA),
     )
     .await;
-    assert_eq!(other.content, "只有管理员可以查看其他成员的订单。", "Kai reads Chinese");
+    assert_eq!(
+        other.content, "只有管理员可以查看其他成员的订单。",
+        "Kai reads Chinese"
+    );
     let mine = slash(&app, SlashCall::new(ids::MINA, "shop").subcommand("orders")).await;
     assert!(
         mine.content.contains("waiting for staff"),

@@ -80,6 +80,7 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
     )
     .await?;
     data.commit(tx).await?;
+    data.rules.forget_staff();
     let locale = inv.locale(ctx);
     let text = t!(
         locale,
@@ -109,6 +110,7 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     )
     .await?;
     data.commit(tx).await?;
+    data.rules.forget_staff();
     let locale = inv.locale(ctx);
     let text = t!(
         locale,

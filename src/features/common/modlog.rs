@@ -28,6 +28,51 @@ pub async fn post(
     Ok(true)
 }
 
+/// A mod-log entry as an embed: a title, fields (name, value) and a colour.
+pub struct Entry {
+    pub title: String,
+    pub fields: Vec<(String, String)>,
+    pub color: u32,
+}
+
+/// Queues `entry` (rendered in the community's language) as an embed in the mod log.
+pub async fn post_embed(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    entry: impl FnOnce(Locale) -> Entry,
+) -> sqlx::Result<bool> {
+    let Some(channel_id) = config.channels.mod_log else {
+        return Ok(false);
+    };
+    let entry = entry(config.community.default_locale);
+    let fields: Vec<serde_json::Value> = entry
+        .fields
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| {
+            let value: String = value.chars().take(1_000).collect();
+            serde_json::json!({ "name": name, "value": value, "inline": false })
+        })
+        .collect();
+    let embed = serde_json::json!({
+        "title": entry.title,
+        "color": entry.color,
+        "fields": fields,
+        "timestamp": now.to_rfc3339(),
+    });
+    let effect = Effect::SendMessage {
+        channel_id,
+        body: MessageBody {
+            content: String::new(),
+            embeds: vec![embed],
+            components: Vec::new(),
+        },
+    };
+    outbox::enqueue(tx, &effect, now, None).await?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

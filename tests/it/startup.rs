@@ -16,7 +16,20 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(
         names,
-        vec!["admin", "checkin", "points", "leaderboard", "shop"]
+        vec![
+            "admin",
+            "checkin",
+            "points",
+            "leaderboard",
+            "shop",
+            "rules",
+            "automod",
+            "warn",
+            "warnings",
+            "pardon",
+            "timeout",
+            "untimeout"
+        ]
     );
 
     fn check(item: &Value, path: &str, checked: &mut usize) {

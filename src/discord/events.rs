@@ -143,7 +143,6 @@ async fn moderate(
     let dm = data
         .rules
         .first_of_incident(message.author.id, hit.filter, now);
-    let locale = data.points.locale_of(message.author.id).or_else(|| None);
     let incident = ops::Incident {
         member: message.author.id,
         channel: message.channel_id,
@@ -152,7 +151,9 @@ async fn moderate(
         hit,
         protected,
         dm,
-        locale,
+        // A message does not carry its author's Discord language: the DM uses the
+        // community's.
+        locale: None,
     };
     let mut tx = data.db.write.begin().await?;
     ops::act(&mut tx, &config, &incident, now).await?;

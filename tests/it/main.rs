@@ -9,5 +9,6 @@ mod gateway;
 mod hardening;
 mod outbox;
 mod points;
+mod rules;
 mod sim_shapes;
 mod startup;

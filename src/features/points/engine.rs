@@ -178,11 +178,6 @@ impl Engine {
         Some(points)
     }
 
-    /// A member's language, when they have told us (check-in). Not known on the hot path yet.
-    pub fn locale_of(&self, _member: UserId) -> Option<crate::i18n::Locale> {
-        None
-    }
-
     /// Who wrote `message`, if it was seen recently.
     pub fn author_of(&self, message: MessageId) -> Option<(UserId, ChannelId)> {
         self.memory

@@ -183,7 +183,7 @@ pub async fn run() -> anyhow::Result<()> {
         world.guild_name,
         world.members.len()
     );
-    println!("People     @olivia (server owner), @mina, @kai (Discord in Chinese)\n");
+    println!("People     @olivia (server owner), @mina, @kai (Discord in Chinese), @sam\n");
 
     let bot = SimBot::start(sim.clone(), &dir, &demo_config()).await?;
     let commands = sim.registered_commands();
@@ -288,6 +288,7 @@ pub async fn run() -> anyhow::Result<()> {
     println!();
 
     points_scene(&script, &bot.app.state).await?;
+    rules_scene(&script, &bot.app.state).await?;
 
     let requests = sim.requests();
     println!(
@@ -313,6 +314,16 @@ level_roles = [{{ level = 1, role = {regular} }}]
 
 [shop]
 items = [{{ id = "pro-trial", name = {{ en = "7 days of Pro", "zh-CN" = "7 天 Pro 体验" }}, price = 100, kind = "timed_role", role = {pro}, duration = "7d" }}]
+
+[automod.banned_words]
+enabled = true
+words = ["idiot", "傻瓜"]
+action = "delete_warn"
+
+[[warnings.escalation]]
+at_points = 2
+action = "timeout"
+duration = "1h"
 "#,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
         regular = ids::ROLE_REGULAR,
@@ -433,6 +444,79 @@ async fn points_scene(script: &Script, state: &crate::state::AppState) -> anyhow
     script
         .command(SlashCall::new(ids::KAI, "leaderboard"), "/leaderboard")
         .await?;
+    println!();
+    Ok(())
+}
+
+/// Scene 7: automod in English and Chinese, a DM and a warning each, the escalation ladder,
+/// and `/automod test`.
+async fn rules_scene(script: &Script, state: &crate::state::AppState) -> anyhow::Result<()> {
+    script.say("── Scene 7 · Automod keeps the atmosphere (in English and Chinese)");
+    let english = script.sim.message_create(
+        ids::CHANNEL_GENERAL,
+        ids::SAM,
+        "only an idiot would skip chapter 1",
+    );
+    println!("  #general @sam ▸ only an idiot would skip chapter 1");
+    script
+        .sim
+        .wait_request("DELETE", &format!("/messages/{english}"), 1, WAIT)
+        .await
+        .context("the message was not deleted")?;
+    script.indent("Discord", "the message is deleted");
+    let dms = || -> Vec<String> {
+        script
+            .sim
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                let text = r.body["content"].as_str().unwrap_or_default();
+                r.method == "POST" && (text.contains("broke the rule") || text.contains("违反了"))
+            })
+            .map(|r| r.body["content"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while dms().is_empty() {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "no DM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    script.indent("DM @sam", &dms()[0]);
+    let chinese = script
+        .sim
+        .message_create(ids::CHANNEL_GENERAL, ids::SAM, "你这个傻瓜");
+    println!("  #general @sam ▸ 你这个傻瓜");
+    script
+        .sim
+        .wait_request("DELETE", &format!("/messages/{chinese}"), 1, WAIT)
+        .await
+        .context("the Chinese message was not deleted")?;
+    script.indent("Discord", "the message is deleted");
+    let timeout = format!("/guilds/{}/members/{}", ids::GUILD, ids::SAM);
+    script
+        .sim
+        .wait_request("PATCH", &timeout, 1, WAIT)
+        .await
+        .context("the escalation did not time sam out")?;
+    script.indent(
+        "ladder",
+        "2 warning points reached: @sam is timed out for 1 hour (once, through the outbox)",
+    );
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "warnings").user_option("member", ids::SAM),
+            "/warnings member:@sam",
+        )
+        .await?;
+    script
+        .command(
+            SlashCall::new(ids::MINA, "automod")
+                .subcommand("test")
+                .string("text", "ｉ\u{200B}ｄｉｏｔ"),
+            "/automod test text:ｉ(zero-width space)ｄｉｏｔ",
+        )
+        .await?;
+    let _ = state;
     println!();
     Ok(())
 }

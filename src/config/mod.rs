@@ -538,6 +538,47 @@ items = [
     }
 
     #[test]
+    fn automod_problems_name_their_keys() {
+        let text = r#"
+[discord]
+guild_id = 1
+[automod.banned_words]
+enabled = true
+words = ["idiot", "", "IDIOT"]
+action = "shout"
+[automod.regex]
+patterns = ["(unclosed"]
+[[warnings.escalation]]
+at_points = 3
+action = "timeout"
+duration = "30d"
+"#;
+        let shown: Vec<String> = Config::parse(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let expect = [
+            "automod.banned_words.words[1] = \"\": must not be empty",
+            "automod.banned_words.words[2] = \"IDIOT\": is listed twice",
+            "automod.banned_words.action = \"shout\": expected \"delete\", \"delete_warn\", \"timeout\" or \"log\"",
+            "warnings.escalation[0].duration: must be at most 28 days (Discord's limit)",
+        ];
+        for line in expect {
+            assert!(
+                shown.iter().any(|s| s == line),
+                "missing {line:?} in {shown:#?}"
+            );
+        }
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.starts_with("automod.regex.patterns[0]: not a valid regex")),
+            "{shown:#?}"
+        );
+    }
+
+    #[test]
     fn example_config_is_valid() {
         let config = Config::parse(include_str!("../../config.example.toml")).unwrap();
         assert_eq!(config.community.timezone, chrono_tz::Asia::Shanghai);

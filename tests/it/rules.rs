@@ -430,3 +430,82 @@ async fn rules_show_is_localized() {
     assert_eq!(reply.raw["embeds"][0]["title"], "学园 社群规则");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_burst_of_joins_raises_one_raid_alert() {
+    let (mut app, _clock) = spawn().await;
+    for i in 0..12u64 {
+        app.sim()
+            .member_add(200_000_000_000_001_000 + i, &format!("raider{i}"), "en-US");
+    }
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let alerts = app
+            .requests(
+                "POST",
+                &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
+            )
+            .iter()
+            .filter(|r| {
+                r.body["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("🚨 Raid alert")
+            })
+            .count();
+        if alerts >= 1 {
+            assert_eq!(alerts, 1);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no raid alert");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_ladder_can_kick_and_ban_through_the_outbox() {
+    let clock = Arc::new(ManualClock::new(start()));
+    let extra = config().replace(
+        "[[warnings.escalation]]\nat_points = 3\naction = \"timeout\"\nduration = \"1h\"",
+        "[[warnings.escalation]]\nat_points = 2\naction = \"kick\"\n\n[[warnings.escalation]]\nat_points = 4\naction = \"ban\"",
+    );
+    let mut app = TestApp::spawn_clocked(&extra, clock).await;
+    app.slash(warn(ids::OWNER, ids::KAI, "one").integer("points", 2))
+        .await;
+    wait_for(
+        &app,
+        "DELETE",
+        &format!("/guilds/{}/members/{}", ids::GUILD, ids::KAI),
+        1,
+    )
+    .await;
+    app.slash(warn(ids::OWNER, ids::SAM, "serious").integer("points", 5))
+        .await;
+    wait_for(
+        &app,
+        "PUT",
+        &format!("/guilds/{}/bans/{}", ids::GUILD, ids::SAM),
+        1,
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while app.sim().removals().len() < 3 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            app.sim().removals()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Sam crossed both rungs at once: kicked, then banned, in order.
+    assert_eq!(
+        app.sim().removals(),
+        vec![
+            ("kick".to_string(), ids::KAI),
+            ("kick".to_string(), ids::SAM),
+            ("ban".to_string(), ids::SAM)
+        ]
+    );
+    app.stop().await;
+}

@@ -163,3 +163,71 @@ pub fn policy_of(config: &Config, filter: Filter) -> &FilterPolicy {
         Filter::Caps => &a.caps,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::from_millis;
+
+    fn config() -> Arc<Config> {
+        Arc::new(
+            Config::parse(
+                "[discord]\nguild_id = 1\n[automod.flood]\nenabled = true\nmessages = 3\nwindow = \"10s\"\n[automod.duplicates]\nenabled = true\ncount = 2\nwindow = \"60s\"\n[automod.raid]\njoins = 2\nwindow = \"30s\"\n",
+            )
+            .unwrap(),
+        )
+    }
+
+    fn seen(text: &str, at_s: i64) -> Seen<'_> {
+        Seen {
+            author: UserId::new(7),
+            channel: ChannelId::new(1),
+            roles: &[],
+            text,
+            at: from_millis(at_s * 1000),
+            edited: false,
+        }
+    }
+
+    #[test]
+    fn flood_and_duplicates_count_within_their_windows() {
+        let config = config();
+        let engine = Engine::default();
+        let fired = |text: &str, at: i64| -> Vec<Filter> {
+            engine
+                .check(&config, &seen(text, at))
+                .into_iter()
+                .map(|h| h.filter)
+                .collect()
+        };
+        assert!(fired("one", 0).is_empty());
+        assert!(fired("two", 1).is_empty());
+        assert!(fired("three", 2).is_empty());
+        assert_eq!(fired("four", 3), vec![Filter::Flood]);
+        assert!(fired("five", 30).is_empty(), "the window moved on");
+        assert_eq!(
+            fired("Five!", 40),
+            vec![Filter::Duplicates],
+            "across channels too"
+        );
+    }
+
+    #[test]
+    fn one_dm_per_incident_and_one_raid_alert_per_window() {
+        let config = config();
+        let engine = Engine::default();
+        let member = UserId::new(7);
+        assert!(engine.first_of_incident(member, Filter::Flood, from_millis(0)));
+        assert!(!engine.first_of_incident(member, Filter::Flood, from_millis(60_000)));
+        assert!(engine.first_of_incident(member, Filter::Caps, from_millis(60_000)));
+        assert!(engine.first_of_incident(member, Filter::Flood, from_millis(3_600_000)));
+        assert_eq!(engine.join(&config, from_millis(0)), None);
+        assert_eq!(engine.join(&config, from_millis(1_000)), None);
+        assert_eq!(engine.join(&config, from_millis(2_000)), Some(3));
+        assert_eq!(
+            engine.join(&config, from_millis(3_000)),
+            None,
+            "alerted once"
+        );
+    }
+}

@@ -7,3 +7,4 @@ pub mod admin;
 pub mod common;
 pub mod points;
 pub mod rules;
+pub mod schedule;

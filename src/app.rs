@@ -74,6 +74,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         health: Health::default(),
         points,
         rules: Default::default(),
+        schedule_wake: Arc::new(Notify::new()),
         grants_wake: Arc::new(Notify::new()),
     };
     state.points.load(&state, state.clock.now()).await?;
@@ -158,6 +159,18 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
             },
             state.clock.clone(),
             state.grants_wake.clone(),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
+        "scheduler",
+        jobs::spawn(
+            crate::features::schedule::job::Scheduler {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            state.schedule_wake.clone(),
             shutdown_rx.clone(),
             state.health.clone(),
         ),

@@ -102,6 +102,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/admin.ftl"),
             include_str!("../locales/en/points.ftl"),
             include_str!("../locales/en/rules.ftl"),
+            include_str!("../locales/en/schedule.ftl"),
         ],
     ),
     (
@@ -112,6 +113,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/admin.ftl"),
             include_str!("../locales/zh-CN/points.ftl"),
             include_str!("../locales/zh-CN/rules.ftl"),
+            include_str!("../locales/zh-CN/schedule.ftl"),
         ],
     ),
 ];

@@ -24,6 +24,8 @@ pub struct AppState {
     pub points: crate::features::points::Engine,
     /// Automod's compiled filters and per-member windows.
     pub rules: crate::features::rules::Engine,
+    /// Poked after an event was created or changed, so the scheduler re-plans.
+    pub schedule_wake: Arc<Notify>,
     /// Poked after a grant was created or changed, so the expiry job re-plans.
     pub grants_wake: Arc<Notify>,
 }

@@ -64,6 +64,15 @@ pub async fn handle(
         } if press.data.custom_id == crate::features::rules::ops::ACCEPT_BUTTON => {
             accept_rules(framework.serenity_context, data, press).await?;
         }
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } if press
+            .data
+            .custom_id
+            .starts_with(crate::features::schedule::RSVP_PREFIX) =>
+        {
+            rsvp(framework.serenity_context, data, press).await?;
+        }
         FullEvent::MessageDelete {
             deleted_message_id,
             guild_id,
@@ -191,6 +200,39 @@ async fn accept_rules(
             .ephemeral(true),
     );
     press.create_response(&ctx.http, reply).await?;
+    Ok(())
+}
+
+/// An RSVP button: the answer is stored and the announcement's counts are updated in place
+/// (a component update, type 7, not a new message).
+async fn rsvp(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    let config = data.config.snapshot();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let body = crate::features::schedule::rsvp(
+        &mut tx,
+        &config,
+        &press.data.custom_id,
+        press.user.id.get(),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    let response = match body {
+        Some(body) => serde_json::json!({
+            "type": 7,
+            "data": { "embeds": body.embeds, "components": body.components },
+        }),
+        // An unknown event: acknowledge without changing the message.
+        None => serde_json::json!({ "type": 6 }),
+    };
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &response, Vec::new())
+        .await?;
     Ok(())
 }
 

@@ -9,6 +9,16 @@ use std::borrow::Cow;
 use crate::discord::Command;
 use crate::i18n::{lookup, Locale};
 
+/// The attribute holding a parameter's localized name: the parameter's own name, except for a
+/// parameter called `description`, whose attribute would be the command's description.
+fn name_attribute(parameter: &str) -> String {
+    if parameter == "description" {
+        "description-name".to_string()
+    } else {
+        parameter.to_string()
+    }
+}
+
 /// Applies localizations to `commands` and their subcommands; returns the keys it could not find.
 pub fn apply(commands: &mut [Command]) -> Vec<String> {
     let mut missing = Vec::new();
@@ -62,7 +72,7 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
         }
         for parameter in &mut command.parameters {
             let name = parameter.name.clone();
-            if let Some(localized) = get(locale, Some(&name)) {
+            if let Some(localized) = get(locale, Some(&name_attribute(&name))) {
                 parameter
                     .name_localizations
                     .to_mut()

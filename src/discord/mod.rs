@@ -40,6 +40,7 @@ pub fn raw_commands() -> Vec<Command> {
     let mut commands = crate::features::admin::commands();
     commands.extend(crate::features::points::commands());
     commands.extend(crate::features::rules::commands());
+    commands.extend(crate::features::schedule::commands());
     commands
 }
 

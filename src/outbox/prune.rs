@@ -60,6 +60,7 @@ mod tests {
             health: Default::default(),
             points: crate::features::points::Engine::new().0,
             rules: Default::default(),
+            schedule_wake: Default::default(),
             grants_wake: Default::default(),
         };
         let effect = Effect::SendMessage {

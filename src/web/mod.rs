@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/calendar.ics", get(calendar))
         .with_state(state)
 }
 
@@ -71,6 +72,24 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "problems": problems,
     });
     (status, Json(body))
+}
+
+/// The upcoming events as iCalendar, for members' calendar apps.
+async fn calendar(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let config = state.config.snapshot();
+    match crate::features::schedule::feed::calendar(&state.db, &config, state.clock.now()).await {
+        Ok(body) => (
+            StatusCode::OK,
+            [("content-type", "text/calendar; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "calendar feed failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }
 
 /// Prometheus text format: outbox depth by status and whether the gateway is connected.

@@ -10,5 +10,6 @@ mod hardening;
 mod outbox;
 mod points;
 mod rules;
+mod schedule;
 mod sim_shapes;
 mod startup;

@@ -28,7 +28,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "warnings",
             "pardon",
             "timeout",
-            "untimeout"
+            "untimeout",
+            "event"
         ]
     );
 

@@ -14,6 +14,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 pub struct TestApp {
     sim: Sim,
+    /// The bot's clock, kept for restarts after a stop.
+    clock: Arc<dyn Clock>,
     pub bot: Option<SimBot>,
     pub dir: TempDir,
 }
@@ -110,11 +112,12 @@ impl TestApp {
         let sim = Sim::start().await.expect("simulator starts");
         let text = lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), "");
         std::fs::write(dir.path().join("config.toml"), edit(text)).expect("config written");
-        let bot = SimBot::start_clocked(sim.clone(), dir.path(), "", clock)
+        let bot = SimBot::start_clocked(sim.clone(), dir.path(), "", clock.clone())
             .await
             .expect("bot starts");
         TestApp {
             sim,
+            clock,
             bot: Some(bot),
             dir,
         }
@@ -140,9 +143,14 @@ impl TestApp {
         match self.bot.take() {
             Some(bot) => self.bot = Some(bot.restart().await.expect("bot restarts")),
             None => {
-                let bot = SimBot::start(self.sim.clone(), self.dir.path(), "")
-                    .await
-                    .expect("bot starts");
+                let bot = SimBot::start_clocked(
+                    self.sim.clone(),
+                    self.dir.path(),
+                    "",
+                    self.clock.clone(),
+                )
+                .await
+                .expect("bot starts");
                 self.bot = Some(bot);
             }
         }

@@ -1,4 +1,59 @@
-//! Scheduled activity announcements: recurring events in the community's time zone.
-//! `recurrence.rs` reads `when` and `repeat` and computes occurrences (pure).
+//! Scheduled activity announcements: recurring events in the community's time zone, announced
+//! on time with RSVP buttons and reminders, exactly once across restarts, with catch-up after
+//! downtime, and a calendar feed.
+//!
+//! `recurrence.rs` reads `when` and `repeat` and computes occurrences (pure); `ops.rs` posts
+//! what is due with its run record; `job.rs` is the scheduler; `store.rs` the SQL;
+//! `commands.rs` `/event …`; `feed.rs` the iCalendar feed.
 
+pub mod commands;
+pub mod error;
+pub mod feed;
+pub mod job;
+pub mod ops;
 pub mod recurrence;
+pub mod store;
+
+pub use commands::commands;
+pub use error::ScheduleError;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use crate::config::Config;
+use crate::error::Error;
+
+/// The custom-id prefix of RSVP buttons: `lyceum:rsvp:<event>:<occurrence ms>:<answer>`.
+pub const RSVP_PREFIX: &str = "lyceum:rsvp:";
+
+/// An RSVP button press: records the answer and returns the announcement with new counts.
+pub async fn rsvp(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    custom_id: &str,
+    member: u64,
+    now: DateTime<Utc>,
+) -> Result<Option<crate::outbox::MessageBody>, Error> {
+    let mut parts = custom_id.trim_start_matches(RSVP_PREFIX).split(':');
+    let (Some(event), Some(occ), Some(answer)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let (Ok(event), Ok(occ)) = (event.parse::<i64>(), occ.parse::<i64>()) else {
+        return Ok(None);
+    };
+    if !matches!(answer, "going" | "maybe" | "no") {
+        return Ok(None);
+    }
+    let Some(row) = store::get(tx, event).await? else {
+        return Ok(None);
+    };
+    store::set_rsvp(tx, event, occ, member, answer, now).await?;
+    let counts = store::rsvp_counts(tx, event, occ).await?;
+    Ok(Some(ops::announcement(
+        config.community.default_locale,
+        &row,
+        occ,
+        counts,
+        false,
+    )))
+}

@@ -17,11 +17,17 @@ pub enum Repeat {
     Once,
     Daily,
     /// Every `every` weeks on `days` (the weekday of the start when written `weekly`).
-    Weekly { every: u32, days: Vec<Weekday> },
+    Weekly {
+        every: u32,
+        days: Vec<Weekday>,
+    },
     /// Monthly on a day of the month (skipping months without it).
     MonthlyDay(u32),
     /// Monthly on the nth (1..=4, or -1 for last) weekday.
-    MonthlyNth { nth: i32, weekday: Weekday },
+    MonthlyNth {
+        nth: i32,
+        weekday: Weekday,
+    },
     /// Every three months from the start, on the start's day of the month.
     Quarterly,
     /// A 5-field cron expression, evaluated in the community's time zone.
@@ -38,10 +44,14 @@ fn weekday_of(word: &str) -> Option<Weekday> {
         "mon" | "monday" | "周一" | "星期一" | "礼拜一" => Weekday::Mon,
         "tue" | "tues" | "tuesday" | "周二" | "星期二" | "礼拜二" => Weekday::Tue,
         "wed" | "wednesday" | "周三" | "星期三" | "礼拜三" => Weekday::Wed,
-        "thu" | "thur" | "thurs" | "thursday" | "周四" | "星期四" | "礼拜四" => Weekday::Thu,
+        "thu" | "thur" | "thurs" | "thursday" | "周四" | "星期四" | "礼拜四" => {
+            Weekday::Thu
+        }
         "fri" | "friday" | "周五" | "星期五" | "礼拜五" => Weekday::Fri,
         "sat" | "saturday" | "周六" | "星期六" | "礼拜六" => Weekday::Sat,
-        "sun" | "sunday" | "周日" | "周天" | "星期日" | "星期天" | "礼拜天" => Weekday::Sun,
+        "sun" | "sunday" | "周日" | "周天" | "星期日" | "星期天" | "礼拜天" => {
+            Weekday::Sun
+        }
         _ => return None,
     })
 }
@@ -108,7 +118,8 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<NaiveDateTim
                 let weekday = weekday_of(name).ok_or_else(|| Unreadable(day.clone()))?;
                 if next_week {
                     // 下周三: Wednesday of next week (weeks start on Monday).
-                    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+                    let monday =
+                        today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
                     monday + Duration::days(7 + i64::from(weekday.num_days_from_monday()))
                 } else {
                     let ahead = (7 + i64::from(weekday.num_days_from_monday())
@@ -136,7 +147,10 @@ pub fn parse_repeat(text: &str, start: NaiveDateTime) -> Result<Repeat, Unreadab
     Ok(match words.as_slice() {
         [] | ["once"] | ["none"] => Repeat::Once,
         ["daily"] | ["每天"] => Repeat::Daily,
-        ["weekly"] | ["每周"] => Repeat::Weekly { every: 1, days: vec![start.weekday()] },
+        ["weekly"] | ["每周"] => Repeat::Weekly {
+            every: 1,
+            days: vec![start.weekday()],
+        },
         ["weekly", "on", days @ ..] => {
             let list = days.join("");
             let days: Result<Vec<Weekday>, Unreadable> = list
@@ -157,7 +171,10 @@ pub fn parse_repeat(text: &str, start: NaiveDateTime) -> Result<Repeat, Unreadab
             if every == 0 || every > 52 {
                 return Err(Unreadable(n.to_string()));
             }
-            Repeat::Weekly { every, days: vec![start.weekday()] }
+            Repeat::Weekly {
+                every,
+                days: vec![start.weekday()],
+            }
         }
         ["monthly", "on", "day", n] => {
             let day: u32 = n.parse().map_err(|_| Unreadable(n.to_string()))?;
@@ -231,7 +248,8 @@ fn occurs_on(repeat: &Repeat, start: NaiveDate, date: NaiveDate) -> bool {
         Repeat::Daily => true,
         Repeat::Weekly { every, days } => {
             let week_of = |d: NaiveDate| {
-                (d - Duration::days(i64::from(d.weekday().num_days_from_monday()))).num_days_from_ce()
+                (d - Duration::days(i64::from(d.weekday().num_days_from_monday())))
+                    .num_days_from_ce()
                     / 7
             };
             let weeks = week_of(date) - week_of(start);
@@ -248,10 +266,17 @@ fn occurs_on(repeat: &Repeat, start: NaiveDate, date: NaiveDate) -> bool {
 
 /// The first occurrence strictly after `after`, of the series whose first local date-time is
 /// `start`. `None` when there is none within five years.
-pub fn next_after(repeat: &Repeat, start: NaiveDateTime, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn next_after(
+    repeat: &Repeat,
+    start: NaiveDateTime,
+    tz: Tz,
+    after: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     if let Repeat::Cron(pattern) = repeat {
         let cron = croner::Cron::from_str(pattern).ok()?;
-        let from = after.with_timezone(&tz).max(resolve(tz, start).with_timezone(&tz) - Duration::minutes(1));
+        let from = after
+            .with_timezone(&tz)
+            .max(resolve(tz, start).with_timezone(&tz) - Duration::minutes(1));
         let next = cron.find_next_occurrence(&from, false).ok()?;
         let next = next.with_timezone(&Utc);
         return (next > after && next < after + Duration::days(5 * 366)).then_some(next);
@@ -273,7 +298,13 @@ pub fn next_after(repeat: &Repeat, start: NaiveDateTime, tz: Tz, after: DateTime
 }
 
 /// The next `count` occurrences after `after`.
-pub fn upcoming(repeat: &Repeat, start: NaiveDateTime, tz: Tz, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
+pub fn upcoming(
+    repeat: &Repeat,
+    start: NaiveDateTime,
+    tz: Tz,
+    after: DateTime<Utc>,
+    count: usize,
+) -> Vec<DateTime<Utc>> {
     let mut out = Vec::with_capacity(count);
     let mut cursor = after;
     while out.len() < count {
@@ -291,8 +322,13 @@ pub fn upcoming(repeat: &Repeat, start: NaiveDateTime, tz: Tz, after: DateTime<U
 /// Reminder offsets such as `1d,1h,10m` (each at most 28 days).
 pub fn parse_reminders(text: &str) -> Result<Vec<std::time::Duration>, Unreadable> {
     let mut out = Vec::new();
-    for part in text.split([',', '，']).map(str::trim).filter(|p| !p.is_empty()) {
-        let d = crate::features::rules::warnings::parse_duration(part).map_err(|_| Unreadable(part.to_string()))?;
+    for part in text
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let d = crate::features::rules::warnings::parse_duration(part)
+            .map_err(|_| Unreadable(part.to_string()))?;
         out.push(d);
     }
     out.sort();
@@ -331,28 +367,62 @@ mod tests {
             ("sunday 13:00", "2026-11-29 13:00"),
         ];
         for (text, expected) in cases {
-            assert_eq!(parse_when(text, now, Shanghai), Ok(local(expected)), "{text}");
+            assert_eq!(
+                parse_when(text, now, Shanghai),
+                Ok(local(expected)),
+                "{text}"
+            );
         }
-        assert_eq!(parse_when("someday 20:00", now, Shanghai), Err(Unreadable("someday".into())));
-        assert_eq!(parse_when("friday 25:00", now, Shanghai), Err(Unreadable("25:00".into())));
+        assert_eq!(
+            parse_when("someday 20:00", now, Shanghai),
+            Err(Unreadable("someday".into()))
+        );
+        assert_eq!(
+            parse_when("friday 25:00", now, Shanghai),
+            Err(Unreadable("25:00".into()))
+        );
     }
 
     #[test]
     fn repeat_reads_every_form() {
         let start = local("2026-12-01 20:00"); // a Tuesday
-        assert_eq!(parse_repeat("weekly", start), Ok(Repeat::Weekly { every: 1, days: vec![Weekday::Tue] }));
+        assert_eq!(
+            parse_repeat("weekly", start),
+            Ok(Repeat::Weekly {
+                every: 1,
+                days: vec![Weekday::Tue]
+            })
+        );
         assert_eq!(
             parse_repeat("weekly on tue,thu", start),
-            Ok(Repeat::Weekly { every: 1, days: vec![Weekday::Tue, Weekday::Thu] })
+            Ok(Repeat::Weekly {
+                every: 1,
+                days: vec![Weekday::Tue, Weekday::Thu]
+            })
         );
-        assert_eq!(parse_repeat("every 2 weeks", start), Ok(Repeat::Weekly { every: 2, days: vec![Weekday::Tue] }));
+        assert_eq!(
+            parse_repeat("every 2 weeks", start),
+            Ok(Repeat::Weekly {
+                every: 2,
+                days: vec![Weekday::Tue]
+            })
+        );
         assert_eq!(
             parse_repeat("monthly on the first friday", start),
-            Ok(Repeat::MonthlyNth { nth: 1, weekday: Weekday::Fri })
+            Ok(Repeat::MonthlyNth {
+                nth: 1,
+                weekday: Weekday::Fri
+            })
         );
-        assert_eq!(parse_repeat("monthly on day 15", start), Ok(Repeat::MonthlyDay(15)));
+        assert_eq!(
+            parse_repeat("monthly on day 15", start),
+            Ok(Repeat::MonthlyDay(15))
+        );
         assert_eq!(parse_repeat("quarterly", start), Ok(Repeat::Quarterly));
-        assert_eq!(parse_repeat("0 20 * * 2,4", start), Ok(Repeat::Cron("0 20 * * 2,4".into())));
+        assert_eq!(
+            parse_repeat("0 20 * * 2,4", start),
+            Ok(Repeat::Cron("0 20 * * 2,4".into()))
+        );
         assert!(parse_repeat("every blue moon", start).is_err());
         assert!(parse_repeat("61 20 * * *", start).is_err());
     }
@@ -361,14 +431,36 @@ mod tests {
     #[test]
     fn weekly_events_keep_their_local_time_across_dst() {
         for (tz, start, dates) in [
-            (New_York, "2026-10-27 20:00", ["2026-10-28T00:00:00Z", "2026-11-04T01:00:00Z"]),
-            (Berlin, "2026-10-20 20:00", ["2026-10-20T18:00:00Z", "2026-10-27T19:00:00Z"]),
-            (New_York, "2026-03-03 20:00", ["2026-03-04T01:00:00Z", "2026-03-11T00:00:00Z"]),
-            (Shanghai, "2026-03-03 20:00", ["2026-03-03T12:00:00Z", "2026-03-10T12:00:00Z"]),
+            (
+                New_York,
+                "2026-10-27 20:00",
+                ["2026-10-28T00:00:00Z", "2026-11-04T01:00:00Z"],
+            ),
+            (
+                Berlin,
+                "2026-10-20 20:00",
+                ["2026-10-20T18:00:00Z", "2026-10-27T19:00:00Z"],
+            ),
+            (
+                New_York,
+                "2026-03-03 20:00",
+                ["2026-03-04T01:00:00Z", "2026-03-11T00:00:00Z"],
+            ),
+            (
+                Shanghai,
+                "2026-03-03 20:00",
+                ["2026-03-03T12:00:00Z", "2026-03-10T12:00:00Z"],
+            ),
         ] {
             let start = local(start);
             let repeat = parse_repeat("weekly", start).unwrap();
-            let got = upcoming(&repeat, start, tz, resolve(tz, start) - Duration::seconds(1), 2);
+            let got = upcoming(
+                &repeat,
+                start,
+                tz,
+                resolve(tz, start) - Duration::seconds(1),
+                2,
+            );
             assert_eq!(got, dates.map(utc).to_vec(), "{tz} {start}");
         }
     }
@@ -376,36 +468,84 @@ mod tests {
     #[test]
     fn a_missing_local_time_fires_after_the_gap_and_an_ambiguous_one_fires_once() {
         // 2026-03-08 02:30 does not exist in New York (clocks jump 02:00 → 03:00).
-        assert_eq!(resolve(New_York, local("2026-03-08 02:30")), utc("2026-03-08T07:00:00Z"));
+        assert_eq!(
+            resolve(New_York, local("2026-03-08 02:30")),
+            utc("2026-03-08T07:00:00Z")
+        );
         // 2026-11-01 01:30 happens twice; the first is 05:30Z (EDT).
         let start = local("2026-10-31 01:30");
-        let daily = upcoming(&Repeat::Daily, start, New_York, utc("2026-10-31T00:00:00Z"), 3);
+        let daily = upcoming(
+            &Repeat::Daily,
+            start,
+            New_York,
+            utc("2026-10-31T00:00:00Z"),
+            3,
+        );
         assert_eq!(
             daily,
-            vec![utc("2026-10-31T05:30:00Z"), utc("2026-11-01T05:30:00Z"), utc("2026-11-02T06:30:00Z")]
+            vec![
+                utc("2026-10-31T05:30:00Z"),
+                utc("2026-11-01T05:30:00Z"),
+                utc("2026-11-02T06:30:00Z")
+            ]
         );
     }
 
     #[test]
     fn monthly_quarterly_and_cron_series() {
         let start = local("2026-12-01 20:00");
-        let first_friday = Repeat::MonthlyNth { nth: 1, weekday: Weekday::Fri };
-        let got = upcoming(&first_friday, start, Shanghai, utc("2026-11-30T00:00:00Z"), 2);
-        assert_eq!(got, vec![utc("2026-12-04T12:00:00Z"), utc("2027-01-01T12:00:00Z")]);
-        let day31 = upcoming(&Repeat::MonthlyDay(31), start, Shanghai, utc("2026-12-01T00:00:00Z"), 3);
+        let first_friday = Repeat::MonthlyNth {
+            nth: 1,
+            weekday: Weekday::Fri,
+        };
+        let got = upcoming(
+            &first_friday,
+            start,
+            Shanghai,
+            utc("2026-11-30T00:00:00Z"),
+            2,
+        );
+        assert_eq!(
+            got,
+            vec![utc("2026-12-04T12:00:00Z"), utc("2027-01-01T12:00:00Z")]
+        );
+        let day31 = upcoming(
+            &Repeat::MonthlyDay(31),
+            start,
+            Shanghai,
+            utc("2026-12-01T00:00:00Z"),
+            3,
+        );
         assert_eq!(day31.len(), 3);
         assert_eq!(day31[1], utc("2027-01-31T12:00:00Z"));
-        assert_eq!(day31[2], utc("2027-03-31T12:00:00Z"), "February has no 31st");
-        let quarterly = upcoming(&Repeat::Quarterly, start, Shanghai, utc("2026-11-30T00:00:00Z"), 3);
+        assert_eq!(
+            day31[2],
+            utc("2027-03-31T12:00:00Z"),
+            "February has no 31st"
+        );
+        let quarterly = upcoming(
+            &Repeat::Quarterly,
+            start,
+            Shanghai,
+            utc("2026-11-30T00:00:00Z"),
+            3,
+        );
         assert_eq!(quarterly[2], utc("2027-06-01T12:00:00Z"));
         let cron = Repeat::Cron("0 20 * * 2,4".into());
         let got = upcoming(&cron, start, Shanghai, utc("2026-11-30T00:00:00Z"), 3);
         assert_eq!(
             got,
-            vec![utc("2026-12-01T12:00:00Z"), utc("2026-12-03T12:00:00Z"), utc("2026-12-08T12:00:00Z")]
+            vec![
+                utc("2026-12-01T12:00:00Z"),
+                utc("2026-12-03T12:00:00Z"),
+                utc("2026-12-08T12:00:00Z")
+            ]
         );
         let never = Repeat::Cron("0 20 30 2 *".into());
-        assert_eq!(next_after(&never, start, Shanghai, utc("2026-11-30T00:00:00Z")), None);
+        assert_eq!(
+            next_after(&never, start, Shanghai, utc("2026-11-30T00:00:00Z")),
+            None
+        );
     }
 
     #[test]

@@ -1,0 +1,396 @@
+//! `/event …`: create, preview, list, show, cancel, skip, pause, resume, attendees.
+
+use poise::serenity_prelude as serenity;
+
+use super::error::ScheduleError;
+use super::ops::{self, LOCAL_FORMAT};
+use super::recurrence;
+use super::store;
+use crate::access::Level;
+use crate::clock::{from_millis, to_millis};
+use crate::discord::invocation::invocation;
+use crate::discord::reply::{self, paginate};
+use crate::discord::{Command, Context};
+use crate::error::Error;
+use crate::features::common::audit;
+use crate::t;
+
+pub fn commands() -> Vec<Command> {
+    vec![event()]
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands(
+        "create",
+        "preview",
+        "list",
+        "show",
+        "cancel",
+        "skip",
+        "pause",
+        "resume",
+        "attendees"
+    ),
+    subcommand_required,
+    custom_data = "Level::Member"
+)]
+async fn event(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Checked inputs of a series: its local start, rule and reminders.
+fn read_series(
+    when: &str,
+    repeat: Option<&str>,
+    remind: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<ops::Series, ScheduleError> {
+    let start =
+        recurrence::parse_when(when, now, tz).map_err(|e| ScheduleError::BadWhen { part: e.0 })?;
+    let repeat = recurrence::parse_repeat(repeat.unwrap_or(""), start)
+        .map_err(|e| ScheduleError::BadRepeat { part: e.0 })?;
+    let reminders = recurrence::parse_reminders(remind.unwrap_or(""))
+        .map_err(|e| ScheduleError::BadRemind { part: e.0 })?;
+    Ok(ops::Series {
+        start,
+        repeat,
+        reminders,
+    })
+}
+
+/// Schedule an event (one-off or recurring) with reminders and RSVP
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+#[allow(clippy::too_many_arguments)]
+async fn create(
+    ctx: Context<'_>,
+    #[max_length = 100] title: String,
+    #[max_length = 60] when: String,
+    #[max_length = 60] repeat: Option<String>,
+    #[channel_types("Text", "News")] channel: Option<serenity::GuildChannel>,
+    #[max_length = 1000] description: Option<String>,
+    #[max_length = 60] remind: Option<String>,
+    #[max_length = 20] duration: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let config = &inv.config;
+    let tz = config.community.timezone;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let series = read_series(&when, repeat.as_deref(), remind.as_deref(), now, tz)?;
+    let first = recurrence::resolve(tz, series.start);
+    if first <= now {
+        return Err(ScheduleError::InThePast.into());
+    }
+    let plan = ops::first_plan(&series, tz, now).ok_or(ScheduleError::NeverFires)?;
+    if let Some(second) =
+        recurrence::next_after(&series.repeat, series.start, tz, from_millis(plan.0))
+    {
+        let gap = to_millis(second) - plan.0;
+        if series.reminders.iter().any(|r| r.as_millis() as i64 >= gap) {
+            return Err(ScheduleError::ReminderTooLong.into());
+        }
+    }
+    let channel = channel
+        .map(|c| c.id)
+        .or(config.channels.announcements)
+        .ok_or(ScheduleError::NoChannel)?;
+    let duration_s = match duration.as_deref() {
+        None => 3_600,
+        Some(d) => crate::features::rules::warnings::parse_duration(d)
+            .map_err(|_| ScheduleError::BadRemind {
+                part: d.to_string(),
+            })?
+            .as_secs() as i64,
+    };
+    let new = store::NewEvent {
+        title: title.trim(),
+        description: description.as_deref().unwrap_or("").trim(),
+        channel_id: channel.get(),
+        starts_local: series.start.format(LOCAL_FORMAT).to_string(),
+        repeat: repeat.as_deref().unwrap_or("").trim(),
+        remind: remind.as_deref().unwrap_or("").trim(),
+        duration_s,
+        catch_up: "post_late",
+        next_at: plan.0,
+        due_at: plan.1,
+        created_by: ctx.author().id.get(),
+    };
+    let mut tx = data.db.write.begin().await?;
+    let id = store::insert(&mut tx, &new, now).await?;
+    let action = audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: ctx.author().id,
+        action: "event.create",
+        target_kind: None,
+        target_id: None,
+        arguments: serde_json::json!({ "event": id, "title": new.title, "when": new.starts_local, "repeat": new.repeat }),
+    };
+    audit::record(&mut tx, &action, now).await?;
+    data.commit(tx).await?;
+    data.schedule_wake.notify_one();
+    let text = t!(
+        inv.locale(ctx),
+        "event-created",
+        id = id,
+        title = new.title.to_string(),
+        when = format!("<t:{}:F>", plan.0 / 1000),
+        channel = format!("<#{channel}>")
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// The next occurrences of a schedule, in local time and UTC (nothing is saved)
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+async fn preview(
+    ctx: Context<'_>,
+    #[max_length = 60] when: String,
+    #[max_length = 60] repeat: Option<String>,
+    #[min = 1]
+    #[max = 20]
+    count: Option<u32>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let tz = inv.config.community.timezone;
+    let now = ctx.data().clock.now();
+    let series = read_series(&when, repeat.as_deref(), None, now, tz)?;
+    let first = recurrence::resolve(tz, series.start) - chrono::Duration::seconds(1);
+    let next = recurrence::upcoming(
+        &series.repeat,
+        series.start,
+        tz,
+        first.max(now),
+        count.unwrap_or(5) as usize,
+    );
+    if next.is_empty() {
+        return Err(ScheduleError::NeverFires.into());
+    }
+    let lines: Vec<String> = next
+        .iter()
+        .map(|at| {
+            format!(
+                "• {} ({tz}) · {} UTC",
+                at.with_timezone(&tz).format("%Y-%m-%d %a %H:%M"),
+                at.format("%Y-%m-%d %H:%M")
+            )
+        })
+        .collect();
+    let text = format!(
+        "{}\n{}",
+        t!(
+            inv.locale(ctx),
+            "event-preview-header",
+            count = lines.len() as i64
+        ),
+        lines.join("\n")
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Upcoming events
+#[poise::command(slash_command, custom_data = "Level::Member")]
+async fn list(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let rows = store::list(&ctx.data().db, 200).await?;
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let paused = if r.status == "paused" {
+                format!(" · {}", t!(locale, "event-paused-mark"))
+            } else {
+                String::new()
+            };
+            let repeat = if r.repeat.is_empty() {
+                String::new()
+            } else {
+                format!(" · 🔁 {}", r.repeat)
+            };
+            format!(
+                "`#{}` **{}** — <t:{}:F>{repeat}{paused}",
+                r.id,
+                r.title,
+                r.next_at.unwrap_or(0) / 1000
+            )
+        })
+        .collect();
+    let header = t!(locale, "event-list-header", count = lines.len() as i64);
+    reply::ephemeral(
+        ctx,
+        paginate(&header, &lines, page.unwrap_or(1) as usize, locale),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn find(ctx: Context<'_>, id: i64) -> Result<store::EventRow, Error> {
+    let mut conn = ctx.data().db.read.acquire().await?;
+    Ok(store::get(&mut conn, id)
+        .await?
+        .ok_or(ScheduleError::UnknownEvent { id })?)
+}
+
+/// One event: when, how it repeats, where, reminders
+#[poise::command(slash_command, custom_data = "Level::Member")]
+async fn show(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let row = find(ctx, event).await?;
+    let text = t!(
+        inv.locale(ctx),
+        "event-show",
+        id = row.id,
+        title = row.title.clone(),
+        next = row
+            .next_at
+            .map(|n| format!("<t:{}:F> (<t:{}:R>)", n / 1000, n / 1000))
+            .unwrap_or_else(|| "—".into()),
+        repeat = if row.repeat.is_empty() {
+            "—".to_string()
+        } else {
+            row.repeat.clone()
+        },
+        remind = if row.remind.is_empty() {
+            "—".to_string()
+        } else {
+            row.remind.clone()
+        },
+        channel = format!("<#{}>", row.channel_id),
+        status = row.status.clone()
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Change an event's state: cancel, pause or resume it
+async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let row = find(ctx, event).await?;
+    if row.status == "cancelled" {
+        return Err(ScheduleError::Cancelled { id: event }.into());
+    }
+    let mut tx = data.db.write.begin().await?;
+    match to {
+        "active" => {
+            let series = ops::series(&row).ok_or(ScheduleError::NeverFires)?;
+            match ops::first_plan(&series, inv.config.community.timezone, now) {
+                Some((next, due)) => {
+                    store::set_plan(&mut tx, row.id, Some(next), Some(due), "active").await?
+                }
+                None => store::set_plan(&mut tx, row.id, None, None, "finished").await?,
+            }
+        }
+        other => store::set_status(&mut tx, row.id, other).await?,
+    }
+    let action = audit::Action {
+        guild_id: inv.config.discord.guild_id,
+        actor: ctx.author().id,
+        action: match to {
+            "cancelled" => "event.cancel",
+            "paused" => "event.pause",
+            _ => "event.resume",
+        },
+        target_kind: None,
+        target_id: None,
+        arguments: serde_json::json!({ "event": event }),
+    };
+    audit::record(&mut tx, &action, now).await?;
+    data.commit(tx).await?;
+    data.schedule_wake.notify_one();
+    let locale = inv.locale(ctx);
+    let text = match to {
+        "cancelled" => t!(
+            locale,
+            "event-cancelled",
+            id = event,
+            title = row.title.clone()
+        ),
+        "paused" => t!(
+            locale,
+            "event-paused",
+            id = event,
+            title = row.title.clone()
+        ),
+        _ => t!(
+            locale,
+            "event-resumed",
+            id = event,
+            title = row.title.clone()
+        ),
+    };
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Cancel an event (no more announcements or reminders)
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+async fn cancel(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
+    change(ctx, event, "cancelled").await
+}
+
+/// Pause a recurring event
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+async fn pause(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
+    change(ctx, event, "paused").await
+}
+
+/// Resume a paused event from its next occurrence
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+async fn resume(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
+    change(ctx, event, "active").await
+}
+
+/// Skip the next occurrence only
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+async fn skip(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let row = find(ctx, event).await?;
+    if row.status == "cancelled" {
+        return Err(ScheduleError::Cancelled { id: event }.into());
+    }
+    let mut tx = data.db.write.begin().await?;
+    let skipped = ops::skip_next(&mut tx, &inv.config, &row, now).await?;
+    data.commit(tx).await?;
+    data.schedule_wake.notify_one();
+    let text = t!(
+        inv.locale(ctx),
+        "event-skipped",
+        title = row.title.clone(),
+        when = skipped
+            .map(|s| format!("<t:{}:F>", s / 1000))
+            .unwrap_or_else(|| "—".into())
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Who answered Going for the next (or last announced) occurrence
+#[poise::command(slash_command, custom_data = "Level::Member")]
+async fn attendees(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let row = find(ctx, event).await?;
+    let last: Option<(i64,)> =
+        sqlx::query_as("SELECT MAX(occurrence_at) FROM rsvps WHERE event_id = ?")
+            .bind(event)
+            .fetch_optional(&ctx.data().db.read)
+            .await?;
+    let occ = last.map(|(o,)| o).or(row.next_at).unwrap_or(0);
+    let going = store::going(&ctx.data().db, event, occ).await?;
+    let names: Vec<String> = going.iter().map(|m| format!("<@{m}>")).collect();
+    let text = t!(
+        inv.locale(ctx),
+        "event-attendees",
+        title = row.title.clone(),
+        count = names.len() as i64,
+        list = names.join(", ")
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! What can go wrong with events, as the creator should read it.
+
+use crate::error::UserFacing;
+use crate::i18n::Locale;
+use crate::t;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleError {
+    /// The part of `when` that could not be read.
+    BadWhen {
+        part: String,
+    },
+    BadRepeat {
+        part: String,
+    },
+    BadRemind {
+        part: String,
+    },
+    InThePast,
+    /// A cron expression (or rule) with no occurrence in the next five years.
+    NeverFires,
+    /// A reminder offset at least as long as the gap between occurrences.
+    ReminderTooLong,
+    NoChannel,
+    UnknownEvent {
+        id: i64,
+    },
+    Cancelled {
+        id: i64,
+    },
+}
+
+impl UserFacing for ScheduleError {
+    fn message(&self, locale: Locale) -> String {
+        match self {
+            ScheduleError::BadWhen { part } => t!(locale, "event-error-when", part = part.clone()),
+            ScheduleError::BadRepeat { part } => {
+                t!(locale, "event-error-repeat", part = part.clone())
+            }
+            ScheduleError::BadRemind { part } => {
+                t!(locale, "event-error-remind", part = part.clone())
+            }
+            ScheduleError::InThePast => t!(locale, "event-error-past"),
+            ScheduleError::NeverFires => t!(locale, "event-error-never"),
+            ScheduleError::ReminderTooLong => t!(locale, "event-error-reminder-long"),
+            ScheduleError::NoChannel => t!(locale, "event-error-channel"),
+            ScheduleError::UnknownEvent { id } => t!(locale, "event-error-unknown", id = *id),
+            ScheduleError::Cancelled { id } => t!(locale, "event-error-cancelled", id = *id),
+        }
+    }
+}

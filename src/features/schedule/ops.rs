@@ -1,0 +1,257 @@
+//! The scheduler's writes. Each announcement and reminder is a run record written in the same
+//! transaction as its outbox message, so it happens at most once across crashes and restarts.
+//! After downtime, occurrences missed by less than `grace` are posted late (marked late); older
+//! ones follow the event's `catch_up`: `post_late` posts only the latest one, `skip` none,
+//! `digest` one message listing them — never a flood.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+use serenity::all::ChannelId;
+use sqlx::SqliteConnection;
+
+use super::recurrence::{self, Repeat};
+use super::store::{self, EventRow};
+use crate::clock::{from_millis, to_millis};
+use crate::config::Config;
+use crate::error::Error;
+use crate::i18n::Locale;
+use crate::outbox::{self, Effect, MessageBody};
+use crate::t;
+
+/// Missed by less than this, an occurrence is still posted (marked late).
+pub const GRACE: chrono::Duration = chrono::Duration::hours(1);
+
+pub const LOCAL_FORMAT: &str = "%Y-%m-%d %H:%M";
+
+/// An event's series, read back from its row.
+pub struct Series {
+    pub start: NaiveDateTime,
+    pub repeat: Repeat,
+    pub reminders: Vec<std::time::Duration>,
+}
+
+pub fn series(row: &EventRow) -> Option<Series> {
+    let start = NaiveDateTime::parse_from_str(&row.starts_local, LOCAL_FORMAT).ok()?;
+    Some(Series {
+        repeat: recurrence::parse_repeat(&row.repeat, start).ok()?,
+        reminders: recurrence::parse_reminders(&row.remind).ok()?,
+        start,
+    })
+}
+
+fn remind_kind(offset: std::time::Duration) -> String {
+    format!("remind:{}", offset.as_secs())
+}
+
+/// When something is next due for occurrence `occ`: the earliest reminder not yet run, or the
+/// announcement.
+async fn due_for(
+    conn: &mut SqliteConnection,
+    event: i64,
+    series: &Series,
+    occ: i64,
+) -> sqlx::Result<i64> {
+    for offset in &series.reminders {
+        let at = occ - offset.as_millis() as i64;
+        if !store::has_run(conn, event, occ, &remind_kind(*offset)).await? {
+            return Ok(at.min(occ));
+        }
+    }
+    Ok(occ)
+}
+
+/// The announcement's message: an embed with the time as Discord timestamps (each member sees
+/// their own local time), RSVP counts and buttons.
+pub fn announcement(
+    locale: Locale,
+    row: &EventRow,
+    occ: i64,
+    counts: (i64, i64, i64),
+    late: bool,
+) -> MessageBody {
+    let unix = occ / 1000;
+    let mut description = format!("<t:{unix}:F> · <t:{unix}:R>");
+    if !row.description.is_empty() {
+        description = format!("{}\n\n{description}", row.description);
+    }
+    if late {
+        description.push_str(&format!("\n{}", t!(locale, "event-late")));
+    }
+    let embed = json!({
+        "title": format!("📅 {}", row.title),
+        "description": description,
+        "color": 0x3BA55D,
+        "fields": [{
+            "name": t!(locale, "event-rsvp-field"),
+            "value": t!(locale, "event-rsvp-counts", going = counts.0, maybe = counts.1, no = counts.2),
+            "inline": false,
+        }],
+    });
+    let button = |answer: &str, label: String, style: u8| json!({ "type": 2, "style": style, "label": label, "custom_id": format!("lyceum:rsvp:{}:{occ}:{answer}", row.id) });
+    MessageBody {
+        content: String::new(),
+        embeds: vec![embed],
+        components: vec![json!({
+            "type": 1,
+            "components": [
+                button("going", t!(locale, "event-going"), 3),
+                button("maybe", t!(locale, "event-maybe"), 2),
+                button("no", t!(locale, "event-not-going"), 4),
+            ],
+        })],
+    }
+}
+
+fn post(channel: i64, body: MessageBody) -> Effect {
+    Effect::SendMessage {
+        channel_id: ChannelId::new(channel as u64),
+        body,
+    }
+}
+
+/// Everything due for `row` at `now`, then its next plan. Returns how many messages it queued.
+pub async fn run_event(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    row: &EventRow,
+    now: DateTime<Utc>,
+) -> Result<usize, Error> {
+    let tz: Tz = config.community.timezone;
+    let locale = config.community.default_locale;
+    let now_ms = to_millis(now);
+    let Some(series) = series(row) else {
+        store::set_plan(tx, row.id, None, None, "finished").await?;
+        return Ok(0);
+    };
+    let mut queued = 0;
+    let mut missed: Vec<i64> = Vec::new();
+    let mut next = row.next_at;
+    while let Some(occ) = next {
+        // Reminders for this occurrence that are due (and still ahead of it).
+        for offset in &series.reminders {
+            let at = occ - offset.as_millis() as i64;
+            if at > now_ms {
+                continue;
+            }
+            let on_time = now_ms - at <= GRACE.num_milliseconds() && now_ms < occ;
+            let outcome = if on_time { "posted" } else { "skipped" };
+            if store::record_run(tx, row.id, occ, &remind_kind(*offset), outcome, now).await?
+                && on_time
+            {
+                let text = t!(
+                    locale,
+                    "event-reminder",
+                    title = row.title.clone(),
+                    when = format!("<t:{}:R>", occ / 1000)
+                );
+                outbox::enqueue(
+                    tx,
+                    &post(row.channel_id, MessageBody::text(text)),
+                    now,
+                    None,
+                )
+                .await?;
+                queued += 1;
+            }
+        }
+        if occ > now_ms {
+            break;
+        }
+        let following = recurrence::next_after(&series.repeat, series.start, tz, from_millis(occ));
+        let overdue = now_ms - occ > GRACE.num_milliseconds();
+        let later_missed = following.is_some_and(|f| to_millis(f) <= now_ms);
+        let (outcome, late) = match (overdue, row.catch_up.as_str()) {
+            (false, _) => ("posted", now_ms > occ + 60_000),
+            (true, "post_late") if !later_missed => ("late", true),
+            (true, "digest") => {
+                missed.push(occ);
+                ("skipped", false)
+            }
+            _ => ("skipped", false),
+        };
+        if store::record_run(tx, row.id, occ, "announce", outcome, now).await?
+            && outcome != "skipped"
+        {
+            let body = announcement(locale, row, occ, (0, 0, 0), late);
+            outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
+            queued += 1;
+        }
+        next = following.map(to_millis);
+    }
+    if !missed.is_empty() {
+        let lines: Vec<String> = missed
+            .iter()
+            .map(|m| format!("• <t:{}:F>", m / 1000))
+            .collect();
+        let text = t!(
+            locale,
+            "event-digest",
+            title = row.title.clone(),
+            count = missed.len() as i64,
+            list = lines.join("\n")
+        );
+        if store::record_run(
+            tx,
+            row.id,
+            *missed.last().unwrap_or(&0),
+            "digest",
+            "posted",
+            now,
+        )
+        .await?
+        {
+            outbox::enqueue(
+                tx,
+                &post(row.channel_id, MessageBody::text(text)),
+                now,
+                None,
+            )
+            .await?;
+            queued += 1;
+        }
+    }
+    match next {
+        Some(occ) => {
+            let due = due_for(tx, row.id, &series, occ).await?;
+            store::set_plan(tx, row.id, Some(occ), Some(due), "active").await?;
+        }
+        None => store::set_plan(tx, row.id, None, None, "finished").await?,
+    }
+    Ok(queued)
+}
+
+/// The plan (next occurrence, next due instant) of a new or resumed series, from `after`.
+pub fn first_plan(series: &Series, tz: Tz, after: DateTime<Utc>) -> Option<(i64, i64)> {
+    let occ = recurrence::next_after(&series.repeat, series.start, tz, after)?;
+    let occ = to_millis(occ);
+    let first_reminder = series
+        .reminders
+        .iter()
+        .map(|r| occ - r.as_millis() as i64)
+        .filter(|at| *at > to_millis(after))
+        .min();
+    Some((occ, first_reminder.unwrap_or(occ).min(occ)))
+}
+
+/// Skips the next occurrence of `row` (its reminders too): the plan moves to the one after.
+pub async fn skip_next(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    row: &EventRow,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, Error> {
+    let tz = config.community.timezone;
+    let (Some(series), Some(occ)) = (series(row), row.next_at) else {
+        return Ok(None);
+    };
+    store::record_run(tx, row.id, occ, "announce", "skipped", now).await?;
+    for offset in &series.reminders {
+        store::record_run(tx, row.id, occ, &remind_kind(*offset), "skipped", now).await?;
+    }
+    match first_plan(&series, tz, from_millis(occ)) {
+        Some((next, due)) => store::set_plan(tx, row.id, Some(next), Some(due), "active").await?,
+        None => store::set_plan(tx, row.id, None, None, "finished").await?,
+    }
+    Ok(Some(occ))
+}

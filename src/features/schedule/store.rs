@@ -1,0 +1,223 @@
+//! The schedule SQL: events, run records, RSVPs.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use crate::clock::to_millis;
+use crate::db::Db;
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub channel_id: i64,
+    pub starts_local: String,
+    pub repeat: String,
+    pub remind: String,
+    pub duration_s: i64,
+    pub catch_up: String,
+    pub status: String,
+    pub next_at: Option<i64>,
+    pub due_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at";
+
+pub struct NewEvent<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub channel_id: u64,
+    pub starts_local: String,
+    pub repeat: &'a str,
+    pub remind: &'a str,
+    pub duration_s: i64,
+    pub catch_up: &'a str,
+    pub next_at: i64,
+    pub due_at: i64,
+    pub created_by: u64,
+}
+
+pub async fn insert(
+    tx: &mut SqliteConnection,
+    e: &NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(e.title)
+    .bind(e.description)
+    .bind(e.channel_id as i64)
+    .bind(&e.starts_local)
+    .bind(e.repeat)
+    .bind(e.remind)
+    .bind(e.duration_s)
+    .bind(e.catch_up)
+    .bind(e.next_at)
+    .bind(e.due_at)
+    .bind(e.created_by as i64)
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<EventRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM events WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Active events with something due by `now`.
+pub async fn due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM events WHERE status = 'active' AND due_at <= ? ORDER BY due_at LIMIT ?"
+    ))
+    .bind(to_millis(now))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
+    let (due,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(due_at) FROM events WHERE status = 'active'")
+            .fetch_one(&db.read)
+            .await?;
+    Ok(due)
+}
+
+pub async fn set_plan(
+    tx: &mut SqliteConnection,
+    id: i64,
+    next_at: Option<i64>,
+    due_at: Option<i64>,
+    status: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE events SET next_at = ?, due_at = ?, status = ? WHERE id = ?")
+        .bind(next_at)
+        .bind(due_at)
+        .bind(status)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_status(tx: &mut SqliteConnection, id: i64, status: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE events SET status = ? WHERE id = ?")
+        .bind(status)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Upcoming, not cancelled events, soonest first.
+pub async fn list(db: &Db, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM events WHERE status IN ('active', 'paused') AND next_at IS NOT NULL
+         ORDER BY next_at LIMIT ?"
+    ))
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await
+}
+
+/// Records a run once; false when it already exists (then nothing must be posted).
+pub async fn record_run(
+    tx: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+    kind: &str,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO event_runs (event_id, occurrence_at, kind, outcome, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .bind(kind)
+    .bind(outcome)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn has_run(
+    conn: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+    kind: &str,
+) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM event_runs WHERE event_id = ? AND occurrence_at = ? AND kind = ?",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .bind(kind)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+pub async fn set_rsvp(
+    tx: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+    member: u64,
+    answer: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO rsvps (event_id, occurrence_at, member_id, answer, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (event_id, occurrence_at, member_id) DO UPDATE SET answer = ?4, updated_at = ?5",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .bind(member as i64)
+    .bind(answer)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// (going, maybe, no) for one occurrence.
+pub async fn rsvp_counts(
+    conn: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+) -> sqlx::Result<(i64, i64, i64)> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT answer, COUNT(*) FROM rsvps WHERE event_id = ? AND occurrence_at = ? GROUP BY answer",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .fetch_all(&mut *conn)
+    .await?;
+    let of = |a: &str| rows.iter().find(|(x, _)| x == a).map_or(0, |(_, n)| *n);
+    Ok((of("going"), of("maybe"), of("no")))
+}
+
+/// Members who answered `going` for an occurrence.
+pub async fn going(db: &Db, event: i64, occurrence: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT member_id FROM rsvps WHERE event_id = ? AND occurrence_at = ? AND answer = 'going' ORDER BY updated_at",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows.into_iter().map(|(m,)| m).collect())
+}

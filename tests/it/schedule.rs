@@ -1,0 +1,319 @@
+//! Events through the simulated Discord: create → reminder → announcement with RSVP buttons →
+//! a press updates the counts in place; exactly once across a restart; catch-up after an
+//! outage; bad input; the calendar feed.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use icalendar::Component;
+use lyceum::clock::ManualClock;
+use lyceum::sim::{ids, Recorded, SlashCall};
+
+use crate::support::{TestApp, WAIT};
+
+/// Sunday 2026-11-29 12:00 in Asia/Shanghai.
+fn now() -> DateTime<Utc> {
+    "2026-11-29T04:00:00Z".parse().unwrap()
+}
+
+async fn spawn() -> (TestApp, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(now()));
+    let app = TestApp::spawn_clocked("", clock.clone()).await;
+    (app, clock)
+}
+
+fn create(title: &str, when: &str) -> SlashCall {
+    SlashCall::new(ids::OWNER, "event")
+        .subcommand("create")
+        .string("title", title)
+        .string("when", when)
+}
+
+fn announcements(app: &TestApp) -> Vec<Recorded> {
+    app.requests(
+        "POST",
+        &format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS),
+    )
+}
+
+/// Moves the bot's clock and lets the scheduler look.
+fn advance(app: &TestApp, clock: &ManualClock, by: chrono::Duration) {
+    clock.advance(by);
+    app.bot().app.state.schedule_wake.notify_one();
+}
+
+async fn wait_posts(app: &TestApp, n: usize) -> Vec<Recorded> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let posts = announcements(app);
+        if posts.len() >= n {
+            return posts;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let events: Vec<(i64, Option<i64>, Option<i64>, String)> =
+                sqlx::query_as("SELECT id, next_at, due_at, status FROM events")
+                    .fetch_all(&app.db().read)
+                    .await
+                    .unwrap();
+            let runs: Vec<(i64, i64, String, String)> =
+                sqlx::query_as("SELECT event_id, occurrence_at, kind, outcome FROM event_runs")
+                    .fetch_all(&app.db().read)
+                    .await
+                    .unwrap();
+            panic!(
+                "{} of {n} posts; now {}; events {events:?}; runs {runs:?}",
+                posts.len(),
+                app.bot().clock.now()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_event_is_reminded_announced_with_rsvp_buttons_and_counts_update_in_place() {
+    let (mut app, clock) = spawn().await;
+    let reply = app
+        .slash(create("Monthly livestream", "tomorrow 20:00").string("remind", "1h"))
+        .await;
+    assert!(
+        reply
+            .content
+            .starts_with("📅 Event `#1` **Monthly livestream** is scheduled"),
+        "{}",
+        reply.content
+    );
+
+    // 2026-11-30 19:00 local: the reminder.
+    advance(&app, &clock, chrono::Duration::hours(31));
+    let posts = wait_posts(&app, 1).await;
+    assert!(posts[0].body["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("⏰ Reminder: **Monthly livestream**"));
+    // 20:00: the announcement, with buttons and Discord timestamps.
+    advance(&app, &clock, chrono::Duration::hours(1));
+    let posts = wait_posts(&app, 2).await;
+    let announcement = &posts[1];
+    let embed = &announcement.body["embeds"][0];
+    assert_eq!(embed["title"], "📅 Monthly livestream");
+    let start = "2026-11-30T12:00:00Z"
+        .parse::<DateTime<Utc>>()
+        .unwrap()
+        .timestamp();
+    assert!(embed["description"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("<t:{start}:F>")));
+    let buttons = &announcement.body["components"][0]["components"];
+    assert_eq!(buttons[0]["label"], "Going");
+    let message: u64 = announcement.response["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let going = buttons[0]["custom_id"].as_str().unwrap().to_string();
+
+    let (press, _) = app
+        .sim()
+        .press(ids::MINA, ids::CHANNEL_ANNOUNCEMENTS, message, &going)
+        .unwrap();
+    let response = app.sim().wait_response(press).await.unwrap();
+    assert_eq!(response["type"], 7, "a component update, not a new message");
+    let counts = response["data"]["embeds"][0]["fields"][0]["value"]
+        .as_str()
+        .unwrap();
+    assert_eq!(counts, "✅ 1 going · 🤔 0 maybe · ❌ 0 not going");
+    let stored = app.sim().messages_in(ids::CHANNEL_ANNOUNCEMENTS);
+    assert_eq!(
+        stored.last().unwrap()["embeds"][0]["fields"][0]["value"],
+        counts
+    );
+    assert_eq!(announcements(&app).len(), 2, "no new message");
+
+    let attendees = app
+        .slash(
+            SlashCall::new(ids::KAI, "event")
+                .subcommand("attendees")
+                .integer("event", 1),
+        )
+        .await;
+    assert!(
+        attendees.content.contains(&format!("<@{}>", ids::MINA)),
+        "{}",
+        attendees.content
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_due_announcement_is_delivered_once_across_a_restart() {
+    let (mut app, clock) = spawn().await;
+    app.slash(create("Study hall", "tomorrow 20:00").string("repeat", "daily"))
+        .await;
+    advance(&app, &clock, chrono::Duration::hours(32));
+    wait_posts(&app, 1).await;
+    app.restart().await;
+    app.bot().app.state.schedule_wake.notify_one();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        announcements(&app).len(),
+        1,
+        "not posted again after the restart"
+    );
+    let (runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM event_runs")
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap();
+    assert_eq!(runs, 1);
+    app.stop().await;
+}
+
+async fn outage(policy: &str) -> Vec<String> {
+    let (mut app, clock) = spawn().await;
+    app.slash(create("Daily standup", "tomorrow 09:00").string("repeat", "daily"))
+        .await;
+    sqlx::query("UPDATE events SET catch_up = ?")
+        .bind(policy)
+        .execute(&app.db().write)
+        .await
+        .unwrap();
+    app.stop().await;
+    // Three days pass while the bot is down (09:00 on the 30th, 1st and 2nd are missed).
+    clock.advance(chrono::Duration::days(3) + chrono::Duration::hours(1));
+    app.restart().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let texts: Vec<String> = announcements(&app)
+        .iter()
+        .map(|r| r.body.to_string())
+        .collect();
+    app.stop().await;
+    texts
+}
+
+#[tokio::test]
+async fn a_three_day_outage_posts_one_late_announcement_under_post_late() {
+    let posts = outage("post_late").await;
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(posts[0].contains("Posted late"), "{}", posts[0]);
+}
+
+#[tokio::test]
+async fn a_three_day_outage_posts_nothing_under_skip() {
+    assert!(outage("skip").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_three_day_outage_posts_one_digest_under_digest() {
+    let posts = outage("digest").await;
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(
+        posts[0].contains("3 occurrences were missed"),
+        "{}",
+        posts[0]
+    );
+}
+
+#[tokio::test]
+async fn bad_schedules_are_refused_with_the_part_that_could_not_be_read() {
+    let (mut app, _clock) = spawn().await;
+    let cases = [
+        (create("x", "2020-01-01 20:00"), "That time is in the past."),
+        (
+            create("x", "someday 20:00"),
+            "I could not read `someday` as a time.",
+        ),
+        (
+            create("x", "tomorrow 20:00").string("repeat", "every full moon"),
+            "I could not read `every full moon` as a repeat.",
+        ),
+        (
+            create("x", "tomorrow 20:00").string("repeat", "0 20 30 2 *"),
+            "never fires",
+        ),
+        (
+            create("x", "tomorrow 20:00")
+                .string("repeat", "daily")
+                .string("remind", "2d"),
+            "as long as the time between two occurrences",
+        ),
+        (
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("show")
+                .integer("event", 42),
+            "There is no event `#42`.",
+        ),
+    ];
+    for (call, expected) in cases {
+        let reply = app.slash(call).await;
+        assert!(
+            reply.content.contains(expected),
+            "{expected:?} in {:?}",
+            reply.content
+        );
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    app.slash(create("y", "tomorrow 20:00")).await;
+    let cancel = SlashCall::new(ids::OWNER, "event")
+        .subcommand("cancel")
+        .integer("event", 1);
+    app.slash(cancel.clone()).await;
+    let again = app.slash(cancel).await;
+    assert!(
+        again.content.contains("is cancelled; create a new one"),
+        "{}",
+        again.content
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn preview_shows_local_time_and_utc() {
+    let (mut app, _clock) = spawn().await;
+    let reply = app
+        .slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("preview")
+                .string("when", "周二 20:00")
+                .string("repeat", "weekly on tue,thu")
+                .integer("count", 3),
+        )
+        .await;
+    assert_eq!(
+        reply.content,
+        "Next 3 occurrences (nothing was saved):\n• 2026-12-01 Tue 20:00 (Asia/Shanghai) · 2026-12-01 12:00 UTC\n• 2026-12-03 Thu 20:00 (Asia/Shanghai) · 2026-12-03 12:00 UTC\n• 2026-12-08 Tue 20:00 (Asia/Shanghai) · 2026-12-08 12:00 UTC"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_calendar_feed_parses_as_icalendar() {
+    let (mut app, _clock) = spawn().await;
+    app.slash(create("Book club, part 1", "tomorrow 20:00").string("repeat", "weekly"))
+        .await;
+    let url = format!("http://{}/calendar.ics", app.bot().app.web_addr);
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    let text = response.text().await.unwrap();
+    let calendar = icalendar::Calendar::from_str(&text).expect("valid iCalendar");
+    let events: Vec<_> = calendar.events().collect();
+    assert!(
+        events.len() >= 12,
+        "90 days of a weekly event: {}",
+        events.len()
+    );
+    assert_eq!(events[0].get_summary(), Some("Book club, part 1"));
+    let uid = events[0].get_uid().unwrap().to_string();
+    let again = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(again.contains(&uid), "stable UIDs");
+    app.stop().await;
+}

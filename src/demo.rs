@@ -289,6 +289,7 @@ pub async fn run() -> anyhow::Result<()> {
 
     points_scene(&script, &bot.app.state).await?;
     rules_scene(&script, &bot.app.state).await?;
+    events_scene(&script, bot.app.web_addr).await?;
 
     let requests = sim.requests();
     println!(
@@ -517,6 +518,91 @@ async fn rules_scene(script: &Script, state: &crate::state::AppState) -> anyhow:
         )
         .await?;
     let _ = state;
+    println!();
+    Ok(())
+}
+
+/// Scene 8: a livestream announced with RSVP buttons, a member answers Going, the feed.
+async fn events_scene(script: &Script, web: std::net::SocketAddr) -> anyhow::Result<()> {
+    script.say("── Scene 8 · A livestream is announced; members RSVP");
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("preview")
+                .string("when", "周五 20:00")
+                .string("repeat", "monthly on the first friday")
+                .integer("count", 3),
+            "/event preview when:周五 20:00 repeat:monthly on the first friday count:3",
+        )
+        .await?;
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("create")
+                .string("title", "Monthly livestream: Q&A")
+                .string("when", "in 2s")
+                .string("description", "Bring your questions about chapter 3."),
+            "/event create title:Monthly livestream: Q&A when:in 2s",
+        )
+        .await?;
+    let path = format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS);
+    let before = script
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains(&path))
+        .count();
+    let posted = script
+        .sim
+        .wait_request("POST", &path, before + 1, WAIT)
+        .await
+        .context("the livestream was not announced")?;
+    let embed = &posted.body["embeds"][0];
+    script.indent(
+        "#announce",
+        &format!(
+            "{}\n{}\n{}: {}\n[ {} ] [ {} ] [ {} ]",
+            embed["title"].as_str().unwrap_or_default(),
+            embed["description"].as_str().unwrap_or_default(),
+            embed["fields"][0]["name"].as_str().unwrap_or_default(),
+            embed["fields"][0]["value"].as_str().unwrap_or_default(),
+            posted.body["components"][0]["components"][0]["label"]
+                .as_str()
+                .unwrap_or_default(),
+            posted.body["components"][0]["components"][1]["label"]
+                .as_str()
+                .unwrap_or_default(),
+            posted.body["components"][0]["components"][2]["label"]
+                .as_str()
+                .unwrap_or_default(),
+        ),
+    );
+    let message: u64 = posted.response["id"].as_str().unwrap_or("0").parse()?;
+    let going = posted.body["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (press, _) = script
+        .sim
+        .press(ids::MINA, ids::CHANNEL_ANNOUNCEMENTS, message, &going)?;
+    println!("      mina ▸ presses [ Going ]");
+    let response = script
+        .sim
+        .wait_response(press)
+        .await
+        .context("the RSVP was not answered")?;
+    script.indent(
+        "#announce",
+        &format!(
+            "(the same message, updated) RSVP: {}",
+            response["data"]["embeds"][0]["fields"][0]["value"]
+                .as_str()
+                .unwrap_or_default()
+        ),
+    );
+    println!(
+        "  calendar ▸ members subscribe to http://{web}/calendar.ics (behind your reverse proxy)"
+    );
     println!();
     Ok(())
 }

@@ -245,6 +245,7 @@ fn the_demo_plays_its_script_to_the_end() {
         "DM @sam ▸ Your message in Lyceum Academy broke the rule on **banned words**",
         "2 warning points reached: @sam is timed out for 1 hour",
         "• **banned words** (`idiot`) → delete_warn",
+        "(the same message, updated) RSVP: ✅ 1 going · 🤔 0 maybe · ❌ 0 not going",
     ] {
         assert!(
             stdout.contains(expected),

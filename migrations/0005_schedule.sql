@@ -17,6 +17,9 @@ CREATE TABLE events (
     -- The next occurrence (UTC ms), and when something is next due for it.
     next_at      INTEGER,
     due_at       INTEGER,
+    -- The previous occurrence (before the first: when the series was planned); the next one
+    -- is announced from then, at most a week ahead.
+    prev_at      INTEGER,
     created_by   INTEGER NOT NULL,
     created_at   INTEGER NOT NULL
 );

@@ -73,7 +73,8 @@ async fn wait_posts(app: &TestApp, n: usize) -> Vec<Recorded> {
 }
 
 #[tokio::test]
-async fn an_event_is_reminded_announced_with_rsvp_buttons_and_counts_update_in_place() {
+async fn an_event_is_announced_with_rsvp_buttons_counts_update_in_place_and_going_members_get_the_reminder(
+) {
     let (mut app, clock) = spawn().await;
     let reply = app
         .slash(create("Monthly livestream", "tomorrow 20:00").string("remind", "1h"))
@@ -85,18 +86,9 @@ async fn an_event_is_reminded_announced_with_rsvp_buttons_and_counts_update_in_p
         "{}",
         reply.content
     );
-
-    // 2026-11-30 19:00 local: the reminder.
-    advance(&app, &clock, chrono::Duration::hours(31));
+    // Announced at once (it is less than a week ahead), with buttons and Discord timestamps.
     let posts = wait_posts(&app, 1).await;
-    assert!(posts[0].body["content"]
-        .as_str()
-        .unwrap()
-        .starts_with("⏰ Reminder: **Monthly livestream**"));
-    // 20:00: the announcement, with buttons and Discord timestamps.
-    advance(&app, &clock, chrono::Duration::hours(1));
-    let posts = wait_posts(&app, 2).await;
-    let announcement = &posts[1];
+    let announcement = &posts[0];
     let embed = &announcement.body["embeds"][0];
     assert_eq!(embed["title"], "📅 Monthly livestream");
     let start = "2026-11-30T12:00:00Z"
@@ -106,7 +98,7 @@ async fn an_event_is_reminded_announced_with_rsvp_buttons_and_counts_update_in_p
     assert!(embed["description"]
         .as_str()
         .unwrap()
-        .contains(&format!("<t:{start}:F>")));
+        .contains(&format!("<t:{start}:F> · <t:{start}:R>")));
     let buttons = &announcement.body["components"][0]["components"];
     assert_eq!(buttons[0]["label"], "Going");
     let message: u64 = announcement.response["id"]
@@ -131,8 +123,30 @@ async fn an_event_is_reminded_announced_with_rsvp_buttons_and_counts_update_in_p
         stored.last().unwrap()["embeds"][0]["fields"][0]["value"],
         counts
     );
-    assert_eq!(announcements(&app).len(), 2, "no new message");
+    assert_eq!(announcements(&app).len(), 1, "no new message");
 
+    // 2026-11-30 19:00 local: the reminder, in the channel and by DM to Mina (Going).
+    advance(&app, &clock, chrono::Duration::hours(31));
+    let posts = wait_posts(&app, 2).await;
+    let reminder = posts[1].body["content"].as_str().unwrap().to_string();
+    assert!(
+        reminder.starts_with("⏰ Reminder: **Monthly livestream**"),
+        "{reminder}"
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let dms: Vec<Recorded> = app
+            .requests("POST", "/messages")
+            .into_iter()
+            .filter(|r| !r.path.contains(&ids::CHANNEL_ANNOUNCEMENTS.to_string()))
+            .filter(|r| r.body["content"].as_str() == Some(reminder.as_str()))
+            .collect();
+        if dms.len() == 1 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{} DMs", dms.len());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let attendees = app
         .slash(
             SlashCall::new(ids::KAI, "event")
@@ -153,21 +167,23 @@ async fn a_due_announcement_is_delivered_once_across_a_restart() {
     let (mut app, clock) = spawn().await;
     app.slash(create("Study hall", "tomorrow 20:00").string("repeat", "daily"))
         .await;
-    advance(&app, &clock, chrono::Duration::hours(32));
+    // Announced at creation; once tomorrow's has started, the day after's is announced.
     wait_posts(&app, 1).await;
+    advance(&app, &clock, chrono::Duration::hours(32));
+    wait_posts(&app, 2).await;
     app.restart().await;
     app.bot().app.state.schedule_wake.notify_one();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         announcements(&app).len(),
-        1,
+        2,
         "not posted again after the restart"
     );
     let (runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM event_runs")
         .fetch_one(&app.db().read)
         .await
         .unwrap();
-    assert_eq!(runs, 1);
+    assert_eq!(runs, 2);
     app.stop().await;
 }
 
@@ -180,15 +196,25 @@ async fn outage(policy: &str) -> Vec<String> {
         .execute(&app.db().write)
         .await
         .unwrap();
+    // The first occurrence (the 30th) is announced before the outage.
+    wait_posts(&app, 1).await;
     app.stop().await;
-    // Three days pass while the bot is down (09:00 on the 30th, 1st and 2nd are missed).
+    // Three days pass while the bot is down: the 30th, the 1st and the 2nd (09:00) go by.
     clock.advance(chrono::Duration::days(3) + chrono::Duration::hours(1));
     app.restart().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // What the restart posted: catch-up, then the announcement of the 3rd, which is ahead.
     let texts: Vec<String> = announcements(&app)
         .iter()
+        .skip(1)
         .map(|r| r.body.to_string())
         .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("lyceum:rsvp:1:1796259600000:going")),
+        "the next occurrence is announced: {texts:?}"
+    );
     app.stop().await;
     texts
 }
@@ -196,24 +222,33 @@ async fn outage(policy: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_three_day_outage_posts_one_late_announcement_under_post_late() {
     let posts = outage("post_late").await;
-    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts.len(), 2, "{posts:?}");
     assert!(posts[0].contains("Posted late"), "{}", posts[0]);
+    assert!(
+        posts[0].contains("lyceum:rsvp:1:1796173200000"),
+        "only the latest missed one (the 2nd)"
+    );
 }
 
 #[tokio::test]
-async fn a_three_day_outage_posts_nothing_under_skip() {
-    assert!(outage("skip").await.is_empty());
+async fn a_three_day_outage_posts_no_catch_up_under_skip() {
+    let posts = outage("skip").await;
+    assert_eq!(
+        posts.len(),
+        1,
+        "only the next one's announcement: {posts:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_three_day_outage_posts_one_digest_under_digest() {
     let posts = outage("digest").await;
-    assert_eq!(posts.len(), 1, "{posts:?}");
-    assert!(
-        posts[0].contains("3 occurrences were missed"),
-        "{}",
-        posts[0]
-    );
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    let digest = posts
+        .iter()
+        .find(|p| p.contains("were missed"))
+        .expect("a digest");
+    assert!(digest.contains("2 occurrences were missed"), "{digest}");
 }
 
 #[tokio::test]

@@ -116,6 +116,7 @@ async fn create(
         catch_up: "post_late",
         next_at: plan.0,
         due_at: plan.1,
+        prev_at: to_millis(now),
         created_by: ctx.author().id.get(),
     };
     let mut tx = data.db.write.begin().await?;
@@ -280,7 +281,8 @@ async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Er
             let series = ops::series(&row).ok_or(ScheduleError::NeverFires)?;
             match ops::first_plan(&series, inv.config.community.timezone, now) {
                 Some((next, due)) => {
-                    store::set_plan(&mut tx, row.id, Some(next), Some(due), "active").await?
+                    store::set_plan(&mut tx, row.id, Some(next), Some(due), "active").await?;
+                    store::set_previous(&mut tx, row.id, Some(to_millis(now))).await?;
                 }
                 None => store::set_plan(&mut tx, row.id, None, None, "finished").await?,
             }

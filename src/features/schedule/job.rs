@@ -112,6 +112,7 @@ mod tests {
             catch_up: "post_late",
             next_at: next,
             due_at: due,
+            prev_at: crate::clock::to_millis(now),
             created_by: 1,
         };
         store::insert(&mut tx, &new, now).await.unwrap();
@@ -150,9 +151,11 @@ mod tests {
         let payloads = posted(&state).await;
         let announcements = payloads.iter().filter(|p| p.contains("embeds")).count();
         let reminders = payloads.iter().filter(|p| p.contains("Reminder")).count();
-        assert_eq!((announcements, reminders), (52, 52));
+        // 52 occurrences, each reminded; each announced when the previous one started (the
+        // 53rd, in January, was announced when the 52nd began).
+        assert_eq!((announcements, reminders), (53, 52));
         // Running again at any instant posts nothing twice.
         job.run_once(now).await.unwrap();
-        assert_eq!(posted(&state).await.len(), 104);
+        assert_eq!(posted(&state).await.len(), 105);
     }
 }

@@ -44,14 +44,28 @@ fn remind_kind(offset: std::time::Duration) -> String {
     format!("remind:{}", offset.as_secs())
 }
 
-/// When something is next due for occurrence `occ`: the earliest reminder not yet run, or the
-/// announcement.
+/// How far ahead an occurrence is announced, at most.
+pub const ANNOUNCE_AHEAD: chrono::Duration = chrono::Duration::days(7);
+
+/// When occurrence `occ` is announced: when the previous one started (or the event was
+/// created), but at most [`ANNOUNCE_AHEAD`] before it.
+pub fn announce_at(previous: Option<i64>, occ: i64) -> i64 {
+    let earliest = occ - ANNOUNCE_AHEAD.num_milliseconds();
+    previous.unwrap_or(earliest).max(earliest).min(occ)
+}
+
+/// When something is next due for occurrence `occ`: its announcement, the earliest reminder
+/// not yet run, or the occurrence itself (when the next one gets planned).
 async fn due_for(
     conn: &mut SqliteConnection,
     event: i64,
     series: &Series,
+    previous: Option<i64>,
     occ: i64,
 ) -> sqlx::Result<i64> {
+    if !store::has_run(conn, event, occ, "announce").await? {
+        return Ok(announce_at(previous, occ));
+    }
     for offset in &series.reminders {
         let at = occ - offset.as_millis() as i64;
         if !store::has_run(conn, event, occ, &remind_kind(*offset)).await? {
@@ -127,8 +141,37 @@ pub async fn run_event(
     let mut queued = 0;
     let mut missed: Vec<i64> = Vec::new();
     let mut next = row.next_at;
+    let mut previous = row.prev_at;
     while let Some(occ) = next {
-        // Reminders for this occurrence that are due (and still ahead of it).
+        // The announcement (with RSVP buttons) goes out once the previous occurrence has
+        // started (the first: at creation), at most a week ahead; reminders follow.
+        let announce_at = announce_at(previous, occ);
+        if announce_at > now_ms {
+            break;
+        }
+        let following = recurrence::next_after(&series.repeat, series.start, tz, from_millis(occ));
+        if !store::has_run(tx, row.id, occ, "announce").await? {
+            let overdue = now_ms - occ > GRACE.num_milliseconds();
+            let later_missed = following.is_some_and(|f| to_millis(f) <= now_ms);
+            let (outcome, late) = match (overdue, row.catch_up.as_str()) {
+                (false, _) => ("posted", now_ms > occ + 60_000),
+                (true, "post_late") if !later_missed => ("late", true),
+                (true, "digest") => {
+                    missed.push(occ);
+                    ("skipped", false)
+                }
+                _ => ("skipped", false),
+            };
+            if store::record_run(tx, row.id, occ, "announce", outcome, now).await?
+                && outcome != "skipped"
+            {
+                let body = announcement(locale, row, occ, (0, 0, 0), late);
+                outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
+                queued += 1;
+            }
+        }
+        // Reminders for this occurrence that are due, while it is still ahead: in the channel
+        // and by DM to everyone who answered Going.
         for offset in &series.reminders {
             let at = occ - offset.as_millis() as i64;
             if at > now_ms {
@@ -147,36 +190,25 @@ pub async fn run_event(
                 );
                 outbox::enqueue(
                     tx,
-                    &post(row.channel_id, MessageBody::text(text)),
+                    &post(row.channel_id, MessageBody::text(text.clone())),
                     now,
                     None,
                 )
                 .await?;
+                for member in store::going_in(tx, row.id, occ).await? {
+                    let dm = Effect::SendDm {
+                        user_id: serenity::all::UserId::new(member as u64),
+                        body: MessageBody::text(text.clone()),
+                    };
+                    outbox::enqueue(tx, &dm, now, None).await?;
+                }
                 queued += 1;
             }
         }
         if occ > now_ms {
             break;
         }
-        let following = recurrence::next_after(&series.repeat, series.start, tz, from_millis(occ));
-        let overdue = now_ms - occ > GRACE.num_milliseconds();
-        let later_missed = following.is_some_and(|f| to_millis(f) <= now_ms);
-        let (outcome, late) = match (overdue, row.catch_up.as_str()) {
-            (false, _) => ("posted", now_ms > occ + 60_000),
-            (true, "post_late") if !later_missed => ("late", true),
-            (true, "digest") => {
-                missed.push(occ);
-                ("skipped", false)
-            }
-            _ => ("skipped", false),
-        };
-        if store::record_run(tx, row.id, occ, "announce", outcome, now).await?
-            && outcome != "skipped"
-        {
-            let body = announcement(locale, row, occ, (0, 0, 0), late);
-            outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
-            queued += 1;
-        }
+        previous = Some(occ);
         next = following.map(to_millis);
     }
     if !missed.is_empty() {
@@ -213,25 +245,25 @@ pub async fn run_event(
     }
     match next {
         Some(occ) => {
-            let due = due_for(tx, row.id, &series, occ).await?;
+            let due = due_for(tx, row.id, &series, previous, occ).await?;
             store::set_plan(tx, row.id, Some(occ), Some(due), "active").await?;
+            store::set_previous(tx, row.id, previous).await?;
         }
         None => store::set_plan(tx, row.id, None, None, "finished").await?,
     }
     Ok(queued)
 }
 
-/// The plan (next occurrence, next due instant) of a new or resumed series, from `after`.
+/// The plan (next occurrence, next due instant) of a new or resumed series, from `after`: its
+/// announcement is due at once when the occurrence is within a week, else a week ahead.
 pub fn first_plan(series: &Series, tz: Tz, after: DateTime<Utc>) -> Option<(i64, i64)> {
-    let occ = recurrence::next_after(&series.repeat, series.start, tz, after)?;
-    let occ = to_millis(occ);
-    let first_reminder = series
-        .reminders
-        .iter()
-        .map(|r| occ - r.as_millis() as i64)
-        .filter(|at| *at > to_millis(after))
-        .min();
-    Some((occ, first_reminder.unwrap_or(occ).min(occ)))
+    let occ = to_millis(recurrence::next_after(
+        &series.repeat,
+        series.start,
+        tz,
+        after,
+    )?);
+    Some((occ, announce_at(Some(to_millis(after)), occ)))
 }
 
 /// Skips the next occurrence of `row` (its reminders too): the plan moves to the one after.
@@ -250,7 +282,10 @@ pub async fn skip_next(
         store::record_run(tx, row.id, occ, &remind_kind(*offset), "skipped", now).await?;
     }
     match first_plan(&series, tz, from_millis(occ)) {
-        Some((next, due)) => store::set_plan(tx, row.id, Some(next), Some(due), "active").await?,
+        Some((next, due)) => {
+            store::set_plan(tx, row.id, Some(next), Some(due), "active").await?;
+            store::set_previous(tx, row.id, Some(occ)).await?;
+        }
         None => store::set_plan(tx, row.id, None, None, "finished").await?,
     }
     Ok(Some(occ))

@@ -20,9 +20,11 @@ pub struct EventRow {
     pub status: String,
     pub next_at: Option<i64>,
     pub due_at: Option<i64>,
+    /// The previous occurrence (or, before the first, when the series was planned).
+    pub prev_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at";
+const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at, prev_at";
 
 pub struct NewEvent<'a> {
     pub title: &'a str,
@@ -35,6 +37,8 @@ pub struct NewEvent<'a> {
     pub catch_up: &'a str,
     pub next_at: i64,
     pub due_at: i64,
+    /// When the series was planned (the first occurrence is announced from then).
+    pub prev_at: i64,
     pub created_by: u64,
 }
 
@@ -44,8 +48,8 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, prev_at, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(e.title)
     .bind(e.description)
@@ -57,6 +61,7 @@ pub async fn insert(
     .bind(e.catch_up)
     .bind(e.next_at)
     .bind(e.due_at)
+    .bind(e.prev_at)
     .bind(e.created_by as i64)
     .bind(to_millis(now))
     .fetch_one(&mut *tx)
@@ -105,6 +110,19 @@ pub async fn set_plan(
         .bind(next_at)
         .bind(due_at)
         .bind(status)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_previous(
+    tx: &mut SqliteConnection,
+    id: i64,
+    previous: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE events SET prev_at = ? WHERE id = ?")
+        .bind(previous)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -208,6 +226,22 @@ pub async fn rsvp_counts(
     .await?;
     let of = |a: &str| rows.iter().find(|(x, _)| x == a).map_or(0, |(_, n)| *n);
     Ok((of("going"), of("maybe"), of("no")))
+}
+
+/// Members who answered `going` for an occurrence (inside a write transaction).
+pub async fn going_in(
+    conn: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT member_id FROM rsvps WHERE event_id = ? AND occurrence_at = ? AND answer = 'going' ORDER BY updated_at",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(m,)| m).collect())
 }
 
 /// Members who answered `going` for an occurrence.

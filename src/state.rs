@@ -31,6 +31,23 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A state over `db` and `config` with fresh engines and no jobs: for unit tests of jobs
+    /// and operations that need the whole state.
+    pub fn detached(db: Db, config: crate::config::Config, clock: Arc<dyn Clock>) -> AppState {
+        AppState {
+            db,
+            config: SharedConfig::new(config, None),
+            clock,
+            outbox_wake: Default::default(),
+            gateway: Default::default(),
+            health: Default::default(),
+            points: crate::features::points::Engine::new().0,
+            rules: Default::default(),
+            schedule_wake: Default::default(),
+            grants_wake: Default::default(),
+        }
+    }
+
     /// Commits a write and wakes the outbox worker, so the effects it queued go out at once.
     /// Every write ends here: nobody has to remember the wake-up.
     pub async fn commit(&self, tx: sqlx::Transaction<'_, sqlx::Sqlite>) -> sqlx::Result<()> {

@@ -47,6 +47,7 @@ points-kind-give = from staff
 points-kind-take = staff correction
 points-kind-shop = shop
 points-kind-refund = refund
+points-kind-attendance = attended an event
 leaderboard-all = 🏆 **Leaderboard** (all time)
 leaderboard-month = 🏆 **Leaderboard** (this month)
 leaderboard-week = 🏆 **Leaderboard** (this week)

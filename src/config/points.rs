@@ -35,6 +35,8 @@ pub struct PointsConfig {
     pub helpful_emoji: String,
     pub helpful_threshold: u32,
     pub helpful_points: i64,
+    /// Points for attending an event (`/event attended`).
+    pub attendance_points: i64,
     /// Where level-ups are announced (none: not announced).
     pub level_up_channel: Option<ChannelId>,
     pub level_roles: Vec<LevelRole>,
@@ -67,6 +69,7 @@ impl Default for PointsConfig {
             helpful_emoji: "✅".into(),
             helpful_threshold: 3,
             helpful_points: 50,
+            attendance_points: 20,
             level_up_channel: None,
             level_roles: Vec::new(),
         }
@@ -184,6 +187,9 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
         helpful_points: s
             .int("helpful_points", 0..=MAX_AWARD)
             .unwrap_or(d.helpful_points),
+        attendance_points: s
+            .int("attendance_points", 0..=MAX_AWARD)
+            .unwrap_or(d.attendance_points),
         level_up_channel: s.id("level_up_channel").map(ChannelId::new),
         level_roles,
     }

@@ -662,7 +662,7 @@ impl Worker {
             )
         })
         .await?;
-        tx.commit().await?;
+        self.state.commit(tx).await?;
         Ok(())
     }
 }

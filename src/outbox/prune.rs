@@ -40,7 +40,7 @@ mod tests {
 
     use super::*;
     use crate::clock::{from_millis, ManualClock};
-    use crate::config::{Config, SharedConfig};
+    use crate::config::Config;
     use crate::db::Db;
     use crate::outbox::{Effect, MessageBody};
 
@@ -51,18 +51,7 @@ mod tests {
         let config =
             Config::parse("[discord]\nguild_id = 1\n[outbox]\nkeep_finished = \"7d\"\n").unwrap();
         let start = from_millis(1_700_000_000_000);
-        let state = AppState {
-            db: db.clone(),
-            config: SharedConfig::new(config, None),
-            clock: Arc::new(ManualClock::new(start)),
-            outbox_wake: Default::default(),
-            gateway: Default::default(),
-            health: Default::default(),
-            points: crate::features::points::Engine::new().0,
-            rules: Default::default(),
-            schedule_wake: Default::default(),
-            grants_wake: Default::default(),
-        };
+        let state = AppState::detached(db.clone(), config, Arc::new(ManualClock::new(start)));
         let effect = Effect::SendMessage {
             channel_id: serenity::all::ChannelId::new(1),
             body: MessageBody::text("hi"),

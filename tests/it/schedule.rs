@@ -189,13 +189,12 @@ async fn a_due_announcement_is_delivered_once_across_a_restart() {
 
 async fn outage(policy: &str) -> Vec<String> {
     let (mut app, clock) = spawn().await;
-    app.slash(create("Daily standup", "tomorrow 09:00").string("repeat", "daily"))
-        .await;
-    sqlx::query("UPDATE events SET catch_up = ?")
-        .bind(policy)
-        .execute(&app.db().write)
-        .await
-        .unwrap();
+    app.slash(
+        create("Daily standup", "tomorrow 09:00")
+            .string("repeat", "daily")
+            .choice("catch_up", policy),
+    )
+    .await;
     // The first occurrence (the 30th) is announced before the outage.
     wait_posts(&app, 1).await;
     app.stop().await;
@@ -350,5 +349,82 @@ async fn the_calendar_feed_parses_as_icalendar() {
     let uid = events[0].get_uid().unwrap().to_string();
     let again = reqwest::get(&url).await.unwrap().text().await.unwrap();
     assert!(again.contains(&uid), "stable UIDs");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn attendance_earns_points_once_and_not_before_the_event() {
+    let (mut app, clock) = spawn().await;
+    app.slash(create("Workshop", "tomorrow 20:00")).await;
+    let attended = SlashCall::new(ids::OWNER, "event")
+        .subcommand("attended")
+        .integer("event", 1)
+        .user_option("member", ids::MINA);
+    let early = app.slash(attended.clone()).await;
+    assert_eq!(early.content, "Event `#1` has not been held yet.");
+    advance(&app, &clock, chrono::Duration::hours(33));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let reply = app.slash(attended.clone()).await;
+        if reply.content.starts_with("✅") {
+            assert!(
+                reply.content.contains("+20 points (balance 20)"),
+                "{}",
+                reply.content
+            );
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", reply.content);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let twice = app.slash(attended).await;
+    assert_eq!(twice.content, "That attendance is already recorded.");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_edit_re_plans_the_event_and_a_cancelled_event_cannot_be_edited() {
+    let (mut app, _clock) = spawn().await;
+    app.slash(create("Office hours", "2026-12-10 20:00")).await;
+    let edit = SlashCall::new(ids::OWNER, "event")
+        .subcommand("edit")
+        .integer("event", 1)
+        .string("when", "2026-12-12 21:00")
+        .string("title", "Office hours (moved)");
+    let reply = app.slash(edit.clone()).await;
+    assert_eq!(reply.content, "Event `#1` is updated.");
+    let show = app
+        .slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("show")
+                .integer("event", 1),
+        )
+        .await;
+    let moved = "2026-12-12T13:00:00Z"
+        .parse::<DateTime<Utc>>()
+        .unwrap()
+        .timestamp();
+    assert!(
+        show.content.contains("Office hours (moved)"),
+        "{}",
+        show.content
+    );
+    assert!(
+        show.content.contains(&format!("<t:{moved}:F>")),
+        "{}",
+        show.content
+    );
+    app.slash(
+        SlashCall::new(ids::OWNER, "event")
+            .subcommand("cancel")
+            .integer("event", 1),
+    )
+    .await;
+    let refused = app.slash(edit).await;
+    assert!(
+        refused.content.contains("is cancelled"),
+        "{}",
+        refused.content
+    );
     app.stop().await;
 }

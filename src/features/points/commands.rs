@@ -163,6 +163,7 @@ fn kind_label(locale: Locale, kind: &str) -> String {
         "take" => t!(locale, "points-kind-take"),
         "shop" => t!(locale, "points-kind-shop"),
         "refund" => t!(locale, "points-kind-refund"),
+        "attendance" => t!(locale, "points-kind-attendance"),
         other => other.to_string(),
     }
 }

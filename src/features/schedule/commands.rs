@@ -19,11 +19,46 @@ pub fn commands() -> Vec<Command> {
     vec![event()]
 }
 
+/// What happens to occurrences missed while the bot was offline.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+enum CatchUp {
+    /// The latest missed occurrence is posted, marked late.
+    #[name = "post_late"]
+    PostLate,
+    #[name = "skip"]
+    Skip,
+    /// One message lists the missed occurrences.
+    #[name = "digest"]
+    Digest,
+}
+
+impl CatchUp {
+    fn as_str(self) -> &'static str {
+        match self {
+            CatchUp::PostLate => "post_late",
+            CatchUp::Skip => "skip",
+            CatchUp::Digest => "digest",
+        }
+    }
+}
+
+fn parse_duration_option(text: Option<&str>) -> Result<Option<i64>, ScheduleError> {
+    text.map(|d| {
+        crate::features::rules::warnings::parse_duration(d)
+            .map(|d| d.as_secs() as i64)
+            .map_err(|_| ScheduleError::BadRemind {
+                part: d.to_string(),
+            })
+    })
+    .transpose()
+}
+
 #[poise::command(
     slash_command,
     guild_only,
     subcommands(
         "create",
+        "edit",
         "preview",
         "list",
         "show",
@@ -31,7 +66,8 @@ pub fn commands() -> Vec<Command> {
         "skip",
         "pause",
         "resume",
-        "attendees"
+        "attendees",
+        "attended"
     ),
     subcommand_required,
     custom_data = "Level::Member"
@@ -73,6 +109,7 @@ async fn create(
     #[max_length = 1000] description: Option<String>,
     #[max_length = 60] remind: Option<String>,
     #[max_length = 20] duration: Option<String>,
+    catch_up: Option<CatchUp>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let config = &inv.config;
@@ -97,14 +134,7 @@ async fn create(
         .map(|c| c.id)
         .or(config.channels.announcements)
         .ok_or(ScheduleError::NoChannel)?;
-    let duration_s = match duration.as_deref() {
-        None => 3_600,
-        Some(d) => crate::features::rules::warnings::parse_duration(d)
-            .map_err(|_| ScheduleError::BadRemind {
-                part: d.to_string(),
-            })?
-            .as_secs() as i64,
-    };
+    let duration_s = parse_duration_option(duration.as_deref())?.unwrap_or(3_600);
     let new = store::NewEvent {
         title: title.trim(),
         description: description.as_deref().unwrap_or("").trim(),
@@ -113,7 +143,7 @@ async fn create(
         repeat: repeat.as_deref().unwrap_or("").trim(),
         remind: remind.as_deref().unwrap_or("").trim(),
         duration_s,
-        catch_up: "post_late",
+        catch_up: catch_up.unwrap_or(CatchUp::PostLate).as_str(),
         next_at: plan.0,
         due_at: plan.1,
         prev_at: to_millis(now),
@@ -393,6 +423,109 @@ async fn attendees(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error>
         count = names.len() as i64,
         list = names.join(", ")
     );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Mark that a member attended an event (they earn attendance points once)
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+async fn attended(
+    ctx: Context<'_>,
+    #[min = 1] event: i64,
+    member: serenity::User,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    data.points.flush().await;
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let (occ, balance) =
+        ops::attended(&mut tx, &inv.config, event, member.id, ctx.author().id, now).await?;
+    data.commit(tx).await?;
+    let text = t!(
+        inv.locale(ctx),
+        "event-attended",
+        member = format!("<@{}>", member.id),
+        when = format!("<t:{}:F>", occ / 1000),
+        points = inv.config.points.attendance_points,
+        balance = balance
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Change an event: any option given replaces the old value; a new time or rule re-plans it
+#[poise::command(slash_command, custom_data = "Level::Moderator")]
+#[allow(clippy::too_many_arguments)]
+async fn edit(
+    ctx: Context<'_>,
+    #[min = 1] event: i64,
+    #[max_length = 100] title: Option<String>,
+    #[max_length = 60] when: Option<String>,
+    #[max_length = 60] repeat: Option<String>,
+    #[channel_types("Text", "News")] channel: Option<serenity::GuildChannel>,
+    #[max_length = 1000] description: Option<String>,
+    #[max_length = 60] remind: Option<String>,
+    #[max_length = 20] duration: Option<String>,
+    catch_up: Option<CatchUp>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let tz = inv.config.community.timezone;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let row = find(ctx, event).await?;
+    if row.status == "cancelled" {
+        return Err(ScheduleError::Cancelled { id: event }.into());
+    }
+    let duration_s = parse_duration_option(duration.as_deref())?.unwrap_or(row.duration_s);
+    let replans = when.is_some() || repeat.is_some() || remind.is_some();
+    let start_text = match &when {
+        Some(when) => recurrence::parse_when(when, now, tz)
+            .map_err(|e| ScheduleError::BadWhen { part: e.0 })?
+            .format(LOCAL_FORMAT)
+            .to_string(),
+        None => row.starts_local.clone(),
+    };
+    let repeat_text = repeat.clone().unwrap_or_else(|| row.repeat.clone());
+    let remind_text = remind.clone().unwrap_or_else(|| row.remind.clone());
+    let mut updated = row.clone();
+    updated.starts_local = start_text;
+    updated.repeat = repeat_text.trim().to_string();
+    updated.remind = remind_text.trim().to_string();
+    let series = ops::series_checked(&updated).map_err(|part| ScheduleError::BadRepeat { part })?;
+    let mut tx = data.db.write.begin().await?;
+    sqlx::query(
+        "UPDATE events SET title = ?, description = ?, channel_id = ?, starts_local = ?, repeat = ?,
+                remind = ?, duration_s = ?, catch_up = ? WHERE id = ?",
+    )
+    .bind(title.as_deref().map(str::trim).unwrap_or(&row.title))
+    .bind(description.as_deref().map(str::trim).unwrap_or(&row.description))
+    .bind(channel.map_or(row.channel_id, |c| c.id.get() as i64))
+    .bind(&updated.starts_local)
+    .bind(&updated.repeat)
+    .bind(&updated.remind)
+    .bind(duration_s)
+    .bind(catch_up.map_or_else(|| row.catch_up.clone(), |c| c.as_str().to_string()))
+    .bind(event)
+    .execute(&mut *tx)
+    .await?;
+    if replans && row.status == "active" {
+        let (next, due) = ops::first_plan(&series, tz, now).ok_or(ScheduleError::NeverFires)?;
+        store::set_plan(&mut tx, event, Some(next), Some(due), "active").await?;
+        store::set_previous(&mut tx, event, Some(to_millis(now))).await?;
+    }
+    let action = audit::Action {
+        guild_id: inv.config.discord.guild_id,
+        actor: ctx.author().id,
+        action: "event.edit",
+        target_kind: None,
+        target_id: None,
+        arguments: serde_json::json!({ "event": event }),
+    };
+    audit::record(&mut tx, &action, now).await?;
+    data.commit(tx).await?;
+    data.schedule_wake.notify_one();
+    let text = t!(inv.locale(ctx), "event-edited", id = event);
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }

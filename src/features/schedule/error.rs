@@ -25,6 +25,12 @@ pub enum ScheduleError {
     UnknownEvent {
         id: i64,
     },
+    /// `/event attended` before the event has happened.
+    NotYetHeld {
+        id: i64,
+    },
+    /// Attendance was already recorded for this member and occurrence.
+    AlreadyAttended,
     Cancelled {
         id: i64,
     },
@@ -45,6 +51,8 @@ impl UserFacing for ScheduleError {
             ScheduleError::ReminderTooLong => t!(locale, "event-error-reminder-long"),
             ScheduleError::NoChannel => t!(locale, "event-error-channel"),
             ScheduleError::UnknownEvent { id } => t!(locale, "event-error-unknown", id = *id),
+            ScheduleError::NotYetHeld { id } => t!(locale, "event-error-not-held", id = *id),
+            ScheduleError::AlreadyAttended => t!(locale, "event-error-attended"),
             ScheduleError::Cancelled { id } => t!(locale, "event-error-cancelled", id = *id),
         }
     }

@@ -65,7 +65,7 @@ mod tests {
 
     use super::*;
     use crate::clock::ManualClock;
-    use crate::config::{Config, SharedConfig};
+    use crate::config::Config;
     use crate::db::Db;
     use crate::features::schedule::{ops, recurrence, store};
 
@@ -76,18 +76,7 @@ mod tests {
             "[discord]\nguild_id = 1\n[community]\ntimezone = \"Europe/Berlin\"\n[channels]\nannouncements = 9\n",
         )
         .unwrap();
-        let state = AppState {
-            db,
-            config: SharedConfig::new(config, None),
-            clock: Arc::new(ManualClock::new(start)),
-            outbox_wake: Default::default(),
-            gateway: Default::default(),
-            health: Default::default(),
-            points: crate::features::points::Engine::new().0,
-            rules: Default::default(),
-            schedule_wake: Default::default(),
-            grants_wake: Default::default(),
-        };
+        let state = AppState::detached(db, config, Arc::new(ManualClock::new(start)));
         (dir, state)
     }
 

@@ -31,6 +31,17 @@ pub struct Series {
     pub reminders: Vec<std::time::Duration>,
 }
 
+/// The series of `row`, or the text that could not be read.
+pub fn series_checked(row: &EventRow) -> Result<Series, String> {
+    let start = NaiveDateTime::parse_from_str(&row.starts_local, LOCAL_FORMAT)
+        .map_err(|_| row.starts_local.clone())?;
+    Ok(Series {
+        repeat: recurrence::parse_repeat(&row.repeat, start).map_err(|e| e.0)?,
+        reminders: recurrence::parse_reminders(&row.remind).map_err(|e| e.0)?,
+        start,
+    })
+}
+
 pub fn series(row: &EventRow) -> Option<Series> {
     let start = NaiveDateTime::parse_from_str(&row.starts_local, LOCAL_FORMAT).ok()?;
     Some(Series {
@@ -289,4 +300,55 @@ pub async fn skip_next(
         None => store::set_plan(tx, row.id, None, None, "finished").await?,
     }
     Ok(Some(occ))
+}
+
+/// `/event attended`: the member attended the latest occurrence that has begun; they earn
+/// `points.attendance_points` through the points ledger, once per occurrence. Returns the
+/// occurrence and the member's new balance.
+pub async fn attended(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: i64,
+    member: serenity::all::UserId,
+    by: serenity::all::UserId,
+    now: DateTime<Utc>,
+) -> Result<(i64, i64), Error> {
+    use super::error::ScheduleError;
+    use crate::features::points::{ops as points, store::Entry};
+    if store::get(tx, event).await?.is_none() {
+        return Err(ScheduleError::UnknownEvent { id: event }.into());
+    }
+    let (occ,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(occurrence_at) FROM event_runs WHERE event_id = ? AND kind = 'announce' AND occurrence_at <= ?",
+    )
+    .bind(event)
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    let occ = occ.ok_or(ScheduleError::NotYetHeld { id: event })?;
+    let reference = format!("attend:{event}:{occ}:{member}");
+    let known: Option<(i64,)> = sqlx::query_as("SELECT id FROM points_ledger WHERE reference = ?")
+        .bind(&reference)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if known.is_some() {
+        return Err(ScheduleError::AlreadyAttended.into());
+    }
+    let points = config.points.attendance_points;
+    let entry = Entry {
+        member,
+        delta: points,
+        lifetime_delta: points,
+        kind: "attendance",
+        reason: Some(format!("event #{event}")),
+        reference: Some(reference),
+        actor: Some(by),
+        channel: None,
+        at: now,
+    };
+    points::apply(tx, config, &[entry], now).await?;
+    let balance = crate::features::points::store::member(tx, member)
+        .await?
+        .balance;
+    Ok((occ, balance))
 }

@@ -46,3 +46,20 @@ CREATE TABLE rsvps (
     updated_at    INTEGER NOT NULL,
     PRIMARY KEY (event_id, occurrence_at, member_id)
 );
+
+-- The content plan: what was published (a staff post in a plan channel, or /plan done).
+CREATE TABLE content_posts (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT    NOT NULL,
+    member_id  INTEGER NOT NULL,
+    channel_id INTEGER,
+    message_id INTEGER UNIQUE,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX content_posts_by_kind ON content_posts (kind, created_at);
+
+-- One weekly digest per week (ISO week of the digest day), whatever restarts happen.
+CREATE TABLE digest_runs (
+    week       TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+);

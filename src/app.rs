@@ -176,6 +176,18 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         ),
     ));
     jobs.push((
+        "weekly-digest",
+        jobs::spawn(
+            crate::features::schedule::digest::Digest {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            Arc::new(Notify::new()),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
         "points-writer",
         crate::features::points::engine::spawn_writer(
             state.clone(),

@@ -45,6 +45,23 @@ event-attended = ✅ { $member } attended the event of { $when }: +{ $points } p
 
 event-edited = Event `#{ $id }` is updated.
 
+## Content plan
+plan-header = **Content plan** (this week · month · quarter)
+plan-line = { $mark } **{ $kind }**: { $actual }/{ $target } { $per } — week { $week } · month { $month } · quarter { $quarter }
+plan-streak = { $weeks ->
+        [one] 1 week on target
+       *[other] { $weeks } weeks on target
+    }
+plan-per-week = this week
+plan-per-month = this month
+plan-per-quarter = this quarter
+plan-empty = No content plan is configured: add `[[content_plan]]` to the config file.
+plan-done = Counted one **{ $kind }**.
+plan-error-kind = `{ $kind }` is not in the content plan.
+digest-title = 📊 **Weekly digest** ({ $week })
+digest-events = **Coming up this week:**
+digest-no-events = No events in the coming week.
+
 ## Commands
 cmd-event = event
     .description = Scheduled events and announcements
@@ -134,3 +151,11 @@ cmd-event-edit = edit
     .catch_up-post_late = post_late
     .catch_up-skip = skip
     .catch_up-digest = digest
+cmd-plan = plan
+    .description = The content plan: planned vs published
+cmd-plan-show = show
+    .description = This week, month and quarter against the targets
+cmd-plan-done = done
+    .description = Count a published piece that was not a post in its channel
+    .kind = kind
+    .kind-description = What was published (article, livestream, …)

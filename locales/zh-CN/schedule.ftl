@@ -42,6 +42,20 @@ event-attended = ✅ { $member } 参加了 { $when } 的活动：+{ $points } �
 
 event-edited = 活动 `#{ $id }` 已更新。
 
+## Content plan
+plan-header = **内容计划**（本周 · 本月 · 本季度）
+plan-line = { $mark } **{ $kind }**：{ $per } { $actual }/{ $target } —— 本周 { $week } · 本月 { $month } · 本季度 { $quarter }
+plan-streak = 连续 { $weeks } 周达标
+plan-per-week = 本周
+plan-per-month = 本月
+plan-per-quarter = 本季度
+plan-empty = 没有配置内容计划：请在配置文件中添加 `[[content_plan]]`。
+plan-done = 已计入一篇 **{ $kind }**。
+plan-error-kind = `{ $kind }` 不在内容计划中。
+digest-title = 📊 **每周汇总**（{ $week }）
+digest-events = **本周即将到来：**
+digest-no-events = 未来一周没有活动。
+
 ## Commands
 cmd-event = 活动
     .description = 日程活动与公告
@@ -131,3 +145,11 @@ cmd-event-edit = 编辑
     .catch_up-post_late = 补发最近一次
     .catch_up-skip = 跳过
     .catch_up-digest = 汇总
+cmd-plan = 计划
+    .description = 内容计划：计划与实际
+cmd-plan-show = 查看
+    .description = 本周、本月、本季度与目标对比
+cmd-plan-done = 完成
+    .description = 计入一篇不是在对应频道发布的内容
+    .kind = 类型
+    .kind-description = 发布了什么（article、livestream 等）

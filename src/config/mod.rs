@@ -3,6 +3,7 @@
 //! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
 
 pub mod moderation;
+pub mod plan;
 pub mod points;
 mod reader;
 
@@ -17,6 +18,7 @@ use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 use toml::Table;
 
 pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, WarningsConfig};
+pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 use reader::Reader;
 pub use reader::{suggest, Problem};
@@ -41,6 +43,8 @@ pub struct Config {
     pub automod: AutomodConfig,
     pub warnings: WarningsConfig,
     pub onboarding: OnboardingConfig,
+    /// `[[content_plan]]` and `[plan]`.
+    pub plan: PlanConfig,
 }
 
 /// `[onboarding]`: what new members go through.
@@ -162,6 +166,8 @@ impl Config {
                 "automod",
                 "warnings",
                 "onboarding",
+                "content_plan",
+                "plan",
             ],
         );
 
@@ -288,6 +294,11 @@ impl Config {
         };
         s.finish();
 
+        let items = plan::read_items(reader.array(&root, "content_plan"));
+        let mut s = reader.section(&root, "plan");
+        let plan = plan::read_plan(&mut s, items);
+        s.finish();
+
         let problems = reader.into_problems();
         match (guild_id, timezone, bind) {
             (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
@@ -313,6 +324,7 @@ impl Config {
                 automod,
                 warnings,
                 onboarding,
+                plan,
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,

@@ -35,6 +35,7 @@ pub async fn handle(
             let caught = moderate(framework.serenity_context, data, new_message, false).await?;
             if !caught {
                 message(data, new_message);
+                content_post(framework.serenity_context, data, new_message).await?;
             }
         }
         FullEvent::MessageUpdate {
@@ -233,6 +234,66 @@ async fn rsvp(
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
+    Ok(())
+}
+
+/// A staff post in a content-plan channel (with the plan's tag, if it has one) counts as
+/// published. Only messages in plan channels reach the database.
+async fn content_post(
+    ctx: &serenity::Context,
+    data: &Data,
+    message: &serenity::Message,
+) -> Result<(), Error> {
+    let config = data.config.snapshot();
+    let guild = config.discord.guild_id;
+    let item = config.plan.items.iter().find(|i| {
+        i.channel == Some(message.channel_id)
+            && i.tag
+                .as_deref()
+                .is_none_or(|tag| message.content.contains(tag))
+    });
+    let Some(item) = item else {
+        return Ok(());
+    };
+    if message.guild_id != Some(guild) || message.author.bot {
+        return Ok(());
+    }
+    let roles: Vec<serenity::RoleId> = message
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let owners = Owners::new(
+        &config.discord.owner_ids,
+        ctx.cache.guild(guild).map(|g| g.owner_id),
+    );
+    let staff = match data.rules.staff() {
+        Some(staff) => staff,
+        None => data
+            .rules
+            .set_staff(admin::store::grants(&data.db, guild).await?),
+    };
+    let level = effective_level(
+        owners.contains(message.author.id),
+        message.author.id,
+        &roles,
+        &staff,
+    );
+    if level < Level::Moderator {
+        return Ok(());
+    }
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    crate::features::schedule::store::record_content(
+        &mut tx,
+        &item.kind,
+        message.author.id.get(),
+        Some(message.channel_id.get()),
+        Some(message.id.get()),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
     Ok(())
 }
 

@@ -137,12 +137,19 @@ async fn a_banned_word_in_english_and_chinese_is_deleted_warned_dmed_and_logged(
     }
     assert_eq!(warnings_total(&app, ids::MINA).await, 1);
     assert_eq!(warnings_total(&app, ids::KAI).await, 1);
-    let log = mod_log(&app);
-    assert!(
-        log.iter()
-            .any(|l| l.contains("Automod: banned words") && l.contains("傻瓜")),
-        "{log:?}"
-    );
+    // The mod-log embeds travel their own queue: wait for the second one.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let log = loop {
+        let log = mod_log(&app);
+        if log
+            .iter()
+            .any(|l| l.contains("Automod: banned words") && l.contains("傻瓜"))
+        {
+            break log;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{log:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert!(
         log.iter()
             .all(|l| l.contains("\"allowed_mentions\":{\"parse\":[]}")),

@@ -428,3 +428,126 @@ async fn an_edit_re_plans_the_event_and_a_cancelled_event_cannot_be_edited() {
     );
     app.stop().await;
 }
+
+fn plan_config() -> String {
+    format!(
+        r##"
+[[content_plan]]
+kind = "article"
+channel = {general}
+tag = "#article"
+target = "3/week"
+
+[[content_plan]]
+kind = "livestream"
+target = "1/month"
+
+[plan]
+digest_day = "thu"
+digest_time = "09:00"
+"##,
+        general = ids::CHANNEL_GENERAL
+    )
+}
+
+#[tokio::test]
+async fn plan_show_counts_staff_posts_and_plan_done_and_marks_what_is_behind() {
+    // Saturday 2026-12-05 12:00 in Shanghai: 2 of 3 articles were due by now.
+    let clock = Arc::new(ManualClock::new("2026-12-05T04:00:00Z".parse().unwrap()));
+    let extra = plan_config();
+    let mut app = TestApp::spawn_full_clocked(
+        |text| {
+            text.replace(
+                "[channels]\n",
+                &format!("[channels]\nstaff = {}\n", ids::CHANNEL_WELCOME),
+            ) + &extra
+        },
+        clock.clone(),
+    )
+    .await;
+    app.sim().message_create(
+        ids::CHANNEL_GENERAL,
+        ids::OWNER,
+        "#article Spaced repetition, part 2",
+    );
+    app.sim().message_create(
+        ids::CHANNEL_GENERAL,
+        ids::MINA,
+        "#article not staff, not counted",
+    );
+    let done = app
+        .slash(
+            SlashCall::new(ids::OWNER, "plan")
+                .subcommand("done")
+                .string("kind", "livestream"),
+        )
+        .await;
+    assert_eq!(done.content, "Counted one **livestream**.");
+    let unknown = app
+        .slash(
+            SlashCall::new(ids::OWNER, "plan")
+                .subcommand("done")
+                .string("kind", "podcast"),
+        )
+        .await;
+    assert_eq!(unknown.content, "`podcast` is not in the content plan.");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let show = app
+            .slash(SlashCall::new(ids::OWNER, "plan").subcommand("show"))
+            .await;
+        if show.content.contains("**article**: 1/3") {
+            assert!(
+                show.content.contains("⚠️ **article**: 1/3 this week — week 1 · month 1 · quarter 1 · 0 weeks on target"),
+                "{}",
+                show.content
+            );
+            assert!(
+                show.content.contains("✅ **livestream**: 1/1 this month"),
+                "{}",
+                show.content
+            );
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", show.content);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_weekly_digest_goes_to_staff_once() {
+    // Thursday 09:00 in Shanghai is the digest time.
+    let clock = Arc::new(ManualClock::new("2026-12-03T00:30:00Z".parse().unwrap()));
+    let extra = plan_config();
+    let mut app = TestApp::spawn_full_clocked(
+        |text| {
+            text.replace(
+                "[channels]\n",
+                &format!("[channels]\nstaff = {}\n", ids::CHANNEL_WELCOME),
+            ) + &extra
+        },
+        clock.clone(),
+    )
+    .await;
+    let staff = format!("/channels/{}/messages", ids::CHANNEL_WELCOME);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(app.requests("POST", &staff).is_empty(), "not before 09:00");
+    clock.advance(chrono::Duration::minutes(31));
+    app.restart().await;
+    let posted = app
+        .sim()
+        .wait_request("POST", &staff, 1, WAIT)
+        .await
+        .expect("the digest");
+    let text = posted.body["content"].as_str().unwrap();
+    assert!(
+        text.starts_with("📊 **Weekly digest** (2026-W49)"),
+        "{text}"
+    );
+    assert!(text.contains("**article**"), "{text}");
+    app.restart().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.requests("POST", &staff).len(), 1, "once per week");
+    app.stop().await;
+}

@@ -29,7 +29,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "pardon",
             "timeout",
             "untimeout",
-            "event"
+            "event",
+            "plan"
         ]
     );
 

@@ -16,7 +16,47 @@ use crate::features::common::audit;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
-    vec![event()]
+    vec![event(), plan()]
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("plan_show", "plan_done"),
+    subcommand_required,
+    custom_data = "Level::Moderator"
+)]
+async fn plan(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The content plan: this week, month and quarter against the targets
+#[poise::command(slash_command, rename = "show", custom_data = "Level::Moderator")]
+async fn plan_show(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    let text =
+        super::progress::report(&data.db, &inv.config, data.clock.now(), inv.locale(ctx)).await?;
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Count a published piece of content that was not a post in its channel
+#[poise::command(slash_command, rename = "done", custom_data = "Level::Moderator")]
+async fn plan_done(ctx: Context<'_>, #[max_length = 40] kind: String) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let kind = kind.trim().to_lowercase();
+    if !inv.config.plan.items.iter().any(|i| i.kind == kind) {
+        return Err(ScheduleError::UnknownKind { kind }.into());
+    }
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    store::record_content(&mut tx, &kind, ctx.author().id.get(), None, None, now).await?;
+    data.commit(tx).await?;
+    let text = t!(inv.locale(ctx), "plan-done", kind = kind);
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
 }
 
 /// What happens to occurrences missed while the bot was offline.

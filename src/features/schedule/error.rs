@@ -25,6 +25,10 @@ pub enum ScheduleError {
     UnknownEvent {
         id: i64,
     },
+    /// `/plan done` with a kind the content plan does not list.
+    UnknownKind {
+        kind: String,
+    },
     /// `/event attended` before the event has happened.
     NotYetHeld {
         id: i64,
@@ -52,6 +56,9 @@ impl UserFacing for ScheduleError {
             ScheduleError::NoChannel => t!(locale, "event-error-channel"),
             ScheduleError::UnknownEvent { id } => t!(locale, "event-error-unknown", id = *id),
             ScheduleError::NotYetHeld { id } => t!(locale, "event-error-not-held", id = *id),
+            ScheduleError::UnknownKind { kind } => {
+                t!(locale, "plan-error-kind", kind = kind.clone())
+            }
             ScheduleError::AlreadyAttended => t!(locale, "event-error-attended"),
             ScheduleError::Cancelled { id } => t!(locale, "event-error-cancelled", id = *id),
         }

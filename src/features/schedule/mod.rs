@@ -7,10 +7,13 @@
 //! `commands.rs` `/event …`; `feed.rs` the iCalendar feed.
 
 pub mod commands;
+pub mod digest;
 pub mod error;
 pub mod feed;
 pub mod job;
 pub mod ops;
+pub mod plan;
+pub mod progress;
 pub mod recurrence;
 pub mod store;
 

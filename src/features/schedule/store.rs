@@ -255,3 +255,55 @@ pub async fn going(db: &Db, event: i64, occurrence: i64) -> sqlx::Result<Vec<i64
     .await?;
     Ok(rows.into_iter().map(|(m,)| m).collect())
 }
+
+/// Records a published piece of content (once per message).
+pub async fn record_content(
+    tx: &mut SqliteConnection,
+    kind: &str,
+    member: u64,
+    channel: Option<u64>,
+    message: Option<u64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO content_posts (kind, member_id, channel_id, message_id, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(kind)
+    .bind(member as i64)
+    .bind(channel.map(|c| c as i64))
+    .bind(message.map(|m| m as i64))
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Content of `kind` published in [from, to) (UTC ms).
+pub async fn content_between(db: &Db, kind: &str, from: i64, to: i64) -> sqlx::Result<u32> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM content_posts WHERE kind = ? AND created_at >= ? AND created_at < ?",
+    )
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&db.read)
+    .await?;
+    Ok(n as u32)
+}
+
+/// Marks the digest of `week` as posted; false when it already was.
+pub async fn claim_digest(
+    tx: &mut SqliteConnection,
+    week: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO digest_runs (week, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(week)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -93,6 +93,38 @@ pub async fn handle(
     Ok(())
 }
 
+/// Owners of the community: the configured ones and the server owner (from the cache).
+fn owners(ctx: &serenity::Context, config: &crate::config::Config) -> Owners {
+    let guild = config.discord.guild_id;
+    Owners::new(
+        &config.discord.owner_ids,
+        ctx.cache.guild(guild).map(|g| g.owner_id),
+    )
+}
+
+/// A member's staff level for gateway events, from memory: staff grants are cached (and
+/// dropped whenever a grant changes), so a message costs no database read.
+async fn level_of(
+    ctx: &serenity::Context,
+    data: &Data,
+    config: &crate::config::Config,
+    user: serenity::UserId,
+    roles: &[serenity::RoleId],
+) -> Result<Level, Error> {
+    let staff = match data.rules.staff() {
+        Some(staff) => staff,
+        None => data
+            .rules
+            .set_staff(admin::store::grants(&data.db, config.discord.guild_id).await?),
+    };
+    Ok(effective_level(
+        owners(ctx, config).contains(user),
+        user,
+        roles,
+        &staff,
+    ))
+}
+
 /// Automod on a new or edited message. Decides from memory; only a hit writes (the action,
 /// its outbox items and mod-log embed, in one transaction). Returns whether it caught the
 /// message (then it earns no points).
@@ -112,21 +144,11 @@ async fn moderate(
         Some(member) => member.roles.clone(),
         None => crate::discord::hierarchy::roles_of(&ctx.cache, guild, message.author.id),
     };
-    let owners = Owners::new(
-        &config.discord.owner_ids,
-        ctx.cache.guild(guild).map(|g| g.owner_id),
-    );
-    if config.automod.staff_exempt {
-        let staff = match data.rules.staff() {
-            Some(staff) => staff,
-            None => data
-                .rules
-                .set_staff(admin::store::grants(&data.db, guild).await?),
-        };
-        let is_owner = owners.contains(message.author.id);
-        if effective_level(is_owner, message.author.id, &roles, &staff) >= Level::Moderator {
-            return Ok(false);
-        }
+    let owners = owners(ctx, &config);
+    if config.automod.staff_exempt
+        && level_of(ctx, data, &config, message.author.id, &roles).await? >= Level::Moderator
+    {
+        return Ok(false);
     }
     let now = data.clock.now();
     let seen = Seen {
@@ -263,23 +285,7 @@ async fn content_post(
         .as_ref()
         .map(|m| m.roles.clone())
         .unwrap_or_default();
-    let owners = Owners::new(
-        &config.discord.owner_ids,
-        ctx.cache.guild(guild).map(|g| g.owner_id),
-    );
-    let staff = match data.rules.staff() {
-        Some(staff) => staff,
-        None => data
-            .rules
-            .set_staff(admin::store::grants(&data.db, guild).await?),
-    };
-    let level = effective_level(
-        owners.contains(message.author.id),
-        message.author.id,
-        &roles,
-        &staff,
-    );
-    if level < Level::Moderator {
+    if level_of(ctx, data, &config, message.author.id, &roles).await? < Level::Moderator {
         return Ok(());
     }
     let now = data.clock.now();
@@ -350,12 +356,7 @@ async fn reaction(
         .as_ref()
         .map(|m| m.roles.clone())
         .unwrap_or_default();
-    let owners = Owners::new(
-        &config.discord.owner_ids,
-        ctx.cache.guild(config.discord.guild_id).map(|g| g.owner_id),
-    );
-    let grants = admin::store::grants(&data.db, config.discord.guild_id).await?;
-    let level = effective_level(owners.contains(voter), voter, &roles, &grants);
+    let level = level_of(ctx, data, &config, voter, &roles).await?;
     let now = data.clock.now();
     let mut tx = data.db.write.begin().await?;
     let awarded = points::ops::helpful_vote(

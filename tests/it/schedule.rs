@@ -450,21 +450,26 @@ digest_time = "09:00"
     )
 }
 
-#[tokio::test]
-async fn plan_show_counts_staff_posts_and_plan_done_and_marks_what_is_behind() {
-    // Saturday 2026-12-05 12:00 in Shanghai: 2 of 3 articles were due by now.
-    let clock = Arc::new(ManualClock::new("2026-12-05T04:00:00Z".parse().unwrap()));
+/// The content plan configured, with `#welcome` as the staff channel.
+async fn spawn_with_plan(clock: Arc<ManualClock>) -> TestApp {
     let extra = plan_config();
-    let mut app = TestApp::spawn_full_clocked(
+    TestApp::spawn_full_clocked(
         |text| {
             text.replace(
                 "[channels]\n",
                 &format!("[channels]\nstaff = {}\n", ids::CHANNEL_WELCOME),
             ) + &extra
         },
-        clock.clone(),
+        clock,
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn plan_show_counts_staff_posts_and_plan_done_and_marks_what_is_behind() {
+    // Saturday 2026-12-05 12:00 in Shanghai: 2 of 3 articles were due by now.
+    let clock = Arc::new(ManualClock::new("2026-12-05T04:00:00Z".parse().unwrap()));
+    let mut app = spawn_with_plan(clock.clone()).await;
     app.sim().message_create(
         ids::CHANNEL_GENERAL,
         ids::OWNER,
@@ -519,17 +524,7 @@ async fn plan_show_counts_staff_posts_and_plan_done_and_marks_what_is_behind() {
 async fn the_weekly_digest_goes_to_staff_once() {
     // Thursday 09:00 in Shanghai is the digest time.
     let clock = Arc::new(ManualClock::new("2026-12-03T00:30:00Z".parse().unwrap()));
-    let extra = plan_config();
-    let mut app = TestApp::spawn_full_clocked(
-        |text| {
-            text.replace(
-                "[channels]\n",
-                &format!("[channels]\nstaff = {}\n", ids::CHANNEL_WELCOME),
-            ) + &extra
-        },
-        clock.clone(),
-    )
-    .await;
+    let mut app = spawn_with_plan(clock.clone()).await;
     let staff = format!("/channels/{}/messages", ids::CHANNEL_WELCOME);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(app.requests("POST", &staff).is_empty(), "not before 09:00");

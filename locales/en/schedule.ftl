@@ -8,6 +8,7 @@ event-error-past = That time is in the past. Pick a time still to come.
 event-error-never = That schedule never fires (no occurrence in the next five years). Check it with `/event preview`.
 event-error-reminder-long = A reminder is as long as the time between two occurrences; it would arrive before the previous one. Shorten it.
 event-error-channel = No channel given and no `channels.announcements` configured.
+event-error-cannot-post = The bot cannot post in { $channel }: it lacks **{ $missing }** there. Fix the channel's permissions, or pick another channel.
 event-error-unknown = There is no event `#{ $id }`. `/event list` shows them.
 event-error-not-held = Event `#{ $id }` has not been held yet.
 event-error-attended = That attendance is already recorded.

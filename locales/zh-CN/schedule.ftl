@@ -8,6 +8,7 @@ event-error-past = 这个时间已经过去了，请选择一个未来的时间�
 event-error-never = 这个日程永远不会触发（未来五年内没有任何一次）。请用 `/event preview` 检查。
 event-error-reminder-long = 提醒时间不短于两次活动之间的间隔，会在上一次之前到达，请缩短。
 event-error-channel = 没有指定频道，也没有配置 `channels.announcements`。
+event-error-cannot-post = 机器人无法在 { $channel } 发言：缺少 **{ $missing }** 权限。请调整该频道的权限，或换一个频道。
 event-error-unknown = 没有活动 `#{ $id }`。`/event list` 可以查看全部活动。
 event-error-not-held = 活动 `#{ $id }` 还没有举行。
 event-error-attended = 已经记录过这次参加了。

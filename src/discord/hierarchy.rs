@@ -45,3 +45,27 @@ pub fn roles_of(
         .and_then(|g| g.members.get(&user).map(|m| m.roles.clone()))
         .unwrap_or_default()
 }
+
+/// The permissions the bot lacks to post in `channel` (View Channel, Send Messages, Embed
+/// Links), by name; empty when it can post. `None` when the cache does not know the channel.
+pub fn missing_to_post(
+    cache: &serenity::Cache,
+    guild_id: serenity::GuildId,
+    channel: serenity::ChannelId,
+) -> Option<Vec<&'static str>> {
+    let guild = cache.guild(guild_id)?;
+    let channel = guild.channels.get(&channel)?;
+    let bot = guild.members.get(&cache.current_user().id)?;
+    let have = guild.user_permissions_in(channel, bot);
+    let needed = [
+        (serenity::Permissions::VIEW_CHANNEL, "View Channel"),
+        (serenity::Permissions::SEND_MESSAGES, "Send Messages"),
+    ];
+    Some(
+        needed
+            .iter()
+            .filter(|(p, _)| !have.contains(*p))
+            .map(|(_, name)| *name)
+            .collect(),
+    )
+}

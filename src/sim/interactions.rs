@@ -53,6 +53,12 @@ impl SlashCall {
         self
     }
 
+    pub fn channel_option(mut self, name: &str, channel: u64) -> SlashCall {
+        self.options
+            .push((name.into(), 7, json!(channel.to_string())));
+        self
+    }
+
     pub fn role_option(mut self, name: &str, role: u64) -> SlashCall {
         self.options.push((name.into(), 8, json!(role.to_string())));
         self
@@ -156,6 +162,16 @@ impl Sim {
                 (8, _) | (9, false) => {
                     if let Some(role) = world.role(target) {
                         resolved["roles"][target.to_string()] = World::role_json(role);
+                    }
+                }
+                (7, _) => {
+                    if let Some(channel) = world.channels.iter().find(|c| c.id == target) {
+                        resolved["channels"][target.to_string()] = json!({
+                            "id": target.to_string(),
+                            "name": channel.name,
+                            "type": 0,
+                            "permissions": "2147483647",
+                        });
                     }
                 }
                 _ => {}

@@ -534,8 +534,14 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
         {
             return error(403, 50007, "Cannot send messages to this user");
         }
-    } else if !state.world.channels.iter().any(|c| c.id == channel) {
-        return error(404, 10003, "Unknown Channel");
+    } else {
+        let Some(known) = state.world.channels.iter().find(|c| c.id == channel) else {
+            return error(404, 10003, "Unknown Channel");
+        };
+        // A channel overwrite that denies @everyone sending applies to the bot too.
+        if known.deny_everyone & super::world::SEND_MESSAGES != 0 {
+            return error(403, 50013, "Missing Permissions");
+        }
     }
     // enforce_nonce: a repeated nonce returns the message created the first time, within
     // Discord's window; after it, the same nonce creates a new message.

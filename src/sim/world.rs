@@ -31,7 +31,12 @@ pub mod ids {
     pub const CHANNEL_MOD_LOG: u64 = 400_000_000_000_000_002;
     pub const CHANNEL_ANNOUNCEMENTS: u64 = 400_000_000_000_000_003;
     pub const CHANNEL_WELCOME: u64 = 400_000_000_000_000_004;
+    /// A channel where @everyone (the bot too) may read but not send.
+    pub const CHANNEL_READ_ONLY: u64 = 400_000_000_000_000_005;
 }
+
+/// Discord's SEND_MESSAGES permission bit.
+pub const SEND_MESSAGES: u64 = 0x800;
 
 pub const JOINED_AT: &str = "2026-01-01T00:00:00.000000+00:00";
 
@@ -56,6 +61,8 @@ pub struct SimRole {
 pub struct SimChannel {
     pub id: u64,
     pub name: String,
+    /// Permission bits an overwrite denies to @everyone here (the bot included).
+    pub deny_everyone: u64,
 }
 
 /// The guild and everyone in it.
@@ -139,18 +146,27 @@ impl Default for World {
                 SimChannel {
                     id: CHANNEL_GENERAL,
                     name: "general".into(),
+                    deny_everyone: 0,
                 },
                 SimChannel {
                     id: CHANNEL_MOD_LOG,
                     name: "mod-log".into(),
+                    deny_everyone: 0,
                 },
                 SimChannel {
                     id: CHANNEL_ANNOUNCEMENTS,
                     name: "announcements".into(),
+                    deny_everyone: 0,
                 },
                 SimChannel {
                     id: CHANNEL_WELCOME,
                     name: "welcome".into(),
+                    deny_everyone: 0,
+                },
+                SimChannel {
+                    id: CHANNEL_READ_ONLY,
+                    name: "read-only".into(),
+                    deny_everyone: SEND_MESSAGES,
                 },
             ],
         }
@@ -270,7 +286,16 @@ impl World {
             "type": 0,
             "name": channel.name,
             "position": position,
-            "permission_overwrites": [],
+            "permission_overwrites": if channel.deny_everyone == 0 {
+                json!([])
+            } else {
+                json!([{
+                    "id": guild.unwrap_or(ids::GUILD).to_string(),
+                    "type": 0,
+                    "allow": "0",
+                    "deny": channel.deny_everyone.to_string(),
+                }])
+            },
             "nsfw": false,
             "topic": null,
             "parent_id": null,

@@ -279,6 +279,10 @@ async fn bad_schedules_are_refused_with_the_part_that_could_not_be_read() {
                 .integer("event", 42),
             "There is no event `#42`.",
         ),
+        (
+            create("x", "tomorrow 20:00").channel_option("channel", ids::CHANNEL_READ_ONLY),
+            "it lacks **Send Messages** there",
+        ),
     ];
     for (call, expected) in cases {
         let reply = app.slash(call).await;

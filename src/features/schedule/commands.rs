@@ -145,7 +145,7 @@ async fn create(
     #[max_length = 100] title: String,
     #[max_length = 60] when: String,
     #[max_length = 60] repeat: Option<String>,
-    #[channel_types("Text", "News")] channel: Option<serenity::GuildChannel>,
+    #[channel_types("Text", "News")] channel: Option<serenity::ChannelId>,
     #[max_length = 1000] description: Option<String>,
     #[max_length = 60] remind: Option<String>,
     #[max_length = 20] duration: Option<String>,
@@ -171,9 +171,18 @@ async fn create(
         }
     }
     let channel = channel
-        .map(|c| c.id)
         .or(config.channels.announcements)
         .ok_or(ScheduleError::NoChannel)?;
+    let missing =
+        crate::discord::hierarchy::missing_to_post(ctx.cache(), config.discord.guild_id, channel)
+            .unwrap_or_default();
+    if !missing.is_empty() {
+        return Err(ScheduleError::CannotPost {
+            channel: format!("<#{channel}>"),
+            missing: missing.join(", "),
+        }
+        .into());
+    }
     let duration_s = parse_duration_option(duration.as_deref())?.unwrap_or(3_600);
     let new = store::NewEvent {
         title: title.trim(),
@@ -503,7 +512,7 @@ async fn edit(
     #[max_length = 100] title: Option<String>,
     #[max_length = 60] when: Option<String>,
     #[max_length = 60] repeat: Option<String>,
-    #[channel_types("Text", "News")] channel: Option<serenity::GuildChannel>,
+    #[channel_types("Text", "News")] channel: Option<serenity::ChannelId>,
     #[max_length = 1000] description: Option<String>,
     #[max_length = 60] remind: Option<String>,
     #[max_length = 20] duration: Option<String>,
@@ -540,7 +549,7 @@ async fn edit(
     )
     .bind(title.as_deref().map(str::trim).unwrap_or(&row.title))
     .bind(description.as_deref().map(str::trim).unwrap_or(&row.description))
-    .bind(channel.map_or(row.channel_id, |c| c.id.get() as i64))
+    .bind(channel.map_or(row.channel_id, |c| c.get() as i64))
     .bind(&updated.starts_local)
     .bind(&updated.repeat)
     .bind(&updated.remind)

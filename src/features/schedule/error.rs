@@ -22,6 +22,11 @@ pub enum ScheduleError {
     /// A reminder offset at least as long as the gap between occurrences.
     ReminderTooLong,
     NoChannel,
+    /// The bot lacks a permission to post in the channel.
+    CannotPost {
+        channel: String,
+        missing: String,
+    },
     UnknownEvent {
         id: i64,
     },
@@ -54,6 +59,12 @@ impl UserFacing for ScheduleError {
             ScheduleError::NeverFires => t!(locale, "event-error-never"),
             ScheduleError::ReminderTooLong => t!(locale, "event-error-reminder-long"),
             ScheduleError::NoChannel => t!(locale, "event-error-channel"),
+            ScheduleError::CannotPost { channel, missing } => t!(
+                locale,
+                "event-error-cannot-post",
+                channel = channel.clone(),
+                missing = missing.clone()
+            ),
             ScheduleError::UnknownEvent { id } => t!(locale, "event-error-unknown", id = *id),
             ScheduleError::NotYetHeld { id } => t!(locale, "event-error-not-held", id = *id),
             ScheduleError::UnknownKind { kind } => {

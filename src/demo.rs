@@ -290,6 +290,7 @@ pub async fn run() -> anyhow::Result<()> {
     points_scene(&script, &bot.app.state).await?;
     rules_scene(&script, &bot.app.state).await?;
     events_scene(&script, bot.app.web_addr).await?;
+    plan_scene(&script, &bot.app.state).await?;
 
     let requests = sim.requests();
     println!(
@@ -325,8 +326,15 @@ action = "delete_warn"
 at_points = 2
 action = "timeout"
 duration = "1h"
+
+[[content_plan]]
+kind = "article"
+channel = {general}
+tag = "+article"
+target = "3/week"
 "#,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
+        general = ids::CHANNEL_GENERAL,
         regular = ids::ROLE_REGULAR,
         pro = ids::ROLE_PRO,
     )
@@ -603,6 +611,41 @@ async fn events_scene(script: &Script, web: std::net::SocketAddr) -> anyhow::Res
     println!(
         "  calendar ▸ members subscribe to http://{web}/calendar.ics (behind your reverse proxy)"
     );
+    println!();
+    Ok(())
+}
+
+/// Scene 9: the creator checks the content plan after publishing one article.
+async fn plan_scene(script: &Script, state: &crate::state::AppState) -> anyhow::Result<()> {
+    script.say("── Scene 9 · The creator checks the content plan");
+    script.sim.message_create(
+        ids::CHANNEL_GENERAL,
+        ids::OWNER,
+        "+article Chapter 3 notes are up",
+    );
+    println!(
+        "  #general @olivia ▸ +article Chapter 3 notes are up   (a staff post with the plan's tag counts)"
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM content_posts")
+            .fetch_one(&state.db.read)
+            .await?;
+        if n > 0 {
+            break;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the article was not counted"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "plan").subcommand("show"),
+            "/plan show",
+        )
+        .await?;
     println!();
     Ok(())
 }

@@ -246,6 +246,7 @@ fn the_demo_plays_its_script_to_the_end() {
         "2 warning points reached: @sam is timed out for 1 hour",
         "• **banned words** (`idiot`) → delete_warn",
         "(the same message, updated) RSVP: ✅ 1 going · 🤔 0 maybe · ❌ 0 not going",
+        "**article**: 1/3 this week",
     ] {
         assert!(
             stdout.contains(expected),

@@ -156,10 +156,7 @@ async fn a_banned_word_in_english_and_chinese_is_deleted_warned_dmed_and_logged(
         "no pings"
     );
     // The caught messages earned no points.
-    let (points,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_ledger")
-        .fetch_one(&app.db().read)
-        .await
-        .unwrap();
+    let points = app.count("SELECT COUNT(*) FROM points_ledger").await;
     assert_eq!(points, 0);
     app.stop().await;
 }
@@ -251,10 +248,7 @@ async fn warnings_crossing_a_threshold_escalate_once() {
         1,
         "the escalation ran once"
     );
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM escalations")
-        .fetch_one(&app.db().read)
-        .await
-        .unwrap();
+    let n = app.count("SELECT COUNT(*) FROM escalations").await;
     assert_eq!(n, 1);
     app.stop().await;
 }

@@ -179,10 +179,7 @@ async fn a_due_announcement_is_delivered_once_across_a_restart() {
         2,
         "not posted again after the restart"
     );
-    let (runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM event_runs")
-        .fetch_one(&app.db().read)
-        .await
-        .unwrap();
+    let runs = app.count("SELECT COUNT(*) FROM event_runs").await;
     assert_eq!(runs, 2);
     app.stop().await;
 }
@@ -292,10 +289,7 @@ async fn bad_schedules_are_refused_with_the_part_that_could_not_be_read() {
             reply.content
         );
     }
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
-        .fetch_one(&app.db().read)
-        .await
-        .unwrap();
+    let n = app.count("SELECT COUNT(*) FROM events").await;
     assert_eq!(n, 0);
     app.slash(create("y", "tomorrow 20:00")).await;
     let cancel = SlashCall::new(ids::OWNER, "event")

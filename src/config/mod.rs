@@ -513,6 +513,15 @@ mod tests {
         }
     }
 
+    /// Every problem `text` has, as check-config prints them.
+    fn shown_problems(text: &str) -> Vec<String> {
+        Config::parse(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     #[test]
     fn points_and_shop_problems_name_their_keys() {
         let text = r#"
@@ -528,11 +537,7 @@ items = [
   { id = "a", name = "B", price = 0, kind = "gift" },
 ]
 "#;
-        let shown: Vec<String> = Config::parse(text)
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let shown = shown_problems(text);
         let expect = [
             "points.message_min: must not be more than points.message_max (20)",
             "points.level_roles[0].level = 0: must be between 1 and 1000",
@@ -565,11 +570,7 @@ at_points = 3
 action = "timeout"
 duration = "30d"
 "#;
-        let shown: Vec<String> = Config::parse(text)
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let shown = shown_problems(text);
         let expect = [
             "automod.banned_words.words[1] = \"\": must not be empty",
             "automod.banned_words.words[2] = \"IDIOT\": is listed twice",

@@ -187,21 +187,13 @@ impl<'a> Section<'a> {
     /// An integer within `range` (inclusive).
     pub fn int(&mut self, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
         let value = self.raw(key)?;
-        match value.as_integer() {
-            Some(n) if range.contains(&n) => Some(n),
-            Some(_) => {
-                self.problem(
-                    key,
-                    Some(value),
-                    format!("must be between {} and {}", range.start(), range.end()),
-                );
-                None
-            }
-            None => {
-                self.problem(key, Some(value), "expected a whole number");
-                None
-            }
-        }
+        self.within(
+            key,
+            value,
+            value.as_integer(),
+            range,
+            "expected a whole number",
+        )
     }
 
     /// A number (integer or decimal) within `range`.
@@ -210,6 +202,18 @@ impl<'a> Section<'a> {
         let number = value
             .as_float()
             .or_else(|| value.as_integer().map(|n| n as f64));
+        self.within(key, value, number, range, "expected a number")
+    }
+
+    /// `number` if it was read and lies in `range`; otherwise the problem, named after `key`.
+    fn within<T: PartialOrd + std::fmt::Display>(
+        &self,
+        key: &str,
+        value: &Value,
+        number: Option<T>,
+        range: std::ops::RangeInclusive<T>,
+        not_a_number: &str,
+    ) -> Option<T> {
         match number {
             Some(n) if range.contains(&n) => Some(n),
             Some(_) => {
@@ -221,7 +225,7 @@ impl<'a> Section<'a> {
                 None
             }
             None => {
-                self.problem(key, Some(value), "expected a number");
+                self.problem(key, Some(value), not_a_number);
                 None
             }
         }

@@ -74,10 +74,21 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         health: Health::default(),
         points,
         rules: Default::default(),
+        events: Default::default(),
         schedule_wake: Arc::new(Notify::new()),
         grants_wake: Arc::new(Notify::new()),
     };
     state.points.load(&state, state.clock.now()).await?;
+    {
+        let mut tx = state.db.write.begin().await?;
+        let synced = crate::features::apply_config(&mut tx, &config, state.clock.now())
+            .await
+            .map_err(|e| anyhow::anyhow!("applying the config's standing schedules: {e:?}"))?;
+        state.commit(tx).await?;
+        if !synced.is_empty() {
+            tracing::info!(added = ?synced.added, changed = ?synced.changed, removed = ?synced.removed, "standing schedules synced");
+        }
+    }
 
     let http = if config.discord.is_proxied() {
         // serenity's rate limiter ignores the proxy and would call discord.com directly; the

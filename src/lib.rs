@@ -18,7 +18,9 @@ pub mod i18n;
 pub mod jobs;
 pub mod logging;
 pub mod outbox;
+pub mod recurrence;
 pub mod sim;
+pub mod span;
 pub mod state;
 pub mod web;
 

@@ -24,6 +24,8 @@ pub struct AppState {
     pub points: crate::features::points::Engine,
     /// Automod's compiled filters and per-member windows.
     pub rules: crate::features::rules::Engine,
+    /// The events on right now, per channel (automatic attendance).
+    pub events: crate::features::schedule::Live,
     /// Poked after an event was created or changed, so the scheduler re-plans.
     pub schedule_wake: Arc<Notify>,
     /// Poked after a grant was created or changed, so the expiry job re-plans.
@@ -43,6 +45,7 @@ impl AppState {
             health: Default::default(),
             points: crate::features::points::Engine::new().0,
             rules: Default::default(),
+            events: Default::default(),
             schedule_wake: Default::default(),
             grants_wake: Default::default(),
         }

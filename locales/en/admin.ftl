@@ -36,6 +36,7 @@ admin-outbox-line = `#{ $id }` { $status } · { $what } · { $attempts ->
     } · last error: { $error }
 admin-reloaded = Config reloaded.
 admin-reload-restart = These changes take effect after a restart: { $keys }
+admin-reload-schedules = Standing schedules — added: { $added } · changed: { $changed } · ended: { $removed }
 
 outbox-status-pending = ⏳ pending
 outbox-status-failed = ❌ failed

@@ -13,6 +13,7 @@ event-error-unknown = There is no event `#{ $id }`. `/event list` shows them.
 event-error-not-held = Event `#{ $id }` has not been held yet.
 event-error-attended = That attendance is already recorded.
 event-error-cancelled = Event `#{ $id }` is cancelled; create a new one instead.
+event-error-from-config = Event `#{ $id }` is a standing schedule from the config file (`[[schedule]] id = "{ $config_id }"`): change it there, then run `/admin reload`.
 
 ## Announcements
 event-late = ⏱️ Posted late: the bot was offline at the scheduled time.

@@ -26,6 +26,7 @@ admin-outbox-header = **发送队列**：{ $pending } 条待发送，{ $failed }
 admin-outbox-line = `#{ $id }` { $status } · { $what } · 已尝试 { $attempts } 次 · 最近错误：{ $error }
 admin-reloaded = 配置已重新加载。
 admin-reload-restart = 以下更改需要重启后生效：{ $keys }
+admin-reload-schedules = 配置中的固定日程 — 新增：{ $added } · 修改：{ $changed } · 结束：{ $removed }
 
 outbox-status-pending = ⏳ 待发送
 outbox-status-failed = ❌ 失败

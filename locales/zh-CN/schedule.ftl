@@ -13,6 +13,7 @@ event-error-unknown = 没有活动 `#{ $id }`。`/event list` 可以查看全部
 event-error-not-held = 活动 `#{ $id }` 还没有举行。
 event-error-attended = 已经记录过这次参加了。
 event-error-cancelled = 活动 `#{ $id }` 已取消，请新建一个活动。
+event-error-from-config = 活动 `#{ $id }` 是配置文件中的固定日程（`[[schedule]] id = "{ $config_id }"`）：请在配置文件中修改，然后运行 `/admin reload`。
 
 ## Announcements
 event-late = ⏱️ 延迟发布：预定时间时机器人不在线。

@@ -6,6 +6,7 @@ pub mod moderation;
 pub mod plan;
 pub mod points;
 mod reader;
+pub mod schedule;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 use reader::Reader;
 pub use reader::{suggest, Problem};
+pub use schedule::ScheduleItem;
 
 use crate::i18n::{Locale, LocalizedText};
 
@@ -45,6 +47,8 @@ pub struct Config {
     pub onboarding: OnboardingConfig,
     /// `[[content_plan]]` and `[plan]`.
     pub plan: PlanConfig,
+    /// `[[schedule]]`: standing schedules (policy), synced into events.
+    pub schedules: Vec<ScheduleItem>,
 }
 
 /// `[onboarding]`: what new members go through.
@@ -168,6 +172,7 @@ impl Config {
                 "onboarding",
                 "content_plan",
                 "plan",
+                "schedule",
             ],
         );
 
@@ -299,6 +304,12 @@ impl Config {
         let plan = plan::read_plan(&mut s, items);
         s.finish();
 
+        let schedules = schedule::read_items(
+            reader.array(&root, "schedule"),
+            timezone.unwrap_or(Tz::UTC),
+            channels.announcements,
+        );
+
         let problems = reader.into_problems();
         match (guild_id, timezone, bind) {
             (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
@@ -325,6 +336,7 @@ impl Config {
                 warnings,
                 onboarding,
                 plan,
+                schedules,
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,

@@ -35,6 +35,7 @@ pub async fn handle(
             let caught = moderate(framework.serenity_context, data, new_message, false).await?;
             if !caught {
                 message(data, new_message);
+                attendance(data, new_message).await?;
                 content_post(framework.serenity_context, data, new_message).await?;
             }
         }
@@ -299,6 +300,40 @@ async fn content_post(
         now,
     )
     .await?;
+    data.commit(tx).await?;
+    Ok(())
+}
+
+/// A member's first post in an event's channel while the event is on counts as attending it
+/// (attendance points, once). Memory decides; only that first post writes.
+async fn attendance(data: &Data, message: &serenity::Message) -> Result<(), Error> {
+    if message.author.bot || message.webhook_id.is_some() {
+        return Ok(());
+    }
+    let now = data.clock.now();
+    let windows = data
+        .events
+        .first_posts(message.channel_id.get(), message.author.id.get(), now);
+    if windows.is_empty() {
+        return Ok(());
+    }
+    let config = data.config.snapshot();
+    if message.guild_id != Some(config.discord.guild_id) || config.points.attendance_points == 0 {
+        return Ok(());
+    }
+    let mut tx = data.db.write.begin().await?;
+    for w in windows {
+        crate::features::schedule::ops::credit(
+            &mut tx,
+            &config,
+            w.event,
+            w.occurrence,
+            message.author.id,
+            None,
+            now,
+        )
+        .await?;
+    }
     data.commit(tx).await?;
     Ok(())
 }

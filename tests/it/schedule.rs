@@ -544,3 +544,128 @@ async fn the_weekly_digest_goes_to_staff_once() {
     assert_eq!(app.requests("POST", &staff).len(), 1, "once per week");
     app.stop().await;
 }
+
+fn standing(id: &str, title: &str, when: &str) -> String {
+    format!("\n[[schedule]]\nid = \"{id}\"\ntitle = \"{title}\"\nwhen = \"{when}\"\nrepeat = \"weekly\"\nremind = \"1h\"\n")
+}
+
+#[tokio::test]
+async fn a_standing_schedule_from_config_is_announced_refused_by_commands_and_follows_reloads() {
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut app = TestApp::spawn_clocked(
+        &standing("weekly-live", "Weekly live Q&A", "2026-12-01 20:00"),
+        clock.clone(),
+    )
+    .await;
+    // Synced at start and announced like a command-made event (Tuesday is within a week).
+    let posts = wait_posts(&app, 1).await;
+    assert_eq!(posts[0].body["embeds"][0]["title"], "📅 Weekly live Q&A");
+
+    // The file is its source of truth: commands that would change it are refused.
+    for sub in ["edit", "cancel", "pause"] {
+        let reply = app
+            .slash(
+                SlashCall::new(ids::OWNER, "event")
+                    .subcommand(sub)
+                    .integer("event", 1),
+            )
+            .await;
+        assert!(
+            reply.content.contains(
+                "standing schedule from the config file (`[[schedule]] id = \"weekly-live\"`)"
+            ),
+            "{sub}: {}",
+            reply.content
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events WHERE status = 'active'")
+            .await,
+        1
+    );
+
+    // A reload applies a new time; a restart does not announce the same occurrence again.
+    let path = app.bot().config_path.clone();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("2026-12-01 20:00", "2026-12-01 21:00")).unwrap();
+    let reply = app
+        .slash(lyceum::sim::calls::admin::reload(ids::OWNER))
+        .await;
+    assert!(
+        reply.content.contains("changed: weekly-live"),
+        "{}",
+        reply.content
+    );
+    let (starts,): (String,) = sqlx::query_as("SELECT starts_local FROM events WHERE id = 1")
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap();
+    assert_eq!(starts, "2026-12-01 21:00");
+    app.restart().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events").await,
+        1,
+        "one row per config id"
+    );
+
+    // Removed from the file: the series ends (its history stays).
+    let text = std::fs::read_to_string(&path).unwrap();
+    let without = text[..text.find("[[schedule]]").unwrap()].to_string();
+    std::fs::write(&path, without).unwrap();
+    let reply = app
+        .slash(lyceum::sim::calls::admin::reload(ids::OWNER))
+        .await;
+    assert!(
+        reply.content.contains("ended: weekly-live"),
+        "{}",
+        reply.content
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM events WHERE status = 'cancelled'")
+            .await,
+        1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn posting_in_the_event_channel_while_it_is_on_earns_attendance_once() {
+    let (mut app, clock) = spawn().await;
+    app.slash(create("Study jam", "tomorrow 20:00").string("duration", "2h"))
+        .await;
+    wait_posts(&app, 1).await;
+    // Before the event: a post earns no attendance.
+    app.sim()
+        .message_create(ids::CHANNEL_ANNOUNCEMENTS, ids::MINA, "see you tomorrow");
+    // 2026-11-30 20:30 local: the event is on.
+    advance(&app, &clock, chrono::Duration::minutes(32 * 60 + 30));
+    let attended = "SELECT COUNT(*) FROM points_ledger WHERE kind = 'attendance'";
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        app.sim()
+            .message_create(ids::CHANNEL_ANNOUNCEMENTS, ids::MINA, "here!");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if app.count(attended).await > 0 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no attendance");
+    }
+    app.sim()
+        .message_create(ids::CHANNEL_ANNOUNCEMENTS, ids::MINA, "another message");
+    // After it ended, a post counts for nothing either.
+    advance(&app, &clock, chrono::Duration::hours(2));
+    app.sim()
+        .message_create(ids::CHANNEL_ANNOUNCEMENTS, ids::KAI, "missed it");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT member_id, delta FROM points_ledger WHERE kind = 'attendance'")
+            .fetch_all(&app.db().read)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [(ids::MINA as i64, 20)],
+        "Mina once, Kai not after the end"
+    );
+    app.stop().await;
+}

@@ -279,7 +279,9 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let now = data.clock.now();
     let mut tx = data.db.write.begin().await?;
     ops::record_reload(&mut tx, &config, &actor, &outcome.restart_required, now).await?;
+    let synced = crate::features::apply_config(&mut tx, &config, now).await?;
     data.commit(tx).await?;
+    data.schedule_wake.notify_one();
 
     let locale = inv.locale(ctx);
     let mut text = t!(locale, "admin-reloaded");
@@ -289,6 +291,23 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
             locale,
             "admin-reload-restart",
             keys = outcome.restart_required.join(", ")
+        ));
+    }
+    if !synced.is_empty() {
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                "—".to_string()
+            } else {
+                ids.join(", ")
+            }
+        };
+        text.push('\n');
+        text.push_str(&t!(
+            locale,
+            "admin-reload-schedules",
+            added = list(&synced.added),
+            changed = list(&synced.changed),
+            removed = list(&synced.removed)
         ));
     }
     reply::ephemeral(ctx, text).await?;

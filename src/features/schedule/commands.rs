@@ -314,6 +314,18 @@ async fn find(ctx: Context<'_>, id: i64) -> Result<store::EventRow, Error> {
         .ok_or(ScheduleError::UnknownEvent { id })?)
 }
 
+/// A standing schedule from config is changed in the file (then `/admin reload`), never by a
+/// command: one source of truth per event.
+fn refuse_config_made(row: &store::EventRow) -> Result<(), ScheduleError> {
+    match &row.config_id {
+        Some(config_id) => Err(ScheduleError::FromConfig {
+            id: row.id,
+            config_id: config_id.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One event: when, how it repeats, where, reminders
 #[poise::command(slash_command, custom_data = "Level::Member")]
 async fn show(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
@@ -351,6 +363,7 @@ async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Er
     let data = ctx.data();
     let now = data.clock.now();
     let row = find(ctx, event).await?;
+    refuse_config_made(&row)?;
     if row.status == "cancelled" {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }
@@ -523,6 +536,7 @@ async fn edit(
     let data = ctx.data();
     let now = data.clock.now();
     let row = find(ctx, event).await?;
+    refuse_config_made(&row)?;
     if row.status == "cancelled" {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }

@@ -43,6 +43,11 @@ pub enum ScheduleError {
     Cancelled {
         id: i64,
     },
+    /// A standing schedule from config: the file is its source of truth.
+    FromConfig {
+        id: i64,
+        config_id: String,
+    },
 }
 
 impl UserFacing for ScheduleError {
@@ -72,6 +77,12 @@ impl UserFacing for ScheduleError {
             }
             ScheduleError::AlreadyAttended => t!(locale, "event-error-attended"),
             ScheduleError::Cancelled { id } => t!(locale, "event-error-cancelled", id = *id),
+            ScheduleError::FromConfig { id, config_id } => t!(
+                locale,
+                "event-error-from-config",
+                id = *id,
+                config_id = config_id.clone()
+            ),
         }
     }
 }

@@ -55,6 +55,7 @@ impl Job for Scheduler {
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
         self.run_due(now).await?;
+        self.state.events.refresh(&self.state.db, now).await?;
         Ok(store::next_due(&self.state.db).await?.map(from_millis))
     }
 }

@@ -8,16 +8,19 @@
 
 pub mod commands;
 pub mod digest;
+pub mod engine;
 pub mod error;
 pub mod feed;
 pub mod job;
 pub mod ops;
 pub mod plan;
 pub mod progress;
-pub mod recurrence;
 pub mod store;
+pub mod sync;
 
+pub use crate::recurrence;
 pub use commands::commands;
+pub use engine::Live;
 pub use error::ScheduleError;
 
 use chrono::{DateTime, Utc};

@@ -260,7 +260,11 @@ pub async fn run_event(
             store::set_plan(tx, row.id, Some(occ), Some(due), "active").await?;
             store::set_previous(tx, row.id, previous).await?;
         }
-        None => store::set_plan(tx, row.id, None, None, "finished").await?,
+        None => {
+            store::set_plan(tx, row.id, None, None, "finished").await?;
+            // The last occurrence stays known, for attendance while it is on.
+            store::set_previous(tx, row.id, previous).await?;
+        }
     }
     Ok(queued)
 }
@@ -314,7 +318,6 @@ pub async fn attended(
     now: DateTime<Utc>,
 ) -> Result<(i64, i64), Error> {
     use super::error::ScheduleError;
-    use crate::features::points::{ops as points, store::Entry};
     if store::get(tx, event).await?.is_none() {
         return Err(ScheduleError::UnknownEvent { id: event }.into());
     }
@@ -326,13 +329,35 @@ pub async fn attended(
     .fetch_one(&mut *tx)
     .await?;
     let occ = occ.ok_or(ScheduleError::NotYetHeld { id: event })?;
+    if !credit(tx, config, event, occ, member, Some(by), now).await? {
+        return Err(ScheduleError::AlreadyAttended.into());
+    }
+    let balance = crate::features::points::store::member(tx, member)
+        .await?
+        .balance;
+    Ok((occ, balance))
+}
+
+/// Pays `points.attendance_points` for attending occurrence `occ` of `event`, once per member
+/// and occurrence (the ledger reference is the key). False when already paid. `by` is the
+/// moderator who marked it, or `None` when the member's own post in the channel counted.
+pub async fn credit(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: i64,
+    occ: i64,
+    member: serenity::all::UserId,
+    by: Option<serenity::all::UserId>,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    use crate::features::points::{ops as points, store::Entry};
     let reference = format!("attend:{event}:{occ}:{member}");
     let known: Option<(i64,)> = sqlx::query_as("SELECT id FROM points_ledger WHERE reference = ?")
         .bind(&reference)
         .fetch_optional(&mut *tx)
         .await?;
     if known.is_some() {
-        return Err(ScheduleError::AlreadyAttended.into());
+        return Ok(false);
     }
     let points = config.points.attendance_points;
     let entry = Entry {
@@ -342,13 +367,10 @@ pub async fn attended(
         kind: "attendance",
         reason: Some(format!("event #{event}")),
         reference: Some(reference),
-        actor: Some(by),
+        actor: by,
         channel: None,
         at: now,
     };
     points::apply(tx, config, &[entry], now).await?;
-    let balance = crate::features::points::store::member(tx, member)
-        .await?
-        .balance;
-    Ok((occ, balance))
+    Ok(true)
 }

@@ -22,9 +22,11 @@ pub struct EventRow {
     pub due_at: Option<i64>,
     /// The previous occurrence (or, before the first, when the series was planned).
     pub prev_at: Option<i64>,
+    /// Set for a standing schedule from config (`[[schedule]] id`): commands do not change it.
+    pub config_id: Option<String>,
 }
 
-const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at, prev_at";
+pub const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at, prev_at, config_id";
 
 pub struct NewEvent<'a> {
     pub title: &'a str,

@@ -76,8 +76,7 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<NaiveDateTim
     let today = local_now.date();
     let lower = text.to_lowercase();
     if let Some(rest) = lower.strip_prefix("in ") {
-        let d = crate::features::rules::warnings::parse_duration(rest)
-            .ok()
+        let d = crate::span::parse(rest)
             .or_else(|| humantime::parse_duration(rest).ok())
             .ok_or_else(|| Unreadable(rest.to_string()))?;
         let instant = now + Duration::from_std(d).map_err(|_| Unreadable(rest.to_string()))?;
@@ -319,6 +318,9 @@ pub fn upcoming(
     out
 }
 
+/// The longest reminder offset.
+pub const MAX_REMINDER: std::time::Duration = std::time::Duration::from_secs(28 * 86_400);
+
 /// Reminder offsets such as `1d,1h,10m` (each at most 28 days).
 pub fn parse_reminders(text: &str) -> Result<Vec<std::time::Duration>, Unreadable> {
     let mut out = Vec::new();
@@ -327,8 +329,9 @@ pub fn parse_reminders(text: &str) -> Result<Vec<std::time::Duration>, Unreadabl
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let d = crate::features::rules::warnings::parse_duration(part)
-            .map_err(|_| Unreadable(part.to_string()))?;
+        let d = crate::span::parse(part)
+            .filter(|d| *d <= MAX_REMINDER)
+            .ok_or_else(|| Unreadable(part.to_string()))?;
         out.push(d);
     }
     out.sort();

@@ -1,0 +1,146 @@
+//! Standing schedules from config (`[[schedule]]`) kept in step with their `events` rows, on
+//! start and on `/admin reload`. The file is policy; the row carries the state (the plan and,
+//! through its id, the run records), so a reload never re-announces what was posted.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::ops::{self, LOCAL_FORMAT};
+use super::store::{self, EventRow};
+use crate::clock::to_millis;
+use crate::config::{Config, ScheduleItem};
+use crate::error::Error;
+
+/// What a sync changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    /// Rows whose id left the file: cancelled (their history stays).
+    pub removed: Vec<String>,
+}
+
+impl SyncReport {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// The row's copy of an item's fields, to compare.
+fn differs(row: &EventRow, item: &ScheduleItem) -> (bool, bool) {
+    let timing = row.starts_local != item.when.format(LOCAL_FORMAT).to_string()
+        || row.repeat != item.repeat
+        || row.remind != item.remind;
+    let other = row.title != item.title
+        || row.description != item.description
+        || row.channel_id != item.channel.get() as i64
+        || row.duration_s != item.duration_s
+        || row.catch_up != item.catch_up;
+    (timing, other)
+}
+
+async fn write_fields(tx: &mut SqliteConnection, id: i64, item: &ScheduleItem) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE events SET title = ?, description = ?, channel_id = ?, starts_local = ?, repeat = ?,
+                remind = ?, duration_s = ?, catch_up = ? WHERE id = ?",
+    )
+    .bind(&item.title)
+    .bind(&item.description)
+    .bind(item.channel.get() as i64)
+    .bind(item.when.format(LOCAL_FORMAT).to_string())
+    .bind(&item.repeat)
+    .bind(&item.remind)
+    .bind(item.duration_s)
+    .bind(&item.catch_up)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Plans `row` afresh from `now` (active, or finished when nothing is left).
+async fn replan(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let Some(row) = store::get(tx, id).await? else {
+        return Ok(());
+    };
+    let plan = ops::series(&row)
+        .and_then(|series| ops::first_plan(&series, config.community.timezone, now));
+    match plan {
+        Some((next, due)) => {
+            store::set_plan(tx, id, Some(next), Some(due), "active").await?;
+            store::set_previous(tx, id, Some(to_millis(now))).await?;
+        }
+        None => store::set_plan(tx, id, None, None, "finished").await?,
+    }
+    Ok(())
+}
+
+/// Brings the config-made events in line with `config.schedules`.
+pub async fn sync(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<SyncReport, Error> {
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM events WHERE config_id IS NOT NULL",
+        store::COLUMNS
+    ))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut report = SyncReport::default();
+    for item in &config.schedules {
+        match rows
+            .iter()
+            .find(|r| r.config_id.as_deref() == Some(&item.id))
+        {
+            None => {
+                let new = store::NewEvent {
+                    title: &item.title,
+                    description: &item.description,
+                    channel_id: item.channel.get(),
+                    starts_local: item.when.format(LOCAL_FORMAT).to_string(),
+                    repeat: &item.repeat,
+                    remind: &item.remind,
+                    duration_s: item.duration_s,
+                    catch_up: &item.catch_up,
+                    next_at: 0,
+                    due_at: 0,
+                    prev_at: to_millis(now),
+                    created_by: 0,
+                };
+                let id = store::insert(tx, &new, now).await?;
+                sqlx::query("UPDATE events SET config_id = ? WHERE id = ?")
+                    .bind(&item.id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                replan(tx, config, id, now).await?;
+                report.added.push(item.id.clone());
+            }
+            Some(row) => {
+                let (timing, other) = differs(row, item);
+                let revived = row.status == "cancelled";
+                if timing || other || revived {
+                    write_fields(tx, row.id, item).await?;
+                    if timing || revived {
+                        replan(tx, config, row.id, now).await?;
+                    }
+                    report.changed.push(item.id.clone());
+                }
+            }
+        }
+    }
+    for row in &rows {
+        let id = row.config_id.as_deref().unwrap_or_default();
+        if row.status != "cancelled" && !config.schedules.iter().any(|i| i.id == id) {
+            store::set_plan(tx, row.id, None, None, "cancelled").await?;
+            report.removed.push(id.to_string());
+        }
+    }
+    Ok(report)
+}

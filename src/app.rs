@@ -28,6 +28,8 @@ pub struct Options {
     /// The bot token. Never logged.
     pub token: String,
     pub clock: Arc<dyn Clock>,
+    /// Verifies Stripe webhooks (env `STRIPE_WEBHOOK_SECRET`). Never logged.
+    pub stripe_webhook_secret: Option<String>,
 }
 
 impl Options {
@@ -37,6 +39,7 @@ impl Options {
             config_path,
             token,
             clock: Arc::new(SystemClock),
+            stripe_webhook_secret: None,
         }
     }
 }
@@ -62,6 +65,9 @@ pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_priv
 pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let config = options.config;
     crate::logging::register_secret(&options.token);
+    if let Some(secret) = &options.stripe_webhook_secret {
+        crate::logging::register_secret(secret);
+    }
     let instance = InstanceLock::acquire(&config.database.path)?;
     let db = Db::open(&config.database.path).await?;
     let (points, points_inbox) = crate::features::points::Engine::new();
@@ -77,6 +83,9 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         events: Default::default(),
         schedule_wake: Arc::new(Notify::new()),
         grants_wake: Arc::new(Notify::new()),
+        notices_wake: Arc::new(Notify::new()),
+        reconcile_wake: Arc::new(Notify::new()),
+        stripe_secret: options.stripe_webhook_secret.as_deref().map(Arc::from),
     };
     state.points.load(&state, state.clock.now()).await?;
     {
@@ -170,6 +179,31 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
             },
             state.clock.clone(),
             state.grants_wake.clone(),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
+        "membership-notices",
+        jobs::spawn(
+            crate::features::membership::notices::Notices {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            state.notices_wake.clone(),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
+        "membership-reconcile",
+        jobs::spawn(
+            crate::features::membership::reconcile::Reconcile::new(
+                state.clone(),
+                client.http.clone(),
+            ),
+            state.clock.clone(),
+            state.reconcile_wake.clone(),
             shutdown_rx.clone(),
             state.health.clone(),
         ),

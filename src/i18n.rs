@@ -103,6 +103,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/points.ftl"),
             include_str!("../locales/en/rules.ftl"),
             include_str!("../locales/en/schedule.ftl"),
+            include_str!("../locales/en/membership.ftl"),
         ],
     ),
     (
@@ -114,6 +115,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/points.ftl"),
             include_str!("../locales/zh-CN/rules.ftl"),
             include_str!("../locales/zh-CN/schedule.ftl"),
+            include_str!("../locales/zh-CN/membership.ftl"),
         ],
     ),
 ];

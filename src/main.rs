@@ -86,7 +86,12 @@ async fn main() -> ExitCode {
                     return ExitCode::from(EXIT_CONFIG);
                 }
             };
-            match lyceum::run(lyceum::app::Options::new(config, Some(path), token)).await {
+            let mut options = lyceum::app::Options::new(config, Some(path), token);
+            options.stripe_webhook_secret = std::env::var("STRIPE_WEBHOOK_SECRET")
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+            match lyceum::run(options).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");

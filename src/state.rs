@@ -30,6 +30,12 @@ pub struct AppState {
     pub schedule_wake: Arc<Notify>,
     /// Poked after a grant was created or changed, so the expiry job re-plans.
     pub grants_wake: Arc<Notify>,
+    /// Poked with `grants_wake` (see [`AppState::grants_changed`]): renewal reminders re-plan.
+    pub notices_wake: Arc<Notify>,
+    /// Runs a membership reconciliation pass now (after a config reload, or from tests).
+    pub reconcile_wake: Arc<Notify>,
+    /// `STRIPE_WEBHOOK_SECRET`; the webhook answers 503 without it. Never logged.
+    pub stripe_secret: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -48,7 +54,16 @@ impl AppState {
             events: Default::default(),
             schedule_wake: Default::default(),
             grants_wake: Default::default(),
+            notices_wake: Default::default(),
+            reconcile_wake: Default::default(),
+            stripe_secret: None,
         }
+    }
+
+    /// After grants were created or changed: the expiry job and the reminders re-plan.
+    pub fn grants_changed(&self) {
+        self.grants_wake.notify_one();
+        self.notices_wake.notify_one();
     }
 
     /// Commits a write and wakes the outbox worker, so the effects it queued go out at once.

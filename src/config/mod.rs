@@ -5,6 +5,7 @@
 pub mod moderation;
 pub mod plan;
 pub mod points;
+pub mod products;
 mod reader;
 pub mod schedule;
 
@@ -21,6 +22,7 @@ use toml::Table;
 pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, WarningsConfig};
 pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
+pub use products::{MembershipConfig, Product, ProductKind, WhenHeld};
 use reader::Reader;
 pub use reader::{suggest, Problem};
 pub use schedule::ScheduleItem;
@@ -49,6 +51,16 @@ pub struct Config {
     pub plan: PlanConfig,
     /// `[[schedule]]`: standing schedules (policy), synced into events.
     pub schedules: Vec<ScheduleItem>,
+    /// `[[products]]`: what members pay for.
+    pub products: Vec<Product>,
+    /// `[membership]`: renewal, redeem and reconciliation policy.
+    pub membership: MembershipConfig,
+}
+
+impl Config {
+    pub fn product(&self, id: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
 }
 
 /// `[onboarding]`: what new members go through.
@@ -173,6 +185,8 @@ impl Config {
                 "content_plan",
                 "plan",
                 "schedule",
+                "products",
+                "membership",
             ],
         );
 
@@ -310,6 +324,11 @@ impl Config {
             channels.announcements,
         );
 
+        let products = products::read_products(reader.array(&root, "products"));
+        let mut s = reader.section(&root, "membership");
+        let membership = products::read_membership(&mut s);
+        s.finish();
+
         let problems = reader.into_problems();
         match (guild_id, timezone, bind) {
             (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
@@ -337,6 +356,8 @@ impl Config {
                 onboarding,
                 plan,
                 schedules,
+                products,
+                membership,
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,

@@ -28,6 +28,13 @@ pub async fn handle(
             let stage = event.new.to_string().to_lowercase();
             data.gateway.set(stage);
         }
+        FullEvent::EntitlementCreate { entitlement }
+        | FullEvent::EntitlementUpdate { entitlement } => {
+            entitlement_changed(data, entitlement, false).await?;
+        }
+        FullEvent::EntitlementDelete { entitlement } => {
+            entitlement_changed(data, entitlement, true).await?;
+        }
         FullEvent::GuildMemberAddition { new_member } => {
             member_joined(data, new_member.guild_id, new_member.user.id).await?;
         }
@@ -413,6 +420,33 @@ async fn reaction(
 }
 
 /// A member joined (or rejoined): features restore what is theirs, through the outbox.
+/// Discord's store: a purchase, a renewal date, an end. DELETE means refunded or removed.
+async fn entitlement_changed(
+    data: &Data,
+    entitlement: &serenity::Entitlement,
+    deleted: bool,
+) -> Result<(), Error> {
+    let config = data.config.snapshot();
+    if entitlement
+        .guild_id
+        .is_some_and(|g| g != config.discord.guild_id)
+    {
+        return Ok(());
+    }
+    let mut entitlement = entitlement.clone();
+    entitlement.deleted |= deleted;
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let changed =
+        crate::features::membership::entitlements::apply(&mut tx, &config, &entitlement, now)
+            .await?;
+    data.commit(tx).await?;
+    if changed {
+        data.grants_changed();
+    }
+    Ok(())
+}
+
 async fn member_joined(
     data: &Data,
     guild: serenity::GuildId,

@@ -41,6 +41,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(crate::features::points::commands());
     commands.extend(crate::features::rules::commands());
     commands.extend(crate::features::schedule::commands());
+    commands.extend(crate::features::membership::commands());
     commands
 }
 

@@ -8,7 +8,7 @@ use serenity::all::{RoleId, UserId};
 use super::store;
 use crate::clock::from_millis;
 use crate::jobs::Job;
-use crate::outbox::{self, Effect};
+use crate::outbox::{self, Effect, MessageBody};
 use crate::state::AppState;
 
 /// Grants ended per run (one transaction), so a large expiry does not hold the writer long.
@@ -36,6 +36,29 @@ impl Expiry {
                 reason: format!("Lyceum: {} ended", grant.product),
             };
             outbox::enqueue(&mut tx, &effect, now, None).await?;
+            if let Some(product) = config.product(&grant.product) {
+                // A paid product: its grace role goes too, and the member hears how to renew.
+                if let Some(role) = product.grace_role {
+                    let effect = Effect::RemoveRole {
+                        guild_id: config.discord.guild_id,
+                        user_id: UserId::new(grant.member_id as u64),
+                        role_id: role,
+                        reason: format!("Lyceum: {} ended", grant.product),
+                    };
+                    outbox::enqueue(&mut tx, &effect, now, None).await?;
+                }
+                let locale = config.community.default_locale;
+                let dm = Effect::SendDm {
+                    user_id: UserId::new(grant.member_id as u64),
+                    body: MessageBody::text(crate::t!(
+                        locale,
+                        "membership-ended-dm",
+                        product = product.name.get(locale).to_string(),
+                        id = product.id.clone()
+                    )),
+                };
+                outbox::enqueue(&mut tx, &dm, now, None).await?;
+            }
         }
         self.state.commit(tx).await?;
         if !due.is_empty() {

@@ -54,6 +54,9 @@ retry_max = "2s"
     )
 }
 
+/// The Stripe webhook secret a simulated bot verifies with (tests and the demo sign with it).
+pub const STRIPE_SECRET: &str = "whsec_lyceum_simulated";
+
 /// A bot running against a simulator, with its config file on disk (for `/admin reload`).
 pub struct SimBot {
     pub sim: Sim,
@@ -106,6 +109,7 @@ impl SimBot {
             sim.token().to_string(),
         );
         options.clock = clock;
+        options.stripe_webhook_secret = Some(STRIPE_SECRET.to_string());
         let app = app::start(options).await?;
         // Ready when this boot has registered its commands (poise does it after READY).
         sim.wait_request(

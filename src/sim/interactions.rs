@@ -48,6 +48,11 @@ impl SlashCall {
         self
     }
 
+    pub fn number(mut self, name: &str, value: f64) -> SlashCall {
+        self.options.push((name.into(), 10, json!(value)));
+        self
+    }
+
     pub fn user_option(mut self, name: &str, user: u64) -> SlashCall {
         self.options.push((name.into(), 6, json!(user.to_string())));
         self
@@ -254,7 +259,16 @@ impl Sim {
                 let response = interaction.response.as_ref()?;
                 match response.get("type").and_then(Value::as_u64) {
                     Some(5) | Some(6) => interaction.followups.first().cloned(),
-                    _ => response.get("data").cloned(),
+                    _ => {
+                        // Attached files travel beside the payload; keep them with the reply.
+                        let mut data = response.get("data").cloned()?;
+                        if let (Some(files), Some(map)) =
+                            (response.get("_files"), data.as_object_mut())
+                        {
+                            map.insert("_files".into(), files.clone());
+                        }
+                        Some(data)
+                    }
                 }
             })
             .await?;
@@ -278,7 +292,8 @@ impl Sim {
         .await
     }
 
-    /// A member buys `sku` through Discord's own store.
+    /// A member buys `sku` through Discord's own store: a subscription entitlement with
+    /// `ends_at: null` while it is active (Discord's behaviour since November 2024).
     pub fn entitlement_create(&self, user: u64, sku: u64) -> u64 {
         let id = self.next_id();
         let mut state = self.inner.lock();
@@ -294,8 +309,36 @@ impl Sim {
             "ends_at": null,
             "consumed": false,
         });
+        state.entitlements.push(d.clone());
         Inner::dispatch_locked(&mut state, "ENTITLEMENT_CREATE", d);
         id
+    }
+
+    /// The subscription really ends at `ends_at` (RFC 3339): ENTITLEMENT_UPDATE. (Cancelling
+    /// alone sends nothing; see `entitlement_set_ends_silently`.)
+    pub fn entitlement_update(&self, id: u64, ends_at: &str) {
+        let key = id.to_string();
+        let mut state = self.inner.lock();
+        let Some(e) = state
+            .entitlements
+            .iter_mut()
+            .find(|e| e["id"] == key.as_str())
+        else {
+            return;
+        };
+        e["ends_at"] = json!(ends_at);
+        let d = e.clone();
+        Inner::dispatch_locked(&mut state, "ENTITLEMENT_UPDATE", d);
+    }
+
+    /// Discord's list changes without an event (what polling is for): the entitlement is
+    /// gone from `GET /applications/{app}/entitlements`.
+    pub fn entitlement_remove_silently(&self, id: u64) {
+        let key = id.to_string();
+        self.inner
+            .lock()
+            .entitlements
+            .retain(|e| e["id"] != key.as_str());
     }
 }
 

@@ -119,6 +119,8 @@ pub(crate) struct SimState {
     nonces: HashMap<(u64, String), (Value, Instant)>,
     /// ("kick" | "ban", member) in the order they happened.
     bans_and_kicks: Vec<(String, u64)>,
+    /// The application's entitlements (Discord's store), served by the entitlements route.
+    entitlements: Vec<Value>,
 }
 
 pub(crate) struct Inner {
@@ -258,6 +260,7 @@ impl Sim {
                 nonce_window: Duration::from_secs(180),
                 nonces: HashMap::new(),
                 bans_and_kicks: Vec::new(),
+                entitlements: Vec::new(),
             }),
             changed,
             token: SIM_TOKEN.into(),

@@ -38,17 +38,42 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Value {
         .unwrap_or_default();
     let text = String::from_utf8_lossy(body);
     if content_type.starts_with("multipart/") {
+        let mut json = Value::Null;
         if let Some(start) = text.find("name=\"payload_json\"") {
             let rest = &text[start..];
             if let Some(json_start) = rest.find("\r\n\r\n") {
                 let payload = &rest[json_start + 4..];
                 let end = payload.find("\r\n--").unwrap_or(payload.len());
-                return serde_json::from_str(&payload[..end]).unwrap_or(Value::Null);
+                json = serde_json::from_str(&payload[..end]).unwrap_or(Value::Null);
             }
         }
-        return Value::Null;
+        // Attached files, kept beside the payload (as `_files`) so tests can read them.
+        let files = attached_files(content_type, &text);
+        if let (Value::Object(map), false) = (&mut json, files.is_empty()) {
+            map.insert("_files".into(), Value::Array(files));
+        }
+        return json;
     }
     serde_json::from_str(&text).unwrap_or(Value::String(text.into_owned()))
+}
+
+/// The `filename=` parts of a multipart body: `[{ "filename", "content" }]`.
+fn attached_files(content_type: &str, text: &str) -> Vec<Value> {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| format!("--{}", b.trim_matches('"')))
+    else {
+        return Vec::new();
+    };
+    text.split(boundary.as_str())
+        .filter_map(|part| {
+            let (head, body) = part.split_once("\r\n\r\n")?;
+            let name = head.split("filename=\"").nth(1)?.split('"').next()?;
+            let body = body.strip_suffix("\r\n").unwrap_or(body);
+            Some(json!({ "filename": name, "content": body }))
+        })
+        .collect()
 }
 
 pub async fn handle(
@@ -60,6 +85,7 @@ pub async fn handle(
 ) -> Response {
     let full = uri.path().to_string();
     let path = full.strip_prefix("/api/v10").unwrap_or(&full).to_string();
+    let query = uri.query().unwrap_or_default().to_string();
     let body = parse_body(&headers, &body);
     let authorized = headers
         .get("authorization")
@@ -107,20 +133,20 @@ pub async fn handle(
                     json!({ "message": "You are being rate limited.", "retry_after": after, "global": true }),
                 ),
                 Fault::AfterApplying(status) => {
-                    let _ = route(&sim, &mut state, &method, &path, &body);
+                    let _ = route(&sim, &mut state, &method, &path, &query, &body);
                     error(status, 0, &format!("simulated {status} after applying"))
                 }
                 Fault::MissingPermissions => error(403, 50013, "Missing Permissions"),
                 Fault::Answer(status, body) => (status, body),
                 // Taken before the lock (see `take_delay`); never reaches here.
                 Fault::Delay(_) => {
-                    let (s, r, _) = route(&sim, &mut state, &method, &path, &body);
+                    let (s, r, _) = route(&sim, &mut state, &method, &path, &query, &body);
                     (s, r)
                 }
             };
             (s, r, String::new())
         } else {
-            route(&sim, &mut state, &method, &path, &body)
+            route(&sim, &mut state, &method, &path, &query, &body)
         };
         if !kind.is_empty() && !response.is_null() && status < 300 {
             state.sent.push((format!("rest:{kind}"), response.clone()));
@@ -197,11 +223,21 @@ fn id_of(segment: &str) -> u64 {
 }
 
 /// Routes one request. Returns status, body, and the payload kind for the decoding test.
+/// The value of `key` in a query string.
+fn param<'q>(query: &'q str, key: &str) -> Option<&'q str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
+
 fn route(
     sim: &Inner,
     state: &mut SimState,
     method: &Method,
     path: &str,
+    query: &str,
     body: &Value,
 ) -> (u16, Value, String) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -252,6 +288,48 @@ fn route(
             change_role(state, id_of(guild), id_of(user), id_of(role), false),
             "",
         ),
+        ("GET", ["guilds", _, "members"]) => {
+            // Pages of at most `limit` (≤ 1000) members after `after`, by id, as Discord does.
+            let limit = param(query, "limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, 1000);
+            let after = param(query, "after")
+                .and_then(|a| a.parse::<u64>().ok())
+                .unwrap_or(0);
+            let page: Vec<Value> = state
+                .world
+                .members
+                .keys()
+                .filter(|id| **id > after)
+                .take(limit)
+                .map(|id| state.world.member_json(*id, true))
+                .collect();
+            tagged((200, Value::Array(page)), "members")
+        }
+        ("GET", ["applications", _, "entitlements"]) => {
+            let after = param(query, "after")
+                .and_then(|a| a.parse::<u64>().ok())
+                .unwrap_or(0);
+            let limit = param(query, "limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(100)
+                .clamp(1, 100);
+            let page: Vec<Value> = state
+                .entitlements
+                .iter()
+                .filter(|e| {
+                    e["id"]
+                        .as_str()
+                        .and_then(|i| i.parse::<u64>().ok())
+                        .unwrap_or(0)
+                        > after
+                })
+                .take(limit)
+                .cloned()
+                .collect();
+            tagged((200, Value::Array(page)), "entitlements")
+        }
         ("GET", ["guilds", _, "members", user]) => {
             let user = id_of(user);
             if state.world.members.contains_key(&user) {

@@ -1,4 +1,4 @@
-//! The HTTP side: `/healthz` and `/metrics` now; webhooks (Stripe) join this router later.
+//! The HTTP side: `/healthz`, `/metrics`, `/calendar.ics` and the Stripe webhook.
 
 use std::net::SocketAddr;
 
@@ -22,6 +22,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/calendar.ics", get(calendar))
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(stripe_webhook)
+                .layer(axum::extract::DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
+        )
         .with_state(state)
 }
 
@@ -88,6 +93,58 @@ async fn calendar(State(state): State<AppState>) -> axum::response::Response {
         Err(e) => {
             tracing::error!(error = ?e, "calendar feed failed");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// Stripe's events are a few kilobytes; anything near this is not Stripe.
+const WEBHOOK_MAX_BYTES: usize = 256 * 1024;
+
+/// `POST /webhooks/stripe`: the signature is verified before the body is parsed; a bad or
+/// missing one is a 400 and changes nothing. Each event applies once (by id); unknown types
+/// are answered 200 and ignored, so Stripe stops retrying them.
+async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, &'static str) {
+    use crate::features::membership::stripe;
+    let Some(secret) = state.stripe_secret.as_deref() else {
+        tracing::warn!("Stripe webhook received but STRIPE_WEBHOOK_SECRET is not set");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "webhook secret not configured\n",
+        );
+    };
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    if let Err(problem) = stripe::verify(signature, &body, secret, state.clock.now()) {
+        tracing::warn!(?problem, "Stripe webhook refused: bad signature");
+        return (StatusCode::BAD_REQUEST, "bad signature\n");
+    }
+    let Ok(event) = serde_json::from_slice::<stripe::Event>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a Stripe event\n");
+    };
+    let config = state.config.snapshot();
+    let now = state.clock.now();
+    let outcome = async {
+        let mut tx = state.db.write.begin().await?;
+        let applied = stripe::apply(&mut tx, &config, &event, now).await?;
+        state.commit(tx).await?;
+        Ok::<_, crate::error::Error>(applied)
+    }
+    .await;
+    match outcome {
+        Ok(applied) => {
+            tracing::info!(id = %event.id, kind = %event.kind, ?applied, "Stripe event");
+            state.grants_changed();
+            (StatusCode::OK, "ok\n")
+        }
+        Err(e) => {
+            // 500: Stripe retries, and nothing was committed.
+            tracing::error!(id = %event.id, error = ?e, "Stripe event failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "retry later\n")
         }
     }
 }

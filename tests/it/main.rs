@@ -7,6 +7,7 @@ mod cli;
 mod effects;
 mod gateway;
 mod hardening;
+mod membership;
 mod outbox;
 mod points;
 mod rules;

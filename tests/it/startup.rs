@@ -30,7 +30,11 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "timeout",
             "untimeout",
             "event",
-            "plan"
+            "plan",
+            "membership",
+            "code",
+            "redeem",
+            "revenue"
         ]
     );
 

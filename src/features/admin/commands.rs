@@ -282,6 +282,7 @@ async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let synced = crate::features::apply_config(&mut tx, &config, now).await?;
     data.commit(tx).await?;
     data.schedule_wake.notify_one();
+    data.reconcile_wake.notify_one();
 
     let locale = inv.locale(ctx);
     let mut text = t!(locale, "admin-reloaded");

@@ -1,0 +1,623 @@
+//! `/membership …`, `/code …`, `/redeem`, `/revenue …`.
+
+use chrono::{DateTime, Utc};
+use poise::serenity_prelude as serenity;
+
+use super::error::MembershipError;
+use super::ops::{self, GrantRequest, Length};
+use super::{report, store};
+use crate::access::Level;
+use crate::clock::to_millis;
+use crate::config::{Config, Product};
+use crate::discord::invocation::invocation;
+use crate::discord::reply::{self, paginate};
+use crate::discord::{Command, Context};
+use crate::error::Error;
+use crate::t;
+
+pub fn commands() -> Vec<Command> {
+    vec![membership(), code(), redeem(), revenue()]
+}
+
+/// The configured product `text` names, or an error with the closest id.
+fn product<'a>(config: &'a Config, text: &str) -> Result<&'a Product, MembershipError> {
+    let text = text.trim();
+    config
+        .product(text)
+        .ok_or_else(|| MembershipError::UnknownProduct {
+            product: text.to_string(),
+            suggestion: crate::config::suggest(text, config.products.iter().map(|p| p.id.as_str()))
+                .map(str::to_string),
+        })
+}
+
+/// `30d`, `2w`, `365d`, `lifetime`, `30天`.
+fn length(text: &str) -> Result<Length, MembershipError> {
+    match crate::config::products::parse_product_duration(text) {
+        Some(None) => Ok(Length::Lifetime),
+        Some(Some(d)) if d.as_secs() <= 100 * 365 * 86_400 => Ok(Length::Span(
+            chrono::Duration::from_std(d).map_err(|_| MembershipError::BadDuration {
+                text: text.to_string(),
+            })?,
+        )),
+        _ => Err(MembershipError::BadDuration {
+            text: text.to_string(),
+        }),
+    }
+}
+
+/// An end as members read it: their own local time and how far off.
+pub fn when(at: Option<DateTime<Utc>>, locale: crate::i18n::Locale) -> String {
+    match at {
+        Some(at) => format!("<t:{0}:F> (<t:{0}:R>)", at.timestamp()),
+        None => t!(locale, "membership-lifetime"),
+    }
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("grant", "revoke", "extend", "status", "list", "export", "buy"),
+    subcommand_required,
+    custom_data = "Level::Member"
+)]
+async fn membership(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Give a member a product (a membership tier or a course)
+#[poise::command(slash_command, custom_data = "Level::Admin")]
+async fn grant(
+    ctx: Context<'_>,
+    member: serenity::User,
+    #[max_length = 40] product: String,
+    #[max_length = 20] duration: Option<String>,
+    #[max_length = 200] note: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let config = &inv.config;
+    let product = self::product(config, &product)?;
+    let length = duration.as_deref().map(length).transpose()?;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let granted = ops::grant(
+        &mut tx,
+        config,
+        &GrantRequest {
+            member: member.id,
+            product,
+            source: "manual",
+            length: length.unwrap_or(Length::Product),
+            reference: None,
+            note: note.as_deref(),
+            actor: Some(ctx.author().id),
+        },
+        now,
+    )
+    .await?;
+    ops::record_list_price(&mut tx, product, "manual", &granted, member.id, now).await?;
+    ops::record(
+        &mut tx,
+        config,
+        ctx.author().id,
+        "membership.grant",
+        member.id,
+        product,
+        serde_json::json!({ "duration": duration, "note": note }),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    data.grants_changed();
+    let locale = inv.locale(ctx);
+    let text = t!(
+        locale,
+        "membership-granted",
+        member = format!("<@{}>", member.id),
+        product = product.name.get(locale).to_string(),
+        until = when(granted.paid_until, locale)
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// End a member's product now (the role is removed)
+#[poise::command(slash_command, custom_data = "Level::Admin")]
+async fn revoke(
+    ctx: Context<'_>,
+    member: serenity::User,
+    #[max_length = 40] product: String,
+    #[max_length = 200] reason: String,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let config = &inv.config;
+    let product = self::product(config, &product)?;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let ended = ops::end_now(&mut tx, config, member.id, product, now).await?;
+    if ended == 0 {
+        return Err(MembershipError::NotHeld {
+            product: product.id.clone(),
+        }
+        .into());
+    }
+    ops::record(
+        &mut tx,
+        config,
+        ctx.author().id,
+        "membership.revoke",
+        member.id,
+        product,
+        serde_json::json!({ "reason": reason }),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    let locale = inv.locale(ctx);
+    let text = t!(
+        locale,
+        "membership-revoked",
+        member = format!("<@{}>", member.id),
+        product = product.name.get(locale).to_string()
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Extend a member's product from the later of now and its current end
+#[poise::command(slash_command, custom_data = "Level::Admin")]
+async fn extend(
+    ctx: Context<'_>,
+    member: serenity::User,
+    #[max_length = 40] product: String,
+    #[max_length = 20] duration: String,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let config = &inv.config;
+    let product = self::product(config, &product)?;
+    let length = match length(&duration)? {
+        Length::Span(d) => Length::Span(d),
+        _ => {
+            return Err(MembershipError::BadDuration { text: duration }.into());
+        }
+    };
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    if ops::held(&mut tx, member.id, &product.id, now).await? == super::rules::Held::None {
+        return Err(MembershipError::NotHeld {
+            product: product.id.clone(),
+        }
+        .into());
+    }
+    let granted = ops::grant(
+        &mut tx,
+        config,
+        &GrantRequest {
+            member: member.id,
+            product,
+            source: "manual",
+            length,
+            reference: None,
+            note: Some("extend"),
+            actor: Some(ctx.author().id),
+        },
+        now,
+    )
+    .await?;
+    ops::record(
+        &mut tx,
+        config,
+        ctx.author().id,
+        "membership.extend",
+        member.id,
+        product,
+        serde_json::json!({ "duration": duration }),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    data.grants_changed();
+    let locale = inv.locale(ctx);
+    let text = t!(
+        locale,
+        "membership-extended",
+        member = format!("<@{}>", member.id),
+        product = product.name.get(locale).to_string(),
+        until = when(granted.paid_until, locale)
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Your products and when they end (admins: any member's)
+#[poise::command(slash_command, custom_data = "Level::Member")]
+async fn status(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
+    if who != ctx.author().id && inv.level(ctx).await? < Level::Admin {
+        return Err(MembershipError::OthersMembership.into());
+    }
+    let now = ctx.data().clock.now();
+    let mut conn = ctx.data().db.read.acquire().await?;
+    let grants = store::open(&mut conn, who.get(), None, now).await?;
+    let text = report::status(&inv.config, &grants, who, now, locale);
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Members holding products, optionally one product or those ending soon
+#[poise::command(slash_command, custom_data = "Level::Admin")]
+async fn list(
+    ctx: Context<'_>,
+    #[max_length = 40] product: Option<String>,
+    #[max_length = 20] expiring_within: Option<String>,
+    #[min = 1] page: Option<u32>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let config = &inv.config;
+    let product = product
+        .as_deref()
+        .map(|p| self::product(config, p))
+        .transpose()?;
+    let now = ctx.data().clock.now();
+    let before = match expiring_within.as_deref() {
+        None => None,
+        Some(text) => match length(text)? {
+            Length::Span(d) => Some(to_millis(now + d)),
+            _ => {
+                return Err(MembershipError::BadDuration {
+                    text: text.to_string(),
+                }
+                .into())
+            }
+        },
+    };
+    let mut conn = ctx.data().db.read.acquire().await?;
+    let rows = store::list(&mut conn, product.map(|p| p.id.as_str()), before, now).await?;
+    let lines = report::list_lines(&rows, locale);
+    let header = t!(locale, "membership-list-header", count = lines.len() as i64);
+    reply::ephemeral(
+        ctx,
+        paginate(&header, &lines, page.unwrap_or(1) as usize, locale),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every open grant as a CSV file
+#[poise::command(slash_command, custom_data = "Level::Admin")]
+async fn export(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let now = ctx.data().clock.now();
+    let mut conn = ctx.data().db.read.acquire().await?;
+    let rows = store::list(&mut conn, None, None, now).await?;
+    let csv = report::export_csv(&rows)?;
+    let text = t!(locale, "membership-exported", count = rows.len() as i64);
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .attachment(serenity::CreateAttachment::bytes(csv, "memberships.csv")),
+    )
+    .await?;
+    Ok(())
+}
+
+/// How to buy a product: your personal checkout link
+#[poise::command(slash_command, custom_data = "Level::Member")]
+async fn buy(ctx: Context<'_>, #[max_length = 40] product: String) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let product = self::product(&inv.config, &product)?;
+    let link = product
+        .payment_link
+        .as_deref()
+        .ok_or_else(|| MembershipError::NoPaymentLink {
+            product: product.id.clone(),
+        })?;
+    // Stripe hands `client_reference_id` back in `checkout.session.completed`: that is how the
+    // payment finds this member.
+    let separator = if link.contains('?') { '&' } else { '?' };
+    let url = format!("{link}{separator}client_reference_id={}", ctx.author().id);
+    let text = t!(
+        locale,
+        "membership-buy",
+        product = product.name.get(locale).to_string(),
+        url = url
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("code_create", "code_list", "code_revoke"),
+    subcommand_required,
+    custom_data = "Level::Admin"
+)]
+async fn code(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The most codes one `/code create` makes.
+const MAX_CODES: i64 = 1_000;
+
+/// Make redeem codes for a product (shown once, as a CSV file)
+#[poise::command(slash_command, rename = "create", custom_data = "Level::Admin")]
+async fn code_create(
+    ctx: Context<'_>,
+    #[max_length = 40] product: String,
+    count: i64,
+    #[max_length = 20] duration: Option<String>,
+    #[max_length = 20] expires_at: Option<String>,
+    #[min = 1]
+    #[max = 10000]
+    max_uses: Option<i64>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let config = &inv.config;
+    let product = self::product(config, &product)?;
+    if !(1..=MAX_CODES).contains(&count) {
+        return Err(MembershipError::BadCount { max: MAX_CODES }.into());
+    }
+    let duration_s = match duration.as_deref().map(length).transpose()? {
+        None | Some(Length::Lifetime) | Some(Length::Product) | Some(Length::Until(_)) => None,
+        Some(Length::Span(d)) => Some(d.num_seconds()),
+    };
+    let now = ctx.data().clock.now();
+    let expires = expires_at
+        .as_deref()
+        .map(|text| report::parse_date(text, config.community.timezone, now))
+        .transpose()?;
+    let codes: Vec<String> = (0..count).map(|_| super::rules::new_code()).collect();
+    let data = ctx.data();
+    let mut tx = data.db.write.begin().await?;
+    let batch = store::next_batch(&mut tx).await?;
+    for code in &codes {
+        let canonical = super::rules::normalize(code).expect("generated codes are canonical");
+        store::insert_code(
+            &mut tx,
+            &store::NewCode {
+                hash: &super::rules::hash(&canonical),
+                product: &product.id,
+                duration_s,
+                max_uses: max_uses.unwrap_or(1),
+                expires_at: expires.map(to_millis),
+                batch,
+                created_by: ctx.author().id.get(),
+            },
+            now,
+        )
+        .await?;
+    }
+    let action = crate::features::common::audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: ctx.author().id,
+        action: "code.create",
+        target_kind: None,
+        target_id: None,
+        // Never the codes themselves.
+        arguments: serde_json::json!({ "product": product.id, "count": count, "batch": batch, "max_uses": max_uses.unwrap_or(1) }),
+    };
+    crate::features::common::audit::record(&mut tx, &action, now).await?;
+    data.commit(tx).await?;
+    let csv = report::codes_csv(&codes, &product.id, expires)?;
+    let text = t!(
+        locale,
+        "code-created",
+        count = count,
+        product = product.name.get(locale).to_string(),
+        batch = batch
+    );
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .attachment(serenity::CreateAttachment::bytes(
+                csv,
+                format!("codes-{}-batch{batch}.csv", product.id),
+            )),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Redeem codes by status, per product
+#[poise::command(slash_command, rename = "list", custom_data = "Level::Admin")]
+async fn code_list(
+    ctx: Context<'_>,
+    #[max_length = 40] product: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let product = product
+        .as_deref()
+        .map(|p| self::product(&inv.config, p))
+        .transpose()?;
+    let now = ctx.data().clock.now();
+    let mut conn = ctx.data().db.read.acquire().await?;
+    let rows = store::code_counts(&mut conn, product.map(|p| p.id.as_str()), now).await?;
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(product, live, used, expired, revoked)| {
+            t!(
+                locale,
+                "code-list-line",
+                product = product.clone(),
+                live = *live,
+                used = *used,
+                expired = *expired,
+                revoked = *revoked
+            )
+        })
+        .collect();
+    let header = t!(locale, "code-list-header", count = lines.len() as i64);
+    reply::ephemeral(ctx, paginate(&header, &lines, 1, locale)).await?;
+    Ok(())
+}
+
+/// Revoke one code, or a whole batch
+#[poise::command(slash_command, rename = "revoke", custom_data = "Level::Admin")]
+async fn code_revoke(
+    ctx: Context<'_>,
+    #[max_length = 40] code: Option<String>,
+    #[min = 1] batch: Option<i64>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let hash = code
+        .as_deref()
+        .and_then(super::rules::normalize)
+        .map(|c| super::rules::hash(&c));
+    if hash.is_none() && batch.is_none() {
+        return Err(MembershipError::NothingToRevoke.into());
+    }
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let revoked = store::revoke_codes(&mut tx, hash.as_deref(), batch, now).await?;
+    if revoked == 0 {
+        return Err(MembershipError::NothingToRevoke.into());
+    }
+    let action = crate::features::common::audit::Action {
+        guild_id: inv.config.discord.guild_id,
+        actor: ctx.author().id,
+        action: "code.revoke",
+        target_kind: None,
+        target_id: None,
+        arguments: serde_json::json!({ "batch": batch, "code": hash.as_deref().map(|h| &h[..8]), "revoked": revoked }),
+    };
+    crate::features::common::audit::record(&mut tx, &action, now).await?;
+    data.commit(tx).await?;
+    let text = t!(locale, "code-revoked", count = revoked as i64);
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Redeem a code for a membership or course
+#[poise::command(slash_command, guild_only, custom_data = "Level::Member")]
+async fn redeem(ctx: Context<'_>, #[max_length = 40] code: String) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let data = ctx.data();
+    let now = data.clock.now();
+    let member = ctx.author().id;
+    let mut tx = data.db.write.begin().await?;
+    match ops::redeem(&mut tx, &inv.config, member, &code, now).await? {
+        Ok(redeemed) => {
+            data.commit(tx).await?;
+            data.grants_changed();
+            let product = inv
+                .config
+                .product(&redeemed.product)
+                .map_or(redeemed.product.clone(), |p| p.name.get(locale).to_string());
+            let text = t!(
+                locale,
+                "code-redeemed",
+                product = product,
+                until = when(redeemed.paid_until, locale)
+            );
+            reply::ephemeral(ctx, text).await?;
+            Ok(())
+        }
+        Err(MembershipError::BadCode) => {
+            // The failure is counted (throttling); the code typed is not logged.
+            data.commit(tx).await?;
+            tracing::info!(%member, "wrong redeem code");
+            Err(MembershipError::BadCode.into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("revenue_show", "revenue_add"),
+    subcommand_required,
+    custom_data = "Level::Admin"
+)]
+async fn revenue(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Income by product and source, and paid members: new, renewed, churned
+#[poise::command(slash_command, rename = "show", custom_data = "Level::Admin")]
+async fn revenue_show(
+    ctx: Context<'_>,
+    #[max_length = 20] period: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let now = ctx.data().clock.now();
+    let text = report::revenue(&ctx.data().db, &inv.config, period.as_deref(), now, locale).await?;
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Record income from elsewhere: ads, sponsorships, revenue share
+#[poise::command(slash_command, rename = "add", custom_data = "Level::Admin")]
+async fn revenue_add(
+    ctx: Context<'_>,
+    amount: f64,
+    #[max_length = 3] currency: String,
+    #[max_length = 40] source: String,
+    #[max_length = 200] note: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let currency = currency.trim().to_uppercase();
+    if !amount.is_finite()
+        || amount <= 0.0
+        || amount > 100_000_000.0
+        || currency.len() != 3
+        || !currency.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        return Err(MembershipError::BadAmount.into());
+    }
+    let minor = (amount * 100.0).round() as i64;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    store::record_income(
+        &mut tx,
+        &store::Income {
+            product: None,
+            source: source.trim(),
+            kind: "other",
+            amount_minor: minor,
+            currency: &currency,
+            member: None,
+            note: note.as_deref(),
+            reference: None,
+        },
+        now,
+    )
+    .await?;
+    let action = crate::features::common::audit::Action {
+        guild_id: inv.config.discord.guild_id,
+        actor: ctx.author().id,
+        action: "revenue.add",
+        target_kind: None,
+        target_id: None,
+        arguments: serde_json::json!({ "amount_minor": minor, "currency": currency, "source": source, "note": note }),
+    };
+    crate::features::common::audit::record(&mut tx, &action, now).await?;
+    data.commit(tx).await?;
+    let text = t!(
+        locale,
+        "revenue-added",
+        amount = report::money(minor, &currency),
+        source = source.trim().to_string()
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}

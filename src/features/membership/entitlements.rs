@@ -1,0 +1,154 @@
+//! Discord's App Subscriptions: an entitlement's `sku_id` maps to a product and its `ends_at`
+//! is the paid end (`null` while a subscription is active: "until further notice", kept honest
+//! by polling, since Discord sends no event on cancel).
+
+use chrono::{DateTime, Utc};
+use serenity::all::Entitlement;
+use sqlx::SqliteConnection;
+
+use super::ops::{self, GrantRequest, Length, SYSTEM_ACTOR};
+use super::store;
+use crate::clock::to_millis;
+use crate::config::Config;
+use crate::error::Error;
+
+fn reference(entitlement: &Entitlement) -> String {
+    format!("discord:{}", entitlement.id)
+}
+
+/// Applies one entitlement as Discord reports it (event or poll). Returns true when something
+/// changed.
+pub async fn apply(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    entitlement: &Entitlement,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let Some(member) = entitlement.user_id else {
+        return Ok(false);
+    };
+    let sku = entitlement.sku_id.get();
+    let Some(product) = config
+        .products
+        .iter()
+        .find(|p| p.discord_sku_ids.contains(&sku))
+    else {
+        return Ok(false);
+    };
+    let reference = reference(entitlement);
+    let ends = entitlement
+        .ends_at
+        .map(|t| DateTime::<Utc>::from_timestamp(t.unix_timestamp(), 0).unwrap_or(now));
+    let existing = store::by_reference(tx, &reference).await?;
+    if entitlement.deleted || ends.is_some_and(|e| e <= now) {
+        let Some(grant) = existing else {
+            return Ok(false);
+        };
+        end_one(tx, config, grant, product, now).await?;
+        ops::record(
+            tx,
+            config,
+            SYSTEM_ACTOR,
+            "membership.discord.ended",
+            member,
+            product,
+            serde_json::json!({ "entitlement": entitlement.id.get().to_string() }),
+            now,
+        )
+        .await?;
+        return Ok(true);
+    }
+    let grace = chrono::Duration::from_std(product.grace).unwrap_or_default();
+    match existing {
+        Some(grant) => {
+            let paid = ends.map(to_millis);
+            if grant.paid_until == paid {
+                return Ok(false);
+            }
+            let access = ends.map(|e| to_millis(e + grace));
+            store::set_ends(tx, grant.id, paid, access).await?;
+            Ok(true)
+        }
+        None => {
+            ops::grant(
+                tx,
+                config,
+                &GrantRequest {
+                    member,
+                    product,
+                    source: "discord",
+                    length: ends.map_or(Length::Lifetime, Length::Until),
+                    reference: Some(&reference),
+                    note: None,
+                    actor: None,
+                },
+                now,
+            )
+            .await?;
+            ops::record(
+                tx,
+                config,
+                SYSTEM_ACTOR,
+                "membership.discord.granted",
+                member,
+                product,
+                serde_json::json!({ "entitlement": entitlement.id.get().to_string() }),
+                now,
+            )
+            .await?;
+            Ok(true)
+        }
+    }
+}
+
+/// Ends one grant now; the role goes unless another open grant still gives it.
+async fn end_one(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    grant: store::ProductGrant,
+    product: &crate::config::Product,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    crate::grants::store::end(tx, grant.id, now).await?;
+    let covered = crate::grants::store::covered(tx, grant.member_id, grant.role_id, now).await?;
+    if !covered {
+        let effect = crate::outbox::Effect::RemoveRole {
+            guild_id: config.discord.guild_id,
+            user_id: serenity::all::UserId::new(grant.member_id as u64),
+            role_id: serenity::all::RoleId::new(grant.role_id as u64),
+            reason: format!("Lyceum: {} ended", product.id),
+        };
+        crate::outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    Ok(())
+}
+
+/// After a full poll: open Discord grants whose entitlement Discord no longer lists end now.
+pub async fn end_unlisted(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    listed: &[Entitlement],
+    now: DateTime<Utc>,
+) -> Result<usize, Error> {
+    let open: Vec<store::ProductGrant> = sqlx::query_as(
+        "SELECT id, member_id, role_id, product, source, reference, starts_at, paid_until, ends_at, note
+           FROM grants WHERE source = 'discord' AND ended_at IS NULL",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut ended = 0;
+    for grant in open {
+        let known = listed
+            .iter()
+            .any(|e| Some(reference(e)) == grant.reference && !e.deleted);
+        if known {
+            continue;
+        }
+        let Some(product) = config.product(&grant.product).cloned() else {
+            continue;
+        };
+        end_one(tx, config, grant, &product, now).await?;
+        ended += 1;
+    }
+    Ok(ended)
+}

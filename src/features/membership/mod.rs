@@ -1,0 +1,21 @@
+//! Paid-role gating: products (membership tiers and courses) unlock a role; grants come from
+//! admins, redeem codes, Stripe and Discord's own store, and end exactly when the paid time
+//! plus grace ends. One table of truth (`grants`), one expiry job (`crate::grants::expiry`).
+//!
+//! `rules.rs` renewal arithmetic and codes (pure); `ops.rs` the writes; `stripe.rs` webhook
+//! verification and events; `entitlements.rs` Discord's store; `notices.rs` the renewal
+//! reminders job; `report.rs` what admins read; `commands.rs` the slash commands.
+
+pub mod commands;
+pub mod entitlements;
+pub mod error;
+pub mod notices;
+pub mod ops;
+pub mod reconcile;
+pub mod report;
+pub mod rules;
+pub mod store;
+pub mod stripe;
+
+pub use commands::commands;
+pub use error::MembershipError;

@@ -1,0 +1,188 @@
+//! Pure decisions for paid access: renewal arithmetic, the access end after grace, reminder
+//! offsets, and redeem codes (generation, normalization, hashing). Time is a parameter.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// What a member holds of one product, from their open grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    None,
+    /// Paid until this instant (the role stays through grace after it).
+    Until(DateTime<Utc>),
+    Lifetime,
+}
+
+/// A renewal extends from the later of now and the current paid end: paying early never loses
+/// days, paying late never back-dates.
+pub fn renewed_until(now: DateTime<Utc>, held: Held, length: Duration) -> Option<DateTime<Utc>> {
+    match held {
+        Held::Lifetime => None,
+        Held::Until(end) if end > now => Some(end + length),
+        _ => Some(now + length),
+    }
+}
+
+/// When the role goes: the paid end plus grace. `None` (lifetime) never.
+pub fn access_ends(paid_until: Option<DateTime<Utc>>, grace: Duration) -> Option<DateTime<Utc>> {
+    paid_until.map(|p| p + grace)
+}
+
+/// Overlapping grants of one product: access lasts until the latest end; any lifetime grant wins.
+pub fn combine(ends: impl IntoIterator<Item = Option<DateTime<Utc>>>) -> Held {
+    let mut held = Held::None;
+    for end in ends {
+        held = match (held, end) {
+            (_, None) | (Held::Lifetime, _) => Held::Lifetime,
+            (Held::None, Some(e)) => Held::Until(e),
+            (Held::Until(a), Some(b)) => Held::Until(a.max(b)),
+        };
+    }
+    held
+}
+
+/// The reminder due at `now` for a paid end `paid_until`, if any: the smallest offset whose
+/// instant has come (after downtime, only the nearest one is sent, never a burst).
+pub fn due_reminder(
+    offsets: &[std::time::Duration],
+    paid_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<std::time::Duration> {
+    if now >= paid_until {
+        return None;
+    }
+    offsets
+        .iter()
+        .filter(|o| paid_until - Duration::from_std(**o).unwrap_or_default() <= now)
+        .min()
+        .copied()
+}
+
+/// Crockford's base-32 alphabet: no I, L, O or U, so codes survive being read aloud or retyped.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// 16 symbols × 5 bits = 80 bits of randomness.
+const CODE_SYMBOLS: usize = 16;
+
+/// A new code, `XXXX-XXXX-XXXX-XXXX`, from the OS-seeded CSPRNG.
+pub fn new_code() -> String {
+    let mut rng = rand::thread_rng();
+    let symbols: Vec<char> = (0..CODE_SYMBOLS)
+        .map(|_| ALPHABET[rng.gen_range(0..32)] as char)
+        .collect();
+    symbols
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The code as typed, made canonical: case, spaces and dashes do not matter, and the
+/// look-alikes Crockford maps (O→0, I/L→1) are read as meant. `None` if it cannot be a code.
+pub fn normalize(typed: &str) -> Option<String> {
+    let mut out = String::with_capacity(CODE_SYMBOLS);
+    for c in typed.chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' | '\u{2010}'..='\u{2015}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !ALPHABET.contains(&(c as u8)) || !c.is_ascii() {
+            return None;
+        }
+        out.push(c);
+    }
+    (out.len() == CODE_SYMBOLS).then_some(out)
+}
+
+/// What is stored instead of the code: SHA-256 of its canonical form. 80 random bits make a
+/// salt unnecessary (no dictionary to precompute).
+pub fn hash(canonical: &str) -> String {
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn renewal_extends_from_the_later_of_now_and_the_current_end() {
+        let now = at("2026-12-01T00:00:00Z");
+        let month = Duration::days(30);
+        // Early: from the current end.
+        assert_eq!(
+            renewed_until(now, Held::Until(at("2026-12-10T00:00:00Z")), month),
+            Some(at("2027-01-09T00:00:00Z"))
+        );
+        // Lapsed: from now, not back-dated.
+        assert_eq!(
+            renewed_until(now, Held::Until(at("2026-11-01T00:00:00Z")), month),
+            Some(at("2026-12-31T00:00:00Z"))
+        );
+        assert_eq!(renewed_until(now, Held::None, month), Some(now + month));
+        assert_eq!(renewed_until(now, Held::Lifetime, month), None);
+    }
+
+    #[test]
+    fn overlapping_grants_last_until_the_latest_end() {
+        let a = at("2026-12-10T00:00:00Z");
+        let b = at("2027-01-10T00:00:00Z");
+        assert_eq!(combine([Some(a), Some(b)]), Held::Until(b));
+        assert_eq!(combine([Some(b), Some(a)]), Held::Until(b));
+        assert_eq!(combine([Some(a), None]), Held::Lifetime);
+        assert_eq!(combine([]), Held::None);
+        assert_eq!(
+            access_ends(Some(a), Duration::days(3)),
+            Some(at("2026-12-13T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn reminders_come_at_their_offsets_and_only_the_nearest_after_downtime() {
+        let offsets = [
+            std::time::Duration::from_secs(7 * 86_400),
+            std::time::Duration::from_secs(86_400),
+        ];
+        let end = at("2026-12-31T00:00:00Z");
+        assert_eq!(
+            due_reminder(&offsets, end, at("2026-12-20T00:00:00Z")),
+            None
+        );
+        assert_eq!(
+            due_reminder(&offsets, end, at("2026-12-24T00:00:00Z")),
+            Some(offsets[0])
+        );
+        assert_eq!(
+            due_reminder(&offsets, end, at("2026-12-30T12:00:00Z")),
+            Some(offsets[1])
+        );
+        assert_eq!(due_reminder(&offsets, end, end), None);
+    }
+
+    #[test]
+    fn codes_have_80_bits_in_an_unambiguous_alphabet_and_read_back_however_typed() {
+        let code = new_code();
+        assert_eq!(code.len(), 19);
+        let canonical = normalize(&code).unwrap();
+        assert_eq!(canonical.len(), 16);
+        assert!(canonical.chars().all(|c| !"ILOU".contains(c)));
+        assert_eq!(
+            normalize(&code.to_lowercase().replace('-', " ")),
+            Some(canonical.clone())
+        );
+        assert_eq!(
+            normalize("0O1I-L000-0000-0000"),
+            normalize("0011-1000-0000-0000")
+        );
+        assert_eq!(normalize("too-short"), None);
+        assert_eq!(normalize("UUUU-UUUU-UUUU-UUUU"), None);
+        assert_ne!(new_code(), new_code());
+        assert_eq!(hash(&canonical).len(), 64);
+        assert!(!hash(&canonical).contains(&canonical));
+    }
+}

@@ -1,0 +1,484 @@
+//! The membership SQL: product grants (on the shared `grants` table), redeem codes, Stripe
+//! events and links, revenue, reminder records.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use crate::clock::to_millis;
+
+/// An open product grant as the membership views need it.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct ProductGrant {
+    pub id: i64,
+    pub member_id: i64,
+    pub role_id: i64,
+    pub product: String,
+    pub source: String,
+    pub reference: Option<String>,
+    pub starts_at: i64,
+    pub paid_until: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, member_id, role_id, product, source, reference, starts_at, paid_until, ends_at, note";
+
+pub struct NewProductGrant<'a> {
+    pub member: u64,
+    pub role: u64,
+    pub product: &'a str,
+    pub source: &'a str,
+    pub reference: Option<&'a str>,
+    pub paid_until: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub note: Option<&'a str>,
+    pub actor: Option<u64>,
+}
+
+pub async fn insert_grant(
+    tx: &mut SqliteConnection,
+    g: &NewProductGrant<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO grants (member_id, role_id, product, source, reference, starts_at, ends_at, paid_until, note, actor_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(g.member as i64)
+    .bind(g.role as i64)
+    .bind(g.product)
+    .bind(g.source)
+    .bind(g.reference)
+    .bind(to_millis(now))
+    .bind(g.ends_at)
+    .bind(g.paid_until)
+    .bind(g.note)
+    .bind(g.actor.map(|a| a as i64))
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+/// `member`'s open grants of `product` (of every product when `product` is `None`).
+pub async fn open(
+    conn: &mut SqliteConnection,
+    member: u64,
+    product: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM grants WHERE member_id = ?1 AND ended_at IS NULL AND source != 'points'
+           AND (ends_at IS NULL OR ends_at > ?2) AND (?3 IS NULL OR product = ?3)
+         ORDER BY id"
+    ))
+    .bind(member as i64)
+    .bind(to_millis(now))
+    .bind(product)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The open grant with `reference` (a Stripe subscription, a Discord entitlement).
+pub async fn by_reference(
+    conn: &mut SqliteConnection,
+    reference: &str,
+) -> sqlx::Result<Option<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM grants WHERE reference = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Moves a grant's paid end and access end (a renewal by the payment provider's dates).
+pub async fn set_ends(
+    tx: &mut SqliteConnection,
+    id: i64,
+    paid_until: Option<i64>,
+    ends_at: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE grants SET paid_until = ?, ends_at = ? WHERE id = ?")
+        .bind(paid_until)
+        .bind(ends_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every open grant of `product` held by `member` now. Returns how many.
+pub async fn end_all(
+    tx: &mut SqliteConnection,
+    member: u64,
+    product: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE grants SET ended_at = ?1, ends_at = MIN(COALESCE(ends_at, ?1), ?1)
+          WHERE member_id = ?2 AND product = ?3 AND ended_at IS NULL AND source != 'points'",
+    )
+    .bind(to_millis(now))
+    .bind(member as i64)
+    .bind(product)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Open product grants (any member), optionally of one product and ending before `before`.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    product: Option<&str>,
+    before: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM grants WHERE ended_at IS NULL AND source != 'points'
+           AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
+           AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
+         ORDER BY member_id, product, id"
+    ))
+    .bind(to_millis(now))
+    .bind(product)
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+// --- redeem codes ---
+
+pub struct NewCode<'a> {
+    pub hash: &'a str,
+    pub product: &'a str,
+    pub duration_s: Option<i64>,
+    pub max_uses: i64,
+    pub expires_at: Option<i64>,
+    pub batch: i64,
+    pub created_by: u64,
+}
+
+pub async fn insert_code(
+    tx: &mut SqliteConnection,
+    c: &NewCode<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO redeem_codes (hash, product, duration_s, max_uses, expires_at, batch, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(c.hash)
+    .bind(c.product)
+    .bind(c.duration_s)
+    .bind(c.max_uses)
+    .bind(c.expires_at)
+    .bind(c.batch)
+    .bind(c.created_by as i64)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn next_batch(tx: &mut SqliteConnection) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(batch), 0) + 1 FROM redeem_codes")
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(n)
+}
+
+/// Takes one use of a live code for `member`, atomically: of two members redeeming a
+/// single-use code at once, exactly one gets `Some`. Returns (product, duration_s).
+pub async fn take_use(
+    tx: &mut SqliteConnection,
+    hash: &str,
+    member: u64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<(String, Option<i64>)>> {
+    let taken: Option<(String, Option<i64>)> = sqlx::query_as(
+        "UPDATE redeem_codes SET uses = uses + 1
+          WHERE hash = ?1 AND uses < max_uses AND revoked_at IS NULL
+            AND (expires_at IS NULL OR expires_at > ?2)
+            AND NOT EXISTS (SELECT 1 FROM code_redemptions WHERE code_hash = ?1 AND member_id = ?3)
+          RETURNING product, duration_s",
+    )
+    .bind(hash)
+    .bind(to_millis(now))
+    .bind(member as i64)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(taken)
+}
+
+pub async fn record_redemption(
+    tx: &mut SqliteConnection,
+    hash: &str,
+    member: u64,
+    grant: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO code_redemptions (code_hash, member_id, grant_id, at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(hash)
+    .bind(member as i64)
+    .bind(grant)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Wrong codes by `member` since `since`.
+pub async fn failures_since(
+    conn: &mut SqliteConnection,
+    member: u64,
+    since: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM redeem_failures WHERE member_id = ? AND at > ?")
+            .bind(member as i64)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n)
+}
+
+pub async fn record_failure(
+    tx: &mut SqliteConnection,
+    member: u64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO redeem_failures (member_id, at) VALUES (?, ?)")
+        .bind(member as i64)
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Code counts per product: (product, live, used up, expired, revoked).
+pub async fn code_counts(
+    conn: &mut SqliteConnection,
+    product: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(String, i64, i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT product,
+                SUM(revoked_at IS NULL AND uses < max_uses AND (expires_at IS NULL OR expires_at > ?1)),
+                SUM(revoked_at IS NULL AND uses >= max_uses),
+                SUM(revoked_at IS NULL AND uses < max_uses AND expires_at IS NOT NULL AND expires_at <= ?1),
+                SUM(revoked_at IS NOT NULL)
+           FROM redeem_codes WHERE (?2 IS NULL OR product = ?2)
+          GROUP BY product ORDER BY product",
+    )
+    .bind(to_millis(now))
+    .bind(product)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Revokes one code (by hash) or a whole batch. Returns how many codes it revoked.
+pub async fn revoke_codes(
+    tx: &mut SqliteConnection,
+    hash: Option<&str>,
+    batch: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE redeem_codes SET revoked_at = ?1
+          WHERE revoked_at IS NULL AND ((?2 IS NOT NULL AND hash = ?2) OR (?3 IS NOT NULL AND batch = ?3))",
+    )
+    .bind(to_millis(now))
+    .bind(hash)
+    .bind(batch)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+// --- Stripe ---
+
+/// Marks a Stripe event applied. False when it already was (a replay).
+pub async fn first_sight(
+    tx: &mut SqliteConnection,
+    id: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn link(
+    tx: &mut SqliteConnection,
+    subscription: &str,
+    customer: Option<&str>,
+    member: u64,
+    product: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO stripe_links (subscription_id, customer_id, member_id, product, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING",
+    )
+    .bind(subscription)
+    .bind(customer)
+    .bind(member as i64)
+    .bind(product)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// (member, product) paid for by `subscription`.
+pub async fn linked(
+    conn: &mut SqliteConnection,
+    subscription: &str,
+) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as("SELECT member_id, product FROM stripe_links WHERE subscription_id = ?")
+        .bind(subscription)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+// --- revenue ---
+
+pub struct Income<'a> {
+    pub product: Option<&'a str>,
+    pub source: &'a str,
+    pub kind: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub member: Option<u64>,
+    pub note: Option<&'a str>,
+    /// Makes a recording happen once (a Stripe invoice id, a grant id).
+    pub reference: Option<&'a str>,
+}
+
+pub async fn record_income(
+    tx: &mut SqliteConnection,
+    i: &Income<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO revenue (at, product, source, kind, amount_minor, currency, member_id, note, reference)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
+    )
+    .bind(to_millis(now))
+    .bind(i.product)
+    .bind(i.source)
+    .bind(i.kind)
+    .bind(i.amount_minor)
+    .bind(i.currency.to_uppercase())
+    .bind(i.member.map(|m| m as i64))
+    .bind(i.note)
+    .bind(i.reference)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Income in [from, to): (product or "—", source, currency, total minor, count).
+pub async fn income_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(String, String, String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT COALESCE(product, '—'), source, currency, SUM(amount_minor), COUNT(*)
+           FROM revenue WHERE at >= ? AND at < ?
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Counts of `kind` rows in the period (new, renewal).
+pub async fn income_kinds(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT kind, COUNT(DISTINCT COALESCE(member_id, id)) FROM revenue
+          WHERE at >= ? AND at < ? GROUP BY kind",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+// --- reminders ---
+
+/// Records a reminder (or grace notice, offset 0) for a paid end. False if already sent.
+pub async fn record_reminder(
+    tx: &mut SqliteConnection,
+    member: i64,
+    product: &str,
+    paid_until: i64,
+    offset_s: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO grant_reminders (member_id, product, paid_until, offset_s, sent_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(member)
+    .bind(product)
+    .bind(paid_until)
+    .bind(offset_s)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Each member's latest paid end per product, among open timed grants with a paid end in
+/// (`from`, `to`] and no lifetime grant of the same product.
+pub async fn paid_ends_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT g.member_id, g.product, MAX(g.paid_until) AS paid
+           FROM grants g
+          WHERE g.ended_at IS NULL AND g.paid_until IS NOT NULL AND g.source != 'points'
+            AND NOT EXISTS (SELECT 1 FROM grants l WHERE l.member_id = g.member_id
+                             AND l.product = g.product AND l.ended_at IS NULL AND l.ends_at IS NULL)
+          GROUP BY g.member_id, g.product
+         HAVING paid > ? AND paid <= ?",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The earliest paid end after `after` (for the reminder job's next wake-up).
+pub async fn next_paid_end_after(
+    conn: &mut SqliteConnection,
+    after: i64,
+) -> sqlx::Result<Option<i64>> {
+    let (next,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(paid_until) FROM grants WHERE ended_at IS NULL AND paid_until > ? AND source != 'points'",
+    )
+    .bind(after)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(next)
+}

@@ -1,0 +1,635 @@
+//! Paid access through the simulated Discord and signed webhooks sent to the bot's own web
+//! server: codes, Stripe, Discord entitlements, expiry after grace, rejoin, reconciliation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lyceum::clock::{Clock as _, ManualClock};
+use lyceum::features::membership::stripe;
+use lyceum::sim::harness::STRIPE_SECRET;
+use lyceum::sim::{ids, SlashCall};
+use serde_json::{json, Value};
+
+use crate::support::{logs, TestApp, WAIT};
+
+fn now() -> DateTime<Utc> {
+    "2026-12-01T04:00:00Z".parse().unwrap()
+}
+
+fn products() -> String {
+    format!(
+        r#"
+[[products]]
+id = "pro"
+kind = "membership"
+name = {{ en = "Pro membership", "zh-CN" = "专业会员" }}
+role = {pro}
+duration = "30d"
+price = 29
+currency = "USD"
+grace = "3d"
+payment_link = "https://buy.stripe.com/test_pro"
+discord_sku_ids = [777]
+renew_reminders = "7d,1d"
+
+[[products]]
+id = "rust-course"
+kind = "course"
+name = "Rust course"
+role = {course}
+channels = [{gated}]
+duration = "lifetime"
+price = 99
+"#,
+        pro = ids::ROLE_PRO,
+        course = ids::ROLE_REGULAR,
+        gated = ids::CHANNEL_READ_ONLY,
+    )
+}
+
+async fn spawn() -> (TestApp, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(now()));
+    let app = TestApp::spawn_clocked(&products(), clock.clone()).await;
+    (app, clock)
+}
+
+/// Waits until `check` holds (the outbox delivers asynchronously).
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check() {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn has_role(app: &TestApp, user: u64, role: u64) -> bool {
+    app.sim().member_roles(user).contains(&role)
+}
+
+fn advance(app: &TestApp, clock: &ManualClock, by: chrono::Duration) {
+    clock.advance(by);
+    app.bot().app.state.grants_changed();
+}
+
+fn membership(user: u64, sub: &str) -> SlashCall {
+    SlashCall::new(user, "membership").subcommand(sub)
+}
+
+/// Creates `count` codes for `product`; returns them, read from the CSV attachment.
+async fn create_codes(
+    app: &TestApp,
+    product: &str,
+    count: i64,
+    max_uses: Option<i64>,
+) -> Vec<String> {
+    let mut call = SlashCall::new(ids::OWNER, "code")
+        .subcommand("create")
+        .string("product", product)
+        .integer("count", count);
+    if let Some(n) = max_uses {
+        call = call.integer("max_uses", n);
+    }
+    let reply = app.slash(call).await;
+    assert!(reply.ephemeral);
+    assert!(
+        reply.content.contains("This file is the only copy"),
+        "{}",
+        reply.content
+    );
+    let csv = reply.raw["_files"][0]["content"]
+        .as_str()
+        .expect("a CSV attachment")
+        .to_string();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect()
+}
+
+fn redeem(user: u64, code: &str) -> SlashCall {
+    SlashCall::new(user, "redeem").string("code", code)
+}
+
+#[tokio::test]
+async fn a_code_opens_the_course_once_and_wrong_codes_are_throttled_without_an_oracle() {
+    let (mut app, _clock) = spawn().await;
+    let codes = create_codes(&app, "rust-course", 2, None).await;
+    assert_eq!(codes.len(), 2);
+    assert!(codes
+        .iter()
+        .all(|c| c.len() == 19 && c.chars().nth(4) == Some('-')));
+    // Only hashes are stored, and the codes never reach the logs.
+    let (stored,): (String,) = sqlx::query_as("SELECT group_concat(hash) FROM redeem_codes")
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap();
+    let plain = codes[0].replace('-', "");
+    assert!(!stored.contains(&plain) && !stored.contains(&codes[0]));
+    assert!(!logs().contains(&codes[0]));
+
+    // Mina redeems (lower case, spaces): the course role arrives.
+    let typed = codes[0].to_lowercase().replace('-', " ");
+    let reply = app.slash(redeem(ids::MINA, &typed)).await;
+    assert!(reply.ephemeral);
+    assert!(
+        reply
+            .content
+            .starts_with("🎉 Redeemed: **Rust course** until no end"),
+        "{}",
+        reply.content
+    );
+    eventually("the course role", || {
+        has_role(&app, ids::MINA, ids::ROLE_REGULAR)
+    })
+    .await;
+
+    // The same code again, by Kai: used. A code that never existed: the same answer.
+    let used = app.slash(redeem(ids::SAM, &codes[0])).await;
+    let never = app.slash(redeem(ids::SAM, "ZZZZ-ZZZZ-ZZZZ-ZZZZ")).await;
+    assert_eq!(
+        used.content,
+        "That code is not valid. Check it and try again."
+    );
+    assert_eq!(used.content, never.content, "no oracle");
+    for _ in 0..3 {
+        app.slash(redeem(ids::SAM, "nope")).await;
+    }
+    // Five failures in ten minutes: even the good code is refused now, and stays unused.
+    let throttled = app.slash(redeem(ids::SAM, &codes[1])).await;
+    assert!(
+        throttled.content.starts_with("Too many wrong codes"),
+        "{}",
+        throttled.content
+    );
+    assert!(!has_role(&app, ids::SAM, ids::ROLE_REGULAR));
+    // Kai reads Chinese: the same refusal, localized.
+    let zh = app.slash(redeem(ids::KAI, "nope")).await;
+    assert_eq!(zh.content, "兑换码无效，请检查后重试。");
+    let counts = app
+        .slash(SlashCall::new(ids::OWNER, "code").subcommand("list"))
+        .await;
+    assert!(
+        counts.content.contains("`rust-course`: 1 live · 1 used"),
+        "{}",
+        counts.content
+    );
+    // A member may not list codes.
+    let refused = app
+        .slash(SlashCall::new(ids::MINA, "code").subcommand("list"))
+        .await;
+    assert!(!refused.content.contains("live"), "{}", refused.content);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_members_redeeming_one_single_use_code_at_once_exactly_one_wins() {
+    let (mut app, _clock) = spawn().await;
+    let code = create_codes(&app, "pro", 1, None).await.remove(0);
+    let (a, b) = tokio::join!(
+        app.slash(redeem(ids::MINA, &code)),
+        app.slash(redeem(ids::KAI, &code))
+    );
+    let won = [&a, &b]
+        .iter()
+        .filter(|r| r.content.starts_with("🎉"))
+        .count();
+    assert_eq!(won, 1, "{} / {}", a.content, b.content);
+    assert_eq!(app.count("SELECT COUNT(*) FROM code_redemptions").await, 1);
+    assert_eq!(app.count("SELECT uses FROM redeem_codes").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn redeeming_a_product_already_held_extends_from_the_current_end() {
+    let (mut app, _clock) = spawn().await;
+    let codes = create_codes(&app, "pro", 2, None).await;
+    app.slash(redeem(ids::MINA, &codes[0])).await;
+    let second = app.slash(redeem(ids::MINA, &codes[1])).await;
+    let until = (now() + chrono::Duration::days(60)).timestamp();
+    assert!(
+        second.content.contains(&format!("<t:{until}:F>")),
+        "60 days from now: {}",
+        second.content
+    );
+    let status = app.slash(membership(ids::MINA, "status")).await;
+    assert!(
+        status.content.contains("**Pro membership**"),
+        "{}",
+        status.content
+    );
+    assert!(
+        status.content.contains(&format!("<t:{until}:F>")),
+        "{}",
+        status.content
+    );
+    // Another member's status is an admin's business only.
+    let nosy = app
+        .slash(membership(ids::SAM, "status").user_option("member", ids::MINA))
+        .await;
+    assert_eq!(
+        nosy.content,
+        "Only admins can see another member's memberships."
+    );
+    app.stop().await;
+}
+
+fn event(id: &str, kind: &str, object: Value) -> Vec<u8> {
+    serde_json::to_vec(
+        &json!({ "id": id, "type": kind, "object": "event", "data": { "object": object } }),
+    )
+    .unwrap()
+}
+
+async fn post_webhook(app: &TestApp, body: &[u8], signature: Option<String>) -> u16 {
+    let url = format!("http://{}/webhooks/stripe", app.bot().app.web_addr);
+    let mut request = reqwest::Client::new().post(url).body(body.to_vec());
+    if let Some(signature) = signature {
+        request = request.header("Stripe-Signature", signature);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+async fn send_signed(app: &TestApp, body: &[u8]) -> u16 {
+    let t = app.bot().clock.now().timestamp();
+    post_webhook(app, body, Some(stripe::sign(body, STRIPE_SECRET, t))).await
+}
+
+fn checkout(session: &str, member: u64, subscription: Option<&str>) -> Value {
+    json!({
+        "id": session,
+        "object": "checkout.session",
+        "mode": if subscription.is_some() { "subscription" } else { "payment" },
+        "client_reference_id": member.to_string(),
+        "customer": "cus_1",
+        "subscription": subscription,
+        "metadata": { "product": "pro" },
+        "amount_total": 2900,
+        "currency": "usd",
+    })
+}
+
+fn invoice(id: &str, subscription: &str, period_end: DateTime<Utc>, reason: &str) -> Value {
+    json!({
+        "id": id,
+        "object": "invoice",
+        "subscription": subscription,
+        "customer": "cus_1",
+        "amount_paid": 2900,
+        "currency": "usd",
+        "billing_reason": reason,
+        "lines": { "data": [{ "period": { "start": now().timestamp(), "end": period_end.timestamp() } }] },
+    })
+}
+
+async fn paid_until(app: &TestApp) -> Option<i64> {
+    let (paid,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(paid_until) FROM grants WHERE reference = 'stripe:sub_1' AND ended_at IS NULL",
+    )
+    .fetch_one(&app.db().read)
+    .await
+    .unwrap();
+    paid
+}
+
+#[tokio::test]
+async fn stripe_subscription_grants_renews_once_per_event_and_ends_at_the_paid_period_plus_grace() {
+    let (mut app, clock) = spawn().await;
+    // `/membership buy` hands out the Payment Link with the member's id.
+    let buy = app
+        .slash(membership(ids::MINA, "buy").string("product", "pro"))
+        .await;
+    assert!(
+        buy.content.contains(&format!(
+            "https://buy.stripe.com/test_pro?client_reference_id={}",
+            ids::MINA
+        )),
+        "{}",
+        buy.content
+    );
+
+    let status = send_signed(
+        &app,
+        &event(
+            "evt_1",
+            "checkout.session.completed",
+            checkout("cs_1", ids::MINA, Some("sub_1")),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
+
+    // The first invoice sets Stripe's period end; the same event again changes nothing.
+    let end = now() + chrono::Duration::days(31);
+    let paid = event(
+        "evt_2",
+        "invoice.paid",
+        invoice("in_1", "sub_1", end, "subscription_create"),
+    );
+    assert_eq!(send_signed(&app, &paid).await, 200);
+    assert_eq!(paid_until(&app).await, Some(end.timestamp() * 1000));
+    let renewal_end = end + chrono::Duration::days(30);
+    let renewal = event(
+        "evt_3",
+        "invoice.paid",
+        invoice("in_2", "sub_1", renewal_end, "subscription_cycle"),
+    );
+    assert_eq!(send_signed(&app, &renewal).await, 200);
+    assert_eq!(
+        send_signed(&app, &renewal).await,
+        200,
+        "a replay is answered 200"
+    );
+    assert_eq!(paid_until(&app).await, Some(renewal_end.timestamp() * 1000));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM revenue WHERE source = 'stripe'")
+            .await,
+        2,
+        "two invoices, the replay not counted"
+    );
+
+    // Cancelled: nothing happens now.
+    let deleted = event(
+        "evt_4",
+        "customer.subscription.deleted",
+        json!({ "id": "sub_1", "object": "subscription", "customer": "cus_1", "current_period_end": renewal_end.timestamp() }),
+    );
+    assert_eq!(send_signed(&app, &deleted).await, 200);
+    // Just before the paid period plus the 3-day grace ends: still a member.
+    let until_grace = renewal_end + chrono::Duration::days(3) - now();
+    advance(&app, &clock, until_grace - chrono::Duration::minutes(1));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        has_role(&app, ids::MINA, ids::ROLE_PRO),
+        "not removed before paid end + grace"
+    );
+    // The grace notice went out by DM when the paid time ended.
+    eventually("the grace DM", || {
+        app.sim().sent_payloads().iter().any(|(_, v)| {
+            v["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("paid time for **Pro membership** is over"))
+        })
+    })
+    .await;
+    advance(&app, &clock, chrono::Duration::minutes(2));
+    eventually("the Pro role removed", || {
+        !has_role(&app, ids::MINA, ids::ROLE_PRO)
+    })
+    .await;
+    eventually("the ended DM", || {
+        app.sim().sent_payloads().iter().any(|(_, v)| {
+            v["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("access has ended"))
+        })
+    })
+    .await;
+    assert!(
+        !logs().contains(STRIPE_SECRET),
+        "the webhook secret is never logged"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn forged_missing_stale_and_oversized_webhooks_change_nothing() {
+    let (mut app, _clock) = spawn().await;
+    let body = event(
+        "evt_9",
+        "checkout.session.completed",
+        checkout("cs_9", ids::MINA, None),
+    );
+    let t = app.bot().clock.now().timestamp();
+    assert_eq!(post_webhook(&app, &body, None).await, 400, "missing");
+    let forged = stripe::sign(&body, "whsec_attacker", t);
+    assert_eq!(post_webhook(&app, &body, Some(forged)).await, 400, "forged");
+    let stale = stripe::sign(&body, STRIPE_SECRET, t - 600);
+    assert_eq!(
+        post_webhook(&app, &body, Some(stale)).await,
+        400,
+        "replayed from 10 minutes ago"
+    );
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    let signed_original = stripe::sign(&body, STRIPE_SECRET, t);
+    assert_eq!(
+        post_webhook(&app, &tampered, Some(signed_original)).await,
+        400,
+        "tampered"
+    );
+    let huge = vec![b'x'; 10 * 1024 * 1024];
+    let signed_huge = stripe::sign(&huge, STRIPE_SECRET, t);
+    assert_eq!(
+        post_webhook(&app, &huge, Some(signed_huge)).await,
+        413,
+        "10 MB"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM grants").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM stripe_events").await, 0);
+    // Unknown event types are acknowledged and ignored.
+    let other = event("evt_10", "customer.created", json!({ "id": "cus_2" }));
+    assert_eq!(send_signed(&app, &other).await, 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM grants").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refund_ends_access_now_and_is_audited() {
+    let (mut app, _clock) = spawn().await;
+    let paid = event(
+        "evt_20",
+        "checkout.session.completed",
+        checkout("cs_20", ids::KAI, None),
+    );
+    assert_eq!(send_signed(&app, &paid).await, 200);
+    eventually("the Pro role", || has_role(&app, ids::KAI, ids::ROLE_PRO)).await;
+    let refund = event(
+        "evt_21",
+        "charge.refunded",
+        json!({ "id": "ch_1", "object": "charge", "customer": "cus_1", "amount_refunded": 2900, "currency": "usd" }),
+    );
+    assert_eq!(send_signed(&app, &refund).await, 200);
+    eventually("the Pro role removed", || {
+        !has_role(&app, ids::KAI, ids::ROLE_PRO)
+    })
+    .await;
+    let actions: Vec<String> = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert!(
+        actions.contains(&"membership.stripe.refunded".to_string()),
+        "{actions:?}"
+    );
+    let revenue = app
+        .slash(SlashCall::new(ids::OWNER, "revenue").subcommand("show"))
+        .await;
+    assert!(
+        revenue.content.contains("**Total**: 0.00 USD"),
+        "{}",
+        revenue.content
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_who_leaves_and_rejoins_gets_the_roles_their_grants_still_cover() {
+    let (mut app, _clock) = spawn().await;
+    let granted = app
+        .slash(
+            membership(ids::OWNER, "grant")
+                .user_option("member", ids::SAM)
+                .string("product", "pro")
+                .string("note", "conference speaker"),
+        )
+        .await;
+    assert!(granted.content.starts_with("✅ <@"), "{}", granted.content);
+    eventually("the Pro role", || has_role(&app, ids::SAM, ids::ROLE_PRO)).await;
+    app.sim().member_remove(ids::SAM);
+    app.sim().member_add(ids::SAM, "sam", "en-US");
+    eventually("the Pro role again", || {
+        has_role(&app, ids::SAM, ids::ROLE_PRO)
+    })
+    .await;
+    // Revoked: the role goes, and the revocation is audited with its reason.
+    let revoked = app
+        .slash(
+            membership(ids::OWNER, "revoke")
+                .user_option("member", ids::SAM)
+                .string("product", "pro")
+                .string("reason", "left the program"),
+        )
+        .await;
+    assert!(
+        revoked.content.contains("no longer has"),
+        "{}",
+        revoked.content
+    );
+    eventually("the Pro role removed", || {
+        !has_role(&app, ids::SAM, ids::ROLE_PRO)
+    })
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_product_role_added_by_hand_is_reported_and_missing_roles_are_restored() {
+    let (mut app, _clock) = spawn().await;
+    // Kai got the Pro role by hand; Mina has a grant but lost the role.
+    app.sim().set_member_roles(ids::KAI, &[ids::ROLE_PRO]);
+    let db = app.db().clone();
+    let mut tx = db.write.begin().await.unwrap();
+    sqlx::query("INSERT INTO grants (member_id, role_id, product, source, starts_at, ends_at, paid_until, created_at) VALUES (?, ?, 'pro', 'manual', 0, NULL, NULL, 0)")
+        .bind(ids::MINA as i64)
+        .bind(ids::ROLE_PRO as i64)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.bot().app.state.reconcile_wake.notify_one();
+    eventually("Mina's role restored", || {
+        has_role(&app, ids::MINA, ids::ROLE_PRO)
+    })
+    .await;
+    eventually("the report in the mod log", || {
+        app.sim().messages_in(ids::CHANNEL_MOD_LOG).iter().any(|m| {
+            m["content"].as_str().is_some_and(|c| {
+                c.contains("without a grant") && c.contains(&format!("<@{}>", ids::KAI))
+            })
+        })
+    })
+    .await;
+    assert!(
+        has_role(&app, ids::KAI, ids::ROLE_PRO),
+        "reported, not removed (strict = false)"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn discord_entitlements_grant_the_product_and_polling_ends_a_vanished_one() {
+    let (mut app, _clock) = spawn().await;
+    let entitlement = app.sim().entitlement_create(ids::MINA, 777);
+    eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
+    // Discord sends nothing on cancel; the next poll no longer lists it.
+    app.sim().entitlement_remove_silently(entitlement);
+    app.bot().app.state.reconcile_wake.notify_one();
+    eventually("the Pro role removed", || {
+        !has_role(&app, ids::MINA, ids::ROLE_PRO)
+    })
+    .await;
+    // A second purchase that ends: ENTITLEMENT_UPDATE with an end in the past ends it.
+    let second = app.sim().entitlement_create(ids::KAI, 777);
+    eventually("Kai's Pro role", || has_role(&app, ids::KAI, ids::ROLE_PRO)).await;
+    app.sim()
+        .entitlement_update(second, "2026-11-30T00:00:00+00:00");
+    eventually("Kai's Pro role removed", || {
+        !has_role(&app, ids::KAI, ids::ROLE_PRO)
+    })
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn revenue_shows_the_month_by_product_and_source_with_income_recorded_by_hand() {
+    let (mut app, _clock) = spawn().await;
+    let code = create_codes(&app, "rust-course", 1, None).await.remove(0);
+    app.slash(redeem(ids::MINA, &code)).await;
+    app.slash(
+        membership(ids::OWNER, "grant")
+            .user_option("member", ids::KAI)
+            .string("product", "pro"),
+    )
+    .await;
+    let added = app
+        .slash(
+            SlashCall::new(ids::OWNER, "revenue")
+                .subcommand("add")
+                .number("amount", 120.5)
+                .string("currency", "usd")
+                .string("source", "sponsor"),
+        )
+        .await;
+    assert_eq!(added.content, "✅ Recorded 120.50 USD from sponsor.");
+    let bad = app
+        .slash(
+            SlashCall::new(ids::OWNER, "revenue")
+                .subcommand("add")
+                .number("amount", -3.0)
+                .string("currency", "usd")
+                .string("source", "x"),
+        )
+        .await;
+    assert!(
+        bad.content.starts_with("The amount must be"),
+        "{}",
+        bad.content
+    );
+    let report = app
+        .slash(SlashCall::new(ids::OWNER, "revenue").subcommand("show"))
+        .await;
+    let text = &report.content;
+    assert!(text.starts_with("**Revenue — 2026-12**"), "{text}");
+    assert!(
+        text.contains("`rust-course` · redeem code — 99.00 USD (1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`pro` · granted by staff — 29.00 USD (1)"),
+        "{text}"
+    );
+    assert!(text.contains("`—` · sponsor — 120.50 USD (1)"), "{text}");
+    assert!(text.contains("**Total**: 248.50 USD"), "{text}");
+    assert!(text.contains("Paid members now: **2**"), "{text}");
+    // The export lists both grants.
+    let export = app.slash(membership(ids::OWNER, "export")).await;
+    let csv = export.raw["_files"][0]["content"].as_str().unwrap();
+    assert!(csv.starts_with("member_id,product,source"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    app.stop().await;
+}

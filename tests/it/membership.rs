@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use lyceum::clock::{Clock as _, ManualClock};
+use lyceum::clock::ManualClock;
 use lyceum::features::membership::stripe;
 use lyceum::sim::harness::STRIPE_SECRET;
 use lyceum::sim::{ids, SlashCall};

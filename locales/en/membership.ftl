@@ -48,7 +48,28 @@ revenue-members = Paid members now: **{ $active }** · this period: { $new } new
 revenue-added = ✅ Recorded { $amount } from { $source }.
 revenue-error-amount = The amount must be a positive number and the currency a 3-letter code such as `USD` or `CNY`.
 
+gate-no-products = No products are configured (`[[products]]` in the config file).
+gate-product-ok = ✅ **{ $product }**: role and channels are gated correctly.
+gate-product-problems = ❌ **{ $product }**:
+gate-problem-role = the role { $role } does not exist
+gate-problem-position = the role { $role } is not below the bot's highest role, so the bot cannot assign it (Server Settings → Roles: drag the bot's role above it)
+gate-problem-manage = the bot lacks the Manage Roles permission
+gate-problem-channel = the channel { $channel } does not exist or the bot cannot see it
+gate-problem-open = { $channel } is visible to @everyone
+gate-problem-closed = { $role } cannot see { $channel }
+gate-nothing-to-fix = Nothing for `/gate apply` to fix. (`/gate check` lists problems that need Server Settings.)
+gate-apply-confirm = Apply { $count } permission changes? Gated channels will be hidden from @everyone and opened to their product role (and to the bot).
+gate-apply-button = Apply { $count } changes
+gate-applied = ✅ { $count } permission changes queued; they go out through the outbox (retried if Discord is down).
+gate-apply-refused = Only admins can apply gate changes.
+
 ## Commands
+cmd-gate = gate
+    .description = Paid channels: check and fix their permissions
+cmd-gate-check = check
+    .description = Check that each product's channels are hidden from @everyone and open to its role
+cmd-gate-apply = apply
+    .description = Fix the gated channels' permissions (asks for confirmation)
 cmd-membership = membership
     .description = Memberships and courses
 cmd-membership-grant = grant

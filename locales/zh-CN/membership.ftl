@@ -48,7 +48,28 @@ revenue-members = 当前付费成员：**{ $active }** · 本期：新增 { $new
 revenue-added = ✅ 已记录来自 { $source } 的 { $amount }。
 revenue-error-amount = 金额必须是正数，币种为三位字母代码，如 `USD` 或 `CNY`。
 
+gate-no-products = 未配置任何产品（配置文件中的 `[[products]]`）。
+gate-product-ok = ✅ **{ $product }**：身份组和频道权限正确。
+gate-product-problems = ❌ **{ $product }**：
+gate-problem-role = 身份组 { $role } 不存在
+gate-problem-position = 身份组 { $role } 不在机器人最高身份组之下，机器人无法分配（服务器设置 → 身份组：把机器人的身份组拖到它上面）
+gate-problem-manage = 机器人缺少“管理身份组”权限
+gate-problem-channel = 频道 { $channel } 不存在或机器人看不到
+gate-problem-open = { $channel } 对 @everyone 可见
+gate-problem-closed = { $role } 看不到 { $channel }
+gate-nothing-to-fix = `/gate apply` 没有需要修复的内容。（需要在服务器设置中处理的问题见 `/gate check`。）
+gate-apply-confirm = 确认应用 { $count } 项权限更改？付费频道将对 @everyone 隐藏，并对对应产品身份组（和机器人）开放。
+gate-apply-button = 应用 { $count } 项更改
+gate-applied = ✅ 已排队 { $count } 项权限更改，将通过发件箱发送（Discord 故障时会重试）。
+gate-apply-refused = 只有管理员可以应用权限更改。
+
 ## Commands
+cmd-gate = 门禁
+    .description = 付费频道：检查并修复权限
+cmd-gate-check = 检查
+    .description = 检查每个产品的频道是否对 @everyone 隐藏、对产品身份组开放
+cmd-gate-apply = 应用
+    .description = 修复付费频道的权限（会先确认）
 cmd-membership = 会员
     .description = 会员与课程
 cmd-membership-grant = 授予

@@ -391,6 +391,21 @@ impl Worker {
                     .await
                     .0
             }
+            Effect::SetChannelPermission {
+                channel_id,
+                overwrite_id,
+                target_type,
+                allow,
+                deny,
+                reason,
+            } => {
+                let path = format!("/channels/{channel_id}/permissions/{overwrite_id}");
+                // Discord takes permission bitsets as strings.
+                let body = json!({ "type": target_type, "allow": allow.to_string(), "deny": deny.to_string() });
+                self.call(Method::PUT, &path, Some(body), Some(reason))
+                    .await
+                    .0
+            }
             Effect::EditPost {
                 channel_id,
                 outbox_id,

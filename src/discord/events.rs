@@ -70,6 +70,11 @@ pub async fn handle(
         }
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
+        } if press.data.custom_id == crate::features::membership::commands::GATE_APPLY_BUTTON => {
+            gate_apply(framework.serenity_context, data, press).await?;
+        }
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
         } if press.data.custom_id == crate::features::rules::ops::ACCEPT_BUTTON => {
             accept_rules(framework.serenity_context, data, press).await?;
         }
@@ -261,6 +266,58 @@ async fn rsvp(
         // An unknown event: acknowledge without changing the message.
         None => serde_json::json!({ "type": 6 }),
     };
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &response, Vec::new())
+        .await?;
+    Ok(())
+}
+
+/// `/gate apply` confirmed: the presser must be an admin (checked here, on the server, again);
+/// the fixes are computed afresh from the cache and queued through the outbox.
+async fn gate_apply(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::membership::{commands::gate_views, gate};
+    let config = data.config.snapshot();
+    let locale = crate::i18n::Locale::from_discord(press.locale.as_str())
+        .unwrap_or(config.community.default_locale);
+    let roles = press
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let level = level_of(ctx, data, &config, press.user.id, &roles).await?;
+    let text = if level < Level::Admin {
+        crate::t!(locale, "gate-apply-refused")
+    } else {
+        let bot = ctx.cache.current_user().id;
+        let effects: Vec<_> = gate_views(&ctx.cache, &config)
+            .iter()
+            .flat_map(|v| gate::fixes(v, config.discord.guild_id, bot))
+            .collect();
+        let now = data.clock.now();
+        let mut tx = data.db.write.begin().await?;
+        for effect in &effects {
+            crate::outbox::enqueue(&mut tx, effect, now, None).await?;
+        }
+        let action = crate::features::common::audit::Action {
+            guild_id: config.discord.guild_id,
+            actor: press.user.id,
+            action: "gate.apply",
+            target_kind: None,
+            target_id: None,
+            arguments: serde_json::json!({ "changes": effects.len() }),
+        };
+        crate::features::common::audit::record(&mut tx, &action, now).await?;
+        data.commit(tx).await?;
+        crate::t!(locale, "gate-applied", count = effects.len() as i64)
+    };
+    let response = serde_json::json!({
+        "type": 7,
+        "data": { "content": text, "components": [] },
+    });
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;

@@ -71,6 +71,17 @@ pub enum Effect {
         user_id: UserId,
         reason: String,
     },
+    /// Sets one permission overwrite on a channel (a role's or a member's allow/deny bits):
+    /// `/gate apply` closes a gated channel to @everyone and opens it to the product role.
+    SetChannelPermission {
+        channel_id: ChannelId,
+        /// A role id (`target_type` 0) or a member id (1); the guild id is @everyone.
+        overwrite_id: u64,
+        target_type: u8,
+        allow: u64,
+        deny: u64,
+        reason: String,
+    },
     /// Edits a message the bot posted earlier through the outbox (item `outbox_id`); the
     /// worker looks up the message id that post got.
     EditPost {
@@ -92,6 +103,7 @@ impl Effect {
             Effect::KickMember { .. } => "kick_member",
             Effect::BanMember { .. } => "ban_member",
             Effect::EditPost { .. } => "edit_post",
+            Effect::SetChannelPermission { .. } => "set_channel_permission",
         }
     }
 
@@ -117,6 +129,9 @@ impl Effect {
             Effect::SendMessage { channel_id, .. }
             | Effect::DeleteMessage { channel_id, .. }
             | Effect::EditPost { channel_id, .. } => format!("channel:{channel_id}"),
+            Effect::SetChannelPermission { channel_id, .. } => {
+                format!("channel-permissions:{channel_id}")
+            }
             Effect::SendDm { user_id, .. } => format!("dm:{user_id}"),
         }
     }
@@ -144,6 +159,11 @@ impl Effect {
             Effect::KickMember { user_id, .. } => format!("kick <@{user_id}>"),
             Effect::BanMember { user_id, .. } => format!("ban <@{user_id}>"),
             Effect::EditPost { channel_id, .. } => format!("edit a post in <#{channel_id}>"),
+            Effect::SetChannelPermission {
+                channel_id,
+                overwrite_id,
+                ..
+            } => format!("set permissions of {overwrite_id} in <#{channel_id}>"),
         }
     }
 }

@@ -230,6 +230,33 @@ impl Sim {
         Ok((id, token))
     }
 
+    /// A member presses a button on the (ephemeral) reply to interaction `replied`, which
+    /// Discord shows only to them and never stores as a channel message.
+    pub fn press_on_reply(
+        &self,
+        user: u64,
+        replied: u64,
+        custom_id: &str,
+    ) -> anyhow::Result<(u64, String)> {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let data = state
+            .interactions
+            .get(&replied)
+            .and_then(|i| i.response.as_ref())
+            .and_then(|r| r.get("data").cloned())
+            .ok_or_else(|| anyhow!("interaction {replied} has no reply"))?;
+        let channel = ids::CHANNEL_GENERAL;
+        let content = data["content"].as_str().unwrap_or_default().to_string();
+        let mut message = state
+            .world
+            .message_json(replied, channel, ids::BOT, &content, &data);
+        message["flags"] = json!(64);
+        let press = json!({ "custom_id": custom_id, "component_type": 2 });
+        let token = open_interaction(&mut state, id, 3, user, None, press, Some(message));
+        Ok((id, token))
+    }
+
     /// A member submits a modal with text-input values `(custom_id, value)`.
     pub fn submit_modal(
         &self,

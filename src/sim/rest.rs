@@ -341,6 +341,10 @@ fn route(
         ("PATCH", ["guilds", _, "members", user]) => {
             tagged(timeout_member(state, id_of(user), body), "member")
         }
+        ("PUT", ["channels", channel, "permissions", target]) => tagged(
+            set_overwrite(state, id_of(channel), id_of(target), body),
+            "",
+        ),
         ("POST", ["channels", channel, "messages"]) => {
             tagged(create_message(state, id_of(channel), body), "message")
         }
@@ -597,6 +601,41 @@ fn timeout_member(state: &mut SimState, user: u64, body: &Value) -> Answer {
     (200, member)
 }
 
+/// `PUT /channels/{c}/permissions/{id}`: needs Manage Roles, and a bot cannot allow a
+/// permission it does not have itself. Answers 204 and sends CHANNEL_UPDATE.
+fn set_overwrite(state: &mut SimState, channel: u64, target: u64, body: &Value) -> Answer {
+    let bits = |key: &str| {
+        body.get(key)
+            .and_then(|v| {
+                v.as_str()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .or_else(|| v.as_u64())
+            })
+            .unwrap_or(0)
+    };
+    let (allow, deny) = (bits("allow"), bits("deny"));
+    let kind = body.get("type").and_then(Value::as_u64).unwrap_or(0) as u8;
+    let bot_perms = state.world.permissions_of(ids::BOT);
+    if bot_perms & super::world::MANAGE_ROLES == 0 || allow & !bot_perms != 0 {
+        return error(403, 50013, "Missing Permissions");
+    }
+    let guild = state.world.guild_id;
+    let Some(index) = state.world.channels.iter().position(|c| c.id == channel) else {
+        return error(404, 10003, "Unknown Channel");
+    };
+    let known = &mut state.world.channels[index];
+    if target == guild {
+        known.allow_everyone = allow;
+        known.deny_everyone = deny;
+    } else {
+        known.overwrites.retain(|(id, _, _, _)| *id != target);
+        known.overwrites.push((target, kind, allow, deny));
+    }
+    let value = super::world::World::channel_json(known, index, Some(guild));
+    state.trailing.push(("CHANNEL_UPDATE".into(), value));
+    (204, Value::Null)
+}
+
 fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     let problems = rules::check_message(body);
     if !problems.is_empty() {
@@ -616,8 +655,11 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
         let Some(known) = state.world.channels.iter().find(|c| c.id == channel) else {
             return error(404, 10003, "Unknown Channel");
         };
-        // A channel overwrite that denies @everyone sending applies to the bot too.
-        if known.deny_everyone & super::world::SEND_MESSAGES != 0 {
+        // A channel overwrite that denies @everyone sending applies to the bot too, and so
+        // does one that hides the channel from it.
+        if known.deny_everyone & super::world::SEND_MESSAGES != 0
+            || !state.world.can_view(known, ids::BOT)
+        {
             return error(403, 50013, "Missing Permissions");
         }
     }

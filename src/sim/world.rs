@@ -63,7 +63,16 @@ pub struct SimChannel {
     pub name: String,
     /// Permission bits an overwrite denies to @everyone here (the bot included).
     pub deny_everyone: u64,
+    /// Permission bits the @everyone overwrite allows.
+    pub allow_everyone: u64,
+    /// Other overwrites: (role or member id, type 0 role / 1 member, allow, deny).
+    pub overwrites: Vec<(u64, u8, u64, u64)>,
 }
+
+/// View Channel.
+pub const VIEW_CHANNEL: u64 = 0x400;
+/// Manage Roles (also what editing channel overwrites needs).
+pub const MANAGE_ROLES: u64 = 0x1000_0000;
 
 /// The guild and everyone in it.
 #[derive(Debug, Clone)]
@@ -147,26 +156,36 @@ impl Default for World {
                     id: CHANNEL_GENERAL,
                     name: "general".into(),
                     deny_everyone: 0,
+                    allow_everyone: 0,
+                    overwrites: Vec::new(),
                 },
                 SimChannel {
                     id: CHANNEL_MOD_LOG,
                     name: "mod-log".into(),
                     deny_everyone: 0,
+                    allow_everyone: 0,
+                    overwrites: Vec::new(),
                 },
                 SimChannel {
                     id: CHANNEL_ANNOUNCEMENTS,
                     name: "announcements".into(),
                     deny_everyone: 0,
+                    allow_everyone: 0,
+                    overwrites: Vec::new(),
                 },
                 SimChannel {
                     id: CHANNEL_WELCOME,
                     name: "welcome".into(),
                     deny_everyone: 0,
+                    allow_everyone: 0,
+                    overwrites: Vec::new(),
                 },
                 SimChannel {
                     id: CHANNEL_READ_ONLY,
                     name: "read-only".into(),
                     deny_everyone: SEND_MESSAGES,
+                    allow_everyone: 0,
+                    overwrites: Vec::new(),
                 },
             ],
         }
@@ -280,22 +299,41 @@ impl World {
         })
     }
 
+    /// Whether `member` can see `channel`: @everyone's base permission, then the @everyone
+    /// overwrite, then role overwrites, then the member's own (Discord's order).
+    pub fn can_view(&self, channel: &SimChannel, member: u64) -> bool {
+        let roles = self.members.get(&member).cloned().unwrap_or_default();
+        let mut perms = self.role(self.guild_id).map_or(0, |r| r.permissions);
+        for r in &roles {
+            perms |= self.role(*r).map_or(0, |r| r.permissions);
+        }
+        if perms & 0x8 != 0 {
+            return true;
+        }
+        perms = (perms & !channel.deny_everyone) | channel.allow_everyone;
+        let (mut allow, mut deny) = (0, 0);
+        for (id, kind, a, d) in &channel.overwrites {
+            if *kind == 0 && roles.contains(id) {
+                allow |= a;
+                deny |= d;
+            }
+        }
+        perms = (perms & !deny) | allow;
+        for (id, kind, a, d) in &channel.overwrites {
+            if *kind == 1 && *id == member {
+                perms = (perms & !d) | a;
+            }
+        }
+        perms & VIEW_CHANNEL != 0
+    }
+
     pub fn channel_json(channel: &SimChannel, position: usize, guild: Option<u64>) -> Value {
         let mut value = json!({
             "id": channel.id.to_string(),
             "type": 0,
             "name": channel.name,
             "position": position,
-            "permission_overwrites": if channel.deny_everyone == 0 {
-                json!([])
-            } else {
-                json!([{
-                    "id": guild.unwrap_or(ids::GUILD).to_string(),
-                    "type": 0,
-                    "allow": "0",
-                    "deny": channel.deny_everyone.to_string(),
-                }])
-            },
+            "permission_overwrites": channel_overwrites(channel, guild.unwrap_or(ids::GUILD)),
             "nsfw": false,
             "topic": null,
             "parent_id": null,
@@ -421,4 +459,25 @@ impl World {
         }
         message
     }
+}
+
+fn channel_overwrites(channel: &SimChannel, guild: u64) -> Value {
+    let mut list = Vec::new();
+    if channel.deny_everyone != 0 || channel.allow_everyone != 0 {
+        list.push(json!({
+            "id": guild.to_string(),
+            "type": 0,
+            "allow": channel.allow_everyone.to_string(),
+            "deny": channel.deny_everyone.to_string(),
+        }));
+    }
+    for (id, kind, allow, deny) in &channel.overwrites {
+        list.push(json!({
+            "id": id.to_string(),
+            "type": kind,
+            "allow": allow.to_string(),
+            "deny": deny.to_string(),
+        }));
+    }
+    Value::Array(list)
 }

@@ -633,3 +633,126 @@ async fn revenue_shows_the_month_by_product_and_source_with_income_recorded_by_h
     assert_eq!(csv.lines().count(), 3, "{csv}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn gate_check_lists_problems_and_gate_apply_fixes_them_after_an_admin_confirms() {
+    let (mut app, _clock) = spawn().await;
+    let check = SlashCall::new(ids::OWNER, "gate").subcommand("check");
+    let before = app.slash(check.clone()).await;
+    let channel = format!("<#{}>", ids::CHANNEL_READ_ONLY);
+    assert!(
+        before.content.contains("✅ **Pro membership**"),
+        "{}",
+        before.content
+    );
+    assert!(
+        before.content.contains("❌ **Rust course**"),
+        "{}",
+        before.content
+    );
+    assert!(
+        before
+            .content
+            .contains(&format!("{channel} is visible to @everyone")),
+        "{}",
+        before.content
+    );
+
+    let (asked, _) = app
+        .sim()
+        .invoke(&SlashCall::new(ids::OWNER, "gate").subcommand("apply"))
+        .unwrap();
+    let reply = app.sim().wait_reply(asked).await.unwrap();
+    assert!(
+        reply.content.contains("Apply 3 permission changes?"),
+        "{}",
+        reply.content
+    );
+    assert!(
+        app.requests("PUT", "/permissions/").is_empty(),
+        "nothing before the confirmation"
+    );
+
+    // A member who got hold of the button cannot use it.
+    let (sneaky, _) = app
+        .sim()
+        .press_on_reply(ids::MINA, asked, "lyceum:gate:apply")
+        .unwrap();
+    let refused = app.sim().wait_response(sneaky).await.unwrap();
+    assert_eq!(
+        refused["data"]["content"],
+        "Only admins can apply gate changes."
+    );
+
+    let (press, _) = app
+        .sim()
+        .press_on_reply(ids::OWNER, asked, "lyceum:gate:apply")
+        .unwrap();
+    let done = app.sim().wait_response(press).await.unwrap();
+    assert_eq!(done["type"], 7);
+    assert!(done["data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("✅ 3 permission changes queued"));
+    eventually("three overwrites", || {
+        app.requests("PUT", "/permissions/").len() == 3
+    })
+    .await;
+    let everyone = app
+        .requests("PUT", &format!("/permissions/{}", ids::GUILD))
+        .remove(0);
+    assert_eq!(
+        everyone.body["deny"],
+        (0x400 | 0x800).to_string(),
+        "View hidden, Send still denied"
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let after = app.slash(check.clone()).await;
+        if after.content.contains("✅ **Rust course**") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", after.content);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_renewal_reminder_goes_out_once_before_the_paid_time_ends() {
+    let (mut app, clock) = spawn().await;
+    app.slash(
+        membership(ids::OWNER, "grant")
+            .user_option("member", ids::MINA)
+            .string("product", "pro"),
+    )
+    .await;
+    eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
+    let reminders = |app: &TestApp| {
+        app.sim()
+            .sent_payloads()
+            .iter()
+            .filter(|(_, v)| {
+                v["content"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with("⏳ Your **Pro membership** access ends"))
+            })
+            .count()
+    };
+    // 23 days in: the 7-day reminder.
+    advance(
+        &app,
+        &clock,
+        chrono::Duration::days(23) + chrono::Duration::hours(1),
+    );
+    app.bot().app.state.notices_wake.notify_one();
+    eventually("the 7-day reminder", || reminders(&app) == 1).await;
+    // An hour later, nothing new; then the 1-day reminder.
+    advance(&app, &clock, chrono::Duration::hours(1));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(reminders(&app), 1);
+    advance(&app, &clock, chrono::Duration::days(6));
+    eventually("the 1-day reminder", || reminders(&app) == 2).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM grant_reminders").await, 2);
+    app.stop().await;
+}

@@ -34,7 +34,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "membership",
             "code",
             "redeem",
-            "revenue"
+            "revenue",
+            "gate"
         ]
     );
 

@@ -16,7 +16,160 @@ use crate::error::Error;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
-    vec![membership(), code(), redeem(), revenue()]
+    vec![membership(), code(), redeem(), revenue(), gate()]
+}
+
+/// The custom id of `/gate apply`'s confirmation button.
+pub const GATE_APPLY_BUTTON: &str = "lyceum:gate:apply";
+
+/// Each product's role and gated channels as Discord has them (from serenity's cache).
+pub fn gate_views(cache: &serenity::Cache, config: &Config) -> Vec<super::gate::ProductView> {
+    use super::gate::{ChannelView, ProductView};
+    let Some(guild) = cache.guild(config.discord.guild_id) else {
+        return Vec::new();
+    };
+    let bot = cache.current_user().id;
+    let bot_member = guild.members.get(&bot);
+    let bot_roles = bot_member.map(|m| m.roles.clone()).unwrap_or_default();
+    let bot_top = bot_roles
+        .iter()
+        .filter_map(|r| guild.roles.get(r).map(|r| r.position))
+        .max()
+        .unwrap_or(0);
+    let bot_manages_roles = bot_member.is_some_and(|m| {
+        let perms = guild.member_permissions(m);
+        perms.manage_roles() || perms.administrator()
+    });
+    config
+        .products
+        .iter()
+        .map(|p| {
+            let channels = p
+                .channels
+                .iter()
+                .map(|c| match guild.channels.get(c) {
+                    None => ChannelView {
+                        id: *c,
+                        known: false,
+                        everyone: (0, 0),
+                        role: (0, 0),
+                        bot: (0, 0),
+                    },
+                    Some(channel) => {
+                        let of = |kind: serenity::PermissionOverwriteType| {
+                            channel
+                                .permission_overwrites
+                                .iter()
+                                .find(|o| o.kind == kind)
+                                .map_or((0, 0), |o| (o.allow.bits(), o.deny.bits()))
+                        };
+                        ChannelView {
+                            id: *c,
+                            known: true,
+                            everyone: of(serenity::PermissionOverwriteType::Role(
+                                serenity::RoleId::new(config.discord.guild_id.get()),
+                            )),
+                            role: of(serenity::PermissionOverwriteType::Role(p.role)),
+                            bot: of(serenity::PermissionOverwriteType::Member(bot)),
+                        }
+                    }
+                })
+                .collect();
+            ProductView {
+                product: p.id.clone(),
+                role: p.role,
+                role_position: guild.roles.get(&p.role).map(|r| r.position),
+                bot_top_position: bot_top,
+                bot_manages_roles,
+                channels,
+            }
+        })
+        .collect()
+}
+
+/// One block per product: ✅, or each problem.
+fn gate_report(
+    views: &[super::gate::ProductView],
+    config: &Config,
+    locale: crate::i18n::Locale,
+) -> (String, usize) {
+    let mut lines = Vec::new();
+    let mut problems = 0;
+    for view in views {
+        let name = config
+            .product(&view.product)
+            .map_or(view.product.clone(), |p| p.name.get(locale).to_string());
+        let found = super::gate::check(view);
+        problems += found.len();
+        if found.is_empty() {
+            lines.push(t!(locale, "gate-product-ok", product = name));
+        } else {
+            lines.push(t!(locale, "gate-product-problems", product = name));
+            for p in &found {
+                lines.push(format!("  ⚠️ {}", p.describe(locale, view.role)));
+            }
+        }
+    }
+    (lines.join("\n"), problems)
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("gate_check", "gate_apply"),
+    subcommand_required,
+    custom_data = "Level::Admin"
+)]
+async fn gate(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Check that each product's channels are hidden from @everyone and open to its role
+#[poise::command(slash_command, rename = "check", custom_data = "Level::Admin")]
+async fn gate_check(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let views = gate_views(ctx.cache(), &inv.config);
+    if views.is_empty() {
+        reply::ephemeral(ctx, t!(locale, "gate-no-products")).await?;
+        return Ok(());
+    }
+    let (text, _) = gate_report(&views, &inv.config, locale);
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Fix the gated channels' permissions (asks for confirmation first)
+#[poise::command(slash_command, rename = "apply", custom_data = "Level::Admin")]
+async fn gate_apply(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let config = &inv.config;
+    let views = gate_views(ctx.cache(), config);
+    let bot = ctx.cache().current_user().id;
+    let changes: usize = views
+        .iter()
+        .map(|v| super::gate::fixes(v, config.discord.guild_id, bot).len())
+        .sum();
+    if changes == 0 {
+        reply::ephemeral(ctx, t!(locale, "gate-nothing-to-fix")).await?;
+        return Ok(());
+    }
+    let (report, _) = gate_report(&views, config, locale);
+    let button = serenity::CreateButton::new(GATE_APPLY_BUTTON)
+        .label(t!(locale, "gate-apply-button", count = changes as i64))
+        .style(serenity::ButtonStyle::Danger);
+    ctx.send(
+        poise::CreateReply::default()
+            .content(reply::fit(format!(
+                "{report}\n\n{}",
+                t!(locale, "gate-apply-confirm", count = changes as i64)
+            )))
+            .ephemeral(true)
+            .components(vec![serenity::CreateActionRow::Buttons(vec![button])]),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The configured product `text` names, or an error with the closest id.

@@ -9,6 +9,7 @@
 pub mod commands;
 pub mod entitlements;
 pub mod error;
+pub mod gate;
 pub mod notices;
 pub mod ops;
 pub mod reconcile;

@@ -291,6 +291,7 @@ pub async fn run() -> anyhow::Result<()> {
     rules_scene(&script, &bot.app.state).await?;
     events_scene(&script, bot.app.web_addr).await?;
     plan_scene(&script, &bot.app.state).await?;
+    membership_scene(&script).await?;
 
     let requests = sim.requests();
     println!(
@@ -332,11 +333,32 @@ kind = "article"
 channel = {general}
 tag = "+article"
 target = "3/week"
+
+[[products]]
+id = "rust-course"
+kind = "course"
+name = {{ en = "Rust course", "zh-CN" = "Rust 课程" }}
+role = {course}
+channels = [{course_channel}]
+duration = "lifetime"
+price = 99
+
+# Demo-length times (real products use days): the expiry scene ends in seconds.
+[[products]]
+id = "pro"
+name = {{ en = "Pro membership", "zh-CN" = "专业会员" }}
+role = {pro}
+duration = "30d"
+price = 29
+grace = "1s"
+renew_reminders = ""
 "#,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
         general = ids::CHANNEL_GENERAL,
         regular = ids::ROLE_REGULAR,
         pro = ids::ROLE_PRO,
+        course = ids::ROLE_COURSE,
+        course_channel = ids::CHANNEL_COURSE,
     )
 }
 
@@ -644,6 +666,165 @@ async fn plan_scene(script: &Script, state: &crate::state::AppState) -> anyhow::
         .command(
             SlashCall::new(ids::OWNER, "plan").subcommand("show"),
             "/plan show",
+        )
+        .await?;
+    println!();
+    Ok(())
+}
+
+impl Script {
+    /// Waits for a DM from the bot starting with `prefix` and shows it.
+    async fn dm(&self, to: u64, prefix: &str) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let found = self.sim.requests().into_iter().find(|r| {
+                r.method == "POST"
+                    && r.body["content"]
+                        .as_str()
+                        .is_some_and(|c| c.starts_with(prefix))
+            });
+            if let Some(found) = found {
+                let who = format!("DM @{}", self.world.user_name(to));
+                self.indent(&who, found.body["content"].as_str().unwrap_or_default());
+                return Ok(());
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "no DM {prefix}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Scene 10: a course channel gated, codes made and one redeemed (the channel opens), a
+/// membership that runs out after grace, the month's revenue.
+async fn membership_scene(script: &Script) -> anyhow::Result<()> {
+    script.say("── Scene 10 · Paid access: a course behind a gate, a redeem code, an expiry, the month's revenue");
+    let sim = &script.sim;
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "gate").subcommand("check"),
+            "/gate check",
+        )
+        .await?;
+    println!("    olivia ▸ /gate apply");
+    let (asked, _) = sim.invoke(&SlashCall::new(ids::OWNER, "gate").subcommand("apply"))?;
+    let reply = sim
+        .wait_reply(asked)
+        .await
+        .context("no /gate apply reply")?;
+    script.indent("Lyceum 👁", &reply.content);
+    let button = reply.raw["components"][0]["components"][0]["label"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    println!("    olivia ▸ [{button}]");
+    let (press, _) = sim.press_on_reply(ids::OWNER, asked, "lyceum:gate:apply")?;
+    let done = sim
+        .wait_response(press)
+        .await
+        .context("no answer to the press")?;
+    script.indent(
+        "Lyceum 👁",
+        done["data"]["content"].as_str().unwrap_or_default(),
+    );
+    sim.wait_request("PUT", "/permissions/", 3, WAIT)
+        .await
+        .context("the overwrites did not arrive")?;
+    script.indent(
+        "Discord",
+        &format!(
+            "<#{}> is now hidden from @everyone and open to <@&{}>",
+            ids::CHANNEL_COURSE,
+            ids::ROLE_COURSE
+        ),
+    );
+
+    println!("    olivia ▸ /code create product:rust-course count:3");
+    let created = sim
+        .slash(
+            SlashCall::new(ids::OWNER, "code")
+                .subcommand("create")
+                .string("product", "rust-course")
+                .integer("count", 3),
+        )
+        .await?;
+    script.indent("Lyceum 👁", &created.content);
+    let csv = created.raw["_files"][0]["content"]
+        .as_str()
+        .unwrap_or_default();
+    let codes: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    let file = created.raw["_files"][0]["filename"]
+        .as_str()
+        .unwrap_or_default();
+    script.indent("📎", &format!("{file}: {}", codes.join(", ")));
+    let code = codes.first().copied().context("no code in the CSV")?;
+    script
+        .command(
+            SlashCall::new(ids::MINA, "redeem").string("code", code),
+            &format!("/redeem code:{code}"),
+        )
+        .await?;
+    script.role_added(ids::MINA, ids::ROLE_COURSE).await?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !sim.can_view(ids::CHANNEL_COURSE, ids::MINA) {
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the channel did not open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    script.indent(
+        "Discord",
+        &format!(
+            "<#{}> is visible to <@{}>: {} · to <@{}>: {}",
+            ids::CHANNEL_COURSE,
+            ids::MINA,
+            if sim.can_view(ids::CHANNEL_COURSE, ids::MINA) {
+                "yes"
+            } else {
+                "no"
+            },
+            ids::KAI,
+            if sim.can_view(ids::CHANNEL_COURSE, ids::KAI) {
+                "yes"
+            } else {
+                "no"
+            },
+        ),
+    );
+
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "membership")
+                .subcommand("grant")
+                .user_option("member", ids::SAM)
+                .string("product", "pro")
+                .string("duration", "2s"),
+            "/membership grant member:@sam product:pro duration:2s   (demo-length; grace is 1 s here)",
+        )
+        .await?;
+    script.role_added(ids::SAM, ids::ROLE_PRO).await?;
+    script.dm(ids::SAM, "⌛").await?;
+    let path = format!("/members/{}/roles/{}", ids::SAM, ids::ROLE_PRO);
+    sim.wait_request("DELETE", &path, 1, WAIT)
+        .await
+        .context("the Pro role was not removed")?;
+    script.indent(
+        "Discord",
+        &format!(
+            "<@{}> lost the role <@&{}> (paid time and grace over)",
+            ids::SAM,
+            ids::ROLE_PRO
+        ),
+    );
+    script.dm(ids::SAM, "🔒").await?;
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "revenue").subcommand("show"),
+            "/revenue show",
         )
         .await?;
     println!();

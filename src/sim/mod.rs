@@ -405,6 +405,17 @@ impl Sim {
             .unwrap_or_default()
     }
 
+    /// Whether `member` can see `channel` now (overwrites applied, as Discord computes it).
+    pub fn can_view(&self, channel: u64, member: u64) -> bool {
+        let state = self.inner.lock();
+        state
+            .world
+            .channels
+            .iter()
+            .find(|c| c.id == channel)
+            .is_some_and(|c| state.world.can_view(c, member))
+    }
+
     pub fn member_roles(&self, user: u64) -> Vec<u64> {
         self.inner
             .lock()

@@ -27,12 +27,16 @@ pub mod ids {
     pub const ROLE_REGULAR: u64 = 300_000_000_000_000_015;
     /// A paid tier's role, also sold as a timed trial in the points shop.
     pub const ROLE_PRO: u64 = 300_000_000_000_000_016;
+    /// A course's role (paid access to `CHANNEL_COURSE`).
+    pub const ROLE_COURSE: u64 = 300_000_000_000_000_017;
     pub const CHANNEL_GENERAL: u64 = 400_000_000_000_000_001;
     pub const CHANNEL_MOD_LOG: u64 = 400_000_000_000_000_002;
     pub const CHANNEL_ANNOUNCEMENTS: u64 = 400_000_000_000_000_003;
     pub const CHANNEL_WELCOME: u64 = 400_000_000_000_000_004;
     /// A channel where @everyone (the bot too) may read but not send.
     pub const CHANNEL_READ_ONLY: u64 = 400_000_000_000_000_005;
+    /// A course channel, open to everyone until `/gate apply` closes it.
+    pub const CHANNEL_COURSE: u64 = 400_000_000_000_000_006;
 }
 
 /// Discord's SEND_MESSAGES permission bit.
@@ -150,6 +154,7 @@ impl Default for World {
                 role(ROLE_MODERATORS_GROUP, "Mod Team", 4, 0),
                 role(ROLE_PRO, "Pro", 3, 0),
                 role(ROLE_REGULAR, "Regular", 2, 0),
+                role(ROLE_COURSE, "Rust Course", 1, 0),
             ],
             channels: vec![
                 SimChannel {
@@ -184,6 +189,13 @@ impl Default for World {
                     id: CHANNEL_READ_ONLY,
                     name: "read-only".into(),
                     deny_everyone: SEND_MESSAGES,
+                    allow_everyone: 0,
+                    overwrites: Vec::new(),
+                },
+                SimChannel {
+                    id: CHANNEL_COURSE,
+                    name: "rust-course".into(),
+                    deny_everyone: 0,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
                 },

@@ -247,6 +247,13 @@ fn the_demo_plays_its_script_to_the_end() {
         "• **banned words** (`idiot`) → delete_warn",
         "(the same message, updated) RSVP: ✅ 1 going · 🤔 0 maybe · ❌ 0 not going",
         "**article**: 1/3 this week",
+        "⚠️ #rust-course is visible to @everyone",
+        "✅ 3 permission changes queued",
+        "🎉 Redeemed: **Rust course** until no end.",
+        "#rust-course is visible to @mina: yes · to @kai: no",
+        "@sam lost the role @Pro (paid time and grace over)",
+        "DM @sam ▸ 🔒 Your **Pro membership** access has ended.",
+        "• `rust-course` · redeem code — 99.00 USD (1)",
     ] {
         assert!(
             stdout.contains(expected),

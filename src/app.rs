@@ -85,6 +85,8 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         grants_wake: Arc::new(Notify::new()),
         notices_wake: Arc::new(Notify::new()),
         reconcile_wake: Arc::new(Notify::new()),
+        activity: Default::default(),
+        qa_wake: Arc::new(Notify::new()),
         stripe_secret: options.stripe_webhook_secret.as_deref().map(Arc::from),
     };
     state.points.load(&state, state.clock.now()).await?;
@@ -179,6 +181,30 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
             },
             state.clock.clone(),
             state.grants_wake.clone(),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
+        "qa-deadlines",
+        jobs::spawn(
+            crate::features::community::qa::Deadlines {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            state.qa_wake.clone(),
+            shutdown_rx.clone(),
+            state.health.clone(),
+        ),
+    ));
+    jobs.push((
+        "activity-writer",
+        jobs::spawn(
+            crate::features::community::activity::Flusher {
+                state: state.clone(),
+            },
+            state.clock.clone(),
+            Arc::new(Notify::new()),
             shutdown_rx.clone(),
             state.health.clone(),
         ),

@@ -104,6 +104,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/rules.ftl"),
             include_str!("../locales/en/schedule.ftl"),
             include_str!("../locales/en/membership.ftl"),
+            include_str!("../locales/en/community.ftl"),
         ],
     ),
     (
@@ -116,6 +117,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/rules.ftl"),
             include_str!("../locales/zh-CN/schedule.ftl"),
             include_str!("../locales/zh-CN/membership.ftl"),
+            include_str!("../locales/zh-CN/community.ftl"),
         ],
     ),
 ];

@@ -34,6 +34,10 @@ pub struct AppState {
     pub notices_wake: Arc<Notify>,
     /// Runs a membership reconciliation pass now (after a config reload, or from tests).
     pub reconcile_wake: Arc<Notify>,
+    /// Daily activity counters (community analytics), written in batches.
+    pub activity: crate::features::community::Activity,
+    /// Poked after a paid question was asked, so the deadline job re-plans.
+    pub qa_wake: Arc<Notify>,
     /// `STRIPE_WEBHOOK_SECRET`; the webhook answers 503 without it. Never logged.
     pub stripe_secret: Option<Arc<str>>,
 }
@@ -56,6 +60,8 @@ impl AppState {
             grants_wake: Default::default(),
             notices_wake: Default::default(),
             reconcile_wake: Default::default(),
+            activity: Default::default(),
+            qa_wake: Default::default(),
             stripe_secret: None,
         }
     }

@@ -2,6 +2,7 @@
 //! reported at once (see [`reader`]), validated, then shared behind one atomically swapped
 //! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
 
+pub mod community;
 pub mod moderation;
 pub mod plan;
 pub mod points;
@@ -19,6 +20,7 @@ use chrono_tz::Tz;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 use toml::Table;
 
+pub use community::{Expert, Positioning, QaConfig, WelcomeTo};
 pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, WarningsConfig};
 pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
@@ -55,6 +57,8 @@ pub struct Config {
     pub products: Vec<Product>,
     /// `[membership]`: renewal, redeem and reconciliation policy.
     pub membership: MembershipConfig,
+    /// `[qa]`: paid questions to experts.
+    pub qa: QaConfig,
 }
 
 impl Config {
@@ -68,6 +72,10 @@ impl Config {
 pub struct OnboardingConfig {
     /// Granted when a member presses "I accept" under the rules. Optional.
     pub accepted_role: Option<RoleId>,
+    /// Where a new member's welcome goes.
+    pub welcome: Option<WelcomeTo>,
+    /// The welcome text (`{member}`, `{community}`); default: the built-in one.
+    pub welcome_message: Option<LocalizedText>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +103,8 @@ pub struct CommunityConfig {
     pub name: LocalizedText,
     pub timezone: Tz,
     pub default_locale: Locale,
+    /// What `/about` shows.
+    pub positioning: Positioning,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +121,10 @@ pub struct ChannelsConfig {
     pub staff: Option<ChannelId>,
     /// Where `/rules post` puts the rules message. Optional.
     pub rules: Option<ChannelId>,
+    /// Where paid questions and answers are posted (default: `announcements`). Optional.
+    pub qa: Option<ChannelId>,
+    /// Where feedback goes for staff (default: `staff`). Optional.
+    pub feedback: Option<ChannelId>,
 }
 
 /// Discord roles the bot keeps in step with staff levels granted to individual members.
@@ -187,6 +201,7 @@ impl Config {
                 "schedule",
                 "products",
                 "membership",
+                "qa",
             ],
         );
 
@@ -236,6 +251,7 @@ impl Config {
             },
         };
         let default_locale = s.locale("default_locale").unwrap_or(Locale::En);
+        let positioning = community::read_positioning(&mut s);
         s.finish();
 
         let mut s = reader.section(&root, "web");
@@ -262,6 +278,8 @@ impl Config {
             welcome: s.id("welcome").map(ChannelId::new),
             staff: s.id("staff").map(ChannelId::new),
             rules: s.id("rules").map(ChannelId::new),
+            qa: s.id("qa").map(ChannelId::new),
+            feedback: s.id("feedback").map(ChannelId::new),
         };
         s.finish();
 
@@ -308,8 +326,12 @@ impl Config {
         let warnings = moderation::read_warnings(&mut s);
         s.finish();
         let mut s = reader.section(&root, "onboarding");
+        let accepted_role = s.id("accepted_role").map(RoleId::new);
+        let (welcome, welcome_message) = community::read_welcome(&mut s);
         let onboarding = OnboardingConfig {
-            accepted_role: s.id("accepted_role").map(RoleId::new),
+            accepted_role,
+            welcome: Some(welcome),
+            welcome_message,
         };
         s.finish();
 
@@ -323,6 +345,10 @@ impl Config {
             timezone.unwrap_or(Tz::UTC),
             channels.announcements,
         );
+
+        let mut s = reader.section(&root, "qa");
+        let qa = community::read_qa(&mut s);
+        s.finish();
 
         let products = products::read_products(reader.array(&root, "products"));
         let mut s = reader.section(&root, "membership");
@@ -344,6 +370,7 @@ impl Config {
                     name,
                     timezone,
                     default_locale,
+                    positioning,
                 },
                 web: WebConfig { bind },
                 channels,
@@ -358,6 +385,7 @@ impl Config {
                 schedules,
                 products,
                 membership,
+                qa,
                 outbox: OutboxConfig {
                     retry_base,
                     retry_max,

@@ -37,6 +37,8 @@ pub struct PointsConfig {
     pub helpful_points: i64,
     /// Points for attending an event (`/event attended`).
     pub attendance_points: i64,
+    /// Earned once when staff mark a member's feedback done (adopted).
+    pub feedback_adopted: i64,
     /// Where level-ups are announced (none: not announced).
     pub level_up_channel: Option<ChannelId>,
     pub level_roles: Vec<LevelRole>,
@@ -70,6 +72,7 @@ impl Default for PointsConfig {
             helpful_threshold: 3,
             helpful_points: 50,
             attendance_points: 20,
+            feedback_adopted: 50,
             level_up_channel: None,
             level_roles: Vec::new(),
         }
@@ -190,6 +193,9 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
         attendance_points: s
             .int("attendance_points", 0..=MAX_AWARD)
             .unwrap_or(d.attendance_points),
+        feedback_adopted: s
+            .int("feedback_adopted", 0..=MAX_AWARD)
+            .unwrap_or(d.feedback_adopted),
         level_up_channel: s.id("level_up_channel").map(ChannelId::new),
         level_roles,
     }

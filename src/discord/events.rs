@@ -75,6 +75,15 @@ pub async fn handle(
         }
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
+        } if press
+            .data
+            .custom_id
+            .starts_with(crate::features::community::feedback::BUTTON_PREFIX) =>
+        {
+            feedback_status(framework.serenity_context, data, press).await?;
+        }
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
         } if press.data.custom_id == crate::features::rules::ops::ACCEPT_BUTTON => {
             accept_rules(framework.serenity_context, data, press).await?;
         }
@@ -272,6 +281,62 @@ async fn rsvp(
     Ok(())
 }
 
+/// A staff status button under a feedback post: moderators and up (checked here); the post
+/// updates in place and the author hears about it.
+async fn feedback_status(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::community::feedback;
+    let config = data.config.snapshot();
+    let roles = press
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let level = level_of(ctx, data, &config, press.user.id, &roles).await?;
+    let mut parts = press
+        .data
+        .custom_id
+        .trim_start_matches(feedback::BUTTON_PREFIX)
+        .split(':');
+    let (Some(id), Some(status)) = (
+        parts.next().and_then(|i| i.parse::<i64>().ok()),
+        parts.next(),
+    ) else {
+        return Ok(());
+    };
+    let response = if level < Level::Moderator {
+        let locale = crate::i18n::Locale::from_discord(press.locale.as_str())
+            .unwrap_or(config.community.default_locale);
+        serde_json::json!({
+            "type": 4,
+            "data": { "content": crate::t!(locale, "feedback-staff-only"), "flags": 64 },
+        })
+    } else {
+        let now = data.clock.now();
+        data.points.flush().await;
+        let mut tx = data.db.write.begin().await?;
+        let updated = feedback::set_status(&mut tx, &config, id, status, now).await?;
+        data.commit(tx).await?;
+        match updated {
+            Some(row) => {
+                let body = feedback::staff_post(config.community.default_locale, &row);
+                serde_json::json!({
+                    "type": 7,
+                    "data": { "embeds": body.embeds, "components": body.components },
+                })
+            }
+            None => serde_json::json!({ "type": 6 }),
+        }
+    };
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &response, Vec::new())
+        .await?;
+    Ok(())
+}
+
 /// `/gate apply` confirmed: the presser must be an admin (checked here, on the server, again);
 /// the fixes are computed afresh from the cache and queued through the outbox.
 async fn gate_apply(
@@ -419,6 +484,14 @@ fn message(data: &Data, message: &serenity::Message) {
         at: data.clock.now(),
     };
     data.points.on_message(&config, &incoming);
+    if !incoming.bot {
+        data.activity.on_message(
+            message.author.id.get(),
+            message.channel_id.get(),
+            incoming.at,
+            config.community.timezone,
+        );
+    }
 }
 
 /// A helpful-answer reaction: counts toward the author's helpful award.
@@ -518,6 +591,7 @@ async fn member_joined(
     if let Some(joins) = data.rules.join(&config, now) {
         crate::features::rules::ops::raid_alert(&mut tx, &config, joins, now).await?;
     }
+    crate::features::community::ops_on_join(&mut tx, &config, user, now).await?;
     let staff = admin::ops::restore_on_join(&mut tx, &config, user, now).await?;
     let earned = points::ops::restore_on_join(&mut tx, &config, user, now).await?;
     data.commit(tx).await?;

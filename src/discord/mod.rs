@@ -42,6 +42,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(crate::features::rules::commands());
     commands.extend(crate::features::schedule::commands());
     commands.extend(crate::features::membership::commands());
+    commands.extend(crate::features::community::commands());
     commands
 }
 

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod common;
+pub mod community;
 pub mod membership;
 pub mod points;
 pub mod rules;

@@ -48,6 +48,11 @@ impl SlashCall {
         self
     }
 
+    pub fn boolean(mut self, name: &str, value: bool) -> SlashCall {
+        self.options.push((name.into(), 5, json!(value)));
+        self
+    }
+
     pub fn number(mut self, name: &str, value: f64) -> SlashCall {
         self.options.push((name.into(), 10, json!(value)));
         self

@@ -4,6 +4,7 @@ mod support;
 
 mod admin;
 mod cli;
+mod community;
 mod effects;
 mod gateway;
 mod hardening;

@@ -71,7 +71,8 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
     sim.invoke(&grant).unwrap();
     // Waited for, not asserted: a decoding failure below explains a missing answer best.
     sim.wait_request("PUT", "/roles/", 1, WAIT).await;
-    sim.wait_request("POST", "/messages", 1, WAIT).await;
+    let mod_log = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+    sim.wait_request("POST", &mod_log, 1, WAIT).await;
     // A button press on the bot's mod-log message, a modal submit and a store purchase.
     if let Some(posted) = sim.messages_in(ids::CHANNEL_MOD_LOG).first() {
         let message: u64 = posted["id"].as_str().unwrap().parse().unwrap();

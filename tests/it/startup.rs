@@ -35,7 +35,13 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "code",
             "redeem",
             "revenue",
-            "gate"
+            "gate",
+            "about",
+            "feedback",
+            "ask",
+            "answer",
+            "withdraw",
+            "stats"
         ]
     );
 

@@ -1,0 +1,111 @@
+//! Daily activity, counted in memory on the message hot path (a hash-map increment, no I/O)
+//! and written in batches: one transaction of upserts every [`FLUSH_EVERY`], and before any
+//! `/stats` read. A crash loses at most the last interval's message counts (never points:
+//! those are in the ledger).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::db::Db;
+use crate::jobs::Job;
+use crate::state::AppState;
+
+pub const FLUSH_EVERY: Duration = Duration::seconds(30);
+
+#[derive(Default)]
+struct Counts {
+    members: HashMap<(u64, String), i64>,
+    channels: HashMap<(u64, String), i64>,
+}
+
+#[derive(Clone, Default)]
+pub struct Activity {
+    counts: Arc<Mutex<Counts>>,
+}
+
+/// The community-local day of `at`, as stored (`YYYY-MM-DD`).
+pub fn day_of(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+impl Activity {
+    pub fn on_message(&self, member: u64, channel: u64, at: DateTime<Utc>, tz: Tz) {
+        let day = day_of(at, tz);
+        let mut counts = self.counts.lock().expect("activity lock");
+        *counts.members.entry((member, day.clone())).or_default() += 1;
+        *counts.channels.entry((channel, day)).or_default() += 1;
+    }
+
+    /// Writes what was counted since the last flush (one transaction).
+    pub async fn flush(&self, db: &Db) -> sqlx::Result<()> {
+        let taken = std::mem::take(&mut *self.counts.lock().expect("activity lock"));
+        if taken.members.is_empty() && taken.channels.is_empty() {
+            return Ok(());
+        }
+        let result = write(db, &taken).await;
+        if result.is_err() {
+            // Put the counts back for the next try.
+            let mut counts = self.counts.lock().expect("activity lock");
+            for (k, v) in taken.members {
+                *counts.members.entry(k).or_default() += v;
+            }
+            for (k, v) in taken.channels {
+                *counts.channels.entry(k).or_default() += v;
+            }
+        }
+        result
+    }
+}
+
+async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
+    let mut tx = db.write.begin().await?;
+    let members: Vec<(&(u64, String), &i64)> = counts.members.iter().collect();
+    for chunk in members.chunks(300) {
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+            sqlx::QueryBuilder::new("INSERT INTO activity_daily (member_id, day, messages) ");
+        q.push_values(chunk, |mut row, ((member, day), n)| {
+            row.push_bind(*member as i64)
+                .push_bind(day.clone())
+                .push_bind(**n);
+        });
+        q.push(
+            " ON CONFLICT (member_id, day) DO UPDATE SET messages = messages + excluded.messages",
+        );
+        q.build().execute(&mut *tx).await?;
+    }
+    let channels: Vec<(&(u64, String), &i64)> = counts.channels.iter().collect();
+    for chunk in channels.chunks(300) {
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+            sqlx::QueryBuilder::new("INSERT INTO channel_daily (channel_id, day, messages) ");
+        q.push_values(chunk, |mut row, ((channel, day), n)| {
+            row.push_bind(*channel as i64)
+                .push_bind(day.clone())
+                .push_bind(**n);
+        });
+        q.push(
+            " ON CONFLICT (channel_id, day) DO UPDATE SET messages = messages + excluded.messages",
+        );
+        q.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+/// The batch writer.
+pub struct Flusher {
+    pub state: AppState,
+}
+
+#[async_trait::async_trait]
+impl Job for Flusher {
+    fn name(&self) -> &'static str {
+        "activity-writer"
+    }
+
+    async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        self.state.activity.flush(&self.state.db).await?;
+        Ok(Some(now + FLUSH_EVERY))
+    }
+}

@@ -1,0 +1,535 @@
+//! `/about`, `/feedback …`, `/ask`, `/answer`, `/withdraw`, `/stats …`.
+
+use poise::serenity_prelude as serenity;
+
+use super::error::CommunityError;
+use super::{feedback, qa, stats};
+use crate::access::Level;
+use crate::discord::invocation::invocation;
+use crate::discord::reply::{self, paginate};
+use crate::discord::{Command, Context};
+use crate::error::Error;
+use crate::i18n::Locale;
+use crate::t;
+
+pub fn commands() -> Vec<Command> {
+    vec![about(), feedback(), ask(), answer(), withdraw(), stats()]
+}
+
+/// What this community is about, what it offers, and how to join
+#[poise::command(slash_command, guild_only, custom_data = "Level::Member")]
+async fn about(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let embed: serenity::CreateEmbed =
+        serde_json::from_value::<serenity::Embed>(super::about::embed(&inv.config, locale))
+            .map(Into::into)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("about embed: {e}")))?;
+    ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+enum FeedbackKind {
+    #[name = "suggestion"]
+    Suggestion,
+    #[name = "bug"]
+    Bug,
+    #[name = "content_request"]
+    ContentRequest,
+}
+
+impl FeedbackKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            FeedbackKind::Suggestion => "suggestion",
+            FeedbackKind::Bug => "bug",
+            FeedbackKind::ContentRequest => "content_request",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+enum FeedbackStatus {
+    #[name = "new"]
+    New,
+    #[name = "planned"]
+    Planned,
+    #[name = "done"]
+    Done,
+    #[name = "declined"]
+    Declined,
+}
+
+impl FeedbackStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            FeedbackStatus::New => "new",
+            FeedbackStatus::Planned => "planned",
+            FeedbackStatus::Done => "done",
+            FeedbackStatus::Declined => "declined",
+        }
+    }
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("feedback_send", "feedback_list"),
+    subcommand_required,
+    custom_data = "Level::Member"
+)]
+async fn feedback(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Send the team a suggestion, a bug report or a content request
+#[poise::command(slash_command, rename = "send", custom_data = "Level::Member")]
+async fn feedback_send(
+    ctx: Context<'_>,
+    #[min_length = 5]
+    #[max_length = 1500]
+    text: String,
+    kind: Option<FeedbackKind>,
+    anonymous: Option<bool>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let id = feedback::send(
+        &mut tx,
+        &inv.config,
+        ctx.author().id,
+        kind.unwrap_or(FeedbackKind::Suggestion).as_str(),
+        text.trim(),
+        anonymous.unwrap_or(false),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    reply::ephemeral(ctx, t!(inv.locale(ctx), "feedback-sent", id = id)).await?;
+    Ok(())
+}
+
+/// Feedback by status (admins see who sent anonymous feedback)
+#[poise::command(slash_command, rename = "list", custom_data = "Level::Moderator")]
+async fn feedback_list(
+    ctx: Context<'_>,
+    status: Option<FeedbackStatus>,
+    #[min = 1] page: Option<u32>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let admin = inv.level(ctx).await? >= Level::Admin;
+    let mut conn = ctx.data().db.read.acquire().await?;
+    let rows = feedback::list(&mut conn, status.map(FeedbackStatus::as_str)).await?;
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let from = if r.anonymous && !admin {
+                t!(locale, "feedback-anonymous")
+            } else if r.anonymous {
+                format!("<@{}> ({})", r.member_id, t!(locale, "feedback-anonymous"))
+            } else {
+                format!("<@{}>", r.member_id)
+            };
+            let short: String = r.text.chars().take(120).collect();
+            format!(
+                "`#{}` {} · {} · {from} — {short}",
+                r.id,
+                r.kind,
+                feedback::status_name(locale, &r.status)
+            )
+        })
+        .collect();
+    let header = t!(locale, "feedback-list-header", count = lines.len() as i64);
+    reply::ephemeral(
+        ctx,
+        paginate(&header, &lines, page.unwrap_or(1) as usize, locale),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ask an expert a question; the price is held in escrow until they answer
+#[poise::command(slash_command, guild_only, custom_data = "Level::Member")]
+async fn ask(
+    ctx: Context<'_>,
+    expert: serenity::User,
+    #[min_length = 5]
+    #[max_length = 1500]
+    question: String,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let config = &inv.config;
+    let is_owner = config.discord.owner_ids.contains(&expert.id)
+        || ctx.guild().is_some_and(|g| g.owner_id == expert.id);
+    let (price, within) =
+        qa::terms(config, expert.id, is_owner).ok_or_else(|| CommunityError::NotAnExpert {
+            who: format!("<@{}>", expert.id),
+        })?;
+    let data = ctx.data();
+    data.points.flush().await;
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let q = qa::ask(
+        &mut tx,
+        config,
+        ctx.author().id,
+        expert.id,
+        price,
+        within,
+        question.trim(),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    data.qa_wake.notify_one();
+    let text = t!(
+        locale,
+        "qa-asked",
+        id = q.id,
+        expert = format!("<@{}>", expert.id),
+        price = price,
+        deadline = format!("<t:{0}:F> (<t:{0}:R>)", q.deadline / 1000)
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+/// Answer a question you were asked (the escrowed points are yours)
+#[poise::command(slash_command, guild_only, custom_data = "Level::Member")]
+async fn answer(
+    ctx: Context<'_>,
+    #[min = 1] question_id: i64,
+    #[min_length = 1]
+    #[max_length = 1800]
+    text: String,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    data.points.flush().await;
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let q = qa::answer(
+        &mut tx,
+        &inv.config,
+        question_id,
+        ctx.author().id,
+        text.trim(),
+        now,
+    )
+    .await?;
+    data.commit(tx).await?;
+    let reply_text = t!(
+        inv.locale(ctx),
+        "qa-answer-done",
+        id = q.id,
+        price = q.price
+    );
+    reply::ephemeral(ctx, reply_text).await?;
+    Ok(())
+}
+
+/// Withdraw your unanswered question (its points come back)
+#[poise::command(slash_command, guild_only, custom_data = "Level::Member")]
+async fn withdraw(ctx: Context<'_>, #[min = 1] question_id: i64) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let data = ctx.data();
+    data.points.flush().await;
+    let now = data.clock.now();
+    let mut tx = data.db.write.begin().await?;
+    let q = qa::get(&mut tx, question_id)
+        .await?
+        .ok_or(CommunityError::UnknownQuestion { id: question_id })?;
+    if q.asker_id != ctx.author().id.get() as i64 {
+        return Err(CommunityError::NotYourQuestion.into());
+    }
+    if !qa::refund(&mut tx, &inv.config, &q, "withdrawn", now).await? {
+        return Err(CommunityError::QuestionClosed { id: question_id }.into());
+    }
+    data.commit(tx).await?;
+    let text = t!(inv.locale(ctx), "qa-withdrawn", id = q.id, price = q.price);
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("stats_overview", "stats_retention", "stats_at_risk", "stats_export"),
+    subcommand_required,
+    custom_data = "Level::Admin"
+)]
+async fn stats(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// `7d`, `30d` (default), `90d`.
+fn period_days(text: Option<&str>) -> Result<i64, CommunityError> {
+    let Some(text) = text else {
+        return Ok(30);
+    };
+    crate::span::parse(text)
+        .map(|d| (d.as_secs() / 86_400) as i64)
+        .filter(|d| (1..=366).contains(d))
+        .ok_or_else(|| CommunityError::BadPeriod {
+            text: text.to_string(),
+        })
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// The overview as text.
+pub fn overview_text(o: &stats::Overview, locale: Locale) -> String {
+    let mut lines = vec![
+        t!(locale, "stats-overview-header", days = o.days),
+        t!(
+            locale,
+            "stats-active",
+            dau = format!("{:.1}", o.dau),
+            wau = o.wau,
+            mau = o.mau,
+            stickiness = percent(o.stickiness)
+        ),
+        t!(
+            locale,
+            "stats-messages",
+            per_day = format!("{:.1}", o.messages_per_day),
+            new = o.new_members
+        ),
+        t!(
+            locale,
+            "stats-points",
+            issued = o.points_issued,
+            spent = o.points_spent
+        ),
+    ];
+    if !o.top_channels.is_empty() {
+        let top: Vec<String> = o
+            .top_channels
+            .iter()
+            .map(|(c, n)| format!("<#{c}> {n}"))
+            .collect();
+        lines.push(t!(locale, "stats-top-channels", list = top.join(" · ")));
+    }
+    if let Some((done, planned)) = o.plan {
+        let share = if planned > 0.0 {
+            done as f64 / planned
+        } else {
+            0.0
+        };
+        lines.push(t!(
+            locale,
+            "stats-plan",
+            done = done,
+            planned = format!("{planned:.1}"),
+            share = percent(share)
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Activity, stickiness, messages, new members, top channels, points and the content plan
+#[poise::command(slash_command, rename = "overview", custom_data = "Level::Admin")]
+async fn stats_overview(
+    ctx: Context<'_>,
+    #[max_length = 10] period: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let days = period_days(period.as_deref())?;
+    let data = ctx.data();
+    data.activity.flush(&data.db).await?;
+    data.points.flush().await;
+    let mut conn = data.db.read.acquire().await?;
+    let o = stats::overview(&mut conn, &inv.config, data.clock.now(), days).await?;
+    reply::ephemeral(ctx, overview_text(&o, inv.locale(ctx))).await?;
+    Ok(())
+}
+
+/// Weekly cohort retention by tier, paid conversion and churn per product
+#[poise::command(slash_command, rename = "retention", custom_data = "Level::Admin")]
+async fn stats_retention(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let data = ctx.data();
+    data.activity.flush(&data.db).await?;
+    let mut conn = data.db.read.acquire().await?;
+    let (cohorts, funnels) = stats::retention(&mut conn, &inv.config, data.clock.now(), 8).await?;
+    let mut lines = vec![t!(locale, "stats-retention-header")];
+    lines.push(format!(
+        "`{:<10} {:<12} {:>4} │ {}`",
+        t!(locale, "stats-week"),
+        t!(locale, "stats-tier"),
+        "n",
+        (1..=stats::FOLLOW_WEEKS)
+            .map(|k| format!("{:>4}", format!("W{k}")))
+            .collect::<String>()
+    ));
+    for c in &cohorts {
+        let cells: String = c
+            .retained
+            .iter()
+            .map(|r| match r {
+                Some(r) => format!("{:>4}", percent(*r)),
+                None => format!("{:>4}", "·"),
+            })
+            .collect();
+        let tier: String = c.tier.chars().take(12).collect();
+        lines.push(format!(
+            "`{:<10} {:<12} {:>4} │ {cells}`",
+            c.week.format("%Y-%m-%d"),
+            tier,
+            c.size
+        ));
+    }
+    for f in &funnels {
+        let conversion = if f.joined > 0 {
+            f.converted as f64 / f.joined as f64
+        } else {
+            0.0
+        };
+        let churn = if f.holders + f.churned > 0 {
+            f.churned as f64 / (f.holders + f.churned) as f64
+        } else {
+            0.0
+        };
+        lines.push(t!(
+            locale,
+            "stats-funnel",
+            product = f.product.clone(),
+            converted = f.converted,
+            joined = f.joined,
+            conversion = percent(conversion),
+            churned = f.churned,
+            churn = percent(churn),
+            holders = f.holders
+        ));
+    }
+    reply::ephemeral(ctx, lines.join("\n")).await?;
+    Ok(())
+}
+
+/// Paying members who went quiet and whose paid time ends soon
+#[poise::command(slash_command, rename = "at-risk", custom_data = "Level::Admin")]
+async fn stats_at_risk(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let data = ctx.data();
+    data.activity.flush(&data.db).await?;
+    let mut conn = data.db.read.acquire().await?;
+    let rows = stats::at_risk(
+        &mut conn,
+        &inv.config,
+        data.clock.now(),
+        14,
+        chrono::Duration::days(30),
+    )
+    .await?;
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            t!(
+                locale,
+                "stats-at-risk-line",
+                member = format!("<@{}>", r.member),
+                product = r.product.clone(),
+                until = format!("<t:{}:R>", r.paid_until / 1000),
+                before = r.before,
+                last = r.last_active.clone().unwrap_or_else(|| "—".into())
+            )
+        })
+        .collect();
+    let header = t!(locale, "stats-at-risk-header", count = lines.len() as i64);
+    reply::ephemeral(ctx, paginate(&header, &lines, 1, locale)).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+enum ExportTable {
+    #[name = "activity"]
+    Activity,
+    #[name = "channels"]
+    Channels,
+    #[name = "members"]
+    Members,
+}
+
+/// Raw numbers as a CSV file: daily activity per member, per channel, or members
+#[poise::command(slash_command, rename = "export", custom_data = "Level::Admin")]
+async fn stats_export(
+    ctx: Context<'_>,
+    table: Option<ExportTable>,
+    #[max_length = 10] period: Option<String>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let days = period_days(period.as_deref())?;
+    let data = ctx.data();
+    data.activity.flush(&data.db).await?;
+    let now = data.clock.now();
+    let tz = inv.config.community.timezone;
+    let from = super::activity::day_of(now - chrono::Duration::days(days - 1), tz);
+    let table = table.unwrap_or(ExportTable::Activity);
+    type Rows = Vec<(String, String, i64)>;
+    let (name, header, rows): (&str, [&str; 3], Rows) = match table {
+        ExportTable::Activity => (
+            "activity",
+            ["day", "member_id", "messages"],
+            sqlx::query_as(
+                "SELECT day, CAST(member_id AS TEXT), messages FROM activity_daily WHERE day >= ? ORDER BY day, member_id",
+            )
+            .bind(&from)
+            .fetch_all(&data.db.read)
+            .await?,
+        ),
+        ExportTable::Channels => (
+            "channels",
+            ["day", "channel_id", "messages"],
+            sqlx::query_as(
+                "SELECT day, CAST(channel_id AS TEXT), messages FROM channel_daily WHERE day >= ? ORDER BY day, channel_id",
+            )
+            .bind(&from)
+            .fetch_all(&data.db.read)
+            .await?,
+        ),
+        ExportTable::Members => (
+            "members",
+            ["member_id", "joined_at", "messages"],
+            sqlx::query_as(
+                "SELECT CAST(j.member_id AS TEXT), CAST(j.joined_at AS TEXT),
+                        COALESCE((SELECT SUM(messages) FROM activity_daily a WHERE a.member_id = j.member_id AND a.day >= ?), 0)
+                   FROM member_joins j ORDER BY j.member_id",
+            )
+            .bind(&from)
+            .fetch_all(&data.db.read)
+            .await?,
+        ),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| Error::Internal(anyhow::anyhow!("csv: {e}"));
+    w.write_record(header).map_err(csv_err)?;
+    for (a, b, n) in &rows {
+        w.write_record([a.as_str(), b.as_str(), &n.to_string()])
+            .map_err(csv_err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let text = t!(inv.locale(ctx), "stats-exported", rows = rows.len() as i64);
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .attachment(serenity::CreateAttachment::bytes(
+                bytes,
+                format!("{name}-{days}d.csv"),
+            )),
+    )
+    .await?;
+    Ok(())
+}

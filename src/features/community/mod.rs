@@ -1,0 +1,67 @@
+//! Community: positioning (`/about`) and the welcome, feedback with a status, paid Q&A held in
+//! escrow, and activity & retention analytics.
+//!
+//! `about.rs` the positioning embed and welcome text (pure); `feedback.rs` and `qa.rs` their
+//! writes; `activity.rs` the in-memory daily activity counters and their batch writer;
+//! `stats.rs` the analytics queries; `commands.rs` the slash commands.
+
+pub mod about;
+pub mod activity;
+pub mod commands;
+pub mod error;
+pub mod feedback;
+pub mod qa;
+pub mod stats;
+
+pub use activity::Activity;
+pub use commands::commands;
+pub use error::CommunityError;
+
+use chrono::{DateTime, Utc};
+use serenity::all::UserId;
+use sqlx::SqliteConnection;
+
+use crate::config::{Config, WelcomeTo};
+use crate::outbox::{self, Effect, MessageBody};
+
+/// A member joined: their first join is kept (cohorts), and the welcome goes out (in
+/// `channels.welcome` and/or by DM, per `[onboarding] welcome`) on their first join only.
+pub async fn ops_on_join(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), crate::error::Error> {
+    let first = sqlx::query(
+        "INSERT INTO member_joins (member_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(member.get() as i64)
+    .bind(crate::clock::to_millis(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !first {
+        return Ok(());
+    }
+    let to = config.onboarding.welcome.unwrap_or(WelcomeTo::Channel);
+    let locale = config.community.default_locale;
+    let text = about::welcome(config, locale, member.get());
+    if matches!(to, WelcomeTo::Channel | WelcomeTo::Both) {
+        if let Some(channel_id) = config.channels.welcome {
+            let effect = Effect::SendMessage {
+                channel_id,
+                body: MessageBody::text(text.clone()),
+            };
+            outbox::enqueue(tx, &effect, now, None).await?;
+        }
+    }
+    if matches!(to, WelcomeTo::Dm | WelcomeTo::Both) {
+        let effect = Effect::SendDm {
+            user_id: member,
+            body: MessageBody::text(text),
+        };
+        outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    Ok(())
+}

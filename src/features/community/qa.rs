@@ -1,0 +1,301 @@
+//! Paid Q&A with escrow. `/ask` moves the price from the asker's balance into escrow (a ledger
+//! row and the open question, one transaction); `/answer` pays the expert; an unanswered
+//! question is refunded at its deadline (or withdrawn by the asker). Each question leaves
+//! `open` once, by a conditional UPDATE, so an answer and a refund racing at the deadline
+//! resolve to exactly one outcome, and points are never created or destroyed: balances plus
+//! open escrow stay constant.
+
+use chrono::{DateTime, Duration, Utc};
+use serenity::all::{ChannelId, UserId};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::error::CommunityError;
+use crate::clock::{from_millis, to_millis};
+use crate::config::Config;
+use crate::error::Error;
+use crate::features::points::{ops as points_ops, store::Entry};
+use crate::jobs::Job;
+use crate::outbox::{self, Effect, MessageBody};
+use crate::state::AppState;
+use crate::t;
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Question {
+    pub id: i64,
+    pub asker_id: i64,
+    pub expert_id: i64,
+    pub question: String,
+    pub price: i64,
+    pub status: String,
+    pub answer: Option<String>,
+    pub deadline: i64,
+}
+
+const COLUMNS: &str = "id, asker_id, expert_id, question, price, status, answer, deadline";
+
+/// An expert's terms: (price in points, time to answer). Configured experts, or (with none
+/// configured) the owners at the default terms.
+pub fn terms(config: &Config, expert: UserId, is_owner: bool) -> Option<(i64, Duration)> {
+    if let Some(e) = config.qa.experts.iter().find(|e| e.user == expert) {
+        return Some((
+            e.price_points,
+            Duration::from_std(e.answer_within).unwrap_or(Duration::hours(72)),
+        ));
+    }
+    (config.qa.experts.is_empty() && is_owner).then(|| {
+        (
+            config.qa.default_price,
+            Duration::from_std(config.qa.default_within).unwrap_or(Duration::hours(72)),
+        )
+    })
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Question>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM questions WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+fn channel(config: &Config) -> Option<ChannelId> {
+    config.channels.qa.or(config.channels.announcements)
+}
+
+fn entry(
+    member: i64,
+    delta: i64,
+    lifetime: i64,
+    kind: &'static str,
+    reference: String,
+    now: DateTime<Utc>,
+) -> Entry {
+    Entry {
+        member: UserId::new(member as u64),
+        delta,
+        lifetime_delta: lifetime,
+        kind,
+        reason: None,
+        reference: Some(reference),
+        actor: None,
+        channel: None,
+        at: now,
+    }
+}
+
+async fn post(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    text: String,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    if let Some(channel_id) = channel(config) {
+        let effect = Effect::SendMessage {
+            channel_id,
+            body: MessageBody::text(text),
+        };
+        outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    Ok(())
+}
+
+async fn dm(
+    tx: &mut SqliteConnection,
+    user: i64,
+    text: String,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let effect = Effect::SendDm {
+        user_id: UserId::new(user as u64),
+        body: MessageBody::text(text),
+    };
+    outbox::enqueue(tx, &effect, now, None).await?;
+    Ok(())
+}
+
+/// `/ask`: the price goes into escrow and the question to the Q&A channel and the expert.
+#[allow(clippy::too_many_arguments)]
+pub async fn ask(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    asker: UserId,
+    expert: UserId,
+    price: i64,
+    within: Duration,
+    question: &str,
+    now: DateTime<Utc>,
+) -> Result<Question, Error> {
+    if asker == expert {
+        return Err(CommunityError::OwnQuestion.into());
+    }
+    let balance = crate::features::points::store::member(tx, asker)
+        .await?
+        .balance;
+    if balance < price {
+        return Err(CommunityError::InsufficientBalance { price, balance }.into());
+    }
+    let deadline = now + within;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO questions (asker_id, expert_id, question, price, deadline, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(asker.get() as i64)
+    .bind(expert.get() as i64)
+    .bind(question)
+    .bind(price)
+    .bind(to_millis(deadline))
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    let escrow = entry(
+        asker.get() as i64,
+        -price,
+        0,
+        "qa_escrow",
+        format!("qa:{id}:escrow"),
+        now,
+    );
+    points_ops::apply(tx, config, &[escrow], now).await?;
+    let locale = config.community.default_locale;
+    let text = t!(
+        locale,
+        "qa-posted",
+        id = id,
+        asker = format!("<@{asker}>"),
+        expert = format!("<@{expert}>"),
+        price = price,
+        deadline = format!("<t:{}:R>", deadline.timestamp()),
+        question = question.to_string()
+    );
+    post(tx, config, text.clone(), now).await?;
+    dm(tx, expert.get() as i64, text, now).await?;
+    Ok(get(tx, id).await?.expect("just inserted"))
+}
+
+/// Moves question `id` out of `open` (once). False when it had already left.
+async fn close(
+    tx: &mut SqliteConnection,
+    id: i64,
+    status: &str,
+    answer: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE questions SET status = ?, answer = ?, resolved_at = ? WHERE id = ? AND status = 'open'",
+    )
+    .bind(status)
+    .bind(answer)
+    .bind(to_millis(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// `/answer`: only the question's expert, only while it is open; the escrow goes to them.
+pub async fn answer(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    id: i64,
+    by: UserId,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<Question, Error> {
+    let q = get(tx, id)
+        .await?
+        .ok_or(CommunityError::UnknownQuestion { id })?;
+    if q.expert_id != by.get() as i64 {
+        return Err(CommunityError::NotYourQuestion.into());
+    }
+    if !close(tx, id, "answered", Some(text), now).await? {
+        return Err(CommunityError::QuestionClosed { id }.into());
+    }
+    let payout = entry(
+        q.expert_id,
+        q.price,
+        q.price,
+        "qa_payout",
+        format!("qa:{id}:payout"),
+        now,
+    );
+    points_ops::apply(tx, config, &[payout], now).await?;
+    let locale = config.community.default_locale;
+    let posted = t!(
+        locale,
+        "qa-answered",
+        id = id,
+        expert = format!("<@{}>", q.expert_id),
+        asker = format!("<@{}>", q.asker_id),
+        question = q.question.clone(),
+        answer = text.to_string()
+    );
+    post(tx, config, posted.clone(), now).await?;
+    dm(tx, q.asker_id, posted, now).await?;
+    Ok(get(tx, id).await?.expect("exists"))
+}
+
+/// Returns the escrow to the asker: at the deadline (`refunded`) or on request
+/// (`withdrawn`). False when the question had already left `open`.
+pub async fn refund(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    q: &Question,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    if !close(tx, q.id, status, None, now).await? {
+        return Ok(false);
+    }
+    let back = entry(
+        q.asker_id,
+        q.price,
+        0,
+        "qa_refund",
+        format!("qa:{}:refund", q.id),
+        now,
+    );
+    points_ops::apply(tx, config, &[back], now).await?;
+    let locale = config.community.default_locale;
+    let key = if status == "withdrawn" {
+        "qa-withdrawn-dm"
+    } else {
+        "qa-refunded-dm"
+    };
+    let text = t!(locale, key, id = q.id, price = q.price);
+    dm(tx, q.asker_id, text, now).await?;
+    Ok(true)
+}
+
+/// Refunds questions past their deadline; sleeps until the next deadline.
+pub struct Deadlines {
+    pub state: AppState,
+}
+
+#[async_trait::async_trait]
+impl Job for Deadlines {
+    fn name(&self) -> &'static str {
+        "qa-deadlines"
+    }
+
+    async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let config = self.state.config.snapshot();
+        self.state.points.flush().await;
+        let mut tx = self.state.db.write.begin().await?;
+        let due: Vec<Question> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM questions WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT 200"
+        ))
+        .bind(to_millis(now))
+        .fetch_all(&mut *tx)
+        .await?;
+        for q in &due {
+            refund(&mut tx, &config, q, "refunded", now)
+                .await
+                .map_err(|e| anyhow::anyhow!("question {}: {e:?}", q.id))?;
+        }
+        self.state.commit(tx).await?;
+        let (next,): (Option<i64>,) =
+            sqlx::query_as("SELECT MIN(deadline) FROM questions WHERE status = 'open'")
+                .fetch_one(&self.state.db.read)
+                .await?;
+        Ok(next.map(from_millis))
+    }
+}

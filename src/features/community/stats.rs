@@ -1,0 +1,460 @@
+//! Analytics for admins, read from what is stored with the time as a parameter: activity
+//! (DAU / WAU / MAU, stickiness), cohort retention split by tier, paid conversion and churn per
+//! product, and the paid members at risk of not renewing.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sqlx::SqliteConnection;
+
+use crate::clock::{from_millis, to_millis};
+use crate::config::{Config, Per};
+
+fn day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+fn text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Members active on at least one day in [from, to] (local days, inclusive).
+async fn distinct_active(
+    conn: &mut SqliteConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(DISTINCT member_id) FROM activity_daily WHERE day BETWEEN ? AND ? AND messages > 0",
+    )
+    .bind(text(from))
+    .bind(text(to))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub days: i64,
+    /// Average daily active members over the period.
+    pub dau: f64,
+    /// Distinct active members in the last 7 and 30 days.
+    pub wau: i64,
+    pub mau: i64,
+    /// Average DAU over the last 30 days ÷ MAU.
+    pub stickiness: f64,
+    pub messages_per_day: f64,
+    pub new_members: i64,
+    pub top_channels: Vec<(i64, i64)>,
+    pub points_issued: i64,
+    pub points_spent: i64,
+    /// (published, planned pro rata) over the period, when there is a content plan.
+    pub plan: Option<(i64, f64)>,
+    /// (local day, active members, messages) per day of the period, oldest first.
+    pub series: Vec<(NaiveDate, i64, i64)>,
+}
+
+pub async fn overview(
+    conn: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    days: i64,
+) -> sqlx::Result<Overview> {
+    let tz = config.community.timezone;
+    let today = day(now, tz);
+    let from = today - Duration::days(days - 1);
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT day, COUNT(*), SUM(messages) FROM activity_daily
+          WHERE day BETWEEN ? AND ? AND messages > 0 GROUP BY day",
+    )
+    .bind(text(from))
+    .bind(text(today))
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_day: HashMap<String, (i64, i64)> =
+        rows.into_iter().map(|(d, a, m)| (d, (a, m))).collect();
+    let series: Vec<(NaiveDate, i64, i64)> = (0..days)
+        .map(|i| {
+            let d = from + Duration::days(i);
+            let (a, m) = by_day.get(&text(d)).copied().unwrap_or((0, 0));
+            (d, a, m)
+        })
+        .collect();
+    let member_days: i64 = series.iter().map(|(_, a, _)| a).sum();
+    let messages: i64 = series.iter().map(|(_, _, m)| m).sum();
+    let wau = distinct_active(conn, today - Duration::days(6), today).await?;
+    let mau = distinct_active(conn, today - Duration::days(29), today).await?;
+    let (month_member_days,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM activity_daily WHERE day BETWEEN ? AND ? AND messages > 0",
+    )
+    .bind(text(today - Duration::days(29)))
+    .bind(text(today))
+    .fetch_one(&mut *conn)
+    .await?;
+    let stickiness = if mau == 0 {
+        0.0
+    } else {
+        month_member_days as f64 / 30.0 / mau as f64
+    };
+    let start = crate::recurrence::resolve(tz, from.and_hms_opt(0, 0, 0).expect("midnight"));
+    let (new_members,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM member_joins WHERE joined_at >= ? AND joined_at <= ?")
+            .bind(to_millis(start))
+            .bind(to_millis(now))
+            .fetch_one(&mut *conn)
+            .await?;
+    let top_channels: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT channel_id, SUM(messages) AS n FROM channel_daily WHERE day BETWEEN ? AND ?
+          GROUP BY channel_id ORDER BY n DESC, channel_id LIMIT 5",
+    )
+    .bind(text(from))
+    .bind(text(today))
+    .fetch_all(&mut *conn)
+    .await?;
+    // Escrow moves points between members; it neither issues nor spends them.
+    let (issued, spent): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT SUM(CASE WHEN delta > 0 THEN delta END), -SUM(CASE WHEN delta < 0 THEN delta END)
+           FROM points_ledger WHERE created_at >= ? AND created_at <= ? AND kind NOT LIKE 'qa_%'",
+    )
+    .bind(to_millis(start))
+    .bind(to_millis(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    let plan = if config.plan.items.is_empty() {
+        None
+    } else {
+        let (published,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM content_posts WHERE created_at >= ? AND created_at <= ?",
+        )
+        .bind(to_millis(start))
+        .bind(to_millis(now))
+        .fetch_one(&mut *conn)
+        .await?;
+        let planned: f64 = config
+            .plan
+            .items
+            .iter()
+            .map(|item| {
+                let span = match item.per {
+                    Per::Week => 7.0,
+                    Per::Month => 30.0,
+                    Per::Quarter => 91.0,
+                };
+                f64::from(item.target) * days as f64 / span
+            })
+            .sum();
+        Some((published, planned))
+    };
+    Ok(Overview {
+        days,
+        dau: member_days as f64 / days as f64,
+        wau,
+        mau,
+        stickiness,
+        messages_per_day: messages as f64 / days as f64,
+        new_members,
+        top_channels,
+        points_issued: issued.unwrap_or(0),
+        points_spent: spent.unwrap_or(0),
+        plan,
+        series,
+    })
+}
+
+/// One weekly cohort of one tier: who joined in the week starting `week`, and the share still
+/// active in each of the following weeks (`None`: that week has not ended yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    pub week: NaiveDate,
+    /// "free", or the first product the members ever held.
+    pub tier: String,
+    pub size: i64,
+    pub retained: Vec<Option<f64>>,
+}
+
+/// A product's conversion and churn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductFunnel {
+    pub product: String,
+    /// Members who joined in the window and took the product within `CONVERT_WITHIN`.
+    pub converted: i64,
+    pub joined: i64,
+    /// Holders whose access ended in the window without a renewal, and holders now.
+    pub churned: i64,
+    pub holders: i64,
+}
+
+pub const FOLLOW_WEEKS: usize = 8;
+pub const CONVERT_WITHIN: Duration = Duration::days(30);
+
+fn monday(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+/// Cohorts of the last `weeks` weeks by tier, and each product's funnel over the same window.
+pub async fn retention(
+    conn: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    weeks: i64,
+) -> sqlx::Result<(Vec<Cohort>, Vec<ProductFunnel>)> {
+    let tz = config.community.timezone;
+    let this_week = monday(day(now, tz));
+    let first = this_week - Duration::weeks(weeks - 1);
+    let start = crate::recurrence::resolve(tz, first.and_hms_opt(0, 0, 0).expect("midnight"));
+    let joins: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT member_id, joined_at FROM member_joins WHERE joined_at >= ?")
+            .bind(to_millis(start))
+            .fetch_all(&mut *conn)
+            .await?;
+    let active: Vec<(i64, String)> =
+        sqlx::query_as("SELECT member_id, day FROM activity_daily WHERE day >= ? AND messages > 0")
+            .bind(text(first))
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut active_weeks: HashSet<(i64, NaiveDate)> = HashSet::new();
+    for (member, d) in active {
+        if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            active_weeks.insert((member, monday(d)));
+        }
+    }
+    let grants: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT member_id, product, MIN(starts_at) FROM grants WHERE source != 'points' GROUP BY member_id, product",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut first_product: HashMap<i64, (i64, String)> = HashMap::new();
+    for (member, product, at) in &grants {
+        let entry = first_product
+            .entry(*member)
+            .or_insert((*at, product.clone()));
+        if *at < entry.0 {
+            *entry = (*at, product.clone());
+        }
+    }
+    let mut cohorts: BTreeMap<(NaiveDate, String), Vec<i64>> = BTreeMap::new();
+    for (member, joined) in &joins {
+        let week = monday(day(from_millis(*joined), tz));
+        let tier = first_product
+            .get(member)
+            .map_or_else(|| "free".to_string(), |(_, p)| p.clone());
+        cohorts.entry((week, tier)).or_default().push(*member);
+    }
+    let out = cohorts
+        .into_iter()
+        .map(|((week, tier), members)| {
+            let retained = (1..=FOLLOW_WEEKS as i64)
+                .map(|k| {
+                    let w = week + Duration::weeks(k);
+                    if w >= this_week {
+                        return None;
+                    }
+                    let kept = members
+                        .iter()
+                        .filter(|m| active_weeks.contains(&(**m, w)))
+                        .count();
+                    Some(kept as f64 / members.len() as f64)
+                })
+                .collect();
+            Cohort {
+                week,
+                tier,
+                size: members.len() as i64,
+                retained,
+            }
+        })
+        .collect();
+    let mut funnels = Vec::new();
+    for product in &config.products {
+        let joined_at: HashMap<i64, i64> = joins.iter().copied().collect();
+        let converted = grants
+            .iter()
+            .filter(|(m, p, at)| {
+                p == &product.id
+                    && joined_at
+                        .get(m)
+                        .is_some_and(|j| *at >= *j && *at - *j <= CONVERT_WITHIN.num_milliseconds())
+            })
+            .count() as i64;
+        let (holders,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT member_id) FROM grants WHERE product = ?1 AND ended_at IS NULL
+               AND (ends_at IS NULL OR ends_at > ?2)",
+        )
+        .bind(&product.id)
+        .bind(to_millis(now))
+        .fetch_one(&mut *conn)
+        .await?;
+        let (churned,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT g.member_id) FROM grants g
+              WHERE g.product = ?1 AND g.ended_at >= ?2
+                AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.member_id = g.member_id AND o.product = ?1
+                                 AND o.ended_at IS NULL)",
+        )
+        .bind(&product.id)
+        .bind(to_millis(start))
+        .fetch_one(&mut *conn)
+        .await?;
+        funnels.push(ProductFunnel {
+            product: product.id.clone(),
+            converted,
+            joined: joins.len() as i64,
+            churned,
+            holders,
+        });
+    }
+    Ok((out, funnels))
+}
+
+/// A paying member whose activity dropped and whose paid time ends soon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtRisk {
+    pub member: i64,
+    pub product: String,
+    pub paid_until: i64,
+    /// Messages in the 30 days before the silence.
+    pub before: i64,
+    pub last_active: Option<String>,
+}
+
+/// Silent for `silent_days` after being active in the 30 days before, with paid time ending
+/// within `ending_within`: the renewal-care list.
+pub async fn at_risk(
+    conn: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    silent_days: i64,
+    ending_within: Duration,
+) -> sqlx::Result<Vec<AtRisk>> {
+    let tz = config.community.timezone;
+    let today = day(now, tz);
+    let silent_from = today - Duration::days(silent_days - 1);
+    let before_from = silent_from - Duration::days(30);
+    let rows: Vec<(i64, String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT g.member_id, g.product, MAX(g.paid_until),
+                (SELECT COALESCE(SUM(messages), 0) FROM activity_daily a
+                  WHERE a.member_id = g.member_id AND a.day >= ?3 AND a.day < ?4),
+                (SELECT MAX(day) FROM activity_daily a WHERE a.member_id = g.member_id AND messages > 0)
+           FROM grants g
+          WHERE g.ended_at IS NULL AND g.source != 'points' AND g.paid_until IS NOT NULL
+            AND g.ends_at > ?1
+          GROUP BY g.member_id, g.product
+         HAVING MAX(g.paid_until) <= ?2",
+    )
+    .bind(to_millis(now))
+    .bind(to_millis(now + ending_within))
+    .bind(text(before_from))
+    .bind(text(silent_from))
+    .fetch_all(&mut *conn)
+    .await?;
+    let silent_from = text(silent_from);
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, _, before, last)| {
+            *before > 0 && last.as_deref().is_none_or(|l| l < silent_from.as_str())
+        })
+        .map(
+            |(member, product, paid_until, before, last_active)| AtRisk {
+                member,
+                product,
+                paid_until,
+                before,
+                last_active,
+            },
+        )
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    /// A small community by hand: the numbers below are computed on paper.
+    #[tokio::test]
+    async fn overview_retention_and_at_risk_match_a_hand_computed_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("s.db")).await.unwrap();
+        let config = Config::parse(
+            "[discord]\nguild_id = 1\n[[products]]\nid = \"pro\"\nname = \"Pro\"\nrole = 5\nduration = \"30d\"\n",
+        )
+        .unwrap();
+        // Wednesday 2026-12-16 12:00 UTC.
+        let now: DateTime<Utc> = "2026-12-16T12:00:00Z".parse().unwrap();
+        let mut conn = db.write.acquire().await.unwrap();
+        let at = |s: &str| to_millis(s.parse::<DateTime<Utc>>().unwrap());
+        // Members 1 and 2 joined in the week of Nov 30; member 3 in the week of Dec 7.
+        for (m, joined) in [
+            (1, "2026-12-01T10:00:00Z"),
+            (2, "2026-12-02T10:00:00Z"),
+            (3, "2026-12-08T10:00:00Z"),
+        ] {
+            sqlx::query("INSERT INTO member_joins VALUES (?, ?)")
+                .bind(m)
+                .bind(at(joined))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        // Activity: 1 every day Dec 1–16; 2 only Dec 2; 3 on Dec 8 and Dec 10.
+        for d in 1..=16 {
+            sqlx::query("INSERT INTO activity_daily VALUES (1, ?, 2)")
+                .bind(format!("2026-12-{d:02}"))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        for (m, d) in [(2, "2026-12-02"), (3, "2026-12-08"), (3, "2026-12-10")] {
+            sqlx::query("INSERT INTO activity_daily VALUES (?, ?, 1)")
+                .bind(m)
+                .bind(d)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        // Member 3 bought Pro two days after joining, ending in five days.
+        sqlx::query("INSERT INTO grants (member_id, role_id, product, source, starts_at, paid_until, ends_at, created_at) VALUES (3, 5, 'pro', 'stripe', ?, ?, ?, 0)")
+            .bind(at("2026-12-10T10:00:00Z"))
+            .bind(at("2026-12-21T00:00:00Z"))
+            .bind(at("2026-12-24T00:00:00Z"))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+
+        let o = overview(&mut conn, &config, now, 7).await.unwrap();
+        // Dec 10–16: member 1 on 7 days, member 3 on Dec 10 → 8 member-days / 7.
+        assert!((o.dau - 8.0 / 7.0).abs() < 1e-9, "{}", o.dau);
+        assert_eq!((o.wau, o.mau), (2, 3));
+        // Last 30 days: 16 + 1 + 2 = 19 member-days / 30 / 3.
+        assert!((o.stickiness - 19.0 / 30.0 / 3.0).abs() < 1e-9);
+        assert!((o.messages_per_day - 15.0 / 7.0).abs() < 1e-9);
+        assert_eq!(o.series.len(), 7);
+
+        let (cohorts, funnels) = retention(&mut conn, &config, now, 4).await.unwrap();
+        let nov30 = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let free = cohorts
+            .iter()
+            .find(|c| c.week == nov30 && c.tier == "free")
+            .unwrap();
+        // 2 members; week of Dec 7: only member 1 → 50%; the week of Dec 14 is not over.
+        assert_eq!(free.size, 2);
+        assert_eq!(free.retained[0], Some(0.5));
+        assert_eq!(free.retained[1], None);
+        let pro = cohorts.iter().find(|c| c.tier == "pro").unwrap();
+        assert_eq!((pro.size, pro.retained[0]), (1, None));
+        assert_eq!(funnels[0].converted, 1);
+        assert_eq!(funnels[0].holders, 1);
+
+        // Member 3: active before, silent since Dec 10 (< 14 days? no: silent 6 days).
+        let risky = at_risk(&mut conn, &config, now, 5, Duration::days(30))
+            .await
+            .unwrap();
+        assert_eq!(risky.len(), 1, "{risky:?}");
+        assert_eq!((risky[0].member, risky[0].before), (3, 2));
+        let calm = at_risk(&mut conn, &config, now, 14, Duration::days(30))
+            .await
+            .unwrap();
+        assert!(calm.is_empty(), "active within 14 days: {calm:?}");
+    }
+}

@@ -70,6 +70,14 @@ stats-at-risk-line = { $member } · `{ $product }` ends { $until } · { $before 
 stats-exported = 📎 { $rows } rows, as CSV.
 stats-error-period = Cannot read the period "{ $text }". Write e.g. `7d`, `30d` or `90d`.
 
+chart-activity-title = Activity — last { $days } days
+chart-active = active members
+chart-messages = messages
+chart-retention-title = Weekly cohort retention
+chart-weeks-after = weeks after joining
+chart-free = free
+stats-chart-attached = 📈 Chart attached.
+
 ## Commands
 cmd-about = about
     .description = What this community is about, what it offers, and how to join

@@ -67,6 +67,14 @@ stats-at-risk-line = { $member } · `{ $product }` { $until }到期 · 此前一
 stats-exported = 📎 { $rows } 行数据（CSV）。
 stats-error-period = 无法识别期间“{ $text }”。例如 `7d`、`30d` 或 `90d`。
 
+chart-activity-title = 活跃度 — 最近 { $days } 天
+chart-active = 活跃成员
+chart-messages = 消息
+chart-retention-title = 每周新成员留存
+chart-weeks-after = 加入后的周数
+chart-free = 免费
+stats-chart-attached = 📈 已附上图表。
+
 ## Commands
 cmd-about = 关于
     .description = 了解社群：我们做什么、提供什么、如何加入

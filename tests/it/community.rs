@@ -458,6 +458,24 @@ async fn stats_overview_counts_what_members_did_and_export_returns_csv() {
         text.contains("Content plan: 0 published of 3.0 planned (0%)"),
         "{text}"
     );
+    assert_eq!(overview.raw["_files"][0]["filename"], "activity.png");
+    assert!(overview.raw["_files"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("PNG"));
+    let retention = app
+        .slash(
+            SlashCall::new(ids::OWNER, "stats")
+                .subcommand("retention")
+                .locale("zh-CN"),
+        )
+        .await;
+    assert!(
+        retention.content.contains("每周新成员留存"),
+        "{}",
+        retention.content
+    );
+    assert_eq!(retention.raw["_files"][0]["filename"], "retention.png");
     let export = app
         .slash(
             SlashCall::new(ids::OWNER, "stats")

@@ -348,7 +348,25 @@ async fn stats_overview(
     data.points.flush().await;
     let mut conn = data.db.read.acquire().await?;
     let o = stats::overview(&mut conn, &inv.config, data.clock.now(), days).await?;
-    reply::ephemeral(ctx, overview_text(&o, inv.locale(ctx))).await?;
+    let locale = inv.locale(ctx);
+    let chart = super::charts::activity(&o.series, locale)?;
+    send_with_chart(ctx, overview_text(&o, locale), chart, "activity.png").await
+}
+
+/// An ephemeral reply with a PNG chart attached.
+async fn send_with_chart(
+    ctx: Context<'_>,
+    text: String,
+    png: Vec<u8>,
+    name: &str,
+) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(reply::fit(text))
+            .ephemeral(true)
+            .attachment(serenity::CreateAttachment::bytes(png, name)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -411,8 +429,8 @@ async fn stats_retention(ctx: Context<'_>) -> Result<(), Error> {
             holders = f.holders
         ));
     }
-    reply::ephemeral(ctx, lines.join("\n")).await?;
-    Ok(())
+    let chart = super::charts::retention(&cohorts, locale)?;
+    send_with_chart(ctx, lines.join("\n"), chart, "retention.png").await
 }
 
 /// Paying members who went quiet and whose paid time ends soon

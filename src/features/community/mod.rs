@@ -7,6 +7,7 @@
 
 pub mod about;
 pub mod activity;
+pub mod charts;
 pub mod commands;
 pub mod error;
 pub mod feedback;

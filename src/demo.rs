@@ -292,6 +292,7 @@ pub async fn run() -> anyhow::Result<()> {
     events_scene(&script, bot.app.web_addr).await?;
     plan_scene(&script, &bot.app.state).await?;
     membership_scene(&script).await?;
+    community_scene(&script, &bot.app.state).await?;
 
     let requests = sim.requests();
     println!(
@@ -352,6 +353,10 @@ duration = "30d"
 price = 29
 grace = "1s"
 renew_reminders = ""
+
+[qa]
+default_price = 50
+default_within = "48h"
 "#,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
         general = ids::CHANNEL_GENERAL,
@@ -827,6 +832,126 @@ async fn membership_scene(script: &Script) -> anyhow::Result<()> {
             "/revenue show",
         )
         .await?;
+    println!();
+    Ok(())
+}
+
+/// Scene 11: a member reads /about, sends feedback that staff mark done, asks a paid question
+/// that is answered; the owner looks at /stats and the chart is saved beside the transcript.
+async fn community_scene(script: &Script, state: &crate::state::AppState) -> anyhow::Result<()> {
+    script.say("── Scene 11 · Community: about, feedback, a paid question, the numbers");
+    let sim = &script.sim;
+    println!("      mina ▸ /about");
+    let about = sim.slash(SlashCall::new(ids::MINA, "about")).await?;
+    let embed = &about.raw["embeds"][0];
+    let mut lines = vec![format!(
+        "**{}**",
+        embed["title"].as_str().unwrap_or_default()
+    )];
+    for field in embed["fields"].as_array().into_iter().flatten() {
+        lines.push(format!(
+            "{}: {}",
+            field["name"].as_str().unwrap_or_default(),
+            field["value"].as_str().unwrap_or_default()
+        ));
+    }
+    script.indent("Lyceum 👁", &lines.join("\n"));
+    script
+        .command(
+            SlashCall::new(ids::MINA, "feedback")
+                .subcommand("send")
+                .string("text", "Could we get a session on async Rust?")
+                .choice("kind", "content_request"),
+            "/feedback send text:Could we get a session on async Rust? kind:content_request",
+        )
+        .await?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let posted = loop {
+        let found = sim.messages_in(ids::CHANNEL_MOD_LOG).into_iter().find(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("💬"))
+        });
+        if let Some(found) = found {
+            break found;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the feedback did not reach staff"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let message: u64 = posted["id"]
+        .as_str()
+        .and_then(|i| i.parse().ok())
+        .context("no message id")?;
+    script.indent(
+        "#mod-log",
+        &format!(
+            "{} — {}  [Planned] [Done] [Declined]",
+            posted["embeds"][0]["title"].as_str().unwrap_or_default(),
+            posted["embeds"][0]["description"]
+                .as_str()
+                .unwrap_or_default()
+        ),
+    );
+    println!("    olivia ▸ [Done]");
+    let (press, _) = sim.press(
+        ids::OWNER,
+        ids::CHANNEL_MOD_LOG,
+        message,
+        "lyceum:fb:1:done",
+    )?;
+    sim.wait_response(press)
+        .await
+        .context("no answer to the press")?;
+    script.dm(ids::MINA, "📬").await?;
+
+    script
+        .command(
+            SlashCall::new(ids::MINA, "ask")
+                .user_option("expert", ids::OWNER)
+                .string("question", "Tokio or async-std for a new bot?"),
+            "/ask expert:@olivia question:Tokio or async-std for a new bot?",
+        )
+        .await?;
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "answer")
+                .integer("question_id", 1)
+                .string("text", "Tokio: the ecosystem (serenity, sqlx, axum) is built on it."),
+            "/answer question_id:1 text:Tokio: the ecosystem (serenity, sqlx, axum) is built on it.",
+        )
+        .await?;
+    state.activity.flush(&state.db).await?;
+    println!("    olivia ▸ /stats overview period:7d");
+    let stats = sim
+        .slash(
+            SlashCall::new(ids::OWNER, "stats")
+                .subcommand("overview")
+                .string("period", "7d"),
+        )
+        .await?;
+    script.indent("Lyceum 👁", &stats.content);
+    let png = crate::features::community::charts::activity(
+        &{
+            let mut conn = state.db.read.acquire().await?;
+            let config = state.config.snapshot();
+            crate::features::community::stats::overview(&mut conn, &config, state.clock.now(), 7)
+                .await?
+                .series
+        },
+        crate::i18n::Locale::En,
+    )
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let dir = std::path::Path::new("target").join("lyceum-demo");
+    let path = if std::fs::create_dir_all(&dir).is_ok() {
+        dir.join("activity.png")
+    } else {
+        std::env::temp_dir().join("lyceum-demo-activity.png")
+    };
+    std::fs::write(&path, png)?;
+    script.indent("📎", &format!("activity.png (saved to {})", path.display()));
     println!();
     Ok(())
 }

@@ -254,6 +254,12 @@ fn the_demo_plays_its_script_to_the_end() {
         "@sam lost the role @Pro (paid time and grace over)",
         "DM @sam ▸ 🔒 Your **Pro membership** access has ended.",
         "• `rust-course` · redeem code — 99.00 USD (1)",
+        "Our rhythm: 3× article a week",
+        "#mod-log ▸ 💬 Content request #1 — Could we get a session on async Rust?",
+        "🎁 It was adopted: **+50** points.",
+        "✅ Answer to `#1` posted; **50** points are yours.",
+        "**Community — last 7 days**",
+        "activity.png (saved to",
     ] {
         assert!(
             stdout.contains(expected),

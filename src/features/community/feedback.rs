@@ -105,9 +105,13 @@ pub async fn list(
     .await
 }
 
-/// Where feedback goes for staff.
+/// Where feedback goes for staff: `channels.feedback`, else `staff`, else the mod log.
 fn staff_channel(config: &Config) -> Option<ChannelId> {
-    config.channels.feedback.or(config.channels.staff)
+    config
+        .channels
+        .feedback
+        .or(config.channels.staff)
+        .or(config.channels.mod_log)
 }
 
 /// Stores feedback and queues its staff post. Returns its id.

@@ -458,3 +458,109 @@ mod tests {
         assert!(calm.is_empty(), "active within 14 days: {calm:?}");
     }
 }
+
+#[cfg(test)]
+mod synthetic {
+    use super::*;
+    use crate::db::Db;
+
+    /// A synthetic community: 300 members joining over twelve weeks, each active on a
+    /// deterministic pattern of days. The expected numbers are computed straight from the
+    /// pattern, independently of the SQL.
+    #[tokio::test]
+    async fn a_synthetic_community_of_hundreds_matches_the_pattern_it_was_built_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("s.db")).await.unwrap();
+        let config = Config::parse("[discord]\nguild_id = 1\n").unwrap();
+        let tz = config.community.timezone;
+        // Monday 2027-03-29 12:00 UTC; the community started 12 weeks before.
+        let now: DateTime<Utc> = "2027-03-29T12:00:00Z".parse().unwrap();
+        let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        let today = day(now, tz);
+        let joined = |m: i64| start + Duration::days(m % 84);
+        // Member m is active on day d (after joining) when (m + d) % period == 0; a third of
+        // the members stop after their first two weeks.
+        let active = |m: i64, d: NaiveDate| {
+            let since = (d - joined(m)).num_days();
+            let period = 1 + m % 5;
+            since >= 0 && d <= today && (m + since) % period == 0 && (m % 3 != 0 || since < 14)
+        };
+        let mut tx = db.write.begin().await.unwrap();
+        for m in 1..=300i64 {
+            let at = crate::recurrence::resolve(tz, joined(m).and_hms_opt(9, 0, 0).unwrap());
+            sqlx::query("INSERT INTO member_joins VALUES (?, ?)")
+                .bind(m)
+                .bind(to_millis(at))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let mut d = joined(m);
+            while d <= today {
+                if active(m, d) {
+                    sqlx::query("INSERT INTO activity_daily VALUES (?, ?, ?)")
+                        .bind(m)
+                        .bind(text(d))
+                        .bind(1 + m % 4)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                }
+                d += Duration::days(1);
+            }
+        }
+        tx.commit().await.unwrap();
+        let mut conn = db.read.acquire().await.unwrap();
+
+        let o = overview(&mut conn, &config, now, 28).await.unwrap();
+        let window = |from: NaiveDate| -> i64 {
+            (1..=300)
+                .filter(|m| {
+                    let mut d = from;
+                    while d <= today {
+                        if active(*m, d) {
+                            return true;
+                        }
+                        d += Duration::days(1);
+                    }
+                    false
+                })
+                .count() as i64
+        };
+        assert_eq!(o.wau, window(today - Duration::days(6)));
+        assert_eq!(o.mau, window(today - Duration::days(29)));
+        let member_days: i64 = (0..28)
+            .map(|i| {
+                let d = today - Duration::days(i);
+                (1..=300).filter(|m| active(*m, d)).count() as i64
+            })
+            .sum();
+        assert!((o.dau - member_days as f64 / 28.0).abs() < 1e-9);
+
+        // Thirteen weeks back reaches the first join week (2027-01-04).
+        let (cohorts, _) = retention(&mut conn, &config, now, 13).await.unwrap();
+        assert_eq!(cohorts.iter().map(|c| c.size).sum::<i64>(), 300);
+        let this_week = monday(today);
+        for c in &cohorts {
+            let members: Vec<i64> = (1..=300).filter(|m| monday(joined(*m)) == c.week).collect();
+            assert_eq!(c.size, members.len() as i64);
+            for (k, share) in c.retained.iter().enumerate() {
+                let w = c.week + Duration::weeks(k as i64 + 1);
+                if w >= this_week {
+                    assert_eq!(*share, None);
+                    continue;
+                }
+                let kept = members
+                    .iter()
+                    .filter(|m| (0..7).any(|i| active(**m, w + Duration::days(i))))
+                    .count();
+                assert_eq!(
+                    *share,
+                    Some(kept as f64 / members.len() as f64),
+                    "{} W{}",
+                    c.week,
+                    k + 1
+                );
+            }
+        }
+    }
+}

@@ -45,6 +45,7 @@ qa-answered = 💡 { $expert } answered { $asker }'s question `#{ $id }`:
     > { $question }
     { $answer }
 qa-answer-done = ✅ Answer to `#{ $id }` posted; **{ $price }** points are yours.
+qa-answer-done-pool = ✅ Answer to `#{ $id }` posted; **{ $price }** points went to the community pool.
 qa-refunded-dm = ⌛ Your question `#{ $id }` was not answered in time; **{ $price }** points are back in your balance.
 qa-withdrawn-dm = ↩️ You withdrew question `#{ $id }`; **{ $price }** points are back in your balance.
 qa-withdrawn = ↩️ Question `#{ $id }` withdrawn; **{ $price }** points are back.

@@ -42,6 +42,7 @@ qa-answered = 💡 { $expert } 回答了 { $asker } 的问题 `#{ $id }`：
     > { $question }
     { $answer }
 qa-answer-done = ✅ 已发布对 `#{ $id }` 的回答；**{ $price }** 积分归你。
+qa-answer-done-pool = ✅ 已发布对 `#{ $id }` 的回答；**{ $price }** 积分进入社群公共池。
 qa-refunded-dm = ⌛ 你的问题 `#{ $id }` 未在期限内得到回答；**{ $price }** 积分已退回。
 qa-withdrawn-dm = ↩️ 你撤回了问题 `#{ $id }`；**{ $price }** 积分已退回。
 qa-withdrawn = ↩️ 问题 `#{ $id }` 已撤回；**{ $price }** 积分已退回。

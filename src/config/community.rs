@@ -129,6 +129,8 @@ pub struct QaConfig {
     pub experts: Vec<Expert>,
     pub default_price: i64,
     pub default_within: Duration,
+    /// Where an answered question's escrow goes: the expert (default) or the community pool.
+    pub payout_to_pool: bool,
 }
 
 pub fn read_qa(s: &mut Section<'_>) -> QaConfig {
@@ -136,6 +138,18 @@ pub fn read_qa(s: &mut Section<'_>) -> QaConfig {
     let default_within = s
         .duration("default_within")
         .unwrap_or(Duration::from_secs(72 * 3_600));
+    let payout_to_pool = match s.string("payout").as_deref() {
+        None | Some("expert") => false,
+        Some("pool") => true,
+        Some(other) => {
+            s.problem(
+                "payout",
+                Some(&Value::String(other.into())),
+                "expected \"expert\" or \"pool\"",
+            );
+            false
+        }
+    };
     let mut experts = Vec::new();
     for mut e in s.tables("experts") {
         let user = e.id("user").map(UserId::new);
@@ -162,5 +176,6 @@ pub fn read_qa(s: &mut Section<'_>) -> QaConfig {
         experts,
         default_price,
         default_within,
+        payout_to_pool,
     }
 }

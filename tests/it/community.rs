@@ -500,3 +500,34 @@ async fn stats_overview_counts_what_members_did_and_export_returns_csv() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn with_payout_to_the_pool_the_answer_pays_the_community_account() {
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut app =
+        TestApp::spawn_clocked("\n[qa]\ndefault_price = 40\npayout = \"pool\"\n", clock).await;
+    give(&app, ids::MINA, 40).await;
+    let total = total_points(&app).await;
+    app.slash(
+        SlashCall::new(ids::MINA, "ask")
+            .user_option("expert", ids::OWNER)
+            .string("question", "Pool?"),
+    )
+    .await;
+    let answered = app
+        .slash(
+            SlashCall::new(ids::OWNER, "answer")
+                .integer("question_id", 1)
+                .string("text", "Yes."),
+        )
+        .await;
+    assert!(
+        answered.content.contains("went to the community pool"),
+        "{}",
+        answered.content
+    );
+    assert_eq!(balance(&app, ids::OWNER).await, 0);
+    assert_eq!(balance(&app, ids::GUILD).await, 40);
+    assert_eq!(total_points(&app).await, total);
+    app.stop().await;
+}

@@ -224,12 +224,21 @@ async fn answer(
     )
     .await?;
     data.commit(tx).await?;
-    let reply_text = t!(
-        inv.locale(ctx),
-        "qa-answer-done",
-        id = q.id,
-        price = q.price
-    );
+    let reply_text = if inv.config.qa.payout_to_pool {
+        t!(
+            inv.locale(ctx),
+            "qa-answer-done-pool",
+            id = q.id,
+            price = q.price
+        )
+    } else {
+        t!(
+            inv.locale(ctx),
+            "qa-answer-done",
+            id = q.id,
+            price = q.price
+        )
+    };
     reply::ephemeral(ctx, reply_text).await?;
     Ok(())
 }

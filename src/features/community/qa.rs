@@ -191,6 +191,11 @@ async fn close(
     Ok(done.rows_affected() == 1)
 }
 
+/// The community pool's account in the points tables.
+pub fn pool(config: &Config) -> i64 {
+    config.discord.guild_id.get() as i64
+}
+
 /// `/answer`: only the question's expert, only while it is open; the escrow goes to them.
 pub async fn answer(
     tx: &mut SqliteConnection,
@@ -209,8 +214,15 @@ pub async fn answer(
     if !close(tx, id, "answered", Some(text), now).await? {
         return Err(CommunityError::QuestionClosed { id }.into());
     }
+    // The pool is an account of its own (the guild's id), so escrow still neither creates nor
+    // destroys points.
+    let to = if config.qa.payout_to_pool {
+        pool(config)
+    } else {
+        q.expert_id
+    };
     let payout = entry(
-        q.expert_id,
+        to,
         q.price,
         q.price,
         "qa_payout",

@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod logging;
 pub mod outbox;
+pub mod perf;
 pub mod recurrence;
 pub mod sim;
 pub mod span;

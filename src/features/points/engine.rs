@@ -37,6 +37,9 @@ struct Memory {
     members: HashMap<UserId, MemberChat>,
     /// Chat awards still inside the delete window: message → (author, points, when).
     recent_awards: HashMap<MessageId, (UserId, i64, DateTime<Utc>)>,
+    /// The same awards in the order they were made, so expired ones are dropped from the
+    /// front in O(1) per award instead of scanning the map on every message.
+    award_order: std::collections::VecDeque<(DateTime<Utc>, MessageId)>,
     /// Recent message authors, for helpful reactions.
     authors: HashMap<MessageId, (UserId, ChannelId)>,
 }
@@ -123,12 +126,17 @@ impl Engine {
             let state = memory.members.entry(message.author).or_default();
             let points = rules::decide_chat(policy, state, &chat, roll).ok()?;
             let window = chrono::Duration::from_std(policy.delete_window).unwrap_or_default();
-            memory
-                .recent_awards
-                .retain(|_, (_, _, at)| *at + window > message.at);
+            while let Some((at, id)) = memory.award_order.front().copied() {
+                if at + window > message.at {
+                    break;
+                }
+                memory.award_order.pop_front();
+                memory.recent_awards.remove(&id);
+            }
             memory
                 .recent_awards
                 .insert(message.id, (message.author, points, message.at));
+            memory.award_order.push_back((message.at, message.id));
             points
         };
         let _ = self.writer.send(Command::Write(Entry {
@@ -197,6 +205,21 @@ impl Engine {
             .get(&member)
             .filter(|m| m.day == Some(today))
             .map_or(0, |m| m.today_total)
+    }
+
+    /// Bytes of per-member hot-path state, estimated from the structures themselves (map slots
+    /// with their control byte, each member's recent-fingerprint ring), per member.
+    pub fn state_bytes_per_member(&self) -> f64 {
+        let memory = self.memory.lock().expect("points memory");
+        let members = memory.members.len().max(1);
+        let slots = memory.members.capacity()
+            * (std::mem::size_of::<UserId>() + std::mem::size_of::<MemberChat>() + 1);
+        let rings: usize = memory
+            .members
+            .values()
+            .map(|m| m.recent.capacity() * std::mem::size_of::<u64>())
+            .sum();
+        (slots + rings) as f64 / members as f64
     }
 
     /// Waits until every award queued before this call is committed, so what a member is shown

@@ -26,6 +26,7 @@ pub struct Entry {
 const CHUNK: usize = 500;
 
 /// Writes `entries` (multi-row statements) and moves members' totals by what was written.
+/// Returns the members whose stored level no longer matches their lifetime points.
 /// Entries whose reference was already used are skipped. Returns the members touched.
 pub async fn insert_entries(
     tx: &mut SqliteConnection,
@@ -59,6 +60,7 @@ pub async fn insert_entries(
         total.1 += lifetime;
     }
     let members: Vec<(i64, (i64, i64))> = totals.into_iter().collect();
+    let mut changed: Vec<UserId> = Vec::new();
     for chunk in members.chunks(CHUNK) {
         let mut create: QueryBuilder<Sqlite> =
             QueryBuilder::new("INSERT OR IGNORE INTO points_members (member_id) ");
@@ -79,14 +81,21 @@ pub async fn insert_entries(
             ") UPDATE points_members SET
                  balance = MAX(0, points_members.balance + d.delta),
                  lifetime = MAX(0, points_members.lifetime + d.lifetime)
-             FROM d WHERE points_members.member_id = d.member_id",
+             FROM d WHERE points_members.member_id = d.member_id
+             RETURNING points_members.member_id, points_members.lifetime, points_members.level",
         );
-        update.build().execute(&mut *tx).await?;
+        let rows: Vec<(i64, i64, i64)> = update.build_query_as().fetch_all(&mut *tx).await?;
+        // Only members whose level moves need their roles looked at: one query per batch,
+        // not one per member.
+        changed.extend(
+            rows.into_iter()
+                .filter(|(_, lifetime, level)| {
+                    i64::from(super::rules::level_of(*lifetime).0) != *level
+                })
+                .map(|(m, _, _)| UserId::new(m as u64)),
+        );
     }
-    Ok(members
-        .into_iter()
-        .map(|(m, _)| UserId::new(m as u64))
-        .collect())
+    Ok(changed)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, FromRow)]

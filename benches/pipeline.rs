@@ -1,0 +1,50 @@
+//! `cargo bench --bench pipeline` (`-- --quick` for small counts): lyceum's message pipeline
+//! against a naive design in the same run. See `lyceum::perf` and the README's performance
+//! section. Exits non-zero when the designs decide differently.
+
+use lyceum::perf::{self, Options};
+
+fn main() -> anyhow::Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let opts = if quick { Options::quick() } else { Options::full() };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    println!(
+        "lyceum pipeline bench: {} messages from {} members in {} channels; naive design on the first {}; {} rounds",
+        opts.messages, opts.members, opts.channels, opts.naive_messages, opts.rounds
+    );
+    let report = runtime.block_on(perf::run(&opts, |line| println!("  {line}")))?;
+    println!();
+    println!("median                       lyceum        naive      ratio");
+    println!(
+        "messages/s              {:>11.0}  {:>11.0}  {:>8.1}×",
+        report.msgs_per_s, report.naive_msgs_per_s, report.pipeline_ratio
+    );
+    println!(
+        "automod ns/message      {:>11.0}  {:>11.0}  {:>8.1}×",
+        report.automod_ns_per_msg, report.naive_automod_ns_per_msg, report.automod_ratio
+    );
+    println!(
+        "service time            p50 {:.2} µs · p99 {:.2} µs",
+        report.service_p50_us, report.service_p99_us
+    );
+    println!(
+        "durability lag          p50 {:.1} ms · p99 {:.1} ms (flush every 100 ms)",
+        report.durability_lag_p50_ms, report.durability_lag_p99_ms
+    );
+    println!("hot-path state          {:.0} bytes per member", report.bytes_per_member);
+    println!(
+        "decisions               {}",
+        if report.decisions_match { "match" } else { "DIFFER" }
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("pipeline.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    println!("written to {}", path.display());
+    if !report.decisions_match {
+        std::process::exit(1);
+    }
+    Ok(())
+}

@@ -1,0 +1,595 @@
+//! The message-pipeline benchmark (`cargo bench --bench pipeline`), kept in the library so the
+//! test suite can run it in `quick` mode and check that both designs decide the same.
+//!
+//! It generates a seeded synthetic workload, then runs lyceum's real hot path (automod's
+//! compiled filters, the points engine deciding from memory, the batch writer committing to a
+//! WAL-mode SQLite file) against a naive design written here (per message: lowercase-contains
+//! automod, read the member's state from SQLite, decide with the same rule function, write the
+//! ledger row and the state back, autocommit). Both run on fresh database files, alternating,
+//! and must make the same decisions; the report is ratios measured in the same run.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use serenity::all::{ChannelId, MessageId, UserId};
+
+use crate::clock::ManualClock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::features::points::engine::{spawn_writer, Engine, Incoming};
+use crate::features::points::rules::{self, ChatMessage, MemberChat};
+use crate::features::rules::automod::Compiled;
+use crate::state::AppState;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub messages: usize,
+    pub members: usize,
+    pub channels: usize,
+    /// Messages the naive design (and the decision comparison) runs on.
+    pub naive_messages: usize,
+    pub rounds: usize,
+    pub seed: u64,
+    /// Members in the hot-path memory measurement.
+    pub state_members: usize,
+}
+
+impl Options {
+    pub fn full() -> Options {
+        Options {
+            messages: 1_000_000,
+            members: 10_000,
+            channels: 50,
+            naive_messages: 40_000,
+            rounds: 3,
+            seed: 42,
+            state_members: 100_000,
+        }
+    }
+
+    /// Small counts for the test suite: checks that both designs decide the same.
+    pub fn quick() -> Options {
+        Options {
+            messages: 20_000,
+            members: 500,
+            channels: 10,
+            naive_messages: 3_000,
+            rounds: 1,
+            seed: 7,
+            state_members: 1_000,
+        }
+    }
+}
+
+/// One synthetic message.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: u64,
+    pub author: u64,
+    pub channel: u64,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The community's policy in the workload: fixed awards (so both designs roll the same), a
+/// short cooldown and a daily cap, and banned words in English and Chinese.
+pub fn config() -> Config {
+    Config::parse(
+        r#"
+[discord]
+guild_id = 1
+[community]
+timezone = "Asia/Shanghai"
+[points]
+message_min = 10
+message_max = 10
+cooldown = "20s"
+daily_cap = 200
+min_chars = 5
+[automod]
+staff_exempt = false
+[automod.banned_words]
+enabled = true
+words = ["zzspam", "scamcoin", "垃圾广告", "刷单"]
+action = "delete"
+"#,
+    )
+    .expect("the bench config parses")
+}
+
+const EN: &[&str] = &[
+    "how", "do", "i", "pin", "a", "future", "in", "rust", "thanks", "for", "the", "article",
+    "great", "livestream", "today", "question", "about", "lifetimes", "async", "traits", "when",
+    "is", "next", "session", "borrow", "checker", "helped", "me", "a", "lot",
+];
+const ZH: &[&str] = &[
+    "请问", "这个", "生命周期", "怎么", "理解", "谢谢", "老师", "今天", "直播", "很棒", "异步",
+    "代码", "运行", "报错", "了", "文章", "写得", "真好", "下次", "什么时候",
+];
+const BANNED: &[&str] = &["zzspam", "scamcoin", "垃圾广告", "刷单"];
+
+/// A seeded workload: Zipf-like authors (a few very active members, a long tail), English,
+/// Chinese and mixed text, 3% repeats of the author's previous message, a few percent with a
+/// banned word, spanning local midnight (Asia/Shanghai) in the middle.
+pub fn workload(opts: &Options) -> Vec<Message> {
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    // Cumulative weights ∝ 1/rank.
+    let mut cumulative = Vec::with_capacity(opts.members);
+    let mut total = 0.0;
+    for rank in 1..=opts.members {
+        total += 1.0 / rank as f64;
+        cumulative.push(total);
+    }
+    // 23:00 local on 2026-12-01 (15:00 UTC); midnight falls in the middle of the span.
+    let start: DateTime<Utc> = "2026-12-01T15:00:00Z".parse().expect("instant");
+    let span_ms = 2 * 3_600_000i64;
+    let mut last_text: HashMap<u64, String> = HashMap::new();
+    (0..opts.messages)
+        .map(|i| {
+            let u: f64 = rng.gen::<f64>() * total;
+            let rank = cumulative.partition_point(|c| *c < u);
+            let author = 1_000 + rank as u64;
+            let channel = 500 + rng.gen_range(0..opts.channels as u64);
+            let roll: f64 = rng.gen();
+            let text = match last_text.get(&author) {
+                Some(previous) if roll < 0.03 => previous.clone(),
+                _ => {
+                    let words = rng.gen_range(2..12);
+                    let style = rng.gen_range(0..3);
+                    let mut parts: Vec<&str> = (0..words)
+                        .map(|w| match (style, w % 2) {
+                            (0, _) | (2, 0) => EN[rng.gen_range(0..EN.len())],
+                            _ => ZH[rng.gen_range(0..ZH.len())],
+                        })
+                        .collect();
+                    if rng.gen::<f64>() < 0.04 {
+                        let at = rng.gen_range(0..=parts.len());
+                        parts.insert(at, BANNED[rng.gen_range(0..BANNED.len())]);
+                    }
+                    let joiner = if style == 1 { "" } else { " " };
+                    format!("{} #{}", parts.join(joiner), rng.gen_range(0..1_000))
+                }
+            };
+            last_text.insert(author, text.clone());
+            let at = start + chrono::Duration::milliseconds(span_ms * i as i64 / opts.messages as i64);
+            Message {
+                id: 10_000_000 + i as u64,
+                author,
+                channel,
+                text,
+                at,
+            }
+        })
+        .collect()
+}
+
+/// What a design decided: awards per member, and which messages automod caught.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Decisions {
+    pub awards: BTreeMap<u64, i64>,
+    pub flagged: BTreeSet<u64>,
+    /// SUM(balance) in the design's database afterwards.
+    pub balance_sum: i64,
+}
+
+/// Timings of one lyceum run.
+#[derive(Debug, Clone)]
+pub struct PipelineRun {
+    pub decisions: Decisions,
+    pub elapsed: Duration,
+    pub service_ns: Vec<u64>,
+    pub lag_ms: Vec<f64>,
+}
+
+async fn fresh_db(dir: &std::path::Path, name: &str) -> anyhow::Result<Db> {
+    Db::open(&dir.join(name)).await
+}
+
+/// lyceum's pipeline over `messages`: automod, then the points engine; the batch writer
+/// commits behind it. Durability lag: a side task flushes every writer interval and records
+/// when each flush completed; a message is durable at the first completion after its decision.
+pub async fn run_pipeline(
+    dir: &std::path::Path,
+    name: &str,
+    messages: &[Message],
+) -> anyhow::Result<PipelineRun> {
+    let config = config();
+    let db = fresh_db(dir, name).await?;
+    let clock = Arc::new(ManualClock::new(messages.first().map_or_else(Utc::now, |m| m.at)));
+    let state = AppState::detached(db.clone(), config.clone(), clock);
+    let (engine, inbox) = Engine::new();
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let writer = spawn_writer(state, inbox, stop_rx);
+    let compiled = Compiled::new(&config.automod);
+    let flushes = Arc::new(std::sync::Mutex::new(Vec::<Instant>::new()));
+    let ticker = {
+        let engine = engine.clone();
+        let flushes = flushes.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(crate::features::points::engine::FLUSH_EVERY).await;
+                engine.flush().await;
+                flushes.lock().expect("flushes").push(Instant::now());
+            }
+        })
+    };
+    let mut decisions = Decisions::default();
+    let mut service_ns = Vec::with_capacity(messages.len());
+    let mut decided_at = Vec::with_capacity(messages.len() / 4);
+    let began = Instant::now();
+    for (i, m) in messages.iter().enumerate() {
+        let t0 = Instant::now();
+        let caught = !compiled.check(&config.automod, &m.text).is_empty();
+        let award = if caught {
+            None
+        } else {
+            engine.on_message(
+                &config,
+                &Incoming {
+                    id: MessageId::new(m.id),
+                    channel: ChannelId::new(m.channel),
+                    author: UserId::new(m.author),
+                    roles: &[],
+                    bot: false,
+                    text: &m.text,
+                    at: m.at,
+                },
+            )
+        };
+        let t1 = Instant::now();
+        service_ns.push((t1 - t0).as_nanos() as u64);
+        if caught {
+            decisions.flagged.insert(m.id);
+        }
+        if let Some(points) = award {
+            *decisions.awards.entry(m.author).or_default() += points;
+            if i % 64 == 0 {
+                decided_at.push(t1);
+            }
+        }
+        // Let the writer and the flush ticker run, as the gateway's awaits would.
+        if i % 512 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    engine.flush().await;
+    let elapsed = began.elapsed();
+    let done = Instant::now();
+    ticker.abort();
+    let _ = stop.send(true);
+    let _ = writer.await;
+    let flushes = flushes.lock().expect("flushes").clone();
+    let lag_ms = decided_at
+        .iter()
+        .map(|t| {
+            let durable = flushes.iter().find(|f| *f >= t).copied().unwrap_or(done);
+            (durable - *t).as_secs_f64() * 1e3
+        })
+        .collect();
+    decisions.balance_sum = balance_sum(&db).await?;
+    Ok(PipelineRun {
+        decisions,
+        elapsed,
+        service_ns,
+        lag_ms,
+    })
+}
+
+async fn balance_sum(db: &Db) -> anyhow::Result<i64> {
+    let (sum,): (Option<i64>,) = sqlx::query_as("SELECT SUM(balance) FROM points_members")
+        .fetch_one(&db.read)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// The naive automod: lowercase, then `contains` for every banned word.
+pub fn naive_flagged(words: &[String], text: &str) -> bool {
+    let lower = text.to_lowercase();
+    words.iter().any(|w| lower.contains(&w.to_lowercase()))
+}
+
+/// The naive design: per message a read and writes, each its own transaction.
+pub async fn run_naive(
+    dir: &std::path::Path,
+    name: &str,
+    messages: &[Message],
+) -> anyhow::Result<(Decisions, Duration)> {
+    let config = config();
+    let db = fresh_db(dir, name).await?;
+    sqlx::query(
+        "CREATE TABLE naive_state (member_id INTEGER PRIMARY KEY, last_award INTEGER, day TEXT,
+                                   today_total INTEGER NOT NULL, recent TEXT NOT NULL)",
+    )
+    .execute(&db.write)
+    .await?;
+    let tz = config.community.timezone;
+    let policy = &config.points;
+    let mut decisions = Decisions::default();
+    let began = Instant::now();
+    for m in messages {
+        if naive_flagged(&config.automod.words, &m.text) {
+            decisions.flagged.insert(m.id);
+            continue;
+        }
+        let row: Option<(Option<i64>, Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT last_award, day, today_total, recent FROM naive_state WHERE member_id = ?",
+        )
+        .bind(m.author as i64)
+        .fetch_optional(&db.write)
+        .await?;
+        let mut state = match row {
+            None => MemberChat::default(),
+            Some((last, day, total, recent)) => MemberChat {
+                last_award: last.map(crate::clock::from_millis),
+                day: day.and_then(|d| d.parse().ok()),
+                today_total: total,
+                recent: serde_json::from_str(&recent).unwrap_or_default(),
+            },
+        };
+        let chat = ChatMessage {
+            channel: ChannelId::new(m.channel),
+            roles: &[],
+            bot: false,
+            text: &m.text,
+            at: m.at,
+            local_day: rules::local_day(m.at, tz),
+        };
+        let award = rules::decide_chat(policy, &mut state, &chat, policy.message_min).ok();
+        if let Some(points) = award {
+            *decisions.awards.entry(m.author).or_default() += points;
+            sqlx::query(
+                "INSERT INTO points_ledger (member_id, delta, lifetime_delta, kind, reference, channel_id, created_at)
+                 VALUES (?, ?, ?, 'chat', ?, ?, ?)",
+            )
+            .bind(m.author as i64)
+            .bind(points)
+            .bind(points)
+            .bind(format!("chat:{}", m.id))
+            .bind(m.channel as i64)
+            .bind(crate::clock::to_millis(m.at))
+            .execute(&db.write)
+            .await?;
+            sqlx::query(
+                "INSERT INTO points_members (member_id, balance, lifetime) VALUES (?1, ?2, ?2)
+                 ON CONFLICT (member_id) DO UPDATE SET balance = balance + ?2, lifetime = lifetime + ?2",
+            )
+            .bind(m.author as i64)
+            .bind(points)
+            .execute(&db.write)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO naive_state (member_id, last_award, day, today_total, recent) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (member_id) DO UPDATE SET last_award = ?2, day = ?3, today_total = ?4, recent = ?5",
+        )
+        .bind(m.author as i64)
+        .bind(state.last_award.map(crate::clock::to_millis))
+        .bind(state.day.map(|d| d.to_string()))
+        .bind(state.today_total)
+        .bind(serde_json::to_string(&state.recent)?)
+        .execute(&db.write)
+        .await?;
+    }
+    let elapsed = began.elapsed();
+    decisions.balance_sum = balance_sum(&db).await?;
+    Ok((decisions, elapsed))
+}
+
+/// Automod alone: (compiled ns/message, naive ns/message), over `texts`.
+pub fn automod_costs(texts: &[&str]) -> (f64, f64) {
+    let config = config();
+    let compiled = Compiled::new(&config.automod);
+    let t = Instant::now();
+    let mut caught = 0usize;
+    for text in texts {
+        caught += usize::from(!compiled.check(&config.automod, text).is_empty());
+    }
+    let ours = t.elapsed().as_nanos() as f64 / texts.len() as f64;
+    let t = Instant::now();
+    let mut naive = 0usize;
+    for text in texts {
+        naive += usize::from(naive_flagged(&config.automod.words, text));
+    }
+    let theirs = t.elapsed().as_nanos() as f64 / texts.len() as f64;
+    std::hint::black_box((caught, naive));
+    (ours, theirs)
+}
+
+/// Resident memory of this process, in bytes (Linux; 0 elsewhere).
+pub fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Bytes of hot-path state per member, for an engine that has seen `members` distinct
+/// members once each (no writer: the queue is dropped unread). Estimated from the engine's own
+/// structures: RSS deltas are hidden by the allocator reusing freed memory.
+pub fn bytes_per_member(members: usize) -> f64 {
+    let config = config();
+    let (engine, inbox) = Engine::new();
+    drop(inbox);
+    let at: DateTime<Utc> = "2026-12-01T15:00:00Z".parse().expect("instant");
+    for i in 0..members {
+        engine.on_message(
+            &config,
+            &Incoming {
+                id: MessageId::new(1 + i as u64),
+                channel: ChannelId::new(9),
+                author: UserId::new(1 + i as u64),
+                roles: &[],
+                bot: false,
+                text: "hello there, a perfectly ordinary message",
+                at,
+            },
+        );
+    }
+    engine.state_bytes_per_member()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    percentile(values, 0.5)
+}
+
+/// The medians, as written to `target/bench/pipeline.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub decisions_match: bool,
+    pub messages: usize,
+    pub naive_messages: usize,
+    pub rounds: usize,
+    pub msgs_per_s: f64,
+    pub naive_msgs_per_s: f64,
+    pub pipeline_ratio: f64,
+    pub service_p50_us: f64,
+    pub service_p99_us: f64,
+    pub durability_lag_p50_ms: f64,
+    pub durability_lag_p99_ms: f64,
+    pub automod_ns_per_msg: f64,
+    pub naive_automod_ns_per_msg: f64,
+    pub automod_ratio: f64,
+    pub bytes_per_member: f64,
+    /// Not measured by this bench yet (see the README's performance section).
+    pub gateway_msgs_per_s: Option<f64>,
+}
+
+/// Runs every round and returns the medians. `log` receives one line per round.
+pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<Report> {
+    let dir = tempfile_dir()?;
+    let messages = workload(opts);
+    let prefix = &messages[..opts.naive_messages.min(messages.len())];
+    let mut rates = Vec::new();
+    let mut naive_rates = Vec::new();
+    let mut p50s = Vec::new();
+    let mut p99s = Vec::new();
+    let mut lag50 = Vec::new();
+    let mut lag99 = Vec::new();
+    let mut automod = Vec::new();
+    let mut naive_automod = Vec::new();
+    let mut matched = true;
+    for round in 0..opts.rounds {
+        // Alternate which design goes first, on fresh files each time.
+        let (naive, naive_elapsed) = if round % 2 == 0 {
+            run_naive(&dir, &format!("naive-{round}.db"), prefix).await?
+        } else {
+            (Decisions::default(), Duration::ZERO)
+        };
+        let same = run_pipeline(&dir, &format!("same-{round}.db"), prefix).await?;
+        let (naive, naive_elapsed) = if round % 2 == 1 {
+            run_naive(&dir, &format!("naive-{round}.db"), prefix).await?
+        } else {
+            (naive, naive_elapsed)
+        };
+        let round_matches = same.decisions == naive;
+        matched &= round_matches;
+        let full = run_pipeline(&dir, &format!("full-{round}.db"), &messages).await?;
+        let rate = messages.len() as f64 / full.elapsed.as_secs_f64();
+        let naive_rate = prefix.len() as f64 / naive_elapsed.as_secs_f64();
+        let mut service: Vec<f64> = full.service_ns.iter().map(|n| *n as f64 / 1e3).collect();
+        service.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        let mut lag = full.lag_ms.clone();
+        lag.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+        let (ours, theirs) = automod_costs(&texts);
+        log(format!(
+            "round {}: lyceum {:>9.0} msg/s · naive {:>7.0} msg/s · ratio {:>6.1}× · service p99 {:>5.2} µs · lag p99 {:>6.1} ms · automod {:>6.0} ns vs {:>6.0} ns · decisions {}",
+            round + 1,
+            rate,
+            naive_rate,
+            rate / naive_rate,
+            percentile(&service, 0.99),
+            percentile(&lag, 0.99),
+            ours,
+            theirs,
+            if round_matches { "match" } else { "DIFFER" },
+        ));
+        rates.push(rate);
+        naive_rates.push(naive_rate);
+        p50s.push(percentile(&service, 0.5));
+        p99s.push(percentile(&service, 0.99));
+        lag50.push(percentile(&lag, 0.5));
+        lag99.push(percentile(&lag, 0.99));
+        automod.push(ours);
+        naive_automod.push(theirs);
+    }
+    let bytes = bytes_per_member(opts.state_members);
+    let _ = std::fs::remove_dir_all(&dir);
+    let msgs_per_s = median(&mut rates);
+    let naive_msgs_per_s = median(&mut naive_rates);
+    let automod_ns = median(&mut automod);
+    let naive_automod_ns = median(&mut naive_automod);
+    Ok(Report {
+        decisions_match: matched,
+        messages: messages.len(),
+        naive_messages: prefix.len(),
+        rounds: opts.rounds,
+        msgs_per_s,
+        naive_msgs_per_s,
+        pipeline_ratio: msgs_per_s / naive_msgs_per_s,
+        service_p50_us: median(&mut p50s),
+        service_p99_us: median(&mut p99s),
+        durability_lag_p50_ms: median(&mut lag50),
+        durability_lag_p99_ms: median(&mut lag99),
+        automod_ns_per_msg: automod_ns,
+        naive_automod_ns_per_msg: naive_automod_ns,
+        automod_ratio: naive_automod_ns / automod_ns,
+        bytes_per_member: bytes,
+        gateway_msgs_per_s: None,
+    })
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "lyceum-bench-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workload_is_seeded_skewed_and_has_repeats_banned_words_and_a_midnight() {
+        let opts = Options::quick();
+        let a = workload(&opts);
+        let b = workload(&opts);
+        assert_eq!(a.len(), opts.messages);
+        assert!(a.iter().zip(&b).all(|(x, y)| x.text == y.text && x.author == y.author));
+        let mut per_author: HashMap<u64, usize> = HashMap::new();
+        for m in &a {
+            *per_author.entry(m.author).or_default() += 1;
+        }
+        let top = per_author.values().max().copied().unwrap_or(0);
+        assert!(top > opts.messages / 50, "skewed: the busiest member wrote {top}");
+        let banned = a.iter().filter(|m| naive_flagged(&config().automod.words, &m.text)).count();
+        assert!((1..opts.messages / 10).contains(&banned), "{banned} banned");
+        let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        let days: BTreeSet<_> = a.iter().map(|m| rules::local_day(m.at, tz)).collect();
+        assert_eq!(days.len(), 2, "spans local midnight");
+    }
+}

@@ -107,6 +107,21 @@ impl Effect {
         }
     }
 
+    /// Claim order between targets: 0 urgent moderation (a delete or timeout must not wait
+    /// behind a role sync), 1 messages and DMs, 2 bulk changes (roles, permissions).
+    pub fn priority(&self) -> i64 {
+        match self {
+            Effect::DeleteMessage { .. }
+            | Effect::TimeoutMember { .. }
+            | Effect::KickMember { .. }
+            | Effect::BanMember { .. } => 0,
+            Effect::SendMessage { .. } | Effect::SendDm { .. } | Effect::EditPost { .. } => 1,
+            Effect::AddRole { .. }
+            | Effect::RemoveRole { .. }
+            | Effect::SetChannelPermission { .. } => 2,
+        }
+    }
+
     /// Effects with the same key are delivered strictly in the order they were written: a
     /// member's role add then remove must not arrive swapped; a channel's messages stay in order.
     pub fn ordering_key(&self) -> String {

@@ -40,8 +40,8 @@ pub async fn enqueue(
 ) -> sqlx::Result<Option<i64>> {
     let payload = serde_json::to_string(effect).expect("effects serialize");
     let row: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO outbox (ordering_key, kind, payload, next_attempt_at, created_at, idempotency_key)
-         VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO outbox (ordering_key, kind, payload, next_attempt_at, created_at, idempotency_key, priority)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id",
     )
@@ -51,6 +51,7 @@ pub async fn enqueue(
     .bind(to_millis(now))
     .bind(to_millis(now))
     .bind(idempotency_key)
+    .bind(effect.priority())
     .fetch_optional(&mut *tx)
     .await?;
     Ok(row.map(|(id,)| id))
@@ -68,20 +69,19 @@ pub const PARKED_AT: i64 = i64::MAX / 2;
 
 const COLUMNS: &str = "id, ordering_key, kind, payload, status, attempts, next_attempt_at, last_error, created_at, first_attempt_at";
 
-/// Claims the oldest due item that heads its ordering key. Items behind a retrying head wait.
-/// A claim older than [`LEASE`] is considered lost and may be taken again.
+/// Claims the most urgent due item that heads its ordering key (items behind a retrying head
+/// wait). Heads are flagged by triggers and read through a partial index, so a claim costs the
+/// same with ten items queued or a million. A claim older than [`LEASE`] is considered lost and
+/// may be taken again.
 pub async fn claim_next(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Option<OutboxRow>> {
     let now = to_millis(now);
     sqlx::query_as(&format!(
         "UPDATE outbox SET claimed_at = ?1, first_attempt_at = COALESCE(first_attempt_at, ?1)
          WHERE id = (
-             SELECT o.id FROM outbox o
-             WHERE o.status = 'pending' AND o.next_attempt_at <= ?1
+             SELECT o.id FROM outbox o INDEXED BY outbox_heads
+             WHERE o.status = 'pending' AND o.is_head = 1 AND o.next_attempt_at <= ?1
                AND (o.claimed_at IS NULL OR o.claimed_at <= ?1 - ?2)
-               AND NOT EXISTS (
-                   SELECT 1 FROM outbox e
-                   WHERE e.status = 'pending' AND e.ordering_key = o.ordering_key AND e.id < o.id)
-             ORDER BY o.next_attempt_at, o.id
+             ORDER BY o.priority, o.next_attempt_at, o.id
              LIMIT 1)
          RETURNING {COLUMNS}"
     ))
@@ -98,11 +98,8 @@ pub async fn next_due(db: &Db) -> sqlx::Result<Option<i64>> {
     let (due,): (Option<i64>,) = sqlx::query_as(
         "SELECT MIN(CASE WHEN o.claimed_at IS NULL THEN o.next_attempt_at
                          ELSE MAX(o.next_attempt_at, o.claimed_at + ?1) END)
-         FROM outbox o
-         WHERE o.status = 'pending' AND o.next_attempt_at < ?2
-           AND NOT EXISTS (
-               SELECT 1 FROM outbox e
-               WHERE e.status = 'pending' AND e.ordering_key = o.ordering_key AND e.id < o.id)",
+         FROM outbox o INDEXED BY outbox_heads
+         WHERE o.status = 'pending' AND o.is_head = 1 AND o.next_attempt_at < ?2",
     )
     .bind(LEASE.num_milliseconds())
     .bind(PARKED_AT)
@@ -242,14 +239,26 @@ pub async fn release_stale_claims(db: &Db) -> sqlx::Result<u64> {
     Ok(done.rows_affected())
 }
 
-/// Deletes finished items (delivered, skipped, failed) that finished before `cutoff`.
+/// Deletes finished items (delivered, skipped, failed) that finished before `cutoff`, in
+/// batches through the `finished_at` index, so a large prune never holds the writer long.
 /// Pending items are never touched.
 pub async fn prune_finished(db: &Db, cutoff: DateTime<Utc>) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM outbox WHERE status != 'pending' AND finished_at < ?")
+    const BATCH: i64 = 5_000;
+    let mut total = 0;
+    loop {
+        let done = sqlx::query(
+            "DELETE FROM outbox WHERE id IN (
+                 SELECT id FROM outbox WHERE status != 'pending' AND finished_at < ? LIMIT ?)",
+        )
         .bind(to_millis(cutoff))
+        .bind(BATCH)
         .execute(&db.write)
         .await?;
-    Ok(done.rows_affected())
+        total += done.rows_affected();
+        if done.rows_affected() < BATCH as u64 {
+            return Ok(total);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -341,6 +350,12 @@ mod tests {
         .await
         .unwrap();
 
+        // Messages go before bulk role changes.
+        let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, other);
+        finish(&db, other, "delivered", None, from_millis(2_000))
+            .await
+            .unwrap();
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, first);
         retry_at(&db, first, from_millis(10_000), "500")
@@ -348,11 +363,6 @@ mod tests {
             .unwrap();
 
         // The head of member 7 is waiting: its second item must not overtake it.
-        let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
-        assert_eq!(claimed.id, other);
-        finish(&db, other, "delivered", None, from_millis(2_000))
-            .await
-            .unwrap();
         assert!(claim_next(&db, from_millis(2_000)).await.unwrap().is_none());
 
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
@@ -362,6 +372,52 @@ mod tests {
             .unwrap();
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, second);
+    }
+
+    #[tokio::test]
+    async fn an_automod_delete_goes_before_a_long_role_sync_and_a_retried_item_heads_again() {
+        let (_dir, db) = db().await;
+        for member in 1..=500 {
+            put(&db, &role(member, 1), 1_000, None).await.unwrap();
+        }
+        let delete = put(
+            &db,
+            &Effect::DeleteMessage {
+                channel_id: ChannelId::new(5),
+                message_id: serenity::all::MessageId::new(9),
+                reason: "automod".into(),
+            },
+            1_500,
+            None,
+        )
+        .await
+        .unwrap();
+        let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
+        assert_eq!(claimed.id, delete, "urgent first");
+
+        // A failed head retried by an admin heads its key again, ahead of a later item.
+        let a = put(&db, &role(900, 1), 3_000, None).await.unwrap();
+        assert!(claim_next(&db, from_millis(3_000)).await.unwrap().is_some());
+        finish(&db, a, "failed", Some("403"), from_millis(3_000))
+            .await
+            .unwrap();
+        let b = put(&db, &role(900, 2), 3_000, None).await.unwrap();
+        let mut conn = db.write.acquire().await.unwrap();
+        assert_eq!(
+            requeue_failed(&mut conn, Some(a), from_millis(3_000))
+                .await
+                .unwrap(),
+            1
+        );
+        drop(conn);
+        let heads: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM outbox WHERE ordering_key = (SELECT ordering_key FROM outbox WHERE id = ?) AND is_head = 1",
+        )
+        .bind(a)
+        .fetch_all(&db.read)
+        .await
+        .unwrap();
+        assert_eq!(heads, [(a,)], "b ({b}) waits behind a");
     }
 
     #[tokio::test]

@@ -105,7 +105,7 @@ async fn a_failed_bookkeeping_write_is_retried_and_never_wedges_the_target() {
     let mut app = TestApp::spawn().await;
     sqlx::query(
         "CREATE TRIGGER fail_bookkeeping BEFORE UPDATE OF status ON outbox
-         WHEN NEW.status = 'delivered'
+         WHEN NEW.status = 'delivered' AND OLD.kind = 'add_role'
          BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END",
     )
     .execute(&app.db().write)

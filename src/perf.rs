@@ -38,6 +38,8 @@ pub struct Options {
     pub seed: u64,
     /// Members in the hot-path memory measurement.
     pub state_members: usize,
+    /// Queue sizes for the outbox claim-cost measurement (smallest first).
+    pub claim_sizes: Vec<usize>,
 }
 
 impl Options {
@@ -50,6 +52,7 @@ impl Options {
             rounds: 3,
             seed: 42,
             state_members: 100_000,
+            claim_sizes: vec![1_000, 100_000, 1_000_000],
         }
     }
 
@@ -63,6 +66,7 @@ impl Options {
             rounds: 1,
             seed: 7,
             state_members: 1_000,
+            claim_sizes: vec![1_000, 10_000],
         }
     }
 }
@@ -506,6 +510,30 @@ pub fn bytes_per_member(members: usize) -> f64 {
     engine.state_bytes_per_member()
 }
 
+/// Microseconds per claim (claim, then hand back) with `pending` role changes queued, each
+/// heading its own member: the case that used to sort the whole queue per claim.
+pub async fn claim_cost(dir: &std::path::Path, pending: usize) -> anyhow::Result<f64> {
+    let db = fresh_db(dir, &format!("claims-{pending}.db")).await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO outbox (ordering_key, kind, payload, next_attempt_at, created_at, priority)
+         SELECT 'member:1:' || i, 'add_role', '{}', 1000, 1000, 2 FROM n",
+    )
+    .bind(pending as i64)
+    .execute(&db.write)
+    .await?;
+    let now = crate::clock::from_millis(2_000);
+    let rounds = 300;
+    let began = Instant::now();
+    for _ in 0..rounds {
+        let claimed = crate::outbox::store::claim_next(&db, now)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("nothing to claim"))?;
+        crate::outbox::store::release(&db, claimed.id, now, "bench").await?;
+    }
+    Ok(began.elapsed().as_secs_f64() * 1e6 / rounds as f64)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -539,6 +567,9 @@ pub struct Report {
     pub bytes_per_member: f64,
     /// Not measured by this bench yet (see the README's performance section).
     pub gateway_msgs_per_s: Option<f64>,
+    /// Microseconds per outbox claim at each queue size, and largest ÷ smallest.
+    pub claim_us: Vec<(usize, f64)>,
+    pub claim_cost_ratio_1m_vs_1k: f64,
 }
 
 /// Runs every round and returns the medians. `log` receives one line per round.
@@ -601,6 +632,16 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         naive_automod.push(theirs);
     }
     let bytes = bytes_per_member(opts.state_members);
+    let mut claim_us = Vec::new();
+    for size in &opts.claim_sizes {
+        let us = claim_cost(&dir, *size).await?;
+        log(format!("outbox claim with {size:>9} pending: {us:>8.1} µs"));
+        claim_us.push((*size, us));
+    }
+    let claim_ratio = match (claim_us.first(), claim_us.last()) {
+        (Some((_, small)), Some((_, large))) if *small > 0.0 => large / small,
+        _ => 0.0,
+    };
     let _ = std::fs::remove_dir_all(&dir);
     let msgs_per_s = median(&mut rates);
     let naive_msgs_per_s = median(&mut naive_rates);
@@ -623,6 +664,8 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         automod_ratio: naive_automod_ns / automod_ns,
         bytes_per_member: bytes,
         gateway_msgs_per_s: None,
+        claim_us,
+        claim_cost_ratio_1m_vs_1k: claim_ratio,
     })
 }
 

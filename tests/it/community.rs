@@ -439,6 +439,7 @@ async fn stats_overview_counts_what_members_did_and_export_returns_csv() {
     ] {
         app.sim().message_create(ids::CHANNEL_GENERAL, member, text);
     }
+    app.slash(SlashCall::new(ids::MINA, "checkin")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let overview = app
         .slash(

@@ -502,47 +502,80 @@ async fn stats_export(
     let tz = inv.config.community.timezone;
     let from = super::activity::day_of(now - chrono::Duration::days(days - 1), tz);
     let table = table.unwrap_or(ExportTable::Activity);
-    type Rows = Vec<(String, String, i64)>;
-    let (name, header, rows): (&str, [&str; 3], Rows) = match table {
-        ExportTable::Activity => (
-            "activity",
-            ["day", "member_id", "messages"],
-            sqlx::query_as(
-                "SELECT day, CAST(member_id AS TEXT), messages FROM activity_daily WHERE day >= ? ORDER BY day, member_id",
+    let (name, header, rows): (&str, &[&str], Vec<Vec<String>>) = match table {
+        ExportTable::Activity => {
+            let from_day = chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")
+                .map_err(|e| Error::Internal(anyhow::anyhow!("day: {e}")))?;
+            let mut conn = data.db.read.acquire().await?;
+            let days = stats::daily_activity(&mut conn, &inv.config, from_day).await?;
+            (
+                "activity",
+                &[
+                    "day",
+                    "member_id",
+                    "messages",
+                    "points_earned",
+                    "checkins",
+                    "events_attended",
+                ],
+                days.into_iter()
+                    .map(|((d, member), a)| {
+                        vec![
+                            d.format("%Y-%m-%d").to_string(),
+                            member.to_string(),
+                            a.messages.to_string(),
+                            a.points.to_string(),
+                            a.checkins.to_string(),
+                            a.events.to_string(),
+                        ]
+                    })
+                    .collect(),
+            )
+        }
+        ExportTable::Channels => {
+            let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT day, channel_id, messages FROM channel_daily WHERE day >= ? ORDER BY day, channel_id",
             )
             .bind(&from)
             .fetch_all(&data.db.read)
-            .await?,
-        ),
-        ExportTable::Channels => (
-            "channels",
-            ["day", "channel_id", "messages"],
-            sqlx::query_as(
-                "SELECT day, CAST(channel_id AS TEXT), messages FROM channel_daily WHERE day >= ? ORDER BY day, channel_id",
+            .await?;
+            (
+                "channels",
+                &["day", "channel_id", "messages"],
+                rows.into_iter()
+                    .map(|(d, c, n)| vec![d, c.to_string(), n.to_string()])
+                    .collect(),
             )
-            .bind(&from)
-            .fetch_all(&data.db.read)
-            .await?,
-        ),
-        ExportTable::Members => (
-            "members",
-            ["member_id", "joined_at", "messages"],
-            sqlx::query_as(
-                "SELECT CAST(j.member_id AS TEXT), CAST(j.joined_at AS TEXT),
+        }
+        ExportTable::Members => {
+            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT j.member_id, j.joined_at,
                         COALESCE((SELECT SUM(messages) FROM activity_daily a WHERE a.member_id = j.member_id AND a.day >= ?), 0)
                    FROM member_joins j ORDER BY j.member_id",
             )
             .bind(&from)
             .fetch_all(&data.db.read)
-            .await?,
-        ),
+            .await?;
+            (
+                "members",
+                &["member_id", "joined_at", "messages"],
+                rows.into_iter()
+                    .map(|(m, j, n)| {
+                        vec![
+                            m.to_string(),
+                            crate::clock::from_millis(j).to_rfc3339(),
+                            n.to_string(),
+                        ]
+                    })
+                    .collect(),
+            )
+        }
     };
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| Error::Internal(anyhow::anyhow!("csv: {e}"));
     w.write_record(header).map_err(csv_err)?;
-    for (a, b, n) in &rows {
-        w.write_record([a.as_str(), b.as_str(), &n.to_string()])
-            .map_err(csv_err)?;
+    for row in &rows {
+        w.write_record(row).map_err(csv_err)?;
     }
     let bytes = w
         .into_inner()

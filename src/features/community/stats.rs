@@ -307,6 +307,52 @@ pub async fn retention(
     Ok((out, funnels))
 }
 
+/// One member's day: messages (counted on the hot path) and, from the points ledger, points
+/// earned, check-ins and events attended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberDay {
+    pub messages: i64,
+    pub points: i64,
+    pub checkins: i64,
+    pub events: i64,
+}
+
+/// Activity per (local day, member) from `from` (inclusive) to now.
+pub async fn daily_activity(
+    conn: &mut SqliteConnection,
+    config: &Config,
+    from: NaiveDate,
+) -> sqlx::Result<BTreeMap<(NaiveDate, i64), MemberDay>> {
+    let tz = config.community.timezone;
+    let mut out: BTreeMap<(NaiveDate, i64), MemberDay> = BTreeMap::new();
+    let messages: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT day, member_id, messages FROM activity_daily WHERE day >= ?")
+            .bind(text(from))
+            .fetch_all(&mut *conn)
+            .await?;
+    for (d, member, n) in messages {
+        if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            out.entry((d, member)).or_default().messages += n;
+        }
+    }
+    // The ledger is in UTC instants; local days are cut here (SQLite knows no IANA zones).
+    let start = crate::recurrence::resolve(tz, from.and_hms_opt(0, 0, 0).expect("midnight"));
+    let earned: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT member_id, delta, kind, created_at FROM points_ledger
+          WHERE created_at >= ? AND delta > 0 AND kind NOT IN ('qa_refund', 'refund')",
+    )
+    .bind(to_millis(start))
+    .fetch_all(&mut *conn)
+    .await?;
+    for (member, delta, kind, at) in earned {
+        let entry = out.entry((day(from_millis(at), tz), member)).or_default();
+        entry.points += delta;
+        entry.checkins += i64::from(kind == "checkin");
+        entry.events += i64::from(kind == "attendance");
+    }
+    Ok(out)
+}
+
 /// A paying member whose activity dropped and whose paid time ends soon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AtRisk {

@@ -148,27 +148,7 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
     let mut out: Vec<Product> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for mut t in items {
-        let id = t.string("id").map(|s| s.trim().to_string());
-        match &id {
-            None if t.raw("id").is_none() => t.missing("id"),
-            Some(id)
-                if id.is_empty()
-                    || !id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                t.problem(
-                    "id",
-                    None,
-                    "use letters, digits, '-' and '_' only (e.g. \"pro\")",
-                )
-            }
-            Some(id) if seen.contains(id) => {
-                t.problem("id", None, format!("\"{id}\" is used twice"))
-            }
-            _ => {}
-        }
-        seen.extend(id.clone());
+        let id = t.stable_id("id", "pro", &mut seen);
         let kind = match t.string("kind").as_deref() {
             None | Some("membership") => Some(ProductKind::Membership),
             Some("course") => Some(ProductKind::Course),

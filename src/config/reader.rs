@@ -150,6 +150,38 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// A required, stable id for an item of an array of tables (`[[products]]`,
+    /// `[[schedule]]`): letters, digits, '-' and '_', unique among `seen` (which it joins).
+    pub fn stable_id(
+        &mut self,
+        key: &str,
+        example: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<String> {
+        let id = self.string(key).map(|s| s.trim().to_string());
+        match &id {
+            None if self.raw(key).is_none() => self.missing(key),
+            Some(id)
+                if id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                self.problem(
+                    key,
+                    None,
+                    format!("use letters, digits, '-' and '_' only (e.g. \"{example}\")"),
+                )
+            }
+            Some(id) if seen.contains(id) => {
+                self.problem(key, None, format!("\"{id}\" is used twice"))
+            }
+            _ => {}
+        }
+        seen.extend(id.clone());
+        id
+    }
+
     /// A Discord snowflake: a positive integer, or a string of digits (some tools quote them).
     pub fn id(&mut self, key: &str) -> Option<u64> {
         let value = self.raw(key)?;

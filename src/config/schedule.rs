@@ -38,27 +38,7 @@ pub fn read_items(
     let mut out: Vec<ScheduleItem> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for mut t in items {
-        let id = t.string("id").map(|s| s.trim().to_string());
-        match &id {
-            None if t.raw("id").is_none() => t.missing("id"),
-            Some(id)
-                if id.is_empty()
-                    || !id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-            {
-                t.problem(
-                    "id",
-                    None,
-                    "use letters, digits, '-' and '_' only (e.g. \"weekly-live\")",
-                )
-            }
-            Some(id) if seen.contains(id) => {
-                t.problem("id", None, format!("\"{id}\" is used twice"))
-            }
-            _ => {}
-        }
-        seen.extend(id.clone());
+        let id = t.stable_id("id", "weekly-live", &mut seen);
         let title = t.string("title").map(|s| s.trim().to_string());
         if title.as_deref().is_none_or(str::is_empty) && t.raw("title").is_none() {
             t.missing("title");

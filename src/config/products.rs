@@ -53,6 +53,11 @@ pub struct Product {
 }
 
 impl Product {
+    /// `grace` as a span to add to instants.
+    pub fn grace_span(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.grace).unwrap_or_default()
+    }
+
     /// `duration` in whole seconds, `None` for lifetime.
     pub fn duration_secs(&self) -> Option<i64> {
         self.duration.map(|d| d.as_secs() as i64)

@@ -58,7 +58,7 @@ pub async fn apply(
         .await?;
         return Ok(true);
     }
-    let grace = chrono::Duration::from_std(product.grace).unwrap_or_default();
+    let grace = product.grace_span();
     match existing {
         Some(grant) => {
             let paid = ends.map(to_millis);

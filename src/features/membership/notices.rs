@@ -43,7 +43,7 @@ impl Notices {
                 continue;
             };
             let paid_at = from_millis(paid);
-            let grace = Duration::from_std(product.grace).unwrap_or_default();
+            let grace = product.grace_span();
             let name = product.name.get(locale).to_string();
             let user = UserId::new(member as u64);
             let text = if paid_at <= now {

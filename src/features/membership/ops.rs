@@ -95,7 +95,7 @@ pub async fn grant(
             _ => now + d,
         }),
     };
-    let grace = Duration::from_std(product.grace).unwrap_or_default();
+    let grace = product.grace_span();
     let ends_at = rules::access_ends(paid_until, grace);
     let role_held =
         crate::grants::store::covered(tx, req.member.get() as i64, product.role.get() as i64, now)

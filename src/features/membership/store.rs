@@ -352,6 +352,19 @@ pub async fn linked(
         .await
 }
 
+/// The newest purchase of a Stripe customer (a refund names the customer, not the purchase).
+pub async fn linked_by_customer(
+    conn: &mut SqliteConnection,
+    customer: &str,
+) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT member_id, product FROM stripe_links WHERE customer_id = ? ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(customer)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
 // --- revenue ---
 
 pub struct Income<'a> {

@@ -13,7 +13,7 @@ use sqlx::SqliteConnection;
 use super::ops::{self, GrantRequest, Length, SYSTEM_ACTOR};
 use super::store;
 use crate::clock::{from_millis, to_millis};
-use crate::config::Config;
+use crate::config::{Config, Product};
 use crate::error::Error;
 
 /// How far a signature's timestamp may be from now (Stripe's own default).
@@ -110,6 +110,19 @@ fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 fn int(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_i64)
+}
+
+/// The member and configured product a purchase link names, or why the event is ignored.
+fn purchase<'c>(
+    config: &'c Config,
+    link: Option<(i64, String)>,
+    unlinked: &'static str,
+) -> Result<(UserId, &'c Product), Applied> {
+    let (member, product) = link.ok_or(Applied::Ignored(unlinked))?;
+    let product = config
+        .product(&product)
+        .ok_or(Applied::Ignored("product no longer configured"))?;
+    Ok((UserId::new(member as u64), product))
 }
 
 fn instant(seconds: i64) -> DateTime<Utc> {
@@ -228,11 +241,13 @@ async fn invoice_paid(
     let Some(subscription) = text(o, "subscription") else {
         return Ok(Applied::Ignored("not a subscription invoice"));
     };
-    let Some((member, product_id)) = store::linked(tx, subscription).await? else {
-        return Ok(Applied::Ignored("unknown subscription"));
-    };
-    let Some(product) = config.product(&product_id) else {
-        return Ok(Applied::Ignored("product no longer configured"));
+    let (member, product) = match purchase(
+        config,
+        store::linked(tx, subscription).await?,
+        "unknown subscription",
+    ) {
+        Ok(found) => found,
+        Err(ignored) => return Ok(ignored),
     };
     let period_end = o
         .pointer("/lines/data")
@@ -246,8 +261,7 @@ async fn invoice_paid(
     let Some(period_end) = period_end.map(instant) else {
         return Ok(Applied::Ignored("invoice without a period"));
     };
-    let member = UserId::new(member as u64);
-    let grace = chrono::Duration::from_std(product.grace).unwrap_or_default();
+    let grace = product.grace_span();
     let reference = format!("stripe:{subscription}");
     let renewal = match store::by_reference(tx, &reference).await? {
         Some(grant) => {
@@ -315,11 +329,13 @@ async fn subscription_deleted(
     let Some(subscription) = text(o, "id") else {
         return Ok(Applied::Ignored("no subscription id"));
     };
-    let Some((member, product_id)) = store::linked(tx, subscription).await? else {
-        return Ok(Applied::Ignored("unknown subscription"));
-    };
-    let Some(product) = config.product(&product_id) else {
-        return Ok(Applied::Ignored("product no longer configured"));
+    let (member, product) = match purchase(
+        config,
+        store::linked(tx, subscription).await?,
+        "unknown subscription",
+    ) {
+        Ok(found) => found,
+        Err(ignored) => return Ok(ignored),
     };
     let reference = format!("stripe:{subscription}");
     if let (Some(grant), Some(period_end)) = (
@@ -327,7 +343,7 @@ async fn subscription_deleted(
         int(o, "current_period_end").map(instant),
     ) {
         // Stripe's paid end wins over the provisional one set at checkout.
-        let grace = chrono::Duration::from_std(product.grace).unwrap_or_default();
+        let grace = product.grace_span();
         store::set_ends(
             tx,
             grant.id,
@@ -341,7 +357,7 @@ async fn subscription_deleted(
         config,
         SYSTEM_ACTOR,
         "membership.stripe.cancelled",
-        UserId::new(member as u64),
+        member,
         product,
         serde_json::json!({ "subscription": subscription }),
         now,
@@ -364,23 +380,13 @@ async fn charge_refunded(
     });
     let link = match (key, text(o, "customer")) {
         (Some(key), _) => store::linked(tx, &key).await?,
-        (None, Some(customer)) => {
-            sqlx::query_as(
-                "SELECT member_id, product FROM stripe_links WHERE customer_id = ? ORDER BY created_at DESC LIMIT 1",
-            )
-            .bind(customer)
-            .fetch_optional(&mut *tx)
-            .await?
-        }
+        (None, Some(customer)) => store::linked_by_customer(tx, customer).await?,
         (None, None) => None,
     };
-    let Some((member, product_id)) = link else {
-        return Ok(Applied::Ignored("no purchase linked to this charge"));
+    let (member, product) = match purchase(config, link, "no purchase linked to this charge") {
+        Ok(found) => found,
+        Err(ignored) => return Ok(ignored),
     };
-    let Some(product) = config.product(&product_id) else {
-        return Ok(Applied::Ignored("product no longer configured"));
-    };
-    let member = UserId::new(member as u64);
     ops::end_now(tx, config, member, product, now).await?;
     let refunded = int(o, "amount_refunded").unwrap_or(0);
     let currency = text(o, "currency").unwrap_or(&product.currency);

@@ -267,18 +267,39 @@ async fn rsvp(
     )
     .await?;
     data.commit(tx).await?;
-    let response = match body {
-        Some(body) => serde_json::json!({
-            "type": 7,
-            "data": { "embeds": body.embeds, "components": body.components },
-        }),
-        // An unknown event: acknowledge without changing the message.
-        None => serde_json::json!({ "type": 6 }),
-    };
+    // An unknown event: acknowledge without changing the message.
+    let response = update_or_ack(body);
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
     Ok(())
+}
+
+/// The answer to a button press: the pressed message updated in place (type 7) with `body`'s
+/// embeds and buttons, or, without a body, a silent acknowledgement (type 6).
+fn update_or_ack(body: Option<crate::outbox::MessageBody>) -> serde_json::Value {
+    match body {
+        Some(body) => serde_json::json!({
+            "type": 7,
+            "data": { "embeds": body.embeds, "components": body.components },
+        }),
+        None => serde_json::json!({ "type": 6 }),
+    }
+}
+
+/// The staff level of whoever pressed a button, checked on the server at every press.
+async fn presser_level(
+    ctx: &serenity::Context,
+    data: &Data,
+    config: &crate::config::Config,
+    press: &serenity::ComponentInteraction,
+) -> Result<Level, Error> {
+    let roles = press
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    level_of(ctx, data, config, press.user.id, &roles).await
 }
 
 /// A staff status button under a feedback post: moderators and up (checked here); the post
@@ -290,12 +311,7 @@ async fn feedback_status(
 ) -> Result<(), Error> {
     use crate::features::community::feedback;
     let config = data.config.snapshot();
-    let roles = press
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    let level = level_of(ctx, data, &config, press.user.id, &roles).await?;
+    let level = presser_level(ctx, data, &config, press).await?;
     let mut parts = press
         .data
         .custom_id
@@ -320,16 +336,9 @@ async fn feedback_status(
         let mut tx = data.db.write.begin().await?;
         let updated = feedback::set_status(&mut tx, &config, id, status, now).await?;
         data.commit(tx).await?;
-        match updated {
-            Some(row) => {
-                let body = feedback::staff_post(config.community.default_locale, &row);
-                serde_json::json!({
-                    "type": 7,
-                    "data": { "embeds": body.embeds, "components": body.components },
-                })
-            }
-            None => serde_json::json!({ "type": 6 }),
-        }
+        update_or_ack(
+            updated.map(|row| feedback::staff_post(config.community.default_locale, &row)),
+        )
     };
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
@@ -348,12 +357,7 @@ async fn gate_apply(
     let config = data.config.snapshot();
     let locale = crate::i18n::Locale::from_discord(press.locale.as_str())
         .unwrap_or(config.community.default_locale);
-    let roles = press
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    let level = level_of(ctx, data, &config, press.user.id, &roles).await?;
+    let level = presser_level(ctx, data, &config, press).await?;
     let text = if level < Level::Admin {
         crate::t!(locale, "gate-apply-refused")
     } else {

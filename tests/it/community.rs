@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use lyceum::clock::ManualClock;
 use lyceum::sim::{ids, SlashCall};
 
-use crate::support::{TestApp, WAIT};
+use crate::support::{eventually_sync as eventually, TestApp, WAIT};
 
 fn now() -> DateTime<Utc> {
     "2026-12-01T04:00:00Z".parse().unwrap()
@@ -52,14 +52,6 @@ async fn spawn() -> (TestApp, Arc<ManualClock>) {
     )
     .await;
     (app, clock)
-}
-
-async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !check() {
-        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 async fn balance(app: &TestApp, member: u64) -> i64 {

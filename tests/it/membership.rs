@@ -11,7 +11,7 @@ use lyceum::sim::harness::STRIPE_SECRET;
 use lyceum::sim::{ids, SlashCall};
 use serde_json::{json, Value};
 
-use crate::support::{logs, TestApp, WAIT};
+use crate::support::{eventually_sync as eventually, logs, TestApp, WAIT};
 
 fn now() -> DateTime<Utc> {
     "2026-12-01T04:00:00Z".parse().unwrap()
@@ -52,15 +52,6 @@ async fn spawn() -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(now()));
     let app = TestApp::spawn_clocked(&products(), clock.clone()).await;
     (app, clock)
-}
-
-/// Waits until `check` holds (the outbox delivers asynchronously).
-async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !check() {
-        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn has_role(app: &TestApp, user: u64, role: u64) -> bool {

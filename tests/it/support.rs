@@ -208,6 +208,15 @@ impl TestApp {
     }
 }
 
+/// Waits (up to [`WAIT`]) until `check` holds: side effects arrive asynchronously.
+pub async fn eventually_sync(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check() {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// One outbox row as a test cares about it.
 #[derive(Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxState {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::db::Db;
@@ -15,10 +15,11 @@ use crate::state::AppState;
 
 pub const FLUSH_EVERY: Duration = Duration::seconds(30);
 
+/// Keyed by local date (formatted only when written: no allocation per message).
 #[derive(Default)]
 struct Counts {
-    members: HashMap<(u64, String), i64>,
-    channels: HashMap<(u64, String), i64>,
+    members: HashMap<(u64, NaiveDate), i64>,
+    channels: HashMap<(u64, NaiveDate), i64>,
 }
 
 #[derive(Clone, Default)]
@@ -33,9 +34,9 @@ pub fn day_of(at: DateTime<Utc>, tz: Tz) -> String {
 
 impl Activity {
     pub fn on_message(&self, member: u64, channel: u64, at: DateTime<Utc>, tz: Tz) {
-        let day = day_of(at, tz);
+        let day = at.with_timezone(&tz).date_naive();
         let mut counts = self.counts.lock().expect("activity lock");
-        *counts.members.entry((member, day.clone())).or_default() += 1;
+        *counts.members.entry((member, day)).or_default() += 1;
         *counts.channels.entry((channel, day)).or_default() += 1;
     }
 
@@ -62,13 +63,13 @@ impl Activity {
 
 async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
     let mut tx = db.write.begin().await?;
-    let members: Vec<(&(u64, String), &i64)> = counts.members.iter().collect();
+    let members: Vec<(&(u64, NaiveDate), &i64)> = counts.members.iter().collect();
     for chunk in members.chunks(300) {
         let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
             sqlx::QueryBuilder::new("INSERT INTO activity_daily (member_id, day, messages) ");
         q.push_values(chunk, |mut row, ((member, day), n)| {
             row.push_bind(*member as i64)
-                .push_bind(day.clone())
+                .push_bind(day.format("%Y-%m-%d").to_string())
                 .push_bind(**n);
         });
         q.push(
@@ -76,13 +77,13 @@ async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
         );
         q.build().execute(&mut *tx).await?;
     }
-    let channels: Vec<(&(u64, String), &i64)> = counts.channels.iter().collect();
+    let channels: Vec<(&(u64, NaiveDate), &i64)> = counts.channels.iter().collect();
     for chunk in channels.chunks(300) {
         let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
             sqlx::QueryBuilder::new("INSERT INTO channel_daily (channel_id, day, messages) ");
         q.push_values(chunk, |mut row, ((channel, day), n)| {
             row.push_bind(*channel as i64)
-                .push_bind(day.clone())
+                .push_bind(day.format("%Y-%m-%d").to_string())
                 .push_bind(**n);
         });
         q.push(

@@ -145,6 +145,10 @@ pub struct OutboxConfig {
     /// How long Discord is trusted to drop a repeated message nonce. A post whose outcome was
     /// unknown is retried blind inside it and checked against the channel after it.
     pub nonce_window: Duration,
+    /// Deliveries in flight at once (to different targets; one target's items go in order).
+    pub concurrency: usize,
+    /// Discord's global limit for this bot, requests per second.
+    pub global_rate_limit: u32,
 }
 
 /// Why a config could not be loaded.
@@ -299,6 +303,8 @@ impl Config {
         let nonce_window = s
             .duration("nonce_window")
             .unwrap_or(Duration::from_secs(120));
+        let concurrency = s.int("concurrency", 1..=64).unwrap_or(16) as usize;
+        let global_rate_limit = s.int("global_rate_limit", 1..=10_000).unwrap_or(50) as u32;
         if retry_base.is_zero() {
             s.problem("retry_base", None, "must be longer than zero");
         }
@@ -391,6 +397,8 @@ impl Config {
                     retry_max,
                     keep_finished,
                     nonce_window,
+                    concurrency,
+                    global_rate_limit,
                 },
             }),
             _ => Err(problems),

@@ -7,21 +7,23 @@
 //! GUILD_MEMBER_UPDATE that trails the REST answer, and role PUT/DELETE are idempotent on
 //! Discord, so every role change is sent.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tokio::sync::OnceCell;
+use tokio::sync::{Notify, OnceCell};
+use tokio::task::JoinSet;
 
 use crate::clock::{from_millis, to_millis};
 use crate::features::common::modlog;
 use crate::health::DiscordAuth;
 use crate::jobs::Job;
+use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
 use crate::outbox::policy::{backoff, decide, pause_all, Outcome, Response, MISSING_PERMISSIONS};
 use crate::outbox::store::{self, OutboxRow};
 use crate::outbox::{Effect, MessageBody};
@@ -83,14 +85,15 @@ impl Rest {
         }
     }
 
-    /// One call; returns the policy's view of the response and the JSON body if any.
+    /// One call; returns the policy's view of the response, the JSON body if any, and what
+    /// the answer said about rate limits (None when no answer came).
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<Value>,
         reason: Option<&str>,
-    ) -> (Response, Option<Value>) {
+    ) -> (Response, Option<Value>, Option<RateHeaders>) {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.base))
@@ -105,7 +108,13 @@ impl Rest {
         };
         let response = match request.send().await {
             Ok(response) => response,
-            Err(e) => return (Response::Unreachable(e.without_url().to_string()), None),
+            Err(e) => {
+                return (
+                    Response::Unreachable(e.without_url().to_string()),
+                    None,
+                    None,
+                )
+            }
         };
         let status = response.status();
         let header = |name: &str| {
@@ -116,9 +125,13 @@ impl Rest {
                 .map(str::to_string)
         };
         let header_retry = header("retry-after").and_then(|v| v.parse::<f64>().ok());
-        let bucket_reset_after = match header("x-ratelimit-remaining").as_deref() {
-            Some("0") => header("x-ratelimit-reset-after").and_then(|v| v.parse::<f64>().ok()),
-            _ => None,
+        let mut limits = RateHeaders {
+            status: status.as_u16(),
+            bucket: header("x-ratelimit-bucket"),
+            remaining: header("x-ratelimit-remaining").and_then(|v| v.parse().ok()),
+            reset_after: header("x-ratelimit-reset-after").and_then(|v| v.parse().ok()),
+            retry_after: None,
+            global: header("x-ratelimit-global").is_some_and(|v| v == "true"),
         };
         let json: Option<Value> = if status == StatusCode::NO_CONTENT {
             None
@@ -144,16 +157,19 @@ impl Rest {
             .as_ref()
             .and_then(|j| j.get("global"))
             .and_then(Value::as_bool)
-            .unwrap_or(false);
+            .unwrap_or(false)
+            || limits.global;
+        limits.retry_after = retry_after;
+        limits.global = global;
         (
             Response::Status {
                 status: status.as_u16(),
                 retry_after,
                 message,
                 global,
-                bucket_reset_after,
             },
             json,
+            Some(limits),
         )
     }
 }
@@ -191,43 +207,131 @@ fn message_time(message: &Value) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Delivers outbox items, one at a time, until told to stop.
+/// Discord's limits, shared by the deliveries in flight: each REST call waits here for leave.
+struct Gate {
+    limits: Mutex<Limits>,
+    /// Rung when leave was taken or an answer came: waiters look again.
+    changed: Notify,
+    next_waiter: AtomicU64,
+}
+
+/// Takes a waiter out of the global line when its request stops waiting (sent or dropped).
+struct LeaveLine<'g>(&'g Gate, u64);
+
+impl Drop for LeaveLine<'_> {
+    fn drop(&mut self) {
+        self.0.limits.lock().expect("limits lock").leave(self.1);
+    }
+}
+
+impl Gate {
+    fn new(global_per_second: u32) -> Gate {
+        Gate {
+            limits: Mutex::new(Limits::new(global_per_second)),
+            changed: Notify::new(),
+            next_waiter: AtomicU64::new(0),
+        }
+    }
+
+    /// Waits until `method path` may be sent without drawing a 429.
+    async fn acquire(&self, method: &Method, path: &str, priority: i64) -> Ticket {
+        let waiter = self.next_waiter.fetch_add(1, Ordering::Relaxed);
+        let _line = LeaveLine(self, waiter);
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now = std::time::Instant::now();
+            let taken = self.limits.lock().expect("limits lock").try_acquire(
+                method.as_str(),
+                path,
+                priority,
+                waiter,
+                now,
+            );
+            let until = match taken {
+                Ok(ticket) => {
+                    // A more urgent waiter going first lets the others look again.
+                    self.changed.notify_waiters();
+                    return ticket;
+                }
+                Err(Wait::Until(at)) => at,
+                // Bounded, in case the answer never comes (its task was stopped).
+                Err(Wait::ForAnswer) => now + Duration::from_secs(1),
+            };
+            tokio::select! {
+                _ = tokio::time::sleep_until(until.into()) => {}
+                _ = &mut notified => {}
+            }
+        }
+    }
+
+    fn observe(&self, ticket: Ticket, headers: Option<&RateHeaders>) {
+        self.limits.lock().expect("limits lock").observe(
+            ticket,
+            headers,
+            std::time::Instant::now(),
+        );
+        self.changed.notify_waiters();
+    }
+}
+
+/// When the outbox worker looks for due items while its slots are busy.
+const SLOT_POLL: Duration = Duration::from_millis(250);
+
+/// Delivers outbox items until told to stop: up to `outbox.concurrency` at once, to different
+/// targets (a target's items are claimed only when its previous one is finished), each REST
+/// call within Discord's limits.
 pub struct Worker {
+    courier: Arc<Courier>,
+    running: tokio::sync::Mutex<JoinSet<()>>,
+}
+
+impl Worker {
+    pub fn new(state: AppState, rest: Rest) -> Worker {
+        let global = state.config.snapshot().outbox.global_rate_limit;
+        Worker {
+            courier: Arc::new(Courier {
+                state,
+                rest,
+                gate: Gate::new(global),
+                bot_id: OnceCell::new(),
+                paused_until: Mutex::new(None),
+                unrecorded: Mutex::new(Vec::new()),
+                auth_failures: AtomicU32::new(0),
+                missing_permissions: Mutex::new(VecDeque::new()),
+                unreadable_warned: Mutex::new(HashSet::new()),
+                created: Mutex::new(HashMap::new()),
+            }),
+            running: tokio::sync::Mutex::new(JoinSet::new()),
+        }
+    }
+}
+
+/// What one delivery needs; shared by the deliveries in flight.
+struct Courier {
     state: AppState,
     rest: Rest,
+    gate: Gate,
     /// The bot's own user id, learned once (for recognising its own messages).
     bot_id: OnceCell<String>,
-    /// Set by a global 429, an exhausted bucket, a 401 or a run of permission failures:
-    /// nothing is sent before this instant.
+    /// Set by a global 429, a 401 or a run of permission failures: nothing is claimed before
+    /// this instant.
     paused_until: Mutex<Option<DateTime<Utc>>>,
-    /// An outcome whose bookkeeping write failed: recorded before anything else is claimed,
-    /// so the worker never loses track of an item it holds.
-    unrecorded: Mutex<Option<(OutboxRow, Outcome)>>,
+    /// Outcomes whose bookkeeping write failed: recorded before anything else is claimed, so
+    /// the worker never loses track of an item it holds.
+    unrecorded: Mutex<Vec<(OutboxRow, Outcome)>>,
     /// 401 answers in a row.
     auth_failures: AtomicU32,
     /// Recent "Missing Permissions" failures.
     missing_permissions: Mutex<VecDeque<DateTime<Utc>>>,
     /// Kinds this build could not read, warned about once each.
     unreadable_warned: Mutex<HashSet<String>>,
-    /// The message a post just created (item id, message id), recorded with its outcome.
-    created: Mutex<Option<(i64, u64)>>,
+    /// Messages posts just created (item id → message id), recorded with their outcome.
+    created: Mutex<HashMap<i64, u64>>,
 }
 
-impl Worker {
-    pub fn new(state: AppState, rest: Rest) -> Worker {
-        Worker {
-            state,
-            rest,
-            bot_id: OnceCell::new(),
-            paused_until: Mutex::new(None),
-            unrecorded: Mutex::new(None),
-            auth_failures: AtomicU32::new(0),
-            missing_permissions: Mutex::new(VecDeque::new()),
-            unreadable_warned: Mutex::new(HashSet::new()),
-            created: Mutex::new(None),
-        }
-    }
-
+impl Courier {
     fn pause_until(&self, until: DateTime<Utc>) {
         let mut paused = self.paused_until.lock().expect("pause lock");
         if paused.is_none_or(|p| p < until) {
@@ -298,6 +402,7 @@ impl Worker {
 
     /// Performs one effect. `attempt` counts this one (1 for the first try).
     async fn perform(&self, row: &OutboxRow, attempt: u32, effect: &Effect) -> Outcome {
+        let priority = effect.priority();
         let response = match effect {
             Effect::AddRole {
                 guild_id,
@@ -306,7 +411,9 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.call(Method::PUT, &path, None, Some(reason)).await.0
+                self.call(priority, Method::PUT, &path, None, Some(reason))
+                    .await
+                    .0
             }
             Effect::RemoveRole {
                 guild_id,
@@ -315,17 +422,25 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.call(Method::DELETE, &path, None, Some(reason)).await.0
+                self.call(priority, Method::DELETE, &path, None, Some(reason))
+                    .await
+                    .0
             }
             Effect::SendMessage { channel_id, body } => {
                 return self
-                    .post_once(row, attempt, &channel_id.to_string(), body)
+                    .post_once(row, attempt, priority, &channel_id.to_string(), body)
                     .await;
             }
             Effect::SendDm { user_id, body } => {
                 let open = json!({ "recipient_id": user_id.to_string() });
                 let (response, channel) = self
-                    .call(Method::POST, "/users/@me/channels", Some(open), None)
+                    .call(
+                        priority,
+                        Method::POST,
+                        "/users/@me/channels",
+                        Some(open),
+                        None,
+                    )
                     .await;
                 let ok = matches!(response, Response::Status { status, .. } if status < 300);
                 if !ok {
@@ -342,7 +457,9 @@ impl Worker {
                         attempt,
                     );
                 };
-                return self.post_once(row, attempt, channel_id, body).await;
+                return self
+                    .post_once(row, attempt, priority, channel_id, body)
+                    .await;
             }
             Effect::DeleteMessage {
                 channel_id,
@@ -350,7 +467,9 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/channels/{channel_id}/messages/{message_id}");
-                let (response, _) = self.call(Method::DELETE, &path, None, Some(reason)).await;
+                let (response, _) = self
+                    .call(priority, Method::DELETE, &path, None, Some(reason))
+                    .await;
                 if matches!(response, Response::Status { status: 404, .. }) {
                     return Outcome::Skipped("message was already gone".into());
                 }
@@ -364,7 +483,7 @@ impl Worker {
             } => {
                 let path = format!("/guilds/{guild_id}/members/{user_id}");
                 let body = json!({ "communication_disabled_until": until.map(|u| u.to_rfc3339()) });
-                self.call(Method::PATCH, &path, Some(body), Some(reason))
+                self.call(priority, Method::PATCH, &path, Some(body), Some(reason))
                     .await
                     .0
             }
@@ -374,7 +493,9 @@ impl Worker {
                 reason,
             } => {
                 let path = format!("/guilds/{guild_id}/members/{user_id}");
-                let (response, _) = self.call(Method::DELETE, &path, None, Some(reason)).await;
+                let (response, _) = self
+                    .call(priority, Method::DELETE, &path, None, Some(reason))
+                    .await;
                 if matches!(response, Response::Status { status: 404, .. }) {
                     return Outcome::Skipped("the member had already left".into());
                 }
@@ -387,7 +508,7 @@ impl Worker {
             } => {
                 let path = format!("/guilds/{guild_id}/bans/{user_id}");
                 let body = json!({ "delete_message_seconds": 0 });
-                self.call(Method::PUT, &path, Some(body), Some(reason))
+                self.call(priority, Method::PUT, &path, Some(body), Some(reason))
                     .await
                     .0
             }
@@ -402,7 +523,7 @@ impl Worker {
                 let path = format!("/channels/{channel_id}/permissions/{overwrite_id}");
                 // Discord takes permission bitsets as strings.
                 let body = json!({ "type": target_type, "allow": allow.to_string(), "deny": deny.to_string() });
-                self.call(Method::PUT, &path, Some(body), Some(reason))
+                self.call(priority, Method::PUT, &path, Some(body), Some(reason))
                     .await
                     .0
             }
@@ -425,21 +546,27 @@ impl Worker {
                     "components": body.components,
                     "allowed_mentions": { "parse": [] },
                 });
-                self.call(Method::PATCH, &path, Some(payload), None).await.0
+                self.call(priority, Method::PATCH, &path, Some(payload), None)
+                    .await
+                    .0
             }
         };
         self.conclude(&response, attempt)
     }
 
-    /// One REST call, observed for pauses and the token's state.
+    /// One REST call, sent when Discord's limits allow (`priority` orders the wait for the
+    /// global limit), observed for pauses and the token's state.
     async fn call(
         &self,
+        priority: i64,
         method: Method,
         path: &str,
         body: Option<Value>,
         reason: Option<&str>,
     ) -> (Response, Option<Value>) {
-        let (response, json) = self.rest.call(method, path, body, reason).await;
+        let ticket = self.gate.acquire(&method, path, priority).await;
+        let (response, json, limits) = self.rest.call(method, path, body, reason).await;
+        self.gate.observe(ticket, limits.as_ref());
         self.observe(&response);
         (response, json)
     }
@@ -451,6 +578,7 @@ impl Worker {
         &self,
         row: &OutboxRow,
         attempt: u32,
+        priority: i64,
         channel_id: &str,
         body: &MessageBody,
     ) -> Outcome {
@@ -459,7 +587,7 @@ impl Worker {
         let first = row.first_attempt_at.unwrap_or(now);
         let past_window = now - first >= window.as_millis() as i64;
         if outcome_was_uncertain(row) && past_window {
-            match self.find_posted(channel_id, body, first).await {
+            match self.find_posted(priority, channel_id, body, first).await {
                 Ok(Some(id)) => {
                     tracing::info!(
                         item = row.id,
@@ -474,23 +602,30 @@ impl Worker {
         }
         let path = format!("/channels/{channel_id}/messages");
         let payload = message_json(body, &format!("lyceum-{}", row.id));
-        let (response, created) = self.call(Method::POST, &path, Some(payload), None).await;
+        let (response, created) = self
+            .call(priority, Method::POST, &path, Some(payload), None)
+            .await;
         let message = created
             .as_ref()
             .and_then(|m| m.get("id"))
             .and_then(Value::as_str)
             .and_then(|id| id.parse::<u64>().ok());
         if let Some(message) = message {
-            *self.created.lock().expect("created lock") = Some((row.id, message));
+            self.created
+                .lock()
+                .expect("created lock")
+                .insert(row.id, message);
         }
         self.conclude(&response, attempt)
     }
 
     /// The bot's own user id (one `GET /users/@me`, then remembered).
-    async fn bot_id(&self) -> Result<&str, Response> {
+    async fn bot_id(&self, priority: i64) -> Result<&str, Response> {
         self.bot_id
             .get_or_try_init(|| async {
-                let (response, me) = self.call(Method::GET, "/users/@me", None, None).await;
+                let (response, me) = self
+                    .call(priority, Method::GET, "/users/@me", None, None)
+                    .await;
                 me.as_ref()
                     .and_then(|m| m.get("id"))
                     .and_then(Value::as_str)
@@ -507,13 +642,14 @@ impl Worker {
     /// other item of ours was posted in this channel after this one was first tried.
     async fn find_posted(
         &self,
+        priority: i64,
         channel_id: &str,
         body: &MessageBody,
         since_ms: i64,
     ) -> Result<Option<String>, Response> {
-        let bot = self.bot_id().await?.to_string();
+        let bot = self.bot_id(priority).await?.to_string();
         let path = format!("/channels/{channel_id}/messages?limit={RECENT_MESSAGES}");
-        let (response, messages) = self.call(Method::GET, &path, None, None).await;
+        let (response, messages) = self.call(priority, Method::GET, &path, None, None).await;
         let Some(Value::Array(messages)) = messages else {
             return Err(response);
         };
@@ -528,20 +664,17 @@ impl Worker {
         Ok(found.and_then(|m| m["id"].as_str().map(str::to_string)))
     }
 
-    /// Claims and delivers one item due at `now`. Returns whether there was one.
-    pub async fn deliver_next(&self, now: DateTime<Utc>) -> anyhow::Result<bool> {
-        self.record_held().await?;
-        if self.paused_at(now).is_some() {
-            return Ok(false);
-        }
-        let Some(row) = store::claim_next(&self.state.db, now).await? else {
-            return Ok(false);
-        };
+    /// Delivers one claimed item and records the outcome (held for a later write when the
+    /// bookkeeping write fails).
+    async fn deliver(&self, row: OutboxRow) {
         let effect = match row.effect() {
             Ok(effect) => effect,
             Err(e) => {
-                self.park_unreadable(&row, &e).await?;
-                return Ok(true);
+                if let Err(error) = self.park_unreadable(&row, &e).await {
+                    // Its claim runs out and it is read again then.
+                    tracing::error!(id = row.id, error = ?error, "could not park an unreadable outbox item");
+                }
+                return;
             }
         };
         let attempt = u32::try_from(row.attempts)
@@ -549,19 +682,23 @@ impl Worker {
             .saturating_add(1);
         let outcome = self.perform(&row, attempt, &effect).await;
         if let Err(e) = self.record(&row, outcome.clone()).await {
-            // Keep the outcome: it is recorded before anything else is claimed.
-            *self.unrecorded.lock().expect("unrecorded lock") = Some((row, outcome));
-            return Err(e);
+            tracing::error!(id = row.id, error = ?e, "could not record an outbox outcome; holding it");
+            self.unrecorded
+                .lock()
+                .expect("unrecorded lock")
+                .push((row, outcome));
         }
-        Ok(true)
     }
 
-    /// Records an outcome whose first bookkeeping write failed.
+    /// Records outcomes whose first bookkeeping write failed.
     async fn record_held(&self) -> anyhow::Result<()> {
-        let held = self.unrecorded.lock().expect("unrecorded lock").take();
-        if let Some((row, outcome)) = held {
+        let held = std::mem::take(&mut *self.unrecorded.lock().expect("unrecorded lock"));
+        let mut rest = held.into_iter();
+        while let Some((row, outcome)) = rest.next() {
             if let Err(e) = self.record(&row, outcome.clone()).await {
-                *self.unrecorded.lock().expect("unrecorded lock") = Some((row, outcome));
+                let mut unrecorded = self.unrecorded.lock().expect("unrecorded lock");
+                unrecorded.push((row, outcome));
+                unrecorded.extend(rest);
                 return Err(e);
             }
             tracing::info!(id = row.id, "recorded an outcome held after a failed write");
@@ -600,9 +737,9 @@ impl Worker {
         match outcome {
             Outcome::Delivered => {
                 tracing::info!(id = row.id, kind = row.kind, "outbox item delivered");
-                let created = *self.created.lock().expect("created lock");
-                if let Some((item, message)) = created.filter(|(item, _)| *item == row.id) {
-                    store::set_message_id(db, item, message).await?;
+                let created = self.created.lock().expect("created lock").remove(&row.id);
+                if let Some(message) = created {
+                    store::set_message_id(db, row.id, message).await?;
                 }
                 store::finish(db, row.id, "delivered", None, now).await?;
             }
@@ -682,7 +819,10 @@ impl Worker {
     }
 }
 
-/// One item per run, so shutdown never waits for more than the item in flight.
+/// Each run fills the free delivery slots with due items, then waits for a slot to free, new
+/// work or [`SLOT_POLL`]. Stopping drops the deliveries in flight: their claims are released at
+/// the next start ([`store::release_stale_claims`]) and sent again — role changes are
+/// idempotent on Discord, and a post is recognised by its nonce or among recent messages.
 #[async_trait::async_trait]
 impl Job for Worker {
     fn name(&self) -> &'static str {
@@ -690,11 +830,12 @@ impl Job for Worker {
     }
 
     async fn recover(&self) -> anyhow::Result<()> {
-        let released = store::release_stale_claims(&self.state.db).await?;
+        let db = &self.courier.state.db;
+        let released = store::release_stale_claims(db).await?;
         if released > 0 {
             tracing::info!(released, "released outbox items claimed before a restart");
         }
-        let unparked = store::unpark(&self.state.db, self.state.clock.now()).await?;
+        let unparked = store::unpark(db, self.courier.state.clock.now()).await?;
         if unparked > 0 {
             tracing::info!(
                 unparked,
@@ -705,17 +846,39 @@ impl Job for Worker {
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
-        if let Some(until) = self.paused_at(now) {
-            self.record_held().await?;
-            return Ok(Some(until));
+        let courier = &self.courier;
+        let mut running = self.running.lock().await;
+        while let Some(done) = running.try_join_next() {
+            if let Err(e) = done {
+                // The item's claim runs out and it is claimed again.
+                tracing::error!(error = ?e, "an outbox delivery panicked");
+            }
         }
-        if self.deliver_next(now).await? {
-            return Ok(Some(now));
+        courier.record_held().await?;
+        let paused = courier.paused_at(now);
+        if paused.is_none() {
+            let slots = courier.state.config.snapshot().outbox.concurrency;
+            while running.len() < slots {
+                let Some(row) = store::claim_next(&courier.state.db, now).await? else {
+                    break;
+                };
+                let courier = courier.clone();
+                running.spawn(async move { courier.deliver(row).await });
+            }
         }
-        if let Some(until) = self.paused_at(now) {
-            return Ok(Some(until));
+        if running.is_empty() {
+            if let Some(until) = paused {
+                return Ok(Some(until));
+            }
+            return Ok(store::next_due(&courier.state.db).await?.map(from_millis));
         }
-        Ok(store::next_due(&self.state.db).await?.map(from_millis))
+        let wake = courier.state.outbox_wake.clone();
+        tokio::select! {
+            _ = running.join_next() => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(SLOT_POLL) => {}
+        }
+        Ok(Some(courier.state.clock.now()))
     }
 }
 

@@ -3,6 +3,7 @@
 //! transient failures, so a crash or a Discord outage never loses a role grant or a message.
 
 pub mod effect;
+pub mod limits;
 pub mod policy;
 pub mod prune;
 pub mod store;

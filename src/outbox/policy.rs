@@ -38,8 +38,6 @@ pub enum Response {
         message: String,
         /// A 429 that applies to every request of the bot, not just this route.
         global: bool,
-        /// Seconds until the route's bucket refills, when Discord says none are left.
-        bucket_reset_after: Option<f64>,
     },
 }
 
@@ -51,13 +49,12 @@ impl Response {
             retry_after: None,
             message: message.into(),
             global: false,
-            bucket_reset_after: None,
         }
     }
 }
 
-/// How long *every* delivery should wait after this response: Discord's global rate limit,
-/// or a bucket it reports as exhausted (so the next item does not earn a 429 of its own).
+/// How long *every* delivery should wait after this response: Discord's global rate limit.
+/// (A route's bucket holds only that route: the worker's `outbox::limits` keeps those.)
 pub fn pause_all(response: &Response) -> Option<Duration> {
     let seconds = match response {
         Response::Status {
@@ -66,10 +63,7 @@ pub fn pause_all(response: &Response) -> Option<Duration> {
             retry_after,
             ..
         } => *retry_after,
-        Response::Status {
-            bucket_reset_after, ..
-        } => *bucket_reset_after,
-        Response::Unreachable(_) => None,
+        _ => None,
     }?;
     (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds.min(3_600.0)))
 }
@@ -189,29 +183,19 @@ mod tests {
     }
 
     #[test]
-    fn global_limits_and_exhausted_buckets_pause_every_delivery() {
+    fn only_global_limits_pause_every_delivery() {
         let global = Response::Status {
             status: 429,
             retry_after: Some(1.5),
             message: String::new(),
             global: true,
-            bucket_reset_after: None,
         };
         assert_eq!(pause_all(&global), Some(Duration::from_millis(1500)));
-        let exhausted = Response::Status {
-            status: 204,
-            retry_after: None,
-            message: String::new(),
-            global: false,
-            bucket_reset_after: Some(0.25),
-        };
-        assert_eq!(pause_all(&exhausted), Some(Duration::from_millis(250)));
         let route_only = Response::Status {
             status: 429,
             retry_after: Some(1.5),
             message: String::new(),
             global: false,
-            bucket_reset_after: None,
         };
         assert_eq!(pause_all(&route_only), None);
         assert_eq!(pause_all(&Response::status(204, "")), None);
@@ -224,7 +208,6 @@ mod tests {
             retry_after: Some(2.5),
             message: "slow down".into(),
             global: false,
-            bucket_reset_after: None,
         };
         match decide(&r, 7, BASE, MAX, 0.3) {
             Outcome::Retry { after, .. } => assert_eq!(after, Duration::from_millis(2550)),

@@ -7,6 +7,7 @@
 pub mod calls;
 mod gateway;
 mod interactions;
+pub mod limits;
 mod rest;
 pub mod rules;
 pub mod world;
@@ -121,6 +122,8 @@ pub(crate) struct SimState {
     bans_and_kicks: Vec<(String, u64)>,
     /// The application's entitlements (Discord's store), served by the entitlements route.
     entitlements: Vec<Value>,
+    /// Discord's global and per-route rate limits, and the answer latency.
+    limiter: limits::Limiter,
 }
 
 pub(crate) struct Inner {
@@ -130,6 +133,9 @@ pub(crate) struct Inner {
     addr: SocketAddr,
     /// Discord's 3 s to answer an interaction (shortened by tests of the rule itself).
     interaction_deadline_ms: std::sync::atomic::AtomicU64,
+    /// REST requests being handled now, and the most there ever were at once.
+    in_flight: std::sync::atomic::AtomicU32,
+    max_in_flight: std::sync::atomic::AtomicU32,
 }
 
 impl Inner {
@@ -261,11 +267,14 @@ impl Sim {
                 nonces: HashMap::new(),
                 bans_and_kicks: Vec::new(),
                 entitlements: Vec::new(),
+                limiter: limits::Limiter::new(limits::RateLimits::default()),
             }),
             changed,
             token: SIM_TOKEN.into(),
             addr,
             interaction_deadline_ms: std::sync::atomic::AtomicU64::new(3_000),
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
         });
         let app = axum::Router::new()
             .route("/gateway", axum::routing::get(gateway::upgrade))
@@ -370,11 +379,28 @@ impl Sim {
         );
     }
 
-    /// Forgets faults not yet used.
     /// Delays the gateway events that follow a REST change (GUILD_MEMBER_UPDATE after a role
     /// PUT/DELETE) by `lag`, as under load on Discord: the cache is stale meanwhile.
     pub fn set_event_lag(&self, lag: Duration) {
         self.inner.lock().event_lag = lag;
+    }
+
+    /// Replaces the rate limits and latency the simulated REST API enforces (Discord's, by
+    /// default) and forgets what it had counted.
+    pub fn set_rate_limits(&self, limits: limits::RateLimits) {
+        self.inner.lock().limiter = limits::Limiter::new(limits);
+    }
+
+    /// The most REST requests the bot had in flight at once (excluding interaction answers).
+    pub fn max_in_flight(&self) -> u32 {
+        self.inner
+            .max_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many requests were answered 429 by the rate limits (injected faults not counted).
+    pub fn rate_limited(&self) -> u32 {
+        self.inner.lock().limiter.refused
     }
 
     /// Sets how long Discord drops a repeated message nonce.
@@ -387,6 +413,7 @@ impl Sim {
         self.inner.lock().bans_and_kicks.clone()
     }
 
+    /// Forgets faults not yet used.
     pub fn clear_faults(&self) {
         self.inner.lock().faults.clear();
     }
@@ -511,6 +538,17 @@ impl Sim {
         let mut update = state.world.member_json(user, true);
         update["guild_id"] = json!(state.world.guild_id.to_string());
         Inner::dispatch_locked(&mut state, "GUILD_MEMBER_UPDATE", update);
+    }
+
+    /// Adds `count` members who were in the guild before the bot connected (no events), with
+    /// ids from `first_id` up; returns their ids.
+    pub fn add_quiet_members(&self, first_id: u64, count: usize) -> Vec<u64> {
+        let mut state = self.inner.lock();
+        let ids: Vec<u64> = (0..count as u64).map(|i| first_id + i).collect();
+        for id in &ids {
+            state.world.add_member(*id);
+        }
+        ids
     }
 
     /// A new member joins.

@@ -95,11 +95,23 @@ pub async fn handle(
         .get("x-audit-log-reason")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let delay = take_delay(&mut sim.lock(), method.as_str(), &path);
+    let (delay, latency) = {
+        let mut state = sim.lock();
+        (
+            take_delay(&mut state, method.as_str(), &path),
+            state.limiter.limits.latency,
+        )
+    };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
+    let _counted = (!path.starts_with("/interactions/") && !path.starts_with("/webhooks/"))
+        .then(|| InFlight::enter(&sim));
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
 
+    let mut limit_headers = Vec::new();
     let (status, response) = {
         let mut state = sim.lock();
         let (status, response, kind) = if !full.starts_with("/api/v10/") {
@@ -121,6 +133,12 @@ pub async fn handle(
             // Discord's edge answers a body-less write without a length with 411.
             let (s, r) = error(411, 0, "411: Length Required");
             (s, r, String::new())
+        } else if let Some(refused) = {
+            let verdict = state.limiter.check(method.as_str(), &path, Instant::now());
+            limit_headers = verdict.headers;
+            verdict.refused
+        } {
+            (429, refused, String::new())
         } else if let Some(fault) = take_fault(&mut state, method.as_str(), &path) {
             let (s, r) = match fault {
                 Fault::Status(status) => error(status, 0, &format!("simulated {status}")),
@@ -186,7 +204,13 @@ pub async fn handle(
     } else {
         (status, Json(response.clone())).into_response()
     };
-    if status == StatusCode::TOO_MANY_REQUESTS {
+    let has_retry_after = limit_headers.iter().any(|(n, _)| *n == "retry-after");
+    for (name, value) in limit_headers {
+        if let Ok(value) = value.parse() {
+            reply.headers_mut().insert(name, value);
+        }
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS && !has_retry_after {
         if let Some(after) = response.get("retry_after").and_then(Value::as_f64) {
             if let Ok(value) = after.to_string().parse() {
                 reply.headers_mut().insert("retry-after", value);
@@ -194,6 +218,26 @@ pub async fn handle(
         }
     }
     reply
+}
+
+/// Counts a request in flight while it is handled.
+struct InFlight(Arc<Inner>);
+
+impl InFlight {
+    fn enter(sim: &Arc<Inner>) -> InFlight {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = sim.in_flight.fetch_add(1, SeqCst) + 1;
+        sim.max_in_flight.fetch_max(now, SeqCst);
+        InFlight(sim.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Takes a [`Fault::Delay`] at the head of the matching rule, if that is what comes next.

@@ -205,6 +205,21 @@ impl Default for World {
 }
 
 impl World {
+    /// A member with no roles, named after their id, speaking English.
+    pub fn add_member(&mut self, id: u64) {
+        self.users.insert(
+            id,
+            SimUser {
+                id,
+                name: format!("member{}", id % 1_000_000),
+                bot: false,
+                locale: "en-US".into(),
+                dms_open: true,
+            },
+        );
+        self.members.insert(id, Vec::new());
+    }
+
     pub fn user_json(&self, id: u64) -> Value {
         let user = self.users.get(&id);
         let name = user.map_or_else(|| format!("user{id}"), |u| u.name.clone());

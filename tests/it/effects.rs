@@ -197,6 +197,24 @@ async fn a_global_rate_limit_holds_every_delivery() {
         },
     )
     .await;
+    // Deliveries already in flight when the 429 comes cannot be called back; everything sent
+    // after the worker has heard it waits out `retry_after`.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox WHERE id = ?")
+            .bind(first)
+            .fetch_one(&app.db().read)
+            .await
+            .unwrap();
+        if attempts > 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first post was never tried"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     let second = enqueue(
         &app,
         Effect::SendMessage {

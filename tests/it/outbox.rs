@@ -3,8 +3,12 @@
 
 use std::time::Duration;
 
+use chrono::Utc;
+use lyceum::outbox::{self, Effect};
 use lyceum::sim::calls::admin;
+use lyceum::sim::limits::RateLimits;
 use lyceum::sim::{ids, Fault, SlashCall};
+use serenity::all::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
 use crate::support::{newest_outbox_id, settled, OutboxState, TestApp, WAIT};
 
@@ -204,5 +208,166 @@ async fn a_second_bot_on_the_same_database_is_refused() {
     // The first keeps working.
     let reply = app.slash(admin::list(ids::OWNER)).await;
     assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
+    app.stop().await;
+}
+
+/// Discord's model with smaller numbers, so a storm is short: 100 requests/s in all, 10 role
+/// changes per 200 ms per guild (50/s, so the bucket is what binds), 20 ms per answer.
+fn storm_limits() -> RateLimits {
+    let mut limits = RateLimits {
+        global_per_second: 100,
+        latency: Duration::from_millis(20),
+        ..RateLimits::default()
+    };
+    for route in limits.routes.iter_mut() {
+        if route.bucket.starts_with("role-") {
+            route.limit = 10;
+            route.window = Duration::from_millis(200);
+        }
+    }
+    limits
+}
+
+async fn enqueue_all(app: &TestApp, effects: &[Effect]) -> Vec<i64> {
+    let state = &app.bot().app.state;
+    let mut tx = state.db.write.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for effect in effects {
+        let id = outbox::enqueue(&mut tx, effect, Utc::now(), None)
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    state.outbox_wake.notify_one();
+    ids
+}
+
+fn role_change(user: u64, add: bool) -> Effect {
+    let (guild_id, user_id, role_id) = (
+        GuildId::new(ids::GUILD),
+        UserId::new(user),
+        RoleId::new(ids::ROLE_PRO),
+    );
+    let reason = "storm".to_string();
+    if add {
+        Effect::AddRole {
+            guild_id,
+            user_id,
+            role_id,
+            reason,
+        }
+    } else {
+        Effect::RemoveRole {
+            guild_id,
+            user_id,
+            role_id,
+            reason,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_role_storm_goes_out_concurrently_in_order_per_member_without_a_429() {
+    let mut app = TestApp::spawn().await;
+    app.sim().set_rate_limits(storm_limits());
+    let members = app.sim().add_quiet_members(600_000_000_000_000_000, 120);
+    // Everyone gets Pro; the first 20 lose it again right after (order per member matters).
+    let mut effects: Vec<Effect> = members.iter().map(|m| role_change(*m, true)).collect();
+    effects.extend(members[..20].iter().map(|m| role_change(*m, false)));
+    let items = enqueue_all(&app, &effects).await;
+    for id in &items {
+        let state = settled(&app, *id).await;
+        assert_eq!(
+            (state.status.as_str(), state.attempts),
+            ("delivered", 1),
+            "{state:?}"
+        );
+    }
+    assert_eq!(app.sim().rate_limited(), 0, "no request drew a 429");
+    assert!(
+        app.sim().max_in_flight() > 1,
+        "different members' changes were sent concurrently"
+    );
+    for (i, member) in members.iter().enumerate() {
+        let path = role_path(*member, ids::ROLE_PRO);
+        let methods: Vec<String> = app
+            .sim()
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .map(|r| r.method)
+            .collect();
+        let (expected, has_pro): (&[&str], bool) = if i < 20 {
+            (&["PUT", "DELETE"], false)
+        } else {
+            (&["PUT"], true)
+        };
+        assert_eq!(methods, expected, "member {i}");
+        assert_eq!(
+            app.sim().member_roles(*member).contains(&ids::ROLE_PRO),
+            has_pro
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_automod_delete_overtakes_a_queued_role_storm() {
+    let mut app = TestApp::spawn().await;
+    app.sim().set_rate_limits(RateLimits {
+        latency: Duration::from_millis(10),
+        ..RateLimits::default()
+    });
+    let members = app.sim().add_quiet_members(600_000_000_000_000_000, 150);
+    let effects: Vec<Effect> = members.iter().map(|m| role_change(*m, true)).collect();
+    let roles = enqueue_all(&app, &effects).await;
+    let role_requests = |app: &TestApp| {
+        app.sim()
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PUT" && r.path.contains("/roles/"))
+            .count()
+    };
+    app.sim()
+        .wait_request("PUT", "/roles/", 10, WAIT)
+        .await
+        .expect("the storm began");
+    let spam = app
+        .sim()
+        .message_create(ids::CHANNEL_GENERAL, ids::SAM, "spam spam");
+    let queued_before = role_requests(&app);
+    let delete = enqueue_all(
+        &app,
+        &[Effect::DeleteMessage {
+            channel_id: ChannelId::new(ids::CHANNEL_GENERAL),
+            message_id: MessageId::new(spam),
+            reason: "automod".into(),
+        }],
+    )
+    .await[0];
+    assert_eq!(settled(&app, delete).await.status, "delivered");
+    let deleted_at = app
+        .sim()
+        .requests()
+        .iter()
+        .position(|r| r.method == "DELETE" && r.path.contains("/messages/"))
+        .expect("the delete was sent");
+    let roles_before_delete = app.sim().requests()[..deleted_at]
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.contains("/roles/"))
+        .count();
+    // Only the role changes already in the delivery slots (16) may go first.
+    assert!(
+        roles_before_delete - queued_before <= 20,
+        "{} role changes went before the delete",
+        roles_before_delete - queued_before
+    );
+    assert!(roles_before_delete < 100, "the storm was still queued");
+    for id in roles {
+        assert_eq!(settled(&app, id).await.status, "delivered");
+    }
+    assert_eq!(app.sim().rate_limited(), 0);
     app.stop().await;
 }

@@ -45,6 +45,13 @@ fn main() -> anyhow::Result<()> {
         report.bytes_per_member
     );
     println!(
+        "outbox role storm       {:.1} items/s · {:.2}× the limits' floor · {:.1}× one-at-a-time · {} 429s",
+        report.outbox_items_per_s,
+        report.outbox_limit_ratio,
+        report.outbox_speedup,
+        report.outbox_429s
+    );
+    println!(
         "decisions               {}",
         if report.decisions_match {
             "match"

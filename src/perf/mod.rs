@@ -26,6 +26,8 @@ use crate::features::points::rules::{self, ChatMessage, MemberChat};
 use crate::features::rules::automod::Compiled;
 use crate::state::AppState;
 
+pub mod outbox;
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -40,6 +42,11 @@ pub struct Options {
     pub state_members: usize,
     /// Queue sizes for the outbox claim-cost measurement (smallest first).
     pub claim_sizes: Vec<usize>,
+    /// Role changes in the outbox storm, and in its one-at-a-time baseline.
+    pub storm_items: usize,
+    pub storm_serial_items: usize,
+    /// The simulated Discord's answer latency in the storm.
+    pub storm_latency: Duration,
 }
 
 impl Options {
@@ -53,6 +60,9 @@ impl Options {
             seed: 42,
             state_members: 100_000,
             claim_sizes: vec![1_000, 100_000, 1_000_000],
+            storm_items: 5_000,
+            storm_serial_items: 200,
+            storm_latency: Duration::from_millis(50),
         }
     }
 
@@ -67,6 +77,9 @@ impl Options {
             seed: 7,
             state_members: 1_000,
             claim_sizes: vec![1_000, 10_000],
+            storm_items: 120,
+            storm_serial_items: 20,
+            storm_latency: Duration::from_millis(5),
         }
     }
 }
@@ -255,7 +268,7 @@ pub struct PipelineRun {
     pub lag_ms: Vec<f64>,
 }
 
-async fn fresh_db(dir: &std::path::Path, name: &str) -> anyhow::Result<Db> {
+pub(crate) async fn fresh_db(dir: &std::path::Path, name: &str) -> anyhow::Result<Db> {
     Db::open(&dir.join(name)).await
 }
 
@@ -510,30 +523,6 @@ pub fn bytes_per_member(members: usize) -> f64 {
     engine.state_bytes_per_member()
 }
 
-/// Microseconds per claim (claim, then hand back) with `pending` role changes queued, each
-/// heading its own member: the case that used to sort the whole queue per claim.
-pub async fn claim_cost(dir: &std::path::Path, pending: usize) -> anyhow::Result<f64> {
-    let db = fresh_db(dir, &format!("claims-{pending}.db")).await?;
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO outbox (ordering_key, kind, payload, next_attempt_at, created_at, priority)
-         SELECT 'member:1:' || i, 'add_role', '{}', 1000, 1000, 2 FROM n",
-    )
-    .bind(pending as i64)
-    .execute(&db.write)
-    .await?;
-    let now = crate::clock::from_millis(2_000);
-    let rounds = 300;
-    let began = Instant::now();
-    for _ in 0..rounds {
-        let claimed = crate::outbox::store::claim_next(&db, now)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("nothing to claim"))?;
-        crate::outbox::store::release(&db, claimed.id, now, "bench").await?;
-    }
-    Ok(began.elapsed().as_secs_f64() * 1e6 / rounds as f64)
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -570,6 +559,13 @@ pub struct Report {
     /// Microseconds per outbox claim at each queue size, and largest ÷ smallest.
     pub claim_us: Vec<(usize, f64)>,
     pub claim_cost_ratio_1m_vs_1k: f64,
+    /// The role storm: items per second through Discord's limits, elapsed ÷ the time the
+    /// limits make unavoidable, 429s drawn, and the speed-up over one delivery at a time.
+    pub outbox_items_per_s: f64,
+    pub outbox_limit_ratio: f64,
+    pub outbox_429s: u32,
+    pub outbox_serial_items_per_s: f64,
+    pub outbox_speedup: f64,
 }
 
 /// Runs every round and returns the medians. `log` receives one line per round.
@@ -634,7 +630,7 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
     let bytes = bytes_per_member(opts.state_members);
     let mut claim_us = Vec::new();
     for size in &opts.claim_sizes {
-        let us = claim_cost(&dir, *size).await?;
+        let us = outbox::claim_cost(&dir, *size).await?;
         log(format!("outbox claim with {size:>9} pending: {us:>8.1} µs"));
         claim_us.push((*size, us));
     }
@@ -642,6 +638,20 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         (Some((_, small)), Some((_, large))) if *small > 0.0 => large / small,
         _ => 0.0,
     };
+    let limits = outbox::discord_limits(opts.storm_latency);
+    let serial = outbox::role_storm(&dir, limits.clone(), opts.storm_serial_items, 1).await?;
+    let storm = outbox::role_storm(&dir, limits.clone(), opts.storm_items, 16).await?;
+    let floor = outbox::unavoidable(&limits, opts.storm_items).as_secs_f64();
+    log(format!(
+        "outbox storm: {} role adds at {:?} latency in {:.1} s ({:.1}/s; the limits allow {:.1} s) · one at a time {:.1}/s · 429s {}",
+        storm.items,
+        opts.storm_latency,
+        storm.elapsed_s,
+        storm.items_per_s,
+        floor,
+        serial.items_per_s,
+        storm.rate_limited + serial.rate_limited,
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let msgs_per_s = median(&mut rates);
     let naive_msgs_per_s = median(&mut naive_rates);
@@ -666,6 +676,11 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         gateway_msgs_per_s: None,
         claim_us,
         claim_cost_ratio_1m_vs_1k: claim_ratio,
+        outbox_items_per_s: storm.items_per_s,
+        outbox_limit_ratio: storm.elapsed_s / floor,
+        outbox_429s: storm.rate_limited + serial.rate_limited,
+        outbox_serial_items_per_s: serial.items_per_s,
+        outbox_speedup: storm.items_per_s / serial.items_per_s,
     })
 }
 

@@ -44,11 +44,21 @@ struct State {
 }
 
 #[derive(Clone, Default)]
-pub struct Health(Arc<Mutex<State>>);
+pub struct Health(Arc<Mutex<State>>, Arc<std::sync::atomic::AtomicU64>);
 
 impl Health {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         f(&mut self.0.lock().expect("health lock"))
+    }
+
+    /// Counts a message seen on the gateway (lock-free: it is on the hot path).
+    pub fn message_seen(&self) {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Gateway messages seen since start.
+    pub fn messages_seen(&self) -> u64 {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn set_discord_auth(&self, auth: DiscordAuth) {

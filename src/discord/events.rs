@@ -45,6 +45,8 @@ pub async fn handle(
                 attendance(data, new_message).await?;
                 content_post(framework.serenity_context, data, new_message).await?;
             }
+            // Counted once decided (the gateway ingest bench reads it from /metrics).
+            data.health.message_seen();
         }
         FullEvent::MessageUpdate {
             event,

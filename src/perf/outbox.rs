@@ -63,8 +63,16 @@ pub fn unavoidable(limits: &RateLimits, items: usize) -> Duration {
         .expect("the role-add bucket");
     let bucket_rate = f64::from(bucket.limit) / bucket.window.as_secs_f64();
     let global = f64::from(limits.global_per_second);
-    let rate = if global > 0.0 { bucket_rate.min(global) } else { bucket_rate };
-    let burst = bucket.limit.min(if global > 0.0 { limits.global_per_second } else { u32::MAX });
+    let rate = if global > 0.0 {
+        bucket_rate.min(global)
+    } else {
+        bucket_rate
+    };
+    let burst = bucket.limit.min(if global > 0.0 {
+        limits.global_per_second
+    } else {
+        u32::MAX
+    });
     let after_burst = items.saturating_sub(burst as usize) as f64 / rate;
     Duration::from_secs_f64(after_burst) + limits.latency
 }
@@ -81,11 +89,8 @@ pub async fn role_storm(
     sim.set_rate_limits(limits);
     let members = sim.add_quiet_members(600_000_000_000_000_000, items);
     let db_path = dir.join(format!("storm-{concurrency}-{items}.db"));
-    let text = crate::sim::harness::config_text(
-        &sim,
-        &db_path,
-        &format!("concurrency = {concurrency}\n"),
-    );
+    let text =
+        crate::sim::harness::config_text(&sim, &db_path, &format!("concurrency = {concurrency}\n"));
     let config = Config::parse(&text).map_err(|p| anyhow::anyhow!("bench config: {p:?}"))?;
     let db = fresh_db(dir, &format!("storm-{concurrency}-{items}.db")).await?;
     let state = AppState::detached(db.clone(), config.clone(), Arc::new(SystemClock));

@@ -168,6 +168,14 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
     text.push_str("# HELP lyceum_gateway_connected 1 when the Discord gateway session is up.\n");
     text.push_str("# TYPE lyceum_gateway_connected gauge\n");
     text.push_str(&format!("lyceum_gateway_connected {connected}\n"));
+    text.push_str(
+        "# HELP lyceum_gateway_messages_total Messages decided (automod, points) since start.\n",
+    );
+    text.push_str("# TYPE lyceum_gateway_messages_total counter\n");
+    text.push_str(&format!(
+        "lyceum_gateway_messages_total {}\n",
+        state.health.messages_seen()
+    ));
     (StatusCode::OK, text)
 }
 

@@ -76,6 +76,27 @@ async fn healthz_reports_gateway_database_and_outbox() {
         "{metrics}"
     );
     assert!(metrics.contains("lyceum_gateway_connected 1"), "{metrics}");
+    assert!(
+        metrics.contains("lyceum_gateway_messages_total 0"),
+        "{metrics}"
+    );
+    // A member's message is counted once decided.
+    app.sim()
+        .message_create(ids::CHANNEL_GENERAL, ids::MINA, "hello everyone");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let metrics = reqwest::get(format!("http://{}/metrics", app.bot().app.web_addr))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.contains("lyceum_gateway_messages_total 1") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{metrics}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     // With the database closed the bot is not healthy.
     app.db().read.close().await;

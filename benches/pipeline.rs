@@ -10,7 +10,8 @@ fn main() -> anyhow::Result<()> {
         Options::quick()
     } else {
         Options::full()
-    };
+    }
+    .with_process(env!("CARGO_BIN_EXE_lyceum").into(), quick);
     // Two workers, as the bot runs on a 2-core VPS: the hot path and the batch writer in
     // parallel.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -51,6 +52,22 @@ fn main() -> anyhow::Result<()> {
         report.outbox_speedup,
         report.outbox_429s
     );
+    if let (Some(members), Some(rss)) = (report.process_members, report.rss_mb_100k_members) {
+        println!("whole process           {rss:.0} MB resident at idle with {members} members");
+    }
+    if let (Some(idle), Some(flood), Some(rate)) = (
+        report.reply_p99_ms_idle,
+        report.reply_p99_ms_flood,
+        report.flood_msgs_per_s,
+    ) {
+        println!("slash reply p99         idle {idle:.1} ms · under {rate:.0} msg/s {flood:.1} ms");
+    }
+    if let Some(rate) = report.gateway_msgs_per_s {
+        println!(
+            "gateway ingest          {rate:.0} msg/s end to end ({:.1}% of the in-process rate)",
+            100.0 * rate / report.msgs_per_s
+        );
+    }
     println!(
         "decisions               {}",
         if report.decisions_match {

@@ -27,6 +27,7 @@ use crate::features::rules::automod::Compiled;
 use crate::state::AppState;
 
 pub mod outbox;
+pub mod process;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -47,6 +48,8 @@ pub struct Options {
     pub storm_serial_items: usize,
     /// The simulated Discord's answer latency in the storm.
     pub storm_latency: Duration,
+    /// The whole bot as its own process (needs the `lyceum` binary's path).
+    pub process: Option<process::ProcessOptions>,
 }
 
 impl Options {
@@ -63,10 +66,23 @@ impl Options {
             storm_items: 5_000,
             storm_serial_items: 200,
             storm_latency: Duration::from_millis(50),
+            process: None,
         }
     }
 
     /// Small counts for the test suite: checks that both designs decide the same.
+    /// The whole-process section at full size, run with the `lyceum` binary at `bin`.
+    pub fn with_process(mut self, bin: std::path::PathBuf, quick: bool) -> Options {
+        self.process = Some(process::ProcessOptions {
+            bin,
+            members: if quick { 2_000 } else { 100_000 },
+            flood_per_s: if quick { 500 } else { 2_000 },
+            replies: if quick { 20 } else { 200 },
+            ingest_messages: if quick { 5_000 } else { 50_000 },
+        });
+        self
+    }
+
     pub fn quick() -> Options {
         Options {
             messages: 20_000,
@@ -80,6 +96,7 @@ impl Options {
             storm_items: 120,
             storm_serial_items: 20,
             storm_latency: Duration::from_millis(5),
+            process: None,
         }
     }
 }
@@ -554,8 +571,17 @@ pub struct Report {
     pub naive_automod_ns_per_msg: f64,
     pub automod_ratio: f64,
     pub bytes_per_member: f64,
-    /// Not measured by this bench yet (see the README's performance section).
+    /// MESSAGE_CREATE frames through the simulated gateway, decided by the bot's process.
     pub gateway_msgs_per_s: Option<f64>,
+    /// The bot's whole process: resident memory at idle with `process_members` members seen,
+    /// and slash-command reply times at idle and under the flood (`flood_msgs_per_s`).
+    pub process_members: Option<usize>,
+    pub rss_mb_100k_members: Option<f64>,
+    pub reply_p50_ms_idle: Option<f64>,
+    pub reply_p99_ms_idle: Option<f64>,
+    pub reply_p50_ms_flood: Option<f64>,
+    pub reply_p99_ms_flood: Option<f64>,
+    pub flood_msgs_per_s: Option<f64>,
     /// Microseconds per outbox claim at each queue size, and largest ÷ smallest.
     pub claim_us: Vec<(usize, f64)>,
     pub claim_cost_ratio_1m_vs_1k: f64,
@@ -652,6 +678,10 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         serial.items_per_s,
         storm.rate_limited + serial.rate_limited,
     ));
+    let whole = match &opts.process {
+        Some(process) => Some(process::run(process, &mut log).await?),
+        None => None,
+    };
     let _ = std::fs::remove_dir_all(&dir);
     let msgs_per_s = median(&mut rates);
     let naive_msgs_per_s = median(&mut naive_rates);
@@ -673,7 +703,14 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         naive_automod_ns_per_msg: naive_automod_ns,
         automod_ratio: naive_automod_ns / automod_ns,
         bytes_per_member: bytes,
-        gateway_msgs_per_s: None,
+        gateway_msgs_per_s: whole.as_ref().map(|w| w.gateway_msgs_per_s),
+        process_members: whole.as_ref().map(|w| w.members),
+        rss_mb_100k_members: whole.as_ref().map(|w| w.rss_mb),
+        reply_p50_ms_idle: whole.as_ref().map(|w| w.reply_p50_ms_idle),
+        reply_p99_ms_idle: whole.as_ref().map(|w| w.reply_p99_ms_idle),
+        reply_p50_ms_flood: whole.as_ref().map(|w| w.reply_p50_ms_flood),
+        reply_p99_ms_flood: whole.as_ref().map(|w| w.reply_p99_ms_flood),
+        flood_msgs_per_s: whole.as_ref().map(|w| w.flood_msgs_per_s),
         claim_us,
         claim_cost_ratio_1m_vs_1k: claim_ratio,
         outbox_items_per_s: storm.items_per_s,
@@ -684,7 +721,7 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
     })
 }
 
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!(
         "lyceum-bench-{}-{}",
         std::process::id(),

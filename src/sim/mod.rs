@@ -551,6 +551,29 @@ impl Sim {
         ids
     }
 
+    /// Sends every member as GUILD_MEMBERS_CHUNK events of `size` (what a bot that asked for
+    /// the member list receives). Returns how many chunks were sent.
+    pub fn send_member_chunks(&self, size: usize) -> usize {
+        let mut state = self.inner.lock();
+        let ids: Vec<u64> = state.world.members.keys().copied().collect();
+        let count = ids.len().div_ceil(size.max(1));
+        for (index, chunk) in ids.chunks(size.max(1)).enumerate() {
+            let members: Vec<Value> = chunk
+                .iter()
+                .map(|id| state.world.member_json(*id, true))
+                .collect();
+            let d = json!({
+                "guild_id": state.world.guild_id.to_string(),
+                "members": members,
+                "chunk_index": index,
+                "chunk_count": count,
+                "not_found": [],
+            });
+            Inner::dispatch_locked(&mut state, "GUILD_MEMBERS_CHUNK", d);
+        }
+        count
+    }
+
     /// A new member joins.
     pub fn member_add(&self, user: u64, name: &str, locale: &str) {
         let mut state = self.inner.lock();

@@ -373,10 +373,16 @@ impl World {
         value
     }
 
+    /// Like Discord's: a guild over the IDENTIFY `large_threshold` (serenity sends 250) is
+    /// `large`, and its GUILD_CREATE carries only the bot and the owner, not every member (a bot
+    /// that wants them all asks for GUILD_MEMBERS_CHUNKs).
     pub fn guild_create(&self) -> Value {
+        const LARGE_THRESHOLD: usize = 250;
+        let large = self.members.len() > LARGE_THRESHOLD;
         let members: Vec<Value> = self
             .members
             .keys()
+            .filter(|id| !large || **id == ids::BOT || **id == self.owner_id)
             .map(|id| self.member_json(*id, true))
             .collect();
         json!({
@@ -410,9 +416,9 @@ impl World {
             "stickers": [],
             "premium_progress_bar_enabled": false,
             "joined_at": JOINED_AT,
-            "large": false,
+            "large": large,
             "unavailable": false,
-            "member_count": members.len(),
+            "member_count": self.members.len(),
             "voice_states": [],
             "members": members,
             "channels": self.channels.iter().enumerate().map(|(i, c)| World::channel_json(c, i, None)).collect::<Vec<_>>(),

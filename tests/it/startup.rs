@@ -88,13 +88,26 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
 }
 
 /// The pipeline bench in quick mode: lyceum's hot path and the naive design decide the same
-/// (awards per member, caught messages, balance sums), and its role storm through Discord's
-/// limits draws no 429. Timings are printed, never asserted.
+/// (awards per member, caught messages, balance sums), its role storm through Discord's
+/// limits draws no 429, and the bot's own process takes in the gateway flood. Timings are
+/// printed, never asserted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pipeline_bench_in_quick_mode_decides_like_the_naive_design() {
-    let report = lyceum::perf::run(&lyceum::perf::Options::quick(), |line| println!("{line}"))
+    let opts =
+        lyceum::perf::Options::quick().with_process(env!("CARGO_BIN_EXE_lyceum").into(), true);
+    let report = lyceum::perf::run(&opts, |line| println!("{line}"))
         .await
         .unwrap();
     assert!(report.decisions_match, "{report:?}");
     assert_eq!(report.outbox_429s, 0, "the role storm drew no 429");
+    // The bot's own process decided every message sent through the gateway (the bench waits
+    // for its counter) and answered every slash command timed.
+    assert!(
+        report.gateway_msgs_per_s.is_some_and(|r| r > 0.0),
+        "{report:?}"
+    );
+    assert!(
+        report.rss_mb_100k_members.is_some_and(|mb| mb > 0.0),
+        "{report:?}"
+    );
 }

@@ -22,6 +22,8 @@ use crate::state::AppState;
 
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
 pub const FLUSH_ROWS: usize = 1_000;
+/// The most rows one transaction takes when the writer has fallen behind.
+const MAX_BATCH_ROWS: usize = 50_000;
 /// Message authors remembered for helpful reactions (the reaction event does not say whose
 /// message it is).
 const AUTHORS_KEPT: usize = 50_000;
@@ -246,34 +248,40 @@ pub fn spawn_writer(
     tokio::spawn(async move {
         let mut batch: Vec<Entry> = Vec::new();
         let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
+        let mut received: Vec<Command> = Vec::with_capacity(FLUSH_ROWS);
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // Everything queued at once: one wake-up per burst, not one per message.
             let (stop, ticked) = tokio::select! {
-                command = inbox.recv() => match command {
-                    Some(Command::Write(entry)) => {
-                        batch.push(entry);
-                        (false, false)
-                    }
-                    Some(Command::Flush(done)) => {
-                        waiting.push(done);
-                        (false, false)
-                    }
-                    None => (true, false),
-                },
+                n = inbox.recv_many(&mut received, FLUSH_ROWS) => (n == 0, false),
                 _ = tick.tick() => (false, true),
                 _ = shutdown.changed() => (true, false),
             };
             if stop {
                 // Take whatever is queued, then write it all.
                 while let Ok(command) = inbox.try_recv() {
-                    match command {
-                        Command::Write(entry) => batch.push(entry),
-                        Command::Flush(done) => waiting.push(done),
-                    }
+                    received.push(command);
+                }
+            }
+            for command in received.drain(..) {
+                match command {
+                    Command::Write(entry) => batch.push(entry),
+                    Command::Flush(done) => waiting.push(done),
                 }
             }
             let due = stop || ticked || !waiting.is_empty() || batch.len() >= FLUSH_ROWS;
+            if due {
+                // Behind (a raid, or a slow disk): whatever else is queued joins this
+                // transaction, so the commit's fsync is paid once per backlog, not per 1,000.
+                while batch.len() < MAX_BATCH_ROWS {
+                    match inbox.try_recv() {
+                        Ok(Command::Write(entry)) => batch.push(entry),
+                        Ok(Command::Flush(done)) => waiting.push(done),
+                        Err(_) => break,
+                    }
+                }
+            }
             if due && !batch.is_empty() {
                 if let Err(e) = write_batch(&state, &batch).await {
                     // Kept and tried again on the next tick: nothing is dropped on a busy disk.

@@ -63,35 +63,41 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Normalization against evasion: zero-width characters removed, full-width → half-width,
 /// lowercase, and a letter repeated three or more times collapsed to one. Idempotent.
+///
+/// One pass and one allocation: it runs on every message (the bench's profile had the
+/// two-pass version with its intermediate string among the top costs).
 pub fn normalize(text: &str) -> String {
-    let lowered: String = text
-        .chars()
-        .filter(|c| !is_zero_width(*c))
-        .map(half_width)
-        .flat_map(char::to_lowercase)
-        .collect();
-    collapse_runs(&lowered)
+    let mut out = String::with_capacity(text.len());
+    // The run being read: its character and length.
+    let mut run: Option<(char, usize)> = None;
+    let mut lowered = |c: char, out: &mut String| match run {
+        Some((r, n)) if r == c => run = Some((r, n + 1)),
+        _ => {
+            flush_run(run, out);
+            run = Some((c, 1));
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            lowered(c.to_ascii_lowercase(), &mut out);
+        } else if !is_zero_width(c) {
+            for l in half_width(c).to_lowercase() {
+                lowered(l, &mut out);
+            }
+        }
+    }
+    flush_run(run, &mut out);
+    out
 }
 
-/// A letter repeated three or more times becomes one. Runs are maximal, so neighbours differ
-/// and collapsing cannot make a new run: the function is idempotent.
-fn collapse_runs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let mut run = 1;
-        while chars.peek() == Some(&c) {
-            chars.next();
-            run += 1;
-        }
-        let keep = if run >= 3 && c.is_alphabetic() {
-            1
-        } else {
-            run
-        };
-        out.extend(std::iter::repeat_n(c, keep));
-    }
-    out
+/// Writes a run of one character: a letter repeated three or more times once, anything else
+/// as it was. Runs are maximal, so neighbours differ and collapsing cannot make a new run.
+fn flush_run(run: Option<(char, usize)>, out: &mut String) {
+    let Some((c, n)) = run else {
+        return;
+    };
+    let keep = if n >= 3 && c.is_alphabetic() { 1 } else { n };
+    out.extend(std::iter::repeat_n(c, keep));
 }
 
 struct Word {

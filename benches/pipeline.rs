@@ -52,6 +52,14 @@ fn main() -> anyhow::Result<()> {
         report.outbox_speedup,
         report.outbox_429s
     );
+    println!(
+        "scheduler idle          {:.2}% of a core with {} active schedules",
+        report.scheduler_idle_cpu_percent, report.schedules
+    );
+    println!(
+        "reconcile diff          {:.1} ms over {} members",
+        report.reconcile_diff_ms, report.reconcile_members
+    );
     if let (Some(members), Some(rss)) = (report.process_members, report.rss_mb_100k_members) {
         println!("whole process           {rss:.0} MB resident at idle with {members} members");
     }

@@ -31,6 +31,10 @@ pub trait Job: Send + Sync + 'static {
     /// Does one unit of due work. Returns the next instant it wants to run: `Some(now)` or
     /// earlier means "again right away", `None` means "nothing scheduled, wait for a wake-up".
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>>;
+
+    /// Called once when the loop ends for a shutdown: lets work the job started in the
+    /// background finish (the app bounds how long a stop may take).
+    async fn finish(&self) {}
 }
 
 /// How long to sleep before `next` (clamped to [0, IDLE_POLL]).
@@ -118,6 +122,7 @@ pub fn spawn(
                 }
             }
         }
+        job.finish().await;
         health.job_stopped(name);
         tracing::info!(job = name, "job stopped");
     })

@@ -820,9 +820,10 @@ impl Courier {
 }
 
 /// Each run fills the free delivery slots with due items, then waits for a slot to free, new
-/// work or [`SLOT_POLL`]. Stopping drops the deliveries in flight: their claims are released at
-/// the next start ([`store::release_stale_claims`]) and sent again — role changes are
-/// idempotent on Discord, and a post is recognised by its nonce or among recent messages.
+/// work or [`SLOT_POLL`]. A stop lets the deliveries in flight finish and record their outcome
+/// (within the app's stop bound); one cut off by a crash keeps its claim, which the next start
+/// releases ([`store::release_stale_claims`]) to send it again — role changes are idempotent on
+/// Discord, and a post is recognised by its nonce or among recent messages.
 #[async_trait::async_trait]
 impl Job for Worker {
     fn name(&self) -> &'static str {
@@ -843,6 +844,11 @@ impl Job for Worker {
             );
         }
         Ok(())
+    }
+
+    async fn finish(&self) {
+        let mut running = self.running.lock().await;
+        while running.join_next().await.is_some() {}
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {

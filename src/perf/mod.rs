@@ -26,6 +26,7 @@ use crate::features::points::rules::{self, ChatMessage, MemberChat};
 use crate::features::rules::automod::Compiled;
 use crate::state::AppState;
 
+pub mod idle;
 pub mod outbox;
 pub mod process;
 
@@ -48,6 +49,11 @@ pub struct Options {
     pub storm_serial_items: usize,
     /// The simulated Discord's answer latency in the storm.
     pub storm_latency: Duration,
+    /// Active schedules held while the scheduler is timed idle, for how long; members in the
+    /// reconcile diff.
+    pub schedules: usize,
+    pub idle_window: Duration,
+    pub reconcile_members: usize,
     /// The whole bot as its own process (needs the `lyceum` binary's path).
     pub process: Option<process::ProcessOptions>,
 }
@@ -66,6 +72,9 @@ impl Options {
             storm_items: 5_000,
             storm_serial_items: 200,
             storm_latency: Duration::from_millis(50),
+            schedules: 10_000,
+            idle_window: Duration::from_secs(10),
+            reconcile_members: 100_000,
             process: None,
         }
     }
@@ -96,6 +105,9 @@ impl Options {
             storm_items: 120,
             storm_serial_items: 20,
             storm_latency: Duration::from_millis(5),
+            schedules: 1_000,
+            idle_window: Duration::from_secs(1),
+            reconcile_members: 10_000,
             process: None,
         }
     }
@@ -571,6 +583,12 @@ pub struct Report {
     pub naive_automod_ns_per_msg: f64,
     pub automod_ratio: f64,
     pub bytes_per_member: f64,
+    /// CPU (% of one core) of the scheduler idling with `schedules` active schedules.
+    pub schedules: usize,
+    pub scheduler_idle_cpu_percent: f64,
+    /// A membership reconcile's diff over `reconcile_members` members.
+    pub reconcile_members: usize,
+    pub reconcile_diff_ms: f64,
     /// MESSAGE_CREATE frames through the simulated gateway, decided by the bot's process.
     pub gateway_msgs_per_s: Option<f64>,
     /// The bot's whole process: resident memory at idle with `process_members` members seen,
@@ -678,6 +696,12 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         serial.items_per_s,
         storm.rate_limited + serial.rate_limited,
     ));
+    let idle_cpu = idle::scheduler_idle(&dir, opts.schedules, opts.idle_window).await?;
+    let (diff_ms, changes) = idle::reconcile_diff_ms(opts.reconcile_members);
+    log(format!(
+        "scheduler idle with {} active schedules: {idle_cpu:.2}% of a core · reconcile diff over {} members: {diff_ms:.1} ms ({changes} changes)",
+        opts.schedules, opts.reconcile_members
+    ));
     let whole = match &opts.process {
         Some(process) => Some(process::run(process, &mut log).await?),
         None => None,
@@ -703,6 +727,10 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         naive_automod_ns_per_msg: naive_automod_ns,
         automod_ratio: naive_automod_ns / automod_ns,
         bytes_per_member: bytes,
+        schedules: opts.schedules,
+        scheduler_idle_cpu_percent: idle_cpu,
+        reconcile_members: opts.reconcile_members,
+        reconcile_diff_ms: diff_ms,
         gateway_msgs_per_s: whole.as_ref().map(|w| w.gateway_msgs_per_s),
         process_members: whole.as_ref().map(|w| w.members),
         rss_mb_100k_members: whole.as_ref().map(|w| w.rss_mb),

@@ -44,6 +44,10 @@ pub struct Options {
     pub state_members: usize,
     /// Queue sizes for the outbox claim-cost measurement (smallest first).
     pub claim_sizes: Vec<usize>,
+    /// Messages (from the start of the workload) fed at `paced_rate` a second for the paced
+    /// durability lag.
+    pub paced_messages: usize,
+    pub paced_rate: f64,
     /// Role changes in the outbox storm, and in its one-at-a-time baseline.
     pub storm_items: usize,
     pub storm_serial_items: usize,
@@ -69,6 +73,8 @@ impl Options {
             seed: 42,
             state_members: 100_000,
             claim_sizes: vec![1_000, 100_000, 1_000_000],
+            paced_messages: 300_000,
+            paced_rate: 50_000.0,
             storm_items: 5_000,
             storm_serial_items: 200,
             storm_latency: Duration::from_millis(50),
@@ -102,6 +108,8 @@ impl Options {
             seed: 7,
             state_members: 1_000,
             claim_sizes: vec![1_000, 10_000],
+            paced_messages: 5_000,
+            paced_rate: 5_000.0,
             storm_items: 120,
             storm_serial_items: 20,
             storm_latency: Duration::from_millis(5),
@@ -309,6 +317,17 @@ pub async fn run_pipeline(
     name: &str,
     messages: &[Message],
 ) -> anyhow::Result<PipelineRun> {
+    run_pipeline_paced(dir, name, messages, None).await
+}
+
+/// [`run_pipeline`], feeding at most `per_second` messages a second when given (a busy
+/// community or a raid, rather than a million messages back to back).
+pub async fn run_pipeline_paced(
+    dir: &std::path::Path,
+    name: &str,
+    messages: &[Message],
+    per_second: Option<f64>,
+) -> anyhow::Result<PipelineRun> {
     let config = config();
     let db = fresh_db(dir, name).await?;
     let clock = Arc::new(ManualClock::new(
@@ -366,8 +385,14 @@ pub async fn run_pipeline(
             }
         }
         // Let the writer and the flush ticker run, as the gateway's awaits would.
-        if i % 512 == 0 {
-            tokio::task::yield_now().await;
+        match per_second {
+            // Small steps, so decisions spread over time instead of bursting after a sleep.
+            Some(rate) if i % 32 == 0 => {
+                let due = began + Duration::from_secs_f64(i as f64 / rate);
+                tokio::time::sleep_until(due.into()).await;
+            }
+            None if i % 512 == 0 => tokio::task::yield_now().await,
+            _ => {}
         }
     }
     engine.flush().await;
@@ -579,6 +604,10 @@ pub struct Report {
     pub service_p99_us: f64,
     pub durability_lag_p50_ms: f64,
     pub durability_lag_p99_ms: f64,
+    /// Durability lag with messages fed at `paced_msgs_per_s` instead of back to back.
+    pub paced_msgs_per_s: f64,
+    pub durability_lag_p50_ms_paced: f64,
+    pub durability_lag_p99_ms_paced: f64,
     pub automod_ns_per_msg: f64,
     pub naive_automod_ns_per_msg: f64,
     pub automod_ratio: f64,
@@ -671,6 +700,16 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         automod.push(ours);
         naive_automod.push(theirs);
     }
+    let paced_prefix = &messages[..opts.paced_messages.min(messages.len())];
+    let paced = run_pipeline_paced(&dir, "paced.db", paced_prefix, Some(opts.paced_rate)).await?;
+    let mut paced_lag = paced.lag_ms.clone();
+    paced_lag.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    log(format!(
+        "paced at {:.0} msg/s: durability lag p50 {:.1} ms · p99 {:.1} ms",
+        opts.paced_rate,
+        percentile(&paced_lag, 0.5),
+        percentile(&paced_lag, 0.99)
+    ));
     let bytes = bytes_per_member(opts.state_members);
     let mut claim_us = Vec::new();
     for size in &opts.claim_sizes {
@@ -723,6 +762,9 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         service_p99_us: median(&mut p99s),
         durability_lag_p50_ms: median(&mut lag50),
         durability_lag_p99_ms: median(&mut lag99),
+        paced_msgs_per_s: opts.paced_rate,
+        durability_lag_p50_ms_paced: percentile(&paced_lag, 0.5),
+        durability_lag_p99_ms_paced: percentile(&paced_lag, 0.99),
         automod_ns_per_msg: automod_ns,
         naive_automod_ns_per_msg: naive_automod_ns,
         automod_ratio: naive_automod_ns / automod_ns,

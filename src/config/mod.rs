@@ -782,6 +782,21 @@ duration = "30d"
     }
 
     #[test]
+    fn delivery_concurrency_and_the_global_limit_are_bounded() {
+        let config = Config::parse("[discord]\nguild_id = 1\n").unwrap();
+        assert_eq!(
+            (config.outbox.concurrency, config.outbox.global_rate_limit),
+            (16, 50)
+        );
+        let found = problems(
+            "[discord]\nguild_id = 1\n[outbox]\nconcurrency = 0\nglobal_rate_limit = -5\n",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("outbox.concurrency"), "{found:?}");
+        assert!(found[1].contains("outbox.global_rate_limit"), "{found:?}");
+    }
+
+    #[test]
     fn reload_keeps_the_old_config_on_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");

@@ -92,6 +92,31 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// Adds (`add`) or removes a member's role.
+    pub fn role_change(
+        add: bool,
+        guild_id: GuildId,
+        user_id: UserId,
+        role_id: RoleId,
+        reason: String,
+    ) -> Effect {
+        if add {
+            Effect::AddRole {
+                guild_id,
+                user_id,
+                role_id,
+                reason,
+            }
+        } else {
+            Effect::RemoveRole {
+                guild_id,
+                user_id,
+                role_id,
+                reason,
+            }
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Effect::AddRole { .. } => "add_role",

@@ -43,6 +43,15 @@ async fn after_a_dropped_socket_the_bot_resumes_and_keeps_answering() {
     app.stop().await;
 }
 
+async fn metrics_text(app: &TestApp) -> String {
+    reqwest::get(format!("http://{}/metrics", app.bot().app.web_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn healthz_reports_gateway_database_and_outbox() {
     let mut app = TestApp::spawn().await;
@@ -65,12 +74,7 @@ async fn healthz_reports_gateway_database_and_outbox() {
         })
     );
 
-    let metrics = reqwest::get(format!("http://{}/metrics", app.bot().app.web_addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_text(&app).await;
     assert!(
         metrics.contains("lyceum_outbox_items{status=\"pending\"} 0"),
         "{metrics}"
@@ -85,12 +89,7 @@ async fn healthz_reports_gateway_database_and_outbox() {
         .message_create(ids::CHANNEL_GENERAL, ids::MINA, "hello everyone");
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let metrics = reqwest::get(format!("http://{}/metrics", app.bot().app.web_addr))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = metrics_text(&app).await;
         if metrics.contains("lyceum_gateway_messages_total 1") {
             break;
         }

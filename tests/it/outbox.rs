@@ -245,27 +245,13 @@ async fn enqueue_all(app: &TestApp, effects: &[Effect]) -> Vec<i64> {
 }
 
 fn role_change(user: u64, add: bool) -> Effect {
-    let (guild_id, user_id, role_id) = (
+    Effect::role_change(
+        add,
         GuildId::new(ids::GUILD),
         UserId::new(user),
         RoleId::new(ids::ROLE_PRO),
-    );
-    let reason = "storm".to_string();
-    if add {
-        Effect::AddRole {
-            guild_id,
-            user_id,
-            role_id,
-            reason,
-        }
-    } else {
-        Effect::RemoveRole {
-            guild_id,
-            user_id,
-            role_id,
-            reason,
-        }
-    }
+        "storm".into(),
+    )
 }
 
 #[tokio::test]

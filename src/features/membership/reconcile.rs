@@ -194,31 +194,20 @@ impl Reconcile {
             let (id, role) = match change {
                 Change::Add(id, role) | Change::Unexplained(id, role) => (id, role),
             };
-            let reason = format!("Lyceum: reconcile {}", names[&role]);
-            let (guild_id, user_id, role_id) = (
-                config.discord.guild_id,
-                serenity::UserId::new(id),
-                serenity::RoleId::new(role),
-            );
-            if let Change::Add(..) = change {
-                let effect = Effect::AddRole {
-                    guild_id,
-                    user_id,
-                    role_id,
-                    reason,
-                };
+            let add = matches!(change, Change::Add(..));
+            if add || config.membership.strict {
+                let effect = Effect::role_change(
+                    add,
+                    config.discord.guild_id,
+                    serenity::UserId::new(id),
+                    serenity::RoleId::new(role),
+                    format!("Lyceum: reconcile {}", names[&role]),
+                );
                 outbox::enqueue(&mut tx, &effect, now, None).await?;
-                pass.added += 1;
-                continue;
-            }
-            if config.membership.strict {
-                let effect = Effect::RemoveRole {
-                    guild_id,
-                    user_id,
-                    role_id,
-                    reason,
-                };
-                outbox::enqueue(&mut tx, &effect, now, None).await?;
+                if add {
+                    pass.added += 1;
+                    continue;
+                }
                 pass.removed += 1;
             }
             let first = self

@@ -293,6 +293,7 @@ pub async fn run() -> anyhow::Result<()> {
     plan_scene(&script, &bot.app.state).await?;
     membership_scene(&script).await?;
     community_scene(&script, &bot.app.state).await?;
+    storm_scene(&script).await?;
 
     let requests = sim.requests();
     println!(
@@ -832,6 +833,68 @@ async fn membership_scene(script: &Script) -> anyhow::Result<()> {
             "/revenue show",
         )
         .await?;
+    println!();
+    Ok(())
+}
+
+/// Scene 12: a launch grants Pro to 120 members at once; their role changes go out as fast as
+/// Discord's limits allow, several at a time, without a single 429.
+async fn storm_scene(script: &Script) -> anyhow::Result<()> {
+    const ATTENDEES: usize = 120;
+    script.say(&format!(
+        "── Scene 12 · A launch: {ATTENDEES} webinar attendees get Pro at once, within Discord's rate limits"
+    ));
+    let sim = &script.sim;
+    let members = sim.add_quiet_members(800_000_000_000_000_000, ATTENDEES);
+    sim.set_rate_limits(crate::sim::limits::RateLimits {
+        latency: Duration::from_millis(30),
+        ..Default::default()
+    });
+    println!("  ⚡ Discord answers after 30 ms and allows 50 requests/s, plus per-route buckets announced in X-RateLimit headers");
+    println!("    olivia ▸ /membership grant member:@attendee product:pro   (×{ATTENDEES})");
+    // The grants arrive together, as from a launch's redeem rush.
+    let began = std::time::Instant::now();
+    let mut asked = Vec::with_capacity(members.len());
+    for member in &members {
+        let call = SlashCall::new(ids::OWNER, "membership")
+            .subcommand("grant")
+            .user_option("member", *member)
+            .string("product", "pro");
+        asked.push(sim.invoke(&call)?.0);
+    }
+    let mut first = None;
+    for id in asked {
+        let reply = sim
+            .wait_reply(id)
+            .await
+            .context("no /membership grant reply")?;
+        first.get_or_insert(reply.content);
+    }
+    // Rendered with today's member list: the attendees joined after the script began.
+    let first = render(&sim.world(), script.tz, &first.unwrap_or_default());
+    println!("  {:>8} ▸ {first}", "Lyceum 👁");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !members
+        .iter()
+        .all(|m| sim.member_roles(*m).contains(&ids::ROLE_PRO))
+    {
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the role changes did not all arrive"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let refused = sim.rate_limited();
+    println!(
+        "  ✓ {ATTENDEES} role changes reached Discord {:.1} s after the first command, up to {} at once; {}",
+        began.elapsed().as_secs_f64(),
+        sim.max_in_flight(),
+        if refused == 0 {
+            "none answered 429".to_string()
+        } else {
+            format!("{refused} answered 429")
+        }
+    );
     println!();
     Ok(())
 }

@@ -260,6 +260,8 @@ fn the_demo_plays_its_script_to_the_end() {
         "✅ Answer to `#1` posted; **50** points are yours.",
         "**Community — last 7 days**",
         "activity.png (saved to",
+        "120 role changes reached Discord",
+        "none answered 429",
     ] {
         assert!(
             stdout.contains(expected),

@@ -161,116 +161,92 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         state.clone(),
         delivery::Rest::new(&config.discord.api_url, &options.token),
     );
+    // Every background job: its name for the stop log, the job, and what wakes it early.
+    let start = |job: Box<dyn jobs::Job>, wake: Arc<Notify>| {
+        jobs::spawn(
+            job,
+            state.clock.clone(),
+            wake,
+            shutdown_rx.clone(),
+            state.health.clone(),
+        )
+    };
     let mut jobs = vec![
+        ("outbox", start(Box::new(worker), state.outbox_wake.clone())),
         (
-            "outbox",
-            jobs::spawn(
-                worker,
-                state.clock.clone(),
-                state.outbox_wake.clone(),
-                shutdown_rx.clone(),
-                state.health.clone(),
+            "outbox-prune",
+            start(
+                Box::new(Pruner {
+                    state: state.clone(),
+                }),
+                Arc::new(Notify::new()),
             ),
         ),
         (
-            "outbox-prune",
-            jobs::spawn(
-                Pruner {
+            "grants-expiry",
+            start(
+                Box::new(crate::grants::expiry::Expiry {
                     state: state.clone(),
-                },
-                state.clock.clone(),
+                }),
+                state.grants_wake.clone(),
+            ),
+        ),
+        (
+            "qa-deadlines",
+            start(
+                Box::new(crate::features::community::qa::Deadlines {
+                    state: state.clone(),
+                }),
+                state.qa_wake.clone(),
+            ),
+        ),
+        (
+            "activity-writer",
+            start(
+                Box::new(crate::features::community::activity::Flusher {
+                    state: state.clone(),
+                }),
                 Arc::new(Notify::new()),
-                shutdown_rx.clone(),
-                state.health.clone(),
+            ),
+        ),
+        (
+            "membership-notices",
+            start(
+                Box::new(crate::features::membership::notices::Notices {
+                    state: state.clone(),
+                }),
+                state.notices_wake.clone(),
+            ),
+        ),
+        (
+            "membership-reconcile",
+            start(
+                Box::new(crate::features::membership::reconcile::Reconcile::new(
+                    state.clone(),
+                    client.http.clone(),
+                )),
+                state.reconcile_wake.clone(),
+            ),
+        ),
+        (
+            "scheduler",
+            start(
+                Box::new(crate::features::schedule::job::Scheduler {
+                    state: state.clone(),
+                }),
+                state.schedule_wake.clone(),
+            ),
+        ),
+        (
+            "weekly-digest",
+            start(
+                Box::new(crate::features::schedule::digest::Digest {
+                    state: state.clone(),
+                }),
+                Arc::new(Notify::new()),
             ),
         ),
     ];
-
-    jobs.push((
-        "grants-expiry",
-        jobs::spawn(
-            crate::grants::expiry::Expiry {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            state.grants_wake.clone(),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
-    jobs.push((
-        "qa-deadlines",
-        jobs::spawn(
-            crate::features::community::qa::Deadlines {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            state.qa_wake.clone(),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
-    jobs.push((
-        "activity-writer",
-        jobs::spawn(
-            crate::features::community::activity::Flusher {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            Arc::new(Notify::new()),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
-    jobs.push((
-        "membership-notices",
-        jobs::spawn(
-            crate::features::membership::notices::Notices {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            state.notices_wake.clone(),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
-    jobs.push((
-        "membership-reconcile",
-        jobs::spawn(
-            crate::features::membership::reconcile::Reconcile::new(
-                state.clone(),
-                client.http.clone(),
-            ),
-            state.clock.clone(),
-            state.reconcile_wake.clone(),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
-    jobs.push((
-        "scheduler",
-        jobs::spawn(
-            crate::features::schedule::job::Scheduler {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            state.schedule_wake.clone(),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
-    jobs.push((
-        "weekly-digest",
-        jobs::spawn(
-            crate::features::schedule::digest::Digest {
-                state: state.clone(),
-            },
-            state.clock.clone(),
-            Arc::new(Notify::new()),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        ),
-    ));
     jobs.push((
         "points-writer",
         crate::features::points::engine::spawn_writer(

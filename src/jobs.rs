@@ -38,6 +38,26 @@ pub trait Job: Send + Sync + 'static {
 }
 
 /// How long to sleep before `next` (clamped to [0, IDLE_POLL]).
+/// A boxed job is a job: the app keeps its jobs in one list.
+#[async_trait::async_trait]
+impl Job for Box<dyn Job> {
+    fn name(&self) -> &'static str {
+        self.as_ref().name()
+    }
+
+    async fn recover(&self) -> anyhow::Result<()> {
+        self.as_ref().recover().await
+    }
+
+    async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        self.as_ref().run_once(now).await
+    }
+
+    async fn finish(&self) {
+        self.as_ref().finish().await
+    }
+}
+
 pub fn sleep_for(now: DateTime<Utc>, next: Option<DateTime<Utc>>) -> Duration {
     match next {
         Some(at) => (at - now).to_std().unwrap_or(Duration::ZERO).min(IDLE_POLL),

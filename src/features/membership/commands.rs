@@ -218,6 +218,53 @@ async fn membership(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The shared end of `/membership grant` and `extend`: the audit record, the commit, the
+/// expiry job's wake-up, and the answer saying until when the member now has the product.
+struct Done<'p> {
+    action: &'static str,
+    member: serenity::UserId,
+    product: &'p Product,
+    details: serde_json::Value,
+    paid_until: Option<DateTime<Utc>>,
+    /// The reply's message id (`membership-granted` or `membership-extended`).
+    message: &'static str,
+}
+
+impl Done<'_> {
+    async fn commit_and_reply(
+        self,
+        ctx: Context<'_>,
+        inv: &crate::discord::invocation::Invocation,
+        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let data = ctx.data();
+        ops::record(
+            &mut tx,
+            &inv.config,
+            ctx.author().id,
+            self.action,
+            self.member,
+            self.product,
+            self.details,
+            now,
+        )
+        .await?;
+        data.commit(tx).await?;
+        data.grants_changed();
+        let locale = inv.locale(ctx);
+        let text = t!(
+            locale,
+            self.message,
+            member = format!("<@{}>", self.member),
+            product = self.product.name.get(locale).to_string(),
+            until = when(self.paid_until, locale)
+        );
+        reply::ephemeral(ctx, text).await?;
+        Ok(())
+    }
+}
+
 /// Give a member a product (a membership tier or a course)
 #[poise::command(slash_command, custom_data = "Level::Admin")]
 async fn grant(
@@ -250,29 +297,16 @@ async fn grant(
     )
     .await?;
     ops::record_list_price(&mut tx, product, "manual", &granted, member.id, now).await?;
-    ops::record(
-        &mut tx,
-        config,
-        ctx.author().id,
-        "membership.grant",
-        member.id,
+    let details = serde_json::json!({ "duration": duration, "note": note });
+    let done = Done {
+        action: "membership.grant",
+        member: member.id,
         product,
-        serde_json::json!({ "duration": duration, "note": note }),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
-    data.grants_changed();
-    let locale = inv.locale(ctx);
-    let text = t!(
-        locale,
-        "membership-granted",
-        member = format!("<@{}>", member.id),
-        product = product.name.get(locale).to_string(),
-        until = when(granted.paid_until, locale)
-    );
-    reply::ephemeral(ctx, text).await?;
-    Ok(())
+        details,
+        paid_until: granted.paid_until,
+        message: "membership-granted",
+    };
+    done.commit_and_reply(ctx, &inv, tx, now).await
 }
 
 /// End a member's product now (the role is removed)
@@ -360,29 +394,15 @@ async fn extend(
         now,
     )
     .await?;
-    ops::record(
-        &mut tx,
-        config,
-        ctx.author().id,
-        "membership.extend",
-        member.id,
+    let done = Done {
+        action: "membership.extend",
+        member: member.id,
         product,
-        serde_json::json!({ "duration": duration }),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
-    data.grants_changed();
-    let locale = inv.locale(ctx);
-    let text = t!(
-        locale,
-        "membership-extended",
-        member = format!("<@{}>", member.id),
-        product = product.name.get(locale).to_string(),
-        until = when(granted.paid_until, locale)
-    );
-    reply::ephemeral(ctx, text).await?;
-    Ok(())
+        details: serde_json::json!({ "duration": duration }),
+        paid_until: granted.paid_until,
+        message: "membership-extended",
+    };
+    done.commit_and_reply(ctx, &inv, tx, now).await
 }
 
 /// Your products and when they end (admins: any member's)

@@ -200,18 +200,14 @@ async fn checkout_completed(
     if subscription.is_none() {
         let amount = int(o, "amount_total").unwrap_or(product.price_minor);
         let currency = text(o, "currency").unwrap_or(&product.currency);
-        store::record_income(
+        stripe_income(
             tx,
-            &store::Income {
-                product: Some(&product.id),
-                source: "stripe",
-                kind: if granted.renewal { "renewal" } else { "new" },
-                amount_minor: amount,
-                currency,
-                member: Some(member.get()),
-                note: None,
-                reference: Some(&format!("stripe:{session}")),
-            },
+            product,
+            member,
+            if granted.renewal { "renewal" } else { "new" },
+            amount,
+            currency,
+            &format!("stripe:{session}"),
             now,
         )
         .await?;
@@ -228,6 +224,36 @@ async fn checkout_completed(
     )
     .await?;
     Ok(Applied::Done)
+}
+
+/// Records money Stripe moved for `product` (once per `reference`: a redelivered event adds
+/// nothing).
+#[allow(clippy::too_many_arguments)]
+async fn stripe_income(
+    tx: &mut SqliteConnection,
+    product: &Product,
+    member: UserId,
+    kind: &str,
+    amount_minor: i64,
+    currency: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    store::record_income(
+        tx,
+        &store::Income {
+            product: Some(&product.id),
+            source: "stripe",
+            kind,
+            amount_minor,
+            currency,
+            member: Some(member.get()),
+            note: None,
+            reference: Some(reference),
+        },
+        now,
+    )
+    .await
 }
 
 /// A paid invoice of a known subscription: access until the paid line's `period.end` plus
@@ -300,18 +326,14 @@ async fn invoice_paid(
     let amount = int(o, "amount_paid").unwrap_or(0);
     let currency = text(o, "currency").unwrap_or(&product.currency);
     let invoice = text(o, "id").unwrap_or_default();
-    store::record_income(
+    stripe_income(
         tx,
-        &store::Income {
-            product: Some(&product.id),
-            source: "stripe",
-            kind: if renewal { "renewal" } else { "new" },
-            amount_minor: amount,
-            currency,
-            member: Some(member.get()),
-            note: None,
-            reference: Some(&format!("stripe:{invoice}")),
-        },
+        product,
+        member,
+        if renewal { "renewal" } else { "new" },
+        amount,
+        currency,
+        &format!("stripe:{invoice}"),
         now,
     )
     .await?;
@@ -391,18 +413,14 @@ async fn charge_refunded(
     let refunded = int(o, "amount_refunded").unwrap_or(0);
     let currency = text(o, "currency").unwrap_or(&product.currency);
     let charge = text(o, "id").unwrap_or_default();
-    store::record_income(
+    stripe_income(
         tx,
-        &store::Income {
-            product: Some(&product.id),
-            source: "stripe",
-            kind: "refund",
-            amount_minor: -refunded,
-            currency,
-            member: Some(member.get()),
-            note: None,
-            reference: Some(&format!("refund:{charge}")),
-        },
+        product,
+        member,
+        "refund",
+        -refunded,
+        currency,
+        &format!("refund:{charge}"),
         now,
     )
     .await?;

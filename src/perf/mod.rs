@@ -835,3 +835,119 @@ mod tests {
         assert_eq!(days.len(), 2, "spans local midnight");
     }
 }
+
+/// The targets, each as (what, measured, target, whether larger is better). The bench
+/// fails a full run when a measurement misses its target by more than 30% (the machine is that
+/// noisy): a measurement that bad means something changed.
+fn targets(report: &Report) -> Vec<(&'static str, f64, f64, bool)> {
+    let mut all = vec![
+        ("messages/s", report.msgs_per_s, 400_000.0, true),
+        ("lyceum ÷ naive", report.pipeline_ratio, 50.0, true),
+        ("service p99 µs", report.service_p99_us, 10.0, false),
+        ("automod ns", report.automod_ns_per_msg, 1_500.0, false),
+        ("automod ratio", report.automod_ratio, 4.0, true),
+        ("bytes per member", report.bytes_per_member, 200.0, false),
+        (
+            "claim cost 1M ÷ 1k",
+            report.claim_cost_ratio_1m_vs_1k,
+            2.0,
+            false,
+        ),
+        ("outbox ÷ limits", report.outbox_limit_ratio, 1.2, false),
+    ];
+    if let Some(rss) = report.rss_mb_100k_members {
+        all.push(("RSS MB, 100k members", rss, 300.0, false));
+    }
+    if let Some(p99) = report.reply_p99_ms_flood {
+        all.push(("reply p99 ms under flood", p99, 100.0, false));
+    }
+    all
+}
+
+/// What a full run got wrong: different decisions, any 429, or a measurement worse than 0.7× of
+/// its target.
+pub fn shortfalls(report: &Report) -> Vec<String> {
+    let mut wrong = Vec::new();
+    if !report.decisions_match {
+        wrong.push("lyceum and the naive design decided differently".to_string());
+    }
+    if report.outbox_429s > 0 {
+        wrong.push(format!("the role storm drew {} 429s", report.outbox_429s));
+    }
+    for (what, measured, target, larger_is_better) in targets(report) {
+        let missed = if larger_is_better {
+            measured < target * 0.7
+        } else {
+            measured > target / 0.7
+        };
+        if missed {
+            wrong.push(format!(
+                "{what}: {measured:.2} is more than 30% off the target {target}"
+            ));
+        }
+    }
+    wrong
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    fn on_target() -> Report {
+        Report {
+            decisions_match: true,
+            messages: 1,
+            naive_messages: 1,
+            rounds: 1,
+            msgs_per_s: 400_000.0,
+            naive_msgs_per_s: 8_000.0,
+            pipeline_ratio: 50.0,
+            service_p50_us: 1.0,
+            service_p99_us: 10.0,
+            durability_lag_p50_ms: 50.0,
+            durability_lag_p99_ms: 120.0,
+            paced_msgs_per_s: 50_000.0,
+            durability_lag_p50_ms_paced: 50.0,
+            durability_lag_p99_ms_paced: 120.0,
+            automod_ns_per_msg: 1_500.0,
+            naive_automod_ns_per_msg: 6_000.0,
+            automod_ratio: 4.0,
+            bytes_per_member: 200.0,
+            schedules: 10_000,
+            scheduler_idle_cpu_percent: 0.0,
+            reconcile_members: 100_000,
+            reconcile_diff_ms: 10.0,
+            gateway_msgs_per_s: Some(20_000.0),
+            process_members: Some(100_000),
+            rss_mb_100k_members: Some(300.0),
+            reply_p50_ms_idle: Some(1.0),
+            reply_p99_ms_idle: Some(1.0),
+            reply_p50_ms_flood: Some(5.0),
+            reply_p99_ms_flood: Some(100.0),
+            flood_msgs_per_s: Some(2_000.0),
+            claim_us: Vec::new(),
+            claim_cost_ratio_1m_vs_1k: 2.0,
+            outbox_items_per_s: 45.0,
+            outbox_limit_ratio: 1.2,
+            outbox_429s: 0,
+            outbox_serial_items_per_s: 20.0,
+            outbox_speedup: 2.25,
+        }
+    }
+
+    #[test]
+    fn a_run_on_target_passes_and_one_far_off_or_wrong_fails() {
+        assert!(shortfalls(&on_target()).is_empty());
+        let slow = Report {
+            msgs_per_s: 250_000.0,
+            reply_p99_ms_flood: Some(150.0),
+            outbox_429s: 3,
+            ..on_target()
+        };
+        let wrong = shortfalls(&slow);
+        assert_eq!(wrong.len(), 3, "{wrong:?}");
+        assert!(wrong[0].contains("429"));
+        assert!(wrong[1].starts_with("messages/s"));
+        assert!(wrong[2].starts_with("reply p99"));
+    }
+}

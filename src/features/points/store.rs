@@ -25,6 +25,30 @@ pub struct Entry {
 /// Rows per multi-row INSERT (SQLite allows 32,766 bound values; an entry binds 9).
 const CHUNK: usize = 500;
 
+/// One multi-row ledger INSERT for `chunk`; `skip_used` skips entries whose reference was
+/// already used and returns what was written.
+fn ledger_insert(chunk: &[Entry], skip_used: bool) -> QueryBuilder<'_, Sqlite> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO points_ledger (member_id, delta, lifetime_delta, kind, reason, reference, actor_id, channel_id, created_at) ",
+    );
+    query.push_values(chunk, |mut row, e| {
+        row.push_bind(e.member.get() as i64)
+            .push_bind(e.delta)
+            .push_bind(e.lifetime_delta)
+            .push_bind(e.kind)
+            .push_bind(e.reason.as_deref())
+            .push_bind(e.reference.as_deref())
+            .push_bind(e.actor.map(|a| a.get() as i64))
+            .push_bind(e.channel.map(|c| c.get() as i64))
+            .push_bind(to_millis(e.at));
+    });
+    if skip_used {
+        query
+            .push(" ON CONFLICT (reference) DO NOTHING RETURNING member_id, delta, lifetime_delta");
+    }
+    query
+}
+
 /// Writes `entries` (multi-row statements) and moves members' totals by what was written.
 /// Returns the members whose stored level no longer matches their lifetime points.
 /// Entries whose reference was already used are skipped. Returns the members touched.
@@ -34,24 +58,24 @@ pub async fn insert_entries(
 ) -> sqlx::Result<Vec<UserId>> {
     let mut written: Vec<(i64, i64, i64)> = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(CHUNK) {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO points_ledger (member_id, delta, lifetime_delta, kind, reason, reference, actor_id, channel_id, created_at) ",
-        );
-        query.push_values(chunk, |mut row, e| {
-            row.push_bind(e.member.get() as i64)
-                .push_bind(e.delta)
-                .push_bind(e.lifetime_delta)
-                .push_bind(e.kind)
-                .push_bind(e.reason.as_deref())
-                .push_bind(e.reference.as_deref())
-                .push_bind(e.actor.map(|a| a.get() as i64))
-                .push_bind(e.channel.map(|c| c.get() as i64))
-                .push_bind(to_millis(e.at));
-        });
-        query
-            .push(" ON CONFLICT (reference) DO NOTHING RETURNING member_id, delta, lifetime_delta");
-        let rows: Vec<(i64, i64, i64)> = query.build_query_as().fetch_all(&mut *tx).await?;
-        written.extend(rows);
+        // Fast path: a plain INSERT. A used reference (a replayed award) aborts the statement,
+        // undoing it alone; then the chunk goes again skipping used references and returning
+        // what it wrote. RETURNING on every chunk cost half the writer's time (bench profile).
+        match ledger_insert(chunk, false).build().execute(&mut *tx).await {
+            Ok(_) => written.extend(
+                chunk
+                    .iter()
+                    .map(|e| (e.member.get() as i64, e.delta, e.lifetime_delta)),
+            ),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                let rows: Vec<(i64, i64, i64)> = ledger_insert(chunk, true)
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await?;
+                written.extend(rows);
+            }
+            Err(e) => return Err(e),
+        }
     }
     let mut totals: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
     for (member, delta, lifetime) in written {
@@ -250,4 +274,53 @@ pub async fn chat_since(db: &Db, since: i64) -> sqlx::Result<Vec<(i64, i64, i64)
     .bind(since)
     .fetch_all(&db.read)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn award(member: u64, points: i64, reference: &str) -> Entry {
+        Entry {
+            member: UserId::new(member),
+            delta: points,
+            lifetime_delta: points,
+            kind: "chat",
+            reason: None,
+            reference: Some(reference.to_string()),
+            actor: None,
+            channel: None,
+            at: chrono::Utc::now(),
+        }
+    }
+
+    /// A batch that repeats a used reference (a replayed award) writes only the new entries and
+    /// moves totals by them alone: the plain INSERT aborts and the chunk goes again, skipping.
+    #[tokio::test]
+    async fn a_used_reference_in_a_batch_is_skipped_and_not_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("p.db")).await.unwrap();
+        let mut tx = db.write.begin().await.unwrap();
+        insert_entries(&mut tx, &[award(1, 10, "chat:1")])
+            .await
+            .unwrap();
+        let batch = [
+            award(1, 10, "chat:2"),
+            award(1, 10, "chat:1"),
+            award(2, 5, "chat:3"),
+        ];
+        insert_entries(&mut tx, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+        let totals: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT member_id, balance FROM points_members ORDER BY member_id")
+                .fetch_all(&db.read)
+                .await
+                .unwrap();
+        assert_eq!(totals, vec![(1, 20), (2, 5)]);
+        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_ledger")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(rows, 3);
+    }
 }

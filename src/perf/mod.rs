@@ -854,6 +854,19 @@ fn targets(report: &Report) -> Vec<(&'static str, f64, f64, bool)> {
             false,
         ),
         ("outbox ÷ limits", report.outbox_limit_ratio, 1.2, false),
+        // Flush interval + 20 ms, fed back to back and paced.
+        (
+            "durability lag p99 ms, back to back",
+            report.durability_lag_p99_ms,
+            120.0,
+            false,
+        ),
+        (
+            "durability lag p99 ms, paced",
+            report.durability_lag_p99_ms_paced,
+            120.0,
+            false,
+        ),
     ];
     if let Some(rss) = report.rss_mb_100k_members {
         all.push(("RSS MB, 100k members", rss, 300.0, false));

@@ -125,6 +125,16 @@ fn purchase<'c>(
     Ok((UserId::new(member as u64), product))
 }
 
+/// The member and product a known Stripe subscription pays for (or why the event is ignored).
+async fn subscribed<'c>(
+    tx: &mut SqliteConnection,
+    config: &'c Config,
+    subscription: &str,
+) -> sqlx::Result<Result<(UserId, &'c Product), Applied>> {
+    let link = store::linked(tx, subscription).await?;
+    Ok(purchase(config, link, "unknown subscription"))
+}
+
 fn instant(seconds: i64) -> DateTime<Utc> {
     from_millis(seconds * 1000)
 }
@@ -267,11 +277,7 @@ async fn invoice_paid(
     let Some(subscription) = text(o, "subscription") else {
         return Ok(Applied::Ignored("not a subscription invoice"));
     };
-    let (member, product) = match purchase(
-        config,
-        store::linked(tx, subscription).await?,
-        "unknown subscription",
-    ) {
+    let (member, product) = match subscribed(tx, config, subscription).await? {
         Ok(found) => found,
         Err(ignored) => return Ok(ignored),
     };
@@ -351,11 +357,7 @@ async fn subscription_deleted(
     let Some(subscription) = text(o, "id") else {
         return Ok(Applied::Ignored("no subscription id"));
     };
-    let (member, product) = match purchase(
-        config,
-        store::linked(tx, subscription).await?,
-        "unknown subscription",
-    ) {
+    let (member, product) = match subscribed(tx, config, subscription).await? {
         Ok(found) => found,
         Err(ignored) => return Ok(ignored),
     };

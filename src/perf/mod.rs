@@ -541,7 +541,12 @@ pub fn automod_costs(texts: &[&str]) -> (f64, f64) {
 
 /// Resident memory of this process, in bytes (Linux; 0 elsewhere).
 pub fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    rss_bytes_of("self")
+}
+
+/// Resident memory of process `pid` ("self" for this one), from /proc (0 where there is none).
+pub(crate) fn rss_bytes_of(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -577,7 +582,7 @@ pub fn bytes_per_member(members: usize) -> f64 {
     engine.state_bytes_per_member()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::percentile;
 use crate::sim::{ids, Sim, SlashCall, World};
 
 /// Member ids in the bench's guild start here.
@@ -56,20 +57,6 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-/// Resident memory of process `pid`, from /proc (0 where there is no /proc).
-fn rss_mb_of(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 async fn messages_decided(web: &str) -> anyhow::Result<u64> {
     let text = reqwest::get(format!("http://{web}/metrics"))
         .await?
@@ -108,13 +95,6 @@ async fn reply_times(sim: &Sim, count: usize) -> anyhow::Result<Vec<f64>> {
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     Ok(times)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// A member's message: mixed English and Chinese, varied so few are near-duplicates.
@@ -184,7 +164,7 @@ async fn measure(
     // Events are handled in order: an answer after the chunks means they were taken in.
     reply_times(&sim, 1).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_mb = rss_mb_of(bot.0.id());
+    let rss_mb = super::rss_bytes_of(&bot.0.id().to_string()) as f64 / (1024.0 * 1024.0);
     log(format!(
         "whole process: {:.0} MB resident at idle with {} members ({chunks} member chunks taken in)",
         rss_mb, opts.members

@@ -2,22 +2,14 @@
 //! are recorded with their reason.
 
 use chrono::Utc;
-use lyceum::outbox::{self, Effect, MessageBody};
+use lyceum::outbox::{Effect, MessageBody};
 use lyceum::sim::ids;
 use serenity::all::{ChannelId, GuildId, MessageId, UserId};
 
-use crate::support::{settled, OutboxState, TestApp};
+use crate::support::{enqueue_effects, settled, OutboxState, TestApp};
 
 async fn enqueue(app: &TestApp, effect: Effect) -> i64 {
-    let state = &app.bot().app.state;
-    let mut tx = state.db.write.begin().await.unwrap();
-    let id = outbox::enqueue(&mut tx, &effect, Utc::now(), None)
-        .await
-        .unwrap()
-        .unwrap();
-    tx.commit().await.unwrap();
-    state.outbox_wake.notify_one();
-    id
+    enqueue_effects(app, &[effect]).await[0]
 }
 
 #[tokio::test]

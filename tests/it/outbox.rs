@@ -3,14 +3,13 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
-use lyceum::outbox::{self, Effect};
+use lyceum::outbox::Effect;
 use lyceum::sim::calls::admin;
 use lyceum::sim::limits::RateLimits;
-use lyceum::sim::{ids, Fault, SlashCall};
+use lyceum::sim::{ids, Fault, Recorded, SlashCall};
 use serenity::all::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
-use crate::support::{newest_outbox_id, settled, OutboxState, TestApp, WAIT};
+use crate::support::{enqueue_effects, newest_outbox_id, settled, OutboxState, TestApp, WAIT};
 
 fn grant_moderator(user: u64) -> SlashCall {
     admin::grant(ids::OWNER, user, "moderator")
@@ -228,22 +227,6 @@ fn storm_limits() -> RateLimits {
     limits
 }
 
-async fn enqueue_all(app: &TestApp, effects: &[Effect]) -> Vec<i64> {
-    let state = &app.bot().app.state;
-    let mut tx = state.db.write.begin().await.unwrap();
-    let mut ids = Vec::new();
-    for effect in effects {
-        let id = outbox::enqueue(&mut tx, effect, Utc::now(), None)
-            .await
-            .unwrap()
-            .unwrap();
-        ids.push(id);
-    }
-    tx.commit().await.unwrap();
-    state.outbox_wake.notify_one();
-    ids
-}
-
 fn role_change(user: u64, add: bool) -> Effect {
     Effect::role_change(
         add,
@@ -262,7 +245,7 @@ async fn a_role_storm_goes_out_concurrently_in_order_per_member_without_a_429() 
     // Everyone gets Pro; the first 20 lose it again right after (order per member matters).
     let mut effects: Vec<Effect> = members.iter().map(|m| role_change(*m, true)).collect();
     effects.extend(members[..20].iter().map(|m| role_change(*m, false)));
-    let items = enqueue_all(&app, &effects).await;
+    let items = enqueue_effects(&app, &effects).await;
     for id in &items {
         let state = settled(&app, *id).await;
         assert_eq!(
@@ -299,6 +282,10 @@ async fn a_role_storm_goes_out_concurrently_in_order_per_member_without_a_429() 
     app.stop().await;
 }
 
+fn is_role_add(request: &Recorded) -> bool {
+    request.method == "PUT" && request.path.contains("/roles/")
+}
+
 #[tokio::test]
 async fn an_automod_delete_overtakes_a_queued_role_storm() {
     let mut app = TestApp::spawn().await;
@@ -308,14 +295,7 @@ async fn an_automod_delete_overtakes_a_queued_role_storm() {
     });
     let members = app.sim().add_quiet_members(600_000_000_000_000_000, 150);
     let effects: Vec<Effect> = members.iter().map(|m| role_change(*m, true)).collect();
-    let roles = enqueue_all(&app, &effects).await;
-    let role_requests = |app: &TestApp| {
-        app.sim()
-            .requests()
-            .iter()
-            .filter(|r| r.method == "PUT" && r.path.contains("/roles/"))
-            .count()
-    };
+    let roles = enqueue_effects(&app, &effects).await;
     app.sim()
         .wait_request("PUT", "/roles/", 10, WAIT)
         .await
@@ -323,8 +303,13 @@ async fn an_automod_delete_overtakes_a_queued_role_storm() {
     let spam = app
         .sim()
         .message_create(ids::CHANNEL_GENERAL, ids::SAM, "spam spam");
-    let queued_before = role_requests(&app);
-    let delete = enqueue_all(
+    let queued_before = app
+        .sim()
+        .requests()
+        .iter()
+        .filter(|r| is_role_add(r))
+        .count();
+    let delete = enqueue_effects(
         &app,
         &[Effect::DeleteMessage {
             channel_id: ChannelId::new(ids::CHANNEL_GENERAL),
@@ -342,7 +327,7 @@ async fn an_automod_delete_overtakes_a_queued_role_storm() {
         .expect("the delete was sent");
     let roles_before_delete = app.sim().requests()[..deleted_at]
         .iter()
-        .filter(|r| r.method == "PUT" && r.path.contains("/roles/"))
+        .filter(|r| is_role_add(r))
         .count();
     // Only the role changes already in the delivery slots (16) may go first.
     assert!(

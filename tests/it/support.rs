@@ -226,6 +226,24 @@ pub struct OutboxState {
 }
 
 /// Waits (up to [`WAIT`]) until outbox item `id` leaves `pending`, and returns it.
+/// Queues `effects` in one transaction, as a feature would, and wakes the worker; returns the
+/// item ids in order.
+pub async fn enqueue_effects(app: &TestApp, effects: &[lyceum::outbox::Effect]) -> Vec<i64> {
+    let state = &app.bot().app.state;
+    let mut tx = state.db.write.begin().await.unwrap();
+    let mut ids = Vec::with_capacity(effects.len());
+    for effect in effects {
+        let id = lyceum::outbox::enqueue(&mut tx, effect, chrono::Utc::now(), None)
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    state.outbox_wake.notify_one();
+    ids
+}
+
 pub async fn settled(app: &TestApp, id: i64) -> OutboxState {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {

@@ -366,6 +366,68 @@ async fn a_level_up_is_announced_once_and_adds_the_level_role_which_returns_on_r
     app.stop().await;
 }
 
+/// Chat points reach a level through the batch writer (which finds members whose level moved
+/// without reading every member back): the level role and the announcement follow. History
+/// lists chat as a total, the rest row by row.
+#[tokio::test]
+async fn chat_points_reach_a_level_and_history_shows_chat_as_a_total() {
+    let (mut app, clock) = spawn().await;
+    let texts = [
+        "morning everyone",
+        "the livestream was great",
+        "thanks for the notes",
+        "new day new questions",
+        "what does chapter two mean",
+        "I finished the course",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        if i == 3 {
+            clock.advance(chrono::Duration::days(1));
+        }
+        chat(&app, ids::MINA, text).await;
+        clock.advance(chrono::Duration::seconds(61));
+    }
+    // 20 + 20 + 10 (the cap) on each of two days: 100 points, level 1.
+    assert_eq!(balance(&app, ids::MINA).await, 100);
+    let path = format!(
+        "/members/{}/roles/{}",
+        ids::MINA,
+        ids::ROLE_MODERATORS_GROUP
+    );
+    app.sim()
+        .wait_request("PUT", &path, 1, WAIT)
+        .await
+        .expect("the level role");
+    let announcement = format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS);
+    let posted = app
+        .sim()
+        .wait_request("POST", &announcement, 1, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        posted.body["content"],
+        format!("🎉 <@{}> reached **level 1**!", ids::MINA)
+    );
+
+    slash(&app, give(ids::OWNER, ids::MINA, 7, "great question")).await;
+    let history = slash(
+        &app,
+        SlashCall::new(ids::MINA, "points").subcommand("history"),
+    )
+    .await;
+    assert!(
+        history
+            .content
+            .contains("Chat: **+50** today · +100 in all"),
+        "{}",
+        history.content
+    );
+    assert!(history.content.contains("`+7`"), "{}", history.content);
+    assert!(!history.content.contains("`+20`"), "{}", history.content);
+    assert!(history.content.contains("(1 entry)"), "{}", history.content);
+    app.stop().await;
+}
+
 fn buy(user: u64, item: &str) -> SlashCall {
     SlashCall::new(user, "shop")
         .subcommand("buy")

@@ -123,9 +123,19 @@ async fn history(
     data.points.flush().await;
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
     let rows = store::history(&data.db, who, 200).await?;
-    let lines: Vec<String> = rows
-        .iter()
-        .map(|r| {
+    let chat_all = store::chat_lifetime(&data.db, who).await?;
+    let chat_today = data.points.chat_today(who, &inv.config, data.clock.now());
+    let chat = (chat_all > 0).then(|| {
+        t!(
+            locale,
+            "points-history-chat",
+            today = chat_today,
+            all = chat_all
+        )
+    });
+    let lines: Vec<String> = chat
+        .into_iter()
+        .chain(rows.iter().map(|r| {
             let reason = r
                 .reason
                 .clone()
@@ -137,13 +147,13 @@ async fn history(
                 kind_label(locale, &r.kind),
                 r.created_at / 1000
             )
-        })
+        }))
         .collect();
     let header = t!(
         locale,
         "points-history-header",
         member = format!("<@{who}>"),
-        count = lines.len() as i64
+        count = rows.len() as i64
     );
     reply::ephemeral(
         ctx,

@@ -26,27 +26,47 @@ pub async fn apply(
     entries: &[Entry],
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let touched = store::insert_entries(tx, entries).await?;
-    for member in touched {
-        sync_level(tx, config, member, now).await?;
+    let stale = store::insert_entries(tx, entries).await?;
+    let moves: Vec<LevelMove> = stale
+        .into_iter()
+        .map(|row| LevelMove {
+            member: UserId::new(row.member_id as u64),
+            before: row.level.max(0) as u32,
+            after: rules::level_of(row.lifetime).0,
+            locale: row.locale,
+        })
+        .filter(|m| m.before != m.after)
+        .collect();
+    let levels: Vec<(UserId, u32)> = moves.iter().map(|m| (m.member, m.after)).collect();
+    store::set_levels(tx, &levels).await?;
+    for change in &moves {
+        level_effects(tx, config, change, now).await?;
     }
     Ok(())
 }
 
-/// Brings a member's stored level (and so their level roles) in line with their lifetime.
-async fn sync_level(
+/// A member's level moving from the one whose roles were applied to the one their lifetime
+/// points reach.
+struct LevelMove {
+    member: UserId,
+    before: u32,
+    after: u32,
+    locale: Option<String>,
+}
+
+/// Brings a member's level roles in line with their new level, and announces a level-up.
+async fn level_effects(
     tx: &mut SqliteConnection,
     config: &Config,
-    member: UserId,
+    change: &LevelMove,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let row = store::member(tx, member).await?;
-    let (level, _, _) = rules::level_of(row.lifetime);
-    let before = row.level.max(0) as u32;
-    if level == before {
-        return Ok(());
-    }
-    store::set_level(tx, member, level).await?;
+    let LevelMove {
+        member,
+        before,
+        after: level,
+        ..
+    } = *change;
     let guild_id = config.discord.guild_id;
     let old_roles = rules::level_roles_for(&config.points.level_roles, before);
     let new_roles = rules::level_roles_for(&config.points.level_roles, level);
@@ -70,7 +90,7 @@ async fn sync_level(
     }
     if level > before {
         if let Some(channel_id) = config.points.level_up_channel {
-            let locale = row
+            let locale = change
                 .locale
                 .as_deref()
                 .and_then(Locale::from_config)

@@ -20,6 +20,19 @@ pub fn points_for_next(level: u32) -> i64 {
     5 * n * n + 50 * n + 100
 }
 
+/// Lifetime points at which `level` is reached: the sum of [`points_for_next`] below it, in
+/// closed form so SQL can say it too ([`level_start_sql`]).
+pub fn level_start(level: u32) -> i64 {
+    let l = i64::from(level);
+    5 * (l - 1) * l * (2 * l - 1) / 6 + 25 * l * (l - 1) + 100 * l
+}
+
+/// [`level_start`] as an SQL expression over the integer expression `level`, so the batch
+/// writer finds members whose stored level is stale without reading every member back.
+pub fn level_start_sql(level: &str) -> String {
+    format!("(5 * (({level}) - 1) * ({level}) * (2 * ({level}) - 1) / 6 + 25 * ({level}) * (({level}) - 1) + 100 * ({level}))")
+}
+
 /// The level reached with `lifetime` points, and the points into it and needed for the next.
 pub fn level_of(lifetime: i64) -> (u32, i64, i64) {
     let mut level = 0;

@@ -49,13 +49,13 @@ fn ledger_insert(chunk: &[Entry], skip_used: bool) -> QueryBuilder<'_, Sqlite> {
     query
 }
 
-/// Writes `entries` (multi-row statements) and moves members' totals by what was written.
-/// Returns the members whose stored level no longer matches their lifetime points.
-/// Entries whose reference was already used are skipped. Returns the members touched.
+/// Writes `entries` (multi-row statements) and moves members' totals by what was written;
+/// entries whose reference was already used are skipped. Returns the members whose stored
+/// level no longer matches their lifetime points.
 pub async fn insert_entries(
     tx: &mut SqliteConnection,
     entries: &[Entry],
-) -> sqlx::Result<Vec<UserId>> {
+) -> sqlx::Result<Vec<StaleLevel>> {
     let mut written: Vec<(i64, i64, i64)> = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(CHUNK) {
         // Fast path: a plain INSERT. A used reference (a replayed award) aborts the statement,
@@ -84,42 +84,104 @@ pub async fn insert_entries(
         total.1 += lifetime;
     }
     let members: Vec<(i64, (i64, i64))> = totals.into_iter().collect();
-    let mut changed: Vec<UserId> = Vec::new();
+    // Nearly every batch only adds points: one upsert per chunk. Members losing points (a
+    // deleted message, a staff correction) take the clamping path.
+    let (gains, losses): (Vec<_>, Vec<_>) = members
+        .iter()
+        .partition(|(_, (delta, lifetime))| *delta >= 0 && *lifetime >= 0);
+    for chunk in gains.chunks(CHUNK) {
+        add_to_totals(tx, chunk).await?;
+    }
+    for chunk in losses.chunks(CHUNK) {
+        take_from_totals(tx, chunk).await?;
+    }
+    let mut changed: Vec<StaleLevel> = Vec::new();
     for chunk in members.chunks(CHUNK) {
-        let mut create: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT OR IGNORE INTO points_members (member_id) ");
-        create.push_values(chunk, |mut row, (member, _)| {
-            row.push_bind(*member);
-        });
-        create.build().execute(&mut *tx).await?;
-        // One UPDATE for the whole chunk; balances never go below zero (a revoked chat award
-        // after the points were spent takes what is left).
-        let mut update: QueryBuilder<Sqlite> =
-            QueryBuilder::new("WITH d(member_id, delta, lifetime) AS (");
-        update.push_values(chunk, |mut row, (member, (delta, lifetime))| {
-            row.push_bind(*member)
-                .push_bind(*delta)
-                .push_bind(*lifetime);
-        });
-        update.push(
-            ") UPDATE points_members SET
-                 balance = MAX(0, points_members.balance + d.delta),
-                 lifetime = MAX(0, points_members.lifetime + d.lifetime)
-             FROM d WHERE points_members.member_id = d.member_id
-             RETURNING points_members.member_id, points_members.lifetime, points_members.level",
-        );
-        let rows: Vec<(i64, i64, i64)> = update.build_query_as().fetch_all(&mut *tx).await?;
-        // Only members whose level moves need their roles looked at: one query per batch,
-        // not one per member.
-        changed.extend(
-            rows.into_iter()
-                .filter(|(_, lifetime, level)| {
-                    i64::from(super::rules::level_of(*lifetime).0) != *level
-                })
-                .map(|(m, _, _)| UserId::new(m as u64)),
-        );
+        changed.extend(stale_levels(tx, chunk).await?);
     }
     Ok(changed)
+}
+
+/// Moves members' totals up by non-negative amounts (creating members first seen).
+async fn add_to_totals(
+    tx: &mut SqliteConnection,
+    chunk: &[&(i64, (i64, i64))],
+) -> sqlx::Result<()> {
+    let mut upsert: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO points_members (member_id, balance, lifetime) ");
+    upsert.push_values(chunk, |mut row, (member, (delta, lifetime))| {
+        row.push_bind(*member)
+            .push_bind(*delta)
+            .push_bind(*lifetime);
+    });
+    upsert.push(
+        " ON CONFLICT (member_id) DO UPDATE SET
+             balance = balance + excluded.balance,
+             lifetime = lifetime + excluded.lifetime",
+    );
+    upsert.build().execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// Moves members' totals by amounts that may be negative; balances never go below zero (a
+/// revoked chat award after the points were spent takes what is left).
+async fn take_from_totals(
+    tx: &mut SqliteConnection,
+    chunk: &[&(i64, (i64, i64))],
+) -> sqlx::Result<()> {
+    let mut create: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT OR IGNORE INTO points_members (member_id) ");
+    create.push_values(chunk, |mut row, (member, _)| {
+        row.push_bind(*member);
+    });
+    create.build().execute(&mut *tx).await?;
+    let mut update: QueryBuilder<Sqlite> =
+        QueryBuilder::new("WITH d(member_id, delta, lifetime) AS (");
+    update.push_values(chunk, |mut row, (member, (delta, lifetime))| {
+        row.push_bind(*member)
+            .push_bind(*delta)
+            .push_bind(*lifetime);
+    });
+    update.push(
+        ") UPDATE points_members SET
+             balance = MAX(0, points_members.balance + d.delta),
+             lifetime = MAX(0, points_members.lifetime + d.lifetime)
+         FROM d WHERE points_members.member_id = d.member_id",
+    );
+    update.build().execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// A member whose stored level (the one whose roles were applied) no longer matches their
+/// lifetime points.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct StaleLevel {
+    pub member_id: i64,
+    pub lifetime: i64,
+    pub level: i64,
+    pub locale: Option<String>,
+}
+
+/// Of `chunk`'s members, those whose stored level no longer matches their lifetime points.
+/// Only they come back: reading every updated row back cost more than the update itself (one
+/// hop to the database thread per row).
+async fn stale_levels(
+    tx: &mut SqliteConnection,
+    chunk: &[(i64, (i64, i64))],
+) -> sqlx::Result<Vec<StaleLevel>> {
+    let mut stale: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT member_id, lifetime, level, locale FROM points_members WHERE member_id IN (",
+    );
+    let mut ids = stale.separated(", ");
+    for (member, _) in chunk {
+        ids.push_bind(*member);
+    }
+    stale.push(format!(
+        ") AND (lifetime < {} OR lifetime >= {})",
+        super::rules::level_start_sql("level"),
+        super::rules::level_start_sql("level + 1"),
+    ));
+    stale.build_query_as().fetch_all(&mut *tx).await
 }
 
 #[derive(Debug, Clone, Default, PartialEq, FromRow)]
@@ -158,15 +220,18 @@ pub async fn member_read(db: &Db, member: UserId) -> sqlx::Result<MemberRow> {
     self::member(&mut conn, member).await
 }
 
-pub async fn set_level(tx: &mut SqliteConnection, member: UserId, level: u32) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO points_members (member_id, level) VALUES (?1, ?2)
-         ON CONFLICT (member_id) DO UPDATE SET level = ?2",
-    )
-    .bind(member.get() as i64)
-    .bind(i64::from(level))
-    .execute(&mut *tx)
-    .await?;
+/// Records the level whose roles were applied, for many members in one statement per chunk.
+pub async fn set_levels(tx: &mut SqliteConnection, levels: &[(UserId, u32)]) -> sqlx::Result<()> {
+    for chunk in levels.chunks(CHUNK) {
+        let mut upsert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO points_members (member_id, level) ");
+        upsert.push_values(chunk, |mut row, (member, level)| {
+            row.push_bind(member.get() as i64)
+                .push_bind(i64::from(*level));
+        });
+        upsert.push(" ON CONFLICT (member_id) DO UPDATE SET level = excluded.level");
+        upsert.build().execute(&mut *tx).await?;
+    }
     Ok(())
 }
 
@@ -217,16 +282,32 @@ pub struct LedgerRow {
     pub created_at: i64,
 }
 
-/// A member's ledger, newest first.
+/// A member's ledger without chat awards (those are shown as a total, [`chat_lifetime`]),
+/// newest first.
 pub async fn history(db: &Db, member: UserId, limit: i64) -> sqlx::Result<Vec<LedgerRow>> {
     sqlx::query_as(
         "SELECT id, delta, lifetime_delta, kind, reason, actor_id, created_at FROM points_ledger
-         WHERE member_id = ? ORDER BY id DESC LIMIT ?",
+         WHERE member_id = ? AND kind <> 'chat' ORDER BY id DESC LIMIT ?",
     )
     .bind(member.get() as i64)
     .bind(limit)
     .fetch_all(&db.read)
     .await
+}
+
+/// Lifetime points `member` earned by chatting: everything else is listed per member, so
+/// chat is what the rest leaves of their lifetime (the ledger keeps no per-member index over
+/// chat awards, which are most of its rows).
+pub async fn chat_lifetime(db: &Db, member: UserId) -> sqlx::Result<i64> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT MAX(0, lifetime - COALESCE((SELECT SUM(lifetime_delta) FROM points_ledger
+                                             WHERE member_id = ?1 AND kind <> 'chat'), 0))
+           FROM points_members WHERE member_id = ?1",
+    )
+    .bind(member.get() as i64)
+    .fetch_optional(&db.read)
+    .await?;
+    Ok(row.map_or(0, |(points,)| points))
 }
 
 /// Members ranked by points earned since `since` (lifetime when `None`), best first.
@@ -279,6 +360,7 @@ pub async fn chat_since(db: &Db, since: i64) -> sqlx::Result<Vec<(i64, i64, i64)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::points::rules;
 
     fn award(member: u64, points: i64, reference: &str) -> Entry {
         Entry {
@@ -291,6 +373,28 @@ mod tests {
             actor: None,
             channel: None,
             at: chrono::Utc::now(),
+        }
+    }
+
+    /// The SQL form of a level's start agrees with `level_of` at and around every boundary, as
+    /// SQLite computes it.
+    #[tokio::test]
+    async fn the_sql_level_threshold_agrees_with_level_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("p.db")).await.unwrap();
+        for level in 0..300u32 {
+            let start = rules::level_start(level);
+            let sql = format!("SELECT {}", rules::level_start_sql("?1"));
+            let (in_sql,): (i64,) = sqlx::query_as(&sql)
+                .bind(i64::from(level))
+                .fetch_one(&db.read)
+                .await
+                .unwrap();
+            assert_eq!(in_sql, start, "level {level}");
+            assert_eq!(rules::level_of(start).0, level);
+            if level > 0 {
+                assert_eq!(rules::level_of(start - 1).0, level - 1);
+            }
         }
     }
 

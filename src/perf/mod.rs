@@ -21,7 +21,7 @@ use serenity::all::{ChannelId, MessageId, UserId};
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::db::Db;
-use crate::features::points::engine::{spawn_writer, Engine, Incoming};
+use crate::features::points::engine::{spawn_writer, Committed, Engine, Incoming};
 use crate::features::points::rules::{self, ChatMessage, MemberChat};
 use crate::features::rules::automod::Compiled;
 use crate::state::AppState;
@@ -310,8 +310,8 @@ pub(crate) async fn fresh_db(dir: &std::path::Path, name: &str) -> anyhow::Resul
 }
 
 /// lyceum's pipeline over `messages`: automod, then the points engine; the batch writer
-/// commits behind it. Durability lag: a side task flushes every writer interval and records
-/// when each flush completed; a message is durable at the first completion after its decision.
+/// commits behind it. Durability lag: from an award's decision to the end of the writer's
+/// commit that covered it, as the writer reports its commits ([`Engine::committed`]).
 pub async fn run_pipeline(
     dir: &std::path::Path,
     name: &str,
@@ -338,21 +338,23 @@ pub async fn run_pipeline_paced(
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let writer = spawn_writer(state, inbox, stop_rx);
     let compiled = Compiled::new(&config.automod);
-    let flushes = Arc::new(std::sync::Mutex::new(Vec::<Instant>::new()));
-    let ticker = {
-        let engine = engine.clone();
-        let flushes = flushes.clone();
+    // Every commit the writer reports: how many entries were durable, and from when.
+    let commits = Arc::new(std::sync::Mutex::new(Vec::<Committed>::new()));
+    let recorder = {
+        let mut committed = engine.committed();
+        let commits = commits.clone();
         tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(crate::features::points::engine::FLUSH_EVERY).await;
-                engine.flush().await;
-                flushes.lock().expect("flushes").push(Instant::now());
+            while committed.changed().await.is_ok() {
+                let commit = *committed.borrow_and_update();
+                commits.lock().expect("commits").push(commit);
             }
         })
     };
     let mut decisions = Decisions::default();
     let mut service_ns = Vec::with_capacity(messages.len());
+    // (when, how many awards were queued before it) for a sample of awards.
     let mut decided_at = Vec::with_capacity(messages.len() / 4);
+    let mut awards_queued = 0u64;
     let began = Instant::now();
     for (i, m) in messages.iter().enumerate() {
         let t0 = Instant::now();
@@ -381,10 +383,11 @@ pub async fn run_pipeline_paced(
         if let Some(points) = award {
             *decisions.awards.entry(m.author).or_default() += points;
             if i % 64 == 0 {
-                decided_at.push(t1);
+                decided_at.push((t1, awards_queued));
             }
+            awards_queued += 1;
         }
-        // Let the writer and the flush ticker run, as the gateway's awaits would.
+        // Let the writer run, as the gateway's awaits would.
         match per_second {
             // Small steps, so decisions spread over time instead of bursting after a sleep.
             Some(rate) if i % 32 == 0 => {
@@ -397,15 +400,21 @@ pub async fn run_pipeline_paced(
     }
     engine.flush().await;
     let elapsed = began.elapsed();
-    let done = Instant::now();
-    ticker.abort();
+    let last = *engine.committed().borrow();
     let _ = stop.send(true);
     let _ = writer.await;
-    let flushes = flushes.lock().expect("flushes").clone();
+    recorder.abort();
+    let mut commits = commits.lock().expect("commits").clone();
+    commits.push(last);
+    // An award is durable at the end of the first commit that covered it (a commit the
+    // recorder saw late only counts later: the lag is never understated).
     let lag_ms = decided_at
         .iter()
-        .map(|t| {
-            let durable = flushes.iter().find(|f| *f >= t).copied().unwrap_or(done);
+        .map(|(t, queued_before)| {
+            let durable = commits
+                .iter()
+                .find(|c| c.entries > *queued_before)
+                .map_or(last.at, |c| c.at);
             (durable - *t).as_secs_f64() * 1e3
         })
         .collect();
@@ -591,7 +600,7 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values.sort_by(f64::total_cmp);
     percentile(values, 0.5)
 }
 
@@ -679,9 +688,9 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         let rate = messages.len() as f64 / full.elapsed.as_secs_f64();
         let naive_rate = prefix.len() as f64 / naive_elapsed.as_secs_f64();
         let mut service: Vec<f64> = full.service_ns.iter().map(|n| *n as f64 / 1e3).collect();
-        service.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        service.sort_by(f64::total_cmp);
         let mut lag = full.lag_ms.clone();
-        lag.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        lag.sort_by(f64::total_cmp);
         let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
         let (ours, theirs) = automod_costs(&texts);
         log(format!(
@@ -708,7 +717,7 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
     let paced_prefix = &messages[..opts.paced_messages.min(messages.len())];
     let paced = run_pipeline_paced(&dir, "paced.db", paced_prefix, Some(opts.paced_rate)).await?;
     let mut paced_lag = paced.lag_ms.clone();
-    paced_lag.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    paced_lag.sort_by(f64::total_cmp);
     log(format!(
         "paced at {:.0} msg/s: durability lag p50 {:.1} ms · p99 {:.1} ms",
         opts.paced_rate,

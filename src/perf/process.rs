@@ -93,7 +93,7 @@ async fn reply_times(sim: &Sim, count: usize) -> anyhow::Result<Vec<f64>> {
             .await?;
         times.push(began.elapsed().as_secs_f64() * 1e3);
     }
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    times.sort_by(f64::total_cmp);
     Ok(times)
 }
 

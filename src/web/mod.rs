@@ -176,6 +176,22 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
         "lyceum_gateway_messages_total {}\n",
         state.health.messages_seen()
     ));
+    text.push_str(
+        "# HELP lyceum_points_uncommitted Chat points decided but not yet committed (a crash loses these).\n",
+    );
+    text.push_str("# TYPE lyceum_points_uncommitted gauge\n");
+    text.push_str(&format!(
+        "lyceum_points_uncommitted {}\n",
+        state.points.uncommitted()
+    ));
+    text.push_str(
+        "# HELP lyceum_points_committed_total Chat point entries committed since start.\n",
+    );
+    text.push_str("# TYPE lyceum_points_committed_total counter\n");
+    text.push_str(&format!(
+        "lyceum_points_committed_total {}\n",
+        state.points.committed().borrow().entries
+    ));
     (StatusCode::OK, text)
 }
 

@@ -84,13 +84,21 @@ async fn healthz_reports_gateway_database_and_outbox() {
         metrics.contains("lyceum_gateway_messages_total 0"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("lyceum_points_committed_total 0"),
+        "{metrics}"
+    );
     // A member's message is counted once decided.
     app.sim()
         .message_create(ids::CHANNEL_GENERAL, ids::MINA, "hello everyone");
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let metrics = metrics_text(&app).await;
-        if metrics.contains("lyceum_gateway_messages_total 1") {
+        // Decided, then its chat points committed by the batch writer.
+        if metrics.contains("lyceum_gateway_messages_total 1")
+            && metrics.contains("lyceum_points_committed_total 1")
+            && metrics.contains("lyceum_points_uncommitted 0")
+        {
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "{metrics}");

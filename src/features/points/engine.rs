@@ -5,8 +5,9 @@
 //! batch of chat points; purchases, check-ins and staff changes never go through here.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -46,11 +47,22 @@ struct Memory {
     authors: HashMap<MessageId, (UserId, ChannelId)>,
 }
 
+/// How far the batch writer has got: entries (awards and revocations, in the order they were
+/// queued) committed so far, and when the latest commit ended.
+#[derive(Debug, Clone, Copy)]
+pub struct Committed {
+    pub entries: u64,
+    pub at: Instant,
+}
+
 /// Shared by the gateway handler, the commands and the writer.
 #[derive(Clone)]
 pub struct Engine {
     memory: Arc<Mutex<Memory>>,
     writer: mpsc::UnboundedSender<Command>,
+    /// Entries handed to the writer since start (what `committed` catches up with).
+    queued: Arc<AtomicU64>,
+    committed: watch::Receiver<Committed>,
 }
 
 /// A guild message as the hot path needs it.
@@ -68,11 +80,35 @@ impl Engine {
     /// An engine and the receiving end its writer drains ([`spawn_writer`]).
     pub fn new() -> (Engine, WriterInbox) {
         let (writer, inbox) = mpsc::unbounded_channel();
+        let (progress, committed) = watch::channel(Committed {
+            entries: 0,
+            at: Instant::now(),
+        });
         let engine = Engine {
             memory: Arc::default(),
             writer,
+            queued: Arc::default(),
+            committed,
         };
-        (engine, WriterInbox(inbox))
+        (engine, WriterInbox { inbox, progress })
+    }
+
+    /// Follows the writer's commits: the durability lag, measured where it happens.
+    pub fn committed(&self) -> watch::Receiver<Committed> {
+        self.committed.clone()
+    }
+
+    /// Entries queued but not yet committed: what a crash right now would lose (`/metrics`).
+    pub fn uncommitted(&self) -> u64 {
+        let committed = self.committed.borrow().entries;
+        self.queued
+            .load(Ordering::Relaxed)
+            .saturating_sub(committed)
+    }
+
+    fn queue(&self, entry: Entry) {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        let _ = self.writer.send(Command::Write(entry));
     }
 
     /// Rebuilds today's totals and last awards from the ledger, so a restart neither forgets a
@@ -141,7 +177,7 @@ impl Engine {
             memory.award_order.push_back((message.at, message.id));
             points
         };
-        let _ = self.writer.send(Command::Write(Entry {
+        self.queue(Entry {
             member: message.author,
             delta: awarded,
             lifetime_delta: awarded,
@@ -151,7 +187,7 @@ impl Engine {
             actor: None,
             channel: Some(message.channel),
             at: message.at,
-        }));
+        });
         Some(awarded)
     }
 
@@ -174,7 +210,7 @@ impl Engine {
             }
             award
         };
-        let _ = self.writer.send(Command::Write(Entry {
+        self.queue(Entry {
             member,
             delta: -points,
             lifetime_delta: -points,
@@ -184,7 +220,7 @@ impl Engine {
             actor: None,
             channel: None,
             at: now,
-        }));
+        });
         Some(points)
     }
 
@@ -234,8 +270,11 @@ impl Engine {
     }
 }
 
-/// The receiving end of the writer's queue.
-pub struct WriterInbox(mpsc::UnboundedReceiver<Command>);
+/// The receiving end of the writer's queue, and where it reports its commits.
+pub struct WriterInbox {
+    inbox: mpsc::UnboundedReceiver<Command>,
+    progress: watch::Sender<Committed>,
+}
 
 /// The batch writer: one task, one transaction per batch. On shutdown it writes what is queued
 /// and stops.
@@ -244,7 +283,10 @@ pub fn spawn_writer(
     inbox: WriterInbox,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let mut inbox = inbox.0;
+    let WriterInbox {
+        mut inbox,
+        progress,
+    } = inbox;
     tokio::spawn(async move {
         let mut batch: Vec<Entry> = Vec::new();
         let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
@@ -289,6 +331,12 @@ pub fn spawn_writer(
                     if !stop {
                         continue;
                     }
+                } else {
+                    let entries = batch.len() as u64;
+                    progress.send_modify(|c| {
+                        c.entries += entries;
+                        c.at = Instant::now();
+                    });
                 }
                 batch.clear();
             }

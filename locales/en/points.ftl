@@ -36,7 +36,7 @@ points-history-header = **History of { $member }** ({ $count ->
         [one] 1 entry
        *[other] { $count } entries
     })
-points-history-chat = 💬 Chat: **+{ $today }** today · +{ $all } in all
+points-history-chat = 💬 Chat: **+{ $all }** in all (deleted messages are listed)
 points-given = Gave **{ $amount }** points to { $member } ({ $reason }). Their balance: { $balance }.
 points-taken = Took **{ $amount }** points from { $member } ({ $reason }). Their balance: { $balance }.
 points-level-up = 🎉 { $member } reached **level { $level }**!

@@ -23,7 +23,7 @@ points-show = **{ $member } 的积分**
     等级 **{ $level }** —— 距下一级 { $into }/{ $need }
     连续打卡：{ $streak } 天 · 今日聊天积分：{ $today }/{ $cap }
 points-history-header = **{ $member } 的积分记录**（{ $count } 条）
-points-history-chat = 💬 聊天：今日 **+{ $today }** · 累计 +{ $all }
+points-history-chat = 💬 聊天累计 **+{ $all }**（被删除的消息单独列出）
 points-given = 已给 { $member } **{ $amount }** 积分（{ $reason }）。对方余额：{ $balance }。
 points-taken = 已扣除 { $member } **{ $amount }** 积分（{ $reason }）。对方余额：{ $balance }。
 points-level-up = 🎉 { $member } 升到了 **{ $level } 级**！

@@ -145,6 +145,23 @@ async fn a_deleted_message_gives_its_points_back() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // History shows what chat gave and, as its own row, what the deletion took back (Kai
+    // speaks Chinese).
+    let history = slash(
+        &app,
+        SlashCall::new(ids::KAI, "points").subcommand("history"),
+    )
+    .await;
+    assert!(
+        history.content.contains("聊天累计 **+20**"),
+        "{}",
+        history.content
+    );
+    assert!(
+        history.content.contains("`-20` 消息被删除"),
+        "{}",
+        history.content
+    );
     app.stop().await;
 }
 
@@ -416,9 +433,7 @@ async fn chat_points_reach_a_level_and_history_shows_chat_as_a_total() {
     )
     .await;
     assert!(
-        history
-            .content
-            .contains("Chat: **+50** today · +100 in all"),
+        history.content.contains("Chat: **+100** in all"),
         "{}",
         history.content
     );

@@ -124,15 +124,7 @@ async fn history(
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
     let rows = store::history(&data.db, who, 200).await?;
     let chat_all = store::chat_lifetime(&data.db, who).await?;
-    let chat_today = data.points.chat_today(who, &inv.config, data.clock.now());
-    let chat = (chat_all > 0).then(|| {
-        t!(
-            locale,
-            "points-history-chat",
-            today = chat_today,
-            all = chat_all
-        )
-    });
+    let chat = (chat_all > 0).then(|| t!(locale, "points-history-chat", all = chat_all));
     let lines: Vec<String> = chat
         .into_iter()
         .chain(rows.iter().map(|r| {

@@ -295,9 +295,9 @@ pub async fn history(db: &Db, member: UserId, limit: i64) -> sqlx::Result<Vec<Le
     .await
 }
 
-/// Lifetime points `member` earned by chatting: everything else is listed per member, so
-/// chat is what the rest leaves of their lifetime (the ledger keeps no per-member index over
-/// chat awards, which are most of its rows).
+/// Lifetime points `member`'s chat awards gave (deleted messages' give-backs are listed rows):
+/// everything but chat awards is indexed per member, so chat is what the rest leaves of their
+/// lifetime (the ledger keeps no per-member index over chat awards, most of its rows).
 pub async fn chat_lifetime(db: &Db, member: UserId) -> sqlx::Result<i64> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT MAX(0, lifetime - COALESCE((SELECT SUM(lifetime_delta) FROM points_ledger

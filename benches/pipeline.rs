@@ -48,6 +48,10 @@ fn main() -> anyhow::Result<()> {
         report.paced_msgs_per_s
     );
     println!(
+        "points writer           {:.0} rows/s into a {}-row ledger · second half ÷ first {:.2}×",
+        report.writer_rows_per_s, report.ledger_rows, report.writer_growth_ratio
+    );
+    println!(
         "hot-path state          {:.0} bytes per member",
         report.bytes_per_member
     );

@@ -29,6 +29,7 @@ use crate::state::AppState;
 pub mod idle;
 pub mod outbox;
 pub mod process;
+pub mod writer;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct Options {
     /// durability lag.
     pub paced_messages: usize,
     pub paced_rate: f64,
+    /// Chat awards the points writer takes into one growing ledger (its rate should not fall).
+    pub ledger_rows: usize,
     /// Role changes in the outbox storm, and in its one-at-a-time baseline.
     pub storm_items: usize,
     pub storm_serial_items: usize,
@@ -75,6 +78,7 @@ impl Options {
             claim_sizes: vec![1_000, 100_000, 1_000_000],
             paced_messages: 300_000,
             paced_rate: 50_000.0,
+            ledger_rows: 1_000_000,
             storm_items: 5_000,
             storm_serial_items: 200,
             storm_latency: Duration::from_millis(50),
@@ -110,6 +114,7 @@ impl Options {
             claim_sizes: vec![1_000, 10_000],
             paced_messages: 5_000,
             paced_rate: 5_000.0,
+            ledger_rows: 20_000,
             storm_items: 120,
             storm_serial_items: 20,
             storm_latency: Duration::from_millis(5),
@@ -622,6 +627,11 @@ pub struct Report {
     pub paced_msgs_per_s: f64,
     pub durability_lag_p50_ms_paced: f64,
     pub durability_lag_p99_ms_paced: f64,
+    /// The points writer taking `ledger_rows` awards into one ledger: rows/s overall, and the
+    /// second half's rate ÷ the first half's (1 when the ledger's size costs nothing).
+    pub ledger_rows: usize,
+    pub writer_rows_per_s: f64,
+    pub writer_growth_ratio: f64,
     pub automod_ns_per_msg: f64,
     pub naive_automod_ns_per_msg: f64,
     pub automod_ratio: f64,
@@ -724,6 +734,15 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         percentile(&paced_lag, 0.5),
         percentile(&paced_lag, 0.99)
     ));
+    let growth = writer::ledger_growth(&dir, opts.ledger_rows, opts.members as u64).await?;
+    log(format!(
+        "points writer into one ledger: {} rows at {:.0} rows/s (first half {:.0}/s, second half {:.0}/s: {:.2}×)",
+        growth.rows,
+        growth.rows_per_s,
+        growth.first_half_per_s,
+        growth.second_half_per_s,
+        growth.ratio()
+    ));
     let bytes = bytes_per_member(opts.state_members);
     let mut claim_us = Vec::new();
     for size in &opts.claim_sizes {
@@ -779,6 +798,9 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         paced_msgs_per_s: opts.paced_rate,
         durability_lag_p50_ms_paced: percentile(&paced_lag, 0.5),
         durability_lag_p99_ms_paced: percentile(&paced_lag, 0.99),
+        ledger_rows: growth.rows,
+        writer_rows_per_s: growth.rows_per_s,
+        writer_growth_ratio: growth.ratio(),
         automod_ns_per_msg: automod_ns,
         naive_automod_ns_per_msg: naive_automod_ns,
         automod_ratio: naive_automod_ns / automod_ns,
@@ -881,6 +903,13 @@ fn targets(report: &Report) -> Vec<(&'static str, f64, f64, bool)> {
             120.0,
             false,
         ),
+        // Not the issue's: the writer's rate must not fall as the ledger grows.
+        (
+            "writer rate, second half ÷ first",
+            report.writer_growth_ratio,
+            1.0,
+            true,
+        ),
     ];
     if let Some(rss) = report.rss_mb_100k_members {
         all.push(("RSS MB, 100k members", rss, 300.0, false));
@@ -936,6 +965,9 @@ mod target_tests {
             paced_msgs_per_s: 50_000.0,
             durability_lag_p50_ms_paced: 50.0,
             durability_lag_p99_ms_paced: 120.0,
+            ledger_rows: 1,
+            writer_rows_per_s: 100_000.0,
+            writer_growth_ratio: 1.0,
             automod_ns_per_msg: 1_500.0,
             naive_automod_ns_per_msg: 6_000.0,
             automod_ratio: 4.0,

@@ -479,6 +479,12 @@ async fn points_scene(script: &Script, state: &crate::state::AppState) -> anyhow
         .await?;
     script.role_added(ids::MINA, ids::ROLE_PRO).await?;
     script
+        .command(
+            SlashCall::new(ids::MINA, "points").subcommand("history"),
+            "/points history",
+        )
+        .await?;
+    script
         .command(SlashCall::new(ids::KAI, "leaderboard"), "/leaderboard")
         .await?;
     println!();

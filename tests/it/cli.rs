@@ -242,6 +242,7 @@ fn the_demo_plays_its_script_to_the_end() {
         "✅ 打卡成功：**+10** 积分。连续打卡 **1** 天。余额：30。",
         "#announce ▸ 🎉 @mina reached **level 1**!",
         "@mina got the role @Pro",
+        "💬 Chat: **+20** in all (deleted messages are listed)",
         "DM @sam ▸ Your message in Lyceum Academy broke the rule on **banned words**",
         "2 warning points reached: @sam is timed out for 1 hour",
         "• **banned words** (`idiot`) → delete_warn",

@@ -102,24 +102,37 @@ pub async fn insert_entries(
     Ok(changed)
 }
 
+/// `head`, then `chunk` as rows of (member, balance delta, lifetime delta), then `tail`.
+fn with_totals<'a>(
+    head: &str,
+    chunk: &'a [&(i64, (i64, i64))],
+    tail: &str,
+) -> QueryBuilder<'a, Sqlite> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(head);
+    query.push_values(chunk, |mut row, (member, (delta, lifetime))| {
+        row.push_bind(*member)
+            .push_bind(*delta)
+            .push_bind(*lifetime);
+    });
+    query.push(tail);
+    query
+}
+
 /// Moves members' totals up by non-negative amounts (creating members first seen).
 async fn add_to_totals(
     tx: &mut SqliteConnection,
     chunk: &[&(i64, (i64, i64))],
 ) -> sqlx::Result<()> {
-    let mut upsert: QueryBuilder<Sqlite> =
-        QueryBuilder::new("INSERT INTO points_members (member_id, balance, lifetime) ");
-    upsert.push_values(chunk, |mut row, (member, (delta, lifetime))| {
-        row.push_bind(*member)
-            .push_bind(*delta)
-            .push_bind(*lifetime);
-    });
-    upsert.push(
+    with_totals(
+        "INSERT INTO points_members (member_id, balance, lifetime) ",
+        chunk,
         " ON CONFLICT (member_id) DO UPDATE SET
              balance = balance + excluded.balance,
              lifetime = lifetime + excluded.lifetime",
-    );
-    upsert.build().execute(&mut *tx).await?;
+    )
+    .build()
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 
@@ -135,20 +148,17 @@ async fn take_from_totals(
         row.push_bind(*member);
     });
     create.build().execute(&mut *tx).await?;
-    let mut update: QueryBuilder<Sqlite> =
-        QueryBuilder::new("WITH d(member_id, delta, lifetime) AS (");
-    update.push_values(chunk, |mut row, (member, (delta, lifetime))| {
-        row.push_bind(*member)
-            .push_bind(*delta)
-            .push_bind(*lifetime);
-    });
-    update.push(
+    with_totals(
+        "WITH d(member_id, delta, lifetime) AS (",
+        chunk,
         ") UPDATE points_members SET
              balance = MAX(0, points_members.balance + d.delta),
              lifetime = MAX(0, points_members.lifetime + d.lifetime)
          FROM d WHERE points_members.member_id = d.member_id",
-    );
-    update.build().execute(&mut *tx).await?;
+    )
+    .build()
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

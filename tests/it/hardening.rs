@@ -4,12 +4,14 @@
 
 use std::time::Duration;
 
-use lyceum::outbox::{self, Effect, MessageBody};
+use lyceum::outbox::{Effect, MessageBody};
 use lyceum::sim::calls::admin;
 use lyceum::sim::{ids, Fault, SlashCall};
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
-use crate::support::{logs, newest_outbox_id, settled, OutboxState, TestApp, WAIT};
+use crate::support::{
+    enqueue_effects, eventually, logs, newest_outbox_id, settled, OutboxState, TestApp, WAIT,
+};
 
 fn grant(user: u64, level: &str) -> SlashCall {
     admin::grant(ids::OWNER, user, level)
@@ -23,39 +25,12 @@ fn role_path(user: u64, role: u64) -> String {
     format!("/guilds/{}/members/{user}/roles/{role}", ids::GUILD)
 }
 
-/// Writes `effects` into the running bot's outbox (as a feature would) and wakes the worker.
-async fn enqueue(app: &TestApp, effects: &[Effect]) -> Vec<i64> {
-    let mut tx = app.db().write.begin().await.unwrap();
-    let mut ids = Vec::new();
-    for effect in effects {
-        let now = chrono::Utc::now();
-        ids.push(
-            outbox::enqueue(&mut tx, effect, now, None)
-                .await
-                .unwrap()
-                .unwrap(),
-        );
-    }
-    tx.commit().await.unwrap();
-    app.wake_outbox();
-    ids
-}
-
 fn add_role(user: u64, role: u64) -> Effect {
     Effect::AddRole {
         guild_id: GuildId::new(ids::GUILD),
         user_id: UserId::new(user),
         role_id: RoleId::new(role),
         reason: "test".into(),
-    }
-}
-
-/// Polls `check` until it holds or [`WAIT`] passes.
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -197,7 +172,7 @@ async fn a_run_of_missing_permissions_pauses_delivery_and_tells_the_mod_log() {
     let path = role_path(ids::SAM, ids::ROLE_MODERATOR);
     app.sim()
         .inject_faults("PUT", &path, vec![Fault::MissingPermissions; 5]);
-    let items = enqueue(&app, &vec![add_role(ids::SAM, ids::ROLE_MODERATOR); 6]).await;
+    let items = enqueue_effects(&app, &vec![add_role(ids::SAM, ids::ROLE_MODERATOR); 6]).await;
 
     let sixth = app
         .sim()
@@ -290,7 +265,7 @@ async fn an_unknown_effect_kind_stays_pending_until_a_build_that_knows_it_runs()
     .fetch_one(&app.db().write)
     .await
     .unwrap();
-    let behind = enqueue(
+    let behind = enqueue_effects(
         &app,
         &[Effect::SendMessage {
             channel_id: ChannelId::new(ids::CHANNEL_GENERAL),
@@ -510,7 +485,7 @@ async fn a_dm_is_not_delivered_until_its_channel_really_opened() {
         "/users/@me/channels",
         vec![Fault::Answer(200, serde_json::json!({ "type": 1 }))],
     );
-    let id = enqueue(
+    let id = enqueue_effects(
         &app,
         &[Effect::SendDm {
             user_id: UserId::new(ids::MINA),

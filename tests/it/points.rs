@@ -10,7 +10,7 @@ use lyceum::clock::ManualClock;
 use lyceum::sim::{ids, Reply, SlashCall};
 use serenity::all::{MessageId, UserId};
 
-use crate::support::{TestApp, WAIT};
+use crate::support::{eventually, TestApp, WAIT};
 
 /// 2026-12-01 12:00 in Asia/Shanghai (the simulated community's zone).
 fn noon() -> DateTime<Utc> {
@@ -137,14 +137,7 @@ async fn a_deleted_message_gives_its_points_back() {
             "guild_id": ids::GUILD.to_string(),
         }),
     );
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while balance(&app, ids::KAI).await != 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "points not given back"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_balance(&app, ids::KAI, 0).await;
     // History shows what chat gave and, as its own row, what the deletion took back (Kai
     // speaks Chinese).
     let history = slash(
@@ -225,18 +218,8 @@ fn react(app: &TestApp, message: u64, user: u64) {
 }
 
 async fn wait_balance(app: &TestApp, user: u64, expected: i64) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let now = balance(app, user).await;
-        if now == expected {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "balance {now}, expected {expected}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = format!("the balance of {user} reaches {expected}");
+    eventually(&what, async || balance(app, user).await == expected).await;
 }
 
 #[tokio::test]
@@ -341,15 +324,10 @@ async fn staff_give_and_take_with_a_reason_audited_and_refused_beyond_the_balanc
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_level_up_is_announced_once_and_adds_the_level_role_which_returns_on_rejoin() {
-    let (mut app, _clock) = spawn().await;
-    slash(&app, give(ids::OWNER, ids::MINA, 120, "welcome gift")).await;
-    let path = format!(
-        "/members/{}/roles/{}",
-        ids::MINA,
-        ids::ROLE_MODERATORS_GROUP
-    );
+/// Waits for `member`'s level-1 role and the announcement; returns the role's path and the
+/// announcement channel's messages path.
+async fn level_one_reached(app: &TestApp, member: u64) -> (String, String) {
+    let path = format!("/members/{member}/roles/{}", ids::ROLE_MODERATORS_GROUP);
     app.sim()
         .wait_request("PUT", &path, 1, WAIT)
         .await
@@ -362,8 +340,16 @@ async fn a_level_up_is_announced_once_and_adds_the_level_role_which_returns_on_r
         .unwrap();
     assert_eq!(
         posted.body["content"],
-        format!("🎉 <@{}> reached **level 1**!", ids::MINA)
+        format!("🎉 <@{member}> reached **level 1**!")
     );
+    (path, announcement)
+}
+
+#[tokio::test]
+async fn a_level_up_is_announced_once_and_adds_the_level_role_which_returns_on_rejoin() {
+    let (mut app, _clock) = spawn().await;
+    slash(&app, give(ids::OWNER, ids::MINA, 120, "welcome gift")).await;
+    let (path, announcement) = level_one_reached(&app, ids::MINA).await;
     // More points within level 1: no second announcement.
     slash(&app, give(ids::OWNER, ids::MINA, 10, "more")).await;
     let reply = app.slash(show(ids::MINA)).await;
@@ -384,10 +370,11 @@ async fn a_level_up_is_announced_once_and_adds_the_level_role_which_returns_on_r
 }
 
 /// Chat points reach a level through the batch writer (which finds members whose level moved
-/// without reading every member back): the level role and the announcement follow. History
-/// lists chat as a total, the rest row by row.
+/// without reading every member back): the level role and the announcement follow; a deleted
+/// message takes the member back below it and the role goes. History lists chat as a total,
+/// the rest (the deletion too) row by row.
 #[tokio::test]
-async fn chat_points_reach_a_level_and_history_shows_chat_as_a_total() {
+async fn chat_points_reach_a_level_lose_it_and_history_shows_chat_as_a_total() {
     let (mut app, clock) = spawn().await;
     let texts = [
         "morning everyone",
@@ -397,34 +384,33 @@ async fn chat_points_reach_a_level_and_history_shows_chat_as_a_total() {
         "what does chapter two mean",
         "I finished the course",
     ];
+    let mut last = 0;
     for (i, text) in texts.iter().enumerate() {
         if i == 3 {
             clock.advance(chrono::Duration::days(1));
         }
-        chat(&app, ids::MINA, text).await;
+        last = chat(&app, ids::MINA, text).await;
         clock.advance(chrono::Duration::seconds(61));
     }
     // 20 + 20 + 10 (the cap) on each of two days: 100 points, level 1.
     assert_eq!(balance(&app, ids::MINA).await, 100);
-    let path = format!(
-        "/members/{}/roles/{}",
-        ids::MINA,
-        ids::ROLE_MODERATORS_GROUP
+    let (role, announcement) = level_one_reached(&app, ids::MINA).await;
+
+    // The last message (10 points) is deleted: 90 points, level 0, the level role goes.
+    app.sim().dispatch(
+        "MESSAGE_DELETE",
+        serde_json::json!({
+            "id": last.to_string(),
+            "channel_id": ids::CHANNEL_GENERAL.to_string(),
+            "guild_id": ids::GUILD.to_string(),
+        }),
     );
     app.sim()
-        .wait_request("PUT", &path, 1, WAIT)
+        .wait_request("DELETE", &role, 1, WAIT)
         .await
-        .expect("the level role");
-    let announcement = format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS);
-    let posted = app
-        .sim()
-        .wait_request("POST", &announcement, 1, WAIT)
-        .await
-        .unwrap();
-    assert_eq!(
-        posted.body["content"],
-        format!("🎉 <@{}> reached **level 1**!", ids::MINA)
-    );
+        .expect("the level role removed");
+    assert_eq!(balance(&app, ids::MINA).await, 90);
+    assert_eq!(app.requests("POST", &announcement).len(), 1);
 
     slash(&app, give(ids::OWNER, ids::MINA, 7, "great question")).await;
     let history = slash(
@@ -438,8 +424,17 @@ async fn chat_points_reach_a_level_and_history_shows_chat_as_a_total() {
         history.content
     );
     assert!(history.content.contains("`+7`"), "{}", history.content);
+    assert!(
+        history.content.contains("`-10` deleted message"),
+        "{}",
+        history.content
+    );
     assert!(!history.content.contains("`+20`"), "{}", history.content);
-    assert!(history.content.contains("(1 entry)"), "{}", history.content);
+    assert!(
+        history.content.contains("(2 entries)"),
+        "{}",
+        history.content
+    );
     app.stop().await;
 }
 

@@ -194,17 +194,21 @@ impl TestApp {
         (status, response.json().await.expect("healthz is JSON"))
     }
 
-    /// Wakes the outbox worker (after a test wrote outbox rows itself).
-    pub fn wake_outbox(&self) {
-        self.bot().app.state.outbox_wake.notify_one();
-    }
-
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)
             .fetch_one(&self.db().read)
             .await
             .expect("count query");
         n
+    }
+}
+
+/// Waits (up to [`WAIT`]) until the async `check` holds: side effects arrive asynchronously.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -225,7 +229,6 @@ pub struct OutboxState {
     pub last_error: Option<String>,
 }
 
-/// Waits (up to [`WAIT`]) until outbox item `id` leaves `pending`, and returns it.
 /// Queues `effects` in one transaction, as a feature would, and wakes the worker; returns the
 /// item ids in order.
 pub async fn enqueue_effects(app: &TestApp, effects: &[lyceum::outbox::Effect]) -> Vec<i64> {
@@ -244,6 +247,7 @@ pub async fn enqueue_effects(app: &TestApp, effects: &[lyceum::outbox::Effect]) 
     ids
 }
 
+/// Waits (up to [`WAIT`]) until outbox item `id` leaves `pending`, and returns it.
 pub async fn settled(app: &TestApp, id: i64) -> OutboxState {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {

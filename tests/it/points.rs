@@ -69,6 +69,24 @@ async fn chat(app: &TestApp, author: u64, text: &str) -> u64 {
     id
 }
 
+/// Someone deletes message `id` in #general (the gateway's MESSAGE_DELETE).
+fn delete_message(app: &TestApp, id: u64) {
+    app.sim().dispatch(
+        "MESSAGE_DELETE",
+        serde_json::json!({
+            "id": id.to_string(),
+            "channel_id": ids::CHANNEL_GENERAL.to_string(),
+            "guild_id": ids::GUILD.to_string(),
+        }),
+    );
+}
+
+/// What `/points history` shows `user` about themselves.
+async fn history(app: &TestApp, user: u64) -> String {
+    let call = SlashCall::new(user, "points").subcommand("history");
+    app.slash(call).await.content
+}
+
 fn show(user: u64) -> SlashCall {
     SlashCall::new(user, "points").subcommand("show")
 }
@@ -129,32 +147,13 @@ async fn a_deleted_message_gives_its_points_back() {
     let (mut app, _clock) = spawn().await;
     let id = chat(&app, ids::KAI, "this will be deleted").await;
     assert_eq!(balance(&app, ids::KAI).await, 20);
-    app.sim().dispatch(
-        "MESSAGE_DELETE",
-        serde_json::json!({
-            "id": id.to_string(),
-            "channel_id": ids::CHANNEL_GENERAL.to_string(),
-            "guild_id": ids::GUILD.to_string(),
-        }),
-    );
+    delete_message(&app, id);
     wait_balance(&app, ids::KAI, 0).await;
     // History shows what chat gave and, as its own row, what the deletion took back (Kai
     // speaks Chinese).
-    let history = slash(
-        &app,
-        SlashCall::new(ids::KAI, "points").subcommand("history"),
-    )
-    .await;
-    assert!(
-        history.content.contains("聊天累计 **+20**"),
-        "{}",
-        history.content
-    );
-    assert!(
-        history.content.contains("`-20` 消息被删除"),
-        "{}",
-        history.content
-    );
+    let shown = history(&app, ids::KAI).await;
+    assert!(shown.contains("聊天累计 **+20**"), "{shown}");
+    assert!(shown.contains("`-20` 消息被删除"), "{shown}");
     app.stop().await;
 }
 
@@ -310,17 +309,9 @@ async fn staff_give_and_take_with_a_reason_audited_and_refused_beyond_the_balanc
         .map(|r| r.action)
         .collect();
     assert_eq!(actions, ["points.take", "points.give"]);
-    let history = slash(
-        &app,
-        SlashCall::new(ids::KAI, "points").subcommand("history"),
-    )
-    .await;
-    assert!(history.content.contains("`-15`"), "{}", history.content);
-    assert!(
-        history.content.contains("double counted"),
-        "{}",
-        history.content
-    );
+    let shown = history(&app, ids::KAI).await;
+    assert!(shown.contains("`-15`"), "{shown}");
+    assert!(shown.contains("double counted"), "{shown}");
     app.stop().await;
 }
 
@@ -397,14 +388,7 @@ async fn chat_points_reach_a_level_lose_it_and_history_shows_chat_as_a_total() {
     let (role, announcement) = level_one_reached(&app, ids::MINA).await;
 
     // The last message (10 points) is deleted: 90 points, level 0, the level role goes.
-    app.sim().dispatch(
-        "MESSAGE_DELETE",
-        serde_json::json!({
-            "id": last.to_string(),
-            "channel_id": ids::CHANNEL_GENERAL.to_string(),
-            "guild_id": ids::GUILD.to_string(),
-        }),
-    );
+    delete_message(&app, last);
     app.sim()
         .wait_request("DELETE", &role, 1, WAIT)
         .await
@@ -413,28 +397,12 @@ async fn chat_points_reach_a_level_lose_it_and_history_shows_chat_as_a_total() {
     assert_eq!(app.requests("POST", &announcement).len(), 1);
 
     slash(&app, give(ids::OWNER, ids::MINA, 7, "great question")).await;
-    let history = slash(
-        &app,
-        SlashCall::new(ids::MINA, "points").subcommand("history"),
-    )
-    .await;
-    assert!(
-        history.content.contains("Chat: **+100** in all"),
-        "{}",
-        history.content
-    );
-    assert!(history.content.contains("`+7`"), "{}", history.content);
-    assert!(
-        history.content.contains("`-10` deleted message"),
-        "{}",
-        history.content
-    );
-    assert!(!history.content.contains("`+20`"), "{}", history.content);
-    assert!(
-        history.content.contains("(2 entries)"),
-        "{}",
-        history.content
-    );
+    let shown = history(&app, ids::MINA).await;
+    assert!(shown.contains("Chat: **+100** in all"), "{shown}");
+    assert!(shown.contains("`+7`"), "{shown}");
+    assert!(shown.contains("`-10` deleted message"), "{shown}");
+    assert!(!shown.contains("`+20`"), "{shown}");
+    assert!(shown.contains("(2 entries)"), "{shown}");
     app.stop().await;
 }
 

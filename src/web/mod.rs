@@ -35,8 +35,9 @@ pub fn router(state: AppState) -> Router {
 const DELIVERY_STUCK_AFTER: Duration = Duration::from_secs(120);
 
 /// 200 when the bot can do its job; 503 with the reasons when it cannot: the database is
-/// unreachable, the delivery worker died or is stuck, or Discord refuses the token. Always
-/// reports the gateway, the outbox depth, the oldest pending item's age and the token's state.
+/// unreachable, the delivery worker died or is stuck, Discord refuses the token, or chat points
+/// cannot be committed. Always reports the gateway, the outbox depth, the oldest pending item's
+/// age, the token's state and the chat points not yet committed.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let mut problems: Vec<String> = Vec::new();
     let database = state.db.ping().await;
@@ -59,6 +60,12 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if auth == DiscordAuth::Unauthorized {
         problems.push("Discord refuses the bot token (401); delivery is paused".into());
     }
+    let uncommitted = state.points.uncommitted();
+    if state.points.writer_failing() {
+        problems.push(format!(
+            "chat points cannot be committed ({uncommitted} waiting); retrying"
+        ));
+    }
     let now = to_millis(state.clock.now());
     let oldest_age = oldest.map(|created| (now - created).max(0) / 1000);
     let status = if problems.is_empty() {
@@ -74,6 +81,7 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "outbox_pending": counts.map(|c| c.pending),
         "outbox_failed": counts.map(|c| c.failed),
         "outbox_oldest_pending_age_s": oldest_age,
+        "points_uncommitted": uncommitted,
         "problems": problems,
     });
     (status, Json(body))

@@ -70,6 +70,7 @@ async fn healthz_reports_gateway_database_and_outbox() {
             "outbox_pending": 0,
             "outbox_failed": 0,
             "outbox_oldest_pending_age_s": null,
+            "points_uncommitted": 0,
             "problems": [],
         })
     );

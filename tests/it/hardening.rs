@@ -164,6 +164,68 @@ async fn a_refused_token_pauses_delivery_and_shows_in_healthz_without_failing_it
     app.stop().await;
 }
 
+/// Chat points whose batch cannot be committed (a full disk; here a trigger fails the insert)
+/// are kept and retried, not dropped: /healthz reports them waiting, and once the database
+/// takes writes again they arrive.
+#[tokio::test]
+async fn chat_points_that_cannot_be_committed_are_kept_reported_and_arrive_later() {
+    let mut app = TestApp::spawn().await;
+    sqlx::query(
+        "CREATE TRIGGER fail_points BEFORE INSERT ON points_ledger
+         BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END",
+    )
+    .execute(&app.db().write)
+    .await
+    .unwrap();
+    app.sim()
+        .message_create(ids::CHANNEL_GENERAL, ids::MINA, "a message worth points");
+    let mut seen = None;
+    eventually("healthz reports the points writer failing", async || {
+        let (status, body) = app.healthz().await;
+        if status == 503 {
+            seen = Some(body);
+        }
+        seen.is_some()
+    })
+    .await;
+    let body = seen.unwrap();
+    assert_eq!(body["points_uncommitted"], 1, "{body}");
+    assert!(
+        body["problems"]
+            .to_string()
+            .contains("chat points cannot be committed (1 waiting)"),
+        "{body}"
+    );
+
+    // A member asking meanwhile is answered (with what is committed), not left waiting.
+    let reply = app
+        .slash(SlashCall::new(ids::MINA, "points").subcommand("show"))
+        .await;
+    assert!(
+        reply.content.contains("Balance: **0**"),
+        "{}",
+        reply.content
+    );
+
+    sqlx::query("DROP TRIGGER fail_points")
+        .execute(&app.db().write)
+        .await
+        .unwrap();
+    eventually("the points arrive and healthz recovers", async || {
+        let (status, body) = app.healthz().await;
+        status == 200 && body["points_uncommitted"] == 0
+    })
+    .await;
+    let balance = app
+        .count(&format!(
+            "SELECT balance FROM points_members WHERE member_id = {}",
+            ids::MINA
+        ))
+        .await;
+    assert!((15..=25).contains(&balance), "balance {balance}");
+    app.stop().await;
+}
+
 /// Defect 3: a run of Missing Permissions pauses delivery and says so in the mod log instead
 /// of failing the whole queue at full speed.
 #[tokio::test]

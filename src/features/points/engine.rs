@@ -5,7 +5,7 @@
 //! batch of chat points; purchases, check-ins and staff changes never go through here.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,6 +63,8 @@ pub struct Engine {
     /// Entries handed to the writer since start (what `committed` catches up with).
     queued: Arc<AtomicU64>,
     committed: watch::Receiver<Committed>,
+    /// Set while the writer's last attempt to commit failed (it keeps the batch and retries).
+    failing: Arc<AtomicBool>,
 }
 
 /// A guild message as the hot path needs it.
@@ -84,18 +86,32 @@ impl Engine {
             entries: 0,
             at: Instant::now(),
         });
+        let failing = Arc::new(AtomicBool::new(false));
         let engine = Engine {
             memory: Arc::default(),
             writer,
             queued: Arc::default(),
             committed,
+            failing: failing.clone(),
         };
-        (engine, WriterInbox { inbox, progress })
+        (
+            engine,
+            WriterInbox {
+                inbox,
+                progress,
+                failing,
+            },
+        )
     }
 
     /// Follows the writer's commits: the durability lag, measured where it happens.
     pub fn committed(&self) -> watch::Receiver<Committed> {
         self.committed.clone()
+    }
+
+    /// Whether the writer's last commit failed (it retries every tick; `/healthz` reports it).
+    pub fn writer_failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
     }
 
     /// Entries queued but not yet committed: what a crash right now would lose (`/metrics`).
@@ -274,6 +290,7 @@ impl Engine {
 pub struct WriterInbox {
     inbox: mpsc::UnboundedReceiver<Command>,
     progress: watch::Sender<Committed>,
+    failing: Arc<AtomicBool>,
 }
 
 /// The batch writer: one task, one transaction per batch. On shutdown it writes what is queued
@@ -286,6 +303,7 @@ pub fn spawn_writer(
     let WriterInbox {
         mut inbox,
         progress,
+        failing,
     } = inbox;
     tokio::spawn(async move {
         let mut batch: Vec<Entry> = Vec::new();
@@ -312,7 +330,11 @@ pub fn spawn_writer(
                     Command::Flush(done) => waiting.push(done),
                 }
             }
-            let due = stop || ticked || !waiting.is_empty() || batch.len() >= FLUSH_ROWS;
+            // After a failed commit only the tick retries: a failing disk is not hammered once
+            // per arriving message.
+            let retrying = failing.load(Ordering::Relaxed);
+            let due =
+                stop || ticked || (!retrying && (!waiting.is_empty() || batch.len() >= FLUSH_ROWS));
             if due {
                 // Behind (a raid, or a slow disk): whatever else is queued joins this
                 // transaction, so the commit's fsync is paid once per backlog, not per 1,000.
@@ -327,11 +349,23 @@ pub fn spawn_writer(
             if due && !batch.is_empty() {
                 if let Err(e) = write_batch(&state, &batch).await {
                     // Kept and tried again on the next tick: nothing is dropped on a busy disk.
-                    tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying");
+                    if !failing.swap(true, Ordering::Relaxed) {
+                        tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying every tick");
+                    } else {
+                        tracing::debug!(error = ?e, rows = batch.len(), "points batch write failed again");
+                    }
+                    // Whoever waits for the batch (a member's `/points show`) gets what is
+                    // committed rather than no answer at all; /healthz reports the rest.
+                    for done in waiting.drain(..) {
+                        let _ = done.send(());
+                    }
                     if !stop {
                         continue;
                     }
                 } else {
+                    if failing.swap(false, Ordering::Relaxed) {
+                        tracing::info!(rows = batch.len(), "points batch committed again");
+                    }
                     let entries = batch.len() as u64;
                     progress.send_modify(|c| {
                         c.entries += entries;

@@ -37,7 +37,6 @@ pub trait Job: Send + Sync + 'static {
     async fn finish(&self) {}
 }
 
-/// How long to sleep before `next` (clamped to [0, IDLE_POLL]).
 /// A boxed job is a job: the app keeps its jobs in one list.
 #[async_trait::async_trait]
 impl Job for Box<dyn Job> {
@@ -58,6 +57,7 @@ impl Job for Box<dyn Job> {
     }
 }
 
+/// How long to sleep before `next` (clamped to [0, IDLE_POLL]).
 pub fn sleep_for(now: DateTime<Utc>, next: Option<DateTime<Utc>>) -> Duration {
     match next {
         Some(at) => (at - now).to_std().unwrap_or(Duration::ZERO).min(IDLE_POLL),

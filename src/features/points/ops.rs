@@ -70,22 +70,13 @@ async fn level_effects(
     let guild_id = config.discord.guild_id;
     let old_roles = rules::level_roles_for(&config.points.level_roles, before);
     let new_roles = rules::level_roles_for(&config.points.level_roles, level);
-    for role in old_roles.iter().filter(|r| !new_roles.contains(r)) {
-        let effect = Effect::RemoveRole {
-            guild_id,
-            user_id: member,
-            role_id: *role,
-            reason: format!("Lyceum: level {level}"),
-        };
-        outbox::enqueue(tx, &effect, now, None).await?;
-    }
-    for role in new_roles.iter().filter(|r| !old_roles.contains(r)) {
-        let effect = Effect::AddRole {
-            guild_id,
-            user_id: member,
-            role_id: *role,
-            reason: format!("Lyceum: level {level}"),
-        };
+    // Roles of the old level that the new one lacks go first, then the new level's own.
+    let removed = old_roles.iter().filter(|r| !new_roles.contains(r));
+    let added = new_roles.iter().filter(|r| !old_roles.contains(r));
+    let changes = removed.map(|r| (false, r)).chain(added.map(|r| (true, r)));
+    for (add, role) in changes {
+        let reason = format!("Lyceum: level {level}");
+        let effect = Effect::role_change(add, guild_id, member, *role, reason);
         outbox::enqueue(tx, &effect, now, None).await?;
     }
     if level > before {

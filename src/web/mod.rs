@@ -157,7 +157,8 @@ async fn stripe_webhook(
     }
 }
 
-/// Prometheus text format: outbox depth by status and whether the gateway is connected.
+/// Prometheus text format: outbox depth by status, whether the gateway is connected, messages
+/// decided, and chat points committed and waiting.
 async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
     let Ok(by_status) = outbox_store::counts_by_status(&state.db).await else {
         return (
@@ -173,33 +174,37 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
         text.push_str(&format!("lyceum_outbox_items{{status=\"{status}\"}} {n}\n"));
     }
     let connected = u8::from(state.gateway.get() == "connected");
-    text.push_str("# HELP lyceum_gateway_connected 1 when the Discord gateway session is up.\n");
-    text.push_str("# TYPE lyceum_gateway_connected gauge\n");
-    text.push_str(&format!("lyceum_gateway_connected {connected}\n"));
-    text.push_str(
-        "# HELP lyceum_gateway_messages_total Messages decided (automod, points) since start.\n",
-    );
-    text.push_str("# TYPE lyceum_gateway_messages_total counter\n");
-    text.push_str(&format!(
-        "lyceum_gateway_messages_total {}\n",
-        state.health.messages_seen()
-    ));
-    text.push_str(
-        "# HELP lyceum_points_uncommitted Chat points decided but not yet committed (a crash loses these).\n",
-    );
-    text.push_str("# TYPE lyceum_points_uncommitted gauge\n");
-    text.push_str(&format!(
-        "lyceum_points_uncommitted {}\n",
-        state.points.uncommitted()
-    ));
-    text.push_str(
-        "# HELP lyceum_points_committed_total Chat point entries committed since start.\n",
-    );
-    text.push_str("# TYPE lyceum_points_committed_total counter\n");
-    text.push_str(&format!(
-        "lyceum_points_committed_total {}\n",
-        state.points.committed().borrow().entries
-    ));
+    let points = &state.points;
+    for (name, kind, help, value) in [
+        (
+            "lyceum_gateway_connected",
+            "gauge",
+            "1 when the Discord gateway session is up.",
+            u64::from(connected),
+        ),
+        (
+            "lyceum_gateway_messages_total",
+            "counter",
+            "Messages decided (automod, points) since start.",
+            state.health.messages_seen(),
+        ),
+        (
+            "lyceum_points_uncommitted",
+            "gauge",
+            "Chat points decided but not yet committed (a crash loses these).",
+            points.uncommitted(),
+        ),
+        (
+            "lyceum_points_committed_total",
+            "counter",
+            "Chat point entries committed since start.",
+            points.committed_entries(),
+        ),
+    ] {
+        text.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+        ));
+    }
     (StatusCode::OK, text)
 }
 

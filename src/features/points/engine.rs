@@ -114,12 +114,16 @@ impl Engine {
         self.failing.load(Ordering::Relaxed)
     }
 
+    /// Entries committed since start (`/metrics`).
+    pub fn committed_entries(&self) -> u64 {
+        self.committed.borrow().entries
+    }
+
     /// Entries queued but not yet committed: what a crash right now would lose (`/metrics`).
     pub fn uncommitted(&self) -> u64 {
-        let committed = self.committed.borrow().entries;
         self.queued
             .load(Ordering::Relaxed)
-            .saturating_sub(committed)
+            .saturating_sub(self.committed_entries())
     }
 
     fn queue(&self, entry: Entry) {

@@ -130,16 +130,11 @@ async fn a_refused_token_pauses_delivery_and_shows_in_healthz_without_failing_it
     );
     app.slash(grant(ids::KAI, "moderator")).await;
 
-    let mut seen = None;
-    eventually("healthz reports the refused token", async || {
-        let (status, body) = app.healthz().await;
-        if body["discord_auth"] == "unauthorized" {
-            seen = Some((status, body));
-        }
-        seen.is_some()
-    })
-    .await;
-    let (status, body) = seen.unwrap();
+    let (status, body) = app
+        .healthz_when("healthz reports the refused token", |_, body| {
+            body["discord_auth"] == "unauthorized"
+        })
+        .await;
     assert_eq!(status, 503);
     assert!(
         body["problems"]
@@ -179,16 +174,11 @@ async fn chat_points_that_cannot_be_committed_are_kept_reported_and_arrive_later
     .unwrap();
     app.sim()
         .message_create(ids::CHANNEL_GENERAL, ids::MINA, "a message worth points");
-    let mut seen = None;
-    eventually("healthz reports the points writer failing", async || {
-        let (status, body) = app.healthz().await;
-        if status == 503 {
-            seen = Some(body);
-        }
-        seen.is_some()
-    })
-    .await;
-    let body = seen.unwrap();
+    let (_, body) = app
+        .healthz_when("healthz reports the points writer failing", |status, _| {
+            status == 503
+        })
+        .await;
     assert_eq!(body["points_uncommitted"], 1, "{body}");
     assert!(
         body["problems"]
@@ -211,8 +201,7 @@ async fn chat_points_that_cannot_be_committed_are_kept_reported_and_arrive_later
         .execute(&app.db().write)
         .await
         .unwrap();
-    eventually("the points arrive and healthz recovers", async || {
-        let (status, body) = app.healthz().await;
+    app.healthz_when("the points arrive and healthz recovers", |status, body| {
         status == 200 && body["points_uncommitted"] == 0
     })
     .await;

@@ -194,6 +194,24 @@ impl TestApp {
         (status, response.json().await.expect("healthz is JSON"))
     }
 
+    /// Polls `GET /healthz` (up to [`WAIT`]) until `check` accepts its answer; returns it.
+    pub async fn healthz_when(
+        &self,
+        what: &str,
+        check: impl Fn(u16, &serde_json::Value) -> bool,
+    ) -> (u16, serde_json::Value) {
+        let mut seen = None;
+        eventually(what, async || {
+            let (status, body) = self.healthz().await;
+            if check(status, &body) {
+                seen = Some((status, body));
+            }
+            seen.is_some()
+        })
+        .await;
+        seen.expect("eventually returned")
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)
             .fetch_one(&self.db().read)

@@ -99,6 +99,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         reconcile_wake: Arc::new(Notify::new()),
         activity: Default::default(),
         qa_wake: Arc::new(Notify::new()),
+        roles: crate::features::role_truth(),
         stripe_secret: options.stripe_webhook_secret.as_deref().map(Arc::from),
     };
     state.points.load(&state, state.clock.now()).await?;

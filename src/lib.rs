@@ -20,6 +20,7 @@ pub mod logging;
 pub mod outbox;
 pub mod perf;
 pub mod recurrence;
+pub mod roles;
 pub mod sim;
 pub mod span;
 pub mod state;

@@ -38,6 +38,8 @@ pub struct AppState {
     pub activity: crate::features::community::Activity,
     /// Poked after a paid question was asked, so the deadline job re-plans.
     pub qa_wake: Arc<Notify>,
+    /// Who should hold which managed role: the delivery worker converges on it.
+    pub roles: crate::roles::RoleTruth,
     /// `STRIPE_WEBHOOK_SECRET`; the webhook answers 503 without it. Never logged.
     pub stripe_secret: Option<Arc<str>>,
 }
@@ -62,6 +64,7 @@ impl AppState {
             reconcile_wake: Default::default(),
             activity: Default::default(),
             qa_wake: Default::default(),
+            roles: crate::features::role_truth(),
             stripe_secret: None,
         }
     }

@@ -199,6 +199,36 @@ fn outcome_was_uncertain(row: &OutboxRow) -> bool {
             .is_some_and(|e| !e.starts_with("429") && !e.starts_with("401"))
 }
 
+/// Discord's error code for a member who is not in the server.
+const UNKNOWN_MEMBER: &str = "(code 10007)";
+/// Discord's error code for a role that no longer exists.
+const UNKNOWN_ROLE: &str = "(code 10011)";
+
+/// What a role change's answer means beyond the general policy (`general`): a member who left
+/// cannot hold or lose a role (a rejoin restores what their grants cover); a deleted role is
+/// held by nobody; any other refusal of a removal leaves a member with access they should not
+/// have, so it is retried with backoff and reported instead of failed for good.
+fn role_outcome(add: bool, response: &Response, general: Outcome, after: Duration) -> Outcome {
+    let Response::Status {
+        status: status @ (403 | 404),
+        message,
+        ..
+    } = response
+    else {
+        return general;
+    };
+    if *status == 404 && message.contains(UNKNOWN_MEMBER) {
+        return Outcome::Skipped("the member is not in the server".into());
+    }
+    if !add && *status == 404 && message.contains(UNKNOWN_ROLE) {
+        return Outcome::Skipped("the role no longer exists".into());
+    }
+    match general {
+        Outcome::Failed(error) if !add => Outcome::Refused { after, error },
+        other => other,
+    }
+}
+
 /// The instant a Discord message object says it was created.
 fn message_time(message: &Value) -> Option<DateTime<Utc>> {
     let stamp = message.get("timestamp")?.as_str()?;
@@ -302,6 +332,7 @@ impl Worker {
                 missing_permissions: Mutex::new(VecDeque::new()),
                 unreadable_warned: Mutex::new(HashSet::new()),
                 created: Mutex::new(HashMap::new()),
+                in_flight: Mutex::new(HashSet::new()),
             }),
             running: tokio::sync::Mutex::new(JoinSet::new()),
         }
@@ -329,6 +360,22 @@ struct Courier {
     unreadable_warned: Mutex<HashSet<String>>,
     /// Messages posts just created (item id → message id), recorded with their outcome.
     created: Mutex<HashMap<i64, u64>>,
+    /// Items whose delivery is running: never claimed again while it runs, even past the lease.
+    in_flight: Mutex<HashSet<i64>>,
+}
+
+/// Takes an item out of [`Courier::in_flight`] when its delivery ends (recorded, held for a
+/// later write, or panicked).
+struct InFlight(Arc<Courier>, i64);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .lock()
+            .expect("in-flight lock")
+            .remove(&self.1);
+    }
 }
 
 impl Courier {
@@ -410,10 +457,11 @@ impl Courier {
                 role_id,
                 reason,
             } => {
-                let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.call(priority, Method::PUT, &path, None, Some(reason))
+                return self
+                    .converge_role(
+                        attempt, priority, true, *guild_id, *user_id, *role_id, reason,
+                    )
                     .await
-                    .0
             }
             Effect::RemoveRole {
                 guild_id,
@@ -421,10 +469,11 @@ impl Courier {
                 role_id,
                 reason,
             } => {
-                let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
-                self.call(priority, Method::DELETE, &path, None, Some(reason))
+                return self
+                    .converge_role(
+                        attempt, priority, false, *guild_id, *user_id, *role_id, reason,
+                    )
                     .await
-                    .0
             }
             Effect::SendMessage { channel_id, body } => {
                 return self
@@ -552,6 +601,53 @@ impl Courier {
             }
         };
         self.conclude(&response, attempt)
+    }
+
+    /// Makes (member, role) match the truth as it stands now, not as it stood when the change
+    /// was queued: an add or removal that is no longer true is skipped with a note, so a retry
+    /// (or `/admin retry`) after a revoke cannot restore access and a stale removal cannot
+    /// undo a renewal. A role nobody manages is changed as asked.
+    #[allow(clippy::too_many_arguments)]
+    async fn converge_role(
+        &self,
+        attempt: u32,
+        priority: i64,
+        add: bool,
+        guild_id: serenity::all::GuildId,
+        user_id: serenity::all::UserId,
+        role_id: serenity::all::RoleId,
+        reason: &str,
+    ) -> Outcome {
+        let config = self.state.config.snapshot();
+        let now = self.state.clock.now();
+        let wanted = self
+            .state
+            .roles
+            .wanted(&self.state.db, &config, user_id, role_id, now)
+            .await;
+        match wanted {
+            Ok(Some(wanted)) if wanted != add => {
+                return Outcome::Skipped(if wanted {
+                    format!("obsolete: <@{user_id}> should still hold <@&{role_id}>")
+                } else {
+                    format!("obsolete: <@{user_id}> should no longer hold <@&{role_id}>")
+                });
+            }
+            Ok(_) => {}
+            Err(e) => {
+                // Without the truth nothing is sent; the database is back soon or /healthz says so.
+                return self.conclude(
+                    &Response::Unreachable(format!("reading who should hold the role: {e}")),
+                    attempt,
+                );
+            }
+        }
+        let path = format!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}");
+        let method = if add { Method::PUT } else { Method::DELETE };
+        let (response, _) = self.call(priority, method, &path, None, Some(reason)).await;
+        let (base, max) = (config.outbox.retry_base, config.outbox.retry_max);
+        let after = backoff(attempt, base, max, rand::thread_rng().gen());
+        role_outcome(add, &response, self.conclude(&response, attempt), after)
     }
 
     /// One REST call, sent when Discord's limits allow (`priority` orders the wait for the
@@ -759,6 +855,15 @@ impl Courier {
                     self.note_missing_permissions(now).await?;
                 }
             }
+            Outcome::Refused { after, error } => {
+                tracing::warn!(id = row.id, kind = row.kind, error, retry_in = ?after, "Discord refused a role removal; it will be retried");
+                let at = now + chrono::Duration::from_std(after).unwrap_or_default();
+                store::retry_at(db, row.id, at, &error).await?;
+                self.report_refused(row, &error, now).await?;
+                if error.contains(&format!("(code {MISSING_PERMISSIONS})")) {
+                    self.note_missing_permissions(now).await?;
+                }
+            }
             Outcome::Retry { after, error } => {
                 tracing::warn!(id = row.id, kind = row.kind, error, retry_in = ?after, "outbox item will be retried");
                 let at = now + chrono::Duration::from_std(after).unwrap_or_default();
@@ -769,6 +874,38 @@ impl Courier {
                 store::release(db, row.id, at, &why).await?;
             }
         }
+        Ok(())
+    }
+
+    /// Tells staff once per item that Discord refused to take a role away: the member keeps
+    /// access they should not have until the cause is fixed.
+    async fn report_refused(
+        &self,
+        row: &OutboxRow,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Ok(Effect::RemoveRole {
+            user_id, role_id, ..
+        }) = row.effect()
+        else {
+            return Ok(());
+        };
+        let config = self.state.config.snapshot();
+        let mut tx = self.state.db.write.begin().await?;
+        let key = format!("role-refused:{}", row.id);
+        modlog::post_once(&mut tx, &config, now, &key, |l| {
+            t!(
+                l,
+                "modlog-role-removal-refused",
+                member = format!("<@{user_id}>"),
+                role = format!("<@&{role_id}>"),
+                reason = error.to_string(),
+                item = row.id
+            )
+        })
+        .await?;
+        self.state.commit(tx).await?;
         Ok(())
     }
 
@@ -865,11 +1002,26 @@ impl Job for Worker {
         if paused.is_none() {
             let slots = courier.state.config.snapshot().outbox.concurrency;
             while running.len() < slots {
-                let Some(row) = store::claim_next(&courier.state.db, now).await? else {
+                let in_flight: Vec<i64> = {
+                    let set = courier.in_flight.lock().expect("in-flight lock");
+                    set.iter().copied().collect()
+                };
+                let Some(row) =
+                    store::claim_next_except(&courier.state.db, now, &in_flight).await?
+                else {
                     break;
                 };
+                courier
+                    .in_flight
+                    .lock()
+                    .expect("in-flight lock")
+                    .insert(row.id);
+                let guard = InFlight(courier.clone(), row.id);
                 let courier = courier.clone();
-                running.spawn(async move { courier.deliver(row).await });
+                running.spawn(async move {
+                    let _guard = guard;
+                    courier.deliver(row).await
+                });
             }
         }
         if running.is_empty() {

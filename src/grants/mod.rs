@@ -5,5 +5,6 @@
 
 pub mod expiry;
 pub mod store;
+pub mod truth;
 
 pub use store::{Grant, NewGrant};

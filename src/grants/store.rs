@@ -101,6 +101,17 @@ pub async fn covered(
     Ok(n > 0)
 }
 
+/// Whether `member` ever held `role` through a grant (open or ended).
+pub async fn ever_granted(tx: &mut SqliteConnection, member: i64, role: i64) -> sqlx::Result<bool> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM grants WHERE member_id = ? AND role_id = ?)")
+            .bind(member)
+            .bind(role)
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(n > 0)
+}
+
 /// When the next open grant ends.
 pub async fn next_end(db: &Db) -> sqlx::Result<Option<i64>> {
     let (next,): (Option<i64>,) =

@@ -16,6 +16,13 @@ pub enum Outcome {
     },
     /// Permanent: Discord will never accept this request as it is.
     Failed(String),
+    /// Discord refused a change Lyceum still wants (a role removal answered 403, or 404 for
+    /// something other than an unknown member): not dropped, retried after `after`, and staff
+    /// hear of it once.
+    Refused {
+        after: Duration,
+        error: String,
+    },
     /// Discord refused the bot's token (401). Not the item's fault: every delivery pauses, the
     /// item stays pending, and nothing is counted against it.
     Unauthorized(String),

@@ -74,19 +74,32 @@ const COLUMNS: &str = "id, ordering_key, kind, payload, status, attempts, next_a
 /// same with ten items queued or a million. A claim older than [`LEASE`] is considered lost and
 /// may be taken again.
 pub async fn claim_next(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Option<OutboxRow>> {
+    claim_next_except(db, now, &[]).await
+}
+
+/// [`claim_next`], never taking an item in `in_flight`: a delivery still running past its
+/// lease (a slow Discord) is not claimed a second time by the worker that runs it.
+pub async fn claim_next_except(
+    db: &Db,
+    now: DateTime<Utc>,
+    in_flight: &[i64],
+) -> sqlx::Result<Option<OutboxRow>> {
     let now = to_millis(now);
+    let in_flight = serde_json::to_string(in_flight).expect("ids serialize");
     sqlx::query_as(&format!(
         "UPDATE outbox SET claimed_at = ?1, first_attempt_at = COALESCE(first_attempt_at, ?1)
          WHERE id = (
              SELECT o.id FROM outbox o INDEXED BY outbox_heads
              WHERE o.status = 'pending' AND o.is_head = 1 AND o.next_attempt_at <= ?1
                AND (o.claimed_at IS NULL OR o.claimed_at <= ?1 - ?2)
+               AND o.id NOT IN (SELECT value FROM json_each(?3))
              ORDER BY o.priority, o.next_attempt_at, o.id
              LIMIT 1)
          RETURNING {COLUMNS}"
     ))
     .bind(now)
     .bind(LEASE.num_milliseconds())
+    .bind(in_flight)
     .fetch_optional(&db.write)
     .await
 }
@@ -289,6 +302,18 @@ pub async fn counts_by_status(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as("SELECT status, n FROM outbox_counts WHERE n != 0")
         .fetch_all(&db.read)
         .await
+}
+
+/// Role removals Discord refused and that are still wanted (pending, retried with backoff):
+/// members who keep a role they should have lost. `/healthz` reports the count.
+pub async fn roles_out_of_sync(db: &Db) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND kind = 'remove_role'
+           AND (last_error LIKE '403%' OR last_error LIKE '404%')",
+    )
+    .fetch_one(&db.read)
+    .await?;
+    Ok(n)
 }
 
 /// Pending and failed items, newest first, for `/admin outbox`.

@@ -414,6 +414,16 @@ impl Sim {
     }
 
     /// Forgets faults not yet used.
+    /// How many injected faults (delays included) are still to be taken.
+    pub fn faults_left(&self) -> usize {
+        self.inner
+            .lock()
+            .faults
+            .iter()
+            .map(|r| r.remaining.len())
+            .sum()
+    }
+
     pub fn clear_faults(&self) {
         self.inner.lock().faults.clear();
     }

@@ -37,7 +37,8 @@ const DELIVERY_STUCK_AFTER: Duration = Duration::from_secs(120);
 /// 200 when the bot can do its job; 503 with the reasons when it cannot: the database is
 /// unreachable, the delivery worker died or is stuck, Discord refuses the token, or chat points
 /// cannot be committed. Always reports the gateway, the outbox depth, the oldest pending item's
-/// age, the token's state and the chat points not yet committed.
+/// age, the token's state, the chat points not yet committed and the role removals Discord
+/// refused (`roles_out_of_sync`: members who keep a role they should have lost).
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let mut problems: Vec<String> = Vec::new();
     let database = state.db.ping().await;
@@ -48,6 +49,11 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     };
     let oldest = if database {
         outbox_store::oldest_pending(&state.db).await.ok().flatten()
+    } else {
+        None
+    };
+    let out_of_sync = if database {
+        outbox_store::roles_out_of_sync(&state.db).await.ok()
     } else {
         None
     };
@@ -82,6 +88,7 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "outbox_failed": counts.map(|c| c.failed),
         "outbox_oldest_pending_age_s": oldest_age,
         "points_uncommitted": uncommitted,
+        "roles_out_of_sync": out_of_sync,
         "problems": problems,
     });
     (status, Json(body))

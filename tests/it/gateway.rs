@@ -71,6 +71,7 @@ async fn healthz_reports_gateway_database_and_outbox() {
             "outbox_failed": 0,
             "outbox_oldest_pending_age_s": null,
             "points_uncommitted": 0,
+            "roles_out_of_sync": 0,
             "problems": [],
         })
     );

@@ -15,3 +15,4 @@ mod rules;
 mod schedule;
 mod sim_shapes;
 mod startup;
+mod trust;

@@ -13,11 +13,11 @@ use serde_json::{json, Value};
 
 use crate::support::{eventually_sync as eventually, logs, TestApp, WAIT};
 
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     "2026-12-01T04:00:00Z".parse().unwrap()
 }
 
-fn products() -> String {
+pub(crate) fn products() -> String {
     format!(
         r#"
 [[products]]
@@ -48,13 +48,13 @@ price = 99
     )
 }
 
-async fn spawn() -> (TestApp, Arc<ManualClock>) {
+pub(crate) async fn spawn() -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(now()));
     let app = TestApp::spawn_clocked(&products(), clock.clone()).await;
     (app, clock)
 }
 
-fn has_role(app: &TestApp, user: u64, role: u64) -> bool {
+pub(crate) fn has_role(app: &TestApp, user: u64, role: u64) -> bool {
     app.sim().member_roles(user).contains(&role)
 }
 
@@ -63,7 +63,7 @@ fn advance(app: &TestApp, clock: &ManualClock, by: chrono::Duration) {
     app.bot().app.state.grants_changed();
 }
 
-fn membership(user: u64, sub: &str) -> SlashCall {
+pub(crate) fn membership(user: u64, sub: &str) -> SlashCall {
     SlashCall::new(user, "membership").subcommand(sub)
 }
 
@@ -226,7 +226,7 @@ async fn redeeming_a_product_already_held_extends_from_the_current_end() {
     app.stop().await;
 }
 
-fn event(id: &str, kind: &str, object: Value) -> Vec<u8> {
+pub(crate) fn event(id: &str, kind: &str, object: Value) -> Vec<u8> {
     serde_json::to_vec(
         &json!({ "id": id, "type": kind, "object": "event", "data": { "object": object } }),
     )
@@ -242,7 +242,7 @@ async fn post_webhook(app: &TestApp, body: &[u8], signature: Option<String>) -> 
     request.send().await.unwrap().status().as_u16()
 }
 
-async fn send_signed(app: &TestApp, body: &[u8]) -> u16 {
+pub(crate) async fn send_signed(app: &TestApp, body: &[u8]) -> u16 {
     let t = app.bot().clock.now().timestamp();
     post_webhook(app, body, Some(stripe::sign(body, STRIPE_SECRET, t))).await
 }

@@ -9,6 +9,7 @@
 pub mod commands;
 pub mod error;
 pub mod ops;
+pub mod roles;
 pub mod rules;
 pub mod store;
 

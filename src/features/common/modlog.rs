@@ -17,6 +17,27 @@ pub async fn post(
     now: DateTime<Utc>,
     line: impl FnOnce(Locale) -> String,
 ) -> sqlx::Result<bool> {
+    post_keyed(tx, config, now, None, line).await
+}
+
+/// Like [`post`], but at most once per `key` whatever happens (a line about one incident).
+pub async fn post_once(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    key: &str,
+    line: impl FnOnce(Locale) -> String,
+) -> sqlx::Result<bool> {
+    post_keyed(tx, config, now, Some(key), line).await
+}
+
+async fn post_keyed(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    key: Option<&str>,
+    line: impl FnOnce(Locale) -> String,
+) -> sqlx::Result<bool> {
     let Some(channel_id) = config.channels.mod_log else {
         return Ok(false);
     };
@@ -24,7 +45,7 @@ pub async fn post(
         channel_id,
         body: MessageBody::text(line(config.community.default_locale)),
     };
-    outbox::enqueue(tx, &effect, now, None).await?;
+    outbox::enqueue(tx, &effect, now, key).await?;
     Ok(true)
 }
 

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod ops;
 pub mod reconcile;
 pub mod report;
+pub mod roles;
 pub mod rules;
 pub mod store;
 pub mod stripe;

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod ops;
+pub mod roles;
 pub mod rules;
 pub mod store;
 

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod ops;
+pub mod roles;
 pub mod store;
 pub mod warnings;
 

@@ -131,6 +131,16 @@ pub async fn accept(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether `member` has accepted the rules.
+pub async fn accepted(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<bool> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM rules_acceptances WHERE member_id = ?)")
+            .bind(member.get() as i64)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n > 0)
+}
+
 /// The outbox item of the rules message posted before, in `channel`.
 pub async fn posted_rules(tx: &mut SqliteConnection) -> sqlx::Result<Option<(i64, i64)>> {
     sqlx::query_as("SELECT outbox_id, channel_id FROM rules_message WHERE id = 1")

@@ -1,0 +1,208 @@
+//! Trust: paid access converges to what the grants say, whatever Discord refused or answered
+//! late, and whatever staff retried.
+
+use lyceum::outbox::Effect;
+use lyceum::sim::calls::admin;
+use lyceum::sim::{ids, Fault, SlashCall};
+use serenity::all::{GuildId, RoleId, UserId};
+
+use crate::membership::{has_role, membership, products};
+use crate::support::{
+    enqueue_effects, eventually, eventually_sync, newest_outbox_id, settled, TestApp, WAIT,
+};
+
+fn role_path(user: u64, role: u64) -> String {
+    format!("/guilds/{}/members/{user}/roles/{role}", ids::GUILD)
+}
+
+fn grant_pro(member: u64) -> SlashCall {
+    membership(ids::OWNER, "grant")
+        .user_option("member", member)
+        .string("product", "pro")
+}
+
+fn revoke_pro(member: u64) -> SlashCall {
+    membership(ids::OWNER, "revoke")
+        .user_option("member", member)
+        .string("product", "pro")
+        .string("reason", "refunded by hand")
+}
+
+fn mod_log_lines(app: &TestApp, needle: &str) -> usize {
+    let path = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+    app.requests("POST", &path)
+        .iter()
+        .filter(|r| {
+            r.status < 300
+                && r.body["content"]
+                    .as_str()
+                    .is_some_and(|c| c.contains(needle))
+        })
+        .count()
+}
+
+/// Confirmed defect: `/admin retry` after a revoke replayed the failed add and gave the revoked
+/// member the paid role back.
+#[tokio::test]
+async fn admin_retry_after_a_revoke_never_restores_the_paid_role() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    let path = role_path(ids::MINA, ids::ROLE_PRO);
+    app.sim()
+        .inject_faults("PUT", &path, vec![Fault::Status(403)]);
+    app.slash(grant_pro(ids::MINA)).await;
+    let add = settled(&app, newest_outbox_id(&app, "add_role").await).await;
+    assert_eq!(add.status, "failed", "{add:?}");
+
+    app.slash(revoke_pro(ids::MINA)).await;
+    let remove = settled(&app, newest_outbox_id(&app, "remove_role").await).await;
+    assert_eq!(remove.status, "delivered", "{remove:?}");
+
+    let retried = app.slash(admin::retry(ids::OWNER)).await;
+    assert!(retried.content.contains('1'), "{}", retried.content);
+    let add = settled(&app, newest_outbox_id(&app, "add_role").await).await;
+    assert_eq!(add.status, "skipped", "{add:?}");
+    assert!(
+        add.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("obsolete"),
+        "the outbox history says why: {add:?}"
+    );
+    assert_eq!(
+        app.requests("PUT", &path).len(),
+        1,
+        "no second add was sent"
+    );
+    assert!(!has_role(&app, ids::MINA, ids::ROLE_PRO));
+    app.stop().await;
+}
+
+/// A renewal that lands while an expiry's removal is still queued keeps the role: the stale
+/// removal is dropped at delivery.
+#[tokio::test]
+async fn a_stale_removal_never_undoes_a_renewal() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    app.slash(grant_pro(ids::KAI)).await;
+    eventually_sync("the Pro role", || has_role(&app, ids::KAI, ids::ROLE_PRO)).await;
+    // A removal queued from an older view of the grants (an expiry or reconcile pass that read
+    // before the renewal committed).
+    let remove = Effect::RemoveRole {
+        guild_id: GuildId::new(ids::GUILD),
+        user_id: UserId::new(ids::KAI),
+        role_id: RoleId::new(ids::ROLE_PRO),
+        reason: "Lyceum: pro ended".into(),
+    };
+    let id = enqueue_effects(&app, &[remove]).await[0];
+    let row = settled(&app, id).await;
+    assert_eq!(row.status, "skipped", "{row:?}");
+    assert!(app
+        .requests("DELETE", &role_path(ids::KAI, ids::ROLE_PRO))
+        .is_empty());
+    assert!(has_role(&app, ids::KAI, ids::ROLE_PRO));
+    app.stop().await;
+}
+
+/// Confirmed defect: a removal refused once with 403 was failed for good and the member kept
+/// the paid role. Now it stays pending, is retried with backoff, the mod log hears of it once
+/// (member, role, Discord's reason), and `/healthz` counts it until it goes through.
+#[tokio::test]
+async fn a_refused_removal_is_retried_reported_once_and_counted_until_it_lands() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    app.slash(grant_pro(ids::SAM)).await;
+    eventually_sync("the Pro role", || has_role(&app, ids::SAM, ids::ROLE_PRO)).await;
+    let path = role_path(ids::SAM, ids::ROLE_PRO);
+    // Refused three times, then the cause is fixed (a plain 403 never pauses the queue).
+    app.sim()
+        .inject_faults("DELETE", &path, vec![Fault::Status(403); 3]);
+    app.slash(revoke_pro(ids::SAM)).await;
+
+    let (_, health) = app
+        .healthz_when("the refusal counted", |_, body| {
+            body["roles_out_of_sync"] == 1
+        })
+        .await;
+    assert_eq!(health["outbox_failed"], 0, "{health}");
+    let outbox = app.slash(admin::outbox(ids::OWNER)).await;
+    assert!(outbox.content.contains("remove"), "{}", outbox.content);
+
+    app.sim()
+        .wait_request("DELETE", &path, 4, WAIT)
+        .await
+        .expect("retried until Discord accepts");
+    eventually_sync("the Pro role removed", || {
+        !has_role(&app, ids::SAM, ids::ROLE_PRO)
+    })
+    .await;
+    app.healthz_when("back in sync", |_, body| body["roles_out_of_sync"] == 0)
+        .await;
+    let member = format!("<@{}>", ids::SAM);
+    let role = format!("<@&{}>", ids::ROLE_PRO);
+    eventually("one mod-log line", async || {
+        mod_log_lines(&app, "refused to remove") == 1
+    })
+    .await;
+    let path = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+    let line = app
+        .requests("POST", &path)
+        .into_iter()
+        .find_map(|r| {
+            r.body["content"]
+                .as_str()
+                .filter(|c| c.contains("refused to remove"))
+                .map(str::to_string)
+        })
+        .unwrap();
+    assert!(
+        line.contains(&member) && line.contains(&role) && line.contains("403"),
+        "{line}"
+    );
+    app.stop().await;
+}
+
+/// A member who left cannot lose a role: the removal is done, not failed or retried.
+#[tokio::test]
+async fn removing_a_role_from_a_member_who_left_is_not_a_failure() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    app.slash(grant_pro(ids::MINA)).await;
+    eventually_sync("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
+    app.sim().member_remove(ids::MINA);
+    app.slash(revoke_pro(ids::MINA)).await;
+    let row = settled(&app, newest_outbox_id(&app, "remove_role").await).await;
+    assert_eq!(row.status, "skipped", "{row:?}");
+    assert_eq!(app.healthz().await.1["roles_out_of_sync"], 0);
+    app.stop().await;
+}
+
+/// An item whose delivery outlives its lease (a slow Discord) is not claimed a second time
+/// while the first delivery is still running.
+#[tokio::test]
+async fn a_delivery_past_its_lease_is_not_claimed_twice() {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(
+        chrono::Utc::now() + chrono::Duration::minutes(1),
+    ));
+    let mut app = TestApp::spawn_clocked("", clock.clone()).await;
+    let path = role_path(ids::MINA, ids::ROLE_REGULAR);
+    app.sim().inject_faults(
+        "PUT",
+        &path,
+        vec![Fault::Delay(std::time::Duration::from_millis(800))],
+    );
+    let add = Effect::AddRole {
+        guild_id: GuildId::new(ids::GUILD),
+        user_id: UserId::new(ids::MINA),
+        role_id: RoleId::new(ids::ROLE_REGULAR),
+        reason: "test".into(),
+    };
+    let id = enqueue_effects(&app, &[add]).await[0];
+    eventually_sync("the slow request is in flight", || {
+        app.sim().faults_left() == 0
+    })
+    .await;
+    // The lease (2 minutes) runs out while Discord still holds the request.
+    clock.advance(chrono::Duration::minutes(3));
+    app.bot().app.state.outbox_wake.notify_one();
+    let row = settled(&app, id).await;
+    assert_eq!(row.status, "delivered", "{row:?}");
+    assert_eq!(app.requests("PUT", &path).len(), 1, "sent once");
+    app.stop().await;
+}

@@ -160,3 +160,16 @@ cmd-revenue-add = add
     .source-description = Where it came from, e.g. sponsor
     .note = note
     .note-description = Anything to remember
+
+## Stripe: disputes and payments nobody could match
+modlog-dispute-opened = ⚠️ **Dispute opened** on { $member }'s payment for **{ $product }**: { $amount } (reason: { $reason }). Respond in the Stripe Dashboard before the deadline. Stripe: dispute `{ $dispute }`, charge `{ $charge }`.
+modlog-dispute-access-ended = Their access from that payment has ended (`membership.end_on_dispute`); it comes back if the dispute is won.
+modlog-dispute-closed = ⚖️ **Dispute closed — { $status }** on { $member }'s payment for **{ $product }**: { $amount }. Stripe: dispute `{ $dispute }`.
+modlog-stripe-unmatched = ⚠️ **A Stripe payment Lyceum could not match**: { $amount } — { $reason }. Stripe: { $ids }. If it is a member's, give them access with `/membership grant member:… product:… note:{ $object }`. Listed in `/membership unmatched`.
+membership-unmatched-header = **Stripe payments not matched to a member** (newest first)
+membership-unmatched-none = Every Stripe payment is matched to a member and product.
+membership-unmatched-line = • <t:{ $at }:f> { $amount } — { $reason } · `{ $kind }` `{ $object }`{ $extra }
+membership-unmatched-waiting-header = **Kept until their checkout arrives**
+membership-unmatched-waiting-line = • <t:{ $at }:f> `{ $kind }` for `{ $waits_for }`{ $amount }
+membership-unmatched-hint = Give access with `/membership grant member:… product:… note:<Stripe id>`.
+revenue-unmatched = ⚠️ { $count } Stripe payments are not matched to a member: see `/membership unmatched`.

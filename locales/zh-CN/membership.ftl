@@ -160,3 +160,16 @@ cmd-revenue-add = 记录
     .source-description = 收入来源，例如 赞助商
     .note = 备注
     .note-description = 需要记住的信息
+
+## Stripe：争议与无法匹配的付款
+modlog-dispute-opened = ⚠️ **争议已发起**：{ $member } 为 **{ $product }** 的付款 { $amount }（原因：{ $reason }）。请在截止日期前到 Stripe 后台回应。Stripe：争议 `{ $dispute }`，charge `{ $charge }`。
+modlog-dispute-access-ended = 该笔付款带来的权限已结束（`membership.end_on_dispute`）；争议胜诉后会恢复。
+modlog-dispute-closed = ⚖️ **争议已结束 —— { $status }**：{ $member } 为 **{ $product }** 的付款 { $amount }。Stripe：争议 `{ $dispute }`。
+modlog-stripe-unmatched = ⚠️ **Lyceum 无法匹配的一笔 Stripe 付款**：{ $amount } —— { $reason }。Stripe：{ $ids }。如果是某位成员的付款，请用 `/membership grant member:… product:… note:{ $object }` 为其开通。可在 `/membership unmatched` 查看。
+membership-unmatched-header = **未匹配到成员的 Stripe 付款**（最新在前）
+membership-unmatched-none = 每一笔 Stripe 付款都已匹配到成员和产品。
+membership-unmatched-line = • <t:{ $at }:f> { $amount } —— { $reason } · `{ $kind }` `{ $object }`{ $extra }
+membership-unmatched-waiting-header = **等待对应结账事件的付款**
+membership-unmatched-waiting-line = • <t:{ $at }:f> `{ $kind }`，对应 `{ $waits_for }`{ $amount }
+membership-unmatched-hint = 用 `/membership grant member:… product:… note:<Stripe 编号>` 为其开通。
+revenue-unmatched = ⚠️ 有 { $count } 笔 Stripe 付款未匹配到成员：请查看 `/membership unmatched`。

@@ -24,7 +24,7 @@ pub use community::{Expert, Positioning, QaConfig, WelcomeTo};
 pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, WarningsConfig};
 pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
-pub use products::{MembershipConfig, Product, ProductKind, WhenHeld};
+pub use products::{MembershipConfig, PartialRefund, Product, ProductKind, WhenHeld};
 use reader::Reader;
 pub use reader::{suggest, Problem};
 pub use schedule::ScheduleItem;

@@ -83,6 +83,19 @@ pub struct MembershipConfig {
     /// Wrong codes allowed per member in `redeem_window` before `/redeem` refuses.
     pub redeem_failures: u32,
     pub redeem_window: Duration,
+    /// What a partial Stripe refund does to the access it paid for (full refunds always end it).
+    pub partial_refund: PartialRefund,
+    /// End the access a charge bought as soon as it is disputed (else only when the dispute is lost).
+    pub end_on_dispute: bool,
+}
+
+/// `membership.partial_refund`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartialRefund {
+    /// Recorded in revenue; access stays.
+    Keep,
+    /// Recorded in revenue; the access that payment bought ends.
+    End,
 }
 
 impl Default for MembershipConfig {
@@ -93,6 +106,8 @@ impl Default for MembershipConfig {
             redeem_when_held: WhenHeld::Extend,
             redeem_failures: 5,
             redeem_window: Duration::from_secs(600),
+            partial_refund: PartialRefund::Keep,
+            end_on_dispute: false,
         }
     }
 }
@@ -265,8 +280,22 @@ pub fn read_membership(s: &mut Section<'_>) -> MembershipConfig {
             d.redeem_when_held
         }
     };
+    let partial_refund = match s.string("partial_refund").as_deref() {
+        None | Some("keep") => PartialRefund::Keep,
+        Some("end") => PartialRefund::End,
+        Some(other) => {
+            s.problem(
+                "partial_refund",
+                Some(&Value::String(other.into())),
+                "expected \"keep\" or \"end\"",
+            );
+            d.partial_refund
+        }
+    };
     MembershipConfig {
         reconcile_every,
+        partial_refund,
+        end_on_dispute: s.boolean("end_on_dispute").unwrap_or(d.end_on_dispute),
         strict: s.boolean("strict").unwrap_or(d.strict),
         redeem_when_held,
         redeem_failures: s

@@ -15,4 +15,5 @@ mod rules;
 mod schedule;
 mod sim_shapes;
 mod startup;
+mod stripe_objects;
 mod trust;

@@ -11,6 +11,7 @@ use lyceum::sim::harness::STRIPE_SECRET;
 use lyceum::sim::{ids, SlashCall};
 use serde_json::{json, Value};
 
+use crate::stripe_objects::{self, Version};
 use crate::support::{eventually_sync as eventually, logs, TestApp, WAIT};
 
 pub(crate) fn now() -> DateTime<Utc> {
@@ -247,31 +248,29 @@ pub(crate) async fn send_signed(app: &TestApp, body: &[u8]) -> u16 {
     post_webhook(app, body, Some(stripe::sign(body, STRIPE_SECRET, t))).await
 }
 
-fn checkout(session: &str, member: u64, subscription: Option<&str>) -> Value {
-    json!({
-        "id": session,
-        "object": "checkout.session",
-        "mode": if subscription.is_some() { "subscription" } else { "payment" },
-        "client_reference_id": member.to_string(),
-        "customer": "cus_1",
-        "subscription": subscription,
-        "metadata": { "product": "pro" },
-        "amount_total": 2900,
-        "currency": "usd",
-    })
+pub(crate) fn checkout(session: &str, member: u64, subscription: Option<&str>) -> Value {
+    let payment_intent = format!("pi_{session}");
+    stripe_objects::checkout_session(
+        session,
+        Some(member),
+        Some("pro"),
+        "paid",
+        subscription.is_none().then_some(payment_intent.as_str()),
+        subscription,
+        2900,
+    )
 }
 
 fn invoice(id: &str, subscription: &str, period_end: DateTime<Utc>, reason: &str) -> Value {
-    json!({
-        "id": id,
-        "object": "invoice",
-        "subscription": subscription,
-        "customer": "cus_1",
-        "amount_paid": 2900,
-        "currency": "usd",
-        "billing_reason": reason,
-        "lines": { "data": [{ "period": { "start": now().timestamp(), "end": period_end.timestamp() } }] },
-    })
+    let payment_intent = format!("pi_{id}");
+    stripe_objects::invoice(
+        Version::Acacia,
+        id,
+        subscription,
+        &payment_intent,
+        period_end,
+        reason,
+    )
 }
 
 async fn paid_until(app: &TestApp) -> Option<i64> {
@@ -440,7 +439,7 @@ async fn a_refund_ends_access_now_and_is_audited() {
     let refund = event(
         "evt_21",
         "charge.refunded",
-        json!({ "id": "ch_1", "object": "charge", "customer": "cus_1", "amount_refunded": 2900, "currency": "usd" }),
+        stripe_objects::refunded_charge(Version::Basil, "ch_1", "pi_cs_20", 2900, 2900, None),
     );
     assert_eq!(send_signed(&app, &refund).await, 200);
     eventually("the Pro role removed", || {

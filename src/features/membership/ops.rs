@@ -177,17 +177,72 @@ pub async fn end_now(
 ) -> Result<u64, Error> {
     let ended = store::end_all(tx, member.get(), &product.id, now).await?;
     if ended > 0 {
-        let covered =
-            crate::grants::store::covered(tx, member.get() as i64, product.role.get() as i64, now)
-                .await?;
-        if !covered {
-            remove_role(tx, config, member, product.role, product, now).await?;
-        }
-        if let Some(grace_role) = product.grace_role {
-            remove_role(tx, config, member, grace_role, product, now).await?;
-        }
+        remove_product_roles(tx, config, member, product, now).await?;
     }
     Ok(ended)
+}
+
+/// Ends only the access one payment bought (grants referenced `reference`): a manual, code,
+/// lifetime or other purchase's grant of the same product stays, and so does its role.
+/// Returns the (member, product) of each grant ended.
+pub async fn end_reference(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(UserId, String)>, Error> {
+    let ended = store::end_by_reference(tx, reference, now).await?;
+    let mut out = Vec::with_capacity(ended.len());
+    for (member, product_id) in ended {
+        let member = UserId::new(member as u64);
+        if let Some(product) = config.product(&product_id) {
+            remove_product_roles(tx, config, member, product, now).await?;
+        }
+        out.push((member, product_id));
+    }
+    Ok(out)
+}
+
+/// Gives back the access [`end_reference`] ended at `ended_at` (a dispute the creator won),
+/// where its time has not run out. Returns the (member, product) of each grant reopened.
+pub async fn reopen_reference(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    reference: &str,
+    ended_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(UserId, String)>, Error> {
+    let reopened = store::reopen_by_reference(tx, reference, to_millis(ended_at), now).await?;
+    let mut out = Vec::with_capacity(reopened.len());
+    for (member, product_id) in reopened {
+        let member = UserId::new(member as u64);
+        if let Some(product) = config.product(&product_id) {
+            add_role(tx, config, member, product.role, product, now).await?;
+        }
+        out.push((member, product_id));
+    }
+    Ok(out)
+}
+
+/// Queues the removal of a product's role (unless another open grant still covers it) and of
+/// its grace role. Delivery re-checks both against the grants when it sends them.
+async fn remove_product_roles(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    product: &Product,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let covered =
+        crate::grants::store::covered(tx, member.get() as i64, product.role.get() as i64, now)
+            .await?;
+    if !covered {
+        remove_role(tx, config, member, product.role, product, now).await?;
+    }
+    if let Some(grace_role) = product.grace_role {
+        remove_role(tx, config, member, grace_role, product, now).await?;
+    }
+    Ok(())
 }
 
 /// Records income at the product's price for a manual grant or a redeemed code.

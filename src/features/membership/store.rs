@@ -109,6 +109,43 @@ pub async fn set_ends(
     Ok(())
 }
 
+/// Ends the open grants one purchase paid for (by their `reference`) now, keeping their dated
+/// ends so a won dispute can reopen them. Returns each ended grant's (member, product).
+pub async fn end_by_reference(
+    tx: &mut SqliteConnection,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "UPDATE grants SET ended_at = ? WHERE reference = ? AND ended_at IS NULL
+         RETURNING member_id, product",
+    )
+    .bind(to_millis(now))
+    .bind(reference)
+    .fetch_all(&mut *tx)
+    .await
+}
+
+/// Reopens the grants of `reference` that were ended at `ended_at` and whose time has not run
+/// out. Returns each reopened grant's (member, product).
+pub async fn reopen_by_reference(
+    tx: &mut SqliteConnection,
+    reference: &str,
+    ended_at: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "UPDATE grants SET ended_at = NULL
+          WHERE reference = ?1 AND ended_at = ?2 AND (ends_at IS NULL OR ends_at > ?3)
+         RETURNING member_id, product",
+    )
+    .bind(reference)
+    .bind(ended_at)
+    .bind(to_millis(now))
+    .fetch_all(&mut *tx)
+    .await
+}
+
 /// Ends every open grant of `product` held by `member` now. Returns how many.
 pub async fn end_all(
     tx: &mut SqliteConnection,
@@ -297,72 +334,6 @@ pub async fn revoke_codes(
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected())
-}
-
-// --- Stripe ---
-
-/// Marks a Stripe event applied. False when it already was (a replay).
-pub async fn first_sight(
-    tx: &mut SqliteConnection,
-    id: &str,
-    kind: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-    )
-    .bind(id)
-    .bind(kind)
-    .bind(to_millis(now))
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn link(
-    tx: &mut SqliteConnection,
-    subscription: &str,
-    customer: Option<&str>,
-    member: u64,
-    product: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO stripe_links (subscription_id, customer_id, member_id, product, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING",
-    )
-    .bind(subscription)
-    .bind(customer)
-    .bind(member as i64)
-    .bind(product)
-    .bind(to_millis(now))
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-/// (member, product) paid for by `subscription`.
-pub async fn linked(
-    conn: &mut SqliteConnection,
-    subscription: &str,
-) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as("SELECT member_id, product FROM stripe_links WHERE subscription_id = ?")
-        .bind(subscription)
-        .fetch_optional(&mut *conn)
-        .await
-}
-
-/// The newest purchase of a Stripe customer (a refund names the customer, not the purchase).
-pub async fn linked_by_customer(
-    conn: &mut SqliteConnection,
-    customer: &str,
-) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT member_id, product FROM stripe_links WHERE customer_id = ? ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(customer)
-    .fetch_optional(&mut *conn)
-    .await
 }
 
 // --- revenue ---

@@ -1,0 +1,316 @@
+//! Stripe webhooks: the signature is checked before anything is parsed (HMAC-SHA256 over
+//! `timestamp.payload`, constant-time compare, 5-minute tolerance, any of several `v1`
+//! signatures), then each event is applied once by its id — and only once it has been applied:
+//! an event about something not yet known (an `invoice.paid` before its checkout) is kept and
+//! applied when that becomes known.
+//!
+//! Supported API versions: 2024-06-20 and 2025-03-31 and later ([`shapes`] reads both).
+//! `purchases.rs` checkouts, invoices and subscriptions; `reversals.rs` refunds and disputes;
+//! `unmatched.rs` payments nobody could match; `store.rs` the Stripe tables.
+
+pub mod purchases;
+pub mod reversals;
+pub mod shapes;
+pub mod store;
+pub mod unmatched;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::Value;
+use serenity::all::UserId;
+use sha2::Sha256;
+use sqlx::SqliteConnection;
+
+use crate::clock::from_millis;
+use crate::config::{Config, Product};
+use crate::error::Error;
+
+/// How far a signature's timestamp may be from now (Stripe's own default).
+pub const TOLERANCE_S: i64 = 300;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureError {
+    Missing,
+    Malformed,
+    /// The timestamp is more than [`TOLERANCE_S`] away from now (a replay of an old delivery).
+    Stale,
+    /// No `v1` signature matches.
+    Mismatch,
+}
+
+fn mac(secret: &str, timestamp: &str, payload: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    mac
+}
+
+/// Checks a `Stripe-Signature` header (`t=…,v1=…[,v1=…][,v0=…]`) against `payload`.
+pub fn verify(
+    header: Option<&str>,
+    payload: &[u8],
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<(), SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let mut timestamp = None;
+    let mut signatures: Vec<Vec<u8>> = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = Some(t),
+            Some(("v1", sig)) => {
+                // An undecodable signature simply cannot match; others may.
+                if let Ok(bytes) = hex::decode(sig) {
+                    signatures.push(bytes);
+                }
+            }
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    let seconds: i64 = timestamp.parse().map_err(|_| SignatureError::Malformed)?;
+    if (now.timestamp() - seconds).abs() > TOLERANCE_S {
+        return Err(SignatureError::Stale);
+    }
+    let expected = mac(secret, timestamp, payload);
+    // `verify_slice` compares in constant time.
+    if signatures
+        .iter()
+        .any(|sig| expected.clone().verify_slice(sig).is_ok())
+    {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+/// The header Stripe would send for `payload` at `timestamp` (for tests, the demo and the sim).
+pub fn sign(payload: &[u8], secret: &str, timestamp: i64) -> String {
+    let t = timestamp.to_string();
+    let sig = hex::encode(mac(secret, &t, payload).finalize().into_bytes());
+    format!("t={t},v1={sig}")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: EventData,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventData {
+    pub object: Value,
+}
+
+/// What applying an event did, for the log and the HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    Replay,
+    Ignored(&'static str),
+    /// Kept until the subscription or invoice it names is known (not marked done).
+    Deferred(String),
+    /// Money that could not be matched to a member and product: listed for admins.
+    Unmatched(&'static str),
+}
+
+fn instant(seconds: i64) -> DateTime<Utc> {
+    from_millis(seconds * 1000)
+}
+
+/// Applies `event` once (a replayed id changes nothing), then every kept event that was
+/// waiting for what this one made known.
+pub async fn apply(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Applied, Error> {
+    let applied = apply_one(tx, config, event, now).await?;
+    let mut known = unlocks(event, &applied);
+    while let Some(key) = known.pop() {
+        for payload in store::take_deferred(tx, &key).await? {
+            let Ok(waiting) = serde_json::from_str::<Event>(&payload) else {
+                continue;
+            };
+            let result = apply_one(tx, config, &waiting, now).await?;
+            tracing::info!(
+                event = waiting.id,
+                kind = waiting.kind,
+                ?result,
+                "applied a kept Stripe event"
+            );
+            known.extend(unlocks(&waiting, &result));
+        }
+    }
+    Ok(applied)
+}
+
+/// What an applied event made known, for kept events waiting on it.
+fn unlocks(event: &Event, applied: &Applied) -> Vec<String> {
+    if *applied != Applied::Done {
+        return Vec::new();
+    }
+    let o = &event.data.object;
+    match event.kind.as_str() {
+        k if k.starts_with("checkout.session.") => shapes::id_of(o, "subscription")
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
+        "invoice.paid" | "invoice.payment_succeeded" => shapes::id_of(o, "id")
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+async fn apply_one(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Applied, Error> {
+    if !store::first_sight(tx, &event.id, &event.kind, now).await? {
+        return Ok(Applied::Replay);
+    }
+    let o = &event.data.object;
+    let applied = match event.kind.as_str() {
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+            purchases::checkout_completed(tx, config, event, now).await?
+        }
+        "checkout.session.async_payment_failed" => {
+            purchases::checkout_failed(tx, config, o, now).await?
+        }
+        // Both are sent for a paid invoice; the second changes nothing (the payment is recorded
+        // once per invoice).
+        "invoice.paid" | "invoice.payment_succeeded" => {
+            purchases::invoice_paid(tx, config, event, now).await?
+        }
+        "invoice_payment.paid" => purchases::invoice_payment_paid(tx, o).await?,
+        "customer.subscription.updated" => purchases::subscription_updated(tx, o).await?,
+        "customer.subscription.deleted" => {
+            purchases::subscription_deleted(tx, config, o, now).await?
+        }
+        "charge.refunded" => reversals::charge_refunded(tx, config, event, now).await?,
+        "charge.dispute.created" => reversals::dispute_created(tx, config, event, now).await?,
+        "charge.dispute.closed" => reversals::dispute_closed(tx, config, event, now).await?,
+        _ => Applied::Ignored("event type not handled"),
+    };
+    if let Applied::Deferred(key) = &applied {
+        // Not done: kept, and applied when `key` is known.
+        store::unsee(tx, &event.id).await?;
+        let payload = serde_json::to_string(&serde_json::json!({
+            "id": event.id, "type": event.kind, "data": { "object": o }
+        }))
+        .expect("JSON serializes");
+        store::defer(
+            tx,
+            &store::Deferred {
+                event_id: &event.id,
+                kind: &event.kind,
+                waits_for: key,
+                payload: &payload,
+                amount_minor: shapes::int(o, "amount_paid"),
+                currency: shapes::text(o, "currency"),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(applied)
+}
+
+/// Records money Stripe moved for `product` (once per `reference`: a redelivered event adds
+/// nothing).
+#[allow(clippy::too_many_arguments)]
+async fn stripe_income(
+    tx: &mut SqliteConnection,
+    product: Option<&str>,
+    member: Option<UserId>,
+    kind: &str,
+    amount_minor: i64,
+    currency: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    super::store::record_income(
+        tx,
+        &super::store::Income {
+            product,
+            source: "stripe",
+            kind,
+            amount_minor,
+            currency,
+            member: member.map(UserId::get),
+            note: None,
+            reference: Some(reference),
+        },
+        now,
+    )
+    .await
+}
+
+/// The configured product a purchase link names, if it is still configured.
+fn configured<'c>(config: &'c Config, link: &store::Link) -> Option<(UserId, &'c Product)> {
+    let product = config.product(&link.product)?;
+    Some((UserId::new(link.member_id as u64), product))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "whsec_test";
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-01T00:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_signed_payload_verifies_and_any_change_fails() {
+        let body = br#"{"id":"evt_1"}"#;
+        let header = sign(body, SECRET, now().timestamp());
+        assert_eq!(verify(Some(&header), body, SECRET, now()), Ok(()));
+        assert_eq!(
+            verify(Some(&header), br#"{"id":"evt_2"}"#, SECRET, now()),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(Some(&header), body, "whsec_other", now()),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(None, body, SECRET, now()),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify(Some("v1=abc"), body, SECRET, now()),
+            Err(SignatureError::Malformed)
+        );
+    }
+
+    #[test]
+    fn old_timestamps_are_refused_and_any_of_several_v1_signatures_counts() {
+        let body = b"{}";
+        let old = sign(body, SECRET, now().timestamp() - 301);
+        assert_eq!(
+            verify(Some(&old), body, SECRET, now()),
+            Err(SignatureError::Stale)
+        );
+        // During a secret roll Stripe signs with both secrets.
+        let t = now().timestamp();
+        let good = sign(body, SECRET, t);
+        let other = sign(body, "whsec_old", t);
+        let both = format!(
+            "{},v1={},v0=deadbeef",
+            other,
+            good.split("v1=").nth(1).unwrap()
+        );
+        assert_eq!(verify(Some(&both), body, SECRET, now()), Ok(()));
+    }
+}

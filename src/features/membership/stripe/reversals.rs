@@ -1,0 +1,323 @@
+//! Money back out: refunds and disputes. Each is matched to the payment it reverses (by
+//! PaymentIntent, charge, or the invoice older API versions name on the charge), and ends only
+//! the access that payment bought.
+
+use chrono::{DateTime, Utc};
+use serenity::all::UserId;
+use sqlx::SqliteConnection;
+
+use super::shapes::{id_of, int, text};
+use super::{store, stripe_income, unmatched, Applied, Event};
+use crate::clock::from_millis;
+use crate::config::{Config, PartialRefund};
+use crate::error::Error;
+use crate::features::common::{audit, modlog};
+use crate::features::membership::ops::{self, SYSTEM_ACTOR};
+use crate::features::membership::report::money;
+use crate::i18n::LocalizedText;
+use crate::t;
+
+/// `charge.refunded`: sent for every refund, full or partial; `amount_refunded` is cumulative.
+/// Each refund of one charge is recorded once (10 then 20 is 30 refunded); a full refund (or
+/// any refund with `membership.partial_refund = "end"`) ends the access that payment bought.
+pub async fn charge_refunded(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Applied, Error> {
+    let o = &event.data.object;
+    let charge = text(o, "id").unwrap_or_default();
+    let payment = store::payment_of(
+        tx,
+        id_of(o, "payment_intent"),
+        Some(charge),
+        id_of(o, "invoice"),
+    )
+    .await?;
+    let cumulative = int(o, "amount_refunded").unwrap_or(0);
+    let already = store::refunded_so_far(tx, charge).await?;
+    let new = (cumulative - already).max(0);
+    let reference = format!("refund:{charge}:{cumulative}");
+    let Some(payment) = payment else {
+        if new > 0 {
+            let currency = text(o, "currency").unwrap_or("usd");
+            stripe_income(tx, None, None, "unmatched", -new, currency, &reference, now).await?;
+        }
+        return unmatched::report(
+            tx,
+            config,
+            event,
+            "a refund of a payment Lyceum did not match",
+            now,
+        )
+        .await;
+    };
+    let member = UserId::new(payment.member_id as u64);
+    if new > 0 {
+        stripe_income(
+            tx,
+            Some(&payment.product),
+            Some(member),
+            "refund",
+            -new,
+            &payment.currency,
+            &reference,
+            now,
+        )
+        .await?;
+    }
+    let full = o.get("refunded").and_then(|r| r.as_bool()).unwrap_or(false)
+        || cumulative >= payment.amount_minor;
+    let ends = full || config.membership.partial_refund == PartialRefund::End;
+    let ended = if ends {
+        ops::end_reference(tx, config, &format!("stripe:{}", payment.purchase), now).await?
+    } else {
+        Vec::new()
+    };
+    record(
+        tx,
+        config,
+        "membership.stripe.refunded",
+        &payment,
+        serde_json::json!({
+            "charge": charge,
+            "amount_refunded": cumulative,
+            "this_refund": new,
+            "full": full,
+            "access_ended": !ended.is_empty(),
+        }),
+        now,
+    )
+    .await?;
+    Ok(Applied::Done)
+}
+
+/// `charge.dispute.created`: the mod log hears of it at once, with the amount and what to do;
+/// with `membership.end_on_dispute` the access that payment bought ends now.
+pub async fn dispute_created(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Applied, Error> {
+    let o = &event.data.object;
+    let Some(payment) = disputed_payment(tx, o).await? else {
+        return unmatched::report(
+            tx,
+            config,
+            event,
+            "a dispute of a payment Lyceum did not match",
+            now,
+        )
+        .await;
+    };
+    let dispute = text(o, "id").unwrap_or_default();
+    let ended = if config.membership.end_on_dispute {
+        ops::end_reference(tx, config, &format!("stripe:{}", payment.purchase), now).await?
+    } else {
+        Vec::new()
+    };
+    let ended_at = (!ended.is_empty()).then(|| crate::clock::to_millis(now));
+    let status = text(o, "status").unwrap_or("needs_response");
+    store::set_dispute(tx, payment.id, dispute, status, ended_at).await?;
+    let amount = money(
+        int(o, "amount").unwrap_or(payment.amount_minor),
+        &currency(o, &payment),
+    );
+    let reason = text(o, "reason").unwrap_or("general").to_string();
+    let charge = id_of(o, "charge").unwrap_or_default().to_string();
+    let product = product_name(config, &payment.product);
+    let member = format!("<@{}>", payment.member_id);
+    let access_ended = !ended.is_empty();
+    modlog::post(tx, config, now, |l| {
+        let line = t!(
+            l,
+            "modlog-dispute-opened",
+            member = member.clone(),
+            product = product.get(l).to_string(),
+            amount = amount.clone(),
+            reason = reason.clone(),
+            dispute = dispute.to_string(),
+            charge = charge.clone()
+        );
+        if access_ended {
+            format!("{line} {}", t!(l, "modlog-dispute-access-ended"))
+        } else {
+            line
+        }
+    })
+    .await?;
+    audit_only(
+        tx,
+        config,
+        "membership.stripe.dispute_opened",
+        &payment,
+        o,
+        now,
+    )
+    .await?;
+    Ok(Applied::Done)
+}
+
+/// `charge.dispute.closed`: `lost` ends the access that payment bought (if it still runs) and
+/// records the money as gone; `won` gives back only what the dispute itself ended.
+pub async fn dispute_closed(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Applied, Error> {
+    let o = &event.data.object;
+    let Some(payment) = disputed_payment(tx, o).await? else {
+        return unmatched::report(
+            tx,
+            config,
+            event,
+            "a dispute of a payment Lyceum did not match",
+            now,
+        )
+        .await;
+    };
+    let dispute = text(o, "id").unwrap_or_default();
+    let status = text(o, "status").unwrap_or_default();
+    let reference = format!("stripe:{}", payment.purchase);
+    let member = UserId::new(payment.member_id as u64);
+    let amount_minor = int(o, "amount").unwrap_or(payment.amount_minor);
+    let currency = currency(o, &payment);
+    match status {
+        "lost" => {
+            ops::end_reference(tx, config, &reference, now).await?;
+            let income = format!("dispute:{dispute}");
+            stripe_income(
+                tx,
+                Some(&payment.product),
+                Some(member),
+                "dispute",
+                -amount_minor,
+                &currency,
+                &income,
+                now,
+            )
+            .await?;
+        }
+        "won" => {
+            if let Some(ended_at) = payment.dispute_ended_at {
+                ops::reopen_reference(tx, config, &reference, from_millis(ended_at), now).await?;
+            }
+        }
+        _ => {}
+    }
+    store::set_dispute(tx, payment.id, dispute, status, None).await?;
+    let amount = money(amount_minor, &currency);
+    let product = product_name(config, &payment.product);
+    let who = format!("<@{member}>");
+    let status_text = status.to_string();
+    modlog::post(tx, config, now, |l| {
+        t!(
+            l,
+            "modlog-dispute-closed",
+            member = who.clone(),
+            product = product.get(l).to_string(),
+            amount = amount.clone(),
+            status = status_text.clone(),
+            dispute = dispute.to_string()
+        )
+    })
+    .await?;
+    audit_only(
+        tx,
+        config,
+        "membership.stripe.dispute_closed",
+        &payment,
+        o,
+        now,
+    )
+    .await?;
+    Ok(Applied::Done)
+}
+
+async fn disputed_payment(
+    tx: &mut SqliteConnection,
+    o: &serde_json::Value,
+) -> sqlx::Result<Option<store::Payment>> {
+    store::payment_of(tx, id_of(o, "payment_intent"), id_of(o, "charge"), None).await
+}
+
+fn currency(o: &serde_json::Value, payment: &store::Payment) -> String {
+    text(o, "currency").unwrap_or(&payment.currency).to_string()
+}
+
+/// The product's name in each language (its id when it left the config).
+fn product_name(config: &Config, id: &str) -> LocalizedText {
+    config
+        .product(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| LocalizedText::plain(id.to_string()))
+}
+
+/// The audit row and the membership mod-log line.
+async fn record(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    action: &str,
+    payment: &store::Payment,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let member = UserId::new(payment.member_id as u64);
+    match config.product(&payment.product) {
+        Some(product) => {
+            ops::record(
+                tx,
+                config,
+                SYSTEM_ACTOR,
+                action,
+                member,
+                product,
+                detail,
+                now,
+            )
+            .await
+        }
+        None => audit_row(tx, config, action, payment, detail, now).await,
+    }
+}
+
+/// The audit row alone (the mod log had its own line).
+async fn audit_only(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    action: &str,
+    payment: &store::Payment,
+    o: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let detail = serde_json::json!({
+        "dispute": text(o, "id"),
+        "charge": id_of(o, "charge"),
+        "status": text(o, "status"),
+        "amount": int(o, "amount"),
+    });
+    audit_row(tx, config, action, payment, detail, now).await
+}
+
+async fn audit_row(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    action: &str,
+    payment: &store::Payment,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let entry = audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: SYSTEM_ACTOR,
+        action,
+        target_kind: Some("user"),
+        target_id: Some(payment.member_id as u64),
+        arguments: serde_json::json!({ "product": payment.product, "detail": detail }),
+    };
+    audit::record(tx, &entry, now).await?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Nothing paid is invisible: money Stripe moved that Lyceum cannot tie to a member and a
+//! configured product (no `client_reference_id`, an unknown product, a refund or dispute of a
+//! payment it never matched) is recorded, counted in revenue as "unmatched", posted to the mod
+//! log with the Stripe ids and what to do, and listed by `/membership unmatched`.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::shapes::{id_of, int, text};
+use super::{store, stripe_income, Applied, Event};
+use crate::config::Config;
+use crate::error::Error;
+use crate::features::common::modlog;
+use crate::features::membership::report::money;
+use crate::t;
+
+/// The amount an unmatched object is about, and whether it is money in that revenue should
+/// count here (refunds are counted by their handler, once per refund; disputes when lost).
+fn amount(kind: &str, o: &serde_json::Value) -> (i64, bool) {
+    match kind {
+        k if k.starts_with("checkout.session.") => (int(o, "amount_total").unwrap_or(0), true),
+        k if k.starts_with("invoice.") => (int(o, "amount_paid").unwrap_or(0), true),
+        "charge.refunded" => (-int(o, "amount_refunded").unwrap_or(0), false),
+        _ => (int(o, "amount").unwrap_or(0), false),
+    }
+}
+
+/// Records `event` as unmatched (`why`), once per event.
+pub async fn report(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    why: &'static str,
+    now: DateTime<Utc>,
+) -> Result<Applied, Error> {
+    let o = &event.data.object;
+    let object_id = text(o, "id").unwrap_or_default();
+    let currency = text(o, "currency").unwrap_or("usd").to_ascii_uppercase();
+    let (amount_minor, income) = amount(&event.kind, o);
+    let member = text(o, "client_reference_id").and_then(|m| m.parse::<u64>().ok());
+    let payment_intent = id_of(o, "payment_intent");
+    let customer = id_of(o, "customer");
+    let first = store::record_unmatched(
+        tx,
+        &store::NewUnmatched {
+            event_id: &event.id,
+            kind: &event.kind,
+            object_id,
+            payment_intent,
+            customer,
+            member,
+            amount_minor,
+            currency: &currency,
+            reason: why,
+        },
+        now,
+    )
+    .await?;
+    if !first {
+        return Ok(Applied::Unmatched(why));
+    }
+    if income && amount_minor != 0 {
+        let reference = format!("stripe:{object_id}");
+        stripe_income(
+            tx,
+            None,
+            None,
+            "unmatched",
+            amount_minor,
+            &currency,
+            &reference,
+            now,
+        )
+        .await?;
+    }
+    let amount = money(amount_minor, &currency);
+    let ids = [
+        Some(format!("`{}` `{object_id}`", event.kind)),
+        payment_intent.map(|pi| format!("PaymentIntent `{pi}`")),
+        customer.map(|c| format!("customer `{c}`")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    modlog::post(tx, config, now, |l| {
+        t!(
+            l,
+            "modlog-stripe-unmatched",
+            amount = amount.clone(),
+            reason = why,
+            ids = ids.clone(),
+            object = object_id.to_string()
+        )
+    })
+    .await?;
+    tracing::warn!(
+        event = event.id,
+        kind = event.kind,
+        why,
+        "a Stripe payment could not be matched"
+    );
+    Ok(Applied::Unmatched(why))
+}

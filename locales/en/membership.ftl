@@ -173,3 +173,5 @@ membership-unmatched-waiting-header = **Kept until their checkout arrives**
 membership-unmatched-waiting-line = • <t:{ $at }:f> `{ $kind }` for `{ $waits_for }`{ $amount }
 membership-unmatched-hint = Give access with `/membership grant member:… product:… note:<Stripe id>`.
 revenue-unmatched = ⚠️ { $count } Stripe payments are not matched to a member: see `/membership unmatched`.
+cmd-membership-unmatched = unmatched
+    .description = Stripe payments not matched to a member, and payments waiting for their checkout

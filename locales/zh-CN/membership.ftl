@@ -173,3 +173,5 @@ membership-unmatched-waiting-header = **等待对应结账事件的付款**
 membership-unmatched-waiting-line = • <t:{ $at }:f> `{ $kind }`，对应 `{ $waits_for }`{ $amount }
 membership-unmatched-hint = 用 `/membership grant member:… product:… note:<Stripe 编号>` 为其开通。
 revenue-unmatched = ⚠️ 有 { $count } 笔 Stripe 付款未匹配到成员：请查看 `/membership unmatched`。
+cmd-membership-unmatched = 未匹配付款
+    .description = 未匹配到成员的 Stripe 付款，以及等待结账事件的付款

@@ -15,5 +15,6 @@ mod rules;
 mod schedule;
 mod sim_shapes;
 mod startup;
+mod stripe;
 mod stripe_objects;
 mod trust;

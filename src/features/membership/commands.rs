@@ -210,7 +210,16 @@ pub fn when(at: Option<DateTime<Utc>>, locale: crate::i18n::Locale) -> String {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("grant", "revoke", "extend", "status", "list", "export", "buy"),
+    subcommands(
+        "grant",
+        "revoke",
+        "extend",
+        "status",
+        "list",
+        "export",
+        "buy",
+        "unmatched"
+    ),
     subcommand_required,
     custom_data = "Level::Member"
 )]
@@ -479,6 +488,16 @@ async fn export(ctx: Context<'_>) -> Result<(), Error> {
             .attachment(serenity::CreateAttachment::bytes(csv, "memberships.csv")),
     )
     .await?;
+    Ok(())
+}
+
+/// Stripe payments not matched to a member, and payments kept until their checkout arrives
+#[poise::command(slash_command, custom_data = "Level::Admin")]
+async fn unmatched(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let text = report::unmatched(&ctx.data().db, locale).await?;
+    reply::ephemeral(ctx, text).await?;
     Ok(())
 }
 

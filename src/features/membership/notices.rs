@@ -38,7 +38,7 @@ impl Notices {
             store::paid_ends_between(&mut tx, to_millis(now - longest), to_millis(now + longest))
                 .await?;
         let mut queued = 0;
-        for (member, product_id, paid) in candidates {
+        for (member, product_id, paid, renews) in candidates {
             let Some(product) = config.product(&product_id) else {
                 continue;
             };
@@ -69,7 +69,9 @@ impl Notices {
                     id = product.id.clone()
                 )
             } else {
-                let Some(offset) = rules::due_reminder(&product.renew_reminders, paid_at, now)
+                // A Stripe subscription that renews by itself needs no reminder to renew.
+                let Some(offset) =
+                    rules::due_reminder(&product.renew_reminders, paid_at, now).filter(|_| !renews)
                 else {
                     continue;
                 };

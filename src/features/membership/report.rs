@@ -17,6 +17,7 @@ use crate::t;
 pub fn money(minor: i64, currency: &str) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
+    let currency = currency.to_ascii_uppercase();
     format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
 }
 
@@ -241,6 +242,63 @@ fn period(
     Ok((at(start), at(end), label))
 }
 
+/// How many of `/membership unmatched`'s lines are shown.
+const UNMATCHED_SHOWN: i64 = 25;
+
+/// `/membership unmatched`: Stripe money nobody could tie to a member and product (newest
+/// first), then events kept until their checkout arrives.
+pub async fn unmatched(db: &Db, locale: Locale) -> Result<String, Error> {
+    use super::stripe::store as stripe;
+    let mut conn = db.read.acquire().await?;
+    let rows = stripe::unmatched(&mut conn, UNMATCHED_SHOWN).await?;
+    let waiting = stripe::waiting(&mut conn, UNMATCHED_SHOWN).await?;
+    if rows.is_empty() && waiting.is_empty() {
+        return Ok(t!(locale, "membership-unmatched-none"));
+    }
+    let mut lines = vec![t!(locale, "membership-unmatched-header")];
+    for row in &rows {
+        let extra: String = [
+            row.payment_intent.as_ref().map(|pi| format!(" · `{pi}`")),
+            row.customer.as_ref().map(|c| format!(" · `{c}`")),
+            row.member_id.map(|m| format!(" · <@{m}>")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        lines.push(t!(
+            locale,
+            "membership-unmatched-line",
+            at = row.at / 1000,
+            amount = money(row.amount_minor, &row.currency),
+            reason = row.reason.clone(),
+            kind = row.kind.clone(),
+            object = row.object_id.clone(),
+            extra = extra
+        ));
+    }
+    if !waiting.is_empty() {
+        lines.push(t!(locale, "membership-unmatched-waiting-header"));
+        for row in &waiting {
+            let amount = match (row.amount_minor, row.currency.as_deref()) {
+                (Some(minor), Some(currency)) => {
+                    format!(" · {}", money(minor, &currency.to_ascii_uppercase()))
+                }
+                _ => String::new(),
+            };
+            lines.push(t!(
+                locale,
+                "membership-unmatched-waiting-line",
+                at = row.received_at / 1000,
+                kind = row.kind.clone(),
+                waits_for = row.waits_for.clone(),
+                amount = amount
+            ));
+        }
+    }
+    lines.push(t!(locale, "membership-unmatched-hint"));
+    Ok(lines.join("\n"))
+}
+
 /// `/revenue show`: income by product and source, then paid members now and the period's new,
 /// renewed and churned.
 pub async fn revenue(
@@ -270,6 +328,10 @@ pub async fn revenue(
     if !totals.is_empty() {
         let sum: Vec<String> = totals.iter().map(|(c, t)| money(*t, c)).collect();
         lines.push(t!(locale, "revenue-total", total = sum.join(" + ")));
+    }
+    let unmatched = store::unmatched_between(&mut conn, from, to).await?;
+    if unmatched > 0 {
+        lines.push(t!(locale, "revenue-unmatched", count = unmatched));
     }
     let kinds = store::income_kinds(&mut conn, from, to).await?;
     let count = |k: &str| {

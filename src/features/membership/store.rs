@@ -380,7 +380,8 @@ pub async fn income_between(
     to: i64,
 ) -> sqlx::Result<Vec<(String, String, String, i64, i64)>> {
     sqlx::query_as(
-        "SELECT COALESCE(product, '—'), source, currency, SUM(amount_minor), COUNT(*)
+        "SELECT COALESCE(product, CASE kind WHEN 'unmatched' THEN 'unmatched' ELSE '—' END),
+                source, currency, SUM(amount_minor), COUNT(*)
            FROM revenue WHERE at >= ? AND at < ?
           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     )
@@ -388,6 +389,21 @@ pub async fn income_between(
     .bind(to)
     .fetch_all(&mut *conn)
     .await
+}
+
+/// Stripe payments in the period that could not be matched to a member.
+pub async fn unmatched_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM stripe_unmatched WHERE at >= ? AND at < ?")
+            .bind(from)
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n)
 }
 
 /// Counts of `kind` rows in the period (new, renewal).
@@ -432,14 +448,20 @@ pub async fn record_reminder(
 }
 
 /// Each member's latest paid end per product, among open timed grants with a paid end in
-/// (`from`, `to`] and no lifetime grant of the same product.
+/// (`from`, `to`] and no lifetime grant of the same product; and whether a Stripe subscription
+/// of theirs for it renews by itself (no renewal reminder is due then).
 pub async fn paid_ends_between(
     conn: &mut SqliteConnection,
     from: i64,
     to: i64,
-) -> sqlx::Result<Vec<(i64, String, i64)>> {
+) -> sqlx::Result<Vec<(i64, String, i64, bool)>> {
     sqlx::query_as(
-        "SELECT g.member_id, g.product, MAX(g.paid_until) AS paid
+        "SELECT g.member_id, g.product, MAX(g.paid_until) AS paid,
+                EXISTS (SELECT 1 FROM grants r JOIN stripe_links s
+                          ON r.reference = 'stripe:' || s.subscription_id
+                         WHERE r.member_id = g.member_id AND r.product = g.product
+                           AND r.ended_at IS NULL AND s.renews = 1
+                           AND s.subscription_id NOT LIKE 'cs:%') AS renews
            FROM grants g
           WHERE g.ended_at IS NULL AND g.paid_until IS NOT NULL AND g.source != 'points'
             AND NOT EXISTS (SELECT 1 FROM grants l WHERE l.member_id = g.member_id

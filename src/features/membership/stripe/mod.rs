@@ -238,6 +238,8 @@ async fn stripe_income(
     reference: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    // Stripe writes currencies in lower case; the config and `/revenue add` in upper case.
+    let currency = currency.to_ascii_uppercase();
     super::store::record_income(
         tx,
         &super::store::Income {
@@ -245,7 +247,7 @@ async fn stripe_income(
             source: "stripe",
             kind,
             amount_minor,
-            currency,
+            currency: &currency,
             member: member.map(UserId::get),
             note: None,
             reference: Some(reference),
@@ -312,5 +314,158 @@ mod tests {
             good.split("v1=").nth(1).unwrap()
         );
         assert_eq!(verify(Some(&both), body, SECRET, now()), Ok(()));
+    }
+    /// What a bookkeeper would write for each sequence of Stripe events: money in by product,
+    /// refunds (each counted once), disputes lost, and money nobody could match.
+    #[tokio::test]
+    async fn revenue_totals_are_what_a_bookkeeper_would_write() {
+        use serde_json::json;
+        let checkout = |session: &str, member: Option<u64>| {
+            json!({ "id": session, "object": "checkout.session", "mode": "payment",
+                    "payment_status": "paid", "client_reference_id": member.map(|m| m.to_string()),
+                    "payment_intent": format!("pi_{session}"), "customer": null,
+                    "metadata": { "product": "pro" }, "amount_total": 2900, "currency": "usd" })
+        };
+        let refund = |session: &str, cumulative: i64| {
+            json!({ "id": format!("ch_{session}"), "object": "charge", "amount": 2900,
+                    "amount_refunded": cumulative, "refunded": cumulative >= 2900,
+                    "payment_intent": format!("pi_{session}"), "currency": "usd" })
+        };
+        let dispute = |session: &str, amount: i64, status: &str| {
+            json!({ "id": format!("dp_{session}"), "object": "dispute", "amount": amount,
+                    "currency": "usd", "charge": format!("ch_{session}"),
+                    "payment_intent": format!("pi_{session}"), "reason": "fraudulent", "status": status })
+        };
+        type Case = (
+            &'static str,
+            Vec<(&'static str, serde_json::Value)>,
+            [(&'static str, i64); 4],
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "a payment",
+                vec![("checkout.session.completed", checkout("a", Some(7)))],
+                [
+                    ("new", 2900),
+                    ("refund", 0),
+                    ("dispute", 0),
+                    ("unmatched", 0),
+                ],
+            ),
+            (
+                "two partial refunds, one delivered twice",
+                vec![
+                    ("checkout.session.completed", checkout("b", Some(7))),
+                    ("charge.refunded", refund("b", 1000)),
+                    ("charge.refunded", refund("b", 1000)),
+                    ("charge.refunded", refund("b", 2500)),
+                ],
+                [
+                    ("new", 2900),
+                    ("refund", -2500),
+                    ("dispute", 0),
+                    ("unmatched", 0),
+                ],
+            ),
+            (
+                "a full refund",
+                vec![
+                    ("checkout.session.completed", checkout("c", Some(7))),
+                    ("charge.refunded", refund("c", 2900)),
+                ],
+                [
+                    ("new", 2900),
+                    ("refund", -2900),
+                    ("dispute", 0),
+                    ("unmatched", 0),
+                ],
+            ),
+            (
+                "a partial refund, then the rest disputed and lost",
+                vec![
+                    ("checkout.session.completed", checkout("d", Some(7))),
+                    ("charge.refunded", refund("d", 1000)),
+                    (
+                        "charge.dispute.created",
+                        dispute("d", 1900, "needs_response"),
+                    ),
+                    ("charge.dispute.closed", dispute("d", 1900, "lost")),
+                ],
+                [
+                    ("new", 2900),
+                    ("refund", -1000),
+                    ("dispute", -1900),
+                    ("unmatched", 0),
+                ],
+            ),
+            (
+                "a dispute won",
+                vec![
+                    ("checkout.session.completed", checkout("e", Some(7))),
+                    ("charge.dispute.closed", dispute("e", 2900, "won")),
+                ],
+                [
+                    ("new", 2900),
+                    ("refund", 0),
+                    ("dispute", 0),
+                    ("unmatched", 0),
+                ],
+            ),
+            (
+                "a payment nobody can match, then refunded",
+                vec![
+                    ("checkout.session.completed", checkout("f", None)),
+                    ("charge.refunded", refund("f", 2900)),
+                ],
+                [("new", 0), ("refund", 0), ("dispute", 0), ("unmatched", 0)],
+            ),
+            (
+                "a payment nobody can match",
+                vec![("checkout.session.completed", checkout("g", None))],
+                [
+                    ("new", 0),
+                    ("refund", 0),
+                    ("dispute", 0),
+                    ("unmatched", 2900),
+                ],
+            ),
+        ];
+        let config = Config::parse(
+            "[discord]\nguild_id = 1\n[[products]]\nid = \"pro\"\nname = \"Pro\"\nrole = 5\nduration = \"30d\"\nprice = 29\ncurrency = \"USD\"\n",
+        )
+        .unwrap();
+        for (name, events, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let db = crate::db::Db::open(&dir.path().join("r.db")).await.unwrap();
+            for (i, (kind, object)) in events.into_iter().enumerate() {
+                let event = Event {
+                    id: format!("evt_{i}"),
+                    kind: kind.to_string(),
+                    data: EventData { object },
+                };
+                let mut tx = db.write.begin().await.unwrap();
+                apply(&mut tx, &config, &event, now()).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+            for (kind, amount) in expected {
+                let (sum,): (i64,) = sqlx::query_as(
+                    "SELECT COALESCE(SUM(amount_minor), 0) FROM revenue WHERE kind = ?",
+                )
+                .bind(kind)
+                .fetch_one(&db.read)
+                .await
+                .unwrap();
+                assert_eq!(sum, amount, "{name}: {kind}");
+            }
+            let currencies: Vec<(String,)> =
+                sqlx::query_as("SELECT DISTINCT currency FROM revenue")
+                    .fetch_all(&db.read)
+                    .await
+                    .unwrap();
+            assert!(
+                currencies.iter().all(|(c,)| c == "USD"),
+                "{name}: {currencies:?}"
+            );
+        }
     }
 }

@@ -324,8 +324,9 @@ impl Sim {
         .await
     }
 
-    /// A member buys `sku` through Discord's own store: a subscription entitlement with
-    /// `ends_at: null` while it is active (Discord's behaviour since November 2024).
+    /// A member buys `sku` through Discord's own store: a user subscription's entitlement,
+    /// which names the user and no guild, with `ends_at: null` while it is active (Discord's
+    /// behaviour since November 2024).
     pub fn entitlement_create(&self, user: u64, sku: u64) -> u64 {
         let id = self.next_id();
         let mut state = self.inner.lock();
@@ -334,7 +335,7 @@ impl Sim {
             "sku_id": sku.to_string(),
             "application_id": ids::APPLICATION.to_string(),
             "user_id": user.to_string(),
-            "guild_id": state.world.guild_id.to_string(),
+            "guild_id": null,
             "type": 8,
             "deleted": false,
             "starts_at": null,
@@ -361,6 +362,21 @@ impl Sim {
         e["ends_at"] = json!(ends_at);
         let d = e.clone();
         Inner::dispatch_locked(&mut state, "ENTITLEMENT_UPDATE", d);
+    }
+
+    /// Discord removes an entitlement (a refund, or staff action): `deleted: true`, and the
+    /// listing leaves it out unless asked with `exclude_deleted=false`. No event is sent
+    /// (ENTITLEMENT_DELETE is rare): polling finds it.
+    pub fn entitlement_mark_deleted(&self, id: u64) {
+        let key = id.to_string();
+        let mut state = self.inner.lock();
+        if let Some(e) = state
+            .entitlements
+            .iter_mut()
+            .find(|e| e["id"] == key.as_str())
+        {
+            e["deleted"] = json!(true);
+        }
     }
 
     /// Discord's list changes without an event (what polling is for): the entitlement is

@@ -359,6 +359,14 @@ fn route(
                 .and_then(|l| l.parse::<usize>().ok())
                 .unwrap_or(100)
                 .clamp(1, 100);
+            // Discord's filters: `guild_id` keeps only entitlements of that guild (a user
+            // subscription names no guild, so it is left out), `user_id` only that user's,
+            // `exclude_deleted` (default true) drops deleted ones, `exclude_ended` ended ones.
+            let guild = param(query, "guild_id");
+            let user = param(query, "user_id");
+            let exclude_deleted = param(query, "exclude_deleted").is_none_or(|v| v != "false");
+            let exclude_ended = param(query, "exclude_ended").is_some_and(|v| v == "true");
+            let now = chrono::Utc::now();
             let page: Vec<Value> = state
                 .entitlements
                 .iter()
@@ -368,6 +376,14 @@ fn route(
                         .and_then(|i| i.parse::<u64>().ok())
                         .unwrap_or(0)
                         > after
+                })
+                .filter(|e| guild.is_none_or(|g| e["guild_id"].as_str() == Some(g)))
+                .filter(|e| user.is_none_or(|u| e["user_id"].as_str() == Some(u)))
+                .filter(|e| !(exclude_deleted && e["deleted"] == true))
+                .filter(|e| {
+                    let ends = e["ends_at"].as_str();
+                    let ends = ends.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                    !exclude_ended || ends.is_none_or(|end| end > now)
                 })
                 .take(limit)
                 .cloned()

@@ -72,7 +72,8 @@ async fn a_revoke_right_after_a_retried_grant_removes_the_role_despite_a_stale_c
     match add.status.as_str() {
         "delivered" => assert_eq!(statuses, vec![503, 204]),
         "skipped" => {
-            assert_eq!(statuses, vec![503]);
+            // Dropped at its retry, or before its first try when the revoke won the race.
+            assert!(statuses.is_empty() || statuses == vec![503], "{statuses:?}");
             assert!(
                 add.last_error
                     .as_deref()

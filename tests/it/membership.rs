@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use lyceum::clock::ManualClock;
+use lyceum::clock::{Clock, ManualClock};
 use lyceum::features::membership::stripe;
 use lyceum::sim::harness::STRIPE_SECRET;
 use lyceum::sim::{ids, SlashCall};
@@ -541,19 +541,76 @@ async fn a_product_role_added_by_hand_is_reported_and_missing_roles_are_restored
     app.stop().await;
 }
 
+/// A user subscription's entitlement names no guild: the poll lists the application's
+/// entitlements unfiltered, so it never ends a grant it could not see; it ends one only when
+/// Discord says so (deleted, gone from the list, `ends_at` passed) — and never one made by an
+/// ENTITLEMENT_CREATE after its listing began.
 #[tokio::test]
-async fn discord_entitlements_grant_the_product_and_polling_ends_a_vanished_one() {
-    let (mut app, _clock) = spawn().await;
+async fn discord_entitlements_grant_the_product_and_polling_ends_only_what_discord_ended() {
+    let (mut app, clock) = spawn().await;
+    let reconcile = lyceum::features::membership::reconcile::Reconcile::new(
+        app.bot().app.state.clone(),
+        app.http(),
+    );
     let entitlement = app.sim().entitlement_create(ids::MINA, 777);
     eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
-    // Discord sends nothing on cancel; the next poll no longer lists it.
-    app.sim().entitlement_remove_silently(entitlement);
-    app.bot().app.state.reconcile_wake.notify_one();
+    advance(&app, &clock, chrono::Duration::minutes(10));
+    let pass = reconcile.pass(clock.now()).await.unwrap();
+    assert_eq!(pass.entitlements_changed, 0, "{pass:?}");
+    assert!(
+        has_role(&app, ids::MINA, ids::ROLE_PRO),
+        "a user subscription is seen"
+    );
+    let listing = app.requests("GET", "/entitlements");
+    assert!(
+        listing.iter().all(|r| !r.path.contains("guild_id")),
+        "listed unfiltered: {:?}",
+        listing.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+
+    // Refunded through Discord: deleted, and left out of the listing.
+    app.sim().entitlement_mark_deleted(entitlement);
+    advance(&app, &clock, chrono::Duration::minutes(10));
+    assert_eq!(
+        reconcile
+            .pass(clock.now())
+            .await
+            .unwrap()
+            .entitlements_changed,
+        1
+    );
     eventually("the Pro role removed", || {
         !has_role(&app, ids::MINA, ids::ROLE_PRO)
     })
     .await;
-    // A second purchase that ends: ENTITLEMENT_UPDATE with an end in the past ends it.
+
+    // Created while a poll's listing was already on its way: that poll does not end it.
+    let listing_started = clock.now();
+    advance(&app, &clock, chrono::Duration::seconds(1));
+    let late = app.sim().entitlement_create(ids::SAM, 777);
+    eventually("Sam's Pro role", || has_role(&app, ids::SAM, ids::ROLE_PRO)).await;
+    app.sim().entitlement_remove_silently(late);
+    reconcile.pass(listing_started).await.unwrap();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM grants WHERE member_id = {} AND ended_at IS NULL",
+            ids::SAM
+        ))
+        .await,
+        1
+    );
+    // The next poll, begun after it was made, finds it gone.
+    advance(&app, &clock, chrono::Duration::minutes(10));
+    assert_eq!(
+        reconcile
+            .pass(clock.now())
+            .await
+            .unwrap()
+            .entitlements_changed,
+        1
+    );
+
+    // A subscription that ends: ENTITLEMENT_UPDATE with an end in the past ends it.
     let second = app.sim().entitlement_create(ids::KAI, 777);
     eventually("Kai's Pro role", || has_role(&app, ids::KAI, ids::ROLE_PRO)).await;
     app.sim()

@@ -135,6 +135,17 @@ impl TestApp {
         &self.bot().app.state.db
     }
 
+    /// A REST client on the simulator, as the bot's own (for running a job's pass directly).
+    pub fn http(&self) -> Arc<serenity::all::Http> {
+        Arc::new(
+            serenity::all::HttpBuilder::new(self.sim.token())
+                .proxy(self.sim.api_url())
+                .ratelimiter_disabled(true)
+                .application_id(lyceum::sim::ids::APPLICATION.into())
+                .build(),
+        )
+    }
+
     pub async fn slash(&self, call: SlashCall) -> Reply {
         self.sim().slash(call).await.expect("the bot answers")
     }

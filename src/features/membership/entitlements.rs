@@ -123,19 +123,17 @@ async fn end_one(
     Ok(())
 }
 
-/// After a full poll: open Discord grants whose entitlement Discord no longer lists end now.
+/// After a full, unfiltered poll: open Discord grants whose entitlement Discord no longer
+/// lists (it leaves out deleted ones) end now — only grants made before the listing began
+/// (`listing_started`): one made by an ENTITLEMENT_CREATE during the poll was not missed.
 pub async fn end_unlisted(
     tx: &mut SqliteConnection,
     config: &Config,
     listed: &[Entitlement],
+    listing_started: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<usize, Error> {
-    let open: Vec<store::ProductGrant> = sqlx::query_as(
-        "SELECT id, member_id, role_id, product, source, reference, starts_at, paid_until, ends_at, note
-           FROM grants WHERE source = 'discord' AND ended_at IS NULL",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let open = store::open_discord_grants_before(tx, to_millis(listing_started)).await?;
     let mut ended = 0;
     for grant in open {
         let known = listed

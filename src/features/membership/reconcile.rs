@@ -102,20 +102,16 @@ impl Reconcile {
         if config.products.iter().all(|p| p.discord_sku_ids.is_empty()) {
             return Ok(0);
         }
+        // Every entitlement of the application, unfiltered: a user subscription's names no
+        // guild, so a `guild_id` filter would hide it (and its grant would look vanished).
+        // A grant made after the listing began (ENTITLEMENT_CREATE meanwhile) is not judged.
+        let started = now;
         let mut listed = Vec::new();
         let mut after = None;
         loop {
             let page = self
                 .http
-                .get_entitlements(
-                    None,
-                    None,
-                    None,
-                    after,
-                    Some(100),
-                    Some(config.discord.guild_id),
-                    None,
-                )
+                .get_entitlements(None, None, None, after, Some(100), None, None)
                 .await?;
             let last = page.iter().map(|e| e.id).max();
             let full = page.len() == 100;
@@ -135,7 +131,7 @@ impl Reconcile {
                 changed += 1;
             }
         }
-        changed += super::entitlements::end_unlisted(&mut tx, &config, &listed, now)
+        changed += super::entitlements::end_unlisted(&mut tx, &config, &listed, started, now)
             .await
             .map_err(|e| anyhow::anyhow!("entitlements: {e:?}"))?;
         self.state.commit(tx).await?;

@@ -80,6 +80,19 @@ pub async fn open(
     .await
 }
 
+/// Open grants from Discord's store made before `before` (ms).
+pub async fn open_discord_grants_before(
+    conn: &mut SqliteConnection,
+    before: i64,
+) -> sqlx::Result<Vec<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM grants WHERE source = 'discord' AND ended_at IS NULL AND created_at < ?"
+    ))
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await
+}
+
 /// The open grant with `reference` (a Stripe subscription, a Discord entitlement).
 pub async fn by_reference(
     conn: &mut SqliteConnection,

@@ -175,3 +175,5 @@ membership-unmatched-hint = Give access with `/membership grant member:… produ
 revenue-unmatched = ⚠️ { $count } Stripe payments are not matched to a member: see `/membership unmatched`.
 cmd-membership-unmatched = unmatched
     .description = Stripe payments not matched to a member, and payments waiting for their checkout
+gate-problem-open-role = { $other } can see { $channel } (its permission overwrite allows View Channel)
+gate-problem-category = the category { $category } lets { $other } see its channels: syncing { $channel } with it would open it (change it in the category's permissions)

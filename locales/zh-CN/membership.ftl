@@ -175,3 +175,5 @@ membership-unmatched-hint = 用 `/membership grant member:… product:… note:<
 revenue-unmatched = ⚠️ 有 { $count } 笔 Stripe 付款未匹配到成员：请查看 `/membership unmatched`。
 cmd-membership-unmatched = 未匹配付款
     .description = 未匹配到成员的 Stripe 付款，以及等待结账事件的付款
+gate-problem-open-role = { $other } 可以看到 { $channel }（它的权限覆盖允许"查看频道"）
+gate-problem-category = 分类 { $category } 允许 { $other } 查看其中的频道：若把 { $channel } 与分类同步权限，它就会被打开（请在分类的权限里修改）

@@ -442,6 +442,57 @@ impl Sim {
             .unwrap_or_default()
     }
 
+    /// A staff member edits a channel's overwrite for a role (`kind` 0) or member (1) in
+    /// Server Settings: CHANNEL_UPDATE follows.
+    pub fn set_channel_overwrite(
+        &self,
+        channel: u64,
+        target: u64,
+        kind: u8,
+        allow: u64,
+        deny: u64,
+    ) {
+        self.edit_channel(channel, |c| {
+            c.overwrites.retain(|(id, _, _, _)| *id != target);
+            c.overwrites.push((target, kind, allow, deny));
+        });
+    }
+
+    /// A category (channel type 4) with these overwrites: CHANNEL_CREATE follows.
+    pub fn add_category(&self, id: u64, name: &str, overwrites: Vec<(u64, u8, u64, u64)>) {
+        let mut state = self.inner.lock();
+        state.world.channels.push(world::SimChannel {
+            id,
+            name: name.into(),
+            deny_everyone: 0,
+            allow_everyone: 0,
+            overwrites,
+            kind: 4,
+            parent_id: None,
+        });
+        let guild = state.world.guild_id;
+        let index = state.world.channels.len() - 1;
+        let value = world::World::channel_json(&state.world.channels[index], index, Some(guild));
+        Inner::dispatch_locked(&mut state, "CHANNEL_CREATE", value);
+    }
+
+    /// Moves `channel` into `category` without syncing its permissions (its own overwrites
+    /// stay, as Discord does when "Sync Permissions" is not chosen): CHANNEL_UPDATE follows.
+    pub fn set_channel_parent(&self, channel: u64, category: u64) {
+        self.edit_channel(channel, |c| c.parent_id = Some(category));
+    }
+
+    fn edit_channel(&self, channel: u64, edit: impl FnOnce(&mut world::SimChannel)) {
+        let mut state = self.inner.lock();
+        let guild = state.world.guild_id;
+        let Some(index) = state.world.channels.iter().position(|c| c.id == channel) else {
+            return;
+        };
+        edit(&mut state.world.channels[index]);
+        let value = world::World::channel_json(&state.world.channels[index], index, Some(guild));
+        Inner::dispatch_locked(&mut state, "CHANNEL_UPDATE", value);
+    }
+
     /// Whether `member` can see `channel` now (overwrites applied, as Discord computes it).
     pub fn can_view(&self, channel: u64, member: u64) -> bool {
         let state = self.inner.lock();

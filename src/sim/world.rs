@@ -71,6 +71,10 @@ pub struct SimChannel {
     pub allow_everyone: u64,
     /// Other overwrites: (role or member id, type 0 role / 1 member, allow, deny).
     pub overwrites: Vec<(u64, u8, u64, u64)>,
+    /// Discord's channel type: 0 text, 4 category.
+    pub kind: u8,
+    /// The category it sits in.
+    pub parent_id: Option<u64>,
 }
 
 /// View Channel.
@@ -163,6 +167,8 @@ impl Default for World {
                     deny_everyone: 0,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
+                    kind: 0,
+                    parent_id: None,
                 },
                 SimChannel {
                     id: CHANNEL_MOD_LOG,
@@ -170,6 +176,8 @@ impl Default for World {
                     deny_everyone: 0,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
+                    kind: 0,
+                    parent_id: None,
                 },
                 SimChannel {
                     id: CHANNEL_ANNOUNCEMENTS,
@@ -177,6 +185,8 @@ impl Default for World {
                     deny_everyone: 0,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
+                    kind: 0,
+                    parent_id: None,
                 },
                 SimChannel {
                     id: CHANNEL_WELCOME,
@@ -184,6 +194,8 @@ impl Default for World {
                     deny_everyone: 0,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
+                    kind: 0,
+                    parent_id: None,
                 },
                 SimChannel {
                     id: CHANNEL_READ_ONLY,
@@ -191,6 +203,8 @@ impl Default for World {
                     deny_everyone: SEND_MESSAGES,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
+                    kind: 0,
+                    parent_id: None,
                 },
                 SimChannel {
                     id: CHANNEL_COURSE,
@@ -198,6 +212,8 @@ impl Default for World {
                     deny_everyone: 0,
                     allow_everyone: 0,
                     overwrites: Vec::new(),
+                    kind: 0,
+                    parent_id: None,
                 },
             ],
         }
@@ -357,13 +373,13 @@ impl World {
     pub fn channel_json(channel: &SimChannel, position: usize, guild: Option<u64>) -> Value {
         let mut value = json!({
             "id": channel.id.to_string(),
-            "type": 0,
+            "type": channel.kind,
             "name": channel.name,
             "position": position,
             "permission_overwrites": channel_overwrites(channel, guild.unwrap_or(ids::GUILD)),
             "nsfw": false,
             "topic": null,
-            "parent_id": null,
+            "parent_id": channel.parent_id.map(|p| p.to_string()),
             "last_message_id": null,
             "rate_limit_per_user": 0,
         });

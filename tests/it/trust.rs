@@ -206,3 +206,90 @@ async fn a_delivery_past_its_lease_is_not_claimed_twice() {
     assert_eq!(app.requests("PUT", &path).len(), 1, "sent once");
     app.stop().await;
 }
+
+/// Presses `/gate apply`'s confirmation as the owner; returns how many overwrites it queued.
+async fn gate_apply(app: &TestApp) -> String {
+    let (asked, _) = app
+        .sim()
+        .invoke(&SlashCall::new(ids::OWNER, "gate").subcommand("apply"))
+        .unwrap();
+    app.sim().wait_reply(asked).await.unwrap();
+    let (press, _) = app
+        .sim()
+        .press_on_reply(ids::OWNER, asked, "lyceum:gate:apply")
+        .unwrap();
+    let done = app.sim().wait_response(press).await.unwrap();
+    done["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn gate_check_until(app: &TestApp, what: &str, holds: impl Fn(&str) -> bool) -> String {
+    let mut seen = String::new();
+    eventually(what, async || {
+        seen = app
+            .slash(SlashCall::new(ids::OWNER, "gate").subcommand("check"))
+            .await
+            .content;
+        holds(&seen)
+    })
+    .await;
+    seen
+}
+
+/// A paid channel another role can see is a leak: `/gate check` names the role (and a
+/// category that would open it on sync), `/gate apply` takes that role's View Channel away.
+#[tokio::test]
+async fn gate_check_names_another_role_that_can_see_a_paid_channel_and_apply_closes_it() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    let course = ids::CHANNEL_READ_ONLY;
+    // First the ordinary gate: hidden from @everyone, open to the course role.
+    assert!(gate_apply(&app).await.starts_with("✅"));
+    gate_check_until(&app, "the course gated", |c| {
+        c.contains("✅ **Rust course**")
+    })
+    .await;
+
+    // Someone lets the Pro role see the course channel; a Pro member without the course sees it.
+    app.sim().set_member_roles(ids::KAI, &[ids::ROLE_PRO]);
+    app.sim()
+        .set_channel_overwrite(course, ids::ROLE_PRO, 0, 0x400 | 0x800, 0);
+    const CATEGORY: u64 = 300_000_000_000_000_900;
+    app.sim().add_category(
+        CATEGORY,
+        "Courses",
+        vec![(ids::ROLE_MODERATORS_GROUP, 0, 0x400, 0)],
+    );
+    app.sim().set_channel_parent(course, CATEGORY);
+    assert!(app.sim().can_view(course, ids::KAI), "the leak is real");
+    let pro = format!("<@&{}>", ids::ROLE_PRO);
+    let report = gate_check_until(&app, "the leak reported", |c| c.contains(&pro)).await;
+    assert!(
+        report.contains(&format!("{pro} can see <#{course}>")),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("<#{CATEGORY}>"))
+            && report.contains(&format!("<@&{}>", ids::ROLE_MODERATORS_GROUP)),
+        "{report}"
+    );
+
+    let done = gate_apply(&app).await;
+    assert!(done.starts_with("✅ 1 permission change"), "{done}");
+    eventually_sync("the Pro role's view taken away", || {
+        !app.sim().can_view(course, ids::KAI)
+    })
+    .await;
+    let put = app
+        .requests(
+            "PUT",
+            &format!("/channels/{course}/permissions/{}", ids::ROLE_PRO),
+        )
+        .remove(0);
+    assert_eq!(
+        put.body["allow"], "2048",
+        "Send Messages kept, View Channel gone"
+    );
+    app.stop().await;
+}

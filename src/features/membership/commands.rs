@@ -54,6 +54,9 @@ pub fn gate_views(cache: &serenity::Cache, config: &Config) -> Vec<super::gate::
                         everyone: (0, 0),
                         role: (0, 0),
                         bot: (0, 0),
+                        other_roles: Vec::new(),
+                        trusted: Vec::new(),
+                        category: None,
                     },
                     Some(channel) => {
                         let of = |kind: serenity::PermissionOverwriteType| {
@@ -63,14 +66,22 @@ pub fn gate_views(cache: &serenity::Cache, config: &Config) -> Vec<super::gate::
                                 .find(|o| o.kind == kind)
                                 .map_or((0, 0), |o| (o.allow.bits(), o.deny.bits()))
                         };
+                        let everyone = config.discord.guild_id.get();
+                        let skip = [everyone, p.role.get()];
+                        let category = channel.parent_id.and_then(|id| guild.channels.get(&id));
                         ChannelView {
                             id: *c,
                             known: true,
                             everyone: of(serenity::PermissionOverwriteType::Role(
-                                serenity::RoleId::new(config.discord.guild_id.get()),
+                                serenity::RoleId::new(everyone),
                             )),
                             role: of(serenity::PermissionOverwriteType::Role(p.role)),
                             bot: of(serenity::PermissionOverwriteType::Member(bot)),
+                            other_roles: role_overwrites(&channel.permission_overwrites, &skip),
+                            trusted: trusted_roles(config, *c),
+                            category: category.map(|cat| {
+                                (cat.id, role_overwrites(&cat.permission_overwrites, &skip))
+                            }),
                         }
                     }
                 })
@@ -84,6 +95,39 @@ pub fn gate_views(cache: &serenity::Cache, config: &Config) -> Vec<super::gate::
                 channels,
             }
         })
+        .collect()
+}
+
+/// Role overwrites as (role id, allow, deny), without those in `skip`.
+fn role_overwrites(
+    overwrites: &[serenity::PermissionOverwrite],
+    skip: &[u64],
+) -> Vec<(u64, u64, u64)> {
+    overwrites
+        .iter()
+        .filter_map(|o| match o.kind {
+            serenity::PermissionOverwriteType::Role(r) if !skip.contains(&r.get()) => {
+                Some((r.get(), o.allow.bits(), o.deny.bits()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Roles that may see a gated channel besides its product's: staff roles and the roles of
+/// every product that lists the channel.
+fn trusted_roles(config: &Config, channel: serenity::ChannelId) -> Vec<u64> {
+    let staff = [config.staff.admin_role, config.staff.moderator_role];
+    let products = config
+        .products
+        .iter()
+        .filter(|p| p.channels.contains(&channel))
+        .map(|p| Some(p.role));
+    staff
+        .into_iter()
+        .chain(products)
+        .flatten()
+        .map(|r| r.get())
         .collect()
 }
 

@@ -21,6 +21,22 @@ pub struct ChannelView {
     pub role: (u64, u64),
     /// The bot's own member overwrite (allow, deny).
     pub bot: (u64, u64),
+    /// Every other role overwrite: (role id, allow, deny).
+    pub other_roles: Vec<(u64, u64, u64)>,
+    /// Roles that may see it besides the product's: staff roles and the roles of other
+    /// products that list this channel.
+    pub trusted: Vec<u64>,
+    /// The category it sits in, with that category's role overwrites (role id, allow, deny).
+    pub category: Option<(ChannelId, Vec<(u64, u64, u64)>)>,
+}
+
+impl ChannelView {
+    /// Role overwrites here that let a role other than the product's (and trusted ones) view.
+    fn leaking_roles(&self) -> impl Iterator<Item = &(u64, u64, u64)> {
+        self.other_roles
+            .iter()
+            .filter(|(id, allow, _)| allow & VIEW_CHANNEL != 0 && !self.trusted.contains(id))
+    }
 }
 
 /// A product's role and channels as Discord has them.
@@ -46,6 +62,15 @@ pub enum Problem {
     OpenToEveryone(ChannelId),
     /// The product role is not allowed to see its channel.
     ClosedToRole(ChannelId),
+    /// Another role's overwrite lets its members see the paid channel.
+    OpenToRole(ChannelId, RoleId),
+    /// The channel's category lets another role see its channels: syncing the channel's
+    /// permissions with it would open it (fixed in the category's settings).
+    CategoryOpenToRole {
+        channel: ChannelId,
+        category: ChannelId,
+        role: RoleId,
+    },
 }
 
 impl Problem {
@@ -72,12 +97,33 @@ impl Problem {
                 channel = format!("<#{c}>"),
                 role = format!("<@&{role}>")
             ),
+            Problem::OpenToRole(c, other) => t!(
+                locale,
+                "gate-problem-open-role",
+                channel = format!("<#{c}>"),
+                other = format!("<@&{other}>")
+            ),
+            Problem::CategoryOpenToRole {
+                channel,
+                category,
+                role: other,
+            } => t!(
+                locale,
+                "gate-problem-category",
+                channel = format!("<#{channel}>"),
+                category = format!("<#{category}>"),
+                other = format!("<@&{other}>")
+            ),
         }
     }
 
-    /// Whether `/gate apply` can fix it (role problems need a human in Server Settings).
+    /// Whether `/gate apply` can fix it (role problems need a human in Server Settings, and
+    /// a category's overwrites affect its other channels too).
     pub fn fixable(&self) -> bool {
-        matches!(self, Problem::OpenToEveryone(_) | Problem::ClosedToRole(_))
+        matches!(
+            self,
+            Problem::OpenToEveryone(_) | Problem::ClosedToRole(_) | Problem::OpenToRole(..)
+        )
     }
 }
 
@@ -102,6 +148,25 @@ pub fn check(view: &ProductView) -> Vec<Problem> {
         if c.role.0 & VIEW_CHANNEL == 0 || c.role.1 & VIEW_CHANNEL != 0 {
             problems.push(Problem::ClosedToRole(c.id));
         }
+        for (other, _, _) in c.leaking_roles() {
+            problems.push(Problem::OpenToRole(c.id, RoleId::new(*other)));
+        }
+        if let Some((category, overwrites)) = &c.category {
+            let own: Vec<u64> = c.other_roles.iter().map(|(id, _, _)| *id).collect();
+            for (other, allow, _) in overwrites {
+                let leaks = allow & VIEW_CHANNEL != 0
+                    && !c.trusted.contains(other)
+                    && *other != view.role.get()
+                    && !own.contains(other);
+                if leaks {
+                    problems.push(Problem::CategoryOpenToRole {
+                        channel: c.id,
+                        category: *category,
+                        role: RoleId::new(*other),
+                    });
+                }
+            }
+        }
     }
     problems
 }
@@ -115,7 +180,8 @@ pub fn fixes(view: &ProductView, guild: GuildId, bot: UserId) -> Vec<Effect> {
     for c in view.channels.iter().filter(|c| c.known) {
         let open = c.everyone.1 & VIEW_CHANNEL == 0;
         let closed = c.role.0 & VIEW_CHANNEL == 0 || c.role.1 & VIEW_CHANNEL != 0;
-        if !open && !closed {
+        let leaking: Vec<&(u64, u64, u64)> = c.leaking_roles().collect();
+        if !open && !closed && leaking.is_empty() {
             continue;
         }
         let set = |id: u64, target_type: u8, allow: u64, deny: u64| Effect::SetChannelPermission {
@@ -150,6 +216,11 @@ pub fn fixes(view: &ProductView, guild: GuildId, bot: UserId) -> Vec<Effect> {
                 c.everyone.1 | VIEW_CHANNEL,
             ));
         }
+        // Another role's View Channel allow goes (its other bits stay); its members then see
+        // the channel only through the product role.
+        for (other, allow, deny) in leaking {
+            effects.push(set(*other, 0, allow & !VIEW_CHANNEL, *deny));
+        }
     }
     effects
 }
@@ -171,6 +242,9 @@ mod tests {
                 everyone,
                 role,
                 bot: (0, 0),
+                other_roles: Vec::new(),
+                trusted: Vec::new(),
+                category: None,
             }],
         }
     }
@@ -208,5 +282,53 @@ mod tests {
         v.role_position = Some(12);
         assert_eq!(check(&v), [Problem::RoleNotBelowBot]);
         assert!(!Problem::RoleNotBelowBot.fixable());
+    }
+
+    #[test]
+    fn another_role_that_can_see_a_paid_channel_is_named_and_its_allow_removed() {
+        let mut v = view((0, VIEW_CHANNEL), (VIEW_CHANNEL, 0));
+        let c = ChannelId::new(7);
+        // Role 20 (e.g. "Regulars") may view; 21 (a staff role) may too; 22 only sends.
+        v.channels[0].other_roles = vec![
+            (20, VIEW_CHANNEL | 0x800, 0),
+            (21, VIEW_CHANNEL, 0),
+            (22, 0x800, 0),
+        ];
+        v.channels[0].trusted = vec![21];
+        v.channels[0].category = Some((
+            ChannelId::new(30),
+            vec![(23, VIEW_CHANNEL, 0), (21, VIEW_CHANNEL, 0)],
+        ));
+        assert_eq!(
+            check(&v),
+            [
+                Problem::OpenToRole(c, RoleId::new(20)),
+                Problem::CategoryOpenToRole {
+                    channel: c,
+                    category: ChannelId::new(30),
+                    role: RoleId::new(23)
+                },
+            ]
+        );
+        assert!(!check(&v)[1].fixable());
+        let fixes = fixes(&v, GuildId::new(1), UserId::new(9));
+        assert!(
+            matches!(
+                fixes.as_slice(),
+                [
+                    Effect::SetChannelPermission {
+                        overwrite_id: 9,
+                        ..
+                    },
+                    Effect::SetChannelPermission {
+                        overwrite_id: 20,
+                        allow: 0x800,
+                        deny: 0,
+                        ..
+                    }
+                ]
+            ),
+            "{fixes:?}"
+        );
     }
 }

@@ -31,6 +31,7 @@ membership-error-throttled = Too many wrong codes. Please wait a few minutes bef
 membership-error-held = You already hold `{ $product }`; this community does not stack codes. Keep the code for someone else.
 membership-error-not-held = That member does not hold `{ $product }`.
 membership-error-others = Only admins can see another member's memberships.
+membership-error-self-grant = Only an owner can give paid time to themself; ask an owner. The attempt is in the audit log.
 membership-error-no-link = `{ $product }` cannot be bought online here (it has no payment link).
 
 code-created = 🎟️ { $count } codes for **{ $product }** (batch { $batch }). This file is the only copy: only their hashes are stored.

@@ -4,6 +4,7 @@
 ## Errors
 points-error-already-checked-in = You already checked in today (streak: { $streak } days). Come back tomorrow — the day turns at midnight in the community's time zone.
 points-error-bot = Bots do not collect points.
+points-error-self-award = Staff cannot give points to themselves; ask another moderator (or an owner). The attempt is in the audit log.
 points-error-amount = The amount must be a whole number from 1 to { $max }. Nothing was changed.
 points-error-take-exceeds = That is more than the member has: their balance is { $balance } points. Nothing was changed.
 shop-error-unknown-item = There is no item `{ $item }` in the shop. `/shop list` shows what there is.

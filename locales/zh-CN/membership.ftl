@@ -31,6 +31,7 @@ membership-error-throttled = 错误次数过多，请几分钟后再试。
 membership-error-held = 你已拥有 `{ $product }`，本社群不叠加兑换码。请把兑换码留给其他人。
 membership-error-not-held = 该成员没有 `{ $product }`。
 membership-error-others = 只有管理员可以查看其他成员的会员信息。
+membership-error-self-grant = 只有所有者可以给自己开通付费时长；请联系所有者。此次尝试已记入审计日志。
 membership-error-no-link = `{ $product }` 无法在线购买（没有配置付款链接）。
 
 code-created = 🎟️ 已为 **{ $product }** 生成 { $count } 个兑换码（批次 { $batch }）。此文件是唯一副本：系统只保存哈希值。

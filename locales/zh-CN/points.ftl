@@ -3,6 +3,7 @@
 ## Errors
 points-error-already-checked-in = 你今天已经打过卡了（连续 { $streak } 天）。明天再来吧——日期按社群时区的午夜切换。
 points-error-bot = 机器人不参与积分。
+points-error-self-award = 管理人员不能给自己加积分；请其他版主（或所有者）来操作。此次尝试已记入审计日志。
 points-error-amount = 数量必须是 1 到 { $max } 之间的整数。没有做任何更改。
 points-error-take-exceeds = 超出了该成员的余额：当前余额 { $balance } 积分。没有做任何更改。
 shop-error-unknown-item = 商店里没有 `{ $item }` 这件商品。`/shop list` 可以查看全部商品。

@@ -293,3 +293,68 @@ async fn gate_check_names_another_role_that_can_see_a_paid_channel_and_apply_clo
     );
     app.stop().await;
 }
+
+fn give_points(actor: u64, member: u64) -> SlashCall {
+    SlashCall::new(actor, "points")
+        .subcommand("give")
+        .user_option("member", member)
+        .integer("amount", 500)
+        .string("reason", "for me")
+}
+
+/// Staff cannot pay themselves: `/points give` and `/membership grant|extend` to oneself are
+/// refused for everyone but owners, and the attempt is audited either way.
+#[tokio::test]
+async fn staff_cannot_give_themselves_points_or_paid_time_but_owners_can() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    app.slash(admin::grant(ids::OWNER, ids::MINA, "admin"))
+        .await;
+
+    let refused = app.slash(give_points(ids::MINA, ids::MINA)).await;
+    assert!(refused.ephemeral);
+    assert!(
+        refused.content.contains("cannot give points to themselves"),
+        "{}",
+        refused.content
+    );
+    let refused = app
+        .slash(
+            membership(ids::MINA, "grant")
+                .user_option("member", ids::MINA)
+                .string("product", "pro")
+                .locale("zh-CN"),
+        )
+        .await;
+    assert!(
+        refused.content.contains("只有所有者"),
+        "{}",
+        refused.content
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM points_ledger WHERE member_id = {}",
+            ids::MINA
+        ))
+        .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM grants").await, 0);
+    let actions: Vec<String> = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    for refused in ["points.give.refused_self", "membership.grant.refused_self"] {
+        assert!(actions.contains(&refused.to_string()), "{actions:?}");
+    }
+
+    // The admin may still give to others; an owner may give to themself.
+    let given = app.slash(give_points(ids::MINA, ids::KAI)).await;
+    assert!(given.content.contains("500"), "{}", given.content);
+    let own = app.slash(give_points(ids::OWNER, ids::OWNER)).await;
+    assert!(!own.content.contains("cannot"), "{}", own.content);
+    let own = app.slash(grant_pro(ids::OWNER)).await;
+    assert!(own.content.contains("Pro membership"), "{}", own.content);
+    app.stop().await;
+}

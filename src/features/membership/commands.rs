@@ -334,6 +334,23 @@ async fn grant(
     let data = ctx.data();
     let now = data.clock.now();
     let mut tx = data.db.write.begin().await?;
+    let owner = inv.level(ctx).await? == Level::Owner;
+    let author = ctx.author().id;
+    if !ops::may_grant_by_hand(
+        &mut tx,
+        config,
+        author,
+        owner,
+        member.id,
+        "membership.grant",
+        product,
+        now,
+    )
+    .await?
+    {
+        data.commit(tx).await?;
+        return Err(MembershipError::SelfGrant.into());
+    }
     let granted = ops::grant(
         &mut tx,
         config,
@@ -426,6 +443,23 @@ async fn extend(
     let data = ctx.data();
     let now = data.clock.now();
     let mut tx = data.db.write.begin().await?;
+    let owner = inv.level(ctx).await? == Level::Owner;
+    let author = ctx.author().id;
+    if !ops::may_grant_by_hand(
+        &mut tx,
+        config,
+        author,
+        owner,
+        member.id,
+        "membership.extend",
+        product,
+        now,
+    )
+    .await?
+    {
+        data.commit(tx).await?;
+        return Err(MembershipError::SelfGrant.into());
+    }
     if ops::held(&mut tx, member.id, &product.id, now).await? == super::rules::Held::None {
         return Err(MembershipError::NotHeld {
             product: product.id.clone(),

@@ -34,6 +34,8 @@ pub enum MembershipError {
     },
     /// Only admins see other members' memberships.
     OthersMembership,
+    /// Staff other than owners cannot give paid time to themselves.
+    SelfGrant,
     /// The product has no `payment_link`.
     NoPaymentLink {
         product: String,
@@ -86,6 +88,7 @@ impl UserFacing for MembershipError {
                 )
             }
             MembershipError::OthersMembership => t!(locale, "membership-error-others"),
+            MembershipError::SelfGrant => t!(locale, "membership-error-self-grant"),
             MembershipError::NoPaymentLink { product } => {
                 t!(
                     locale,

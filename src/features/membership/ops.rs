@@ -275,6 +275,34 @@ pub async fn record_list_price(
     .await
 }
 
+/// Whether `actor` may give `member` paid time by hand: staff may not give it to themselves
+/// unless they are an owner. A refused attempt is audited in `tx` (commit it).
+#[allow(clippy::too_many_arguments)]
+pub async fn may_grant_by_hand(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    actor: UserId,
+    actor_is_owner: bool,
+    member: UserId,
+    action: &str,
+    product: &Product,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    if actor != member || actor_is_owner {
+        return Ok(true);
+    }
+    let entry = audit::Action {
+        guild_id: config.discord.guild_id,
+        actor,
+        action: &format!("{action}.refused_self"),
+        target_kind: Some("user"),
+        target_id: Some(member.get()),
+        arguments: serde_json::json!({ "product": product.id }),
+    };
+    audit::record(tx, &entry, now).await?;
+    Ok(false)
+}
+
 /// The audit row and mod-log line of a membership change.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(

@@ -210,6 +210,7 @@ async fn adjust(
     let now = data.clock.now();
     let staff = ops::Staff {
         id: ctx.author().id,
+        is_owner: inv.level(ctx).await? == Level::Owner,
     };
     let mut tx = data.db.write.begin().await?;
     let change = ops::Adjustment {
@@ -219,8 +220,11 @@ async fn adjust(
         give,
         reason: reason.trim(),
     };
-    let balance = ops::adjust(&mut tx, &inv.config, &staff, &change, now).await?;
+    let adjusted = ops::adjust(&mut tx, &inv.config, &staff, &change, now).await?;
     data.commit(tx).await?;
+    let ops::Adjusted::Balance(balance) = adjusted else {
+        return Err(PointsError::SelfAward.into());
+    };
     let (m, r) = (format!("<@{}>", member.id), reason.trim().to_string());
     let text = if give {
         t!(

@@ -12,6 +12,8 @@ pub enum PointsError {
     },
     /// Points cannot be given to or taken from a bot.
     Bot,
+    /// Staff other than owners cannot give points to themselves.
+    SelfAward,
     /// An amount outside 1..=MAX_ADJUST (Discord's client checks it too; the bot never trusts it).
     BadAmount {
         max: i64,
@@ -52,6 +54,7 @@ impl UserFacing for PointsError {
                 t!(locale, "points-error-already-checked-in", streak = *streak)
             }
             PointsError::Bot => t!(locale, "points-error-bot"),
+            PointsError::SelfAward => t!(locale, "points-error-self-award"),
             PointsError::BadAmount { max } => t!(locale, "points-error-amount", max = *max),
             PointsError::TakeExceedsBalance { balance } => {
                 t!(locale, "points-error-take-exceeds", balance = *balance)

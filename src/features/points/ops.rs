@@ -184,6 +184,17 @@ pub const MAX_ADJUST: i64 = 100_000;
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub id: UserId,
+    /// Owners may give points to themselves; other staff may not.
+    pub is_owner: bool,
+}
+
+/// What a staff adjustment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adjusted {
+    /// The member's balance now.
+    Balance(i64),
+    /// A staff member tried to give themself points: refused, and the attempt audited.
+    RefusedSelf,
 }
 
 /// A staff adjustment: `give` adds points; a take is a correction that lowers balance and
@@ -197,14 +208,15 @@ pub struct Adjustment<'a> {
     pub reason: &'a str,
 }
 
-/// `/points give` and `/points take`. Audited, with a mod-log line. Returns the new balance.
+/// `/points give` and `/points take`. Audited, with a mod-log line. Staff other than owners
+/// cannot give points to themselves: the attempt is audited (commit it) and changes nothing.
 pub async fn adjust(
     tx: &mut SqliteConnection,
     config: &Config,
     staff: &Staff,
     change: &Adjustment<'_>,
     now: DateTime<Utc>,
-) -> Result<i64, Error> {
+) -> Result<Adjusted, Error> {
     let Adjustment {
         member,
         member_is_bot,
@@ -217,6 +229,18 @@ pub async fn adjust(
     }
     if member_is_bot {
         return Err(PointsError::Bot.into());
+    }
+    if give && member == staff.id && !staff.is_owner {
+        let action = audit::Action {
+            guild_id: config.discord.guild_id,
+            actor: staff.id,
+            action: "points.give.refused_self",
+            target_kind: Some("user"),
+            target_id: Some(member.get()),
+            arguments: json!({ "amount": amount, "reason": reason }),
+        };
+        audit::record(tx, &action, now).await?;
+        return Ok(Adjusted::RefusedSelf);
     }
     let row = store::member(tx, member).await?;
     if !give && amount > row.balance {
@@ -274,7 +298,7 @@ pub async fn adjust(
         }
     })
     .await?;
-    Ok(store::member(tx, member).await?.balance)
+    Ok(Adjusted::Balance(store::member(tx, member).await?.balance))
 }
 
 /// A helpful-answer reaction by `voter` on `author`'s message: awarded once per message when a

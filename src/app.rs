@@ -100,6 +100,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         activity: Default::default(),
         qa_wake: Arc::new(Notify::new()),
         roles: crate::features::role_truth(),
+        public_channels: Default::default(),
         stripe_secret: options.stripe_webhook_secret.as_deref().map(Arc::from),
     };
     state.points.load(&state, state.clock.now()).await?;

@@ -1,6 +1,7 @@
 //! What every handler and job shares: the database, the live config, the clock, the outbox
 //! wake-up and the gateway status. poise hands it to commands as `ctx.data()`.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub qa_wake: Arc<Notify>,
     /// Who should hold which managed role: the delivery worker converges on it.
     pub roles: crate::roles::RoleTruth,
+    /// Channels @everyone can view (for the public calendar feed), from the gateway.
+    pub public_channels: PublicChannels,
     /// `STRIPE_WEBHOOK_SECRET`; the webhook answers 503 without it. Never logged.
     pub stripe_secret: Option<Arc<str>>,
 }
@@ -65,6 +68,7 @@ impl AppState {
             activity: Default::default(),
             qa_wake: Default::default(),
             roles: crate::features::role_truth(),
+            public_channels: Default::default(),
             stripe_secret: None,
         }
     }
@@ -81,6 +85,21 @@ impl AppState {
         tx.commit().await?;
         self.outbox_wake.notify_one();
         Ok(())
+    }
+}
+
+/// The channels @everyone can view, as the gateway last reported the server; `None` until it
+/// has (then nothing is treated as public).
+#[derive(Clone, Default)]
+pub struct PublicChannels(Arc<Mutex<Option<Arc<HashSet<u64>>>>>);
+
+impl PublicChannels {
+    pub fn set(&self, channels: HashSet<u64>) {
+        *self.0.lock().expect("public channels lock") = Some(Arc::new(channels));
+    }
+
+    pub fn get(&self) -> Option<Arc<HashSet<u64>>> {
+        self.0.lock().expect("public channels lock").clone()
     }
 }
 

@@ -28,6 +28,18 @@ pub async fn handle(
             let stage = event.new.to_string().to_lowercase();
             data.gateway.set(stage);
         }
+        FullEvent::GuildCreate { .. }
+        | FullEvent::ChannelCreate { .. }
+        | FullEvent::ChannelUpdate { .. }
+        | FullEvent::ChannelDelete { .. }
+        | FullEvent::GuildRoleUpdate { .. } => {
+            let config = data.config.snapshot();
+            let cache = &framework.serenity_context.cache;
+            if let Some(guild) = cache.guild(config.discord.guild_id) {
+                let public = super::visibility::public_channels(&guild);
+                data.public_channels.set(public);
+            }
+        }
         FullEvent::EntitlementCreate { entitlement }
         | FullEvent::EntitlementUpdate { entitlement } => {
             entitlement_changed(data, entitlement, false).await?;

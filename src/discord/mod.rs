@@ -10,6 +10,7 @@ pub mod hierarchy;
 pub mod invocation;
 pub mod localize;
 pub mod reply;
+pub mod visibility;
 
 use poise::FrameworkError;
 

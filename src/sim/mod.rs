@@ -452,9 +452,15 @@ impl Sim {
         allow: u64,
         deny: u64,
     ) {
+        let guild = self.inner.lock().world.guild_id;
         self.edit_channel(channel, |c| {
-            c.overwrites.retain(|(id, _, _, _)| *id != target);
-            c.overwrites.push((target, kind, allow, deny));
+            if target == guild {
+                c.allow_everyone = allow;
+                c.deny_everyone = deny;
+            } else {
+                c.overwrites.retain(|(id, _, _, _)| *id != target);
+                c.overwrites.push((target, kind, allow, deny));
+            }
         });
     }
 

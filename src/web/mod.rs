@@ -94,11 +94,18 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     (status, Json(body))
 }
 
-/// The upcoming events as iCalendar, for members' calendar apps.
+/// The community's public events as iCalendar, for members' calendar apps.
 async fn calendar(State(state): State<AppState>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let config = state.config.snapshot();
-    match crate::features::schedule::feed::calendar(&state.db, &config, state.clock.now()).await {
+    let public = state.public_channels.get();
+    let feed = crate::features::schedule::feed::calendar(
+        &state.db,
+        &config,
+        state.clock.now(),
+        public.as_deref(),
+    );
+    match feed.await {
         Ok(body) => (
             StatusCode::OK,
             [("content-type", "text/calendar; charset=utf-8")],

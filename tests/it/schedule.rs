@@ -324,27 +324,114 @@ async fn preview_shows_local_time_and_utc() {
     app.stop().await;
 }
 
+/// The unfolded lines of the VEVENT whose SUMMARY is `title`.
+fn vevent<'t>(text: &'t str, title: &str) -> Option<Vec<&'t str>> {
+    text.split("BEGIN:VEVENT")
+        .skip(1)
+        .map(|block| block.split("\r\n").collect::<Vec<_>>())
+        .find(|lines| lines.contains(&format!("SUMMARY:{title}").as_str()))
+}
+
+async fn event_row(app: &TestApp, id: i64) -> (String, String, i64) {
+    sqlx::query_as("SELECT starts_local, repeat, next_at FROM events WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap()
+}
+
+/// Every upcoming public event is in the feed — one made with a relative time (kept to the
+/// second), one four months ahead, a recurring series as one VEVENT whose RRULE and EXDATE
+/// give exactly the scheduler's own occurrences — and an event in a channel @everyone cannot
+/// see is not.
 #[tokio::test]
-async fn the_calendar_feed_parses_as_icalendar() {
+async fn the_calendar_feed_lists_every_public_event_and_its_rrules_match_the_scheduler() {
     let (mut app, _clock) = spawn().await;
-    app.slash(create("Book club, part 1", "tomorrow 20:00").string("repeat", "weekly"))
+    app.sim()
+        .set_channel_overwrite(ids::CHANNEL_COURSE, ids::GUILD, 0, 0, 0x400);
+    app.sim()
+        .set_channel_overwrite(ids::CHANNEL_COURSE, ids::BOT, 1, 0x400 | 0x800, 0);
+    app.slash(create("Soon", "in 2h")).await;
+    app.slash(create("Far away", "2027-04-15 19:30")).await;
+    app.slash(create("Book club, part 1", "tomorrow 20:00").string("repeat", "weekly on tue,thu"))
         .await;
+    let private =
+        create("Members only", "tomorrow 21:00").channel_option("channel", ids::CHANNEL_COURSE);
+    let made = app.slash(private).await.content;
+    assert!(made.contains("is scheduled"), "{made}");
+    let skip = SlashCall::new(ids::OWNER, "event")
+        .subcommand("skip")
+        .integer("event", 3);
+    app.slash(skip).await;
+
     let url = format!("http://{}/calendar.ics", app.bot().app.web_addr);
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(
         response.headers()["content-type"],
         "text/calendar; charset=utf-8"
     );
-    let text = response.text().await.unwrap();
-    let calendar = icalendar::Calendar::from_str(&text).expect("valid iCalendar");
-    let events: Vec<_> = calendar.events().collect();
-    assert!(
-        events.len() >= 12,
-        "90 days of a weekly event: {}",
-        events.len()
+    let raw = response.text().await.unwrap();
+    let calendar = icalendar::Calendar::from_str(&raw).expect("valid iCalendar");
+    let mut summaries: Vec<&str> = calendar.events().filter_map(|e| e.get_summary()).collect();
+    summaries.sort();
+    assert_eq!(
+        summaries,
+        ["Book club, part 1", "Far away", "Soon"],
+        "{raw}"
     );
-    assert_eq!(events[0].get_summary(), Some("Book club, part 1"));
-    let uid = events[0].get_uid().unwrap().to_string();
+    let text = raw.replace("\r\n ", "");
+    assert!(
+        text.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai"),
+        "{text}"
+    );
+
+    // The relative one at its planned instant, to the second.
+    let (_, _, next_at) = event_row(&app, 1).await;
+    let soon = vevent(&text, "Soon").unwrap();
+    let at = DateTime::<Utc>::from_timestamp(next_at / 1000, 0).unwrap();
+    assert!(
+        soon.contains(&format!("DTSTART:{}", at.format("%Y%m%dT%H%M%SZ")).as_str()),
+        "{soon:?}"
+    );
+    assert!(vevent(&text, "Far away")
+        .unwrap()
+        .contains(&"DTSTART:20270415T113000Z"));
+
+    // The series: expanded by an independent RRULE implementation, against the scheduler.
+    let series = vevent(&text, "Book club\\, part 1").unwrap();
+    let rule: Vec<&str> = series
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("DTSTART") || l.starts_with("RRULE") || l.starts_with("EXDATE"))
+        .collect();
+    assert_eq!(rule.len(), 3, "{series:?}");
+    let set: rrule::RRuleSet = rule.join("\n").parse().expect("a valid RRULE set");
+    let from = now().with_timezone(&rrule::Tz::UTC);
+    let feed: Vec<i64> = set
+        .after(from)
+        .all(10)
+        .dates
+        .iter()
+        .map(|d| d.timestamp())
+        .collect();
+    let (start, repeat, _) = event_row(&app, 3).await;
+    let start = chrono::NaiveDateTime::parse_from_str(&start, "%Y-%m-%d %H:%M").unwrap();
+    let tz = chrono_tz::Asia::Shanghai;
+    let rule = lyceum::recurrence::parse_repeat(&repeat, start).unwrap();
+    let scheduler: Vec<i64> = lyceum::recurrence::upcoming(&rule, start, tz, now(), 11)
+        .into_iter()
+        .skip(1) // skipped with /event skip
+        .map(|t| t.timestamp())
+        .collect();
+    assert_eq!(feed, scheduler);
+
+    let uid = calendar
+        .events()
+        .next()
+        .unwrap()
+        .get_uid()
+        .unwrap()
+        .to_string();
     let again = reqwest::get(&url).await.unwrap().text().await.unwrap();
     assert!(again.contains(&uid), "stable UIDs");
     app.stop().await;

@@ -39,6 +39,8 @@ impl Live {
                JOIN event_runs r ON r.event_id = e.id AND r.occurrence_at = e.prev_at
                                 AND r.kind = 'announce' AND r.outcome != 'skipped'
               WHERE e.status IN ('active', 'finished')
+                AND NOT EXISTS (SELECT 1 FROM event_runs s WHERE s.event_id = e.id
+                                  AND s.occurrence_at = e.prev_at AND s.kind = 'skip')
                 AND e.prev_at <= ?1 AND e.prev_at + e.duration_s * 1000 > ?1",
         )
         .bind(now_ms)

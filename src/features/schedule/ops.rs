@@ -292,6 +292,9 @@ pub async fn skip_next(
     let (Some(series), Some(occ)) = (series(row), row.next_at) else {
         return Ok(None);
     };
+    // Its own record: the announcement may already be out (posted up to a week ahead), and
+    // the calendar feed and attendance must still know this occurrence is not held.
+    store::record_run(tx, row.id, occ, "skip", "skipped", now).await?;
     store::record_run(tx, row.id, occ, "announce", "skipped", now).await?;
     for offset in &series.reminders {
         store::record_run(tx, row.id, occ, &remind_kind(*offset), "skipped", now).await?;

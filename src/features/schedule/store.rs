@@ -151,6 +151,22 @@ pub async fn list(db: &Db, limit: i64) -> sqlx::Result<Vec<EventRow>> {
     .await
 }
 
+/// Occurrences of `event` skipped on purpose (`/event skip`), as opposed to ones missed during
+/// downtime. (Before the `skip` record existed, a skip was an announce run marked skipped
+/// before it was due.)
+pub async fn skipped_on_purpose(db: &Db, event: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT occurrence_at FROM event_runs
+          WHERE event_id = ? AND (kind = 'skip' OR (kind = 'announce' AND outcome = 'skipped'
+                                                  AND created_at < occurrence_at))
+          ORDER BY occurrence_at",
+    )
+    .bind(event)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows.into_iter().map(|(at,)| at).collect())
+}
+
 /// Records a run once; false when it already exists (then nothing must be posted).
 pub async fn record_run(
     tx: &mut SqliteConnection,

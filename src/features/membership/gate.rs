@@ -9,6 +9,9 @@ use crate::t;
 
 pub const VIEW_CHANNEL: u64 = 0x400;
 
+/// A role's overwrite on a channel: (role id, allow, deny).
+pub type RoleOverwrite = (u64, u64, u64);
+
 /// One gated channel as Discord has it (from the cache).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelView {
@@ -22,17 +25,17 @@ pub struct ChannelView {
     /// The bot's own member overwrite (allow, deny).
     pub bot: (u64, u64),
     /// Every other role overwrite: (role id, allow, deny).
-    pub other_roles: Vec<(u64, u64, u64)>,
+    pub other_roles: Vec<RoleOverwrite>,
     /// Roles that may see it besides the product's: staff roles and the roles of other
     /// products that list this channel.
     pub trusted: Vec<u64>,
     /// The category it sits in, with that category's role overwrites (role id, allow, deny).
-    pub category: Option<(ChannelId, Vec<(u64, u64, u64)>)>,
+    pub category: Option<(ChannelId, Vec<RoleOverwrite>)>,
 }
 
 impl ChannelView {
     /// Role overwrites here that let a role other than the product's (and trusted ones) view.
-    fn leaking_roles(&self) -> impl Iterator<Item = &(u64, u64, u64)> {
+    fn leaking_roles(&self) -> impl Iterator<Item = &RoleOverwrite> {
         self.other_roles
             .iter()
             .filter(|(id, allow, _)| allow & VIEW_CHANNEL != 0 && !self.trusted.contains(id))
@@ -180,7 +183,7 @@ pub fn fixes(view: &ProductView, guild: GuildId, bot: UserId) -> Vec<Effect> {
     for c in view.channels.iter().filter(|c| c.known) {
         let open = c.everyone.1 & VIEW_CHANNEL == 0;
         let closed = c.role.0 & VIEW_CHANNEL == 0 || c.role.1 & VIEW_CHANNEL != 0;
-        let leaking: Vec<&(u64, u64, u64)> = c.leaking_roles().collect();
+        let leaking: Vec<&RoleOverwrite> = c.leaking_roles().collect();
         if !open && !closed && leaking.is_empty() {
             continue;
         }

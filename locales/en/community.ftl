@@ -54,6 +54,7 @@ qa-error-balance = That question costs { $price } points; your balance is { $bal
 qa-error-unknown = There is no question `#{ $id }`.
 qa-error-not-yours = That question is not yours to answer or withdraw.
 qa-error-closed = Question `#{ $id }` is already answered, refunded or withdrawn.
+qa-error-past-deadline = The time to answer question `#{ $id }` is over: its points go back to the asker.
 qa-error-self = You cannot ask yourself.
 
 stats-overview-header = **Community — last { $days } days**

@@ -51,6 +51,7 @@ qa-error-balance = 这个问题需要 { $price } 积分；你的余额是 { $bal
 qa-error-unknown = 没有问题 `#{ $id }`。
 qa-error-not-yours = 这个问题不是由你回答或撤回的。
 qa-error-closed = 问题 `#{ $id }` 已回答、已退款或已撤回。
+qa-error-past-deadline = 问题 `#{ $id }` 的回答时限已过：积分将退还给提问者。
 qa-error-self = 不能向自己提问。
 
 stats-overview-header = **社群 — 最近 { $days } 天**

@@ -23,6 +23,10 @@ pub enum CommunityError {
     QuestionClosed {
         id: i64,
     },
+    /// `/answer` after the question's deadline (its points go back to the asker).
+    PastDeadline {
+        id: i64,
+    },
     /// Asking yourself.
     OwnQuestion,
     BadPeriod {
@@ -48,6 +52,7 @@ impl UserFacing for CommunityError {
             CommunityError::UnknownQuestion { id } => t!(locale, "qa-error-unknown", id = *id),
             CommunityError::NotYourQuestion => t!(locale, "qa-error-not-yours"),
             CommunityError::QuestionClosed { id } => t!(locale, "qa-error-closed", id = *id),
+            CommunityError::PastDeadline { id } => t!(locale, "qa-error-past-deadline", id = *id),
             CommunityError::OwnQuestion => t!(locale, "qa-error-self"),
             CommunityError::BadPeriod { text } => {
                 t!(locale, "stats-error-period", text = text.clone())

@@ -211,6 +211,11 @@ pub async fn answer(
     if q.expert_id != by.get() as i64 {
         return Err(CommunityError::NotYourQuestion.into());
     }
+    // The deadline decides, not whether the refund job has run yet: an answer after it is
+    // refused and the asker is refunded as promised.
+    if q.status == "open" && now.timestamp_millis() >= q.deadline {
+        return Err(CommunityError::PastDeadline { id }.into());
+    }
     if !close(tx, id, "answered", Some(text), now).await? {
         return Err(CommunityError::QuestionClosed { id }.into());
     }

@@ -1,6 +1,7 @@
 //! Trust: paid access converges to what the grants say, whatever Discord refused or answered
 //! late, and whatever staff retried.
 
+use lyceum::clock::Clock;
 use lyceum::outbox::Effect;
 use lyceum::sim::calls::admin;
 use lyceum::sim::{ids, Fault, SlashCall};
@@ -357,4 +358,138 @@ async fn staff_cannot_give_themselves_points_or_paid_time_but_owners_can() {
     let own = app.slash(grant_pro(ids::OWNER)).await;
     assert!(own.content.contains("Pro membership"), "{}", own.content);
     app.stop().await;
+}
+
+/// One thing that can happen to Mina's or Kai's Pro membership, or to its delivery.
+#[derive(Debug, Clone)]
+enum Step {
+    /// `/membership grant` for this many days.
+    Grant(usize, i64),
+    Revoke(usize),
+    /// Time passes (hours): grants run out, the expiry job ends them.
+    Wait(i64),
+    /// A reconciliation pass against the member list.
+    Reconcile,
+    /// `/admin retry`.
+    Retry,
+    /// Discord refuses the member's next role add (`PUT`) or removal (`DELETE`) with 403.
+    Refuse(usize, &'static str),
+    /// Discord answers the member's next role add or removal with 500.
+    Outage(usize, &'static str),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    // Mostly Mina, so that one member's changes interleave densely; Kai shares the queue.
+    let member = || prop_oneof![3 => Just(0usize), 1 => Just(1usize)];
+    let method = || prop_oneof![Just("PUT"), Just("DELETE")];
+    prop_oneof![
+        3 => (member(), 1..4i64).prop_map(|(m, d)| Step::Grant(m, d)),
+        2 => member().prop_map(Step::Revoke),
+        1 => prop_oneof![Just(12i64), Just(50), Just(110)].prop_map(Step::Wait),
+        1 => Just(Step::Reconcile),
+        2 => Just(Step::Retry),
+        2 => (member(), method()).prop_map(|(m, method)| Step::Refuse(m, method)),
+        1 => (member(), method()).prop_map(|(m, method)| Step::Outage(m, method)),
+    ]
+}
+
+const MEMBERS: [u64; 2] = [ids::MINA, ids::KAI];
+
+/// Whether the member's grants give them the Pro role at the bot's current time.
+async fn grants_say(app: &TestApp, member: u64) -> bool {
+    let now = lyceum::clock::to_millis(app.bot().clock.now());
+    app.count(&format!(
+        "SELECT COUNT(*) FROM grants WHERE member_id = {member} AND role_id = {} AND ended_at IS NULL
+           AND starts_at <= {now} AND (ends_at IS NULL OR ends_at > {now})",
+        ids::ROLE_PRO
+    ))
+    .await
+        > 0
+}
+
+async fn play(steps: Vec<Step>) {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(crate::membership::now()));
+    let mut app = TestApp::spawn_clocked(&products(), clock.clone()).await;
+    let reconcile = lyceum::features::membership::reconcile::Reconcile::new(
+        app.bot().app.state.clone(),
+        app.http(),
+    );
+    for step in &steps {
+        match *step {
+            Step::Grant(m, days) => {
+                let call = grant_pro(MEMBERS[m]).string("duration", &format!("{days}d"));
+                app.slash(call).await;
+            }
+            Step::Revoke(m) => {
+                app.slash(revoke_pro(MEMBERS[m])).await;
+            }
+            Step::Wait(hours) => {
+                clock.advance(chrono::Duration::hours(hours));
+                app.bot().app.state.grants_changed();
+            }
+            Step::Reconcile => {
+                reconcile.pass(clock.now()).await.unwrap();
+            }
+            Step::Retry => {
+                app.slash(admin::retry(ids::OWNER)).await;
+            }
+            Step::Refuse(m, method) | Step::Outage(m, method) => {
+                let status = if matches!(step, Step::Refuse(..)) {
+                    403
+                } else {
+                    500
+                };
+                let path = role_path(MEMBERS[m], ids::ROLE_PRO);
+                app.sim()
+                    .inject_faults(method, &path, vec![Fault::Status(status)]);
+            }
+        }
+    }
+    // Staff fix the cause, time passes beyond every backoff, and failed items are retried.
+    app.sim().clear_faults();
+    clock.advance(chrono::Duration::minutes(30));
+    app.bot().app.state.grants_changed();
+    app.slash(admin::retry(ids::OWNER)).await;
+    app.bot().app.state.outbox_wake.notify_one();
+    eventually("the outbox drains", async || {
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .await
+            == 0
+    })
+    .await;
+    for member in MEMBERS {
+        let wanted = grants_say(&app, member).await;
+        assert_eq!(
+            has_role(&app, member, ids::ROLE_PRO),
+            wanted,
+            "<@{member}> after {steps:?}"
+        );
+    }
+    app.stop().await;
+}
+
+/// For any interleaving of grants, revokes, expiry, reconciliation, retries and refused or
+/// failed deliveries, once the outbox has drained each member holds the paid role exactly when
+/// their grants say so.
+#[test]
+fn roles_converge_to_the_grants_for_any_interleaving() {
+    use proptest::test_runner::{Config, TestRunner};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut runner = TestRunner::new(Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = proptest::collection::vec(step(), 2..10);
+    runner
+        .run(&strategy, |steps| {
+            runtime.block_on(play(steps));
+            Ok(())
+        })
+        .unwrap();
 }

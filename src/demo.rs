@@ -6,6 +6,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono_tz::Tz;
 
+mod stripe_scene;
+
 use crate::sim::calls::admin;
 use crate::sim::harness::SimBot;
 use crate::sim::{ids, Fault, Recorded, Sim, SlashCall, World};
@@ -292,6 +294,7 @@ pub async fn run() -> anyhow::Result<()> {
     events_scene(&script, bot.app.web_addr).await?;
     plan_scene(&script, &bot.app.state).await?;
     membership_scene(&script).await?;
+    stripe_scene::run(&script, bot.app.web_addr).await?;
     community_scene(&script, &bot.app.state).await?;
     storm_scene(&script).await?;
 
@@ -843,12 +846,12 @@ async fn membership_scene(script: &Script) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Scene 12: a launch grants Pro to 120 members at once; their role changes go out as fast as
+/// Scene 13: a launch grants Pro to 120 members at once; their role changes go out as fast as
 /// Discord's limits allow, several at a time, without a single 429.
 async fn storm_scene(script: &Script) -> anyhow::Result<()> {
     const ATTENDEES: usize = 120;
     script.say(&format!(
-        "── Scene 12 · A launch: {ATTENDEES} webinar attendees get Pro at once, within Discord's rate limits"
+        "── Scene 13 · A launch: {ATTENDEES} webinar attendees get Pro at once, within Discord's rate limits"
     ));
     let sim = &script.sim;
     let members = sim.add_quiet_members(800_000_000_000_000_000, ATTENDEES);
@@ -905,10 +908,10 @@ async fn storm_scene(script: &Script) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Scene 11: a member reads /about, sends feedback that staff mark done, asks a paid question
+/// Scene 12: a member reads /about, sends feedback that staff mark done, asks a paid question
 /// that is answered; the owner looks at /stats and the chart is saved beside the transcript.
 async fn community_scene(script: &Script, state: &crate::state::AppState) -> anyhow::Result<()> {
-    script.say("── Scene 11 · Community: about, feedback, a paid question, the numbers");
+    script.say("── Scene 12 · Community: about, feedback, a paid question, the numbers");
     let sim = &script.sim;
     println!("      mina ▸ /about");
     let about = sim.slash(SlashCall::new(ids::MINA, "about")).await?;

@@ -270,7 +270,7 @@ pub async fn unmatched(db: &Db, locale: Locale) -> Result<String, Error> {
             "membership-unmatched-line",
             at = row.at / 1000,
             amount = money(row.amount_minor, &row.currency),
-            reason = row.reason.clone(),
+            reason = super::stripe::unmatched::Reason::describe(&row.reason, locale),
             kind = row.kind.clone(),
             object = row.object_id.clone(),
             extra = extra

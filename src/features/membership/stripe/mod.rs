@@ -114,7 +114,8 @@ pub enum Applied {
     Ignored(&'static str),
     /// Kept until the subscription or invoice it names is known (not marked done).
     Deferred(String),
-    /// Money that could not be matched to a member and product: listed for admins.
+    /// Money that could not be matched to a member and product (why, as a reason code):
+    /// listed for admins.
     Unmatched(&'static str),
 }
 

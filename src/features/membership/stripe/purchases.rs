@@ -7,7 +7,8 @@ use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use super::shapes::{id_of, int, text};
-use super::{configured, instant, shapes, store, stripe_income, unmatched, Applied, Event};
+use super::unmatched::{self, Reason};
+use super::{configured, instant, shapes, store, stripe_income, Applied, Event};
 use crate::clock::{from_millis, to_millis};
 use crate::config::{Config, Product};
 use crate::error::Error;
@@ -16,18 +17,16 @@ use crate::features::membership::store as grants;
 
 /// The member (`client_reference_id`, set by `/membership buy`) and product
 /// (`metadata.product`, copied from the Payment Link's metadata) a checkout is for.
-fn buyer<'c>(config: &'c Config, o: &Value) -> Result<(UserId, &'c Product), &'static str> {
+fn buyer<'c>(config: &'c Config, o: &Value) -> Result<(UserId, &'c Product), Reason> {
     let member = text(o, "client_reference_id")
         .and_then(|id| id.parse::<u64>().ok())
         .filter(|id| *id > 0)
-        .ok_or("no Discord member in client_reference_id")?;
+        .ok_or(Reason::NoMember)?;
     let product = o
         .get("metadata")
         .and_then(|m| text(m, "product"))
-        .ok_or("no product in the Payment Link's metadata")?;
-    let product = config
-        .product(product)
-        .ok_or("metadata.product names no configured product")?;
+        .ok_or(Reason::NoProduct)?;
+    let product = config.product(product).ok_or(Reason::UnknownProduct)?;
     Ok((UserId::new(member), product))
 }
 
@@ -244,7 +243,7 @@ pub async fn invoice_paid(
         return Ok(Applied::Deferred(subscription.to_string()));
     };
     let Some((member, product)) = configured(config, &link) else {
-        return unmatched::report(tx, config, event, "product no longer configured", now).await;
+        return unmatched::report(tx, config, event, Reason::ProductGone, now).await;
     };
     let Some(period_end) = shapes::invoice_period_end(o).map(|s| to_millis(instant(s))) else {
         return Ok(Applied::Ignored("invoice without a period"));

@@ -7,7 +7,8 @@ use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use super::shapes::{id_of, int, text};
-use super::{store, stripe_income, unmatched, Applied, Event};
+use super::unmatched::{self, Reason};
+use super::{store, stripe_income, Applied, Event};
 use crate::clock::from_millis;
 use crate::config::{Config, PartialRefund};
 use crate::error::Error;
@@ -44,14 +45,7 @@ pub async fn charge_refunded(
             let currency = text(o, "currency").unwrap_or("usd");
             stripe_income(tx, None, None, "unmatched", -new, currency, &reference, now).await?;
         }
-        return unmatched::report(
-            tx,
-            config,
-            event,
-            "a refund of a payment Lyceum did not match",
-            now,
-        )
-        .await;
+        return unmatched::report(tx, config, event, Reason::UnknownRefund, now).await;
     };
     let member = UserId::new(payment.member_id as u64);
     if new > 0 {
@@ -103,14 +97,7 @@ pub async fn dispute_created(
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
     let Some(payment) = disputed_payment(tx, o).await? else {
-        return unmatched::report(
-            tx,
-            config,
-            event,
-            "a dispute of a payment Lyceum did not match",
-            now,
-        )
-        .await;
+        return unmatched::report(tx, config, event, Reason::UnknownDispute, now).await;
     };
     let dispute = text(o, "id").unwrap_or_default();
     let ended = if config.membership.end_on_dispute {
@@ -170,14 +157,7 @@ pub async fn dispute_closed(
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
     let Some(payment) = disputed_payment(tx, o).await? else {
-        return unmatched::report(
-            tx,
-            config,
-            event,
-            "a dispute of a payment Lyceum did not match",
-            now,
-        )
-        .await;
+        return unmatched::report(tx, config, event, Reason::UnknownDispute, now).await;
     };
     let dispute = text(o, "id").unwrap_or_default();
     let status = text(o, "status").unwrap_or_default();

@@ -12,7 +12,51 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::features::common::modlog;
 use crate::features::membership::report::money;
+use crate::i18n::Locale;
 use crate::t;
+
+/// Why a payment could not be matched. Stored by its code; shown in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// No Discord member in `client_reference_id` (the link was not opened from `/membership buy`).
+    NoMember,
+    /// No `metadata.product` on the Payment Link.
+    NoProduct,
+    /// `metadata.product` names no configured product.
+    UnknownProduct,
+    /// The subscription's product left the config.
+    ProductGone,
+    /// A refund of a payment Lyceum never matched.
+    UnknownRefund,
+    /// A dispute of a payment Lyceum never matched.
+    UnknownDispute,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::NoMember => "no_member",
+            Reason::NoProduct => "no_product",
+            Reason::UnknownProduct => "unknown_product",
+            Reason::ProductGone => "product_gone",
+            Reason::UnknownRefund => "unknown_refund",
+            Reason::UnknownDispute => "unknown_dispute",
+        }
+    }
+
+    /// The stored `code`, as a sentence in `locale` (an unknown code as it is).
+    pub fn describe(code: &str, locale: Locale) -> String {
+        match code {
+            "no_member" => t!(locale, "stripe-unmatched-no-member"),
+            "no_product" => t!(locale, "stripe-unmatched-no-product"),
+            "unknown_product" => t!(locale, "stripe-unmatched-unknown-product"),
+            "product_gone" => t!(locale, "stripe-unmatched-product-gone"),
+            "unknown_refund" => t!(locale, "stripe-unmatched-unknown-refund"),
+            "unknown_dispute" => t!(locale, "stripe-unmatched-unknown-dispute"),
+            other => other.to_string(),
+        }
+    }
+}
 
 /// The amount an unmatched object is about, and whether it is money in that revenue should
 /// count here (refunds are counted by their handler, once per refund; disputes when lost).
@@ -30,7 +74,7 @@ pub async fn report(
     tx: &mut SqliteConnection,
     config: &Config,
     event: &Event,
-    why: &'static str,
+    why: Reason,
     now: DateTime<Utc>,
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
@@ -51,13 +95,13 @@ pub async fn report(
             member,
             amount_minor,
             currency: &currency,
-            reason: why,
+            reason: why.code(),
         },
         now,
     )
     .await?;
     if !first {
-        return Ok(Applied::Unmatched(why));
+        return Ok(Applied::Unmatched(why.code()));
     }
     if income && amount_minor != 0 {
         let reference = format!("stripe:{object_id}");
@@ -88,7 +132,7 @@ pub async fn report(
             l,
             "modlog-stripe-unmatched",
             amount = amount.clone(),
-            reason = why,
+            reason = Reason::describe(why.code(), l),
             ids = ids.clone(),
             object = object_id.to_string()
         )
@@ -97,8 +141,8 @@ pub async fn report(
     tracing::warn!(
         event = event.id,
         kind = event.kind,
-        why,
+        why = why.code(),
         "a Stripe payment could not be matched"
     );
-    Ok(Applied::Unmatched(why))
+    Ok(Applied::Unmatched(why.code()))
 }

@@ -58,3 +58,7 @@ CREATE TABLE stripe_unmatched (
     reason         TEXT    NOT NULL,
     at             INTEGER NOT NULL
 );
+
+-- When a member left the server (NULL while they are in it): a payment from someone who left is
+-- granted (a rejoin restores the role) and reported, so staff can reach out or refund.
+ALTER TABLE member_joins ADD COLUMN left_at INTEGER;

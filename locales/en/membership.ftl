@@ -184,3 +184,5 @@ stripe-unmatched-unknown-product = the Payment Link's `product` metadata names n
 stripe-unmatched-product-gone = the subscription's product is no longer in the config
 stripe-unmatched-unknown-refund = a refund of a payment Lyceum never matched
 stripe-unmatched-unknown-dispute = a dispute of a payment Lyceum never matched
+stripe-unmatched-member-left = paid by a member who has left the server (granted; the role comes back when they rejoin)
+modlog-stripe-member-left = ⚠️ { $member } paid { $amount } for **{ $product }** but has left the server: their access waits for them to rejoin. Reach out, or refund it in the Stripe Dashboard (`{ $object }`). Listed in `/membership unmatched`.

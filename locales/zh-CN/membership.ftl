@@ -184,3 +184,5 @@ stripe-unmatched-unknown-product = 付款链接 metadata 中的 `product` 不是
 stripe-unmatched-product-gone = 该订阅的产品已不在配置中
 stripe-unmatched-unknown-refund = 一笔 Lyceum 从未匹配过的付款被退款
 stripe-unmatched-unknown-dispute = 一笔 Lyceum 从未匹配过的付款被发起争议
+stripe-unmatched-member-left = 付款成员已离开服务器（已开通；重新加入后身份组会恢复）
+modlog-stripe-member-left = ⚠️ { $member } 为 **{ $product }** 付款 { $amount }，但已离开服务器：权限将在其重新加入后生效。请联系该成员，或在 Stripe 后台退款（`{ $object }`）。可在 `/membership unmatched` 查看。

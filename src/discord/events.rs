@@ -50,6 +50,13 @@ pub async fn handle(
         FullEvent::GuildMemberAddition { new_member } => {
             member_joined(data, new_member.guild_id, new_member.user.id).await?;
         }
+        FullEvent::GuildMemberRemoval { guild_id, user, .. }
+            if *guild_id == data.config.snapshot().discord.guild_id =>
+        {
+            let mut tx = data.db.write.begin().await?;
+            crate::features::community::ops_on_leave(&mut tx, user.id, data.clock.now()).await?;
+            data.commit(tx).await?;
+        }
         FullEvent::Message { new_message } => {
             let caught = moderate(framework.serenity_context, data, new_message, false).await?;
             if !caught {

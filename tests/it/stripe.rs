@@ -619,3 +619,67 @@ async fn a_payment_nobody_can_match_is_posted_listed_and_counted() {
     assert!(!refused.content.contains("cs_u_x"), "{}", refused.content);
     app.stop().await;
 }
+
+/// A payment from a member who left is granted (their role comes back when they rejoin) and
+/// counted as theirs, and staff are told, since the member cannot use what they paid for.
+#[tokio::test]
+async fn a_payment_from_a_member_who_left_is_granted_and_reported() {
+    let (mut app, _clock) = spawn().await;
+    app.sim().member_add(ids::SAM, "sam", "en-US");
+    eventually("the join recorded", async || {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM member_joins WHERE member_id = {}",
+            ids::SAM
+        ))
+        .await
+            == 1
+    })
+    .await;
+    app.sim().member_remove(ids::SAM);
+    eventually("the leave recorded", async || {
+        app.count("SELECT COUNT(*) FROM member_joins WHERE left_at IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    send(
+        &app,
+        "evt_l1",
+        "checkout.session.completed",
+        paid_checkout("cs_l", ids::SAM, "pro"),
+    )
+    .await;
+    assert_eq!(
+        open_grants(&app, ids::SAM, "pro").await,
+        1,
+        "granted for their return"
+    );
+    let member = format!("<@{}>", ids::SAM);
+    eventually("the mod log is told", async || {
+        mod_log(&app).iter().any(|l| {
+            l.contains(&member) && l.contains("has left the server") && l.contains("29.00 USD")
+        })
+    })
+    .await;
+    let listed = app.slash(membership(ids::OWNER, "unmatched")).await.content;
+    assert!(listed.contains("has left the server"), "{listed}");
+    let report = revenue(&app).await;
+    assert!(
+        report.contains("`pro` · Stripe — 29.00 USD (1)"),
+        "{report}"
+    );
+    assert!(report.contains("**Total**: 29.00 USD"), "{report}");
+
+    // They come back: the role is restored and they are no longer "left".
+    app.sim().member_add(ids::SAM, "sam", "en-US");
+    eventually_sync("the Pro role restored", || {
+        has_role(&app, ids::SAM, ids::ROLE_PRO)
+    })
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM member_joins WHERE left_at IS NOT NULL")
+            .await,
+        0
+    );
+    app.stop().await;
+}

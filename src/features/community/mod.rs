@@ -43,6 +43,10 @@ pub async fn ops_on_join(
     .rows_affected()
         == 1;
     if !first {
+        sqlx::query("UPDATE member_joins SET left_at = NULL WHERE member_id = ?")
+            .bind(member.get() as i64)
+            .execute(&mut *tx)
+            .await?;
         return Ok(());
     }
     let to = config.onboarding.welcome.unwrap_or(WelcomeTo::Channel);
@@ -65,4 +69,30 @@ pub async fn ops_on_join(
         outbox::enqueue(tx, &effect, now, None).await?;
     }
     Ok(())
+}
+
+/// A member left the server: remembered until they come back (a payment from them meanwhile is
+/// reported to staff). Members seen only before the bot kept a join record are not tracked.
+pub async fn ops_on_leave(
+    tx: &mut SqliteConnection,
+    member: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), crate::error::Error> {
+    sqlx::query("UPDATE member_joins SET left_at = ? WHERE member_id = ?")
+        .bind(crate::clock::to_millis(now))
+        .bind(member.get() as i64)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether `member` is known to have left the server (and not come back).
+pub async fn has_left(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<bool> {
+    let (left,): (i64,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM member_joins WHERE member_id = ? AND left_at IS NOT NULL)",
+    )
+    .bind(member.get() as i64)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(left > 0)
 }

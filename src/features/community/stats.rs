@@ -436,7 +436,7 @@ mod tests {
             (2, "2026-12-02T10:00:00Z"),
             (3, "2026-12-08T10:00:00Z"),
         ] {
-            sqlx::query("INSERT INTO member_joins VALUES (?, ?)")
+            sqlx::query("INSERT INTO member_joins (member_id, joined_at) VALUES (?, ?)")
                 .bind(m)
                 .bind(at(joined))
                 .execute(&mut *conn)
@@ -534,7 +534,7 @@ mod synthetic {
         let mut tx = db.write.begin().await.unwrap();
         for m in 1..=300i64 {
             let at = crate::recurrence::resolve(tz, joined(m).and_hms_opt(9, 0, 0).unwrap());
-            sqlx::query("INSERT INTO member_joins VALUES (?, ?)")
+            sqlx::query("INSERT INTO member_joins (member_id, joined_at) VALUES (?, ?)")
                 .bind(m)
                 .bind(to_millis(at))
                 .execute(&mut *tx)

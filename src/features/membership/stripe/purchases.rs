@@ -133,6 +133,9 @@ pub async fn checkout_completed(
         )
         .await?;
     }
+    if crate::features::community::has_left(tx, member).await? {
+        unmatched::member_left(tx, config, event, member, product, now).await?;
+    }
     record(
         tx,
         config,
@@ -303,6 +306,10 @@ pub async fn invoice_paid(
         now,
     )
     .await?;
+    if amount > 0 && crate::features::community::has_left(tx, member).await? {
+        // A subscription still charging someone who left: staff may want to cancel it.
+        unmatched::member_left(tx, config, event, member, product, now).await?;
+    }
     Ok(Applied::Done)
 }
 

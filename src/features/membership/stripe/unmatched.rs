@@ -30,6 +30,8 @@ pub enum Reason {
     UnknownRefund,
     /// A dispute of a payment Lyceum never matched.
     UnknownDispute,
+    /// Matched and granted, but the member has left the server (access waits for their return).
+    MemberLeft,
 }
 
 impl Reason {
@@ -41,6 +43,7 @@ impl Reason {
             Reason::ProductGone => "product_gone",
             Reason::UnknownRefund => "unknown_refund",
             Reason::UnknownDispute => "unknown_dispute",
+            Reason::MemberLeft => "member_left",
         }
     }
 
@@ -53,6 +56,7 @@ impl Reason {
             "product_gone" => t!(locale, "stripe-unmatched-product-gone"),
             "unknown_refund" => t!(locale, "stripe-unmatched-unknown-refund"),
             "unknown_dispute" => t!(locale, "stripe-unmatched-unknown-dispute"),
+            "member_left" => t!(locale, "stripe-unmatched-member-left"),
             other => other.to_string(),
         }
     }
@@ -145,4 +149,51 @@ pub async fn report(
         "a Stripe payment could not be matched"
     );
     Ok(Applied::Unmatched(why.code()))
+}
+
+/// A payment from a member who has left the server: it is granted (a rejoin restores the role)
+/// and counted as theirs, and staff are told, since the member cannot use what they paid for.
+pub async fn member_left(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    event: &Event,
+    member: serenity::all::UserId,
+    product: &crate::config::Product,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let o = &event.data.object;
+    let object_id = text(o, "id").unwrap_or_default();
+    let currency = text(o, "currency").unwrap_or("usd").to_ascii_uppercase();
+    let (amount_minor, _) = amount(&event.kind, o);
+    let first = store::record_unmatched(
+        tx,
+        &store::NewUnmatched {
+            event_id: &event.id,
+            kind: &event.kind,
+            object_id,
+            payment_intent: id_of(o, "payment_intent"),
+            customer: id_of(o, "customer"),
+            member: Some(member.get()),
+            amount_minor,
+            currency: &currency,
+            reason: Reason::MemberLeft.code(),
+        },
+        now,
+    )
+    .await?;
+    if first {
+        let amount = money(amount_minor, &currency);
+        modlog::post(tx, config, now, |l| {
+            t!(
+                l,
+                "modlog-stripe-member-left",
+                member = format!("<@{member}>"),
+                product = product.name.get(l).to_string(),
+                amount = amount.clone(),
+                object = object_id.to_string()
+            )
+        })
+        .await?;
+    }
+    Ok(())
 }

@@ -339,6 +339,19 @@ async fn staff_cannot_give_themselves_points_or_paid_time_but_owners_can() {
         .await,
         0
     );
+    let refused = app
+        .slash(
+            membership(ids::MINA, "extend")
+                .user_option("member", ids::MINA)
+                .string("product", "pro")
+                .string("duration", "7d"),
+        )
+        .await;
+    assert!(
+        refused.content.contains("Only an owner"),
+        "{}",
+        refused.content
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM grants").await, 0);
     let actions: Vec<String> = app
         .audit_rows()
@@ -346,7 +359,11 @@ async fn staff_cannot_give_themselves_points_or_paid_time_but_owners_can() {
         .into_iter()
         .map(|r| r.action)
         .collect();
-    for refused in ["points.give.refused_self", "membership.grant.refused_self"] {
+    for refused in [
+        "points.give.refused_self",
+        "membership.grant.refused_self",
+        "membership.extend.refused_self",
+    ] {
         assert!(actions.contains(&refused.to_string()), "{actions:?}");
     }
 

@@ -318,6 +318,37 @@ impl Done<'_> {
     }
 }
 
+/// Staff other than owners may not give themselves paid time: the attempt is audited
+/// (committed) and refused. Hands the transaction back when the grant may go ahead.
+async fn not_to_self<'t>(
+    ctx: Context<'_>,
+    inv: &crate::discord::invocation::Invocation,
+    mut tx: sqlx::Transaction<'t, sqlx::Sqlite>,
+    member: serenity::UserId,
+    action: &str,
+    product: &Product,
+) -> Result<sqlx::Transaction<'t, sqlx::Sqlite>, Error> {
+    let data = ctx.data();
+    let owner = inv.level(ctx).await? == Level::Owner;
+    let (author, now) = (ctx.author().id, data.clock.now());
+    if ops::may_grant_by_hand(
+        &mut tx,
+        &inv.config,
+        author,
+        owner,
+        member,
+        action,
+        product,
+        now,
+    )
+    .await?
+    {
+        return Ok(tx);
+    }
+    data.commit(tx).await?;
+    Err(MembershipError::SelfGrant.into())
+}
+
 /// Give a member a product (a membership tier or a course)
 #[poise::command(slash_command, custom_data = "Level::Admin")]
 async fn grant(
@@ -333,24 +364,8 @@ async fn grant(
     let length = duration.as_deref().map(length).transpose()?;
     let data = ctx.data();
     let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let owner = inv.level(ctx).await? == Level::Owner;
-    let author = ctx.author().id;
-    if !ops::may_grant_by_hand(
-        &mut tx,
-        config,
-        author,
-        owner,
-        member.id,
-        "membership.grant",
-        product,
-        now,
-    )
-    .await?
-    {
-        data.commit(tx).await?;
-        return Err(MembershipError::SelfGrant.into());
-    }
+    let tx = data.db.write.begin().await?;
+    let mut tx = not_to_self(ctx, &inv, tx, member.id, "membership.grant", product).await?;
     let granted = ops::grant(
         &mut tx,
         config,
@@ -442,24 +457,8 @@ async fn extend(
     };
     let data = ctx.data();
     let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let owner = inv.level(ctx).await? == Level::Owner;
-    let author = ctx.author().id;
-    if !ops::may_grant_by_hand(
-        &mut tx,
-        config,
-        author,
-        owner,
-        member.id,
-        "membership.extend",
-        product,
-        now,
-    )
-    .await?
-    {
-        data.commit(tx).await?;
-        return Err(MembershipError::SelfGrant.into());
-    }
+    let tx = data.db.write.begin().await?;
+    let mut tx = not_to_self(ctx, &inv, tx, member.id, "membership.extend", product).await?;
     if ops::held(&mut tx, member.id, &product.id, now).await? == super::rules::Held::None {
         return Err(MembershipError::NotHeld {
             product: product.id.clone(),

@@ -1089,4 +1089,41 @@ mod tests {
         assert!(!outcome_was_uncertain(&row(1, Some("429 rate limited: x"))));
         assert!(!outcome_was_uncertain(&row(1, Some("401: Unauthorized"))));
     }
+
+    #[test]
+    fn a_refused_removal_is_retried_and_a_member_who_left_is_done() {
+        let after = Duration::from_secs(4);
+        let decide = |add: bool, status: u16, message: &str| {
+            let response = Response::status(status, message);
+            let general = crate::outbox::policy::decide(
+                &response,
+                1,
+                Duration::from_secs(1),
+                Duration::from_secs(60),
+                1.0,
+            );
+            role_outcome(add, &response, general, after)
+        };
+        let missing = "Missing Permissions (code 50013)";
+        assert_eq!(
+            decide(false, 403, missing),
+            Outcome::Refused {
+                after,
+                error: format!("403: {missing}")
+            }
+        );
+        assert!(matches!(decide(true, 403, missing), Outcome::Failed(_)));
+        for add in [true, false] {
+            assert!(matches!(
+                decide(add, 404, "Unknown Member (code 10007)"),
+                Outcome::Skipped(_)
+            ));
+        }
+        assert!(matches!(
+            decide(false, 404, "Unknown Role (code 10011)"),
+            Outcome::Skipped(_)
+        ));
+        assert!(matches!(decide(false, 500, "oops"), Outcome::Retry { .. }));
+        assert_eq!(decide(false, 204, ""), Outcome::Delivered);
+    }
 }

@@ -216,7 +216,9 @@ async fn apply_one(
                 kind: &event.kind,
                 waits_for: key,
                 payload: &payload,
-                amount_minor: shapes::int(o, "amount_paid"),
+                // Money waiting (an invoice), as opposed to news about it.
+                amount_minor: shapes::int(o, "amount_paid")
+                    .filter(|_| event.kind.starts_with("invoice.")),
                 currency: shapes::text(o, "currency"),
             },
             now,

@@ -300,11 +300,13 @@ pub struct Waiting {
     pub received_at: i64,
 }
 
-/// Events still waiting, oldest first.
+/// Payments still waiting for what they refer to, oldest first (other kept events, such as a
+/// subscription update of a subscription sold elsewhere, are not money and not listed).
 pub async fn waiting(conn: &mut SqliteConnection, limit: i64) -> sqlx::Result<Vec<Waiting>> {
     sqlx::query_as(
         "SELECT event_id, type AS kind, waits_for, amount_minor, currency, received_at
-           FROM stripe_deferred ORDER BY received_at, event_id LIMIT ?",
+           FROM stripe_deferred WHERE amount_minor IS NOT NULL
+          ORDER BY received_at, event_id LIMIT ?",
     )
     .bind(limit)
     .fetch_all(&mut *conn)

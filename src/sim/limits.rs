@@ -22,7 +22,33 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::outbox::limits::route_of;
+/// Whether `path` (query ignored) is an instance of `template`, read as Discord's docs write
+/// routes: literal segments match themselves, `{…}` matches one snowflake id. On a match,
+/// returns the major parameter's value (`{channel}`, `{guild}` or `{webhook}`; empty when the
+/// route has none). The simulator's own reading of routes, independent of the bot's, so a
+/// bucket-keying mistake in the bot cannot hide behind the same mistake here.
+pub fn match_route(template: &str, path: &str) -> Option<String> {
+    let path = path.split('?').next().unwrap_or(path);
+    let mut wanted = template.trim_matches('/').split('/');
+    let mut given = path.trim_matches('/').split('/');
+    let mut major = None;
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return Some(major.unwrap_or_default()),
+            (Some(w), Some(g)) if w.starts_with('{') => {
+                if g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let is_major = matches!(w, "{channel}" | "{guild}" | "{webhook}");
+                if is_major && major.is_none() {
+                    major = Some(g.to_string());
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
 
 /// One route's bucket: requests allowed per window.
 #[derive(Debug, Clone)]
@@ -187,7 +213,6 @@ impl Limiter {
         if path.starts_with("/interactions/") || path.starts_with("/webhooks/") {
             return Verdict::default();
         }
-        let (template, major) = route_of(path);
         let global = self.limits.global_per_second as usize;
         while self
             .recent
@@ -213,12 +238,11 @@ impl Limiter {
                 })),
             };
         }
-        let Some(route) = self
-            .limits
-            .routes
-            .iter()
-            .find(|r| r.method == method && r.template == template)
-        else {
+        let matched = self.limits.routes.iter().find_map(|r| {
+            let major = (r.method == method).then(|| match_route(r.template, path))??;
+            Some((r, major))
+        });
+        let Some((route, major)) = matched else {
             self.recent.push_back(now);
             return Verdict::default();
         };
@@ -344,5 +368,28 @@ mod tests {
             .check("GET", "/guilds/1/members", later)
             .refused
             .is_none());
+    }
+
+    #[test]
+    fn routes_are_read_from_discords_templates_with_their_major_parameter() {
+        let roles = "/guilds/{guild}/members/{id}/roles/{id}";
+        assert_eq!(
+            match_route(roles, "/guilds/1/members/2/roles/3?x=1").as_deref(),
+            Some("1")
+        );
+        assert_eq!(match_route(roles, "/guilds/1/members/2/roles"), None);
+        assert_eq!(match_route(roles, "/guilds/1/members/me/roles/3"), None);
+        assert_eq!(
+            match_route("/channels/{channel}/messages", "/channels/7/messages").as_deref(),
+            Some("7")
+        );
+        assert_eq!(
+            match_route("/users/@me/channels", "/users/@me/channels").as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            match_route("/channels/{channel}/messages", "/channels/7"),
+            None
+        );
     }
 }

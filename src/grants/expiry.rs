@@ -1,10 +1,11 @@
-//! The one expiry job: ends grants whose time has come and removes the role through the
-//! outbox unless another open grant still covers it (overlapping grants last until the latest
-//! end). It sleeps until the next end and is woken when a grant is created.
+//! The one expiry job: ends grants whose time has come through [`end::end`] (the role goes
+//! unless another open grant still covers it: overlapping grants last until the latest end),
+//! and tells a paid member how to renew. It sleeps until the next end and is woken when a grant
+//! is created.
 
 use chrono::{DateTime, Utc};
-use serenity::all::{RoleId, UserId};
 
+use super::end::{self, Which};
 use super::store;
 use crate::clock::from_millis;
 use crate::jobs::Job;
@@ -25,31 +26,14 @@ impl Expiry {
         let mut tx = self.state.db.write.begin().await?;
         let due = store::due(&mut tx, now, BATCH).await?;
         for grant in &due {
-            store::end(&mut tx, grant.id, now).await?;
-            if store::covered(&mut tx, grant.member_id, grant.role_id, now).await? {
-                continue;
-            }
-            let effect = Effect::RemoveRole {
-                guild_id: config.discord.guild_id,
-                user_id: UserId::new(grant.member_id as u64),
-                role_id: RoleId::new(grant.role_id as u64),
-                reason: format!("Lyceum: {} ended", grant.product),
-            };
-            outbox::enqueue(&mut tx, &effect, now, None).await?;
-            if let Some(product) = config.product(&grant.product) {
-                // A paid product: its grace role goes too, and the member hears how to renew.
-                if let Some(role) = product.grace_role {
-                    let effect = Effect::RemoveRole {
-                        guild_id: config.discord.guild_id,
-                        user_id: UserId::new(grant.member_id as u64),
-                        role_id: role,
-                        reason: format!("Lyceum: {} ended", grant.product),
-                    };
-                    outbox::enqueue(&mut tx, &effect, now, None).await?;
-                }
+            for ended in end::end(&mut tx, &config, Which::Id(grant.id), now).await? {
+                let Some(product) = config.product(&ended.product) else {
+                    continue;
+                };
+                // A paid product: the member hears how to renew.
                 let locale = config.community.default_locale;
                 let dm = Effect::SendDm {
-                    user_id: UserId::new(grant.member_id as u64),
+                    user_id: ended.member(),
                     body: MessageBody::text(crate::t!(
                         locale,
                         "membership-ended-dm",

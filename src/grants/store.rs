@@ -73,13 +73,30 @@ pub async fn due(
     .await
 }
 
-pub async fn end(tx: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE grants SET ended_at = ? WHERE id = ?")
-        .bind(to_millis(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+/// Marks the open grants `which` names ended at `now` (their dated ends stay, so a won dispute
+/// can reopen them). Returns what ended.
+pub async fn end_where(
+    tx: &mut SqliteConnection,
+    which: super::end::Which<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<super::end::Ended>> {
+    use super::end::Which;
+    let condition = match which {
+        Which::Id(_) => "id = ?2",
+        Which::Reference(_) => "reference = ?2",
+        Which::MemberProduct(..) => "member_id = ?2 AND product = ?3 AND source != 'points'",
+    };
+    let sql = format!(
+        "UPDATE grants SET ended_at = ?1 WHERE ended_at IS NULL AND {condition}
+         RETURNING member_id, role_id, product"
+    );
+    let query = sqlx::query_as(&sql).bind(to_millis(now));
+    let query = match which {
+        Which::Id(id) => query.bind(id),
+        Which::Reference(reference) => query.bind(reference),
+        Which::MemberProduct(member, product) => query.bind(member.get() as i64).bind(product),
+    };
+    query.fetch_all(&mut *tx).await
 }
 
 /// Whether any open grant still gives `member` the `role` at `now`.

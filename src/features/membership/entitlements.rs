@@ -11,6 +11,7 @@ use super::store;
 use crate::clock::to_millis;
 use crate::config::Config;
 use crate::error::Error;
+use crate::grants::end::{end, Which};
 
 fn reference(entitlement: &Entitlement) -> String {
     format!("discord:{}", entitlement.id)
@@ -44,7 +45,7 @@ pub async fn apply(
         let Some(grant) = existing else {
             return Ok(false);
         };
-        end_one(tx, config, grant, product, now).await?;
+        end(tx, config, Which::Id(grant.id), now).await?;
         ops::record(
             tx,
             config,
@@ -101,28 +102,6 @@ pub async fn apply(
     }
 }
 
-/// Ends one grant now; the role goes unless another open grant still gives it.
-async fn end_one(
-    tx: &mut SqliteConnection,
-    config: &Config,
-    grant: store::ProductGrant,
-    product: &crate::config::Product,
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
-    crate::grants::store::end(tx, grant.id, now).await?;
-    let covered = crate::grants::store::covered(tx, grant.member_id, grant.role_id, now).await?;
-    if !covered {
-        let effect = crate::outbox::Effect::RemoveRole {
-            guild_id: config.discord.guild_id,
-            user_id: serenity::all::UserId::new(grant.member_id as u64),
-            role_id: serenity::all::RoleId::new(grant.role_id as u64),
-            reason: format!("Lyceum: {} ended", product.id),
-        };
-        crate::outbox::enqueue(tx, &effect, now, None).await?;
-    }
-    Ok(())
-}
-
 /// After a full, unfiltered poll: open Discord grants whose entitlement Discord no longer
 /// lists (it leaves out deleted ones) end now — only grants made before the listing began
 /// (`listing_started`): one made by an ENTITLEMENT_CREATE during the poll was not missed.
@@ -142,10 +121,7 @@ pub async fn end_unlisted(
         if known {
             continue;
         }
-        let Some(product) = config.product(&grant.product).cloned() else {
-            continue;
-        };
-        end_one(tx, config, grant, &product, now).await?;
+        end(tx, config, Which::Id(grant.id), now).await?;
         ended += 1;
     }
     Ok(ended)

@@ -13,6 +13,7 @@ use crate::clock::{from_millis, to_millis};
 use crate::config::{Config, Product};
 use crate::error::Error;
 use crate::features::common::{audit, modlog};
+use crate::grants::end::{end, Which};
 use crate::outbox::{self, Effect};
 use crate::t;
 
@@ -175,11 +176,8 @@ pub async fn end_now(
     product: &Product,
     now: DateTime<Utc>,
 ) -> Result<u64, Error> {
-    let ended = store::end_all(tx, member.get(), &product.id, now).await?;
-    if ended > 0 {
-        remove_product_roles(tx, config, member, product, now).await?;
-    }
-    Ok(ended)
+    let which = Which::MemberProduct(member, &product.id);
+    Ok(end(tx, config, which, now).await?.len() as u64)
 }
 
 /// Ends only the access one payment bought (grants referenced `reference`): a manual, code,
@@ -191,16 +189,8 @@ pub async fn end_reference(
     reference: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<(UserId, String)>, Error> {
-    let ended = store::end_by_reference(tx, reference, now).await?;
-    let mut out = Vec::with_capacity(ended.len());
-    for (member, product_id) in ended {
-        let member = UserId::new(member as u64);
-        if let Some(product) = config.product(&product_id) {
-            remove_product_roles(tx, config, member, product, now).await?;
-        }
-        out.push((member, product_id));
-    }
-    Ok(out)
+    let ended = end(tx, config, Which::Reference(reference), now).await?;
+    Ok(ended.into_iter().map(|e| (e.member(), e.product)).collect())
 }
 
 /// Gives back the access [`end_reference`] ended at `ended_at` (a dispute the creator won),
@@ -222,27 +212,6 @@ pub async fn reopen_reference(
         out.push((member, product_id));
     }
     Ok(out)
-}
-
-/// Queues the removal of a product's role (unless another open grant still covers it) and of
-/// its grace role. Delivery re-checks both against the grants when it sends them.
-async fn remove_product_roles(
-    tx: &mut SqliteConnection,
-    config: &Config,
-    member: UserId,
-    product: &Product,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    let covered =
-        crate::grants::store::covered(tx, member.get() as i64, product.role.get() as i64, now)
-            .await?;
-    if !covered {
-        remove_role(tx, config, member, product.role, product, now).await?;
-    }
-    if let Some(grace_role) = product.grace_role {
-        remove_role(tx, config, member, grace_role, product, now).await?;
-    }
-    Ok(())
 }
 
 /// Records income at the product's price for a manual grant or a redeemed code.

@@ -122,23 +122,6 @@ pub async fn set_ends(
     Ok(())
 }
 
-/// Ends the open grants one purchase paid for (by their `reference`) now, keeping their dated
-/// ends so a won dispute can reopen them. Returns each ended grant's (member, product).
-pub async fn end_by_reference(
-    tx: &mut SqliteConnection,
-    reference: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as(
-        "UPDATE grants SET ended_at = ? WHERE reference = ? AND ended_at IS NULL
-         RETURNING member_id, product",
-    )
-    .bind(to_millis(now))
-    .bind(reference)
-    .fetch_all(&mut *tx)
-    .await
-}
-
 /// Reopens the grants of `reference` that were ended at `ended_at` and whose time has not run
 /// out. Returns each reopened grant's (member, product).
 pub async fn reopen_by_reference(
@@ -157,25 +140,6 @@ pub async fn reopen_by_reference(
     .bind(to_millis(now))
     .fetch_all(&mut *tx)
     .await
-}
-
-/// Ends every open grant of `product` held by `member` now. Returns how many.
-pub async fn end_all(
-    tx: &mut SqliteConnection,
-    member: u64,
-    product: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "UPDATE grants SET ended_at = ?1, ends_at = MIN(COALESCE(ends_at, ?1), ?1)
-          WHERE member_id = ?2 AND product = ?3 AND ended_at IS NULL AND source != 'points'",
-    )
-    .bind(to_millis(now))
-    .bind(member as i64)
-    .bind(product)
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 /// Open product grants (any member), optionally of one product and ending before `before`.

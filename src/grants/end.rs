@@ -1,0 +1,64 @@
+//! The one way a grant ends — by the expiry job, a revoke, a refund, a lost dispute or Discord's
+//! store: the grants are marked ended now, and each one's role removal is queued unless another
+//! open grant still gives that role, together with its product's grace role. Delivery re-checks
+//! every removal against the truth (`crate::roles`) when it is sent.
+
+use chrono::{DateTime, Utc};
+use serenity::all::{RoleId, UserId};
+use sqlx::SqliteConnection;
+
+use super::store;
+use crate::config::Config;
+use crate::outbox::{self, Effect};
+
+/// Which open grants to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// One grant, by id.
+    Id(i64),
+    /// Those one purchase paid for (`stripe:…`, `discord:…`, `order:…`).
+    Reference(&'a str),
+    /// Every grant of a product held by a member (not the points shop's).
+    MemberProduct(UserId, &'a str),
+}
+
+/// A grant that was ended.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Ended {
+    pub member_id: i64,
+    pub role_id: i64,
+    pub product: String,
+}
+
+impl Ended {
+    pub fn member(&self) -> UserId {
+        UserId::new(self.member_id as u64)
+    }
+}
+
+/// Ends the open grants `which` names, now, and queues their roles' removal. Returns what
+/// ended.
+pub async fn end(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    which: Which<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Ended>> {
+    let ended = store::end_where(tx, which, now).await?;
+    for grant in &ended {
+        let reason = format!("Lyceum: {} ended", grant.product);
+        let remove = |role: RoleId| Effect::RemoveRole {
+            guild_id: config.discord.guild_id,
+            user_id: grant.member(),
+            role_id: role,
+            reason: reason.clone(),
+        };
+        if !store::covered(tx, grant.member_id, grant.role_id, now).await? {
+            outbox::enqueue(tx, &remove(RoleId::new(grant.role_id as u64)), now, None).await?;
+        }
+        if let Some(grace) = config.product(&grant.product).and_then(|p| p.grace_role) {
+            outbox::enqueue(tx, &remove(grace), now, None).await?;
+        }
+    }
+    Ok(ended)
+}

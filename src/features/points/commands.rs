@@ -376,7 +376,7 @@ async fn buy(ctx: Context<'_>, #[max_length = 64] item: String) -> Result<(), Er
     )
     .await?;
     data.commit(tx).await?;
-    data.grants_wake.notify_one();
+    data.grants_changed();
     let name = inv
         .config
         .shop
@@ -473,7 +473,7 @@ async fn finish(ctx: Context<'_>, order: i64, refund: bool) -> Result<(), Error>
     let (member, _) =
         ops::finish_order(&mut tx, &inv.config, ctx.author().id, order, refund, now).await?;
     data.commit(tx).await?;
-    data.grants_wake.notify_one();
+    data.grants_changed();
     let m = format!("<@{member}>");
     let text = if refund {
         t!(locale, "shop-refunded", order = order, member = m)

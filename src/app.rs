@@ -74,6 +74,20 @@ fn cache_settings() -> serenity::cache::Settings {
     settings
 }
 
+/// Every source of truth about members' managed roles, for the delivery worker to converge on
+/// (grants, membership grace, staff levels, level roles, the rules gate). Assembled here, above
+/// both core and the features, so core never names a feature.
+pub fn role_truth() -> crate::roles::RoleTruth {
+    use crate::features::{admin, membership, points, rules};
+    crate::roles::RoleTruth::new(vec![
+        Arc::new(crate::grants::truth::GrantRoles),
+        Arc::new(membership::roles::GraceRoles),
+        Arc::new(admin::roles::StaffRoles),
+        Arc::new(points::roles::LevelRoles),
+        Arc::new(rules::roles::AcceptedRole),
+    ])
+}
+
 pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let config = options.config;
     crate::logging::register_secret(&options.token);
@@ -99,7 +113,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         reconcile_wake: Arc::new(Notify::new()),
         activity: Default::default(),
         qa_wake: Arc::new(Notify::new()),
-        roles: crate::features::role_truth(),
+        roles: role_truth(),
         public_channels: Default::default(),
         stripe_secret: options.stripe_webhook_secret.as_deref().map(Arc::from),
     };

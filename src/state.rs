@@ -49,7 +49,8 @@ pub struct AppState {
 
 impl AppState {
     /// A state over `db` and `config` with fresh engines and no jobs: for unit tests of jobs
-    /// and operations that need the whole state.
+    /// and operations that need the whole state. No role sources are registered (every role
+    /// change is sent as queued); `app::start` registers the features'.
     pub fn detached(db: Db, config: crate::config::Config, clock: Arc<dyn Clock>) -> AppState {
         AppState {
             db,
@@ -67,7 +68,7 @@ impl AppState {
             reconcile_wake: Default::default(),
             activity: Default::default(),
             qa_wake: Default::default(),
-            roles: crate::features::role_truth(),
+            roles: Default::default(),
             public_channels: Default::default(),
             stripe_secret: None,
         }

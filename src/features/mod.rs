@@ -20,16 +20,3 @@ pub async fn apply_config(
 ) -> Result<schedule::sync::SyncReport, crate::error::Error> {
     schedule::sync::sync(tx, config, now).await
 }
-
-/// Every source of truth about members' managed roles, for the delivery worker to converge on
-/// (grants, membership grace, staff levels, level roles, the rules gate).
-pub fn role_truth() -> crate::roles::RoleTruth {
-    use std::sync::Arc;
-    crate::roles::RoleTruth::new(vec![
-        Arc::new(crate::grants::truth::GrantRoles),
-        Arc::new(membership::roles::GraceRoles),
-        Arc::new(admin::roles::StaffRoles),
-        Arc::new(points::roles::LevelRoles),
-        Arc::new(rules::roles::AcceptedRole),
-    ])
-}

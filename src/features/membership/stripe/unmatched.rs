@@ -73,6 +73,54 @@ fn amount(kind: &str, o: &serde_json::Value) -> (i64, bool) {
     }
 }
 
+/// What an unmatched event is about, as stored and shown.
+struct Noted<'e> {
+    /// False when this event was recorded before (a redelivery).
+    first: bool,
+    object_id: &'e str,
+    amount_minor: i64,
+    currency: String,
+    /// Money in that revenue counts here (see [`amount`]).
+    income: bool,
+}
+
+/// Records `event` in the unmatched list (once per event).
+async fn note<'e>(
+    tx: &mut SqliteConnection,
+    event: &'e Event,
+    member: Option<u64>,
+    why: Reason,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Noted<'e>> {
+    let o = &event.data.object;
+    let object_id = text(o, "id").unwrap_or_default();
+    let currency = text(o, "currency").unwrap_or("usd").to_ascii_uppercase();
+    let (amount_minor, income) = amount(&event.kind, o);
+    let first = store::record_unmatched(
+        tx,
+        &store::NewUnmatched {
+            event_id: &event.id,
+            kind: &event.kind,
+            object_id,
+            payment_intent: id_of(o, "payment_intent"),
+            customer: id_of(o, "customer"),
+            member,
+            amount_minor,
+            currency: &currency,
+            reason: why.code(),
+        },
+        now,
+    )
+    .await?;
+    Ok(Noted {
+        first,
+        object_id,
+        amount_minor,
+        currency,
+        income,
+    })
+}
+
 /// Records `event` as unmatched (`why`), once per event.
 pub async fn report(
     tx: &mut SqliteConnection,
@@ -82,28 +130,15 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
-    let object_id = text(o, "id").unwrap_or_default();
-    let currency = text(o, "currency").unwrap_or("usd").to_ascii_uppercase();
-    let (amount_minor, income) = amount(&event.kind, o);
     let member = text(o, "client_reference_id").and_then(|m| m.parse::<u64>().ok());
-    let payment_intent = id_of(o, "payment_intent");
-    let customer = id_of(o, "customer");
-    let first = store::record_unmatched(
-        tx,
-        &store::NewUnmatched {
-            event_id: &event.id,
-            kind: &event.kind,
-            object_id,
-            payment_intent,
-            customer,
-            member,
-            amount_minor,
-            currency: &currency,
-            reason: why.code(),
-        },
-        now,
-    )
-    .await?;
+    let Noted {
+        first,
+        object_id,
+        amount_minor,
+        currency,
+        income,
+    } = note(tx, event, member, why, now).await?;
+    let (payment_intent, customer) = (id_of(o, "payment_intent"), id_of(o, "customer"));
     if !first {
         return Ok(Applied::Unmatched(why.code()));
     }
@@ -161,26 +196,13 @@ pub async fn member_left(
     product: &crate::config::Product,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let o = &event.data.object;
-    let object_id = text(o, "id").unwrap_or_default();
-    let currency = text(o, "currency").unwrap_or("usd").to_ascii_uppercase();
-    let (amount_minor, _) = amount(&event.kind, o);
-    let first = store::record_unmatched(
-        tx,
-        &store::NewUnmatched {
-            event_id: &event.id,
-            kind: &event.kind,
-            object_id,
-            payment_intent: id_of(o, "payment_intent"),
-            customer: id_of(o, "customer"),
-            member: Some(member.get()),
-            amount_minor,
-            currency: &currency,
-            reason: Reason::MemberLeft.code(),
-        },
-        now,
-    )
-    .await?;
+    let Noted {
+        first,
+        object_id,
+        amount_minor,
+        currency,
+        ..
+    } = note(tx, event, Some(member.get()), Reason::MemberLeft, now).await?;
     if first {
         let amount = money(amount_minor, &currency);
         modlog::post(tx, config, now, |l| {

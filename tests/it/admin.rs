@@ -171,12 +171,7 @@ async fn an_admin_grants_moderator_but_not_admin() {
         reply.content,
         format!("Done: <@{}> is now **moderator**.", ids::KAI)
     );
-    let actions: Vec<String> = app
-        .audit_rows()
-        .await
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions = app.audit_actions().await;
     assert_eq!(
         actions,
         ["staff.grant", "staff.grant"],
@@ -295,12 +290,7 @@ async fn reload_applies_a_good_file_and_keeps_the_old_config_on_errors() {
             .name(),
         "Europe/Berlin"
     );
-    let actions: Vec<String> = app
-        .audit_rows()
-        .await
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions = app.audit_actions().await;
     assert_eq!(actions, ["config.reload"]);
 
     // A moderator may not reload.

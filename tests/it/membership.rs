@@ -446,12 +446,7 @@ async fn a_refund_ends_access_now_and_is_audited() {
         !has_role(&app, ids::KAI, ids::ROLE_PRO)
     })
     .await;
-    let actions: Vec<String> = app
-        .audit_rows()
-        .await
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions = app.audit_actions().await;
     assert!(
         actions.contains(&"membership.stripe.refunded".to_string()),
         "{actions:?}"

@@ -128,12 +128,7 @@ async fn an_unpaid_checkout_grants_nothing_until_its_delayed_payment_succeeds() 
     )
     .await;
     assert_eq!(open_grants(&app, ids::KAI, "pro").await, 0);
-    let actions: Vec<String> = app
-        .audit_rows()
-        .await
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions = app.audit_actions().await;
     assert!(
         actions.contains(&"membership.stripe.payment_failed".to_string()),
         "{actions:?}"

@@ -197,6 +197,15 @@ impl TestApp {
             .expect("audit rows")
     }
 
+    /// The audit log's actions, newest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        self.audit_rows()
+            .await
+            .into_iter()
+            .map(|r| r.action)
+            .collect()
+    }
+
     /// `GET /healthz` as JSON, with its status.
     pub async fn healthz(&self) -> (u16, serde_json::Value) {
         let url = format!("http://{}/healthz", self.bot().app.web_addr);

@@ -353,12 +353,7 @@ async fn staff_cannot_give_themselves_points_or_paid_time_but_owners_can() {
         refused.content
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM grants").await, 0);
-    let actions: Vec<String> = app
-        .audit_rows()
-        .await
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions = app.audit_actions().await;
     for refused in [
         "points.give.refused_self",
         "membership.grant.refused_self",

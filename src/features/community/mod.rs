@@ -13,6 +13,7 @@ pub mod error;
 pub mod feedback;
 pub mod qa;
 pub mod stats;
+pub mod store;
 
 pub use activity::Activity;
 pub use commands::commands;
@@ -33,20 +34,7 @@ pub async fn ops_on_join(
     member: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), crate::error::Error> {
-    let first = sqlx::query(
-        "INSERT INTO member_joins (member_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-    )
-    .bind(member.get() as i64)
-    .bind(crate::clock::to_millis(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !first {
-        sqlx::query("UPDATE member_joins SET left_at = NULL WHERE member_id = ?")
-            .bind(member.get() as i64)
-            .execute(&mut *tx)
-            .await?;
+    if !store::joined(tx, member, now).await? {
         return Ok(());
     }
     let to = config.onboarding.welcome.unwrap_or(WelcomeTo::Channel);
@@ -78,21 +66,7 @@ pub async fn ops_on_leave(
     member: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), crate::error::Error> {
-    sqlx::query("UPDATE member_joins SET left_at = ? WHERE member_id = ?")
-        .bind(crate::clock::to_millis(now))
-        .bind(member.get() as i64)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+    Ok(store::left(tx, member, now).await?)
 }
 
-/// Whether `member` is known to have left the server (and not come back).
-pub async fn has_left(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<bool> {
-    let (left,): (i64,) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM member_joins WHERE member_id = ? AND left_at IS NOT NULL)",
-    )
-    .bind(member.get() as i64)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(left > 0)
-}
+pub use store::has_left;

@@ -340,24 +340,8 @@ pub async fn revenue(
             .find(|(kind, _)| kind == k)
             .map_or(0, |(_, n)| *n)
     };
-    let (active,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT member_id) FROM grants WHERE ended_at IS NULL AND source != 'points'
-            AND (ends_at IS NULL OR ends_at > ?)",
-    )
-    .bind(to_millis(now))
-    .fetch_one(&mut *conn)
-    .await?;
-    // Churned: a product grant ended in the period and the member holds none of it now.
-    let (churned,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT g.member_id) FROM grants g
-          WHERE g.source != 'points' AND g.ended_at >= ?1 AND g.ended_at < ?2
-            AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.member_id = g.member_id
-                             AND o.product = g.product AND o.ended_at IS NULL)",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
+    let active = store::paid_members_at(&mut conn, to_millis(now)).await?;
+    let churned = store::churned_between(&mut conn, from, to).await?;
     lines.push(t!(
         locale,
         "revenue-members",

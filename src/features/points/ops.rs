@@ -567,12 +567,10 @@ pub async fn finish_order(
             at: now,
         };
         apply(tx, config, &[entry], now).await?;
-        // A refunded role order ends its grant now; the expiry job removes the role.
-        sqlx::query("UPDATE grants SET ends_at = ? WHERE reference = ? AND ended_at IS NULL")
-            .bind(crate::clock::to_millis(now))
-            .bind(format!("order:{order}"))
-            .execute(&mut *tx)
-            .await?;
+        // A refunded role order ends its grant now (the role goes unless another grant
+        // still gives it), through the one way every grant ends.
+        let reference = format!("order:{order}");
+        grants::end::end(tx, config, grants::end::Which::Reference(&reference), now).await?;
     }
     let action = audit::Action {
         guild_id: config.discord.guild_id,

@@ -4,11 +4,9 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::error::AdminError;
 use super::ops::{self, Actor, StaffChange};
 use super::store;
 use crate::access::{Level, Target};
-use crate::config::ConfigError;
 use crate::discord::args::MentionTarget;
 use crate::discord::invocation::{invocation, Invocation};
 use crate::discord::reply::{self, paginate};
@@ -66,21 +64,16 @@ async fn actor(ctx: Context<'_>, inv: &Invocation) -> Result<Actor, Error> {
 async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let change = ops::grant(
-        &mut tx,
+    let owners = inv.owners(ctx);
+    let change = ops::grant_level(
+        ctx.data(),
         &inv.config,
-        &inv.owners(ctx),
+        &owners,
         &actor,
         target.0,
         level.into(),
-        now,
     )
     .await?;
-    data.commit(tx).await?;
-    data.rules.forget_staff();
     let locale = inv.locale(ctx);
     let text = t!(
         locale,
@@ -97,20 +90,9 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
 async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let StaffChange { target, level, .. } = ops::revoke(
-        &mut tx,
-        &inv.config,
-        &inv.owners(ctx),
-        &actor,
-        target.0,
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
-    data.rules.forget_staff();
+    let owners = inv.owners(ctx);
+    let StaffChange { target, level, .. } =
+        ops::revoke_level(ctx.data(), &inv.config, &owners, &actor, target.0).await?;
     let locale = inv.locale(ctx);
     let text = t!(
         locale,
@@ -250,11 +232,7 @@ fn outbox_status(locale: Locale, status: &str) -> String {
 async fn retry(ctx: Context<'_>, #[min = 1] item: Option<i64>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let requeued = ops::retry(&mut tx, &inv.config, &actor, item, now).await?;
-    data.commit(tx).await?;
+    let requeued = ops::retry_failed(ctx.data(), &inv.config, &actor, item).await?;
     let text = t!(inv.locale(ctx), "admin-retried", count = requeued as i64);
     reply::ephemeral(ctx, text).await?;
     Ok(())
@@ -265,33 +243,19 @@ async fn retry(ctx: Context<'_>, #[min = 1] item: Option<i64>) -> Result<(), Err
 async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
-    let data = ctx.data();
-    let outcome = data.config.reload().map_err(|e| match e {
-        ConfigError::Invalid(problems) => AdminError::ConfigRejected {
-            problems: problems.iter().map(ToString::to_string).collect(),
-        },
-        io @ ConfigError::Io { .. } => AdminError::ConfigRejected {
-            problems: vec![io.to_string()],
-        },
-    })?;
-    // The record belongs to the new policy (its mod-log channel, its language).
-    let config = data.config.snapshot();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    ops::record_reload(&mut tx, &config, &actor, &outcome.restart_required, now).await?;
-    let synced = crate::features::apply_config(&mut tx, &config, now).await?;
-    data.commit(tx).await?;
-    data.schedule_wake.notify_one();
-    data.reconcile_wake.notify_one();
+    let ops::Reloaded {
+        restart_required,
+        synced,
+    } = ops::reload(ctx.data(), &actor).await?;
 
     let locale = inv.locale(ctx);
     let mut text = t!(locale, "admin-reloaded");
-    if !outcome.restart_required.is_empty() {
+    if !restart_required.is_empty() {
         text.push('\n');
         text.push_str(&t!(
             locale,
             "admin-reload-restart",
-            keys = outcome.restart_required.join(", ")
+            keys = restart_required.join(", ")
         ));
     }
     if !synced.is_empty() {

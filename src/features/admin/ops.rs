@@ -1,7 +1,11 @@
-//! One function per `/admin` write. Each takes the caller's transaction, decides with the pure
-//! rules, stores the change, its audit row, its mod-log line and its outbox items, and leaves
-//! the commit to the caller (`AppState::commit`, which also wakes the outbox). A slash command,
-//! a gateway event, a job or a webhook calls them alike.
+//! One function per `/admin` write. The operations a door calls (`grant_level`,
+//! `revoke_level`, `retry_failed`, `reload`) own their transaction: they open it, decide with
+//! the pure rules, store the change with its audit row, mod-log line and outbox items, commit
+//! through `AppState::commit` (which wakes the outbox) and fire the other wake-ups the change
+//! needs. A slash command, a button, a gateway event, a job or a web page calls them alike and
+//! only renders what they return. The parts that take a caller's transaction (`grant`,
+//! `revoke`, `retry`, `record_reload`, `restore_on_join`) compose into larger writes, such as a
+//! member's join.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -12,10 +16,95 @@ use super::error::AdminError;
 use super::{rules, store};
 use crate::access::{Level, Owners, Target};
 use crate::config::Config;
+use crate::config::ConfigError;
 use crate::error::Error;
 use crate::features::common::{audit, modlog};
 use crate::outbox::{self, store as outbox_store};
+use crate::state::AppState;
 use crate::t;
+
+/// `/admin grant`: gives `target` a staff level, in its own transaction. Automod forgets whom
+/// it knew as staff.
+pub async fn grant_level(
+    app: &AppState,
+    config: &Config,
+    owners: &Owners,
+    actor: &Actor,
+    target: Target,
+    level: Level,
+) -> Result<StaffChange, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let change = grant(&mut tx, config, owners, actor, target, level, now).await?;
+    app.commit(tx).await?;
+    app.rules.forget_staff();
+    Ok(change)
+}
+
+/// `/admin revoke`: takes `target`'s staff level away, in its own transaction.
+pub async fn revoke_level(
+    app: &AppState,
+    config: &Config,
+    owners: &Owners,
+    actor: &Actor,
+    target: Target,
+) -> Result<StaffChange, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let change = revoke(&mut tx, config, owners, actor, target, now).await?;
+    app.commit(tx).await?;
+    app.rules.forget_staff();
+    Ok(change)
+}
+
+/// `/admin retry`: re-queues failed outbox items (`item`, or all), in its own transaction.
+pub async fn retry_failed(
+    app: &AppState,
+    config: &Config,
+    actor: &Actor,
+    item: Option<i64>,
+) -> Result<u64, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let requeued = retry(&mut tx, config, actor, item, now).await?;
+    app.commit(tx).await?;
+    Ok(requeued)
+}
+
+/// What `/admin reload` did.
+#[derive(Debug, Clone)]
+pub struct Reloaded {
+    /// Keys that changed but take effect only after a restart.
+    pub restart_required: Vec<&'static str>,
+    /// The standing schedules the new file added, changed or removed.
+    pub synced: crate::features::schedule::sync::SyncReport,
+}
+
+/// `/admin reload`: re-reads the config file (a bad file keeps the running policy and names
+/// every problem), records it under the new policy (its mod-log channel, its language), syncs
+/// the standing schedules, and wakes the scheduler and the reconciliation.
+pub async fn reload(app: &AppState, actor: &Actor) -> Result<Reloaded, Error> {
+    let outcome = app.config.reload().map_err(|e| match e {
+        ConfigError::Invalid(problems) => AdminError::ConfigRejected {
+            problems: problems.iter().map(ToString::to_string).collect(),
+        },
+        io @ ConfigError::Io { .. } => AdminError::ConfigRejected {
+            problems: vec![io.to_string()],
+        },
+    })?;
+    let config = app.config.snapshot();
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    record_reload(&mut tx, &config, actor, &outcome.restart_required, now).await?;
+    let synced = crate::features::apply_config(&mut tx, &config, now).await?;
+    app.commit(tx).await?;
+    app.schedule_wake.notify_one();
+    app.reconcile_wake.notify_one();
+    Ok(Reloaded {
+        restart_required: outcome.restart_required,
+        synced,
+    })
+}
 
 /// Who is acting, with the level they were found to hold for this invocation.
 #[derive(Debug, Clone)]

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
+use super::by_hand;
 use super::error::MembershipError;
-use super::ops::{self, GrantRequest, Length};
+use super::ops::{self, Length};
 use super::{report, store};
 use crate::access::Level;
 use crate::clock::to_millis;
@@ -271,82 +272,48 @@ async fn membership(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The shared end of `/membership grant` and `extend`: the audit record, the commit, the
-/// expiry job's wake-up, and the answer saying until when the member now has the product.
-struct Done<'p> {
-    action: &'static str,
-    member: serenity::UserId,
-    product: &'p Product,
-    details: serde_json::Value,
-    paid_until: Option<DateTime<Utc>>,
-    /// The reply's message id (`membership-granted` or `membership-extended`).
-    message: &'static str,
-}
-
-impl Done<'_> {
-    async fn commit_and_reply(
-        self,
-        ctx: Context<'_>,
-        inv: &crate::discord::invocation::Invocation,
-        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        let data = ctx.data();
-        ops::record(
-            &mut tx,
-            &inv.config,
-            ctx.author().id,
-            self.action,
-            self.member,
-            self.product,
-            self.details,
-            now,
-        )
-        .await?;
-        data.commit(tx).await?;
-        data.grants_changed();
-        let locale = inv.locale(ctx);
-        let text = t!(
-            locale,
-            self.message,
-            member = format!("<@{}>", self.member),
-            product = self.product.name.get(locale).to_string(),
-            until = when(self.paid_until, locale)
-        );
-        reply::ephemeral(ctx, text).await?;
-        Ok(())
-    }
-}
-
-/// Staff other than owners may not give themselves paid time: the attempt is audited
-/// (committed) and refused. Hands the transaction back when the grant may go ahead.
-async fn not_to_self<'t>(
+/// Who acts, as the by-hand operations need them.
+async fn staff(
     ctx: Context<'_>,
     inv: &crate::discord::invocation::Invocation,
-    mut tx: sqlx::Transaction<'t, sqlx::Sqlite>,
+) -> Result<by_hand::Staff, Error> {
+    Ok(by_hand::Staff {
+        id: ctx.author().id,
+        is_owner: inv.level(ctx).await? == Level::Owner,
+    })
+}
+
+/// "Granted" or "extended": until when the member now has the product.
+async fn granted_reply(
+    ctx: Context<'_>,
+    inv: &crate::discord::invocation::Invocation,
+    extended: bool,
     member: serenity::UserId,
-    action: &str,
     product: &Product,
-) -> Result<sqlx::Transaction<'t, sqlx::Sqlite>, Error> {
-    let data = ctx.data();
-    let owner = inv.level(ctx).await? == Level::Owner;
-    let (author, now) = (ctx.author().id, data.clock.now());
-    if ops::may_grant_by_hand(
-        &mut tx,
-        &inv.config,
-        author,
-        owner,
-        member,
-        action,
-        product,
-        now,
-    )
-    .await?
-    {
-        return Ok(tx);
-    }
-    data.commit(tx).await?;
-    Err(MembershipError::SelfGrant.into())
+    paid_until: Option<DateTime<Utc>>,
+) -> Result<(), Error> {
+    let locale = inv.locale(ctx);
+    let (member, product) = (format!("<@{member}>"), product.name.get(locale).to_string());
+    let until = when(paid_until, locale);
+    let text = if extended {
+        t!(
+            locale,
+            "membership-extended",
+            member = member,
+            product = product,
+            until = until
+        )
+    } else {
+        t!(
+            locale,
+            "membership-granted",
+            member = member,
+            product = product,
+            until = until
+        )
+    };
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
 }
 
 /// Give a member a product (a membership tier or a course)
@@ -361,37 +328,25 @@ async fn grant(
     let inv = invocation(ctx).await;
     let config = &inv.config;
     let product = self::product(config, &product)?;
-    let length = duration.as_deref().map(length).transpose()?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let tx = data.db.write.begin().await?;
-    let mut tx = not_to_self(ctx, &inv, tx, member.id, "membership.grant", product).await?;
-    let granted = ops::grant(
-        &mut tx,
+    let length = match duration.as_deref() {
+        Some(text) => Some(by_hand::Typed {
+            text,
+            length: length(text)?,
+        }),
+        None => None,
+    };
+    let staff = staff(ctx, &inv).await?;
+    let granted = by_hand::grant(
+        ctx.data(),
         config,
-        &GrantRequest {
-            member: member.id,
-            product,
-            source: "manual",
-            length: length.unwrap_or(Length::Product),
-            reference: None,
-            note: note.as_deref(),
-            actor: Some(ctx.author().id),
-        },
-        now,
+        staff,
+        member.id,
+        product,
+        length,
+        note.as_deref(),
     )
     .await?;
-    ops::record_list_price(&mut tx, product, "manual", &granted, member.id, now).await?;
-    let details = serde_json::json!({ "duration": duration, "note": note });
-    let done = Done {
-        action: "membership.grant",
-        member: member.id,
-        product,
-        details,
-        paid_until: granted.paid_until,
-        message: "membership-granted",
-    };
-    done.commit_and_reply(ctx, &inv, tx, now).await
+    granted_reply(ctx, &inv, false, member.id, product, granted.paid_until).await
 }
 
 /// End a member's product now (the role is removed)
@@ -405,28 +360,8 @@ async fn revoke(
     let inv = invocation(ctx).await;
     let config = &inv.config;
     let product = self::product(config, &product)?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let ended = ops::end_now(&mut tx, config, member.id, product, now).await?;
-    if ended == 0 {
-        return Err(MembershipError::NotHeld {
-            product: product.id.clone(),
-        }
-        .into());
-    }
-    ops::record(
-        &mut tx,
-        config,
-        ctx.author().id,
-        "membership.revoke",
-        member.id,
-        product,
-        serde_json::json!({ "reason": reason }),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
+    let staff = staff(ctx, &inv).await?;
+    by_hand::revoke(ctx.data(), config, staff, member.id, product, &reason).await?;
     let locale = inv.locale(ctx);
     let text = t!(
         locale,
@@ -455,40 +390,13 @@ async fn extend(
             return Err(MembershipError::BadDuration { text: duration }.into());
         }
     };
-    let data = ctx.data();
-    let now = data.clock.now();
-    let tx = data.db.write.begin().await?;
-    let mut tx = not_to_self(ctx, &inv, tx, member.id, "membership.extend", product).await?;
-    if ops::held(&mut tx, member.id, &product.id, now).await? == super::rules::Held::None {
-        return Err(MembershipError::NotHeld {
-            product: product.id.clone(),
-        }
-        .into());
-    }
-    let granted = ops::grant(
-        &mut tx,
-        config,
-        &GrantRequest {
-            member: member.id,
-            product,
-            source: "manual",
-            length,
-            reference: None,
-            note: Some("extend"),
-            actor: Some(ctx.author().id),
-        },
-        now,
-    )
-    .await?;
-    let done = Done {
-        action: "membership.extend",
-        member: member.id,
-        product,
-        details: serde_json::json!({ "duration": duration }),
-        paid_until: granted.paid_until,
-        message: "membership-extended",
+    let staff = staff(ctx, &inv).await?;
+    let typed = by_hand::Typed {
+        text: &duration,
+        length,
     };
-    done.commit_and_reply(ctx, &inv, tx, now).await
+    let granted = by_hand::extend(ctx.data(), config, staff, member.id, product, typed).await?;
+    granted_reply(ctx, &inv, true, member.id, product, granted.paid_until).await
 }
 
 /// Your products and when they end (admins: any member's)

@@ -6,6 +6,7 @@
 //! verification and events; `entitlements.rs` Discord's store; `notices.rs` the renewal
 //! reminders job; `report.rs` what admins read; `commands.rs` the slash commands.
 
+pub mod by_hand;
 pub mod commands;
 pub mod entitlements;
 pub mod error;

@@ -1,0 +1,182 @@
+//! What staff do by hand — grant, extend, revoke — as operations that own their transaction:
+//! each opens it, checks, writes the grant (with its role change, revenue row, audit row and
+//! mod-log line), commits and wakes the expiry job and the reminders. Slash commands call them
+//! now; a staff web page can call the same.
+
+use chrono::{DateTime, Utc};
+use serenity::all::UserId;
+use sqlx::SqliteConnection;
+
+use super::error::MembershipError;
+use super::ops::{self, GrantRequest, Granted, Length};
+use super::rules::Held;
+use crate::config::{Config, Product};
+use crate::error::Error;
+use crate::state::AppState;
+
+/// Who acts: owners may give paid time to themselves, other staff may not.
+#[derive(Debug, Clone, Copy)]
+pub struct Staff {
+    pub id: UserId,
+    pub is_owner: bool,
+}
+
+/// Opens the write, refusing (and auditing, committed) a staff member's grant to themself.
+async fn open<'a>(
+    app: &'a AppState,
+    config: &Config,
+    staff: Staff,
+    member: UserId,
+    action: &str,
+    product: &Product,
+    now: DateTime<Utc>,
+) -> Result<sqlx::Transaction<'a, sqlx::Sqlite>, Error> {
+    let mut tx = app.db.write.begin().await?;
+    let allowed = ops::may_grant_by_hand(
+        &mut tx,
+        config,
+        staff.id,
+        staff.is_owner,
+        member,
+        action,
+        product,
+        now,
+    )
+    .await?;
+    if allowed {
+        return Ok(tx);
+    }
+    app.commit(tx).await?;
+    Err(MembershipError::SelfGrant.into())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn give(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    staff: Staff,
+    member: UserId,
+    product: &Product,
+    length: Length,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Granted, Error> {
+    let request = GrantRequest {
+        member,
+        product,
+        source: "manual",
+        length,
+        reference: None,
+        note,
+        actor: Some(staff.id),
+    };
+    ops::grant(tx, config, &request, now).await
+}
+
+/// Audits, commits and wakes the jobs that plan by grants.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    app: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    config: &Config,
+    staff: Staff,
+    action: &str,
+    member: UserId,
+    product: &Product,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    ops::record(
+        &mut tx, config, staff.id, action, member, product, details, now,
+    )
+    .await?;
+    app.commit(tx).await?;
+    app.grants_changed();
+    Ok(())
+}
+
+/// How long, as staff typed it (for the audit log) and as read.
+#[derive(Debug, Clone, Copy)]
+pub struct Typed<'a> {
+    pub text: &'a str,
+    pub length: Length,
+}
+
+/// `/membership grant`: gives `member` the product for `length` (default: its duration),
+/// counted in revenue at the product's price.
+pub async fn grant(
+    app: &AppState,
+    config: &Config,
+    staff: Staff,
+    member: UserId,
+    product: &Product,
+    length: Option<Typed<'_>>,
+    note: Option<&str>,
+) -> Result<Granted, Error> {
+    let now = app.clock.now();
+    let action = "membership.grant";
+    let mut tx = open(app, config, staff, member, action, product, now).await?;
+    let details = serde_json::json!({ "duration": length.map(|l| l.text), "note": note });
+    let length = length.map_or(Length::Product, |l| l.length);
+    let granted = give(&mut tx, config, staff, member, product, length, note, now).await?;
+    ops::record_list_price(&mut tx, product, "manual", &granted, member, now).await?;
+    finish(
+        app, tx, config, staff, action, member, product, details, now,
+    )
+    .await?;
+    Ok(granted)
+}
+
+/// `/membership extend`: adds `length` from the later of now and the current paid end, to a
+/// product the member holds.
+pub async fn extend(
+    app: &AppState,
+    config: &Config,
+    staff: Staff,
+    member: UserId,
+    product: &Product,
+    length: Typed<'_>,
+) -> Result<Granted, Error> {
+    let now = app.clock.now();
+    let action = "membership.extend";
+    let mut tx = open(app, config, staff, member, action, product, now).await?;
+    if ops::held(&mut tx, member, &product.id, now).await? == Held::None {
+        return Err(MembershipError::NotHeld {
+            product: product.id.clone(),
+        }
+        .into());
+    }
+    let details = serde_json::json!({ "duration": length.text });
+    let (length, note) = (length.length, Some("extend"));
+    let granted = give(&mut tx, config, staff, member, product, length, note, now).await?;
+    finish(
+        app, tx, config, staff, action, member, product, details, now,
+    )
+    .await?;
+    Ok(granted)
+}
+
+/// `/membership revoke`: ends every grant of the product the member holds, now.
+pub async fn revoke(
+    app: &AppState,
+    config: &Config,
+    staff: Staff,
+    member: UserId,
+    product: &Product,
+    reason: &str,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    if ops::end_now(&mut tx, config, member, product, now).await? == 0 {
+        return Err(MembershipError::NotHeld {
+            product: product.id.clone(),
+        }
+        .into());
+    }
+    let details = serde_json::json!({ "reason": reason });
+    let action = "membership.revoke";
+    finish(
+        app, tx, config, staff, action, member, product, details, now,
+    )
+    .await
+}

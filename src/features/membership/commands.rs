@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 use super::by_hand;
+use super::codes;
 use super::error::MembershipError;
-use super::ops::{self, Length};
+use super::ops::Length;
 use super::{report, store};
 use crate::access::Level;
 use crate::clock::to_millis;
@@ -554,38 +555,14 @@ async fn code_create(
         .as_deref()
         .map(|text| report::parse_date(text, config.community.timezone, now))
         .transpose()?;
-    let codes: Vec<String> = (0..count).map(|_| super::rules::new_code()).collect();
-    let data = ctx.data();
-    let mut tx = data.db.write.begin().await?;
-    let batch = store::next_batch(&mut tx).await?;
-    for code in &codes {
-        let canonical = super::rules::normalize(code).expect("generated codes are canonical");
-        store::insert_code(
-            &mut tx,
-            &store::NewCode {
-                hash: &super::rules::hash(&canonical),
-                product: &product.id,
-                duration_s,
-                max_uses: max_uses.unwrap_or(1),
-                expires_at: expires.map(to_millis),
-                batch,
-                created_by: ctx.author().id.get(),
-            },
-            now,
-        )
-        .await?;
-    }
-    let action = crate::features::common::audit::Action {
-        guild_id: config.discord.guild_id,
-        actor: ctx.author().id,
-        action: "code.create",
-        target_kind: None,
-        target_id: None,
-        // Never the codes themselves.
-        arguments: serde_json::json!({ "product": product.id, "count": count, "batch": batch, "max_uses": max_uses.unwrap_or(1) }),
+    let new = codes::NewBatch {
+        product,
+        count,
+        duration_s,
+        max_uses: max_uses.unwrap_or(1),
+        expires_at: expires,
     };
-    crate::features::common::audit::record(&mut tx, &action, now).await?;
-    data.commit(tx).await?;
+    let (batch, codes) = codes::create(ctx.data(), config, ctx.author().id, &new).await?;
     let csv = report::codes_csv(&codes, &product.id, expires)?;
     let text = t!(
         locale,
@@ -657,23 +634,8 @@ async fn code_revoke(
     if hash.is_none() && batch.is_none() {
         return Err(MembershipError::NothingToRevoke.into());
     }
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let revoked = store::revoke_codes(&mut tx, hash.as_deref(), batch, now).await?;
-    if revoked == 0 {
-        return Err(MembershipError::NothingToRevoke.into());
-    }
-    let action = crate::features::common::audit::Action {
-        guild_id: inv.config.discord.guild_id,
-        actor: ctx.author().id,
-        action: "code.revoke",
-        target_kind: None,
-        target_id: None,
-        arguments: serde_json::json!({ "batch": batch, "code": hash.as_deref().map(|h| &h[..8]), "revoked": revoked }),
-    };
-    crate::features::common::audit::record(&mut tx, &action, now).await?;
-    data.commit(tx).await?;
+    let author = ctx.author().id;
+    let revoked = codes::revoke(ctx.data(), &inv.config, author, hash.as_deref(), batch).await?;
     let text = t!(locale, "code-revoked", count = revoked as i64);
     reply::ephemeral(ctx, text).await?;
     Ok(())
@@ -684,35 +646,19 @@ async fn code_revoke(
 async fn redeem(ctx: Context<'_>, #[max_length = 40] code: String) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let data = ctx.data();
-    let now = data.clock.now();
-    let member = ctx.author().id;
-    let mut tx = data.db.write.begin().await?;
-    match ops::redeem(&mut tx, &inv.config, member, &code, now).await? {
-        Ok(redeemed) => {
-            data.commit(tx).await?;
-            data.grants_changed();
-            let product = inv
-                .config
-                .product(&redeemed.product)
-                .map_or(redeemed.product.clone(), |p| p.name.get(locale).to_string());
-            let text = t!(
-                locale,
-                "code-redeemed",
-                product = product,
-                until = when(redeemed.paid_until, locale)
-            );
-            reply::ephemeral(ctx, text).await?;
-            Ok(())
-        }
-        Err(MembershipError::BadCode) => {
-            // The failure is counted (throttling); the code typed is not logged.
-            data.commit(tx).await?;
-            tracing::info!(%member, "wrong redeem code");
-            Err(MembershipError::BadCode.into())
-        }
-        Err(other) => Err(other.into()),
-    }
+    let redeemed = codes::redeem(ctx.data(), &inv.config, ctx.author().id, &code).await?;
+    let product = inv
+        .config
+        .product(&redeemed.product)
+        .map_or(redeemed.product.clone(), |p| p.name.get(locale).to_string());
+    let text = t!(
+        locale,
+        "code-redeemed",
+        product = product,
+        until = when(redeemed.paid_until, locale)
+    );
+    reply::ephemeral(ctx, text).await?;
+    Ok(())
 }
 
 #[poise::command(
@@ -761,34 +707,13 @@ async fn revenue_add(
         return Err(MembershipError::BadAmount.into());
     }
     let minor = (amount * 100.0).round() as i64;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    store::record_income(
-        &mut tx,
-        &store::Income {
-            product: None,
-            source: source.trim(),
-            kind: "other",
-            amount_minor: minor,
-            currency: &currency,
-            member: None,
-            note: note.as_deref(),
-            reference: None,
-        },
-        now,
-    )
-    .await?;
-    let action = crate::features::common::audit::Action {
-        guild_id: inv.config.discord.guild_id,
-        actor: ctx.author().id,
-        action: "revenue.add",
-        target_kind: None,
-        target_id: None,
-        arguments: serde_json::json!({ "amount_minor": minor, "currency": currency, "source": source, "note": note }),
+    let income = codes::Income {
+        amount_minor: minor,
+        currency: &currency,
+        source: source.trim(),
+        note: note.as_deref(),
     };
-    crate::features::common::audit::record(&mut tx, &action, now).await?;
-    data.commit(tx).await?;
+    codes::add_income(ctx.data(), &inv.config, ctx.author().id, &income).await?;
     let text = t!(
         locale,
         "revenue-added",

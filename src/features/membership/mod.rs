@@ -7,6 +7,7 @@
 //! reminders job; `report.rs` what admins read; `commands.rs` the slash commands.
 
 pub mod by_hand;
+pub mod codes;
 pub mod commands;
 pub mod entitlements;
 pub mod error;

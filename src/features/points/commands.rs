@@ -5,7 +5,7 @@ use chrono::{Datelike, TimeZone, Utc};
 use poise::serenity_prelude as serenity;
 
 use super::error::PointsError;
-use super::{ops, rules, store};
+use super::{actions, ops, rules, store};
 use crate::access::Level;
 use crate::clock::to_millis;
 use crate::config::ItemKind;
@@ -25,13 +25,7 @@ pub fn commands() -> Vec<Command> {
 async fn checkin(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let data = ctx.data();
-    // The balance shown must include chat points still on their way to the ledger.
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let done = ops::check_in(&mut tx, &inv.config, ctx.author().id, locale, now).await?;
-    data.commit(tx).await?;
+    let done = actions::check_in(ctx.data(), &inv.config, ctx.author().id, locale).await?;
     let c = done.check_in;
     let mut text = t!(
         locale,
@@ -205,14 +199,10 @@ async fn adjust(
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
     let staff = ops::Staff {
         id: ctx.author().id,
         is_owner: inv.level(ctx).await? == Level::Owner,
     };
-    let mut tx = data.db.write.begin().await?;
     let change = ops::Adjustment {
         member: member.id,
         member_is_bot: member.bot,
@@ -220,8 +210,7 @@ async fn adjust(
         give,
         reason: reason.trim(),
     };
-    let adjusted = ops::adjust(&mut tx, &inv.config, &staff, &change, now).await?;
-    data.commit(tx).await?;
+    let adjusted = actions::adjust(ctx.data(), &inv.config, &staff, &change).await?;
     let ops::Adjusted::Balance(balance) = adjusted else {
         return Err(PointsError::SelfAward.into());
     };
@@ -362,21 +351,8 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
 async fn buy(ctx: Context<'_>, #[max_length = 64] item: String) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let bought = ops::buy(
-        &mut tx,
-        &inv.config,
-        ctx.author().id,
-        item.trim(),
-        locale,
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
-    data.grants_changed();
+    let author = ctx.author().id;
+    let bought = actions::buy(ctx.data(), &inv.config, author, item.trim(), locale).await?;
     let name = inv
         .config
         .shop
@@ -466,14 +442,8 @@ async fn refund(ctx: Context<'_>, #[min = 1] order: i64) -> Result<(), Error> {
 async fn finish(ctx: Context<'_>, order: i64, refund: bool) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let (member, _) =
-        ops::finish_order(&mut tx, &inv.config, ctx.author().id, order, refund, now).await?;
-    data.commit(tx).await?;
-    data.grants_changed();
+    let author = ctx.author().id;
+    let (member, _) = actions::finish_order(ctx.data(), &inv.config, author, order, refund).await?;
     let m = format!("<@{member}>");
     let text = if refund {
         t!(locale, "shop-refunded", order = order, member = m)

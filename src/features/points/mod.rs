@@ -5,6 +5,7 @@
 //! Same shape as `admin`: `rules.rs` (pure), `ops.rs` (one function per write), `store.rs`
 //! (SQL), `commands.rs`, `error.rs`, `locales/*/points.ftl`; plus `engine.rs`, the hot path.
 
+pub mod actions;
 pub mod commands;
 pub mod engine;
 pub mod error;

@@ -2,6 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
+use super::actions;
 use super::error::CommunityError;
 use super::{feedback, qa, stats};
 use crate::access::Level;
@@ -95,20 +96,15 @@ async fn feedback_send(
     anonymous: Option<bool>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let id = feedback::send(
-        &mut tx,
+    let id = actions::send_feedback(
+        ctx.data(),
         &inv.config,
         ctx.author().id,
         kind.unwrap_or(FeedbackKind::Suggestion).as_str(),
         text.trim(),
         anonymous.unwrap_or(false),
-        now,
     )
     .await?;
-    data.commit(tx).await?;
     reply::ephemeral(ctx, t!(inv.locale(ctx), "feedback-sent", id = id)).await?;
     Ok(())
 }
@@ -171,23 +167,14 @@ async fn ask(
         qa::terms(config, expert.id, is_owner).ok_or_else(|| CommunityError::NotAnExpert {
             who: format!("<@{}>", expert.id),
         })?;
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let q = qa::ask(
-        &mut tx,
-        config,
-        ctx.author().id,
-        expert.id,
+    let asked = actions::Asked {
+        asker: ctx.author().id,
+        expert: expert.id,
         price,
         within,
-        question.trim(),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
-    data.qa_wake.notify_one();
+        question: question.trim(),
+    };
+    let q = actions::ask(ctx.data(), config, &asked).await?;
     let text = t!(
         locale,
         "qa-asked",
@@ -210,20 +197,8 @@ async fn answer(
     text: String,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let q = qa::answer(
-        &mut tx,
-        &inv.config,
-        question_id,
-        ctx.author().id,
-        text.trim(),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
+    let author = ctx.author().id;
+    let q = actions::answer(ctx.data(), &inv.config, question_id, author, text.trim()).await?;
     let reply_text = if inv.config.qa.payout_to_pool {
         t!(
             inv.locale(ctx),
@@ -247,20 +222,8 @@ async fn answer(
 #[poise::command(slash_command, guild_only, custom_data = "Level::Member")]
 async fn withdraw(ctx: Context<'_>, #[min = 1] question_id: i64) -> Result<(), Error> {
     let inv = invocation(ctx).await;
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let q = qa::get(&mut tx, question_id)
-        .await?
-        .ok_or(CommunityError::UnknownQuestion { id: question_id })?;
-    if q.asker_id != ctx.author().id.get() as i64 {
-        return Err(CommunityError::NotYourQuestion.into());
-    }
-    if !qa::refund(&mut tx, &inv.config, &q, "withdrawn", now).await? {
-        return Err(CommunityError::QuestionClosed { id: question_id }.into());
-    }
-    data.commit(tx).await?;
+    let author = ctx.author().id;
+    let q = actions::withdraw(ctx.data(), &inv.config, question_id, author).await?;
     let text = t!(inv.locale(ctx), "qa-withdrawn", id = q.id, price = q.price);
     reply::ephemeral(ctx, text).await?;
     Ok(())

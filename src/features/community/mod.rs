@@ -6,6 +6,7 @@
 //! `stats.rs` the analytics queries; `commands.rs` the slash commands.
 
 pub mod about;
+pub mod actions;
 pub mod activity;
 pub mod charts;
 pub mod commands;

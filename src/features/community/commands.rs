@@ -496,12 +496,7 @@ async fn stats_export(
             )
         }
         ExportTable::Channels => {
-            let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-                "SELECT day, channel_id, messages FROM channel_daily WHERE day >= ? ORDER BY day, channel_id",
-            )
-            .bind(&from)
-            .fetch_all(&data.db.read)
-            .await?;
+            let rows = super::store::channel_days_since(&data.db, &from).await?;
             (
                 "channels",
                 &["day", "channel_id", "messages"],
@@ -511,14 +506,7 @@ async fn stats_export(
             )
         }
         ExportTable::Members => {
-            let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-                "SELECT j.member_id, j.joined_at,
-                        COALESCE((SELECT SUM(messages) FROM activity_daily a WHERE a.member_id = j.member_id AND a.day >= ?), 0)
-                   FROM member_joins j ORDER BY j.member_id",
-            )
-            .bind(&from)
-            .fetch_all(&data.db.read)
-            .await?;
+            let rows = super::store::members_since(&data.db, &from).await?;
             (
                 "members",
                 &["member_id", "joined_at", "messages"],

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 
 use super::error::RulesError;
 use super::warnings::{self, DurationError};
-use super::{ops, store};
+use super::{actions, ops, store};
 use crate::access::{effective_level, Level};
 use crate::clock::to_millis;
 use crate::discord::hierarchy;
@@ -71,11 +71,7 @@ async fn show(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, custom_data = "Level::Admin")]
 async fn post(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let edited = ops::post_rules(&mut tx, &inv.config, ctx.author().id, now).await?;
-    data.commit(tx).await?;
+    let edited = actions::post_rules(ctx.data(), &inv.config, ctx.author().id).await?;
     let channel = format!("<#{}>", inv.config.channels.rules.map_or(0, |c| c.get()));
     let text = if edited {
         t!(inv.locale(ctx), "rules-updated", channel = channel)
@@ -174,21 +170,15 @@ async fn warn(
     let inv = invocation(ctx).await;
     check_target(ctx, &inv, &member).await?;
     let points = points.unwrap_or(1).clamp(1, 10);
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let warned = ops::warn(
-        &mut tx,
+    let warned = actions::warn(
+        ctx.data(),
         &inv.config,
-        Some(ctx.author().id),
+        ctx.author().id,
         member.id,
         points,
         reason.trim(),
-        "manual",
-        now,
     )
     .await?;
-    data.commit(tx).await?;
     let locale = inv.locale(ctx);
     let mut text = t!(
         locale,
@@ -267,19 +257,8 @@ async fn pardon(
     #[max_length = 300] reason: String,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let member = ops::pardon(
-        &mut tx,
-        &inv.config,
-        ctx.author().id,
-        warning,
-        reason.trim(),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
+    let author = ctx.author().id;
+    let member = actions::pardon(ctx.data(), &inv.config, author, warning, reason.trim()).await?;
     let text = t!(
         inv.locale(ctx),
         "pardoned",
@@ -308,21 +287,16 @@ async fn timeout(
         },
     })?;
     check_target(ctx, &inv, &member).await?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let until = now + chrono::Duration::from_std(length).unwrap_or_default();
-    let mut tx = data.db.write.begin().await?;
-    ops::timeout(
-        &mut tx,
+    let until = ctx.data().clock.now() + chrono::Duration::from_std(length).unwrap_or_default();
+    actions::timeout(
+        ctx.data(),
         &inv.config,
         ctx.author().id,
         member.id,
         Some(until),
         reason.trim(),
-        now,
     )
     .await?;
-    data.commit(tx).await?;
     let text = t!(
         inv.locale(ctx),
         "timed-out",
@@ -338,20 +312,8 @@ async fn timeout(
 async fn untimeout(ctx: Context<'_>, member: serenity::User) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     check_target(ctx, &inv, &member).await?;
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    ops::timeout(
-        &mut tx,
-        &inv.config,
-        ctx.author().id,
-        member.id,
-        None,
-        "lifted",
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
+    let author = ctx.author().id;
+    actions::timeout(ctx.data(), &inv.config, author, member.id, None, "lifted").await?;
     let text = t!(
         inv.locale(ctx),
         "untimed-out",

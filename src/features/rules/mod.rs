@@ -6,6 +6,7 @@
 //! memory), `ops.rs` (one function per write), `store.rs` (SQL), `commands.rs`, `error.rs`,
 //! `locales/*/rules.ftl`.
 
+pub mod actions;
 pub mod automod;
 pub mod commands;
 pub mod engine;

@@ -2,6 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
+use super::actions;
 use super::error::ScheduleError;
 use super::ops::{self, LOCAL_FORMAT};
 use super::recurrence;
@@ -12,7 +13,6 @@ use crate::discord::invocation::invocation;
 use crate::discord::reply::{self, paginate};
 use crate::discord::{Command, Context};
 use crate::error::Error;
-use crate::features::common::audit;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
@@ -49,11 +49,7 @@ async fn plan_done(ctx: Context<'_>, #[max_length = 40] kind: String) -> Result<
     if !inv.config.plan.items.iter().any(|i| i.kind == kind) {
         return Err(ScheduleError::UnknownKind { kind }.into());
     }
-    let data = ctx.data();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    store::record_content(&mut tx, &kind, ctx.author().id.get(), None, None, now).await?;
-    data.commit(tx).await?;
+    actions::content_done(ctx.data(), &kind, ctx.author().id).await?;
     let text = t!(inv.locale(ctx), "plan-done", kind = kind);
     reply::ephemeral(ctx, text).await?;
     Ok(())
@@ -198,19 +194,7 @@ async fn create(
         prev_at: to_millis(now),
         created_by: ctx.author().id.get(),
     };
-    let mut tx = data.db.write.begin().await?;
-    let id = store::insert(&mut tx, &new, now).await?;
-    let action = audit::Action {
-        guild_id: config.discord.guild_id,
-        actor: ctx.author().id,
-        action: "event.create",
-        target_kind: None,
-        target_id: None,
-        arguments: serde_json::json!({ "event": id, "title": new.title, "when": new.starts_local, "repeat": new.repeat }),
-    };
-    audit::record(&mut tx, &action, now).await?;
-    data.commit(tx).await?;
-    data.schedule_wake.notify_one();
+    let id = actions::create(data, config, ctx.author().id, &new).await?;
     let text = t!(
         inv.locale(ctx),
         "event-created",
@@ -361,41 +345,12 @@ async fn show(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
 async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let data = ctx.data();
-    let now = data.clock.now();
     let row = find(ctx, event).await?;
     refuse_config_made(&row)?;
     if row.status == "cancelled" {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }
-    let mut tx = data.db.write.begin().await?;
-    match to {
-        "active" => {
-            let series = ops::series(&row).ok_or(ScheduleError::NeverFires)?;
-            match ops::first_plan(&series, inv.config.community.timezone, now) {
-                Some((next, due)) => {
-                    store::set_plan(&mut tx, row.id, Some(next), Some(due), "active").await?;
-                    store::set_previous(&mut tx, row.id, Some(to_millis(now))).await?;
-                }
-                None => store::set_plan(&mut tx, row.id, None, None, "finished").await?,
-            }
-        }
-        other => store::set_status(&mut tx, row.id, other).await?,
-    }
-    let action = audit::Action {
-        guild_id: inv.config.discord.guild_id,
-        actor: ctx.author().id,
-        action: match to {
-            "cancelled" => "event.cancel",
-            "paused" => "event.pause",
-            _ => "event.resume",
-        },
-        target_kind: None,
-        target_id: None,
-        arguments: serde_json::json!({ "event": event }),
-    };
-    audit::record(&mut tx, &action, now).await?;
-    data.commit(tx).await?;
-    data.schedule_wake.notify_one();
+    actions::set_state(data, &inv.config, ctx.author().id, &row, to).await?;
     let locale = inv.locale(ctx);
     let text = match to {
         "cancelled" => t!(
@@ -444,15 +399,11 @@ async fn resume(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
 async fn skip(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let data = ctx.data();
-    let now = data.clock.now();
     let row = find(ctx, event).await?;
     if row.status == "cancelled" {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }
-    let mut tx = data.db.write.begin().await?;
-    let skipped = ops::skip_next(&mut tx, &inv.config, &row, now).await?;
-    data.commit(tx).await?;
-    data.schedule_wake.notify_one();
+    let skipped = actions::skip(data, &inv.config, &row).await?;
     let text = t!(
         inv.locale(ctx),
         "event-skipped",
@@ -497,13 +448,9 @@ async fn attended(
     member: serenity::User,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
-    let data = ctx.data();
-    data.points.flush().await;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
+    let author = ctx.author().id;
     let (occ, balance) =
-        ops::attended(&mut tx, &inv.config, event, member.id, ctx.author().id, now).await?;
-    data.commit(tx).await?;
+        actions::attended(ctx.data(), &inv.config, event, member.id, author).await?;
     let text = t!(
         inv.locale(ctx),
         "event-attended",
@@ -556,38 +503,21 @@ async fn edit(
     updated.repeat = repeat_text.trim().to_string();
     updated.remind = remind_text.trim().to_string();
     let series = ops::series_checked(&updated).map_err(|part| ScheduleError::BadRepeat { part })?;
-    let mut tx = data.db.write.begin().await?;
-    sqlx::query(
-        "UPDATE events SET title = ?, description = ?, channel_id = ?, starts_local = ?, repeat = ?,
-                remind = ?, duration_s = ?, catch_up = ? WHERE id = ?",
-    )
-    .bind(title.as_deref().map(str::trim).unwrap_or(&row.title))
-    .bind(description.as_deref().map(str::trim).unwrap_or(&row.description))
-    .bind(channel.map_or(row.channel_id, |c| c.get() as i64))
-    .bind(&updated.starts_local)
-    .bind(&updated.repeat)
-    .bind(&updated.remind)
-    .bind(duration_s)
-    .bind(catch_up.map_or_else(|| row.catch_up.clone(), |c| c.as_str().to_string()))
-    .bind(event)
-    .execute(&mut *tx)
-    .await?;
-    if replans && row.status == "active" {
-        let (next, due) = ops::first_plan(&series, tz, now).ok_or(ScheduleError::NeverFires)?;
-        store::set_plan(&mut tx, event, Some(next), Some(due), "active").await?;
-        store::set_previous(&mut tx, event, Some(to_millis(now))).await?;
+    if let Some(title) = title.as_deref() {
+        updated.title = title.trim().to_string();
     }
-    let action = audit::Action {
-        guild_id: inv.config.discord.guild_id,
-        actor: ctx.author().id,
-        action: "event.edit",
-        target_kind: None,
-        target_id: None,
-        arguments: serde_json::json!({ "event": event }),
-    };
-    audit::record(&mut tx, &action, now).await?;
-    data.commit(tx).await?;
-    data.schedule_wake.notify_one();
+    if let Some(description) = description.as_deref() {
+        updated.description = description.trim().to_string();
+    }
+    if let Some(channel) = channel {
+        updated.channel_id = channel.get() as i64;
+    }
+    updated.duration_s = duration_s;
+    if let Some(catch_up) = catch_up {
+        updated.catch_up = catch_up.as_str().to_string();
+    }
+    let replan = replans.then_some(&series);
+    actions::edit(data, &inv.config, ctx.author().id, &updated, replan).await?;
     let text = t!(inv.locale(ctx), "event-edited", id = event);
     reply::ephemeral(ctx, text).await?;
     Ok(())

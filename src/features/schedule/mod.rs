@@ -6,6 +6,7 @@
 //! what is due with its run record; `job.rs` is the scheduler; `store.rs` the SQL;
 //! `commands.rs` `/event …`; `feed.rs` the iCalendar feed.
 
+pub mod actions;
 pub mod commands;
 pub mod digest;
 pub mod engine;

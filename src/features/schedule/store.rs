@@ -131,6 +131,26 @@ pub async fn set_previous(
     Ok(())
 }
 
+/// Stores an event's editable fields as `e` has them.
+pub async fn update_event(tx: &mut SqliteConnection, e: &EventRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE events SET title = ?, description = ?, channel_id = ?, starts_local = ?, repeat = ?,
+                remind = ?, duration_s = ?, catch_up = ? WHERE id = ?",
+    )
+    .bind(&e.title)
+    .bind(&e.description)
+    .bind(e.channel_id)
+    .bind(&e.starts_local)
+    .bind(&e.repeat)
+    .bind(&e.remind)
+    .bind(e.duration_s)
+    .bind(&e.catch_up)
+    .bind(e.id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn set_status(tx: &mut SqliteConnection, id: i64, status: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE events SET status = ? WHERE id = ?")
         .bind(status)

@@ -1,0 +1,148 @@
+//! The schedule writes a door calls — create, edit, cancel/pause/resume, skip, attendance, a
+//! content post counted by hand — each owning its transaction: it opens the write, stores the
+//! change with its audit row, commits, and wakes the scheduler so it re-plans.
+
+use serenity::all::UserId;
+
+use super::error::ScheduleError;
+use super::ops::{self, Series};
+use super::store::{self, EventRow, NewEvent};
+use crate::clock::to_millis;
+use crate::config::Config;
+use crate::error::Error;
+use crate::features::common::audit;
+use crate::state::AppState;
+
+async fn audited(
+    tx: &mut sqlx::SqliteConnection,
+    config: &Config,
+    actor: UserId,
+    action: &str,
+    arguments: serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    let entry = audit::Action {
+        guild_id: config.discord.guild_id,
+        actor,
+        action,
+        target_kind: None,
+        target_id: None,
+        arguments,
+    };
+    audit::record(tx, &entry, now).await
+}
+
+/// `/event create`, for a series already checked and planned. Returns the event's number.
+pub async fn create(
+    app: &AppState,
+    config: &Config,
+    actor: UserId,
+    new: &NewEvent<'_>,
+) -> Result<i64, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let id = store::insert(&mut tx, new, now).await?;
+    let arguments = serde_json::json!({
+        "event": id, "title": new.title, "when": new.starts_local, "repeat": new.repeat
+    });
+    audited(&mut tx, config, actor, "event.create", arguments, now).await?;
+    app.commit(tx).await?;
+    app.schedule_wake.notify_one();
+    Ok(id)
+}
+
+/// `/event edit`: stores the new fields; a new time, rule or reminders (`replan`) re-plans an
+/// active series from now.
+pub async fn edit(
+    app: &AppState,
+    config: &Config,
+    actor: UserId,
+    updated: &EventRow,
+    replan: Option<&Series>,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    store::update_event(&mut tx, updated).await?;
+    if let Some(series) = replan.filter(|_| updated.status == "active") {
+        let tz = config.community.timezone;
+        let (next, due) = ops::first_plan(series, tz, now).ok_or(ScheduleError::NeverFires)?;
+        store::set_plan(&mut tx, updated.id, Some(next), Some(due), "active").await?;
+        store::set_previous(&mut tx, updated.id, Some(to_millis(now))).await?;
+    }
+    let arguments = serde_json::json!({ "event": updated.id });
+    audited(&mut tx, config, actor, "event.edit", arguments, now).await?;
+    app.commit(tx).await?;
+    app.schedule_wake.notify_one();
+    Ok(())
+}
+
+/// `/event cancel`, `pause` or `resume` (`to`: `cancelled`, `paused`, `active`).
+pub async fn set_state(
+    app: &AppState,
+    config: &Config,
+    actor: UserId,
+    row: &EventRow,
+    to: &str,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    match to {
+        "active" => {
+            let series = ops::series(row).ok_or(ScheduleError::NeverFires)?;
+            match ops::first_plan(&series, config.community.timezone, now) {
+                Some((next, due)) => {
+                    store::set_plan(&mut tx, row.id, Some(next), Some(due), "active").await?;
+                    store::set_previous(&mut tx, row.id, Some(to_millis(now))).await?;
+                }
+                None => store::set_plan(&mut tx, row.id, None, None, "finished").await?,
+            }
+        }
+        other => store::set_status(&mut tx, row.id, other).await?,
+    }
+    let action = match to {
+        "cancelled" => "event.cancel",
+        "paused" => "event.pause",
+        _ => "event.resume",
+    };
+    let arguments = serde_json::json!({ "event": row.id });
+    audited(&mut tx, config, actor, action, arguments, now).await?;
+    app.commit(tx).await?;
+    app.schedule_wake.notify_one();
+    Ok(())
+}
+
+/// `/event skip`: the next occurrence (and its reminders) is not held. Returns it (ms).
+pub async fn skip(app: &AppState, config: &Config, row: &EventRow) -> Result<Option<i64>, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let skipped = ops::skip_next(&mut tx, config, row, now).await?;
+    app.commit(tx).await?;
+    app.schedule_wake.notify_one();
+    Ok(skipped)
+}
+
+/// `/event attended`: attendance points for the latest occurrence, once. Returns the
+/// occurrence (ms) and the member's balance.
+pub async fn attended(
+    app: &AppState,
+    config: &Config,
+    event: i64,
+    member: UserId,
+    by: UserId,
+) -> Result<(i64, i64), Error> {
+    app.points.flush().await;
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let done = ops::attended(&mut tx, config, event, member, by, now).await?;
+    app.commit(tx).await?;
+    Ok(done)
+}
+
+/// `/plan done`: something of `kind` was published outside its channel.
+pub async fn content_done(app: &AppState, kind: &str, by: UserId) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    store::record_content(&mut tx, kind, by.get(), None, None, now).await?;
+    app.commit(tx).await?;
+    Ok(())
+}

@@ -107,6 +107,15 @@ async fn an_event_is_announced_with_rsvp_buttons_counts_update_in_place_and_goin
         .parse()
         .unwrap();
     let going = buttons[0]["custom_id"].as_str().unwrap().to_string();
+    // Before anyone answers, the list is empty (not an error).
+    let nobody = app
+        .slash(
+            SlashCall::new(ids::MINA, "event")
+                .subcommand("attendees")
+                .integer("event", 1),
+        )
+        .await;
+    assert!(nobody.content.contains(": 0 going"), "{}", nobody.content);
 
     let (press, _) = app
         .sim()

@@ -391,12 +391,7 @@ async fn orders(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), 
     if who != ctx.author().id && inv.level(ctx).await? < Level::Admin {
         return Err(PointsError::OthersOrders.into());
     }
-    let rows: Vec<(i64, String, i64, String, i64)> = sqlx::query_as(
-        "SELECT id, item_id, price, status, created_at FROM shop_orders WHERE member_id = ? ORDER BY id DESC LIMIT 50",
-    )
-    .bind(who.get() as i64)
-    .fetch_all(&ctx.data().db.read)
-    .await?;
+    let rows = store::orders_of(&ctx.data().db, who, 50).await?;
     let lines: Vec<String> = rows
         .iter()
         .map(|(id, item, price, status, at)| {

@@ -294,6 +294,22 @@ pub struct LedgerRow {
 
 /// A member's ledger without chat awards (those are shown as a total, [`chat_lifetime`]),
 /// newest first.
+/// A member's newest shop orders: (order, item, price, status, created at ms).
+pub async fn orders_of(
+    db: &Db,
+    member: UserId,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, String, i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT id, item_id, price, status, created_at FROM shop_orders WHERE member_id = ?
+          ORDER BY id DESC LIMIT ?",
+    )
+    .bind(member.get() as i64)
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await
+}
+
 pub async fn history(db: &Db, member: UserId, limit: i64) -> sqlx::Result<Vec<LedgerRow>> {
     sqlx::query_as(
         "SELECT id, delta, lifetime_delta, kind, reason, actor_id, created_at FROM points_ledger

@@ -421,12 +421,8 @@ async fn skip(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
 async fn attendees(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let row = find(ctx, event).await?;
-    let last: Option<(i64,)> =
-        sqlx::query_as("SELECT MAX(occurrence_at) FROM rsvps WHERE event_id = ?")
-            .bind(event)
-            .fetch_optional(&ctx.data().db.read)
-            .await?;
-    let occ = last.map(|(o,)| o).or(row.next_at).unwrap_or(0);
+    let last = store::last_rsvp_occurrence(&ctx.data().db, event).await?;
+    let occ = last.or(row.next_at).unwrap_or(0);
     let going = store::going(&ctx.data().db, event, occ).await?;
     let names: Vec<String> = going.iter().map(|m| format!("<@{m}>")).collect();
     let text = t!(

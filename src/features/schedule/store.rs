@@ -131,6 +131,16 @@ pub async fn set_previous(
     Ok(())
 }
 
+/// The latest occurrence of `event` anyone answered an RSVP for.
+pub async fn last_rsvp_occurrence(db: &Db, event: i64) -> sqlx::Result<Option<i64>> {
+    let (last,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(occurrence_at) FROM rsvps WHERE event_id = ?")
+            .bind(event)
+            .fetch_one(&db.read)
+            .await?;
+    Ok(last)
+}
+
 /// Stores an event's editable fields as `e` has them.
 pub async fn update_event(tx: &mut SqliteConnection, e: &EventRow) -> sqlx::Result<()> {
     sqlx::query(

@@ -8,6 +8,7 @@ mod community;
 mod effects;
 mod gateway;
 mod hardening;
+mod house;
 mod membership;
 mod outbox;
 mod points;

@@ -359,10 +359,11 @@ async fn a_paid_question_moves_points_through_escrow_without_creating_or_destroy
     app.stop().await;
 }
 
-/// The deadline decides, not the refund job: an answer at the deadline is refused even before
-/// the job has run (here it has not been woken), and the refund then happens exactly once.
+/// The deadline decides, not the refund job: an answer at the deadline is refused whether the
+/// job has refunded the question already or not yet (the job may wake from the ask before the
+/// clock moves; `qa::tests` pins the "not yet" case), and exactly one outcome follows.
 #[tokio::test]
-async fn an_answer_at_the_deadline_is_refused_before_the_refund_job_runs_and_one_outcome_follows() {
+async fn an_answer_at_the_deadline_is_refused_and_one_outcome_follows() {
     let (mut app, clock) = spawn().await;
     give(&app, ids::MINA, 100).await;
     let total = total_points(&app).await;
@@ -381,9 +382,14 @@ async fn an_answer_at_the_deadline_is_refused_before_the_refund_job_runs_and_one
                 .locale("zh-CN"),
         )
         .await;
-    assert_eq!(
-        reply.content,
-        "问题 `#1` 的回答时限已过：积分将退还给提问者。"
+    assert!(
+        [
+            "问题 `#1` 的回答时限已过：积分将退还给提问者。",
+            "问题 `#1` 已回答、已退款或已撤回。"
+        ]
+        .contains(&reply.content.as_str()),
+        "{}",
+        reply.content
     );
     assert_eq!(balance(&app, ids::OWNER).await, 0, "no payout");
     app.bot().app.state.qa_wake.notify_one();

@@ -316,3 +316,34 @@ impl Job for Deadlines {
         Ok(next.map(from_millis))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deadline decides: at the deadline an answer is refused and the question stays open
+    /// for the refund job, which has not run here at all.
+    #[tokio::test]
+    async fn an_answer_at_the_deadline_is_refused_whether_or_not_the_refund_ran() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::open(&dir.path().join("q.db")).await.unwrap();
+        let config = Config::parse("[discord]\nguild_id = 1\n").unwrap();
+        let deadline = crate::clock::from_millis(100_000);
+        let mut tx = db.write.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO questions (asker_id, expert_id, question, price, deadline, created_at)
+             VALUES (2, 3, 'why?', 50, ?, 0)",
+        )
+        .bind(crate::clock::to_millis(deadline))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let expert = UserId::new(3);
+        let late = answer(&mut tx, &config, 1, expert, "because", deadline).await;
+        match late {
+            Err(Error::User(e)) => assert!(format!("{e:?}").contains("PastDeadline"), "{e:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(get(&mut tx, 1).await.unwrap().unwrap().status, "open");
+    }
+}

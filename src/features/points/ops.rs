@@ -318,32 +318,13 @@ pub async fn helpful_vote(
     if voter == author {
         return Ok(false);
     }
-    sqlx::query(
-        "INSERT INTO helpful_votes (message_id, voter_id, author_id, channel_id, created_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-    )
-    .bind(message.get() as i64)
-    .bind(voter.get() as i64)
-    .bind(author.get() as i64)
-    .bind(channel.get() as i64)
-    .bind(crate::clock::to_millis(now))
-    .execute(&mut *tx)
-    .await?;
-    let (votes,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM helpful_votes WHERE message_id = ?")
-            .bind(message.get() as i64)
-            .fetch_one(&mut *tx)
-            .await?;
+    let votes = store::helpful_vote(tx, message, channel, author, voter, now).await?;
     if !voter_is_staff && votes < i64::from(config.points.helpful_threshold) {
         return Ok(false);
     }
     let points = config.points.helpful_points;
     let reference = format!("helpful:{message}");
-    let before: Option<(i64,)> = sqlx::query_as("SELECT id FROM points_ledger WHERE reference = ?")
-        .bind(&reference)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if before.is_some() {
+    if store::reference_used(tx, &reference).await? {
         return Ok(false);
     }
     let entry = Entry {
@@ -394,16 +375,8 @@ pub async fn buy(
         })?;
     let name = item.name.get(locale).to_string();
     let now_ms = crate::clock::to_millis(now);
-    let recent: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM shop_orders WHERE member_id = ? AND item_id = ? AND created_at > ?
-         AND status != 'refunded' ORDER BY id DESC LIMIT 1",
-    )
-    .bind(member.get() as i64)
-    .bind(item_id)
-    .bind(now_ms - REPEAT_WINDOW_MS)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some((order,)) = recent {
+    let recent = store::recent_order(tx, member, item_id, now_ms - REPEAT_WINDOW_MS).await?;
+    if let Some(order) = recent {
         let balance = store::member(tx, member).await?.balance;
         return Ok(Purchase {
             order,
@@ -414,25 +387,12 @@ pub async fn buy(
         });
     }
     if let Some(stock) = item.stock {
-        let (sold,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM shop_orders WHERE item_id = ? AND status != 'refunded'",
-        )
-        .bind(item_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if sold >= stock {
+        if store::orders_of_item(tx, item_id, None).await? >= stock {
             return Err(PointsError::OutOfStock { item: name }.into());
         }
     }
     if let Some(limit) = item.per_member_limit {
-        let (mine,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM shop_orders WHERE item_id = ? AND member_id = ? AND status != 'refunded'",
-        )
-        .bind(item_id)
-        .bind(member.get() as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-        if mine >= limit {
+        if store::orders_of_item(tx, item_id, Some(member)).await? >= limit {
             return Err(PointsError::LimitReached { item: name, limit }.into());
         }
     }
@@ -445,17 +405,8 @@ pub async fn buy(
         .into());
     }
     let awaiting = item.kind == ItemKind::Manual;
-    let (order,): (i64,) = sqlx::query_as(
-        "INSERT INTO shop_orders (member_id, item_id, price, status, created_at) VALUES (?, ?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(member.get() as i64)
-    .bind(item_id)
-    .bind(item.price)
-    .bind(if awaiting { "awaiting" } else { "completed" })
-    .bind(now_ms)
-    .fetch_one(&mut *tx)
-    .await?;
+    let status = if awaiting { "awaiting" } else { "completed" };
+    let order = store::insert_order(tx, member, item_id, item.price, status, now).await?;
     let entry = Entry {
         member,
         delta: -item.price,
@@ -533,11 +484,7 @@ pub async fn finish_order(
     refund: bool,
     now: DateTime<Utc>,
 ) -> Result<(i64, String), Error> {
-    let row: Option<(i64, String, i64, String)> =
-        sqlx::query_as("SELECT member_id, item_id, price, status FROM shop_orders WHERE id = ?")
-            .bind(order)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let row = store::order(tx, order).await?;
     let (member, item, price, status) = row.ok_or(PointsError::UnknownOrder { order })?;
     let allowed = matches!(
         (refund, status.as_str()),
@@ -547,13 +494,8 @@ pub async fn finish_order(
         return Err(PointsError::OrderNotAwaiting { order }.into());
     }
     let member_id = UserId::new(member as u64);
-    sqlx::query("UPDATE shop_orders SET status = ?, finished_at = ?, finished_by = ? WHERE id = ?")
-        .bind(if refund { "refunded" } else { "fulfilled" })
-        .bind(crate::clock::to_millis(now))
-        .bind(staff.get() as i64)
-        .bind(order)
-        .execute(&mut *tx)
-        .await?;
+    let status = if refund { "refunded" } else { "fulfilled" };
+    store::finish_order(tx, order, status, staff, now).await?;
     if refund {
         let entry = Entry {
             member: member_id,

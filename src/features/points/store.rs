@@ -1,7 +1,7 @@
 //! The points SQL: the ledger, members' totals, orders. Nothing else.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serenity::all::{ChannelId, UserId};
+use serenity::all::{ChannelId, MessageId, UserId};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::clock::to_millis;
@@ -294,6 +294,133 @@ pub struct LedgerRow {
 
 /// A member's ledger without chat awards (those are shown as a total, [`chat_lifetime`]),
 /// newest first.
+/// Records `voter`'s helpful reaction on `message` (once per voter); returns the message's
+/// votes so far.
+pub async fn helpful_vote(
+    tx: &mut SqliteConnection,
+    message: MessageId,
+    channel: ChannelId,
+    author: UserId,
+    voter: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query(
+        "INSERT INTO helpful_votes (message_id, voter_id, author_id, channel_id, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(message.get() as i64)
+    .bind(voter.get() as i64)
+    .bind(author.get() as i64)
+    .bind(channel.get() as i64)
+    .bind(to_millis(now))
+    .execute(&mut *tx)
+    .await?;
+    let (votes,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM helpful_votes WHERE message_id = ?")
+            .bind(message.get() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(votes)
+}
+
+/// Whether a ledger entry already carries `reference` (an award made once).
+pub async fn reference_used(tx: &mut SqliteConnection, reference: &str) -> sqlx::Result<bool> {
+    let (used,): (i64,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM points_ledger WHERE reference = ?)")
+            .bind(reference)
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(used > 0)
+}
+
+/// The member's latest order of `item` since `since` (ms) that was not refunded.
+pub async fn recent_order(
+    tx: &mut SqliteConnection,
+    member: UserId,
+    item: &str,
+    since: i64,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM shop_orders WHERE member_id = ? AND item_id = ? AND created_at > ?
+         AND status != 'refunded' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(member.get() as i64)
+    .bind(item)
+    .bind(since)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Orders of `item` not refunded: everyone's, or one member's.
+pub async fn orders_of_item(
+    tx: &mut SqliteConnection,
+    item: &str,
+    member: Option<UserId>,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM shop_orders WHERE item_id = ?1 AND status != 'refunded'
+           AND (?2 IS NULL OR member_id = ?2)",
+    )
+    .bind(item)
+    .bind(member.map(|m| m.get() as i64))
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(n)
+}
+
+/// A new order; returns its number.
+pub async fn insert_order(
+    tx: &mut SqliteConnection,
+    member: UserId,
+    item: &str,
+    price: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    let (order,): (i64,) = sqlx::query_as(
+        "INSERT INTO shop_orders (member_id, item_id, price, status, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(member.get() as i64)
+    .bind(item)
+    .bind(price)
+    .bind(status)
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(order)
+}
+
+/// One order: (member, item, price, status).
+pub async fn order(
+    tx: &mut SqliteConnection,
+    order: i64,
+) -> sqlx::Result<Option<(i64, String, i64, String)>> {
+    sqlx::query_as("SELECT member_id, item_id, price, status FROM shop_orders WHERE id = ?")
+        .bind(order)
+        .fetch_optional(&mut *tx)
+        .await
+}
+
+/// Closes an order (`fulfilled` or `refunded`) by `staff`.
+pub async fn finish_order(
+    tx: &mut SqliteConnection,
+    order: i64,
+    status: &str,
+    staff: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE shop_orders SET status = ?, finished_at = ?, finished_by = ? WHERE id = ?")
+        .bind(status)
+        .bind(to_millis(now))
+        .bind(staff.get() as i64)
+        .bind(order)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// A member's newest shop orders: (order, item, price, status, created at ms).
 pub async fn orders_of(
     db: &Db,

@@ -384,8 +384,7 @@ impl Script {
         let name = self.world.user_name(author);
         println!("  {:>8} ▸ {text}   {note}", format!("#general @{name}"));
         let deadline = tokio::time::Instant::now() + WAIT;
-        while state
-            .points
+        while crate::features::points::engine(state)
             .author_of(serenity::all::MessageId::new(id))
             .is_none()
         {
@@ -995,7 +994,9 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
             "/answer question_id:1 text:Tokio: the ecosystem (serenity, sqlx, axum) is built on it.",
         )
         .await?;
-    state.activity.flush(&state.db).await?;
+    crate::features::community::activity(state)
+        .flush(&state.db)
+        .await?;
     println!("    olivia ▸ /stats overview period:7d");
     let stats = sim
         .slash(

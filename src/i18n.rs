@@ -235,6 +235,14 @@ pub fn keys(locale: Locale) -> std::collections::BTreeSet<String> {
     keys
 }
 
+/// `1990` CNY → `19.90 CNY`.
+pub fn money(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let currency = currency.to_ascii_uppercase();
+    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod app;
+pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod health;
 pub mod i18n;
 pub mod jobs;
 pub mod logging;
+pub mod modlog;
 pub mod outbox;
 pub mod perf;
 pub mod recurrence;

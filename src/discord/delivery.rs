@@ -20,9 +20,9 @@ use tokio::sync::{Notify, OnceCell};
 use tokio::task::JoinSet;
 
 use crate::clock::{from_millis, to_millis};
-use crate::features::common::modlog;
 use crate::health::DiscordAuth;
 use crate::jobs::Job;
+use crate::modlog;
 use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
 use crate::outbox::policy::{backoff, decide, pause_all, Outcome, Response, MISSING_PERMISSIONS};
 use crate::outbox::store::{self, OutboxRow};
@@ -315,12 +315,16 @@ const SLOT_POLL: Duration = Duration::from_millis(250);
 pub struct Worker {
     courier: Arc<Courier>,
     running: tokio::sync::Mutex<JoinSet<()>>,
+    /// New items were committed (its own listener: the job loop has another).
+    committed: Arc<tokio::sync::Notify>,
 }
 
 impl Worker {
     pub fn new(state: AppState, rest: Rest) -> Worker {
         let global = state.config.snapshot().outbox.global_rate_limit;
+        let committed = state.wakes.listen(crate::state::Topic::OUTBOX);
         Worker {
+            committed,
             courier: Arc::new(Courier {
                 state,
                 rest,
@@ -1030,7 +1034,7 @@ impl Job for Worker {
             }
             return Ok(store::next_due(&courier.state.db).await?.map(from_millis));
         }
-        let wake = courier.state.outbox_wake.clone();
+        let wake = self.committed.clone();
         tokio::select! {
             _ = running.join_next() => {}
             _ = wake.notified() => {}

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use tokio::sync::OnceCell;
 
+use crate::access::store as staff_store;
 use crate::access::{effective_level, Level, Owners};
 use crate::config::Config;
 use crate::discord::Context;
 use crate::error::{Error, UserError};
-use crate::features::admin::store as staff_store;
 use crate::i18n::Locale;
 
 pub struct Invocation {

@@ -103,7 +103,7 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discord::all_commands;
+    use crate::app::commands::all_commands;
 
     fn each(commands: &[Command], f: &mut impl FnMut(&Command)) {
         for command in commands {
@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn every_command_and_option_is_localized() {
-        let mut raw = crate::discord::raw_commands();
+        let mut raw = crate::app::commands::raw_commands();
         let missing = apply(&mut raw);
         assert!(missing.is_empty(), "missing localizations: {missing:?}");
         let commands = all_commands();

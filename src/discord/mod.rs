@@ -1,11 +1,10 @@
-//! The Discord shell: the poise framework, the command list, error replies and event routing.
-//! Everything that knows about serenity's client types lives under this folder (plus the
-//! features' `commands.rs`).
+//! The Discord kit: poise's context and data types, permission checks, localization, replies,
+//! error answers and the outbox's delivery worker. It imports no feature: the command list and
+//! the event routing are assembled above it, in `app/`.
 
 pub mod access;
 pub mod args;
 pub mod delivery;
-pub mod events;
 pub mod hierarchy;
 pub mod invocation;
 pub mod localize;
@@ -23,11 +22,15 @@ pub use invocation::invocation;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 pub type Command = poise::Command<Data, Error>;
 
-/// Every command Lyceum registers, each carrying its required level, localized in en and zh-CN,
-/// with Discord's visibility hint derived from the levels. The same list feeds registration,
-/// the level test and the localization test.
-pub fn all_commands() -> Vec<Command> {
-    let mut commands = raw_commands();
+/// The locale to answer in: the member's Discord locale if we speak it, else the community's
+/// (from this invocation's config snapshot).
+pub async fn locale_of(ctx: Context<'_>) -> Locale {
+    invocation(ctx).await.locale(ctx)
+}
+
+/// Localizes `commands` in en and zh-CN and derives Discord's visibility hint from each
+/// command's level: what every command list goes through before it is registered.
+pub fn prepare(mut commands: Vec<Command>) -> Vec<Command> {
     let missing = localize::apply(&mut commands);
     for key in missing {
         tracing::warn!(key, "missing command localization");
@@ -36,36 +39,8 @@ pub fn all_commands() -> Vec<Command> {
     commands
 }
 
-/// Each feature's `commands()`, before localization.
-pub fn raw_commands() -> Vec<Command> {
-    let mut commands = crate::features::admin::commands();
-    commands.extend(crate::features::points::commands());
-    commands.extend(crate::features::rules::commands());
-    commands.extend(crate::features::schedule::commands());
-    commands.extend(crate::features::membership::commands());
-    commands.extend(crate::features::community::commands());
-    commands
-}
-
-/// The locale to answer in: the member's Discord locale if we speak it, else the community's
-/// (from this invocation's config snapshot).
-pub async fn locale_of(ctx: Context<'_>) -> Locale {
-    invocation(ctx).await.locale(ctx)
-}
-
-pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
-    poise::FrameworkOptions {
-        commands: all_commands(),
-        command_check: Some(|ctx| Box::pin(access::check(ctx))),
-        on_error: |error| Box::pin(on_error(error)),
-        event_handler: |ctx, event| Box::pin(events::handle(ctx, event)),
-        initialize_owners: false,
-        ..Default::default()
-    }
-}
-
 /// Shows user errors as they are and internal errors as a reference id; never raw error text.
-async fn on_error(error: FrameworkError<'_, Data, Error>) {
+pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => report(ctx, error).await,
         FrameworkError::CommandPanic { payload, ctx, .. } => {
@@ -148,62 +123,4 @@ fn failed_request(error: &anyhow::Error) -> Option<String> {
             )),
             _ => None,
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::access::Level;
-
-    /// Every command with its path and the levels declared along it (group first).
-    fn paths(
-        commands: &[Command],
-        above: &[Option<Level>],
-        out: &mut Vec<(String, Vec<Option<Level>>, bool)>,
-    ) {
-        for command in commands {
-            let mut levels = above.to_vec();
-            levels.push(access::declared_level(command));
-            let leaf = command.subcommands.is_empty();
-            out.push((command.name.to_string(), levels.clone(), leaf));
-            paths(&command.subcommands, &levels, out);
-        }
-    }
-
-    /// A command that forgets to declare its level would default to "member": every command,
-    /// group or leaf, must declare one, so a new privileged subcommand cannot ship open and a
-    /// group's level is never an accident.
-    #[test]
-    fn every_command_and_group_declares_its_level() {
-        let mut found = Vec::new();
-        paths(&all_commands(), &[], &mut found);
-        assert!(
-            found.iter().filter(|(_, _, leaf)| *leaf).count() >= 7,
-            "{found:?}"
-        );
-        let undeclared: Vec<_> = found
-            .iter()
-            .filter(|(_, levels, _)| levels.last().copied().flatten().is_none())
-            .map(|(name, _, _)| name)
-            .collect();
-        assert!(
-            undeclared.is_empty(),
-            "commands without a level: {undeclared:?}"
-        );
-    }
-
-    /// A leaf that declares less than its group would still be guarded by the group (the check
-    /// takes the highest along the path); declaring it so is misleading, so it is refused here.
-    #[test]
-    fn no_leaf_declares_less_than_its_group() {
-        let mut found = Vec::new();
-        paths(&all_commands(), &[], &mut found);
-        for (name, levels, _) in found {
-            let levels: Vec<Level> = levels.into_iter().flatten().collect();
-            for pair in levels.windows(2) {
-                assert!(pair[1] >= pair[0], "{name}: {levels:?}");
-            }
-        }
-    }
 }

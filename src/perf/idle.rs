@@ -60,7 +60,7 @@ pub async fn scheduler_idle(
             state: state.clone(),
         },
         state.clock.clone(),
-        state.schedule_wake.clone(),
+        state.wakes.listen(crate::features::schedule::EVENTS),
         stop_rx,
         state.health.clone(),
     );

@@ -21,9 +21,9 @@ use serenity::all::{ChannelId, MessageId, UserId};
 use crate::clock::ManualClock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::features::moderation::automod::Compiled;
 use crate::features::points::engine::{spawn_writer, Committed, Engine, Incoming};
 use crate::features::points::rules::{self, ChatMessage, MemberChat};
-use crate::features::rules::automod::Compiled;
 use crate::state::AppState;
 
 pub mod idle;

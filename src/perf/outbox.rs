@@ -112,7 +112,7 @@ pub async fn role_storm(
     let job = crate::jobs::spawn(
         worker,
         state.clock.clone(),
-        state.outbox_wake.clone(),
+        state.wakes.listen(crate::state::Topic::OUTBOX),
         stop_rx,
         state.health.clone(),
     );

@@ -66,8 +66,8 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if auth == DiscordAuth::Unauthorized {
         problems.push("Discord refuses the bot token (401); delivery is paused".into());
     }
-    let uncommitted = state.points.uncommitted();
-    if state.points.writer_failing() {
+    let uncommitted = crate::features::points::engine(&state).uncommitted();
+    if crate::features::points::engine(&state).writer_failing() {
         problems.push(format!(
             "chat points cannot be committed ({uncommitted} waiting); retrying"
         ));
@@ -131,7 +131,7 @@ async fn stripe_webhook(
     body: axum::body::Bytes,
 ) -> (StatusCode, &'static str) {
     use crate::features::membership::stripe;
-    let Some(secret) = state.stripe_secret.as_deref() else {
+    let Some(secret) = state.part::<stripe::WebhookSecret>().0.as_deref() else {
         tracing::warn!("Stripe webhook received but STRIPE_WEBHOOK_SECRET is not set");
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -148,19 +148,9 @@ async fn stripe_webhook(
     let Ok(event) = serde_json::from_slice::<stripe::Event>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a Stripe event\n");
     };
-    let config = state.config.snapshot();
-    let now = state.clock.now();
-    let outcome = async {
-        let mut tx = state.db.write.begin().await?;
-        let applied = stripe::apply(&mut tx, &config, &event, now).await?;
-        state.commit(tx).await?;
-        Ok::<_, crate::error::Error>(applied)
-    }
-    .await;
-    match outcome {
+    match stripe::receive(&state, &event).await {
         Ok(applied) => {
             tracing::info!(id = %event.id, kind = %event.kind, ?applied, "Stripe event");
-            state.grants_changed();
             (StatusCode::OK, "ok\n")
         }
         Err(e) => {
@@ -188,7 +178,7 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
         text.push_str(&format!("lyceum_outbox_items{{status=\"{status}\"}} {n}\n"));
     }
     let connected = u8::from(state.gateway.get() == "connected");
-    let points = &state.points;
+    let points = crate::features::points::engine(&state);
     for (name, kind, help, value) in [
         (
             "lyceum_gateway_connected",

@@ -55,7 +55,9 @@ async fn spawn() -> (TestApp, Arc<ManualClock>) {
 }
 
 async fn balance(app: &TestApp, member: u64) -> i64 {
-    app.bot().app.state.points.flush().await;
+    lyceum::features::points::engine(&app.bot().app.state)
+        .flush()
+        .await;
     let row: Option<(i64,)> =
         sqlx::query_as("SELECT balance FROM points_members WHERE member_id = ?")
             .bind(member as i64)
@@ -67,7 +69,9 @@ async fn balance(app: &TestApp, member: u64) -> i64 {
 
 /// Every balance plus what is held in escrow: paid Q&A must keep it constant.
 async fn total_points(app: &TestApp) -> i64 {
-    app.bot().app.state.points.flush().await;
+    lyceum::features::points::engine(&app.bot().app.state)
+        .flush()
+        .await;
     app.count(
         "SELECT COALESCE((SELECT SUM(balance) FROM points_members), 0)
               + COALESCE((SELECT SUM(price) FROM questions WHERE status = 'open'), 0)",
@@ -333,7 +337,11 @@ async fn a_paid_question_moves_points_through_escrow_without_creating_or_destroy
     app.slash(ask("Third question?")).await;
     assert_eq!(balance(&app, ids::MINA).await, 100);
     clock.advance(chrono::Duration::hours(49));
-    app.bot().app.state.qa_wake.notify_one();
+    app.bot()
+        .app
+        .state
+        .wakes
+        .fire(lyceum::features::community::QUESTIONS);
     let deadline = tokio::time::Instant::now() + WAIT;
     while app
         .count("SELECT COUNT(*) FROM questions WHERE id = 3 AND status = 'refunded'")
@@ -392,7 +400,11 @@ async fn an_answer_at_the_deadline_is_refused_and_one_outcome_follows() {
         reply.content
     );
     assert_eq!(balance(&app, ids::OWNER).await, 0, "no payout");
-    app.bot().app.state.qa_wake.notify_one();
+    app.bot()
+        .app
+        .state
+        .wakes
+        .fire(lyceum::features::community::QUESTIONS);
     let deadline = tokio::time::Instant::now() + WAIT;
     while app
         .count("SELECT COUNT(*) FROM questions WHERE id = 1 AND status = 'refunded'")

@@ -516,7 +516,11 @@ async fn a_product_role_added_by_hand_is_reported_and_missing_roles_are_restored
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    app.bot().app.state.reconcile_wake.notify_one();
+    app.bot()
+        .app
+        .state
+        .wakes
+        .fire(lyceum::features::membership::RECONCILE);
     eventually("Mina's role restored", || {
         has_role(&app, ids::MINA, ids::ROLE_PRO)
     })
@@ -787,7 +791,7 @@ async fn a_renewal_reminder_goes_out_once_before_the_paid_time_ends() {
         &clock,
         chrono::Duration::days(23) + chrono::Duration::hours(1),
     );
-    app.bot().app.state.notices_wake.notify_one();
+    app.bot().app.state.grants_changed();
     eventually("the 7-day reminder", || reminders(&app) == 1).await;
     // An hour later, nothing new; then the 1-day reminder.
     advance(&app, &clock, chrono::Duration::hours(1));

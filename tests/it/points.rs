@@ -52,11 +52,7 @@ async fn spawn() -> (TestApp, Arc<ManualClock>) {
 async fn chat(app: &TestApp, author: u64, text: &str) -> u64 {
     let id = app.sim().message_create(ids::CHANNEL_GENERAL, author, text);
     let deadline = tokio::time::Instant::now() + WAIT;
-    while app
-        .bot()
-        .app
-        .state
-        .points
+    while lyceum::features::points::engine(&app.bot().app.state)
         .author_of(MessageId::new(id))
         .is_none()
     {
@@ -465,7 +461,7 @@ async fn a_timed_role_is_removed_when_its_time_is_up_and_a_double_click_charges_
         .expect("the trial role");
 
     clock.advance(chrono::Duration::days(6));
-    app.bot().app.state.grants_wake.notify_one();
+    app.bot().app.state.grants_changed();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         app.requests("DELETE", &path).is_empty(),
@@ -473,7 +469,7 @@ async fn a_timed_role_is_removed_when_its_time_is_up_and_a_double_click_charges_
     );
 
     clock.advance(chrono::Duration::days(1) + chrono::Duration::seconds(1));
-    app.bot().app.state.grants_wake.notify_one();
+    app.bot().app.state.grants_changed();
     app.sim()
         .wait_request("DELETE", &path, 1, WAIT)
         .await

@@ -41,7 +41,11 @@ fn announcements(app: &TestApp) -> Vec<Recorded> {
 /// Moves the bot's clock and lets the scheduler look.
 fn advance(app: &TestApp, clock: &ManualClock, by: chrono::Duration) {
     clock.advance(by);
-    app.bot().app.state.schedule_wake.notify_one();
+    app.bot()
+        .app
+        .state
+        .wakes
+        .fire(lyceum::features::schedule::EVENTS);
 }
 
 async fn wait_posts(app: &TestApp, n: usize) -> Vec<Recorded> {
@@ -181,7 +185,11 @@ async fn a_due_announcement_is_delivered_once_across_a_restart() {
     advance(&app, &clock, chrono::Duration::hours(32));
     wait_posts(&app, 2).await;
     app.restart().await;
-    app.bot().app.state.schedule_wake.notify_one();
+    app.bot()
+        .app
+        .state
+        .wakes
+        .fire(lyceum::features::schedule::EVENTS);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         announcements(&app).len(),

@@ -190,9 +190,9 @@ impl TestApp {
     }
 
     /// The audit log, newest first.
-    pub async fn audit_rows(&self) -> Vec<lyceum::features::common::audit::AuditRow> {
+    pub async fn audit_rows(&self) -> Vec<lyceum::audit::AuditRow> {
         let guild = serenity::all::GuildId::new(lyceum::sim::ids::GUILD);
-        lyceum::features::common::audit::list(self.db(), guild, None, 10_000, 0)
+        lyceum::audit::list(self.db(), guild, None, 10_000, 0)
             .await
             .expect("audit rows")
     }
@@ -281,7 +281,7 @@ pub async fn enqueue_effects(app: &TestApp, effects: &[lyceum::outbox::Effect]) 
         ids.push(id);
     }
     tx.commit().await.unwrap();
-    state.outbox_wake.notify_one();
+    state.wakes.fire(lyceum::state::Topic::OUTBOX);
     ids
 }
 

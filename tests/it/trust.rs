@@ -201,7 +201,7 @@ async fn a_delivery_past_its_lease_is_not_claimed_twice() {
     .await;
     // The lease (2 minutes) runs out while Discord still holds the request.
     clock.advance(chrono::Duration::minutes(3));
-    app.bot().app.state.outbox_wake.notify_one();
+    app.bot().app.state.wakes.fire(lyceum::state::Topic::OUTBOX);
     let row = settled(&app, id).await;
     assert_eq!(row.status, "delivered", "{row:?}");
     assert_eq!(app.requests("PUT", &path).len(), 1, "sent once");
@@ -463,7 +463,7 @@ async fn play(steps: Vec<Step>) {
     clock.advance(chrono::Duration::minutes(30));
     app.bot().app.state.grants_changed();
     app.slash(admin::retry(ids::OWNER)).await;
-    app.bot().app.state.outbox_wake.notify_one();
+    app.bot().app.state.wakes.fire(lyceum::state::Topic::OUTBOX);
     eventually("the outbox drains", async || {
         app.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
             .await

@@ -5,14 +5,14 @@
 use poise::serenity_prelude as serenity;
 
 use super::ops::{self, Actor, StaffChange};
-use super::store;
+use crate::access::store;
 use crate::access::{Level, Target};
+use crate::audit;
 use crate::discord::args::MentionTarget;
 use crate::discord::invocation::{invocation, Invocation};
 use crate::discord::reply::{self, paginate};
 use crate::discord::{Command, Context};
 use crate::error::Error;
-use crate::features::common::audit;
 use crate::i18n::Locale;
 use crate::outbox::store as outbox_store;
 use crate::t;

@@ -3,7 +3,7 @@
 //! staff role of their level comes back.
 //!
 //! The model every feature folder copies: `rules.rs` decides (pure), `ops.rs` writes (one
-//! function per write, in the caller's transaction), `store.rs` holds the SQL, `commands.rs`
+//! function per write, in the caller's transaction), `store.rs` holds the SQL (staff grants are core: `access::store`), `commands.rs`
 //! parses and renders, `error.rs` says what went wrong, `locales/*/admin.ftl` has the words.
 
 pub mod commands;
@@ -11,7 +11,6 @@ pub mod error;
 pub mod ops;
 pub mod roles;
 pub mod rules;
-pub mod store;
 
 pub use commands::commands;
 pub use error::AdminError;

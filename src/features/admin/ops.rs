@@ -13,15 +13,16 @@ use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use super::error::AdminError;
-use super::{rules, store};
+use super::rules;
+use crate::access::store;
 use crate::access::{Level, Owners, Target};
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::error::Error;
-use crate::features::common::{audit, modlog};
 use crate::outbox::{self, store as outbox_store};
 use crate::state::AppState;
 use crate::t;
+use crate::{audit, modlog};
 
 /// `/admin grant`: gives `target` a staff level, in its own transaction. Automod forgets whom
 /// it knew as staff.
@@ -37,7 +38,7 @@ pub async fn grant_level(
     let mut tx = app.db.write.begin().await?;
     let change = grant(&mut tx, config, owners, actor, target, level, now).await?;
     app.commit(tx).await?;
-    app.rules.forget_staff();
+    crate::features::moderation::engine(app).forget_staff();
     Ok(change)
 }
 
@@ -53,7 +54,7 @@ pub async fn revoke_level(
     let mut tx = app.db.write.begin().await?;
     let change = revoke(&mut tx, config, owners, actor, target, now).await?;
     app.commit(tx).await?;
-    app.rules.forget_staff();
+    crate::features::moderation::engine(app).forget_staff();
     Ok(change)
 }
 
@@ -96,10 +97,8 @@ pub async fn reload(app: &AppState, actor: &Actor) -> Result<Reloaded, Error> {
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     record_reload(&mut tx, &config, actor, &outcome.restart_required, now).await?;
-    let synced = crate::features::apply_config(&mut tx, &config, now).await?;
-    app.commit(tx).await?;
-    app.schedule_wake.notify_one();
-    app.reconcile_wake.notify_one();
+    let synced = crate::features::schedule::apply_config(&mut tx, &config, now).await?;
+    app.commit_with(tx, &[crate::state::Topic::CONFIG]).await?;
     Ok(Reloaded {
         restart_required: outcome.restart_required,
         synced,
@@ -303,6 +302,14 @@ pub async fn retry(
 
 /// A member who joins (or rejoins) gets back the `staff.*_role` of the level granted to them
 /// personally. Role grants need nothing: the role's members already have the role.
+/// A member (re)joined: the staff role of their level comes back. Returns how many roles.
+pub async fn on_join(app: &AppState, config: &Config, user: UserId) -> Result<usize, Error> {
+    let mut tx = app.db.write.begin().await?;
+    let restored = restore_on_join(&mut tx, config, user, app.clock.now()).await?;
+    app.commit(tx).await?;
+    Ok(restored)
+}
+
 /// Returns how many role adds were queued.
 pub async fn restore_on_join(
     tx: &mut SqliteConnection,

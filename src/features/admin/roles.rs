@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serenity::all::{RoleId, UserId};
 use sqlx::SqliteConnection;
 
-use super::{rules, store};
+use super::rules;
+use crate::access::store;
 use crate::access::{Level, Target};
 use crate::config::Config;
 use crate::roles::{Claim, RoleSource};

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::config::{Config, Per};
-use crate::i18n::Locale;
+use crate::i18n::{money, Locale};
 use crate::t;
 
 /// "3 articles a week · 1 livestream a month".
@@ -29,10 +29,6 @@ pub fn rhythm(config: &Config, locale: Locale) -> Option<String> {
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
-}
-
-fn money(minor: i64, currency: &str) -> String {
-    crate::features::membership::report::money(minor, currency)
 }
 
 /// The `/about` embed.

@@ -40,7 +40,7 @@ pub struct Asked<'a> {
 
 /// `/ask`: the price moves into escrow; the deadline job re-plans.
 pub async fn ask(app: &AppState, config: &Config, asked: &Asked<'_>) -> Result<Question, Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let q = qa::ask(
@@ -54,8 +54,8 @@ pub async fn ask(app: &AppState, config: &Config, asked: &Asked<'_>) -> Result<Q
         now,
     )
     .await?;
-    app.commit(tx).await?;
-    app.qa_wake.notify_one();
+    app.commit_with(tx, &[crate::features::community::QUESTIONS])
+        .await?;
     Ok(q)
 }
 
@@ -67,7 +67,7 @@ pub async fn answer(
     expert: UserId,
     text: &str,
 ) -> Result<Question, Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let q = qa::answer(&mut tx, config, id, expert, text, now).await?;
@@ -82,7 +82,7 @@ pub async fn withdraw(
     id: i64,
     asker: UserId,
 ) -> Result<Question, Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let q = qa::get(&mut tx, id)
@@ -96,4 +96,36 @@ pub async fn withdraw(
     }
     app.commit(tx).await?;
     Ok(q)
+}
+
+/// A staff status button under a feedback post. Returns the post as it now reads (`None`:
+/// unchanged).
+pub async fn set_feedback_status(
+    app: &AppState,
+    config: &Config,
+    id: i64,
+    status: &str,
+) -> Result<Option<feedback::FeedbackRow>, Error> {
+    crate::features::points::engine(app).flush().await;
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let updated = feedback::set_status(&mut tx, config, id, status, now).await?;
+    app.commit(tx).await?;
+    Ok(updated)
+}
+
+/// A member joined: their join is recorded and, the first time, they are welcomed.
+pub async fn on_join(app: &AppState, config: &Config, member: UserId) -> Result<(), Error> {
+    let mut tx = app.db.write.begin().await?;
+    super::ops_on_join(&mut tx, config, member, app.clock.now()).await?;
+    app.commit(tx).await?;
+    Ok(())
+}
+
+/// A member left (retention analytics).
+pub async fn on_leave(app: &AppState, member: UserId) -> Result<(), Error> {
+    let mut tx = app.db.write.begin().await?;
+    super::ops_on_leave(&mut tx, member, app.clock.now()).await?;
+    app.commit(tx).await?;
+    Ok(())
 }

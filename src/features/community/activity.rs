@@ -106,7 +106,9 @@ impl Job for Flusher {
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
-        self.state.activity.flush(&self.state.db).await?;
+        crate::features::community::activity(&self.state)
+            .flush(&self.state.db)
+            .await?;
         Ok(Some(now + FLUSH_EVERY))
     }
 }

@@ -316,8 +316,10 @@ async fn stats_overview(
     let inv = invocation(ctx).await;
     let days = period_days(period.as_deref())?;
     let data = ctx.data();
-    data.activity.flush(&data.db).await?;
-    data.points.flush().await;
+    crate::features::community::activity(data)
+        .flush(&data.db)
+        .await?;
+    crate::features::points::engine(data).flush().await;
     let mut conn = data.db.read.acquire().await?;
     let o = stats::overview(&mut conn, &inv.config, data.clock.now(), days).await?;
     let locale = inv.locale(ctx);
@@ -348,7 +350,9 @@ async fn stats_retention(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    data.activity.flush(&data.db).await?;
+    crate::features::community::activity(data)
+        .flush(&data.db)
+        .await?;
     let mut conn = data.db.read.acquire().await?;
     let (cohorts, funnels) = stats::retention(&mut conn, &inv.config, data.clock.now(), 8).await?;
     let mut lines = vec![t!(locale, "stats-retention-header")];
@@ -411,7 +415,9 @@ async fn stats_at_risk(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    data.activity.flush(&data.db).await?;
+    crate::features::community::activity(data)
+        .flush(&data.db)
+        .await?;
     let mut conn = data.db.read.acquire().await?;
     let rows = stats::at_risk(
         &mut conn,
@@ -460,7 +466,9 @@ async fn stats_export(
     let inv = invocation(ctx).await;
     let days = period_days(period.as_deref())?;
     let data = ctx.data();
-    data.activity.flush(&data.db).await?;
+    crate::features::community::activity(data)
+        .flush(&data.db)
+        .await?;
     let now = data.clock.now();
     let tz = inv.config.community.timezone;
     let from = super::activity::day_of(now - chrono::Duration::days(days - 1), tz);

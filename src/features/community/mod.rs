@@ -20,6 +20,14 @@ pub use activity::Activity;
 pub use commands::commands;
 pub use error::CommunityError;
 
+/// A paid question was asked: the deadline job re-plans.
+pub const QUESTIONS: crate::state::Topic = crate::state::Topic("questions");
+
+/// The daily activity counters `app::start` added to the state.
+pub fn activity(app: &crate::state::AppState) -> &Activity {
+    app.part()
+}
+
 use chrono::{DateTime, Utc};
 use serenity::all::UserId;
 use sqlx::SqliteConnection;

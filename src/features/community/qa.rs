@@ -295,7 +295,7 @@ impl Job for Deadlines {
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
         let config = self.state.config.snapshot();
-        self.state.points.flush().await;
+        crate::features::points::engine(&self.state).flush().await;
         let mut tx = self.state.db.write.begin().await?;
         let due: Vec<Question> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM questions WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT 200"

@@ -90,8 +90,7 @@ async fn finish(
         &mut tx, config, staff.id, action, member, product, details, now,
     )
     .await?;
-    app.commit(tx).await?;
-    app.grants_changed();
+    app.commit_with(tx, &[crate::state::Topic::GRANTS]).await?;
     Ok(())
 }
 
@@ -179,4 +178,30 @@ pub async fn revoke(
         app, tx, config, staff, action, member, product, details, now,
     )
     .await
+}
+
+/// `/gate apply` confirmed by an admin: the channel-overwrite fixes, queued through the outbox
+/// and audited. Returns how many.
+pub async fn apply_gate_fixes(
+    app: &AppState,
+    config: &Config,
+    actor: UserId,
+    fixes: &[crate::outbox::Effect],
+) -> Result<usize, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    for effect in fixes {
+        crate::outbox::enqueue(&mut tx, effect, now, None).await?;
+    }
+    let action = crate::audit::Action {
+        guild_id: config.discord.guild_id,
+        actor,
+        action: "gate.apply",
+        target_kind: None,
+        target_id: None,
+        arguments: serde_json::json!({ "changes": fixes.len() }),
+    };
+    crate::audit::record(&mut tx, &action, now).await?;
+    app.commit(tx).await?;
+    Ok(fixes.len())
 }

@@ -7,10 +7,10 @@ use serenity::all::UserId;
 use super::error::MembershipError;
 use super::ops::{self, Redeemed};
 use super::{rules, store};
+use crate::audit;
 use crate::clock::to_millis;
 use crate::config::{Config, Product};
 use crate::error::Error;
-use crate::features::common::audit;
 use crate::state::AppState;
 
 /// A batch to make: `count` codes of `product`.
@@ -106,8 +106,7 @@ pub async fn redeem(
     let mut tx = app.db.write.begin().await?;
     match ops::redeem(&mut tx, config, member, typed, now).await? {
         Ok(redeemed) => {
-            app.commit(tx).await?;
-            app.grants_changed();
+            app.commit_with(tx, &[crate::state::Topic::GRANTS]).await?;
             Ok(redeemed)
         }
         Err(MembershipError::BadCode) => {

@@ -17,6 +17,24 @@ fn reference(entitlement: &Entitlement) -> String {
     format!("discord:{}", entitlement.id)
 }
 
+/// An entitlement event from the gateway, applied in its own transaction; whoever plans from
+/// grants wakes when something changed.
+pub async fn receive(
+    app: &crate::state::AppState,
+    config: &Config,
+    entitlement: &Entitlement,
+) -> Result<bool, Error> {
+    let mut tx = app.db.write.begin().await?;
+    let changed = apply(&mut tx, config, entitlement, app.clock.now()).await?;
+    let topics: &[crate::state::Topic] = if changed {
+        &[crate::state::Topic::GRANTS]
+    } else {
+        &[]
+    };
+    app.commit_with(tx, topics).await?;
+    Ok(changed)
+}
+
 /// Applies one entitlement as Discord reports it (event or poll). Returns true when something
 /// changed.
 pub async fn apply(

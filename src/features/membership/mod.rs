@@ -23,3 +23,6 @@ pub mod stripe;
 
 pub use commands::commands;
 pub use error::MembershipError;
+
+/// Run a reconciliation pass now (tests, and what a config reload also does).
+pub const RECONCILE: crate::state::Topic = crate::state::Topic("reconcile");

@@ -12,10 +12,10 @@ use super::store::{self, NewProductGrant};
 use crate::clock::{from_millis, to_millis};
 use crate::config::{Config, Product};
 use crate::error::Error;
-use crate::features::common::{audit, modlog};
 use crate::grants::end::{end, Which};
 use crate::outbox::{self, Effect};
 use crate::t;
+use crate::{audit, modlog};
 
 /// The audit actor for changes no person made (a payment provider, Discord's store).
 pub const SYSTEM_ACTOR: UserId = UserId::new(1);

@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use poise::serenity_prelude as serenity;
 
 use crate::clock::to_millis;
-use crate::features::common::modlog;
 use crate::jobs::Job;
+use crate::modlog;
 use crate::outbox::{self, Effect};
 use crate::state::AppState;
 use crate::t;

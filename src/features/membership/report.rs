@@ -13,13 +13,7 @@ use crate::error::Error;
 use crate::i18n::Locale;
 use crate::t;
 
-/// `1990` CNY → `19.90 CNY`.
-pub fn money(minor: i64, currency: &str) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let currency = currency.to_ascii_uppercase();
-    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
-}
+pub use crate::i18n::money;
 
 fn source_name(locale: Locale, source: &str) -> String {
     match source {

@@ -18,7 +18,7 @@ pub async fn check_in(
     member: UserId,
     locale: Locale,
 ) -> Result<CheckedIn, Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let done = ops::check_in(&mut tx, config, member, locale, now).await?;
@@ -33,7 +33,7 @@ pub async fn adjust(
     staff: &Staff,
     change: &Adjustment<'_>,
 ) -> Result<Adjusted, Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let adjusted = ops::adjust(&mut tx, config, staff, change, now).await?;
@@ -49,12 +49,11 @@ pub async fn buy(
     item: &str,
     locale: Locale,
 ) -> Result<Purchase, Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let bought = ops::buy(&mut tx, config, member, item, locale, now).await?;
-    app.commit(tx).await?;
-    app.grants_changed();
+    app.commit_with(tx, &[crate::state::Topic::GRANTS]).await?;
     Ok(bought)
 }
 
@@ -66,11 +65,45 @@ pub async fn finish_order(
     order: i64,
     refund: bool,
 ) -> Result<(i64, String), Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let finished = ops::finish_order(&mut tx, config, staff, order, refund, now).await?;
-    app.commit(tx).await?;
-    app.grants_changed();
+    app.commit_with(tx, &[crate::state::Topic::GRANTS]).await?;
     Ok(finished)
+}
+
+/// A helpful-answer reaction. True when it completed an award.
+pub async fn helpful_vote(
+    app: &AppState,
+    config: &Config,
+    message: serenity::all::MessageId,
+    channel: serenity::all::ChannelId,
+    author: UserId,
+    voter: UserId,
+    voter_is_staff: bool,
+) -> Result<bool, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let awarded = ops::helpful_vote(
+        &mut tx,
+        config,
+        message,
+        channel,
+        author,
+        voter,
+        voter_is_staff,
+        now,
+    )
+    .await?;
+    app.commit(tx).await?;
+    Ok(awarded)
+}
+
+/// A member (re)joined: their level roles and timed shop roles come back. Returns how many.
+pub async fn on_join(app: &AppState, config: &Config, member: UserId) -> Result<usize, Error> {
+    let mut tx = app.db.write.begin().await?;
+    let restored = ops::restore_on_join(&mut tx, config, member, app.clock.now()).await?;
+    app.commit(tx).await?;
+    Ok(restored)
 }

@@ -17,3 +17,8 @@ pub mod store;
 pub use commands::commands;
 pub use engine::Engine;
 pub use error::PointsError;
+
+/// The chat-points engine `app::start` added to the state.
+pub fn engine(app: &crate::state::AppState) -> &Engine {
+    app.part()
+}

@@ -11,11 +11,11 @@ use super::rules::{self, Streak};
 use super::store::{self, Entry};
 use crate::config::{Config, ItemKind};
 use crate::error::Error;
-use crate::features::common::{audit, modlog};
 use crate::grants::{self, NewGrant};
 use crate::i18n::Locale;
 use crate::outbox::{self, Effect, MessageBody};
 use crate::t;
+use crate::{audit, modlog};
 
 /// Writes `entries` and applies the level changes they cause, at once: a level-up is
 /// announced in `points.level_up_channel` (once per level-up) and level roles are added and

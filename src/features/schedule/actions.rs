@@ -7,10 +7,10 @@ use serenity::all::UserId;
 use super::error::ScheduleError;
 use super::ops::{self, Series};
 use super::store::{self, EventRow, NewEvent};
+use crate::audit;
 use crate::clock::to_millis;
 use crate::config::Config;
 use crate::error::Error;
-use crate::features::common::audit;
 use crate::state::AppState;
 
 async fn audited(
@@ -46,8 +46,8 @@ pub async fn create(
         "event": id, "title": new.title, "when": new.starts_local, "repeat": new.repeat
     });
     audited(&mut tx, config, actor, "event.create", arguments, now).await?;
-    app.commit(tx).await?;
-    app.schedule_wake.notify_one();
+    app.commit_with(tx, &[crate::features::schedule::EVENTS])
+        .await?;
     Ok(id)
 }
 
@@ -71,8 +71,8 @@ pub async fn edit(
     }
     let arguments = serde_json::json!({ "event": updated.id });
     audited(&mut tx, config, actor, "event.edit", arguments, now).await?;
-    app.commit(tx).await?;
-    app.schedule_wake.notify_one();
+    app.commit_with(tx, &[crate::features::schedule::EVENTS])
+        .await?;
     Ok(())
 }
 
@@ -106,8 +106,8 @@ pub async fn set_state(
     };
     let arguments = serde_json::json!({ "event": row.id });
     audited(&mut tx, config, actor, action, arguments, now).await?;
-    app.commit(tx).await?;
-    app.schedule_wake.notify_one();
+    app.commit_with(tx, &[crate::features::schedule::EVENTS])
+        .await?;
     Ok(())
 }
 
@@ -116,8 +116,8 @@ pub async fn skip(app: &AppState, config: &Config, row: &EventRow) -> Result<Opt
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let skipped = ops::skip_next(&mut tx, config, row, now).await?;
-    app.commit(tx).await?;
-    app.schedule_wake.notify_one();
+    app.commit_with(tx, &[crate::features::schedule::EVENTS])
+        .await?;
     Ok(skipped)
 }
 
@@ -130,7 +130,7 @@ pub async fn attended(
     member: UserId,
     by: UserId,
 ) -> Result<(i64, i64), Error> {
-    app.points.flush().await;
+    crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let done = ops::attended(&mut tx, config, event, member, by, now).await?;
@@ -143,6 +143,52 @@ pub async fn content_done(app: &AppState, kind: &str, by: UserId) -> Result<(), 
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     store::record_content(&mut tx, kind, by.get(), None, None, now).await?;
+    app.commit(tx).await?;
+    Ok(())
+}
+
+/// An RSVP button press. Returns the announcement as it now reads (`None`: unknown event).
+pub async fn rsvp(
+    app: &AppState,
+    config: &Config,
+    custom_id: &str,
+    member: UserId,
+) -> Result<Option<crate::outbox::MessageBody>, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let body = super::rsvp(&mut tx, config, custom_id, member.get(), now).await?;
+    app.commit(tx).await?;
+    Ok(body)
+}
+
+/// A staff post in a content-plan channel: `kind` counts as published.
+pub async fn record_content(
+    app: &AppState,
+    kind: &str,
+    author: UserId,
+    channel: serenity::all::ChannelId,
+    message: serenity::all::MessageId,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let (channel, message) = (Some(channel.get()), Some(message.get()));
+    store::record_content(&mut tx, kind, author.get(), channel, message, now).await?;
+    app.commit(tx).await?;
+    Ok(())
+}
+
+/// A member's first post in the channel of events on now: attendance points, once each.
+pub async fn attend(
+    app: &AppState,
+    config: &Config,
+    windows: &[super::engine::Window],
+    member: UserId,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    for w in windows {
+        ops::credit(&mut tx, config, w.event, w.occurrence, member, None, now).await?;
+    }
     app.commit(tx).await?;
     Ok(())
 }

@@ -80,7 +80,7 @@ impl CatchUp {
 
 fn parse_duration_option(text: Option<&str>) -> Result<Option<i64>, ScheduleError> {
     text.map(|d| {
-        crate::features::rules::warnings::parse_duration(d)
+        crate::features::moderation::warnings::parse_duration(d)
             .map(|d| d.as_secs() as i64)
             .map_err(|_| ScheduleError::BadRemind {
                 part: d.to_string(),

@@ -20,14 +20,14 @@ pub struct Window {
 }
 
 #[derive(Clone, Default)]
-pub struct Live {
+pub struct Engine {
     by_channel: Arc<RwLock<HashMap<u64, Vec<Window>>>>,
     /// (event, occurrence, member) already credited by this process: later messages of the
     /// same member during the event skip the database.
     credited: Arc<Mutex<HashSet<(i64, i64, u64)>>>,
 }
 
-impl Live {
+impl Engine {
     /// Re-reads the occurrences in progress at `now` (one indexed query).
     pub async fn refresh(&self, db: &Db, now: DateTime<Utc>) -> sqlx::Result<()> {
         let now_ms = to_millis(now);

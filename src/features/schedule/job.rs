@@ -55,7 +55,9 @@ impl Job for Scheduler {
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
         self.run_due(now).await?;
-        self.state.events.refresh(&self.state.db, now).await?;
+        super::engine(&self.state)
+            .refresh(&self.state.db, now)
+            .await?;
         Ok(store::next_due(&self.state.db).await?.map(from_millis))
     }
 }
@@ -77,7 +79,8 @@ mod tests {
             "[discord]\nguild_id = 1\n[community]\ntimezone = \"Europe/Berlin\"\n[channels]\nannouncements = 9\n",
         )
         .unwrap();
-        let state = AppState::detached(db, config, Arc::new(ManualClock::new(start)));
+        let state = AppState::detached(db, config, Arc::new(ManualClock::new(start)))
+            .with_part(super::super::Engine::default());
         (dir, state)
     }
 

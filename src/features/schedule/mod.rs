@@ -21,8 +21,16 @@ pub mod sync;
 
 pub use crate::recurrence;
 pub use commands::commands;
-pub use engine::Live;
+pub use engine::Engine;
 pub use error::ScheduleError;
+
+/// Events were created or changed: the scheduler re-plans.
+pub const EVENTS: crate::state::Topic = crate::state::Topic("events");
+
+/// The events on right now (automatic attendance), as `app::start` added them to the state.
+pub fn engine(app: &crate::state::AppState) -> &Engine {
+    app.part()
+}
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -63,4 +71,14 @@ pub async fn rsvp(
         counts,
         false,
     )))
+}
+
+/// Policy that is mirrored into state (standing `[[schedule]]`s), applied on start and after
+/// every `/admin reload`, inside the caller's transaction. The caller wakes the jobs.
+pub async fn apply_config(
+    tx: &mut sqlx::SqliteConnection,
+    config: &crate::config::Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<sync::SyncReport, crate::error::Error> {
+    sync::sync(tx, config, now).await
 }

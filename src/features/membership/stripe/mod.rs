@@ -29,6 +29,11 @@ use crate::error::Error;
 /// How far a signature's timestamp may be from now (Stripe's own default).
 pub const TOLERANCE_S: i64 = 300;
 
+/// `STRIPE_WEBHOOK_SECRET`, a part of the state; the webhook answers 503 without it. Never
+/// logged.
+#[derive(Clone, Default)]
+pub struct WebhookSecret(pub Option<std::sync::Arc<str>>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureError {
     Missing,
@@ -264,6 +269,17 @@ async fn stripe_income(
 fn configured<'c>(config: &'c Config, link: &store::Link) -> Option<(UserId, &'c Product)> {
     let product = config.product(&link.product)?;
     Some((UserId::new(link.member_id as u64), product))
+}
+
+/// A verified Stripe event, applied in its own transaction (the webhook's one operation);
+/// whoever plans from grants wakes.
+pub async fn receive(app: &crate::state::AppState, event: &Event) -> Result<Applied, Error> {
+    let config = app.config.snapshot();
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let applied = apply(&mut tx, &config, event, now).await?;
+    app.commit_with(tx, &[crate::state::Topic::GRANTS]).await?;
+    Ok(applied)
 }
 
 #[cfg(test)]

@@ -12,11 +12,11 @@ use super::{store, stripe_income, Applied, Event};
 use crate::clock::from_millis;
 use crate::config::{Config, PartialRefund};
 use crate::error::Error;
-use crate::features::common::{audit, modlog};
 use crate::features::membership::ops::{self, SYSTEM_ACTOR};
 use crate::features::membership::report::money;
 use crate::i18n::LocalizedText;
 use crate::t;
+use crate::{audit, modlog};
 
 /// `charge.refunded`: sent for every refund, full or partial; `amount_refunded` is cumulative.
 /// Each refund of one charge is recorded once (10 then 20 is 30 refunded); a full refund (or

@@ -10,9 +10,9 @@ use super::shapes::{id_of, int, text};
 use super::{store, stripe_income, Applied, Event};
 use crate::config::Config;
 use crate::error::Error;
-use crate::features::common::modlog;
 use crate::features::membership::report::money;
 use crate::i18n::Locale;
+use crate::modlog;
 use crate::t;
 
 /// Why a payment could not be matched. Stored by its code; shown in the reader's language.

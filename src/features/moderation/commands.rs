@@ -3,9 +3,10 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::error::RulesError;
+use super::error::ModerationError;
 use super::warnings::{self, DurationError};
 use super::{actions, ops, store};
+use crate::access::store as staff_store;
 use crate::access::{effective_level, Level};
 use crate::clock::to_millis;
 use crate::discord::hierarchy;
@@ -13,7 +14,6 @@ use crate::discord::invocation::{invocation, Invocation};
 use crate::discord::reply::{self, paginate};
 use crate::discord::{Command, Context};
 use crate::error::Error;
-use crate::features::admin::store as staff_store;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
@@ -46,7 +46,7 @@ async fn show(ctx: Context<'_>) -> Result<(), Error> {
     let locale = inv.locale(ctx);
     let config = &inv.config;
     if config.rules.is_empty() {
-        return Err(RulesError::NoRules.into());
+        return Err(ModerationError::NoRules.into());
     }
     let embed = serenity::CreateEmbed::new()
         .title(t!(
@@ -98,7 +98,7 @@ async fn automod(_ctx: Context<'_>) -> Result<(), Error> {
 async fn test(ctx: Context<'_>, #[max_length = 4000] text: String) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let compiled = ctx.data().rules.compiled(&inv.config);
+    let compiled = super::engine(ctx.data()).compiled(&inv.config);
     let hits = compiled.check(&inv.config.automod, &text);
     let reply_text = if hits.is_empty() {
         t!(locale, "automod-test-clean")
@@ -134,14 +134,14 @@ async fn check_target(
     target: &serenity::User,
 ) -> Result<(), Error> {
     if target.bot {
-        return Err(RulesError::NotABot.into());
+        return Err(ModerationError::NotABot.into());
     }
     if target.id == ctx.author().id {
-        return Err(RulesError::NotYourself.into());
+        return Err(ModerationError::NotYourself.into());
     }
     let owners = inv.owners(ctx);
     if owners.contains(target.id) {
-        return Err(RulesError::NotTheOwner.into());
+        return Err(ModerationError::NotTheOwner.into());
     }
     let guild = inv.config.discord.guild_id;
     let roles = hierarchy::roles_of(ctx.cache(), guild, target.id);
@@ -149,10 +149,10 @@ async fn check_target(
     let target_level = effective_level(false, target.id, &roles, &grants);
     let actor = inv.level(ctx).await?;
     if target_level >= Level::Moderator && target_level >= actor {
-        return Err(RulesError::TargetOutranks.into());
+        return Err(ModerationError::TargetOutranks.into());
     }
     if hierarchy::bot_outranks(ctx.cache(), guild, target.id, &roles) == Some(false) {
-        return Err(RulesError::AboveTheBot.into());
+        return Err(ModerationError::AboveTheBot.into());
     }
     Ok(())
 }
@@ -207,7 +207,7 @@ async fn warnings(
     let locale = inv.locale(ctx);
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
     if who != ctx.author().id && inv.level(ctx).await? < Level::Moderator {
-        return Err(RulesError::OthersWarnings.into());
+        return Err(ModerationError::OthersWarnings.into());
     }
     let mut conn = ctx.data().db.read.acquire().await?;
     let rows = store::warnings_of(&mut conn, who).await?;
@@ -279,10 +279,10 @@ async fn timeout(
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let length = warnings::parse_duration(&duration).map_err(|e| match e {
-        DurationError::Unreadable => RulesError::BadDuration {
+        DurationError::Unreadable => ModerationError::BadDuration {
             input: duration.clone(),
         },
-        DurationError::TooLong => RulesError::TooLong {
+        DurationError::TooLong => ModerationError::TooLong {
             input: duration.clone(),
         },
     })?;

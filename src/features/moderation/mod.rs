@@ -18,4 +18,9 @@ pub mod warnings;
 
 pub use commands::commands;
 pub use engine::Engine;
-pub use error::RulesError;
+pub use error::ModerationError;
+
+/// Automod's engine `app::start` added to the state.
+pub fn engine(app: &crate::state::AppState) -> &Engine {
+    app.part()
+}

@@ -1,6 +1,8 @@
 //! Staff levels as plain data: owner > admin > moderator > member, granted to users or roles.
-//! Pure and below both the shell and the features: `discord/access.rs` enforces levels on
-//! commands, `features/admin` stores and changes them, and neither imports the other for it.
+//! Below both the shell and the features: `discord/access.rs` enforces levels on commands,
+//! `store.rs` keeps the staff grants, and `features/admin` changes them through its ops.
+
+pub mod store;
 
 use serenity::all::{RoleId, UserId};
 

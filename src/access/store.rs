@@ -1,4 +1,5 @@
-//! Staff grants in SQLite.
+//! Staff grants in SQLite: the access levels every command is checked against (the admin
+//! feature writes them through its ops).
 
 use chrono::{DateTime, Utc};
 use serenity::all::{GuildId, UserId};

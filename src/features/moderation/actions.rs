@@ -75,3 +75,37 @@ pub async fn timeout(
     app.commit(tx).await?;
     Ok(())
 }
+
+/// Automod caught a message: the action, its outbox items and mod-log embed, in one write.
+pub async fn act(
+    app: &AppState,
+    config: &Config,
+    incident: &ops::Incident<'_>,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    ops::act(&mut tx, config, incident, now).await?;
+    app.commit(tx).await?;
+    Ok(())
+}
+
+/// "I accept" under the rules message. True the first time.
+pub async fn accept_rules(app: &AppState, config: &Config, member: UserId) -> Result<bool, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let first = ops::accept_rules(&mut tx, config, member, now).await?;
+    app.commit(tx).await?;
+    Ok(first)
+}
+
+/// A member joined: counted toward the raid window, and staff told once it trips.
+pub async fn on_join(app: &AppState, config: &Config) -> Result<(), Error> {
+    let now = app.clock.now();
+    let Some(joins) = super::engine(app).join(config, now) else {
+        return Ok(());
+    };
+    let mut tx = app.db.write.begin().await?;
+    ops::raid_alert(&mut tx, config, joins, now).await?;
+    app.commit(tx).await?;
+    Ok(())
+}

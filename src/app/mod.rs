@@ -2,6 +2,9 @@
 //! server and the gateway, and stop them in order. `lyceum run`, `lyceum demo` and the
 //! integration tests all start the bot through [`start`] — there is no test-only path.
 
+pub mod commands;
+pub mod events;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,17 +12,17 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, SharedConfig};
 use crate::db::{Db, InstanceLock};
-use crate::discord::{self, delivery};
+use crate::discord::delivery;
 use crate::health::Health;
 use crate::jobs;
 use crate::outbox::prune::Pruner;
-use crate::state::{AppState, GatewayStatus};
+use crate::state::{AppState, GatewayStatus, Topic, Wakes};
 
 pub struct Options {
     pub config: Config,
@@ -78,14 +81,31 @@ fn cache_settings() -> serenity::cache::Settings {
 /// (grants, membership grace, staff levels, level roles, the rules gate). Assembled here, above
 /// both core and the features, so core never names a feature.
 pub fn role_truth() -> crate::roles::RoleTruth {
-    use crate::features::{admin, membership, points, rules};
+    use crate::features::{admin, membership, moderation, points};
     crate::roles::RoleTruth::new(vec![
         Arc::new(crate::grants::truth::GrantRoles),
         Arc::new(membership::roles::GraceRoles),
         Arc::new(admin::roles::StaffRoles),
         Arc::new(points::roles::LevelRoles),
-        Arc::new(rules::roles::AcceptedRole),
+        Arc::new(moderation::roles::AcceptedRole),
     ])
+}
+
+/// The state with every feature's engine added as a part (core holds them without naming
+/// them; each feature finds its own by type).
+fn with_engines(
+    state: AppState,
+    points: crate::features::points::Engine,
+    stripe_webhook_secret: Option<String>,
+) -> AppState {
+    use crate::features::{community, membership, moderation, schedule};
+    let secret = stripe_webhook_secret.as_deref().map(Arc::from);
+    state
+        .with_part(points)
+        .with_part(moderation::Engine::default())
+        .with_part(schedule::Engine::default())
+        .with_part(community::Activity::default())
+        .with_part(membership::stripe::WebhookSecret(secret))
 }
 
 pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
@@ -101,26 +121,20 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         db,
         config: SharedConfig::new(config.clone(), options.config_path),
         clock: options.clock,
-        outbox_wake: Arc::new(Notify::new()),
+        wakes: Wakes::default(),
         gateway: GatewayStatus::default(),
         health: Health::default(),
-        points,
-        rules: Default::default(),
-        events: Default::default(),
-        schedule_wake: Arc::new(Notify::new()),
-        grants_wake: Arc::new(Notify::new()),
-        notices_wake: Arc::new(Notify::new()),
-        reconcile_wake: Arc::new(Notify::new()),
-        activity: Default::default(),
-        qa_wake: Arc::new(Notify::new()),
         roles: role_truth(),
         public_channels: Default::default(),
-        stripe_secret: options.stripe_webhook_secret.as_deref().map(Arc::from),
+        parts: Default::default(),
     };
-    state.points.load(&state, state.clock.now()).await?;
+    let state = with_engines(state, points, options.stripe_webhook_secret);
+    crate::features::points::engine(&state)
+        .load(&state, state.clock.now())
+        .await?;
     {
         let mut tx = state.db.write.begin().await?;
-        let synced = crate::features::apply_config(&mut tx, &config, state.clock.now())
+        let synced = crate::features::schedule::apply_config(&mut tx, &config, state.clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("applying the config's standing schedules: {e:?}"))?;
         state.commit(tx).await?;
@@ -147,7 +161,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let (fatal_tx, fatal) = mpsc::unbounded_channel::<String>();
     let setup_fatal = fatal_tx.clone();
     let framework = poise::Framework::builder()
-        .options(discord::framework_options())
+        .options(commands::framework_options())
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
                 // Runs once per process (poise keeps it across reconnects).
@@ -178,24 +192,24 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         delivery::Rest::new(&config.discord.api_url, &options.token),
     );
     // Every background job: its name for the stop log, the job, and what wakes it early.
-    let start = |job: Box<dyn jobs::Job>, wake: Arc<Notify>| {
+    let start = |job: Box<dyn jobs::Job>, topics: &[Topic]| {
         jobs::spawn(
             job,
             state.clock.clone(),
-            wake,
+            state.wakes.listen_any(topics),
             shutdown_rx.clone(),
             state.health.clone(),
         )
     };
     let mut jobs = vec![
-        ("outbox", start(Box::new(worker), state.outbox_wake.clone())),
+        ("outbox", start(Box::new(worker), &[Topic::OUTBOX])),
         (
             "outbox-prune",
             start(
                 Box::new(Pruner {
                     state: state.clone(),
                 }),
-                Arc::new(Notify::new()),
+                &[],
             ),
         ),
         (
@@ -204,7 +218,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                 Box::new(crate::grants::expiry::Expiry {
                     state: state.clone(),
                 }),
-                state.grants_wake.clone(),
+                &[Topic::GRANTS],
             ),
         ),
         (
@@ -213,7 +227,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                 Box::new(crate::features::community::qa::Deadlines {
                     state: state.clone(),
                 }),
-                state.qa_wake.clone(),
+                &[crate::features::community::QUESTIONS],
             ),
         ),
         (
@@ -222,7 +236,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                 Box::new(crate::features::community::activity::Flusher {
                     state: state.clone(),
                 }),
-                Arc::new(Notify::new()),
+                &[],
             ),
         ),
         (
@@ -231,7 +245,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                 Box::new(crate::features::membership::notices::Notices {
                     state: state.clone(),
                 }),
-                state.notices_wake.clone(),
+                &[Topic::GRANTS],
             ),
         ),
         (
@@ -241,7 +255,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                     state.clone(),
                     client.http.clone(),
                 )),
-                state.reconcile_wake.clone(),
+                &[crate::features::membership::RECONCILE, Topic::CONFIG],
             ),
         ),
         (
@@ -250,7 +264,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                 Box::new(crate::features::schedule::job::Scheduler {
                     state: state.clone(),
                 }),
-                state.schedule_wake.clone(),
+                &[crate::features::schedule::EVENTS, Topic::CONFIG],
             ),
         ),
         (
@@ -259,7 +273,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
                 Box::new(crate::features::schedule::digest::Digest {
                     state: state.clone(),
                 }),
-                Arc::new(Notify::new()),
+                &[],
             ),
         ),
     ];

@@ -5,7 +5,7 @@ use crate::i18n::Locale;
 use crate::t;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum RulesError {
+pub enum ModerationError {
     NotABot,
     NotTheOwner,
     NotYourself,
@@ -31,27 +31,27 @@ pub enum RulesError {
     NoRules,
 }
 
-impl UserFacing for RulesError {
+impl UserFacing for ModerationError {
     fn message(&self, locale: Locale) -> String {
         match self {
-            RulesError::NotABot => t!(locale, "rules-error-bot"),
-            RulesError::NotTheOwner => t!(locale, "rules-error-owner"),
-            RulesError::NotYourself => t!(locale, "rules-error-self"),
-            RulesError::TargetOutranks => t!(locale, "rules-error-outranks"),
-            RulesError::AboveTheBot => t!(locale, "rules-error-above-bot"),
-            RulesError::BadDuration { input } => {
+            ModerationError::NotABot => t!(locale, "rules-error-bot"),
+            ModerationError::NotTheOwner => t!(locale, "rules-error-owner"),
+            ModerationError::NotYourself => t!(locale, "rules-error-self"),
+            ModerationError::TargetOutranks => t!(locale, "rules-error-outranks"),
+            ModerationError::AboveTheBot => t!(locale, "rules-error-above-bot"),
+            ModerationError::BadDuration { input } => {
                 t!(locale, "rules-error-duration", input = input.clone())
             }
-            RulesError::TooLong { input } => {
+            ModerationError::TooLong { input } => {
                 t!(locale, "rules-error-too-long", input = input.clone())
             }
-            RulesError::UnknownWarning { id } => {
+            ModerationError::UnknownWarning { id } => {
                 t!(locale, "rules-error-unknown-warning", id = *id)
             }
-            RulesError::AlreadyPardoned { id } => t!(locale, "rules-error-pardoned", id = *id),
-            RulesError::OthersWarnings => t!(locale, "rules-error-others-warnings"),
-            RulesError::NoRulesChannel => t!(locale, "rules-error-no-channel"),
-            RulesError::NoRules => t!(locale, "rules-error-no-rules"),
+            ModerationError::AlreadyPardoned { id } => t!(locale, "rules-error-pardoned", id = *id),
+            ModerationError::OthersWarnings => t!(locale, "rules-error-others-warnings"),
+            ModerationError::NoRulesChannel => t!(locale, "rules-error-no-channel"),
+            ModerationError::NoRules => t!(locale, "rules-error-no-rules"),
         }
     }
 }

@@ -36,7 +36,7 @@ pub async fn handle(
             let config = data.config.snapshot();
             let cache = &framework.serenity_context.cache;
             if let Some(guild) = cache.guild(config.discord.guild_id) {
-                let public = super::visibility::public_channels(&guild);
+                let public = crate::discord::visibility::public_channels(&guild);
                 data.public_channels.set(public);
             }
         }
@@ -53,9 +53,7 @@ pub async fn handle(
         FullEvent::GuildMemberRemoval { guild_id, user, .. }
             if *guild_id == data.config.snapshot().discord.guild_id =>
         {
-            let mut tx = data.db.write.begin().await?;
-            crate::features::community::ops_on_leave(&mut tx, user.id, data.clock.now()).await?;
-            data.commit(tx).await?;
+            crate::features::community::actions::on_leave(data, user.id).await?;
         }
         FullEvent::Message { new_message } => {
             let caught = moderate(framework.serenity_context, data, new_message, false).await?;
@@ -105,7 +103,7 @@ pub async fn handle(
         }
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
-        } if press.data.custom_id == crate::features::rules::ops::ACCEPT_BUTTON => {
+        } if press.data.custom_id == crate::features::moderation::ops::ACCEPT_BUTTON => {
             accept_rules(framework.serenity_context, data, press).await?;
         }
         FullEvent::InteractionCreate {
@@ -124,8 +122,11 @@ pub async fn handle(
         } => {
             let config = data.config.snapshot();
             if *guild_id == Some(config.discord.guild_id) {
-                data.points
-                    .on_delete(*deleted_message_id, data.clock.now(), &config);
+                crate::features::points::engine(data).on_delete(
+                    *deleted_message_id,
+                    data.clock.now(),
+                    &config,
+                );
             }
         }
         FullEvent::ReactionAdd { add_reaction } => {
@@ -154,11 +155,10 @@ async fn level_of(
     user: serenity::UserId,
     roles: &[serenity::RoleId],
 ) -> Result<Level, Error> {
-    let staff = match data.rules.staff() {
+    let staff = match crate::features::moderation::engine(data).staff() {
         Some(staff) => staff,
-        None => data
-            .rules
-            .set_staff(admin::store::grants(&data.db, config.discord.guild_id).await?),
+        None => crate::features::moderation::engine(data)
+            .set_staff(crate::access::store::grants(&data.db, config.discord.guild_id).await?),
     };
     Ok(effective_level(
         owners(ctx, config).contains(user),
@@ -177,7 +177,7 @@ async fn moderate(
     message: &serenity::Message,
     edited: bool,
 ) -> Result<bool, Error> {
-    use crate::features::rules::{engine::Seen, ops};
+    use crate::features::moderation::{engine::Seen, ops};
     let config = data.config.snapshot();
     let guild = config.discord.guild_id;
     if message.guild_id != Some(guild) || message.author.bot || message.webhook_id.is_some() {
@@ -202,7 +202,7 @@ async fn moderate(
         at: now,
         edited,
     };
-    let hits = data.rules.check(&config, &seen);
+    let hits = crate::features::moderation::engine(data).check(&config, &seen);
     let Some(hit) = hits.first() else {
         return Ok(false);
     };
@@ -215,9 +215,11 @@ async fn moderate(
     } else {
         None
     };
-    let dm = data
-        .rules
-        .first_of_incident(message.author.id, hit.filter, now);
+    let dm = crate::features::moderation::engine(data).first_of_incident(
+        message.author.id,
+        hit.filter,
+        now,
+    );
     let incident = ops::Incident {
         member: message.author.id,
         channel: message.channel_id,
@@ -230,12 +232,10 @@ async fn moderate(
         // community's.
         locale: None,
     };
-    let mut tx = data.db.write.begin().await?;
-    ops::act(&mut tx, &config, &incident, now).await?;
-    data.commit(tx).await?;
+    crate::features::moderation::actions::act(data, &config, &incident).await?;
     if edited {
         // An edit that breaks a rule takes back the points the message earned.
-        data.points.on_delete(message.id, now, &config);
+        crate::features::points::engine(data).on_delete(message.id, now, &config);
     }
     tracing::info!(filter = hit.filter.as_str(), member = %message.author.id, "automod caught a message");
     Ok(protected.is_none())
@@ -248,12 +248,9 @@ async fn accept_rules(
     data: &Data,
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
-    use crate::features::rules::ops;
+    use crate::features::moderation::actions;
     let config = data.config.snapshot();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let first = ops::accept_rules(&mut tx, &config, press.user.id, now).await?;
-    data.commit(tx).await?;
+    let first = actions::accept_rules(data, &config, press.user.id).await?;
     let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
     let text = if first {
         crate::t!(locale, "rules-accepted")
@@ -277,17 +274,9 @@ async fn rsvp(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     let config = data.config.snapshot();
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let body = crate::features::schedule::rsvp(
-        &mut tx,
-        &config,
-        &press.data.custom_id,
-        press.user.id.get(),
-        now,
-    )
-    .await?;
-    data.commit(tx).await?;
+    let custom_id = &press.data.custom_id;
+    let body =
+        crate::features::schedule::actions::rsvp(data, &config, custom_id, press.user.id).await?;
     // An unknown event: acknowledge without changing the message.
     let response = update_or_ack(body);
     ctx.http
@@ -352,11 +341,8 @@ async fn feedback_status(
             "data": { "content": crate::t!(locale, "feedback-staff-only"), "flags": 64 },
         })
     } else {
-        let now = data.clock.now();
-        data.points.flush().await;
-        let mut tx = data.db.write.begin().await?;
-        let updated = feedback::set_status(&mut tx, &config, id, status, now).await?;
-        data.commit(tx).await?;
+        use crate::features::community::actions;
+        let updated = actions::set_feedback_status(data, &config, id, status).await?;
         update_or_ack(
             updated.map(|row| feedback::staff_post(config.community.default_locale, &row)),
         )
@@ -387,22 +373,9 @@ async fn gate_apply(
             .iter()
             .flat_map(|v| gate::fixes(v, config.discord.guild_id, bot))
             .collect();
-        let now = data.clock.now();
-        let mut tx = data.db.write.begin().await?;
-        for effect in &effects {
-            crate::outbox::enqueue(&mut tx, effect, now, None).await?;
-        }
-        let action = crate::features::common::audit::Action {
-            guild_id: config.discord.guild_id,
-            actor: press.user.id,
-            action: "gate.apply",
-            target_kind: None,
-            target_id: None,
-            arguments: serde_json::json!({ "changes": effects.len() }),
-        };
-        crate::features::common::audit::record(&mut tx, &action, now).await?;
-        data.commit(tx).await?;
-        crate::t!(locale, "gate-applied", count = effects.len() as i64)
+        use crate::features::membership::by_hand;
+        let count = by_hand::apply_gate_fixes(data, &config, press.user.id, &effects).await?;
+        crate::t!(locale, "gate-applied", count = count as i64)
     };
     let response = serde_json::json!({
         "type": 7,
@@ -443,18 +416,14 @@ async fn content_post(
     if level_of(ctx, data, &config, message.author.id, &roles).await? < Level::Moderator {
         return Ok(());
     }
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    crate::features::schedule::store::record_content(
-        &mut tx,
+    crate::features::schedule::actions::record_content(
+        data,
         &item.kind,
-        message.author.id.get(),
-        Some(message.channel_id.get()),
-        Some(message.id.get()),
-        now,
+        message.author.id,
+        message.channel_id,
+        message.id,
     )
     .await?;
-    data.commit(tx).await?;
     Ok(())
 }
 
@@ -465,9 +434,11 @@ async fn attendance(data: &Data, message: &serenity::Message) -> Result<(), Erro
         return Ok(());
     }
     let now = data.clock.now();
-    let windows = data
-        .events
-        .first_posts(message.channel_id.get(), message.author.id.get(), now);
+    let windows = crate::features::schedule::engine(data).first_posts(
+        message.channel_id.get(),
+        message.author.id.get(),
+        now,
+    );
     if windows.is_empty() {
         return Ok(());
     }
@@ -475,20 +446,8 @@ async fn attendance(data: &Data, message: &serenity::Message) -> Result<(), Erro
     if message.guild_id != Some(config.discord.guild_id) || config.points.attendance_points == 0 {
         return Ok(());
     }
-    let mut tx = data.db.write.begin().await?;
-    for w in windows {
-        crate::features::schedule::ops::credit(
-            &mut tx,
-            &config,
-            w.event,
-            w.occurrence,
-            message.author.id,
-            None,
-            now,
-        )
-        .await?;
-    }
-    data.commit(tx).await?;
+    let member = message.author.id;
+    crate::features::schedule::actions::attend(data, &config, &windows, member).await?;
     Ok(())
 }
 
@@ -508,9 +467,9 @@ fn message(data: &Data, message: &serenity::Message) {
         text: &message.content,
         at: data.clock.now(),
     };
-    data.points.on_message(&config, &incoming);
+    crate::features::points::engine(data).on_message(&config, &incoming);
     if !incoming.bot {
-        data.activity.on_message(
+        crate::features::community::activity(data).on_message(
             message.author.id.get(),
             message.channel_id.get(),
             incoming.at,
@@ -538,7 +497,7 @@ async fn reaction(
     let Some(voter) = reaction.user_id else {
         return Ok(());
     };
-    let author = match data.points.author_of(reaction.message_id) {
+    let author = match crate::features::points::engine(data).author_of(reaction.message_id) {
         Some((author, _)) => author,
         None => {
             ctx.http
@@ -554,20 +513,16 @@ async fn reaction(
         .map(|m| m.roles.clone())
         .unwrap_or_default();
     let level = level_of(ctx, data, &config, voter, &roles).await?;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let awarded = points::ops::helpful_vote(
-        &mut tx,
+    let awarded = points::actions::helpful_vote(
+        data,
         &config,
         reaction.message_id,
         reaction.channel_id,
         author,
         voter,
         level >= Level::Moderator,
-        now,
     )
     .await?;
-    data.commit(tx).await?;
     if awarded {
         tracing::info!(message = %reaction.message_id, %author, "helpful answer awarded");
     }
@@ -590,15 +545,7 @@ async fn entitlement_changed(
     }
     let mut entitlement = entitlement.clone();
     entitlement.deleted |= deleted;
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    let changed =
-        crate::features::membership::entitlements::apply(&mut tx, &config, &entitlement, now)
-            .await?;
-    data.commit(tx).await?;
-    if changed {
-        data.grants_changed();
-    }
+    crate::features::membership::entitlements::receive(data, &config, &entitlement).await?;
     Ok(())
 }
 
@@ -611,15 +558,11 @@ async fn member_joined(
     if guild != config.discord.guild_id {
         return Ok(());
     }
-    let now = data.clock.now();
-    let mut tx = data.db.write.begin().await?;
-    if let Some(joins) = data.rules.join(&config, now) {
-        crate::features::rules::ops::raid_alert(&mut tx, &config, joins, now).await?;
-    }
-    crate::features::community::ops_on_join(&mut tx, &config, user, now).await?;
-    let staff = admin::ops::restore_on_join(&mut tx, &config, user, now).await?;
-    let earned = points::ops::restore_on_join(&mut tx, &config, user, now).await?;
-    data.commit(tx).await?;
+    // Each feature restores its own, in its own write.
+    crate::features::moderation::actions::on_join(data, &config).await?;
+    crate::features::community::actions::on_join(data, &config, user).await?;
+    let staff = admin::ops::on_join(data, &config, user).await?;
+    let earned = points::actions::on_join(data, &config, user).await?;
     if staff + earned > 0 {
         tracing::info!(%user, staff, earned, "restored roles on join");
     }

@@ -8,14 +8,14 @@ use serenity::all::{ChannelId, MessageId, UserId};
 use sqlx::SqliteConnection;
 
 use super::automod::{Filter, Hit};
-use super::error::RulesError;
+use super::error::ModerationError;
 use super::{store, warnings};
+use crate::audit;
 use crate::clock::to_millis;
 use crate::config::{Action, Config, Escalate, Rung};
 use crate::error::Error;
-use crate::features::common::audit;
-use crate::features::common::modlog::{self, Entry};
 use crate::i18n::Locale;
+use crate::modlog::{self, Entry};
 use crate::outbox::{self, Effect, MessageBody};
 use crate::t;
 
@@ -308,9 +308,9 @@ pub async fn pardon(
 ) -> Result<UserId, Error> {
     let row = store::warning(tx, id)
         .await?
-        .ok_or(RulesError::UnknownWarning { id })?;
+        .ok_or(ModerationError::UnknownWarning { id })?;
     if !store::pardon(tx, id, by, reason, now).await? {
-        return Err(RulesError::AlreadyPardoned { id }.into());
+        return Err(ModerationError::AlreadyPardoned { id }.into());
     }
     let member = UserId::new(row.member_id as u64);
     let action = audit::Action {
@@ -462,9 +462,12 @@ pub async fn post_rules(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let channel = config.channels.rules.ok_or(RulesError::NoRulesChannel)?;
+    let channel = config
+        .channels
+        .rules
+        .ok_or(ModerationError::NoRulesChannel)?;
     if config.rules.is_empty() {
-        return Err(RulesError::NoRules.into());
+        return Err(ModerationError::NoRules.into());
     }
     let body = rules_body(config);
     let before = store::posted_rules(tx).await?;

@@ -1,8 +1,8 @@
 //! `cargo bench --bench pipeline` (`-- --quick` for small counts): lyceum's message pipeline
-//! against a naive design in the same run. See `lyceum::perf` and the README's performance
+//! against a naive design in the same run. See `lyceum::harness::perf` and the README's performance
 //! section. Exits non-zero when the designs decide differently.
 
-use lyceum::perf::{self, Options};
+use lyceum::harness::perf::{self, Options};
 
 fn main() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");

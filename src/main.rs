@@ -102,7 +102,7 @@ async fn main() -> ExitCode {
         Command::Demo => {
             // The transcript is the output; logs only for real trouble (RUST_LOG overrides).
             init_logging("error");
-            match lyceum::demo::run().await {
+            match lyceum::harness::demo::run().await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("demo failed: {e:#}");

@@ -1,12 +1,12 @@
 //! `/admin`: server-side permission checks, audit rows, the mod log and staff-role sync.
 
-use lyceum::sim::calls::admin;
-use lyceum::sim::{ids, SlashCall};
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::{ids, SlashCall};
 
 use crate::support::{TestApp, WAIT};
 
 /// The first message the bot posted in the mod-log channel.
-async fn first_mod_log(app: &TestApp) -> lyceum::sim::Recorded {
+async fn first_mod_log(app: &TestApp) -> lyceum::harness::sim::Recorded {
     let path = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
     app.sim()
         .wait_request("POST", &path, 1, WAIT)
@@ -15,7 +15,12 @@ async fn first_mod_log(app: &TestApp) -> lyceum::sim::Recorded {
 }
 
 /// Waits for the bot's first `method` (PUT adds, DELETE removes) of `role` on `user`.
-async fn role_change(app: &TestApp, method: &str, user: u64, role: u64) -> lyceum::sim::Recorded {
+async fn role_change(
+    app: &TestApp,
+    method: &str,
+    user: u64,
+    role: u64,
+) -> lyceum::harness::sim::Recorded {
     let path = format!("/members/{user}/roles/{role}");
     app.sim()
         .wait_request(method, &path, 1, WAIT)

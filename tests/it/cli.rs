@@ -172,7 +172,7 @@ async fn backup_writes_a_consistent_copy_while_the_database_is_in_use() {
 
 #[tokio::test]
 async fn lyceum_run_connects_with_the_env_token_and_stops_cleanly_on_sigterm() {
-    use lyceum::sim::{calls::admin, ids, Sim};
+    use lyceum::harness::sim::{calls::admin, ids, Sim};
     use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
@@ -180,7 +180,7 @@ async fn lyceum_run_connects_with_the_env_token_and_stops_cleanly_on_sigterm() {
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
-        lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), ""),
+        lyceum::harness::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), ""),
     )
     .unwrap();
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lyceum"))
@@ -277,14 +277,14 @@ fn the_demo_plays_its_script_to_the_end() {
 
 /// Runs `lyceum run` against `sim` with `token` until it exits by itself; returns its exit
 /// code and what it printed on stderr.
-async fn run_until_it_exits(sim: &lyceum::sim::Sim, token: &str) -> (Option<i32>, String) {
+async fn run_until_it_exits(sim: &lyceum::harness::sim::Sim, token: &str) -> (Option<i32>, String) {
     use std::time::Duration;
 
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
-        lyceum::sim::harness::config_text(sim, &dir.path().join("lyceum.db"), ""),
+        lyceum::harness::sim::harness::config_text(sim, &dir.path().join("lyceum.db"), ""),
     )
     .unwrap();
     let log = dir.path().join("stderr.log");
@@ -308,14 +308,18 @@ async fn run_until_it_exits(sim: &lyceum::sim::Sim, token: &str) -> (Option<i32>
 /// exits, instead of staying connected and answering nothing.
 #[tokio::test]
 async fn lyceum_run_exits_with_the_reason_when_command_registration_is_refused() {
-    let sim = lyceum::sim::Sim::start().await.unwrap();
-    sim.inject_faults("PUT", "/commands", vec![lyceum::sim::Fault::Status(403)]);
+    let sim = lyceum::harness::sim::Sim::start().await.unwrap();
+    sim.inject_faults(
+        "PUT",
+        "/commands",
+        vec![lyceum::harness::sim::Fault::Status(403)],
+    );
     let (code, stderr) = run_until_it_exits(&sim, sim.token()).await;
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!(
             "error: cannot register slash commands in guild {}",
-            lyceum::sim::ids::GUILD
+            lyceum::harness::sim::ids::GUILD
         )),
         "{stderr}"
     );
@@ -323,7 +327,7 @@ async fn lyceum_run_exits_with_the_reason_when_command_registration_is_refused()
 
 #[tokio::test]
 async fn lyceum_run_exits_with_the_reason_when_the_token_is_refused() {
-    let sim = lyceum::sim::Sim::start().await.unwrap();
+    let sim = lyceum::harness::sim::Sim::start().await.unwrap();
     let (code, stderr) = run_until_it_exits(&sim, "not-the-token").await;
     assert_eq!(code, Some(1), "{stderr}");
     assert!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lyceum::clock::ManualClock;
-use lyceum::sim::{ids, SlashCall};
+use lyceum::harness::sim::{ids, SlashCall};
 
 use crate::support::{eventually_sync as eventually, TestApp, WAIT};
 

@@ -2,8 +2,8 @@
 //! are recorded with their reason.
 
 use chrono::Utc;
+use lyceum::harness::sim::ids;
 use lyceum::outbox::{Effect, MessageBody};
-use lyceum::sim::ids;
 use serenity::all::{ChannelId, GuildId, MessageId, UserId};
 
 use crate::support::{enqueue_effects, settled, OutboxState, TestApp};
@@ -141,7 +141,7 @@ async fn one_targets_items_stay_in_order_behind_a_retry() {
     app.sim().inject_faults(
         "POST",
         &format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS),
-        vec![lyceum::sim::Fault::Status(502)],
+        vec![lyceum::harness::sim::Fault::Status(502)],
     );
     let first = enqueue(
         &app,
@@ -179,7 +179,7 @@ async fn a_global_rate_limit_holds_every_delivery() {
     app.sim().inject_faults(
         "POST",
         &limited,
-        vec![lyceum::sim::Fault::GlobalRateLimited(0.5)],
+        vec![lyceum::harness::sim::Fault::GlobalRateLimited(0.5)],
     );
     let first = enqueue(
         &app,

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use lyceum::sim::calls::admin;
-use lyceum::sim::ids;
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::ids;
 
 use crate::support::{TestApp, WAIT};
 

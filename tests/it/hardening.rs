@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::{ids, Fault, SlashCall};
 use lyceum::outbox::{Effect, MessageBody};
-use lyceum::sim::calls::admin;
-use lyceum::sim::{ids, Fault, SlashCall};
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
 use crate::support::{
@@ -462,7 +462,7 @@ async fn interaction_tokens_never_reach_the_logs() {
     );
     assert!(logs.contains("[redacted]"));
     assert!(
-        !logs.contains(lyceum::sim::SIM_TOKEN),
+        !logs.contains(lyceum::harness::sim::SIM_TOKEN),
         "the bot token leaked"
     );
     app.stop().await;

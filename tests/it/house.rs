@@ -42,7 +42,7 @@ fn no_command_opens_a_transaction_or_runs_sql() {
 /// outbox code, so a bucket-keying bug in the bot cannot pass its own tests.
 #[test]
 fn the_simulator_does_not_import_the_bots_outbox() {
-    let found: Vec<String> = rust_files(&src().join("sim"))
+    let found: Vec<String> = rust_files(&src().join("harness").join("sim"))
         .into_iter()
         .filter(|f| {
             std::fs::read_to_string(f)

@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lyceum::clock::{Clock, ManualClock};
 use lyceum::features::membership::stripe;
-use lyceum::sim::harness::STRIPE_SECRET;
-use lyceum::sim::{ids, SlashCall};
+use lyceum::harness::sim::harness::STRIPE_SECRET;
+use lyceum::harness::sim::{ids, SlashCall};
 use serde_json::{json, Value};
 
 use crate::stripe_objects::{self, Version};

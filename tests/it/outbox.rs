@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::limits::RateLimits;
+use lyceum::harness::sim::{ids, Fault, Recorded, SlashCall};
 use lyceum::outbox::Effect;
-use lyceum::sim::calls::admin;
-use lyceum::sim::limits::RateLimits;
-use lyceum::sim::{ids, Fault, Recorded, SlashCall};
 use serenity::all::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
 use crate::support::{enqueue_effects, newest_outbox_id, settled, OutboxState, TestApp, WAIT};
@@ -198,7 +198,8 @@ async fn a_role_the_member_already_has_is_sent_again_never_decided_from_the_cach
 #[tokio::test]
 async fn a_second_bot_on_the_same_database_is_refused() {
     let mut app = TestApp::spawn().await;
-    let second = lyceum::sim::harness::SimBot::start(app.sim().clone(), app.dir.path(), "").await;
+    let second =
+        lyceum::harness::sim::harness::SimBot::start(app.sim().clone(), app.dir.path(), "").await;
     let error = format!("{:#}", second.err().expect("the second bot is refused"));
     assert!(
         error.contains("another Lyceum is already running"),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lyceum::clock::ManualClock;
-use lyceum::sim::{ids, Reply, SlashCall};
+use lyceum::harness::sim::{ids, Reply, SlashCall};
 use serenity::all::{MessageId, UserId};
 
 use crate::support::{eventually, TestApp, WAIT};

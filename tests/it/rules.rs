@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lyceum::clock::ManualClock;
-use lyceum::sim::calls::admin;
-use lyceum::sim::{ids, Recorded, SlashCall};
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::{ids, Recorded, SlashCall};
 
 use crate::support::{TestApp, WAIT};
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use icalendar::Component;
 use lyceum::clock::ManualClock;
-use lyceum::sim::{ids, Recorded, SlashCall};
+use lyceum::harness::sim::{ids, Recorded, SlashCall};
 
 use crate::support::{TestApp, WAIT};
 
@@ -693,7 +693,7 @@ async fn a_standing_schedule_from_config_is_announced_refused_by_commands_and_fo
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("2026-12-01 20:00", "2026-12-01 21:00")).unwrap();
     let reply = app
-        .slash(lyceum::sim::calls::admin::reload(ids::OWNER))
+        .slash(lyceum::harness::sim::calls::admin::reload(ids::OWNER))
         .await;
     assert!(
         reply.content.contains("changed: weekly-live"),
@@ -717,7 +717,7 @@ async fn a_standing_schedule_from_config_is_announced_refused_by_commands_and_fo
     let without = text[..text.find("[[schedule]]").unwrap()].to_string();
     std::fs::write(&path, without).unwrap();
     let reply = app
-        .slash(lyceum::sim::calls::admin::reload(ids::OWNER))
+        .slash(lyceum::harness::sim::calls::admin::reload(ids::OWNER))
         .await;
     assert!(
         reply.content.contains("ended: weekly-live"),

@@ -5,8 +5,8 @@
 use poise::serenity_prelude as serenity;
 use serde_json::Value;
 
-use lyceum::sim::calls::admin;
-use lyceum::sim::ids;
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::ids;
 
 use crate::support::{TestApp, WAIT};
 
@@ -147,7 +147,7 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
 
 #[test]
 fn extra_rest_shapes_decode() {
-    let world = lyceum::sim::World::default();
+    let world = lyceum::harness::sim::World::default();
     decode("rest:application", &world.application_info()).unwrap();
     decode("rest:user", &world.user_json(ids::BOT)).unwrap();
     decode("rest:member", &world.member_json(ids::MINA, true)).unwrap();
@@ -158,7 +158,7 @@ fn extra_rest_shapes_decode() {
 mod rules {
     use std::time::Duration;
 
-    use lyceum::sim::{calls::admin, ids, Sim, SIM_TOKEN};
+    use lyceum::harness::sim::{calls::admin, ids, Sim, SIM_TOKEN};
     use serde_json::json;
 
     /// A request as the bot would send it (with the bot token); returns status and JSON body.

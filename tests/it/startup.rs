@@ -8,9 +8,10 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
     let puts = app.requests("PUT", "/commands");
     assert_eq!(puts.len(), 1);
     assert_eq!(puts[0].status, 200, "{:?}", puts[0].response);
-    assert!(puts[0]
-        .path
-        .contains(&format!("/guilds/{}/commands", lyceum::sim::ids::GUILD)));
+    assert!(puts[0].path.contains(&format!(
+        "/guilds/{}/commands",
+        lyceum::harness::sim::ids::GUILD
+    )));
 
     let commands = app.sim().registered_commands();
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
@@ -93,9 +94,9 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
 /// printed, never asserted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pipeline_bench_in_quick_mode_decides_like_the_naive_design() {
-    let opts =
-        lyceum::perf::Options::quick().with_process(env!("CARGO_BIN_EXE_lyceum").into(), true);
-    let report = lyceum::perf::run(&opts, |line| println!("{line}"))
+    let opts = lyceum::harness::perf::Options::quick()
+        .with_process(env!("CARGO_BIN_EXE_lyceum").into(), true);
+    let report = lyceum::harness::perf::run(&opts, |line| println!("{line}"))
         .await
         .unwrap();
     assert!(report.decisions_match, "{report:?}");

@@ -3,7 +3,7 @@
 //! reverse, events out of order, cancellations, and payments nobody can match.
 
 use chrono::{DateTime, Duration, Utc};
-use lyceum::sim::{ids, SlashCall};
+use lyceum::harness::sim::{ids, SlashCall};
 use serde_json::Value;
 
 use crate::membership::{event, has_role, membership, now, send_signed, spawn};

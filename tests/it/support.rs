@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use lyceum::clock::{Clock, ManualClock};
 use lyceum::db::Db;
-use lyceum::sim::harness::SimBot;
-use lyceum::sim::{Recorded, Reply, Sim, SlashCall};
+use lyceum::harness::sim::harness::SimBot;
+use lyceum::harness::sim::{Recorded, Reply, Sim, SlashCall};
 use tempfile::TempDir;
 
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -110,7 +110,8 @@ impl TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let sim = Sim::start().await.expect("simulator starts");
-        let text = lyceum::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), "");
+        let text =
+            lyceum::harness::sim::harness::config_text(&sim, &dir.path().join("lyceum.db"), "");
         std::fs::write(dir.path().join("config.toml"), edit(text)).expect("config written");
         let bot = SimBot::start_clocked(sim.clone(), dir.path(), "", clock.clone())
             .await
@@ -141,7 +142,7 @@ impl TestApp {
             serenity::all::HttpBuilder::new(self.sim.token())
                 .proxy(self.sim.api_url())
                 .ratelimiter_disabled(true)
-                .application_id(lyceum::sim::ids::APPLICATION.into())
+                .application_id(lyceum::harness::sim::ids::APPLICATION.into())
                 .build(),
         )
     }
@@ -191,7 +192,7 @@ impl TestApp {
 
     /// The audit log, newest first.
     pub async fn audit_rows(&self) -> Vec<lyceum::audit::AuditRow> {
-        let guild = serenity::all::GuildId::new(lyceum::sim::ids::GUILD);
+        let guild = serenity::all::GuildId::new(lyceum::harness::sim::ids::GUILD);
         lyceum::audit::list(self.db(), guild, None, 10_000, 0)
             .await
             .expect("audit rows")

@@ -2,9 +2,9 @@
 //! late, and whatever staff retried.
 
 use lyceum::clock::Clock;
+use lyceum::harness::sim::calls::admin;
+use lyceum::harness::sim::{ids, Fault, SlashCall};
 use lyceum::outbox::Effect;
-use lyceum::sim::calls::admin;
-use lyceum::sim::{ids, Fault, SlashCall};
 use serenity::all::{GuildId, RoleId, UserId};
 
 use crate::membership::{has_role, membership, products};

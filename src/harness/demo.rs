@@ -8,9 +8,9 @@ use chrono_tz::Tz;
 
 mod stripe_scene;
 
-use crate::sim::calls::admin;
-use crate::sim::harness::SimBot;
-use crate::sim::{ids, Fault, Recorded, Sim, SlashCall, World};
+use crate::harness::sim::calls::admin;
+use crate::harness::sim::harness::SimBot;
+use crate::harness::sim::{ids, Fault, Recorded, Sim, SlashCall, World};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -854,7 +854,7 @@ async fn storm_scene(script: &Script) -> anyhow::Result<()> {
     ));
     let sim = &script.sim;
     let members = sim.add_quiet_members(800_000_000_000_000_000, ATTENDEES);
-    sim.set_rate_limits(crate::sim::limits::RateLimits {
+    sim.set_rate_limits(crate::harness::sim::limits::RateLimits {
         latency: Duration::from_millis(30),
         ..Default::default()
     });

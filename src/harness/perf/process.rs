@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::percentile;
-use crate::sim::{ids, Sim, SlashCall, World};
+use crate::harness::sim::{ids, Sim, SlashCall, World};
 
 /// Member ids in the bench's guild start here.
 const FIRST_MEMBER: u64 = 700_000_000_000_000_000;
@@ -118,7 +118,7 @@ fn chatter(i: usize) -> String {
 
 fn spawn_bot(bin: &Path, dir: &Path, sim: &Sim, web: &str) -> anyhow::Result<Bot> {
     let db = dir.join("lyceum.db");
-    let text = crate::sim::harness::config_text(sim, &db, "")
+    let text = crate::harness::sim::harness::config_text(sim, &db, "")
         .replace("bind = \"127.0.0.1:0\"", &format!("bind = \"{web}\""));
     let config = dir.join("config.toml");
     std::fs::write(&config, text)?;

@@ -12,9 +12,9 @@ use super::fresh_db;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::discord::delivery::{Rest, Worker};
+use crate::harness::sim::limits::RateLimits;
+use crate::harness::sim::{ids, Sim};
 use crate::outbox::Effect;
-use crate::sim::limits::RateLimits;
-use crate::sim::{ids, Sim};
 use crate::state::AppState;
 
 /// Microseconds per claim (claim, then hand back) with `pending` role changes queued, each
@@ -89,8 +89,11 @@ pub async fn role_storm(
     sim.set_rate_limits(limits);
     let members = sim.add_quiet_members(600_000_000_000_000_000, items);
     let db_path = dir.join(format!("storm-{concurrency}-{items}.db"));
-    let text =
-        crate::sim::harness::config_text(&sim, &db_path, &format!("concurrency = {concurrency}\n"));
+    let text = crate::harness::sim::harness::config_text(
+        &sim,
+        &db_path,
+        &format!("concurrency = {concurrency}\n"),
+    );
     let config = Config::parse(&text).map_err(|p| anyhow::anyhow!("bench config: {p:?}"))?;
     let db = fresh_db(dir, &format!("storm-{concurrency}-{items}.db")).await?;
     let state = AppState::detached(db.clone(), config.clone(), Arc::new(SystemClock));

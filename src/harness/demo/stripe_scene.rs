@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::{Script, WAIT};
 use crate::features::membership::stripe;
-use crate::sim::harness::STRIPE_SECRET;
-use crate::sim::{ids, SlashCall};
+use crate::harness::sim::harness::STRIPE_SECRET;
+use crate::harness::sim::{ids, SlashCall};
 
 /// A paid Payment Link checkout, as Stripe renders `checkout.session` (payment mode, no
 /// Stripe customer: a Payment Link does not create one unless asked to).

@@ -20,6 +20,9 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(features::schedule::commands());
     commands.extend(features::membership::commands());
     commands.extend(features::community::commands());
+    commands.extend(features::feedback::commands());
+    commands.extend(features::qa::commands());
+    commands.extend(features::stats::commands());
     commands
 }
 

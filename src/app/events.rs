@@ -97,7 +97,7 @@ pub async fn handle(
         } if press
             .data
             .custom_id
-            .starts_with(crate::features::community::feedback::BUTTON_PREFIX) =>
+            .starts_with(crate::features::feedback::BUTTON_PREFIX) =>
         {
             feedback_status(framework.serenity_context, data, press).await?;
         }
@@ -319,7 +319,7 @@ async fn feedback_status(
     data: &Data,
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
-    use crate::features::community::feedback;
+    use crate::features::feedback;
     let config = data.config.snapshot();
     let level = presser_level(ctx, data, &config, press).await?;
     let mut parts = press
@@ -341,10 +341,9 @@ async fn feedback_status(
             "data": { "content": crate::t!(locale, "feedback-staff-only"), "flags": 64 },
         })
     } else {
-        use crate::features::community::actions;
-        let updated = actions::set_feedback_status(data, &config, id, status).await?;
+        let updated = feedback::actions::set_feedback_status(data, &config, id, status).await?;
         update_or_ack(
-            updated.map(|row| feedback::staff_post(config.community.default_locale, &row)),
+            updated.map(|row| feedback::render::staff_post(config.community.default_locale, &row)),
         )
     };
     ctx.http
@@ -469,7 +468,7 @@ fn message(data: &Data, message: &serenity::Message) {
     };
     crate::features::points::engine(data).on_message(&config, &incoming);
     if !incoming.bot {
-        crate::features::community::activity(data).on_message(
+        crate::features::stats::activity(data).on_message(
             message.author.id.get(),
             message.channel_id.get(),
             incoming.at,

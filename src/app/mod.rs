@@ -98,13 +98,13 @@ fn with_engines(
     points: crate::features::points::Engine,
     stripe_webhook_secret: Option<String>,
 ) -> AppState {
-    use crate::features::{community, membership, moderation, schedule};
+    use crate::features::{membership, moderation, schedule, stats};
     let secret = stripe_webhook_secret.as_deref().map(Arc::from);
     state
         .with_part(points)
         .with_part(moderation::Engine::default())
         .with_part(schedule::Engine::default())
-        .with_part(community::Activity::default())
+        .with_part(stats::Activity::default())
         .with_part(membership::stripe::WebhookSecret(secret))
 }
 
@@ -224,16 +224,16 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         (
             "qa-deadlines",
             start(
-                Box::new(crate::features::community::qa::Deadlines {
+                Box::new(crate::features::qa::ops::Deadlines {
                     state: state.clone(),
                 }),
-                &[crate::features::community::QUESTIONS],
+                &[crate::features::qa::QUESTIONS],
             ),
         ),
         (
             "activity-writer",
             start(
-                Box::new(crate::features::community::activity::Flusher {
+                Box::new(crate::features::stats::activity::Flusher {
                     state: state.clone(),
                 }),
                 &[],

@@ -153,3 +153,26 @@ pub async fn open_for(
     .fetch_all(&mut *tx)
     .await
 }
+
+/// (member, role) pairs some grant covers at `at` (ms): what reconciliation holds Discord to.
+pub async fn held_at(db: &Db, at: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT member_id, role_id FROM grants WHERE ended_at IS NULL AND starts_at <= ?1
+           AND (ends_at IS NULL OR ends_at > ?1)",
+    )
+    .bind(at)
+    .fetch_all(&db.read)
+    .await
+}
+
+/// (member, role) pairs whose grant ended or ran out in [since, until] (ms): still settling
+/// (their removal may be in flight), so reconciliation leaves them alone.
+pub async fn settling(db: &Db, since: i64, until: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT member_id, role_id FROM grants WHERE ended_at > ?1 OR ends_at BETWEEN ?1 AND ?2",
+    )
+    .bind(since)
+    .bind(until)
+    .fetch_all(&db.read)
+    .await
+}

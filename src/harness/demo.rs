@@ -994,7 +994,7 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
             "/answer question_id:1 text:Tokio: the ecosystem (serenity, sqlx, axum) is built on it.",
         )
         .await?;
-    crate::features::community::activity(state)
+    crate::features::stats::activity(state)
         .flush(&state.db)
         .await?;
     println!("    olivia ▸ /stats overview period:7d");
@@ -1006,11 +1006,11 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
         )
         .await?;
     script.indent("Lyceum 👁", &stats.content);
-    let png = crate::features::community::charts::activity(
+    let png = crate::features::stats::charts::activity(
         &{
             let mut conn = state.db.read.acquire().await?;
             let config = state.config.snapshot();
-            crate::features::community::stats::overview(&mut conn, &config, state.clock.now(), 7)
+            crate::features::stats::store::overview(&mut conn, &config, state.clock.now(), 7)
                 .await?
                 .series
         },

@@ -328,6 +328,14 @@ pub async fn problems(db: &Db, limit: i64, offset: i64) -> sqlx::Result<Vec<Outb
     .await
 }
 
+/// Every item's payload, oldest first (tests and the demo read what was queued).
+pub async fn payloads(db: &Db) -> sqlx::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT payload FROM outbox ORDER BY id")
+        .fetch_all(&db.read)
+        .await?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

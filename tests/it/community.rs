@@ -341,7 +341,7 @@ async fn a_paid_question_moves_points_through_escrow_without_creating_or_destroy
         .app
         .state
         .wakes
-        .fire(lyceum::features::community::QUESTIONS);
+        .fire(lyceum::features::qa::QUESTIONS);
     let deadline = tokio::time::Instant::now() + WAIT;
     while app
         .count("SELECT COUNT(*) FROM questions WHERE id = 3 AND status = 'refunded'")
@@ -404,7 +404,7 @@ async fn an_answer_at_the_deadline_is_refused_and_one_outcome_follows() {
         .app
         .state
         .wakes
-        .fire(lyceum::features::community::QUESTIONS);
+        .fire(lyceum::features::qa::QUESTIONS);
     let deadline = tokio::time::Instant::now() + WAIT;
     while app
         .count("SELECT COUNT(*) FROM questions WHERE id = 1 AND status = 'refunded'")

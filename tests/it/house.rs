@@ -1,5 +1,5 @@
-//! The house rules that hold, checked so they stay true (DESIGN.md: operations own the write;
-//! the test rig stands apart). The issue that finishes the move adds the rest.
+//! The house rules (DESIGN.md: operations own the write; core never sees a feature; the test
+//! rig stands apart), checked so they stay true.
 
 use std::path::{Path, PathBuf};
 
@@ -52,4 +52,164 @@ fn the_simulator_does_not_import_the_bots_outbox() {
         .map(|f| f.display().to_string())
         .collect();
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// The text of a source file without its unit-test module (tests may reach anywhere).
+fn product_text(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).unwrap();
+    match text.find("#[cfg(test)]\nmod tests") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// Files of `rooms` (paths under `src/`, a folder or a file).
+fn files_of(rooms: &[&str]) -> Vec<PathBuf> {
+    rooms
+        .iter()
+        .flat_map(|room| {
+            let path = src().join(room);
+            if path.is_dir() {
+                rust_files(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+/// Core never sees a feature, the Discord shell, the web door or the assembly above them.
+#[test]
+fn core_imports_no_feature_and_no_door() {
+    let core = [
+        "outbox",
+        "grants",
+        "jobs.rs",
+        "db.rs",
+        "config",
+        "i18n.rs",
+        "clock.rs",
+        "error.rs",
+        "state.rs",
+        "roles.rs",
+        "access",
+        "audit.rs",
+        "modlog.rs",
+        "health.rs",
+    ];
+    let mut found = Vec::new();
+    for file in files_of(&core) {
+        let text = product_text(&file);
+        for needle in [
+            "crate::features",
+            "crate::discord",
+            "crate::web",
+            "crate::app",
+            "crate::harness",
+        ] {
+            if text.contains(needle) {
+                found.push(format!("{} names {needle}", file.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// The Discord kit (context, checks, replies, localization, delivery) imports no feature: the
+/// command list and event routing are assembled in `app/`.
+#[test]
+fn the_discord_kit_imports_no_feature() {
+    let found: Vec<String> = files_of(&["discord"])
+        .into_iter()
+        .filter(|f| product_text(f).contains("crate::features"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Doors (gateway routing, web handlers) call operations; they open no transaction.
+#[test]
+fn doors_open_no_transaction() {
+    let found: Vec<String> = files_of(&["app/events.rs", "web"])
+        .into_iter()
+        .filter(|f| product_text(f).contains(".begin()"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// A feature's SQL lives in its `store.rs` (or a `store/` folder), nowhere else.
+#[test]
+fn feature_sql_lives_in_stores() {
+    let found: Vec<String> = files_of(&["features"])
+        .into_iter()
+        .filter(|f| !f.ends_with("store.rs") && !f.components().any(|c| c.as_os_str() == "store"))
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains("sqlx::query"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Which room a source file belongs to: `src/X.rs` or `src/X/` (and `src/features/Y/`).
+fn room_of(file: &Path) -> String {
+    let rel = file.strip_prefix(src()).unwrap();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    match parts.as_slice() {
+        [features, sub, ..] if features == "features" && sub != "mod" => format!("features/{sub}"),
+        [top, ..] => top.clone(),
+        [] => unreachable!(),
+    }
+}
+
+/// No two rooms import each other, directly or around a loop: a newcomer can read the house
+/// bottom-up.
+#[test]
+fn no_import_cycle_between_rooms() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let rooms: BTreeSet<String> = rust_files(&src()).iter().map(|f| room_of(f)).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in rust_files(&src()) {
+        let me = room_of(&file);
+        let text = product_text(&file);
+        for (at, _) in text.match_indices("crate::") {
+            let path: String = text[at + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            let mut segments = path.split("::");
+            let top = segments.next().unwrap_or_default().to_string();
+            let other = match (top.as_str(), segments.next()) {
+                ("features", Some(sub)) if rooms.contains(&format!("features/{sub}")) => {
+                    format!("features/{sub}")
+                }
+                _ => top,
+            };
+            if other != me && rooms.contains(&other) && other != "lib" && other != "main" {
+                edges.entry(me.clone()).or_default().insert(other);
+            }
+        }
+    }
+    // A room on a cycle reaches itself.
+    let mut cyclic = Vec::new();
+    for room in &rooms {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&String> = edges.get(room).into_iter().flatten().collect();
+        while let Some(next) = stack.pop() {
+            if seen.insert(next.clone()) {
+                stack.extend(edges.get(next).into_iter().flatten());
+            }
+        }
+        if seen.contains(room) {
+            cyclic.push(room.clone());
+        }
+    }
+    assert!(cyclic.is_empty(), "rooms on an import cycle: {cyclic:?}");
 }

@@ -1,32 +1,15 @@
-//! Community: positioning (`/about`) and the welcome, feedback with a status, paid Q&A held in
-//! escrow, and activity & retention analytics.
+//! Community: positioning (`/about`) and onboarding — who joined and left (for cohorts and
+//! rejoins) and the welcome on a first join.
 //!
-//! `about.rs` the positioning embed and welcome text (pure); `feedback.rs` and `qa.rs` their
-//! writes; `activity.rs` the in-memory daily activity counters and their batch writer;
-//! `stats.rs` the analytics queries; `commands.rs` the slash commands.
+//! `about.rs` the positioning embed and welcome text (pure), `actions.rs` the join and leave
+//! writes, `store.rs` the member joins, `commands.rs` `/about`.
 
 pub mod about;
 pub mod actions;
-pub mod activity;
-pub mod charts;
 pub mod commands;
-pub mod error;
-pub mod feedback;
-pub mod qa;
-pub mod stats;
 pub mod store;
 
-pub use activity::Activity;
 pub use commands::commands;
-pub use error::CommunityError;
-
-/// A paid question was asked: the deadline job re-plans.
-pub const QUESTIONS: crate::state::Topic = crate::state::Topic("questions");
-
-/// The daily activity counters `app::start` added to the state.
-pub fn activity(app: &crate::state::AppState) -> &Activity {
-    app.part()
-}
 
 use chrono::{DateTime, Utc};
 use serenity::all::UserId;

@@ -6,7 +6,6 @@ use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use crate::clock::to_millis;
-use crate::db::Db;
 
 /// Records a join. True on the member's first join (then they are welcomed); on a later one,
 /// they are no longer "left".
@@ -56,30 +55,6 @@ pub async fn has_left(conn: &mut SqliteConnection, member: UserId) -> sqlx::Resu
     .fetch_one(&mut *conn)
     .await?;
     Ok(left > 0)
-}
-
-/// Messages per channel per local day from `from` (YYYY-MM-DD): (day, channel, messages).
-pub async fn channel_days_since(db: &Db, from: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT day, channel_id, messages FROM channel_daily WHERE day >= ? ORDER BY day, channel_id",
-    )
-    .bind(from)
-    .fetch_all(&db.read)
-    .await
-}
-
-/// Every member seen joining, with when and their messages since `from`: (member, joined at
-/// ms, messages).
-pub async fn members_since(db: &Db, from: &str) -> sqlx::Result<Vec<(i64, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT j.member_id, j.joined_at,
-                COALESCE((SELECT SUM(messages) FROM activity_daily a
-                           WHERE a.member_id = j.member_id AND a.day >= ?), 0)
-           FROM member_joins j ORDER BY j.member_id",
-    )
-    .bind(from)
-    .fetch_all(&db.read)
-    .await
 }
 
 #[cfg(test)]

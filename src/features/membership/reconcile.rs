@@ -151,25 +151,13 @@ impl Reconcile {
         }
         let members = self.all_members(config.discord.guild_id).await?;
         let now_ms = to_millis(now);
-        let should: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT DISTINCT member_id, role_id FROM grants WHERE ended_at IS NULL AND starts_at <= ?1
-               AND (ends_at IS NULL OR ends_at > ?1)",
-        )
-        .bind(now_ms)
-        .fetch_all(&self.state.db.read)
-        .await?;
+        let should = crate::grants::store::held_at(&self.state.db, now_ms).await?;
         let should: HashSet<(u64, u64)> = should
             .into_iter()
             .map(|(m, r)| (m as u64, r as u64))
             .collect();
-        let settling: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT member_id, role_id FROM grants WHERE ended_at > ? OR ends_at BETWEEN ? AND ?",
-        )
-        .bind(to_millis(now - SETTLING))
-        .bind(to_millis(now - SETTLING))
-        .bind(now_ms)
-        .fetch_all(&self.state.db.read)
-        .await?;
+        let since = to_millis(now - SETTLING);
+        let settling = crate::grants::store::settling(&self.state.db, since, now_ms).await?;
         let settling: HashSet<(u64, u64)> = settling
             .into_iter()
             .map(|(m, r)| (m as u64, r as u64))

@@ -368,6 +368,15 @@ pub async fn income_between(
     .await
 }
 
+/// All income ever recorded, by kind and currency: (kind, currency, total minor).
+pub async fn totals_by_kind(db: &crate::db::Db) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT kind, currency, SUM(amount_minor) FROM revenue GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(&db.read)
+    .await
+}
+
 /// Members holding any product at `now` (ms).
 pub async fn paid_members_at(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<i64> {
     let (active,): (i64,) = sqlx::query_as(

@@ -19,6 +19,23 @@ use crate::{audit, modlog};
 
 /// Writes `entries` and applies the level changes they cause, at once: a level-up is
 /// announced in `points.level_up_channel` (once per level-up) and level roles are added and
+/// Applies `entry` unless an entry with its reference was made before (an award paid once,
+/// like attendance). False when it was.
+pub async fn award_once(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    entry: Entry,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    if let Some(reference) = &entry.reference {
+        if store::reference_used(tx, reference).await? {
+            return Ok(false);
+        }
+    }
+    apply(tx, config, &[entry], now).await?;
+    Ok(true)
+}
+
 /// removed through the outbox; a level-down removes roles too.
 pub async fn apply(
     tx: &mut SqliteConnection,

@@ -31,21 +31,7 @@ impl Engine {
     /// Re-reads the occurrences in progress at `now` (one indexed query).
     pub async fn refresh(&self, db: &Db, now: DateTime<Utc>) -> sqlx::Result<()> {
         let now_ms = to_millis(now);
-        // `prev_at` is the latest occurrence once one has been run (before that it is when the
-        // series was planned, which has no announce record and so is not an occurrence).
-        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT e.id, e.channel_id, e.prev_at, e.prev_at + e.duration_s * 1000
-               FROM events e
-               JOIN event_runs r ON r.event_id = e.id AND r.occurrence_at = e.prev_at
-                                AND r.kind = 'announce' AND r.outcome != 'skipped'
-              WHERE e.status IN ('active', 'finished')
-                AND NOT EXISTS (SELECT 1 FROM event_runs s WHERE s.event_id = e.id
-                                  AND s.occurrence_at = e.prev_at AND s.kind = 'skip')
-                AND e.prev_at <= ?1 AND e.prev_at + e.duration_s * 1000 > ?1",
-        )
-        .bind(now_ms)
-        .fetch_all(&db.read)
-        .await?;
+        let rows = super::store::on_at(db, now_ms).await?;
         let mut map: HashMap<u64, Vec<Window>> = HashMap::new();
         for (event, channel, occurrence, ends) in rows {
             map.entry(channel as u64).or_default().push(Window {

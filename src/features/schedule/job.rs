@@ -113,11 +113,7 @@ mod tests {
     }
 
     async fn posted(state: &AppState) -> Vec<String> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT payload FROM outbox ORDER BY id")
-            .fetch_all(&state.db.read)
-            .await
-            .unwrap();
-        rows.into_iter().map(|(p,)| p).collect()
+        crate::outbox::store::payloads(&state.db).await.unwrap()
     }
 
     /// Stepping the clock from due instant to due instant, as the job loop does.

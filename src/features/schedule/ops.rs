@@ -324,14 +324,9 @@ pub async fn attended(
     if store::get(tx, event).await?.is_none() {
         return Err(ScheduleError::UnknownEvent { id: event }.into());
     }
-    let (occ,): (Option<i64>,) = sqlx::query_as(
-        "SELECT MAX(occurrence_at) FROM event_runs WHERE event_id = ? AND kind = 'announce' AND occurrence_at <= ?",
-    )
-    .bind(event)
-    .bind(to_millis(now))
-    .fetch_one(&mut *tx)
-    .await?;
-    let occ = occ.ok_or(ScheduleError::NotYetHeld { id: event })?;
+    let occ = store::latest_held(tx, event, to_millis(now))
+        .await?
+        .ok_or(ScheduleError::NotYetHeld { id: event })?;
     if !credit(tx, config, event, occ, member, Some(by), now).await? {
         return Err(ScheduleError::AlreadyAttended.into());
     }
@@ -355,13 +350,6 @@ pub async fn credit(
 ) -> Result<bool, Error> {
     use crate::features::points::{ops as points, store::Entry};
     let reference = format!("attend:{event}:{occ}:{member}");
-    let known: Option<(i64,)> = sqlx::query_as("SELECT id FROM points_ledger WHERE reference = ?")
-        .bind(&reference)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if known.is_some() {
-        return Ok(false);
-    }
     let points = config.points.attendance_points;
     let entry = Entry {
         member,
@@ -374,6 +362,5 @@ pub async fn credit(
         channel: None,
         at: now,
     };
-    points::apply(tx, config, &[entry], now).await?;
-    Ok(true)
+    points::award_once(tx, config, entry, now).await
 }

@@ -161,6 +161,29 @@ pub async fn update_event(tx: &mut SqliteConnection, e: &EventRow) -> sqlx::Resu
     Ok(())
 }
 
+/// The events made from config (`[[schedule]]`), any status.
+pub async fn from_config(tx: &mut SqliteConnection) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM events WHERE config_id IS NOT NULL"
+    ))
+    .fetch_all(&mut *tx)
+    .await
+}
+
+/// Marks event `id` as made from the config's `[[schedule]] id`.
+pub async fn set_config_id(
+    tx: &mut SqliteConnection,
+    id: i64,
+    config_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE events SET config_id = ? WHERE id = ?")
+        .bind(config_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_status(tx: &mut SqliteConnection, id: i64, status: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE events SET status = ? WHERE id = ?")
         .bind(status)
@@ -354,4 +377,40 @@ pub async fn claim_digest(
     .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The occurrences in progress at `at` (ms): (event, channel, occurrence, end), one indexed
+/// query. `prev_at` is the latest occurrence once one has been run (before that it is when the
+/// series was planned, which has no announce record and so is not an occurrence).
+pub async fn on_at(db: &Db, at: i64) -> sqlx::Result<Vec<(i64, i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT e.id, e.channel_id, e.prev_at, e.prev_at + e.duration_s * 1000
+               FROM events e
+               JOIN event_runs r ON r.event_id = e.id AND r.occurrence_at = e.prev_at
+                                AND r.kind = 'announce' AND r.outcome != 'skipped'
+              WHERE e.status IN ('active', 'finished')
+                AND NOT EXISTS (SELECT 1 FROM event_runs s WHERE s.event_id = e.id
+                                  AND s.occurrence_at = e.prev_at AND s.kind = 'skip')
+                AND e.prev_at <= ?1 AND e.prev_at + e.duration_s * 1000 > ?1",
+    )
+    .bind(at)
+    .fetch_all(&db.read)
+    .await
+}
+
+/// The latest occurrence of `event` announced at or before `at` (ms).
+pub async fn latest_held(
+    tx: &mut SqliteConnection,
+    event: i64,
+    at: i64,
+) -> sqlx::Result<Option<i64>> {
+    let (occ,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(occurrence_at) FROM event_runs
+          WHERE event_id = ? AND kind = 'announce' AND occurrence_at <= ?",
+    )
+    .bind(event)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(occ)
 }

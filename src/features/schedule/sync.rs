@@ -39,23 +39,19 @@ fn differs(row: &EventRow, item: &ScheduleItem) -> (bool, bool) {
     (timing, other)
 }
 
-async fn write_fields(tx: &mut SqliteConnection, id: i64, item: &ScheduleItem) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE events SET title = ?, description = ?, channel_id = ?, starts_local = ?, repeat = ?,
-                remind = ?, duration_s = ?, catch_up = ? WHERE id = ?",
-    )
-    .bind(&item.title)
-    .bind(&item.description)
-    .bind(item.channel.get() as i64)
-    .bind(item.when.format(LOCAL_FORMAT).to_string())
-    .bind(&item.repeat)
-    .bind(&item.remind)
-    .bind(item.duration_s)
-    .bind(&item.catch_up)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+/// `row` with the fields `item` sets, as the config has them now.
+fn as_configured(row: &EventRow, item: &ScheduleItem) -> EventRow {
+    EventRow {
+        title: item.title.clone(),
+        description: item.description.clone(),
+        channel_id: item.channel.get() as i64,
+        starts_local: item.when.format(LOCAL_FORMAT).to_string(),
+        repeat: item.repeat.clone(),
+        remind: item.remind.clone(),
+        duration_s: item.duration_s,
+        catch_up: item.catch_up.clone(),
+        ..row.clone()
+    }
 }
 
 /// Plans `row` afresh from `now` (active, or finished when nothing is left).
@@ -86,12 +82,7 @@ pub async fn sync(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<SyncReport, Error> {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {} FROM events WHERE config_id IS NOT NULL",
-        store::COLUMNS
-    ))
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = store::from_config(tx).await?;
     let mut report = SyncReport::default();
     for item in &config.schedules {
         match rows
@@ -114,11 +105,7 @@ pub async fn sync(
                     created_by: 0,
                 };
                 let id = store::insert(tx, &new, now).await?;
-                sqlx::query("UPDATE events SET config_id = ? WHERE id = ?")
-                    .bind(&item.id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                store::set_config_id(tx, id, &item.id).await?;
                 replan(tx, config, id, now).await?;
                 report.added.push(item.id.clone());
             }
@@ -126,7 +113,7 @@ pub async fn sync(
                 let (timing, other) = differs(row, item);
                 let revived = row.status == "cancelled";
                 if timing || other || revived {
-                    write_fields(tx, row.id, item).await?;
+                    store::update_event(tx, &as_configured(row, item)).await?;
                     if timing || revived {
                         replan(tx, config, row.id, now).await?;
                     }

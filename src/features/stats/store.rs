@@ -412,6 +412,33 @@ pub async fn at_risk(
         .collect())
 }
 
+/// Messages per channel per local day from `from` (YYYY-MM-DD): (day, channel, messages).
+pub async fn channel_days_since(
+    db: &crate::db::Db,
+    from: &str,
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT day, channel_id, messages FROM channel_daily WHERE day >= ? ORDER BY day, channel_id",
+    )
+    .bind(from)
+    .fetch_all(&db.read)
+    .await
+}
+
+/// Every member seen joining, with when and their messages since `from`: (member, joined at
+/// ms, messages).
+pub async fn members_since(db: &crate::db::Db, from: &str) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT j.member_id, j.joined_at,
+                COALESCE((SELECT SUM(messages) FROM activity_daily a
+                           WHERE a.member_id = j.member_id AND a.day >= ?), 0)
+           FROM member_joins j ORDER BY j.member_id",
+    )
+    .bind(from)
+    .fetch_all(&db.read)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

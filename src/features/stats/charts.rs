@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
-use super::stats::Cohort;
+use super::store::Cohort;
 use crate::error::Error;
 use crate::i18n::Locale;
 use crate::t;
@@ -134,7 +134,7 @@ pub fn activity(series: &[(NaiveDate, i64, i64)], locale: Locale) -> Result<Vec<
 pub fn retention(cohorts: &[Cohort], locale: Locale) -> Result<Vec<u8>, Error> {
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     font_ready()?;
-    let weeks = super::stats::FOLLOW_WEEKS as i32;
+    let weeks = super::store::FOLLOW_WEEKS as i32;
     let (left, top, cell_h) = (230i32, 90i32, 32i32);
     let width = SIZE.0 as i32;
     let cell_w = (width - left - 20) / weeks;

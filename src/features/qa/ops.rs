@@ -7,9 +7,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serenity::all::{ChannelId, UserId};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use super::error::CommunityError;
+use super::error::QaError;
+use super::store::{self, Question};
 use crate::clock::{from_millis, to_millis};
 use crate::config::Config;
 use crate::error::Error;
@@ -18,20 +19,6 @@ use crate::jobs::Job;
 use crate::outbox::{self, Effect, MessageBody};
 use crate::state::AppState;
 use crate::t;
-
-#[derive(Debug, Clone, PartialEq, FromRow)]
-pub struct Question {
-    pub id: i64,
-    pub asker_id: i64,
-    pub expert_id: i64,
-    pub question: String,
-    pub price: i64,
-    pub status: String,
-    pub answer: Option<String>,
-    pub deadline: i64,
-}
-
-const COLUMNS: &str = "id, asker_id, expert_id, question, price, status, answer, deadline";
 
 /// An expert's terms: (price in points, time to answer). Configured experts, or (with none
 /// configured) the owners at the default terms.
@@ -48,13 +35,6 @@ pub fn terms(config: &Config, expert: UserId, is_owner: bool) -> Option<(i64, Du
             Duration::from_std(config.qa.default_within).unwrap_or(Duration::hours(72)),
         )
     })
-}
-
-pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Question>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM questions WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
 }
 
 fn channel(config: &Config) -> Option<ChannelId> {
@@ -125,26 +105,24 @@ pub async fn ask(
     now: DateTime<Utc>,
 ) -> Result<Question, Error> {
     if asker == expert {
-        return Err(CommunityError::OwnQuestion.into());
+        return Err(QaError::OwnQuestion.into());
     }
     let balance = crate::features::points::store::member(tx, asker)
         .await?
         .balance;
     if balance < price {
-        return Err(CommunityError::InsufficientBalance { price, balance }.into());
+        return Err(QaError::InsufficientBalance { price, balance }.into());
     }
     let deadline = now + within;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO questions (asker_id, expert_id, question, price, deadline, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    let id = store::insert(
+        tx,
+        asker,
+        expert,
+        question,
+        price,
+        to_millis(deadline),
+        to_millis(now),
     )
-    .bind(asker.get() as i64)
-    .bind(expert.get() as i64)
-    .bind(question)
-    .bind(price)
-    .bind(to_millis(deadline))
-    .bind(to_millis(now))
-    .fetch_one(&mut *tx)
     .await?;
     let escrow = entry(
         asker.get() as i64,
@@ -168,27 +146,7 @@ pub async fn ask(
     );
     post(tx, config, text.clone(), now).await?;
     dm(tx, expert.get() as i64, text, now).await?;
-    Ok(get(tx, id).await?.expect("just inserted"))
-}
-
-/// Moves question `id` out of `open` (once). False when it had already left.
-async fn close(
-    tx: &mut SqliteConnection,
-    id: i64,
-    status: &str,
-    answer: Option<&str>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE questions SET status = ?, answer = ?, resolved_at = ? WHERE id = ? AND status = 'open'",
-    )
-    .bind(status)
-    .bind(answer)
-    .bind(to_millis(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(store::get(tx, id).await?.expect("just inserted"))
 }
 
 /// The community pool's account in the points tables.
@@ -205,19 +163,19 @@ pub async fn answer(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<Question, Error> {
-    let q = get(tx, id)
+    let q = store::get(tx, id)
         .await?
-        .ok_or(CommunityError::UnknownQuestion { id })?;
+        .ok_or(QaError::UnknownQuestion { id })?;
     if q.expert_id != by.get() as i64 {
-        return Err(CommunityError::NotYourQuestion.into());
+        return Err(QaError::NotYourQuestion.into());
     }
     // The deadline decides, not whether the refund job has run yet: an answer after it is
     // refused and the asker is refunded as promised.
     if q.status == "open" && now.timestamp_millis() >= q.deadline {
-        return Err(CommunityError::PastDeadline { id }.into());
+        return Err(QaError::PastDeadline { id }.into());
     }
-    if !close(tx, id, "answered", Some(text), now).await? {
-        return Err(CommunityError::QuestionClosed { id }.into());
+    if !store::close(tx, id, "answered", Some(text), to_millis(now)).await? {
+        return Err(QaError::QuestionClosed { id }.into());
     }
     // The pool is an account of its own (the guild's id), so escrow still neither creates nor
     // destroys points.
@@ -247,7 +205,7 @@ pub async fn answer(
     );
     post(tx, config, posted.clone(), now).await?;
     dm(tx, q.asker_id, posted, now).await?;
-    Ok(get(tx, id).await?.expect("exists"))
+    Ok(store::get(tx, id).await?.expect("exists"))
 }
 
 /// Returns the escrow to the asker: at the deadline (`refunded`) or on request
@@ -259,7 +217,7 @@ pub async fn refund(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    if !close(tx, q.id, status, None, now).await? {
+    if !store::close(tx, q.id, status, None, to_millis(now)).await? {
         return Ok(false);
     }
     let back = entry(
@@ -297,22 +255,14 @@ impl Job for Deadlines {
         let config = self.state.config.snapshot();
         crate::features::points::engine(&self.state).flush().await;
         let mut tx = self.state.db.write.begin().await?;
-        let due: Vec<Question> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM questions WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT 200"
-        ))
-        .bind(to_millis(now))
-        .fetch_all(&mut *tx)
-        .await?;
+        let due = store::due(&mut tx, to_millis(now)).await?;
         for q in &due {
             refund(&mut tx, &config, q, "refunded", now)
                 .await
                 .map_err(|e| anyhow::anyhow!("question {}: {e:?}", q.id))?;
         }
         self.state.commit(tx).await?;
-        let (next,): (Option<i64>,) =
-            sqlx::query_as("SELECT MIN(deadline) FROM questions WHERE status = 'open'")
-                .fetch_one(&self.state.db.read)
-                .await?;
+        let next = store::next_deadline(&self.state.db).await?;
         Ok(next.map(from_millis))
     }
 }
@@ -330,20 +280,20 @@ mod tests {
         let config = Config::parse("[discord]\nguild_id = 1\n").unwrap();
         let deadline = crate::clock::from_millis(100_000);
         let mut tx = db.write.begin().await.unwrap();
-        sqlx::query(
-            "INSERT INTO questions (asker_id, expert_id, question, price, deadline, created_at)
-             VALUES (2, 3, 'why?', 50, ?, 0)",
-        )
-        .bind(crate::clock::to_millis(deadline))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        let (asker, expert) = (UserId::new(2), UserId::new(3));
+        let at = crate::clock::to_millis(deadline);
+        store::insert(&mut tx, asker, expert, "why?", 50, at, 0)
+            .await
+            .unwrap();
         let expert = UserId::new(3);
         let late = answer(&mut tx, &config, 1, expert, "because", deadline).await;
         match late {
             Err(Error::User(e)) => assert!(format!("{e:?}").contains("PastDeadline"), "{e:?}"),
             other => panic!("{other:?}"),
         }
-        assert_eq!(get(&mut tx, 1).await.unwrap().unwrap().status, "open");
+        assert_eq!(
+            store::get(&mut tx, 1).await.unwrap().unwrap().status,
+            "open"
+        );
     }
 }

@@ -1,0 +1,41 @@
+//! The feedback writes a door calls, each owning its transaction. Points may move (adopted
+//! feedback), so chat points on their way are flushed first.
+
+use serenity::all::UserId;
+
+use super::{ops, store};
+use crate::config::Config;
+use crate::error::Error;
+use crate::state::AppState;
+
+/// `/feedback send`. Returns the feedback's number.
+pub async fn send_feedback(
+    app: &AppState,
+    config: &Config,
+    author: UserId,
+    kind: &str,
+    text: &str,
+    anonymous: bool,
+) -> Result<i64, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let id = ops::send(&mut tx, config, author, kind, text, anonymous, now).await?;
+    app.commit(tx).await?;
+    Ok(id)
+}
+
+/// A staff status button under a feedback post. Returns the post as it now reads (`None`:
+/// unchanged).
+pub async fn set_feedback_status(
+    app: &AppState,
+    config: &Config,
+    id: i64,
+    status: &str,
+) -> Result<Option<store::FeedbackRow>, Error> {
+    crate::features::points::engine(app).flush().await;
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let updated = ops::set_status(&mut tx, config, id, status, now).await?;
+    app.commit(tx).await?;
+    Ok(updated)
+}

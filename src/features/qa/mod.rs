@@ -1,0 +1,18 @@
+//! Paid Q&A: a member asks an expert, the price is held in escrow, the expert's answer
+//! releases it to them (minus the community's cut), and a question past its deadline is
+//! refunded by a job.
+//!
+//! `ops.rs` the writes in a transaction and the deadline job, `actions.rs` the writes a door
+//! calls, `store.rs` the SQL, `commands.rs` `/ask` `/answer` `/withdraw`, `error.rs`.
+
+pub mod actions;
+pub mod commands;
+pub mod error;
+pub mod ops;
+pub mod store;
+
+pub use commands::commands;
+pub use error::QaError;
+
+/// A paid question was asked: the deadline job re-plans.
+pub const QUESTIONS: crate::state::Topic = crate::state::Topic("questions");

@@ -1,0 +1,92 @@
+//! Paid questions in SQLite.
+
+use serenity::all::UserId;
+use sqlx::{FromRow, SqliteConnection};
+
+use crate::db::Db;
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Question {
+    pub id: i64,
+    pub asker_id: i64,
+    pub expert_id: i64,
+    pub question: String,
+    pub price: i64,
+    pub status: String,
+    pub answer: Option<String>,
+    pub deadline: i64,
+}
+
+const COLUMNS: &str = "id, asker_id, expert_id, question, price, status, answer, deadline";
+
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Question>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM questions WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// A new open question. Returns its id.
+pub async fn insert(
+    tx: &mut SqliteConnection,
+    asker: UserId,
+    expert: UserId,
+    question: &str,
+    price: i64,
+    deadline: i64,
+    at: i64,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO questions (asker_id, expert_id, question, price, deadline, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(asker.get() as i64)
+    .bind(expert.get() as i64)
+    .bind(question)
+    .bind(price)
+    .bind(deadline)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+/// Moves question `id` out of `open` (once). False when it had already left.
+pub async fn close(
+    tx: &mut SqliteConnection,
+    id: i64,
+    status: &str,
+    answer: Option<&str>,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE questions SET status = ?, answer = ?, resolved_at = ? WHERE id = ? AND status = 'open'",
+    )
+    .bind(status)
+    .bind(answer)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Open questions past their deadline at `at` (ms), oldest deadline first, at most 200.
+pub async fn due(tx: &mut SqliteConnection, at: i64) -> sqlx::Result<Vec<Question>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM questions WHERE status = 'open' AND deadline <= ?
+          ORDER BY deadline LIMIT 200"
+    ))
+    .bind(at)
+    .fetch_all(&mut *tx)
+    .await
+}
+
+/// The soonest deadline of an open question.
+pub async fn next_deadline(db: &Db) -> sqlx::Result<Option<i64>> {
+    let (next,): (Option<i64>,) =
+        sqlx::query_as("SELECT MIN(deadline) FROM questions WHERE status = 'open'")
+            .fetch_one(&db.read)
+            .await?;
+    Ok(next)
+}

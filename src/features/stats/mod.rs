@@ -1,0 +1,22 @@
+//! Activity and retention analytics: daily activity counted in memory and written in batches,
+//! an overview, weekly join cohorts with their product conversion, members at risk, CSV
+//! export, and charts.
+//!
+//! `activity.rs` the in-memory counters and their writer (this feature's engine), `store.rs`
+//! the analytics queries (a read-only model over the community's tables), `charts.rs` PNG
+//! charts (pure), `commands.rs` `/stats …`, `error.rs`.
+
+pub mod activity;
+pub mod charts;
+pub mod commands;
+pub mod error;
+pub mod store;
+
+pub use activity::Activity;
+pub use commands::commands;
+pub use error::StatsError;
+
+/// The daily activity counters `app::start` added to the state.
+pub fn activity(app: &crate::state::AppState) -> &Activity {
+    app.part()
+}

@@ -562,8 +562,9 @@ async fn member_joined(
     crate::features::community::actions::on_join(data, &config, user).await?;
     let staff = admin::ops::on_join(data, &config, user).await?;
     let earned = points::actions::on_join(data, &config, user).await?;
-    if staff + earned > 0 {
-        tracing::info!(%user, staff, earned, "restored roles on join");
+    let granted = crate::grants::give::restore_on_join(data, &config, user).await?;
+    if staff + earned + granted > 0 {
+        tracing::info!(%user, staff, earned, granted, "restored roles on join");
     }
     Ok(())
 }

@@ -1,25 +1,11 @@
 //! The `grants` table.
 
 use chrono::{DateTime, Utc};
-use serenity::all::{RoleId, UserId};
+use serenity::all::UserId;
 use sqlx::{FromRow, SqliteConnection};
 
 use crate::clock::to_millis;
 use crate::db::Db;
-
-#[derive(Debug, Clone)]
-pub struct NewGrant<'a> {
-    pub member: UserId,
-    pub role: RoleId,
-    /// What the grant is for: a product id or a shop item id.
-    pub product: &'a str,
-    /// Where it came from: `points`, `manual`, `code`, `stripe`, `discord`.
-    pub source: &'a str,
-    pub reference: Option<&'a str>,
-    pub starts_at: DateTime<Utc>,
-    /// `None`: no end.
-    pub ends_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct Grant {
@@ -34,29 +20,6 @@ pub struct Grant {
 }
 
 const COLUMNS: &str = "id, member_id, role_id, product, source, starts_at, ends_at, ended_at";
-
-/// Records a grant in the caller's transaction. Returns its id.
-pub async fn create(
-    tx: &mut SqliteConnection,
-    grant: &NewGrant<'_>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO grants (member_id, role_id, product, source, reference, starts_at, ends_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(grant.member.get() as i64)
-    .bind(grant.role.get() as i64)
-    .bind(grant.product)
-    .bind(grant.source)
-    .bind(grant.reference)
-    .bind(to_millis(grant.starts_at))
-    .bind(grant.ends_at.map(to_millis))
-    .bind(to_millis(now))
-    .fetch_one(&mut *tx)
-    .await?;
-    Ok(id)
-}
 
 /// Open grants whose end has come by `now`, oldest end first.
 pub async fn due(
@@ -174,5 +137,166 @@ pub async fn settling(db: &Db, since: i64, until: i64) -> sqlx::Result<Vec<(i64,
     .bind(since)
     .bind(until)
     .fetch_all(&db.read)
+    .await
+}
+
+/// An open product grant as the membership views need it.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct ProductGrant {
+    pub id: i64,
+    pub member_id: i64,
+    pub role_id: i64,
+    pub product: String,
+    pub source: String,
+    pub reference: Option<String>,
+    pub starts_at: i64,
+    pub paid_until: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+const PRODUCT_COLUMNS: &str =
+    "id, member_id, role_id, product, source, reference, starts_at, paid_until, ends_at, note";
+
+pub struct NewGrant<'a> {
+    pub member: u64,
+    pub role: u64,
+    pub product: &'a str,
+    pub source: &'a str,
+    pub reference: Option<&'a str>,
+    pub paid_until: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub note: Option<&'a str>,
+    pub actor: Option<u64>,
+}
+
+/// Records a grant in the caller's transaction (through [`super::give::give`]). Returns its id.
+pub async fn insert(
+    tx: &mut SqliteConnection,
+    g: &NewGrant<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO grants (member_id, role_id, product, source, reference, starts_at, ends_at, paid_until, note, actor_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(g.member as i64)
+    .bind(g.role as i64)
+    .bind(g.product)
+    .bind(g.source)
+    .bind(g.reference)
+    .bind(to_millis(now))
+    .bind(g.ends_at)
+    .bind(g.paid_until)
+    .bind(g.note)
+    .bind(g.actor.map(|a| a as i64))
+    .bind(to_millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+/// `member`'s open grants of `product` (of every product when `product` is `None`): paid
+/// products (`shop`: false) or points-shop items (`shop`: true).
+pub async fn open(
+    conn: &mut SqliteConnection,
+    member: u64,
+    product: Option<&str>,
+    shop: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM grants WHERE member_id = ?1 AND ended_at IS NULL
+           AND (source = 'points') = ?4
+           AND (ends_at IS NULL OR ends_at > ?2) AND (?3 IS NULL OR product = ?3)
+         ORDER BY id"
+    ))
+    .bind(member as i64)
+    .bind(to_millis(now))
+    .bind(product)
+    .bind(shop)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Open grants from Discord's store made before `before` (ms).
+pub async fn open_discord_grants_before(
+    conn: &mut SqliteConnection,
+    before: i64,
+) -> sqlx::Result<Vec<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM grants WHERE source = 'discord' AND ended_at IS NULL AND created_at < ?"
+    ))
+    .bind(before)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The open grant with `reference` (a Stripe subscription, a Discord entitlement).
+pub async fn by_reference(
+    conn: &mut SqliteConnection,
+    reference: &str,
+) -> sqlx::Result<Option<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM grants WHERE reference = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Moves a grant's paid end and access end (a renewal by the payment provider's dates).
+pub async fn set_ends(
+    tx: &mut SqliteConnection,
+    id: i64,
+    paid_until: Option<i64>,
+    ends_at: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE grants SET paid_until = ?, ends_at = ? WHERE id = ?")
+        .bind(paid_until)
+        .bind(ends_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Reopens the grants of `reference` that were ended at `ended_at` and whose time has not run
+/// out. Returns each reopened grant's (member, role, product).
+pub async fn reopen_by_reference(
+    tx: &mut SqliteConnection,
+    reference: &str,
+    ended_at: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(i64, i64, String)>> {
+    sqlx::query_as(
+        "UPDATE grants SET ended_at = NULL
+          WHERE reference = ?1 AND ended_at = ?2 AND (ends_at IS NULL OR ends_at > ?3)
+         RETURNING member_id, role_id, product",
+    )
+    .bind(reference)
+    .bind(ended_at)
+    .bind(to_millis(now))
+    .fetch_all(&mut *tx)
+    .await
+}
+
+/// Open product grants (any member), optionally of one product and ending before `before`.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    product: Option<&str>,
+    before: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<ProductGrant>> {
+    sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM grants WHERE ended_at IS NULL AND source != 'points'
+           AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
+           AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
+         ORDER BY member_id, product, id"
+    ))
+    .bind(to_millis(now))
+    .bind(product)
+    .bind(before)
+    .fetch_all(&mut *conn)
     .await
 }

@@ -9,9 +9,9 @@ use sqlx::SqliteConnection;
 
 use super::error::MembershipError;
 use super::ops::{self, GrantRequest, Granted, Length};
-use super::rules::Held;
 use crate::config::{Config, Product};
 use crate::error::Error;
+use crate::grants::rules::Held;
 use crate::state::AppState;
 
 /// Who acts: owners may give paid time to themselves, other staff may not.

@@ -411,7 +411,7 @@ async fn status(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), 
     }
     let now = ctx.data().clock.now();
     let mut conn = ctx.data().db.read.acquire().await?;
-    let grants = store::open(&mut conn, who.get(), None, now).await?;
+    let grants = crate::grants::store::open(&mut conn, who.get(), None, false, now).await?;
     let text = report::status(&inv.config, &grants, who, now, locale);
     reply::ephemeral(ctx, text).await?;
     Ok(())
@@ -446,7 +446,8 @@ async fn list(
         },
     };
     let mut conn = ctx.data().db.read.acquire().await?;
-    let rows = store::list(&mut conn, product.map(|p| p.id.as_str()), before, now).await?;
+    let rows =
+        crate::grants::store::list(&mut conn, product.map(|p| p.id.as_str()), before, now).await?;
     let lines = report::list_lines(&rows, locale);
     let header = t!(locale, "membership-list-header", count = lines.len() as i64);
     reply::ephemeral(
@@ -464,7 +465,7 @@ async fn export(ctx: Context<'_>) -> Result<(), Error> {
     let locale = inv.locale(ctx);
     let now = ctx.data().clock.now();
     let mut conn = ctx.data().db.read.acquire().await?;
-    let rows = store::list(&mut conn, None, None, now).await?;
+    let rows = crate::grants::store::list(&mut conn, None, None, now).await?;
     let csv = report::export_csv(&rows)?;
     let text = t!(locale, "membership-exported", count = rows.len() as i64);
     ctx.send(

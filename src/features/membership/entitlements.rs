@@ -7,7 +7,6 @@ use serenity::all::Entitlement;
 use sqlx::SqliteConnection;
 
 use super::ops::{self, GrantRequest, Length, SYSTEM_ACTOR};
-use super::store;
 use crate::clock::to_millis;
 use crate::config::Config;
 use crate::error::Error;
@@ -58,7 +57,7 @@ pub async fn apply(
     let ends = entitlement
         .ends_at
         .map(|t| DateTime::<Utc>::from_timestamp(t.unix_timestamp(), 0).unwrap_or(now));
-    let existing = store::by_reference(tx, &reference).await?;
+    let existing = crate::grants::store::by_reference(tx, &reference).await?;
     if entitlement.deleted || ends.is_some_and(|e| e <= now) {
         let Some(grant) = existing else {
             return Ok(false);
@@ -85,7 +84,7 @@ pub async fn apply(
                 return Ok(false);
             }
             let access = ends.map(|e| to_millis(e + grace));
-            store::set_ends(tx, grant.id, paid, access).await?;
+            crate::grants::store::set_ends(tx, grant.id, paid, access).await?;
             Ok(true)
         }
         None => {
@@ -130,7 +129,8 @@ pub async fn end_unlisted(
     listing_started: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<usize, Error> {
-    let open = store::open_discord_grants_before(tx, to_millis(listing_started)).await?;
+    let open =
+        crate::grants::store::open_discord_grants_before(tx, to_millis(listing_started)).await?;
     let mut ended = 0;
     for grant in open {
         let known = listed

@@ -3,34 +3,23 @@
 //! a crash never leaves a paid member without their role or a role without its record.
 
 use chrono::{DateTime, Duration, Utc};
-use serenity::all::{RoleId, UserId};
+use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use super::error::MembershipError;
-use super::rules::{self, Held};
-use super::store::{self, NewProductGrant};
-use crate::clock::{from_millis, to_millis};
+use super::{rules, store};
+use crate::clock::to_millis;
 use crate::config::{Config, Product};
 use crate::error::Error;
 use crate::grants::end::{end, Which};
-use crate::outbox::{self, Effect};
+use crate::grants::give::{Give, Policy};
+pub use crate::grants::give::{Granted, Length};
+use crate::grants::{self, rules::Held};
 use crate::t;
 use crate::{audit, modlog};
 
 /// The audit actor for changes no person made (a payment provider, Discord's store).
 pub const SYSTEM_ACTOR: UserId = UserId::new(1);
-
-/// How long a grant lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Length {
-    /// The product's own `duration` (lifetime if it has none).
-    Product,
-    /// This long, from the later of now and the current paid end.
-    Span(Duration),
-    Lifetime,
-    /// Until this instant, as a payment provider dated it.
-    Until(DateTime<Utc>),
-}
 
 pub struct GrantRequest<'a> {
     pub member: UserId,
@@ -43,13 +32,37 @@ pub struct GrantRequest<'a> {
     pub actor: Option<UserId>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Granted {
-    pub grant_id: i64,
-    /// `None`: lifetime (or until further notice).
-    pub paid_until: Option<DateTime<Utc>>,
-    /// The member already held the product (or was in grace): this is a renewal.
-    pub renewal: bool,
+/// Gives `req.member` the product: one grant through [`grants::give`] with the product's
+/// policy (its duration, grace and grace role) supplied as data.
+pub async fn grant(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    req: &GrantRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<Granted, Error> {
+    let product = req.product;
+    let reason = role_reason(product);
+    let give = Give {
+        member: req.member,
+        role: product.role,
+        product: &product.id,
+        source: req.source,
+        length: req.length,
+        reference: req.reference,
+        note: req.note,
+        actor: req.actor,
+        reason: &reason,
+    };
+    Ok(grants::give::give(tx, config, &give, &policy_of(product), now).await?)
+}
+
+/// A product's policy for [`grants::give`].
+pub fn policy_of(product: &Product) -> Policy {
+    Policy {
+        duration: product.duration,
+        grace: product.grace_span(),
+        grace_role: product.grace_role,
+    }
 }
 
 /// What `member` holds of `product` at `now`, from their open grants.
@@ -59,112 +72,24 @@ pub async fn held(
     product: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Held> {
-    let grants = store::open(conn, member.get(), Some(product), now).await?;
-    Ok(rules::combine(grants.iter().map(|g| {
-        if g.ends_at.is_none() {
-            None
-        } else {
-            g.paid_until.map(from_millis)
-        }
-    })))
+    grants::give::held(conn, member, product, false, now).await
 }
 
 fn role_reason(product: &Product) -> String {
     format!("Lyceum: {}", product.id)
 }
 
-/// Gives `req.member` the product: a grant row, the role if they lacked it (and out of grace if
-/// they were in it). Renewal extends from the later of now and the current paid end.
-pub async fn grant(
+/// Gives back the access [`end_reference`] ended at `ended_at` (a dispute the creator won),
+/// where its time has not run out. Returns the (member, product) of each grant reopened.
+pub async fn reopen_reference(
     tx: &mut SqliteConnection,
     config: &Config,
-    req: &GrantRequest<'_>,
+    reference: &str,
+    ended_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Granted, Error> {
-    let product = req.product;
-    let before = held(tx, req.member, &product.id, now).await?;
-    let length = match (req.length, product.duration) {
-        (Length::Product, Some(d)) => Length::Span(Duration::from_std(d).unwrap_or_default()),
-        (Length::Product, None) => Length::Lifetime,
-        (other, _) => other,
-    };
-    let paid_until = match length {
-        Length::Lifetime | Length::Product => None,
-        Length::Until(at) => Some(at),
-        Length::Span(d) => Some(match before {
-            Held::Until(end) if end > now => end + d,
-            _ => now + d,
-        }),
-    };
-    let grace = product.grace_span();
-    let ends_at = rules::access_ends(paid_until, grace);
-    let role_held =
-        crate::grants::store::covered(tx, req.member.get() as i64, product.role.get() as i64, now)
-            .await?;
-    let grant_id = store::insert_grant(
-        tx,
-        &NewProductGrant {
-            member: req.member.get(),
-            role: product.role.get(),
-            product: &product.id,
-            source: req.source,
-            reference: req.reference,
-            paid_until: paid_until.map(to_millis),
-            ends_at: ends_at.map(to_millis),
-            note: req.note,
-            actor: req.actor.map(UserId::get),
-        },
-        now,
-    )
-    .await?;
-    if !role_held {
-        add_role(tx, config, req.member, product.role, product, now).await?;
-    }
-    let in_grace = matches!(before, Held::Until(end) if end <= now);
-    if let (true, Some(grace_role)) = (in_grace, product.grace_role) {
-        remove_role(tx, config, req.member, grace_role, product, now).await?;
-    }
-    Ok(Granted {
-        grant_id,
-        paid_until,
-        renewal: before != Held::None,
-    })
-}
-
-async fn add_role(
-    tx: &mut SqliteConnection,
-    config: &Config,
-    member: UserId,
-    role: RoleId,
-    product: &Product,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    let effect = Effect::AddRole {
-        guild_id: config.discord.guild_id,
-        user_id: member,
-        role_id: role,
-        reason: role_reason(product),
-    };
-    outbox::enqueue(tx, &effect, now, None).await?;
-    Ok(())
-}
-
-async fn remove_role(
-    tx: &mut SqliteConnection,
-    config: &Config,
-    member: UserId,
-    role: RoleId,
-    product: &Product,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    let effect = Effect::RemoveRole {
-        guild_id: config.discord.guild_id,
-        user_id: member,
-        role_id: role,
-        reason: role_reason(product),
-    };
-    outbox::enqueue(tx, &effect, now, None).await?;
-    Ok(())
+) -> Result<Vec<(UserId, String)>, Error> {
+    let reason = |product: &str| format!("Lyceum: {product}");
+    Ok(grants::give::reopen(tx, config, reference, ended_at, reason, now).await?)
 }
 
 /// Ends `member`'s access to `product` now: every open grant of it ends, and the role goes
@@ -191,27 +116,6 @@ pub async fn end_reference(
 ) -> Result<Vec<(UserId, String)>, Error> {
     let ended = end(tx, config, Which::Reference(reference), now).await?;
     Ok(ended.into_iter().map(|e| (e.member(), e.product)).collect())
-}
-
-/// Gives back the access [`end_reference`] ended at `ended_at` (a dispute the creator won),
-/// where its time has not run out. Returns the (member, product) of each grant reopened.
-pub async fn reopen_reference(
-    tx: &mut SqliteConnection,
-    config: &Config,
-    reference: &str,
-    ended_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Vec<(UserId, String)>, Error> {
-    let reopened = store::reopen_by_reference(tx, reference, to_millis(ended_at), now).await?;
-    let mut out = Vec::with_capacity(reopened.len());
-    for (member, product_id) in reopened {
-        let member = UserId::new(member as u64);
-        if let Some(product) = config.product(&product_id) {
-            add_role(tx, config, member, product.role, product, now).await?;
-        }
-        out.push((member, product_id));
-    }
-    Ok(out)
 }
 
 /// Records income at the product's price for a manual grant or a redeemed code.

@@ -5,11 +5,12 @@ use chrono_tz::Tz;
 use serenity::all::UserId;
 
 use super::error::MembershipError;
-use super::store::{self, ProductGrant};
+use super::store;
 use crate::clock::{from_millis, to_millis};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
+use crate::grants::ProductGrant;
 use crate::i18n::Locale;
 use crate::t;
 
@@ -50,7 +51,7 @@ pub fn status(
     )];
     for id in products {
         let mine: Vec<&ProductGrant> = grants.iter().filter(|g| g.product == id).collect();
-        let held = super::rules::combine(mine.iter().map(|g| {
+        let held = crate::grants::rules::combine(mine.iter().map(|g| {
             if g.ends_at.is_none() {
                 None
             } else {
@@ -66,7 +67,7 @@ pub fn status(
             .collect();
         sources.dedup();
         let until = match held {
-            super::rules::Held::Until(at) if at <= now => {
+            crate::grants::rules::Held::Until(at) if at <= now => {
                 let ends = mine.iter().filter_map(|g| g.ends_at).max().map(from_millis);
                 t!(
                     locale,
@@ -74,7 +75,7 @@ pub fn status(
                     until = super::commands::when(ends, locale)
                 )
             }
-            super::rules::Held::Until(at) => super::commands::when(Some(at), locale),
+            crate::grants::rules::Held::Until(at) => super::commands::when(Some(at), locale),
             _ => t!(locale, "membership-lifetime"),
         };
         lines.push(format!("• **{name}** — {until} · {}", sources.join(", ")));

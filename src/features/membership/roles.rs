@@ -7,8 +7,8 @@ use serenity::all::{RoleId, UserId};
 use sqlx::SqliteConnection;
 
 use super::ops::held;
-use super::rules::Held;
 use crate::config::Config;
+use crate::grants::rules::Held;
 use crate::roles::{Claim, RoleSource};
 
 pub struct GraceRoles;

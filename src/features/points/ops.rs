@@ -11,7 +11,10 @@ use super::rules::{self, Streak};
 use super::store::{self, Entry};
 use crate::config::{Config, ItemKind};
 use crate::error::Error;
-use crate::grants::{self, NewGrant};
+use crate::grants::{
+    self,
+    give::{Give, Length, Policy},
+};
 use crate::i18n::Locale;
 use crate::outbox::{self, Effect, MessageBody};
 use crate::t;
@@ -121,8 +124,9 @@ async fn level_effects(
     Ok(())
 }
 
-/// A member's level roles again after they rejoin (Discord drops a leaver's roles), and the
-/// roles of their open grants. Returns how many role adds were queued.
+/// A member's level roles again after they rejoin (Discord drops a leaver's roles); their
+/// grants' roles come back through `grants::give::restore_on_join`. Returns how many role adds
+/// were queued.
 pub async fn restore_on_join(
     tx: &mut SqliteConnection,
     config: &Config,
@@ -131,9 +135,6 @@ pub async fn restore_on_join(
 ) -> Result<usize, Error> {
     let row = store::member(tx, member).await?;
     let mut roles = rules::level_roles_for(&config.points.level_roles, row.level.max(0) as u32);
-    for grant in grants::store::open_for(tx, member, now).await? {
-        roles.push(serenity::all::RoleId::new(grant.role_id as u64));
-    }
     roles.sort();
     roles.dedup();
     for role in &roles {
@@ -439,29 +440,32 @@ pub async fn buy(
     let mut ends_at = None;
     match (item.kind, item.role) {
         (ItemKind::Role | ItemKind::TimedRole, Some(role)) => {
-            ends_at = item
+            let span = item
                 .duration
                 .filter(|_| item.kind == ItemKind::TimedRole)
-                .and_then(|d| chrono::Duration::from_std(d).ok())
-                .map(|d| now + d);
+                .and_then(|d| chrono::Duration::from_std(d).ok());
             let reference = format!("order:{order}");
-            let grant = NewGrant {
+            let reason = format!("Lyceum: shop order #{order}");
+            let give = Give {
                 member,
                 role,
                 product: item_id,
                 source: "points",
+                length: span.map_or(Length::Lifetime, Length::Span),
                 reference: Some(&reference),
-                starts_at: now,
-                ends_at,
+                note: None,
+                actor: None,
+                reason: &reason,
             };
-            grants::store::create(tx, &grant, now).await?;
-            let effect = Effect::AddRole {
-                guild_id: config.discord.guild_id,
-                user_id: member,
-                role_id: role,
-                reason: format!("Lyceum: shop order #{order}"),
+            // A shop role has no grace: it goes when its time is up.
+            let policy = Policy {
+                duration: None,
+                grace: chrono::Duration::zero(),
+                grace_role: None,
             };
-            outbox::enqueue(tx, &effect, now, None).await?;
+            ends_at = grants::give::give(tx, config, &give, &policy, now)
+                .await?
+                .paid_until;
         }
         _ => {
             if let Some(channel_id) = config.channels.staff {

@@ -13,7 +13,7 @@ use crate::clock::{from_millis, to_millis};
 use crate::config::{Config, Product};
 use crate::error::Error;
 use crate::features::membership::ops::{self, GrantRequest, Length, SYSTEM_ACTOR};
-use crate::features::membership::store as grants;
+use crate::grants::store as grants;
 
 /// The member (`client_reference_id`, set by `/membership buy`) and product
 /// (`metadata.product`, copied from the Payment Link's metadata) a checkout is for.

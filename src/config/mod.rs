@@ -25,7 +25,7 @@ pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, 
 pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 pub use products::{MembershipConfig, PartialRefund, Product, ProductKind, WhenHeld};
-use reader::Reader;
+use reader::{Reader, Section};
 pub use reader::{suggest, Problem};
 pub use schedule::ScheduleItem;
 
@@ -209,176 +209,43 @@ impl Config {
             ],
         );
 
-        let mut s = reader.section(&root, "discord");
-        let guild_id = s.id("guild_id");
-        if s.raw("guild_id").is_none() {
-            s.missing("guild_id");
-        }
-        let owner_ids = s.ids("owner_ids").into_iter().map(UserId::new).collect();
-        let api_url = s.string("api_url").unwrap_or_else(|| DISCORD_API.into());
-        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
-            s.problem(
-                "api_url",
-                Some(&toml::Value::String(api_url.clone())),
-                "expected an http:// or https:// base URL",
-            );
-        } else if api_url.starts_with("http://") && !is_loopback_url(&api_url) {
-            s.problem(
-                "api_url",
-                Some(&toml::Value::String(api_url.clone())),
-                "plain http:// would send the bot token in clear text; use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
-            );
-        }
-        s.finish();
+        let discord = reader.read(&root, "discord", read_discord);
+        let database = reader.read(&root, "database", read_database);
+        let community = reader.read(&root, "community", read_community);
+        let web = reader.read(&root, "web", read_web);
+        let channels = reader.read(&root, "channels", read_channels);
+        let staff = reader.read(&root, "staff", read_staff);
+        let outbox = reader.read(&root, "outbox", read_outbox);
 
-        let mut s = reader.section(&root, "database");
-        let db_path = s.string("path").unwrap_or_else(|| "lyceum.db".into());
-        if db_path.trim().is_empty() {
-            s.problem("path", None, "must not be empty");
-        }
-        s.finish();
-
-        let mut s = reader.section(&root, "community");
-        let name = s
-            .text("name")
-            .unwrap_or_else(|| LocalizedText::plain("Lyceum".into()));
-        let timezone = match s.raw("timezone") {
-            None => Some(Tz::UTC),
-            Some(value) => match value.as_str() {
-                Some(tz) => parse_timezone(tz)
-                    .map_err(|message| s.problem("timezone", Some(value), message))
-                    .ok(),
-                None => {
-                    s.problem("timezone", Some(value), "expected an IANA time zone name");
-                    None
-                }
-            },
-        };
-        let default_locale = s.locale("default_locale").unwrap_or(Locale::En);
-        let positioning = community::read_positioning(&mut s);
-        s.finish();
-
-        let mut s = reader.section(&root, "web");
-        let bind = match s.raw("bind") {
-            None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
-            Some(value) => {
-                let parsed = value.as_str().and_then(|b| b.parse::<SocketAddr>().ok());
-                if parsed.is_none() {
-                    s.problem(
-                        "bind",
-                        Some(value),
-                        "expected an address like \"127.0.0.1:8080\"",
-                    );
-                }
-                parsed
-            }
-        };
-        s.finish();
-
-        let mut s = reader.section(&root, "channels");
-        let channels = ChannelsConfig {
-            mod_log: s.id("mod_log").map(ChannelId::new),
-            announcements: s.id("announcements").map(ChannelId::new),
-            welcome: s.id("welcome").map(ChannelId::new),
-            staff: s.id("staff").map(ChannelId::new),
-            rules: s.id("rules").map(ChannelId::new),
-            qa: s.id("qa").map(ChannelId::new),
-            feedback: s.id("feedback").map(ChannelId::new),
-        };
-        s.finish();
-
-        let mut s = reader.section(&root, "staff");
-        let staff = StaffConfig {
-            admin_role: s.id("admin_role").map(RoleId::new),
-            moderator_role: s.id("moderator_role").map(RoleId::new),
-        };
-        s.finish();
-
-        let mut s = reader.section(&root, "outbox");
-        let retry_base = s.duration("retry_base").unwrap_or(Duration::from_secs(2));
-        let retry_max = s.duration("retry_max").unwrap_or(Duration::from_secs(600));
-        let keep_finished = s
-            .duration("keep_finished")
-            .unwrap_or(Duration::from_secs(30 * 86_400));
-        let nonce_window = s
-            .duration("nonce_window")
-            .unwrap_or(Duration::from_secs(120));
-        let concurrency = s.int("concurrency", 1..=64).unwrap_or(16) as usize;
-        let global_rate_limit = s.int("global_rate_limit", 1..=10_000).unwrap_or(50) as u32;
-        if retry_base.is_zero() {
-            s.problem("retry_base", None, "must be longer than zero");
-        }
-        if retry_max < retry_base {
-            s.problem(
-                "retry_max",
-                None,
-                "must not be shorter than outbox.retry_base",
-            );
-        }
-        s.finish();
-
-        let mut s = reader.section(&root, "points");
-        let points = points::read_points(&mut s);
-        s.finish();
-        let mut s = reader.section(&root, "shop");
-        let shop = points::read_shop(&mut s);
-        s.finish();
+        let points = reader.read(&root, "points", points::read_points);
+        let shop = reader.read(&root, "shop", points::read_shop);
 
         let rules = moderation::read_rules(reader.array(&root, "rules"));
-        let mut s = reader.section(&root, "automod");
-        let automod = moderation::read_automod(&mut s);
-        s.finish();
-        let mut s = reader.section(&root, "warnings");
-        let warnings = moderation::read_warnings(&mut s);
-        s.finish();
-        let mut s = reader.section(&root, "onboarding");
-        let accepted_role = s.id("accepted_role").map(RoleId::new);
-        let (welcome, welcome_message) = community::read_welcome(&mut s);
-        let onboarding = OnboardingConfig {
-            accepted_role,
-            welcome: Some(welcome),
-            welcome_message,
-        };
-        s.finish();
+        let automod = reader.read(&root, "automod", moderation::read_automod);
+        let warnings = reader.read(&root, "warnings", moderation::read_warnings);
+        let onboarding = reader.read(&root, "onboarding", read_onboarding);
 
         let items = plan::read_items(reader.array(&root, "content_plan"));
-        let mut s = reader.section(&root, "plan");
-        let plan = plan::read_plan(&mut s, items);
-        s.finish();
+        let plan = reader.read(&root, "plan", |s| plan::read_plan(s, items));
 
         let schedules = schedule::read_items(
             reader.array(&root, "schedule"),
-            timezone.unwrap_or(Tz::UTC),
+            community.as_ref().map_or(Tz::UTC, |c| c.timezone),
             channels.announcements,
         );
 
-        let mut s = reader.section(&root, "qa");
-        let qa = community::read_qa(&mut s);
-        s.finish();
+        let qa = reader.read(&root, "qa", community::read_qa);
 
         let products = products::read_products(reader.array(&root, "products"));
-        let mut s = reader.section(&root, "membership");
-        let membership = products::read_membership(&mut s);
-        s.finish();
+        let membership = reader.read(&root, "membership", products::read_membership);
 
         let problems = reader.into_problems();
-        match (guild_id, timezone, bind) {
-            (Some(guild_id), Some(timezone), Some(bind)) if problems.is_empty() => Ok(Config {
-                discord: DiscordConfig {
-                    guild_id: GuildId::new(guild_id),
-                    owner_ids,
-                    api_url: api_url.trim_end_matches('/').to_string(),
-                },
-                database: DatabaseConfig {
-                    path: PathBuf::from(db_path),
-                },
-                community: CommunityConfig {
-                    name,
-                    timezone,
-                    default_locale,
-                    positioning,
-                },
-                web: WebConfig { bind },
+        match (discord, community, web) {
+            (Some(discord), Some(community), Some(web)) if problems.is_empty() => Ok(Config {
+                discord,
+                database,
+                community,
+                web,
                 channels,
                 staff,
                 points,
@@ -392,14 +259,7 @@ impl Config {
                 products,
                 membership,
                 qa,
-                outbox: OutboxConfig {
-                    retry_base,
-                    retry_max,
-                    keep_finished,
-                    nonce_window,
-                    concurrency,
-                    global_rate_limit,
-                },
+                outbox,
             }),
             _ => Err(problems),
         }
@@ -525,6 +385,155 @@ impl SharedConfig {
 pub struct ReloadOutcome {
     /// Changed keys that the running process cannot apply.
     pub restart_required: Vec<&'static str>,
+}
+
+/// `[discord]`; `None` when `guild_id` is missing or bad (the problem is recorded).
+fn read_discord(s: &mut Section<'_>) -> Option<DiscordConfig> {
+    let guild_id = s.id("guild_id");
+    if s.raw("guild_id").is_none() {
+        s.missing("guild_id");
+    }
+    let owner_ids = s.ids("owner_ids").into_iter().map(UserId::new).collect();
+    let api_url = s.string("api_url").unwrap_or_else(|| DISCORD_API.into());
+    if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+        s.problem(
+            "api_url",
+            Some(&toml::Value::String(api_url.clone())),
+            "expected an http:// or https:// base URL",
+        );
+    } else if api_url.starts_with("http://") && !is_loopback_url(&api_url) {
+        s.problem(
+            "api_url",
+            Some(&toml::Value::String(api_url.clone())),
+            "plain http:// would send the bot token in clear text; use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
+        );
+    }
+    Some(DiscordConfig {
+        guild_id: GuildId::new(guild_id?),
+        owner_ids,
+        api_url: api_url.trim_end_matches('/').to_string(),
+    })
+}
+
+/// `[database]`.
+fn read_database(s: &mut Section<'_>) -> DatabaseConfig {
+    let path = s.string("path").unwrap_or_else(|| "lyceum.db".into());
+    if path.trim().is_empty() {
+        s.problem("path", None, "must not be empty");
+    }
+    DatabaseConfig {
+        path: PathBuf::from(path),
+    }
+}
+
+/// `[community]`; `None` when the time zone is bad.
+fn read_community(s: &mut Section<'_>) -> Option<CommunityConfig> {
+    let name = s
+        .text("name")
+        .unwrap_or_else(|| LocalizedText::plain("Lyceum".into()));
+    let timezone = match s.raw("timezone") {
+        None => Some(Tz::UTC),
+        Some(value) => match value.as_str() {
+            Some(tz) => parse_timezone(tz)
+                .map_err(|message| s.problem("timezone", Some(value), message))
+                .ok(),
+            None => {
+                s.problem("timezone", Some(value), "expected an IANA time zone name");
+                None
+            }
+        },
+    };
+    let default_locale = s.locale("default_locale").unwrap_or(Locale::En);
+    let positioning = community::read_positioning(s);
+    Some(CommunityConfig {
+        name,
+        timezone: timezone?,
+        default_locale,
+        positioning,
+    })
+}
+
+/// `[web]`; `None` when `bind` is not an address.
+fn read_web(s: &mut Section<'_>) -> Option<WebConfig> {
+    let bind = match s.raw("bind") {
+        None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+        Some(value) => {
+            let parsed = value.as_str().and_then(|b| b.parse::<SocketAddr>().ok());
+            if parsed.is_none() {
+                s.problem(
+                    "bind",
+                    Some(value),
+                    "expected an address like \"127.0.0.1:8080\"",
+                );
+            }
+            parsed
+        }
+    };
+    Some(WebConfig { bind: bind? })
+}
+
+/// `[onboarding]`.
+fn read_onboarding(s: &mut Section<'_>) -> OnboardingConfig {
+    let accepted_role = s.id("accepted_role").map(RoleId::new);
+    let (welcome, welcome_message) = community::read_welcome(s);
+    OnboardingConfig {
+        accepted_role,
+        welcome: Some(welcome),
+        welcome_message,
+    }
+}
+
+/// `[channels]`.
+fn read_channels(s: &mut Section<'_>) -> ChannelsConfig {
+    ChannelsConfig {
+        mod_log: s.id("mod_log").map(ChannelId::new),
+        announcements: s.id("announcements").map(ChannelId::new),
+        welcome: s.id("welcome").map(ChannelId::new),
+        staff: s.id("staff").map(ChannelId::new),
+        rules: s.id("rules").map(ChannelId::new),
+        qa: s.id("qa").map(ChannelId::new),
+        feedback: s.id("feedback").map(ChannelId::new),
+    }
+}
+
+/// `[staff]`.
+fn read_staff(s: &mut Section<'_>) -> StaffConfig {
+    StaffConfig {
+        admin_role: s.id("admin_role").map(RoleId::new),
+        moderator_role: s.id("moderator_role").map(RoleId::new),
+    }
+}
+
+/// `[outbox]`.
+fn read_outbox(s: &mut Section<'_>) -> OutboxConfig {
+    let retry_base = s.duration("retry_base").unwrap_or(Duration::from_secs(2));
+    let retry_max = s.duration("retry_max").unwrap_or(Duration::from_secs(600));
+    let keep_finished = s
+        .duration("keep_finished")
+        .unwrap_or(Duration::from_secs(30 * 86_400));
+    let nonce_window = s
+        .duration("nonce_window")
+        .unwrap_or(Duration::from_secs(120));
+    let concurrency = s.int("concurrency", 1..=64).unwrap_or(16) as usize;
+    let global_rate_limit = s.int("global_rate_limit", 1..=10_000).unwrap_or(50) as u32;
+    if retry_base.is_zero() {
+        s.problem("retry_base", None, "must be longer than zero");
+    }
+    if retry_max < retry_base {
+        s.problem(
+            "retry_max",
+            None,
+            "must not be shorter than outbox.retry_base",
+        );
+    }
+    OutboxConfig {
+        retry_base,
+        retry_max,
+        keep_finished,
+        nonce_window,
+        concurrency,
+        global_rate_limit,
+    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,19 @@ impl Reader {
     }
 
     /// Opens the top-level table `name`; a missing section reads as empty (all defaults).
+    /// Reads section `name` with `read`, then reports its keys nobody asked for.
+    pub fn read<'a, T>(
+        &'a self,
+        root: &'a Table,
+        name: &str,
+        read: impl FnOnce(&mut Section<'a>) -> T,
+    ) -> T {
+        let mut section = self.section(root, name);
+        let out = read(&mut section);
+        section.finish();
+        out
+    }
+
     pub fn section<'a>(&'a self, root: &'a Table, name: &str) -> Section<'a> {
         let table = match root.get(name) {
             None => None,

@@ -108,19 +108,89 @@ fn with_engines(
         .with_part(membership::stripe::WebhookSecret(secret))
 }
 
-pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
-    let config = options.config;
-    crate::logging::register_secret(&options.token);
-    if let Some(secret) = &options.stripe_webhook_secret {
-        crate::logging::register_secret(secret);
+/// Every background job, with the topics that wake it early (none: its own timer only).
+/// Spawned once at start, never from the READY handler.
+fn background_jobs(
+    state: &AppState,
+    rest: delivery::Rest,
+    client: &serenity::Client,
+) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
+    use crate::features::{membership, qa, schedule, stats};
+    let state = || state.clone();
+    vec![
+        (
+            Box::new(delivery::Worker::new(state(), rest)),
+            &[Topic::OUTBOX],
+        ),
+        (Box::new(Pruner { state: state() }), &[]),
+        (
+            Box::new(crate::grants::expiry::Expiry { state: state() }),
+            &[Topic::GRANTS],
+        ),
+        (
+            Box::new(qa::ops::Deadlines { state: state() }),
+            &[qa::QUESTIONS],
+        ),
+        (Box::new(stats::activity::Flusher { state: state() }), &[]),
+        (
+            Box::new(membership::notices::Notices { state: state() }),
+            &[Topic::GRANTS],
+        ),
+        (
+            Box::new(membership::reconcile::Reconcile::new(
+                state(),
+                client.http.clone(),
+            )),
+            &[membership::RECONCILE, Topic::CONFIG],
+        ),
+        (
+            Box::new(schedule::job::Scheduler { state: state() }),
+            &[schedule::EVENTS, Topic::CONFIG],
+        ),
+        (Box::new(schedule::digest::Digest { state: state() }), &[]),
+    ]
+}
+
+/// The standing `[[schedule]]`s of the config, mirrored into the events table at start.
+async fn apply_standing_schedules(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    let mut tx = state.db.write.begin().await?;
+    let synced = crate::features::schedule::apply_config(&mut tx, config, state.clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("applying the config's standing schedules: {e:?}"))?;
+    state.commit(tx).await?;
+    if !synced.is_empty() {
+        tracing::info!(added = ?synced.added, changed = ?synced.changed, removed = ?synced.removed, "standing schedules synced");
     }
-    let instance = InstanceLock::acquire(&config.database.path)?;
+    Ok(())
+}
+
+/// serenity's HTTP client for `config`. Behind a proxy (the simulator) serenity's own rate
+/// limiter is off: it would call discord.com directly, and the outbox honours 429s itself.
+fn discord_http(config: &Config, token: &str) -> serenity::Http {
+    if config.discord.is_proxied() {
+        serenity::HttpBuilder::new(token)
+            .proxy(config.discord.api_url.clone())
+            .ratelimiter_disabled(true)
+            .build()
+    } else {
+        serenity::HttpBuilder::new(token).build()
+    }
+}
+
+/// The state over the database, with every feature's engine, the chat points loaded; and the
+/// points writer's inbox (its job starts with the others).
+async fn open_state(
+    config: &Config,
+    config_path: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    stripe_webhook_secret: Option<String>,
+) -> anyhow::Result<(AppState, crate::features::points::engine::WriterInbox)> {
     let db = Db::open(&config.database.path).await?;
     let (points, points_inbox) = crate::features::points::Engine::new();
     let state = AppState {
         db,
-        config: SharedConfig::new(config.clone(), options.config_path),
-        clock: options.clock,
+        config: SharedConfig::new(config.clone(), config_path),
+        clock,
         wakes: Wakes::default(),
         gateway: GatewayStatus::default(),
         health: Health::default(),
@@ -128,57 +198,62 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         public_channels: Default::default(),
         parts: Default::default(),
     };
-    let state = with_engines(state, points, options.stripe_webhook_secret);
+    let state = with_engines(state, points, stripe_webhook_secret);
     crate::features::points::engine(&state)
         .load(&state, state.clock.now())
         .await?;
-    {
-        let mut tx = state.db.write.begin().await?;
-        let synced = crate::features::schedule::apply_config(&mut tx, &config, state.clock.now())
-            .await
-            .map_err(|e| anyhow::anyhow!("applying the config's standing schedules: {e:?}"))?;
-        state.commit(tx).await?;
-        if !synced.is_empty() {
-            tracing::info!(added = ?synced.added, changed = ?synced.changed, removed = ?synced.removed, "standing schedules synced");
-        }
-    }
+    Ok((state, points_inbox))
+}
 
-    let http = if config.discord.is_proxied() {
-        // serenity's rate limiter ignores the proxy and would call discord.com directly; the
-        // outbox honours 429s itself.
-        serenity::HttpBuilder::new(&options.token)
-            .proxy(config.discord.api_url.clone())
-            .ratelimiter_disabled(true)
-            .build()
-    } else {
-        serenity::HttpBuilder::new(&options.token).build()
-    };
-
-    let guild_id = config.discord.guild_id;
-    let setup_state = state.clone();
-    // Startup failures after `start` returns (refused token, failed command registration: the
-    // latter leaves poise waiting forever for its data) are reported here so `run` can exit.
-    let (fatal_tx, fatal) = mpsc::unbounded_channel::<String>();
-    let setup_fatal = fatal_tx.clone();
-    let framework = poise::Framework::builder()
+/// poise with every command; its setup registers them in the guild once per process (poise
+/// keeps it across reconnects) and reports a refusal on `fatal`.
+fn framework(
+    state: AppState,
+    guild_id: serenity::GuildId,
+    fatal: mpsc::UnboundedSender<String>,
+) -> poise::Framework<AppState, crate::error::Error> {
+    poise::Framework::builder()
         .options(commands::framework_options())
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
-                // Runs once per process (poise keeps it across reconnects).
                 let commands = &framework.options().commands;
                 if let Err(e) = poise::builtins::register_in_guild(ctx, commands, guild_id).await {
                     let message = format!(
                         "cannot register slash commands in guild {guild_id}: {e}. Is the bot in that server, invited with the applications.commands scope?"
                     );
-                    let _ = setup_fatal.send(message.clone());
+                    let _ = fatal.send(message.clone());
                     return Err(anyhow::anyhow!(message).into());
                 }
                 tracing::info!(commands = framework.options().commands.len(), %guild_id, "slash commands registered");
-                setup_state.gateway.set("connected");
-                Ok(setup_state)
+                state.gateway.set("connected");
+                Ok(state)
             })
         })
-        .build();
+        .build()
+}
+
+pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
+    let config = options.config;
+    crate::logging::register_secret(&options.token);
+    if let Some(secret) = &options.stripe_webhook_secret {
+        crate::logging::register_secret(secret);
+    }
+    let instance = InstanceLock::acquire(&config.database.path)?;
+    let (state, points_inbox) = open_state(
+        &config,
+        options.config_path,
+        options.clock,
+        options.stripe_webhook_secret,
+    )
+    .await?;
+    apply_standing_schedules(&state, &config).await?;
+
+    let http = discord_http(&config, &options.token);
+
+    // Startup failures after `start` returns (refused token, failed command registration: the
+    // latter leaves poise waiting forever for its data) are reported here so `run` can exit.
+    let (fatal_tx, fatal) = mpsc::unbounded_channel::<String>();
+    let framework = framework(state.clone(), config.discord.guild_id, fatal_tx.clone());
 
     let mut client = serenity::ClientBuilder::new_with_http(http, INTENTS)
         .cache_settings(cache_settings())
@@ -187,96 +262,20 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         .context("building the Discord client")?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let worker = delivery::Worker::new(
-        state.clone(),
-        delivery::Rest::new(&config.discord.api_url, &options.token),
-    );
-    // Every background job: its name for the stop log, the job, and what wakes it early.
-    let start = |job: Box<dyn jobs::Job>, topics: &[Topic]| {
-        jobs::spawn(
-            job,
-            state.clock.clone(),
-            state.wakes.listen_any(topics),
-            shutdown_rx.clone(),
-            state.health.clone(),
-        )
-    };
-    let mut jobs = vec![
-        ("outbox", start(Box::new(worker), &[Topic::OUTBOX])),
-        (
-            "outbox-prune",
-            start(
-                Box::new(Pruner {
-                    state: state.clone(),
-                }),
-                &[],
-            ),
-        ),
-        (
-            "grants-expiry",
-            start(
-                Box::new(crate::grants::expiry::Expiry {
-                    state: state.clone(),
-                }),
-                &[Topic::GRANTS],
-            ),
-        ),
-        (
-            "qa-deadlines",
-            start(
-                Box::new(crate::features::qa::ops::Deadlines {
-                    state: state.clone(),
-                }),
-                &[crate::features::qa::QUESTIONS],
-            ),
-        ),
-        (
-            "activity-writer",
-            start(
-                Box::new(crate::features::stats::activity::Flusher {
-                    state: state.clone(),
-                }),
-                &[],
-            ),
-        ),
-        (
-            "membership-notices",
-            start(
-                Box::new(crate::features::membership::notices::Notices {
-                    state: state.clone(),
-                }),
-                &[Topic::GRANTS],
-            ),
-        ),
-        (
-            "membership-reconcile",
-            start(
-                Box::new(crate::features::membership::reconcile::Reconcile::new(
-                    state.clone(),
-                    client.http.clone(),
-                )),
-                &[crate::features::membership::RECONCILE, Topic::CONFIG],
-            ),
-        ),
-        (
-            "scheduler",
-            start(
-                Box::new(crate::features::schedule::job::Scheduler {
-                    state: state.clone(),
-                }),
-                &[crate::features::schedule::EVENTS, Topic::CONFIG],
-            ),
-        ),
-        (
-            "weekly-digest",
-            start(
-                Box::new(crate::features::schedule::digest::Digest {
-                    state: state.clone(),
-                }),
-                &[],
-            ),
-        ),
-    ];
+    let rest = delivery::Rest::new(&config.discord.api_url, &options.token);
+    let mut jobs: Vec<(&'static str, JoinHandle<()>)> = background_jobs(&state, rest, &client)
+        .into_iter()
+        .map(|(job, topics)| {
+            let name = job.name();
+            let wake = state.wakes.listen_any(topics);
+            let clock = state.clock.clone();
+            let health = state.health.clone();
+            (
+                name,
+                jobs::spawn(job, clock, wake, shutdown_rx.clone(), health),
+            )
+        })
+        .collect();
     jobs.push((
         "points-writer",
         crate::features::points::engine::spawn_writer(

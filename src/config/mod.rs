@@ -25,8 +25,8 @@ pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, 
 pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 pub use products::{MembershipConfig, PartialRefund, Product, ProductKind, WhenHeld};
-use reader::{Reader, Section};
 pub use reader::{suggest, Problem};
+use reader::{Reader, Section};
 pub use schedule::ScheduleItem;
 
 use crate::i18n::{Locale, LocalizedText};
@@ -60,6 +60,29 @@ pub struct Config {
     /// `[qa]`: paid questions to experts.
     pub qa: QaConfig,
 }
+
+/// Every top-level section a config file may have.
+const SECTIONS: &[&str] = &[
+    "discord",
+    "database",
+    "community",
+    "web",
+    "channels",
+    "staff",
+    "outbox",
+    "points",
+    "shop",
+    "rules",
+    "automod",
+    "warnings",
+    "onboarding",
+    "content_plan",
+    "plan",
+    "schedule",
+    "products",
+    "membership",
+    "qa",
+];
 
 impl Config {
     pub fn product(&self, id: &str) -> Option<&Product> {
@@ -184,30 +207,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         let root: Table = toml::from_str(text).map_err(|e| vec![syntax_problem(&e)])?;
         let reader = Reader::default();
-        reader.unknown_sections(
-            &root,
-            &[
-                "discord",
-                "database",
-                "community",
-                "web",
-                "channels",
-                "staff",
-                "outbox",
-                "points",
-                "shop",
-                "rules",
-                "automod",
-                "warnings",
-                "onboarding",
-                "content_plan",
-                "plan",
-                "schedule",
-                "products",
-                "membership",
-                "qa",
-            ],
-        );
+        reader.unknown_sections(&root, SECTIONS);
 
         let discord = reader.read(&root, "discord", read_discord);
         let database = reader.read(&root, "database", read_database);

@@ -311,6 +311,94 @@ const SLOT_POLL: Duration = Duration::from_millis(250);
 
 /// Delivers outbox items until told to stop: up to `outbox.concurrency` at once, to different
 /// targets (a target's items are claimed only when its previous one is finished), each REST
+
+/// The one REST call a plain effect is: method, path, body, audit-log reason, and what a 404
+/// means when it means the work is already done.
+struct Request<'a> {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    reason: Option<&'a str>,
+    gone: Option<&'static str>,
+}
+
+impl<'a> Request<'a> {
+    fn of(effect: &'a Effect) -> Option<Request<'a>> {
+        let request = |method, path, body, reason: &'a str, gone| Request {
+            method,
+            path,
+            body,
+            reason: Some(reason),
+            gone,
+        };
+        Some(match effect {
+            Effect::DeleteMessage {
+                channel_id,
+                message_id,
+                reason,
+            } => request(
+                Method::DELETE,
+                format!("/channels/{channel_id}/messages/{message_id}"),
+                None,
+                reason,
+                Some("message was already gone"),
+            ),
+            Effect::TimeoutMember {
+                guild_id,
+                user_id,
+                until,
+                reason,
+            } => request(
+                Method::PATCH,
+                format!("/guilds/{guild_id}/members/{user_id}"),
+                Some(json!({ "communication_disabled_until": until.map(|u| u.to_rfc3339()) })),
+                reason,
+                None,
+            ),
+            Effect::KickMember {
+                guild_id,
+                user_id,
+                reason,
+            } => request(
+                Method::DELETE,
+                format!("/guilds/{guild_id}/members/{user_id}"),
+                None,
+                reason,
+                Some("the member had already left"),
+            ),
+            Effect::BanMember {
+                guild_id,
+                user_id,
+                reason,
+            } => request(
+                Method::PUT,
+                format!("/guilds/{guild_id}/bans/{user_id}"),
+                Some(json!({ "delete_message_seconds": 0 })),
+                reason,
+                None,
+            ),
+            Effect::SetChannelPermission {
+                channel_id,
+                overwrite_id,
+                target_type,
+                allow,
+                deny,
+                reason,
+            } => request(
+                Method::PUT,
+                format!("/channels/{channel_id}/permissions/{overwrite_id}"),
+                // Discord takes permission bitsets as strings.
+                Some(
+                    json!({ "type": target_type, "allow": allow.to_string(), "deny": deny.to_string() }),
+                ),
+                reason,
+                None,
+            ),
+            _ => return None,
+        })
+    }
+}
+
 /// call within Discord's limits.
 pub struct Worker {
     courier: Arc<Courier>,
@@ -485,125 +573,109 @@ impl Courier {
                     .await;
             }
             Effect::SendDm { user_id, body } => {
-                let open = json!({ "recipient_id": user_id.to_string() });
-                let (response, channel) = self
+                return self.send_dm(row, attempt, priority, *user_id, body).await;
+            }
+            Effect::DeleteMessage { .. }
+            | Effect::TimeoutMember { .. }
+            | Effect::KickMember { .. }
+            | Effect::BanMember { .. }
+            | Effect::SetChannelPermission { .. } => {
+                let Some(request) = Request::of(effect) else {
+                    unreachable!("every plain effect has a request");
+                };
+                let (response, _) = self
                     .call(
                         priority,
-                        Method::POST,
-                        "/users/@me/channels",
-                        Some(open),
-                        None,
+                        request.method,
+                        &request.path,
+                        request.body,
+                        request.reason,
                     )
                     .await;
-                let ok = matches!(response, Response::Status { status, .. } if status < 300);
-                if !ok {
-                    return self.conclude(&response, attempt);
-                }
-                let channel_id = channel
-                    .as_ref()
-                    .and_then(|c| c.get("id"))
-                    .and_then(Value::as_str);
-                let Some(channel_id) = channel_id else {
-                    // Without a channel nothing was sent: try again, never call it delivered.
-                    return self.conclude(
-                        &Response::status(502, "DM channel answer carried no channel id"),
-                        attempt,
-                    );
-                };
-                return self
-                    .post_once(row, attempt, priority, channel_id, body)
-                    .await;
-            }
-            Effect::DeleteMessage {
-                channel_id,
-                message_id,
-                reason,
-            } => {
-                let path = format!("/channels/{channel_id}/messages/{message_id}");
-                let (response, _) = self
-                    .call(priority, Method::DELETE, &path, None, Some(reason))
-                    .await;
-                if matches!(response, Response::Status { status: 404, .. }) {
-                    return Outcome::Skipped("message was already gone".into());
+                if let (Response::Status { status: 404, .. }, Some(gone)) =
+                    (&response, request.gone)
+                {
+                    return Outcome::Skipped(gone.into());
                 }
                 response
-            }
-            Effect::TimeoutMember {
-                guild_id,
-                user_id,
-                until,
-                reason,
-            } => {
-                let path = format!("/guilds/{guild_id}/members/{user_id}");
-                let body = json!({ "communication_disabled_until": until.map(|u| u.to_rfc3339()) });
-                self.call(priority, Method::PATCH, &path, Some(body), Some(reason))
-                    .await
-                    .0
-            }
-            Effect::KickMember {
-                guild_id,
-                user_id,
-                reason,
-            } => {
-                let path = format!("/guilds/{guild_id}/members/{user_id}");
-                let (response, _) = self
-                    .call(priority, Method::DELETE, &path, None, Some(reason))
-                    .await;
-                if matches!(response, Response::Status { status: 404, .. }) {
-                    return Outcome::Skipped("the member had already left".into());
-                }
-                response
-            }
-            Effect::BanMember {
-                guild_id,
-                user_id,
-                reason,
-            } => {
-                let path = format!("/guilds/{guild_id}/bans/{user_id}");
-                let body = json!({ "delete_message_seconds": 0 });
-                self.call(priority, Method::PUT, &path, Some(body), Some(reason))
-                    .await
-                    .0
-            }
-            Effect::SetChannelPermission {
-                channel_id,
-                overwrite_id,
-                target_type,
-                allow,
-                deny,
-                reason,
-            } => {
-                let path = format!("/channels/{channel_id}/permissions/{overwrite_id}");
-                // Discord takes permission bitsets as strings.
-                let body = json!({ "type": target_type, "allow": allow.to_string(), "deny": deny.to_string() });
-                self.call(priority, Method::PUT, &path, Some(body), Some(reason))
-                    .await
-                    .0
             }
             Effect::EditPost {
                 channel_id,
                 outbox_id,
                 body,
             } => {
-                let Some(message) = store::message_id_of(&self.state.db, *outbox_id)
-                    .await
-                    .ok()
-                    .flatten()
-                else {
-                    return Outcome::Failed("the earlier post has no message to edit".into());
-                };
-                let path = format!("/channels/{channel_id}/messages/{message}");
-                let payload = json!({
-                    "content": body.content,
-                    "embeds": body.embeds,
-                    "components": body.components,
-                    "allowed_mentions": { "parse": [] },
-                });
-                self.call(priority, Method::PATCH, &path, Some(payload), None)
-                    .await
-                    .0
+                return self
+                    .edit_post(attempt, priority, *channel_id, *outbox_id, body)
+                    .await;
             }
         };
+        self.conclude(&response, attempt)
+    }
+
+    /// A DM: opens (or finds) the DM channel, then posts once in it.
+    async fn send_dm(
+        &self,
+        row: &OutboxRow,
+        attempt: u32,
+        priority: i64,
+        user_id: serenity::all::UserId,
+        body: &MessageBody,
+    ) -> Outcome {
+        let open = json!({ "recipient_id": user_id.to_string() });
+        let (response, channel) = self
+            .call(
+                priority,
+                Method::POST,
+                "/users/@me/channels",
+                Some(open),
+                None,
+            )
+            .await;
+        let ok = matches!(response, Response::Status { status, .. } if status < 300);
+        if !ok {
+            return self.conclude(&response, attempt);
+        }
+        let channel_id = channel
+            .as_ref()
+            .and_then(|c| c.get("id"))
+            .and_then(Value::as_str);
+        let Some(channel_id) = channel_id else {
+            // Without a channel nothing was sent: try again, never call it delivered.
+            return self.conclude(
+                &Response::status(502, "DM channel answer carried no channel id"),
+                attempt,
+            );
+        };
+        self.post_once(row, attempt, priority, channel_id, body)
+            .await
+    }
+
+    /// Edits the message an earlier outbox item posted (a feedback post's status).
+    async fn edit_post(
+        &self,
+        attempt: u32,
+        priority: i64,
+        channel_id: serenity::all::ChannelId,
+        outbox_id: i64,
+        body: &MessageBody,
+    ) -> Outcome {
+        let Some(message) = store::message_id_of(&self.state.db, outbox_id)
+            .await
+            .ok()
+            .flatten()
+        else {
+            return Outcome::Failed("the earlier post has no message to edit".into());
+        };
+        let path = format!("/channels/{channel_id}/messages/{message}");
+        let payload = json!({
+            "content": body.content,
+            "embeds": body.embeds,
+            "components": body.components,
+            "allowed_mentions": { "parse": [] },
+        });
+        let (response, _) = self
+            .call(priority, Method::PATCH, &path, Some(payload), None)
+            .await;
         self.conclude(&response, attempt)
     }
 

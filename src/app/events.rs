@@ -15,18 +15,8 @@ pub async fn handle(
 ) -> Result<(), Error> {
     let data = framework.user_data;
     match event {
-        FullEvent::Ready { data_about_bot } => {
-            tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "gateway ready");
-            data.gateway.set("connected");
-        }
-        FullEvent::Resume { .. } => {
-            tracing::info!("gateway session resumed");
-            data.gateway.set("connected");
-        }
-        FullEvent::ShardStageUpdate { event } => {
-            tracing::debug!(old = ?event.old, new = ?event.new, "shard stage");
-            let stage = event.new.to_string().to_lowercase();
-            data.gateway.set(stage);
+        FullEvent::Ready { .. } | FullEvent::Resume { .. } | FullEvent::ShardStageUpdate { .. } => {
+            gateway_status(data, event);
         }
         FullEvent::GuildCreate { .. }
         | FullEvent::ChannelCreate { .. }
@@ -76,44 +66,14 @@ pub async fn handle(
             new: None, event, ..
         } if event.content.is_some() => {
             // Not cached: automod reads the edit from the event itself.
-            if let (Some(author), Some(content)) = (&event.author, &event.content) {
-                let mut edited = serenity::Message::default();
-                edited.id = event.id;
-                edited.channel_id = event.channel_id;
-                edited.guild_id = event.guild_id;
-                edited.author = author.clone();
-                edited.content = content.clone();
-                edited.member = event.member.clone().flatten();
+            if let Some(edited) = edited_message(event) {
                 moderate(framework.serenity_context, data, &edited, true).await?;
             }
         }
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
-        } if press.data.custom_id == crate::features::membership::commands::GATE_APPLY_BUTTON => {
-            gate_apply(framework.serenity_context, data, press).await?;
-        }
-        FullEvent::InteractionCreate {
-            interaction: serenity::Interaction::Component(press),
-        } if press
-            .data
-            .custom_id
-            .starts_with(crate::features::feedback::BUTTON_PREFIX) =>
-        {
-            feedback_status(framework.serenity_context, data, press).await?;
-        }
-        FullEvent::InteractionCreate {
-            interaction: serenity::Interaction::Component(press),
-        } if press.data.custom_id == crate::features::moderation::ops::ACCEPT_BUTTON => {
-            accept_rules(framework.serenity_context, data, press).await?;
-        }
-        FullEvent::InteractionCreate {
-            interaction: serenity::Interaction::Component(press),
-        } if press
-            .data
-            .custom_id
-            .starts_with(crate::features::schedule::RSVP_PREFIX) =>
-        {
-            rsvp(framework.serenity_context, data, press).await?;
+        } => {
+            button(framework.serenity_context, data, press).await?;
         }
         FullEvent::MessageDelete {
             deleted_message_id,
@@ -166,6 +126,61 @@ async fn level_of(
         roles,
         &staff,
     ))
+}
+
+/// The gateway connection as serenity reports it, for `/healthz`.
+fn gateway_status(data: &Data, event: &FullEvent) {
+    match event {
+        FullEvent::Ready { data_about_bot } => {
+            tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "gateway ready");
+            data.gateway.set("connected");
+        }
+        FullEvent::Resume { .. } => {
+            tracing::info!("gateway session resumed");
+            data.gateway.set("connected");
+        }
+        FullEvent::ShardStageUpdate { event } => {
+            tracing::debug!(old = ?event.old, new = ?event.new, "shard stage");
+            data.gateway.set(event.new.to_string().to_lowercase());
+        }
+        _ => {}
+    }
+}
+
+/// An edit serenity had not cached, as a message (author and content from the event).
+fn edited_message(event: &serenity::MessageUpdateEvent) -> Option<serenity::Message> {
+    let (Some(author), Some(content)) = (&event.author, &event.content) else {
+        return None;
+    };
+    let mut edited = serenity::Message::default();
+    edited.id = event.id;
+    edited.channel_id = event.channel_id;
+    edited.guild_id = event.guild_id;
+    edited.author = author.clone();
+    edited.content = content.clone();
+    edited.member = event.member.clone().flatten();
+    Some(edited)
+}
+
+/// A button press, routed by its custom id to the feature that owns it.
+async fn button(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::{feedback, membership, moderation, schedule};
+    let id = press.data.custom_id.as_str();
+    if id == membership::commands::GATE_APPLY_BUTTON {
+        gate_apply(ctx, data, press).await
+    } else if id.starts_with(feedback::BUTTON_PREFIX) {
+        feedback_status(ctx, data, press).await
+    } else if id == moderation::ops::ACCEPT_BUTTON {
+        accept_rules(ctx, data, press).await
+    } else if id.starts_with(schedule::RSVP_PREFIX) {
+        rsvp(ctx, data, press).await
+    } else {
+        Ok(())
+    }
 }
 
 /// Automod on a new or edited message. Decides from memory; only a hit writes (the action,

@@ -1,5 +1,5 @@
 //! Staff levels as plain data: owner > admin > moderator > member, granted to users or roles.
-//! Below both the shell and the features: `discord/access.rs` enforces levels on commands,
+//! Below both the shell and the features: `discord/checks.rs` enforces levels on commands,
 //! `store.rs` keeps the staff grants, and `features/admin` changes them through its ops.
 
 pub mod store;

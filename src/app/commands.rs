@@ -29,7 +29,7 @@ pub fn raw_commands() -> Vec<Command> {
 pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
     poise::FrameworkOptions {
         commands: all_commands(),
-        command_check: Some(|ctx| Box::pin(discord::access::check(ctx))),
+        command_check: Some(|ctx| Box::pin(discord::checks::check(ctx))),
         on_error: |error| Box::pin(discord::on_error(error)),
         event_handler: |ctx, event| Box::pin(super::events::handle(ctx, event)),
         initialize_owners: false,
@@ -40,7 +40,7 @@ pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discord::access;
+    use crate::discord::checks;
 
     use crate::access::Level;
 
@@ -52,7 +52,7 @@ mod tests {
     ) {
         for command in commands {
             let mut levels = above.to_vec();
-            levels.push(access::declared_level(command));
+            levels.push(checks::declared_level(command));
             let leaf = command.subcommands.is_empty();
             out.push((command.name.to_string(), levels.clone(), leaf));
             paths(&command.subcommands, &levels, out);

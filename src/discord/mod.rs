@@ -2,8 +2,8 @@
 //! error answers and the outbox's delivery worker. It imports no feature: the command list and
 //! the event routing are assembled above it, in `app/`.
 
-pub mod access;
 pub mod args;
+pub mod checks;
 pub mod delivery;
 pub mod hierarchy;
 pub mod invocation;
@@ -35,7 +35,7 @@ pub fn prepare(mut commands: Vec<Command>) -> Vec<Command> {
     for key in missing {
         tracing::warn!(key, "missing command localization");
     }
-    access::apply_permission_hints(&mut commands);
+    checks::apply_permission_hints(&mut commands);
     commands
 }
 
@@ -51,7 +51,7 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
         FrameworkError::CommandCheckFailed { error, ctx, .. } => {
             let error = error.unwrap_or_else(|| {
                 UserError::NotPermitted {
-                    needed: access::required_on_path(ctx),
+                    needed: checks::required_on_path(ctx),
                 }
                 .into()
             });

@@ -213,3 +213,77 @@ fn no_import_cycle_between_rooms() {
     }
     assert!(cyclic.is_empty(), "rooms on an import cycle: {cyclic:?}");
 }
+
+/// The SQL statements written out in a file: string literals (plain or raw) that begin with a
+/// statement keyword, with `{NAME}` filled from the file's `const NAME: &str = "..."`.
+fn statements_in(text: &str) -> Vec<String> {
+    let literal =
+        regex::Regex::new(r#"(?s)r?#?"((?:SELECT|INSERT|UPDATE|DELETE|WITH)\b(?:[^"\\]|\\.)*)"#)
+            .expect("a regex");
+    let constant = regex::Regex::new(r#"const (\w+): &str\s*=\s*"([^"]*)""#).expect("a regex");
+    let constants: Vec<(String, String)> = constant
+        .captures_iter(text)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect();
+    literal
+        .captures_iter(text)
+        // A fragment a QueryBuilder assembles into a statement at run time is not one.
+        .filter(|c| {
+            let before = text[..c.get(0).unwrap().start()].trim_end();
+            !["QueryBuilder::new(", "push(", "with_totals("]
+                .iter()
+                .any(|call| before.ends_with(call))
+        })
+        .map(|c| {
+            let mut sql = c[1]
+                .replace("\\\n", " ")
+                .replace("{{", "{")
+                .replace("}}", "}");
+            for (name, value) in &constants {
+                sql = sql.replace(&format!("{{{name}}}"), value);
+            }
+            sql
+        })
+        .collect()
+}
+
+/// Every statement written out in a store is prepared by SQLite against the real schema (all
+/// migrations applied): a misspelt column or table fails here, whichever path runs it.
+/// (Statements assembled at run time — the ledger's multi-row INSERT, a grant end's condition —
+/// are left to the tests that run them; there may be only a few.)
+#[tokio::test]
+async fn every_store_statement_compiles_against_the_schema() {
+    use sqlx::Executor;
+    let dir = tempfile::tempdir().unwrap();
+    let db = lyceum::db::Db::open(&dir.path().join("schema.db"))
+        .await
+        .unwrap();
+    let mut conn = db.read.acquire().await.unwrap();
+    let mut checked = 0;
+    let mut failed = Vec::new();
+    let mut assembled = Vec::new();
+    for file in rust_files(&src()) {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let is_store =
+            name == "store.rs" || ["audit.rs", "modlog.rs", "db.rs"].contains(&name.as_str());
+        if !is_store {
+            continue;
+        }
+        for sql in statements_in(&std::fs::read_to_string(&file).unwrap()) {
+            if sql.contains('{') {
+                assembled.push(format!("{}: {sql}", file.display()));
+                continue;
+            }
+            checked += 1;
+            if let Err(e) = (&mut *conn).prepare(sql.as_str()).await {
+                failed.push(format!("{}: {e}\n  {sql}", file.display()));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} statements found");
+    assert!(
+        assembled.len() <= 3,
+        "statements assembled at run time: {assembled:#?}"
+    );
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}

@@ -1,5 +1,5 @@
 //! `/admin …`: parse the interaction, call an operation or a read, render the reply. Each
-//! command declares its level where it is defined; `discord::access::check` enforces it before
+//! command declares its level where it is defined; `discord::checks::check` enforces it before
 //! the body runs, and the operations re-check the finer rules (only owners manage admins).
 
 use poise::serenity_prelude as serenity;

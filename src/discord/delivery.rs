@@ -309,9 +309,6 @@ impl Gate {
 /// When the outbox worker looks for due items while its slots are busy.
 const SLOT_POLL: Duration = Duration::from_millis(250);
 
-/// Delivers outbox items until told to stop: up to `outbox.concurrency` at once, to different
-/// targets (a target's items are claimed only when its previous one is finished), each REST
-
 /// The one REST call a plain effect is: method, path, body, audit-log reason, and what a 404
 /// means when it means the work is already done.
 struct Request<'a> {
@@ -399,6 +396,8 @@ impl<'a> Request<'a> {
     }
 }
 
+/// Delivers outbox items until told to stop: up to `outbox.concurrency` at once, to different
+/// targets (a target's items are claimed only when its previous one is finished), each REST
 /// call within Discord's limits.
 pub struct Worker {
     courier: Arc<Courier>,

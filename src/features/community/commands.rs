@@ -17,7 +17,7 @@ async fn about(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let embed: serenity::CreateEmbed =
-        serde_json::from_value::<serenity::Embed>(super::about::embed(&inv.config, locale))
+        serde_json::from_value::<serenity::Embed>(super::render::embed(&inv.config, locale))
             .map(Into::into)
             .map_err(|e| Error::Internal(anyhow::anyhow!("about embed: {e}")))?;
     ctx.send(poise::CreateReply::default().embed(embed).ephemeral(true))

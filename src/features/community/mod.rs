@@ -1,12 +1,12 @@
 //! Community: positioning (`/about`) and onboarding — who joined and left (for cohorts and
 //! rejoins) and the welcome on a first join.
 //!
-//! `about.rs` the positioning embed and welcome text (pure), `actions.rs` the join and leave
+//! `render.rs` the positioning embed and welcome text (pure), `actions.rs` the join and leave
 //! writes, `store.rs` the member joins, `commands.rs` `/about`.
 
-pub mod about;
 pub mod actions;
 pub mod commands;
+pub mod render;
 pub mod store;
 
 pub use commands::commands;
@@ -31,7 +31,7 @@ pub async fn ops_on_join(
     }
     let to = config.onboarding.welcome.unwrap_or(WelcomeTo::Channel);
     let locale = config.community.default_locale;
-    let text = about::welcome(config, locale, member.get());
+    let text = render::welcome(config, locale, member.get());
     if matches!(to, WelcomeTo::Channel | WelcomeTo::Both) {
         if let Some(channel_id) = config.channels.welcome {
             let effect = Effect::SendMessage {

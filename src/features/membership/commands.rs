@@ -7,7 +7,7 @@ use super::by_hand;
 use super::codes;
 use super::error::MembershipError;
 use super::ops::Length;
-use super::{report, store};
+use super::{render, store};
 use crate::access::Level;
 use crate::clock::to_millis;
 use crate::config::{Config, Product};
@@ -412,7 +412,7 @@ async fn status(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), 
     let now = ctx.data().clock.now();
     let mut conn = ctx.data().db.read.acquire().await?;
     let grants = crate::grants::store::open(&mut conn, who.get(), None, false, now).await?;
-    let text = report::status(&inv.config, &grants, who, now, locale);
+    let text = render::status(&inv.config, &grants, who, now, locale);
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
@@ -448,7 +448,7 @@ async fn list(
     let mut conn = ctx.data().db.read.acquire().await?;
     let rows =
         crate::grants::store::list(&mut conn, product.map(|p| p.id.as_str()), before, now).await?;
-    let lines = report::list_lines(&rows, locale);
+    let lines = render::list_lines(&rows, locale);
     let header = t!(locale, "membership-list-header", count = lines.len() as i64);
     reply::ephemeral(
         ctx,
@@ -466,7 +466,7 @@ async fn export(ctx: Context<'_>) -> Result<(), Error> {
     let now = ctx.data().clock.now();
     let mut conn = ctx.data().db.read.acquire().await?;
     let rows = crate::grants::store::list(&mut conn, None, None, now).await?;
-    let csv = report::export_csv(&rows)?;
+    let csv = render::export_csv(&rows)?;
     let text = t!(locale, "membership-exported", count = rows.len() as i64);
     ctx.send(
         poise::CreateReply::default()
@@ -483,7 +483,7 @@ async fn export(ctx: Context<'_>) -> Result<(), Error> {
 async fn unmatched(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let text = report::unmatched(&ctx.data().db, locale).await?;
+    let text = render::unmatched(&ctx.data().db, locale).await?;
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
@@ -554,7 +554,7 @@ async fn code_create(
     let now = ctx.data().clock.now();
     let expires = expires_at
         .as_deref()
-        .map(|text| report::parse_date(text, config.community.timezone, now))
+        .map(|text| render::parse_date(text, config.community.timezone, now))
         .transpose()?;
     let new = codes::NewBatch {
         product,
@@ -564,7 +564,7 @@ async fn code_create(
         expires_at: expires,
     };
     let (batch, codes) = codes::create(ctx.data(), config, ctx.author().id, &new).await?;
-    let csv = report::codes_csv(&codes, &product.id, expires)?;
+    let csv = render::codes_csv(&codes, &product.id, expires)?;
     let text = t!(
         locale,
         "code-created",
@@ -682,7 +682,7 @@ async fn revenue_show(
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let now = ctx.data().clock.now();
-    let text = report::revenue(&ctx.data().db, &inv.config, period.as_deref(), now, locale).await?;
+    let text = render::revenue(&ctx.data().db, &inv.config, period.as_deref(), now, locale).await?;
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
@@ -718,7 +718,7 @@ async fn revenue_add(
     let text = t!(
         locale,
         "revenue-added",
-        amount = report::money(minor, &currency),
+        amount = render::money(minor, &currency),
         source = source.trim().to_string()
     );
     reply::ephemeral(ctx, text).await?;

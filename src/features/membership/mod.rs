@@ -4,7 +4,7 @@
 //!
 //! `rules.rs` renewal arithmetic and codes (pure); `ops.rs` the writes; `stripe.rs` webhook
 //! verification and events; `entitlements.rs` Discord's store; `notices.rs` the renewal
-//! reminders job; `report.rs` what admins read; `commands.rs` the slash commands.
+//! reminders job; `render.rs` what admins read; `commands.rs` the slash commands.
 
 pub mod by_hand;
 pub mod codes;
@@ -15,7 +15,7 @@ pub mod gate;
 pub mod notices;
 pub mod ops;
 pub mod reconcile;
-pub mod report;
+pub mod render;
 pub mod roles;
 pub mod rules;
 pub mod store;

@@ -13,7 +13,7 @@ use crate::clock::from_millis;
 use crate::config::{Config, PartialRefund};
 use crate::error::Error;
 use crate::features::membership::ops::{self, SYSTEM_ACTOR};
-use crate::features::membership::report::money;
+use crate::features::membership::render::money;
 use crate::i18n::LocalizedText;
 use crate::t;
 use crate::{audit, modlog};

@@ -276,6 +276,131 @@ fn param<'q>(query: &'q str, key: &str) -> Option<&'q str> {
         .map(|(_, v)| v)
 }
 
+/// Pages of at most `limit` (≤ 1000) members after `after`, by id, as Discord does.
+fn list_members(state: &SimState, query: &str) -> Answer {
+    let limit = param(query, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1000);
+    let after = param(query, "after")
+        .and_then(|a| a.parse::<u64>().ok())
+        .unwrap_or(0);
+    let page: Vec<Value> = state
+        .world
+        .members
+        .keys()
+        .filter(|id| **id > after)
+        .take(limit)
+        .map(|id| state.world.member_json(*id, true))
+        .collect();
+    (200, Value::Array(page))
+}
+
+/// The application's entitlements, filtered and paged as Discord does.
+fn list_entitlements(state: &SimState, query: &str) -> Answer {
+    let after = param(query, "after")
+        .and_then(|a| a.parse::<u64>().ok())
+        .unwrap_or(0);
+    let limit = param(query, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 100);
+    // Discord's filters: `guild_id` keeps only entitlements of that guild (a user
+    // subscription names no guild, so it is left out), `user_id` only that user's,
+    // `exclude_deleted` (default true) drops deleted ones, `exclude_ended` ended ones.
+    let guild = param(query, "guild_id");
+    let user = param(query, "user_id");
+    let exclude_deleted = param(query, "exclude_deleted").is_none_or(|v| v != "false");
+    let exclude_ended = param(query, "exclude_ended").is_some_and(|v| v == "true");
+    let now = chrono::Utc::now();
+    let page: Vec<Value> = state
+        .entitlements
+        .iter()
+        .filter(|e| {
+            e["id"]
+                .as_str()
+                .and_then(|i| i.parse::<u64>().ok())
+                .unwrap_or(0)
+                > after
+        })
+        .filter(|e| guild.is_none_or(|g| e["guild_id"].as_str() == Some(g)))
+        .filter(|e| user.is_none_or(|u| e["user_id"].as_str() == Some(u)))
+        .filter(|e| !(exclude_deleted && e["deleted"] == true))
+        .filter(|e| {
+            let ends = e["ends_at"].as_str();
+            let ends = ends.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            !exclude_ended || ends.is_none_or(|end| end > now)
+        })
+        .take(limit)
+        .cloned()
+        .collect();
+    (200, Value::Array(page))
+}
+
+/// Opens a DM channel with `recipient_id`.
+fn open_dm(state: &mut SimState, body: &Value) -> Answer {
+    let recipient = body
+        .get("recipient_id")
+        .and_then(|v| v.as_str().map(id_of).or_else(|| v.as_u64()))
+        .unwrap_or(0);
+    state.next_id += 1;
+    let channel = state.next_id;
+    state.dm_channels.insert(channel, recipient);
+    let value = json!({
+        "id": channel.to_string(),
+        "type": 1,
+        "last_message_id": null,
+        "recipients": [state.world.user_json(recipient)],
+    });
+    (200, value)
+}
+
+/// Kicks a member the bot outranks.
+fn kick(state: &mut SimState, user: u64) -> Answer {
+    if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
+        error(403, 50013, "Missing Permissions")
+    } else if state.world.members.remove(&user).is_some() {
+        state.bans_and_kicks.push(("kick".into(), user));
+        (204, Value::Null)
+    } else {
+        error(404, 10007, "Unknown Member")
+    }
+}
+
+/// Bans a member the bot outranks.
+fn ban(state: &mut SimState, user: u64) -> Answer {
+    if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
+        error(403, 50013, "Missing Permissions")
+    } else {
+        state.world.members.remove(&user);
+        state.bans_and_kicks.push(("ban".into(), user));
+        (204, Value::Null)
+    }
+}
+
+fn delete_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
+    let list = state.messages.entry(channel).or_default();
+    let before = list.len();
+    list.retain(|m| m.get("id").and_then(Value::as_str) != Some(message));
+    if list.len() < before {
+        (204, Value::Null)
+    } else {
+        error(404, 10008, "Unknown Message")
+    }
+}
+
+fn get_message(state: &SimState, channel: u64, message: &str) -> Answer {
+    let found = state.messages.get(&channel).and_then(|list| {
+        list.iter()
+            .find(|m| m["id"].as_str() == Some(message))
+            .cloned()
+    });
+    match found {
+        Some(m) => (200, m),
+        None => error(404, 10008, "Unknown Message"),
+    }
+}
+
 fn route(
     sim: &Inner,
     state: &mut SimState,
@@ -332,63 +457,9 @@ fn route(
             change_role(state, id_of(guild), id_of(user), id_of(role), false),
             "",
         ),
-        ("GET", ["guilds", _, "members"]) => {
-            // Pages of at most `limit` (≤ 1000) members after `after`, by id, as Discord does.
-            let limit = param(query, "limit")
-                .and_then(|l| l.parse::<usize>().ok())
-                .unwrap_or(1)
-                .clamp(1, 1000);
-            let after = param(query, "after")
-                .and_then(|a| a.parse::<u64>().ok())
-                .unwrap_or(0);
-            let page: Vec<Value> = state
-                .world
-                .members
-                .keys()
-                .filter(|id| **id > after)
-                .take(limit)
-                .map(|id| state.world.member_json(*id, true))
-                .collect();
-            tagged((200, Value::Array(page)), "members")
-        }
+        ("GET", ["guilds", _, "members"]) => tagged(list_members(state, query), "members"),
         ("GET", ["applications", _, "entitlements"]) => {
-            let after = param(query, "after")
-                .and_then(|a| a.parse::<u64>().ok())
-                .unwrap_or(0);
-            let limit = param(query, "limit")
-                .and_then(|l| l.parse::<usize>().ok())
-                .unwrap_or(100)
-                .clamp(1, 100);
-            // Discord's filters: `guild_id` keeps only entitlements of that guild (a user
-            // subscription names no guild, so it is left out), `user_id` only that user's,
-            // `exclude_deleted` (default true) drops deleted ones, `exclude_ended` ended ones.
-            let guild = param(query, "guild_id");
-            let user = param(query, "user_id");
-            let exclude_deleted = param(query, "exclude_deleted").is_none_or(|v| v != "false");
-            let exclude_ended = param(query, "exclude_ended").is_some_and(|v| v == "true");
-            let now = chrono::Utc::now();
-            let page: Vec<Value> = state
-                .entitlements
-                .iter()
-                .filter(|e| {
-                    e["id"]
-                        .as_str()
-                        .and_then(|i| i.parse::<u64>().ok())
-                        .unwrap_or(0)
-                        > after
-                })
-                .filter(|e| guild.is_none_or(|g| e["guild_id"].as_str() == Some(g)))
-                .filter(|e| user.is_none_or(|u| e["user_id"].as_str() == Some(u)))
-                .filter(|e| !(exclude_deleted && e["deleted"] == true))
-                .filter(|e| {
-                    let ends = e["ends_at"].as_str();
-                    let ends = ends.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
-                    !exclude_ended || ends.is_none_or(|end| end > now)
-                })
-                .take(limit)
-                .cloned()
-                .collect();
-            tagged((200, Value::Array(page)), "entitlements")
+            tagged(list_entitlements(state, query), "entitlements")
         }
         ("GET", ["guilds", _, "members", user]) => {
             let user = id_of(user);
@@ -413,66 +484,17 @@ fn route(
             "message",
         ),
         ("GET", ["channels", channel, "messages", message]) => {
-            let found = state.messages.get(&id_of(channel)).and_then(|list| {
-                list.iter()
-                    .find(|m| m["id"].as_str() == Some(*message))
-                    .cloned()
-            });
-            match found {
-                Some(m) => tagged((200, m), "message"),
-                None => tagged(error(404, 10008, "Unknown Message"), ""),
-            }
+            tagged(get_message(state, id_of(channel), message), "message")
         }
-        ("DELETE", ["guilds", _, "members", user]) => {
-            let user = id_of(user);
-            if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
-                tagged(error(403, 50013, "Missing Permissions"), "")
-            } else if state.world.members.remove(&user).is_some() {
-                state.bans_and_kicks.push(("kick".into(), user));
-                tagged((204, Value::Null), "")
-            } else {
-                tagged(error(404, 10007, "Unknown Member"), "")
-            }
-        }
-        ("PUT", ["guilds", _, "bans", user]) => {
-            let user = id_of(user);
-            if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
-                tagged(error(403, 50013, "Missing Permissions"), "")
-            } else {
-                state.world.members.remove(&user);
-                state.bans_and_kicks.push(("ban".into(), user));
-                tagged((204, Value::Null), "")
-            }
-        }
+        ("DELETE", ["guilds", _, "members", user]) => tagged(kick(state, id_of(user)), ""),
+        ("PUT", ["guilds", _, "bans", user]) => tagged(ban(state, id_of(user)), ""),
         ("GET", ["channels", channel, "messages"]) => {
             tagged(recent_messages(state, id_of(channel)), "messages")
         }
         ("DELETE", ["channels", channel, "messages", message]) => {
-            let list = state.messages.entry(id_of(channel)).or_default();
-            let before = list.len();
-            list.retain(|m| m.get("id").and_then(Value::as_str) != Some(message));
-            if list.len() < before {
-                tagged((204, Value::Null), "")
-            } else {
-                tagged(error(404, 10008, "Unknown Message"), "")
-            }
+            tagged(delete_message(state, id_of(channel), message), "")
         }
-        ("POST", ["users", "@me", "channels"]) => {
-            let recipient = body
-                .get("recipient_id")
-                .and_then(|v| v.as_str().map(id_of).or_else(|| v.as_u64()))
-                .unwrap_or(0);
-            state.next_id += 1;
-            let channel = state.next_id;
-            state.dm_channels.insert(channel, recipient);
-            let value = json!({
-                "id": channel.to_string(),
-                "type": 1,
-                "last_message_id": null,
-                "recipients": [state.world.user_json(recipient)],
-            });
-            tagged((200, value), "private_channel")
-        }
+        ("POST", ["users", "@me", "channels"]) => tagged(open_dm(state, body), "private_channel"),
         _ => {
             tracing::warn!(method = m, path, "sim: unknown route");
             tagged(error(404, 0, "404: Not Found"), "")

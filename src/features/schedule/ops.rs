@@ -135,6 +135,135 @@ fn post(channel: i64, body: MessageBody) -> Effect {
     }
 }
 
+/// The announcement of occurrence `occ` (with RSVP buttons), once: on time, late, or skipped
+/// (and kept for the digest) per the event's `catch_up`. Returns how many posts it queued.
+async fn announce(
+    tx: &mut SqliteConnection,
+    row: &EventRow,
+    occ: i64,
+    following: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    missed: &mut Vec<i64>,
+    locale: Locale,
+) -> Result<usize, Error> {
+    let now_ms = to_millis(now);
+    if !store::has_run(tx, row.id, occ, "announce").await? {
+        let overdue = now_ms - occ > GRACE.num_milliseconds();
+        let later_missed = following.is_some_and(|f| to_millis(f) <= now_ms);
+        let (outcome, late) = match (overdue, row.catch_up.as_str()) {
+            (false, _) => ("posted", now_ms > occ + 60_000),
+            (true, "post_late") if !later_missed => ("late", true),
+            (true, "digest") => {
+                missed.push(occ);
+                ("skipped", false)
+            }
+            _ => ("skipped", false),
+        };
+        if store::record_run(tx, row.id, occ, "announce", outcome, now).await?
+            && outcome != "skipped"
+        {
+            let body = announcement(locale, row, occ, (0, 0, 0), late);
+            outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
+            return Ok(1);
+        }
+    }
+    Ok(0)
+}
+
+/// The reminders of occurrence `occ` that are due while it is still ahead: in the channel and
+/// by DM to everyone who answered Going. Returns how many went out.
+async fn remind(
+    tx: &mut SqliteConnection,
+    row: &EventRow,
+    reminders: &[std::time::Duration],
+    occ: i64,
+    now: DateTime<Utc>,
+    locale: Locale,
+) -> Result<usize, Error> {
+    let now_ms = to_millis(now);
+    let mut queued = 0;
+    // Reminders for this occurrence that are due, while it is still ahead: in the channel
+    // and by DM to everyone who answered Going.
+    for offset in reminders {
+        let at = occ - offset.as_millis() as i64;
+        if at > now_ms {
+            continue;
+        }
+        let on_time = now_ms - at <= GRACE.num_milliseconds() && now_ms < occ;
+        let outcome = if on_time { "posted" } else { "skipped" };
+        if store::record_run(tx, row.id, occ, &remind_kind(*offset), outcome, now).await? && on_time
+        {
+            let text = t!(
+                locale,
+                "event-reminder",
+                title = row.title.clone(),
+                when = format!("<t:{}:R>", occ / 1000)
+            );
+            outbox::enqueue(
+                tx,
+                &post(row.channel_id, MessageBody::text(text.clone())),
+                now,
+                None,
+            )
+            .await?;
+            for member in store::going_in(tx, row.id, occ).await? {
+                let dm = Effect::SendDm {
+                    user_id: serenity::all::UserId::new(member as u64),
+                    body: MessageBody::text(text.clone()),
+                };
+                outbox::enqueue(tx, &dm, now, None).await?;
+            }
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// One digest of the occurrences skipped while the bot was away (`catch_up = "digest"`).
+/// Returns how many posts it queued.
+async fn digest(
+    tx: &mut SqliteConnection,
+    row: &EventRow,
+    missed: &[i64],
+    now: DateTime<Utc>,
+    locale: Locale,
+) -> Result<usize, Error> {
+    if missed.is_empty() {
+        return Ok(0);
+    }
+    let lines: Vec<String> = missed
+        .iter()
+        .map(|m| format!("• <t:{}:F>", m / 1000))
+        .collect();
+    let text = t!(
+        locale,
+        "event-digest",
+        title = row.title.clone(),
+        count = missed.len() as i64,
+        list = lines.join("\n")
+    );
+    if store::record_run(
+        tx,
+        row.id,
+        *missed.last().unwrap_or(&0),
+        "digest",
+        "posted",
+        now,
+    )
+    .await?
+    {
+        outbox::enqueue(
+            tx,
+            &post(row.channel_id, MessageBody::text(text)),
+            now,
+            None,
+        )
+        .await?;
+        return Ok(1);
+    }
+    Ok(0)
+}
+
 /// Everything due for `row` at `now`, then its next plan. Returns how many messages it queued.
 pub async fn run_event(
     tx: &mut SqliteConnection,
@@ -161,99 +290,15 @@ pub async fn run_event(
             break;
         }
         let following = recurrence::next_after(&series.repeat, series.start, tz, from_millis(occ));
-        if !store::has_run(tx, row.id, occ, "announce").await? {
-            let overdue = now_ms - occ > GRACE.num_milliseconds();
-            let later_missed = following.is_some_and(|f| to_millis(f) <= now_ms);
-            let (outcome, late) = match (overdue, row.catch_up.as_str()) {
-                (false, _) => ("posted", now_ms > occ + 60_000),
-                (true, "post_late") if !later_missed => ("late", true),
-                (true, "digest") => {
-                    missed.push(occ);
-                    ("skipped", false)
-                }
-                _ => ("skipped", false),
-            };
-            if store::record_run(tx, row.id, occ, "announce", outcome, now).await?
-                && outcome != "skipped"
-            {
-                let body = announcement(locale, row, occ, (0, 0, 0), late);
-                outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
-                queued += 1;
-            }
-        }
-        // Reminders for this occurrence that are due, while it is still ahead: in the channel
-        // and by DM to everyone who answered Going.
-        for offset in &series.reminders {
-            let at = occ - offset.as_millis() as i64;
-            if at > now_ms {
-                continue;
-            }
-            let on_time = now_ms - at <= GRACE.num_milliseconds() && now_ms < occ;
-            let outcome = if on_time { "posted" } else { "skipped" };
-            if store::record_run(tx, row.id, occ, &remind_kind(*offset), outcome, now).await?
-                && on_time
-            {
-                let text = t!(
-                    locale,
-                    "event-reminder",
-                    title = row.title.clone(),
-                    when = format!("<t:{}:R>", occ / 1000)
-                );
-                outbox::enqueue(
-                    tx,
-                    &post(row.channel_id, MessageBody::text(text.clone())),
-                    now,
-                    None,
-                )
-                .await?;
-                for member in store::going_in(tx, row.id, occ).await? {
-                    let dm = Effect::SendDm {
-                        user_id: serenity::all::UserId::new(member as u64),
-                        body: MessageBody::text(text.clone()),
-                    };
-                    outbox::enqueue(tx, &dm, now, None).await?;
-                }
-                queued += 1;
-            }
-        }
+        queued += announce(tx, row, occ, following, now, &mut missed, locale).await?;
+        queued += remind(tx, row, &series.reminders, occ, now, locale).await?;
         if occ > now_ms {
             break;
         }
         previous = Some(occ);
         next = following.map(to_millis);
     }
-    if !missed.is_empty() {
-        let lines: Vec<String> = missed
-            .iter()
-            .map(|m| format!("• <t:{}:F>", m / 1000))
-            .collect();
-        let text = t!(
-            locale,
-            "event-digest",
-            title = row.title.clone(),
-            count = missed.len() as i64,
-            list = lines.join("\n")
-        );
-        if store::record_run(
-            tx,
-            row.id,
-            *missed.last().unwrap_or(&0),
-            "digest",
-            "posted",
-            now,
-        )
-        .await?
-        {
-            outbox::enqueue(
-                tx,
-                &post(row.channel_id, MessageBody::text(text)),
-                now,
-                None,
-            )
-            .await?;
-            queued += 1;
-        }
-    }
+    queued += digest(tx, row, &missed, now, locale).await?;
     match next {
         Some(occ) => {
             let due = due_for(tx, row.id, &series, previous, occ).await?;

@@ -375,6 +375,94 @@ pub struct Purchase {
 /// A second `/shop buy` of one item by one member within this many seconds is the same click.
 const REPEAT_WINDOW_MS: i64 = 10_000;
 
+/// Refuses a purchase the shop's rules forbid: out of stock, the member's limit reached, or
+/// not enough points.
+async fn may_buy(
+    tx: &mut SqliteConnection,
+    member: UserId,
+    item_id: &str,
+    item: &crate::config::ShopItem,
+    name: &str,
+) -> Result<(), Error> {
+    let name = name.to_string();
+    if let Some(stock) = item.stock {
+        if store::orders_of_item(tx, item_id, None).await? >= stock {
+            return Err(PointsError::OutOfStock { item: name }.into());
+        }
+    }
+    if let Some(limit) = item.per_member_limit {
+        if store::orders_of_item(tx, item_id, Some(member)).await? >= limit {
+            return Err(PointsError::LimitReached { item: name, limit }.into());
+        }
+    }
+    let balance = store::member(tx, member).await?.balance;
+    if balance < item.price {
+        return Err(PointsError::InsufficientBalance {
+            price: item.price,
+            balance,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Delivers what order `order` bought: a role through one grant (timed or for good), or a note
+/// to staff for an item they hand over. Returns when a timed role ends.
+async fn fulfil(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    member: UserId,
+    item_id: &str,
+    item: &crate::config::ShopItem,
+    order: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    let (ItemKind::Role | ItemKind::TimedRole, Some(role)) = (item.kind, item.role) else {
+        if let Some(channel_id) = config.channels.staff {
+            let l = config.community.default_locale;
+            let text = t!(
+                l,
+                "shop-staff-order",
+                order = order,
+                member = format!("<@{member}>"),
+                item = item.name.get(l).to_string()
+            );
+            let effect = Effect::SendMessage {
+                channel_id,
+                body: MessageBody::text(text),
+            };
+            outbox::enqueue(tx, &effect, now, None).await?;
+        }
+        return Ok(None);
+    };
+    let span = item
+        .duration
+        .filter(|_| item.kind == ItemKind::TimedRole)
+        .and_then(|d| chrono::Duration::from_std(d).ok());
+    let reference = format!("order:{order}");
+    let reason = format!("Lyceum: shop order #{order}");
+    let give = Give {
+        member,
+        role,
+        product: item_id,
+        source: "points",
+        length: span.map_or(Length::Lifetime, Length::Span),
+        reference: Some(&reference),
+        note: None,
+        actor: None,
+        reason: &reason,
+    };
+    // A shop role has no grace: it goes when its time is up.
+    let policy = Policy {
+        duration: None,
+        grace: chrono::Duration::zero(),
+        grace_role: None,
+    };
+    Ok(grants::give::give(tx, config, &give, &policy, now)
+        .await?
+        .paid_until)
+}
+
 /// `/shop buy`: checks balance, stock and the per-member limit, and commits the deduction, the
 /// order and the role grant together.
 pub async fn buy(
@@ -404,24 +492,7 @@ pub async fn buy(
             ends_at: None,
         });
     }
-    if let Some(stock) = item.stock {
-        if store::orders_of_item(tx, item_id, None).await? >= stock {
-            return Err(PointsError::OutOfStock { item: name }.into());
-        }
-    }
-    if let Some(limit) = item.per_member_limit {
-        if store::orders_of_item(tx, item_id, Some(member)).await? >= limit {
-            return Err(PointsError::LimitReached { item: name, limit }.into());
-        }
-    }
-    let balance = store::member(tx, member).await?.balance;
-    if balance < item.price {
-        return Err(PointsError::InsufficientBalance {
-            price: item.price,
-            balance,
-        }
-        .into());
-    }
+    may_buy(tx, member, item_id, item, &name).await?;
     let awaiting = item.kind == ItemKind::Manual;
     let status = if awaiting { "awaiting" } else { "completed" };
     let order = store::insert_order(tx, member, item_id, item.price, status, now).await?;
@@ -437,54 +508,7 @@ pub async fn buy(
         at: now,
     };
     apply(tx, config, &[entry], now).await?;
-    let mut ends_at = None;
-    match (item.kind, item.role) {
-        (ItemKind::Role | ItemKind::TimedRole, Some(role)) => {
-            let span = item
-                .duration
-                .filter(|_| item.kind == ItemKind::TimedRole)
-                .and_then(|d| chrono::Duration::from_std(d).ok());
-            let reference = format!("order:{order}");
-            let reason = format!("Lyceum: shop order #{order}");
-            let give = Give {
-                member,
-                role,
-                product: item_id,
-                source: "points",
-                length: span.map_or(Length::Lifetime, Length::Span),
-                reference: Some(&reference),
-                note: None,
-                actor: None,
-                reason: &reason,
-            };
-            // A shop role has no grace: it goes when its time is up.
-            let policy = Policy {
-                duration: None,
-                grace: chrono::Duration::zero(),
-                grace_role: None,
-            };
-            ends_at = grants::give::give(tx, config, &give, &policy, now)
-                .await?
-                .paid_until;
-        }
-        _ => {
-            if let Some(channel_id) = config.channels.staff {
-                let l = config.community.default_locale;
-                let text = t!(
-                    l,
-                    "shop-staff-order",
-                    order = order,
-                    member = format!("<@{member}>"),
-                    item = item.name.get(l).to_string()
-                );
-                let effect = Effect::SendMessage {
-                    channel_id,
-                    body: MessageBody::text(text),
-                };
-                outbox::enqueue(tx, &effect, now, None).await?;
-            }
-        }
-    }
+    let ends_at = fulfil(tx, config, member, item_id, item, order, now).await?;
     let balance = store::member(tx, member).await?.balance;
     Ok(Purchase {
         order,

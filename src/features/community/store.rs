@@ -57,6 +57,28 @@ pub async fn has_left(conn: &mut SqliteConnection, member: UserId) -> sqlx::Resu
     Ok(left > 0)
 }
 
+/// How many members first joined in [`from`, `to`] (ms).
+pub async fn joins_between(conn: &mut SqliteConnection, from: i64, to: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM member_joins WHERE joined_at >= ? AND joined_at <= ?")
+            .bind(from)
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n)
+}
+
+/// (member, first joined ms) of everyone who first joined since `since` (ms).
+pub async fn joined_since(
+    conn: &mut SqliteConnection,
+    since: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as("SELECT member_id, joined_at FROM member_joins WHERE joined_at >= ?")
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -510,6 +510,37 @@ pub async fn chat_since(db: &Db, since: i64) -> sqlx::Result<Vec<(i64, i64, i64)
     .await
 }
 
+/// Points issued and spent in [`from`, `to`] (ms). Escrow moves points between members; it
+/// neither issues nor spends them.
+pub async fn issued_and_spent(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<(Option<i64>, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT SUM(CASE WHEN delta > 0 THEN delta END), -SUM(CASE WHEN delta < 0 THEN delta END)
+           FROM points_ledger WHERE created_at >= ? AND created_at <= ? AND kind NOT LIKE 'qa_%'",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Points earned since `since` (ms), refunds left out: (member, points, kind, at ms).
+pub async fn earned_since(
+    conn: &mut SqliteConnection,
+    since: i64,
+) -> sqlx::Result<Vec<(i64, i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT member_id, delta, kind, created_at FROM points_ledger
+          WHERE created_at >= ? AND delta > 0 AND kind NOT IN ('qa_refund', 'refund')",
+    )
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -414,3 +414,19 @@ pub async fn latest_held(
     .await?;
     Ok(occ)
 }
+
+/// How many content-plan posts were published in [`from`, `to`] (ms).
+pub async fn published_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM content_posts WHERE created_at >= ? AND created_at <= ?",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
+}

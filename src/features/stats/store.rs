@@ -10,6 +10,9 @@ use sqlx::SqliteConnection;
 
 use crate::clock::{from_millis, to_millis};
 use crate::config::{Config, Per};
+use crate::features::community::store as community;
+use crate::features::points::store as points;
+use crate::features::schedule::store as schedule;
 
 fn day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
@@ -99,12 +102,8 @@ pub async fn overview(
         month_member_days as f64 / 30.0 / mau as f64
     };
     let start = crate::recurrence::resolve(tz, from.and_hms_opt(0, 0, 0).expect("midnight"));
-    let (new_members,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM member_joins WHERE joined_at >= ? AND joined_at <= ?")
-            .bind(to_millis(start))
-            .bind(to_millis(now))
-            .fetch_one(&mut *conn)
-            .await?;
+    let (from_ms, now_ms) = (to_millis(start), to_millis(now));
+    let new_members = community::joins_between(conn, from_ms, now_ms).await?;
     let top_channels: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT channel_id, SUM(messages) AS n FROM channel_daily WHERE day BETWEEN ? AND ?
           GROUP BY channel_id ORDER BY n DESC, channel_id LIMIT 5",
@@ -114,24 +113,11 @@ pub async fn overview(
     .fetch_all(&mut *conn)
     .await?;
     // Escrow moves points between members; it neither issues nor spends them.
-    let (issued, spent): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT SUM(CASE WHEN delta > 0 THEN delta END), -SUM(CASE WHEN delta < 0 THEN delta END)
-           FROM points_ledger WHERE created_at >= ? AND created_at <= ? AND kind NOT LIKE 'qa_%'",
-    )
-    .bind(to_millis(start))
-    .bind(to_millis(now))
-    .fetch_one(&mut *conn)
-    .await?;
+    let (issued, spent) = points::issued_and_spent(conn, from_ms, now_ms).await?;
     let plan = if config.plan.items.is_empty() {
         None
     } else {
-        let (published,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM content_posts WHERE created_at >= ? AND created_at <= ?",
-        )
-        .bind(to_millis(start))
-        .bind(to_millis(now))
-        .fetch_one(&mut *conn)
-        .await?;
+        let published = schedule::published_between(conn, from_ms, now_ms).await?;
         let planned: f64 = config
             .plan
             .items
@@ -204,11 +190,7 @@ pub async fn retention(
     let this_week = monday(day(now, tz));
     let first = this_week - Duration::weeks(weeks - 1);
     let start = crate::recurrence::resolve(tz, first.and_hms_opt(0, 0, 0).expect("midnight"));
-    let joins: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT member_id, joined_at FROM member_joins WHERE joined_at >= ?")
-            .bind(to_millis(start))
-            .fetch_all(&mut *conn)
-            .await?;
+    let joins = community::joined_since(conn, to_millis(start)).await?;
     let active: Vec<(i64, String)> =
         sqlx::query_as("SELECT member_id, day FROM activity_daily WHERE day >= ? AND messages > 0")
             .bind(text(first))
@@ -337,13 +319,7 @@ pub async fn daily_activity(
     }
     // The ledger is in UTC instants; local days are cut here (SQLite knows no IANA zones).
     let start = crate::recurrence::resolve(tz, from.and_hms_opt(0, 0, 0).expect("midnight"));
-    let earned: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-        "SELECT member_id, delta, kind, created_at FROM points_ledger
-          WHERE created_at >= ? AND delta > 0 AND kind NOT IN ('qa_refund', 'refund')",
-    )
-    .bind(to_millis(start))
-    .fetch_all(&mut *conn)
-    .await?;
+    let earned = points::earned_since(conn, to_millis(start)).await?;
     for (member, delta, kind, at) in earned {
         let entry = out.entry((day(from_millis(at), tz), member)).or_default();
         entry.points += delta;

@@ -62,36 +62,10 @@ impl Activity {
 }
 
 async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
-    let mut tx = db.write.begin().await?;
-    let members: Vec<(&(u64, NaiveDate), &i64)> = counts.members.iter().collect();
-    for chunk in members.chunks(300) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
-            sqlx::QueryBuilder::new("INSERT INTO activity_daily (member_id, day, messages) ");
-        q.push_values(chunk, |mut row, ((member, day), n)| {
-            row.push_bind(*member as i64)
-                .push_bind(day.format("%Y-%m-%d").to_string())
-                .push_bind(**n);
-        });
-        q.push(
-            " ON CONFLICT (member_id, day) DO UPDATE SET messages = messages + excluded.messages",
-        );
-        q.build().execute(&mut *tx).await?;
-    }
-    let channels: Vec<(&(u64, NaiveDate), &i64)> = counts.channels.iter().collect();
-    for chunk in channels.chunks(300) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
-            sqlx::QueryBuilder::new("INSERT INTO channel_daily (channel_id, day, messages) ");
-        q.push_values(chunk, |mut row, ((channel, day), n)| {
-            row.push_bind(*channel as i64)
-                .push_bind(day.format("%Y-%m-%d").to_string())
-                .push_bind(**n);
-        });
-        q.push(
-            " ON CONFLICT (channel_id, day) DO UPDATE SET messages = messages + excluded.messages",
-        );
-        q.build().execute(&mut *tx).await?;
-    }
-    tx.commit().await
+    let flat = |map: &HashMap<(u64, NaiveDate), i64>| -> Vec<(u64, NaiveDate, i64)> {
+        map.iter().map(|((id, day), n)| (*id, *day, *n)).collect()
+    };
+    super::store::add_activity(db, &flat(&counts.members), &flat(&counts.channels)).await
 }
 
 /// The batch writer.

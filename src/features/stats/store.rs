@@ -415,6 +415,35 @@ pub async fn members_since(db: &crate::db::Db, from: &str) -> sqlx::Result<Vec<(
     .await
 }
 
+/// Adds message counts per (member, local day) and (channel, local day), in one transaction:
+/// the activity writer's batch.
+pub async fn add_activity(
+    db: &crate::db::Db,
+    members: &[(u64, NaiveDate, i64)],
+    channels: &[(u64, NaiveDate, i64)],
+) -> sqlx::Result<()> {
+    let mut tx = db.write.begin().await?;
+    for (table, key, rows) in [
+        ("activity_daily", "member_id", members),
+        ("channel_daily", "channel_id", channels),
+    ] {
+        for chunk in rows.chunks(300) {
+            let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+                sqlx::QueryBuilder::new(format!("INSERT INTO {table} ({key}, day, messages) "));
+            q.push_values(chunk, |mut row, (id, day, n)| {
+                row.push_bind(*id as i64)
+                    .push_bind(day.format("%Y-%m-%d").to_string())
+                    .push_bind(*n);
+            });
+            q.push(format!(
+                " ON CONFLICT ({key}, day) DO UPDATE SET messages = messages + excluded.messages"
+            ));
+            q.build().execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 pub mod end;
 pub mod expiry;
 pub mod give;
+pub mod reconcile;
 pub mod rules;
 pub mod store;
 pub mod truth;

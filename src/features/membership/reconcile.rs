@@ -11,54 +11,18 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use poise::serenity_prelude as serenity;
 
-use crate::clock::to_millis;
+use crate::grants::reconcile::{self, Change};
 use crate::jobs::Job;
 use crate::modlog;
 use crate::outbox::{self, Effect};
 use crate::state::AppState;
 use crate::t;
 
-/// A removal this recent may still be in the outbox: not a hand-added role.
-const SETTLING: Duration = Duration::minutes(10);
-
 pub struct Reconcile {
     pub state: AppState,
     pub http: Arc<serenity::Http>,
     /// (member, role) already reported, so the mod log hears about each once per process.
     reported: Mutex<HashSet<(u64, u64)>>,
-}
-
-/// One difference between who should hold a product role and who does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// (member, role): a grant is open but the member lacks the role.
-    Add(u64, u64),
-    /// (member, role): held with no open grant and no removal settling.
-    Unexplained(u64, u64),
-}
-
-/// The differences between `members` (id, roles held) and the open grants (`should`), over
-/// the product `roles`. Pure and linear in members × product roles: 100,000 members take
-/// milliseconds (`cargo bench --bench pipeline` measures it).
-pub fn diff(
-    members: &[(u64, Vec<u64>)],
-    roles: &HashSet<u64>,
-    should: &HashSet<(u64, u64)>,
-    settling: &HashSet<(u64, u64)>,
-) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for (id, has) in members {
-        for role in roles {
-            let wanted = should.contains(&(*id, *role));
-            let held = has.contains(role);
-            if wanted && !held {
-                changes.push(Change::Add(*id, *role));
-            } else if held && !wanted && !settling.contains(&(*id, *role)) {
-                changes.push(Change::Unexplained(*id, *role));
-            }
-        }
-    }
-    changes
 }
 
 /// What one pass found and queued.
@@ -150,18 +114,7 @@ impl Reconcile {
             return Ok(pass);
         }
         let members = self.all_members(config.discord.guild_id).await?;
-        let now_ms = to_millis(now);
-        let should = crate::grants::store::held_at(&self.state.db, now_ms).await?;
-        let should: HashSet<(u64, u64)> = should
-            .into_iter()
-            .map(|(m, r)| (m as u64, r as u64))
-            .collect();
-        let since = to_millis(now - SETTLING);
-        let settling = crate::grants::store::settling(&self.state.db, since, now_ms).await?;
-        let settling: HashSet<(u64, u64)> = settling
-            .into_iter()
-            .map(|(m, r)| (m as u64, r as u64))
-            .collect();
+        let truth = reconcile::Truth::at(&self.state.db, now).await?;
         let names: HashMap<u64, String> = config
             .products
             .iter()
@@ -174,7 +127,7 @@ impl Reconcile {
             .collect();
         let mut tx = self.state.db.write.begin().await?;
         let mut unexplained: Vec<String> = Vec::new();
-        for change in diff(&held, &roles, &should, &settling) {
+        for change in truth.diff(&held, &roles) {
             let (id, role) = match change {
                 Change::Add(id, role) | Change::Unexplained(id, role) => (id, role),
             };
@@ -236,32 +189,5 @@ impl Job for Reconcile {
         Ok(Some(
             now + Duration::from_std(every).unwrap_or(Duration::minutes(10)),
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_diff_adds_missing_roles_and_reports_unexplained_ones_but_not_settling_ones() {
-        let roles: HashSet<u64> = [10, 20].into();
-        let should: HashSet<(u64, u64)> = [(1, 10), (2, 10), (3, 20)].into();
-        let settling: HashSet<(u64, u64)> = [(4, 20)].into();
-        let members = vec![
-            (1, vec![10]),     // has what they paid for
-            (2, vec![]),       // paid, role missing
-            (3, vec![10, 20]), // 10 without a grant
-            (4, vec![20]),     // removal still in the outbox
-            (5, vec![99]),     // no product roles at all
-        ];
-        let mut changes = diff(&members, &roles, &should, &settling);
-        changes.sort_by_key(|c| match c {
-            Change::Add(m, r) | Change::Unexplained(m, r) => (*m, *r),
-        });
-        assert_eq!(
-            changes,
-            vec![Change::Add(2, 10), Change::Unexplained(3, 10)]
-        );
     }
 }

@@ -9,8 +9,8 @@ use chrono::Utc;
 
 use super::fresh_db;
 use crate::clock::{to_millis, SystemClock};
-use crate::features::membership::reconcile::{diff, Change};
 use crate::features::schedule::job::Scheduler;
+use crate::grants::reconcile::{diff, Change};
 use crate::state::AppState;
 
 /// CPU seconds this process has used (user + system), from /proc (0 where there is none).

@@ -8,7 +8,7 @@ use super::ops::{self, LOCAL_FORMAT};
 use super::recurrence;
 use super::store;
 use crate::access::Level;
-use crate::clock::{from_millis, to_millis};
+use crate::clock::to_millis;
 use crate::discord::invocation::invocation;
 use crate::discord::reply::{self, paginate};
 use crate::discord::{Command, Context};
@@ -153,19 +153,7 @@ async fn create(
     let data = ctx.data();
     let now = data.clock.now();
     let series = read_series(&when, repeat.as_deref(), remind.as_deref(), now, tz)?;
-    let first = recurrence::resolve(tz, series.start);
-    if first <= now {
-        return Err(ScheduleError::InThePast.into());
-    }
-    let plan = ops::first_plan(&series, tz, now).ok_or(ScheduleError::NeverFires)?;
-    if let Some(second) =
-        recurrence::next_after(&series.repeat, series.start, tz, from_millis(plan.0))
-    {
-        let gap = to_millis(second) - plan.0;
-        if series.reminders.iter().any(|r| r.as_millis() as i64 >= gap) {
-            return Err(ScheduleError::ReminderTooLong.into());
-        }
-    }
+    let plan = ops::plan_new(&series, tz, now)?;
     let channel = channel
         .or(config.channels.announcements)
         .ok_or(ScheduleError::NoChannel)?;

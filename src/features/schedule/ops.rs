@@ -314,6 +314,27 @@ pub async fn run_event(
     Ok(queued)
 }
 
+/// The plan of a series `/event create` is about to store, or why it cannot be: it starts in
+/// the past, never fires, or a reminder would come before the previous occurrence.
+pub fn plan_new(
+    series: &Series,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<(i64, i64), super::ScheduleError> {
+    if recurrence::resolve(tz, series.start) <= now {
+        return Err(super::ScheduleError::InThePast);
+    }
+    let plan = first_plan(series, tz, now).ok_or(super::ScheduleError::NeverFires)?;
+    let second = recurrence::next_after(&series.repeat, series.start, tz, from_millis(plan.0));
+    if let Some(second) = second {
+        let gap = to_millis(second) - plan.0;
+        if series.reminders.iter().any(|r| r.as_millis() as i64 >= gap) {
+            return Err(super::ScheduleError::ReminderTooLong);
+        }
+    }
+    Ok(plan)
+}
+
 /// The plan (next occurrence, next due instant) of a new or resumed series, from `after`: its
 /// announcement is due at once when the occurrence is within a week, else a week ahead.
 pub fn first_plan(series: &Series, tz: Tz, after: DateTime<Utc>) -> Option<(i64, i64)> {

@@ -243,8 +243,14 @@ impl TestApp {
 }
 
 /// Waits (up to [`WAIT`]) until the async `check` holds: side effects arrive asynchronously.
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
+pub async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
+    eventually_within(WAIT, what, check).await
+}
+
+/// [`eventually`] with its own patience, for a wait that is long by design (a whole outbox
+/// draining after retries, on a loaded 2-core machine).
+pub async fn eventually_within(wait: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + wait;
     while !check().await {
         assert!(tokio::time::Instant::now() < deadline, "never: {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -120,11 +120,18 @@ pub async fn give(
     };
     let grant_id = store::insert(tx, &new, now).await?;
     if !role_held {
-        add_role(tx, config, give.member, give.role, give.reason, now).await?;
+        change_role(tx, config, (give.member, give.role, true), give.reason, now).await?;
     }
     let in_grace = matches!(before, Held::Until(end) if end <= now);
     if let (true, Some(grace_role)) = (in_grace, policy.grace_role) {
-        remove_role(tx, config, give.member, grace_role, give.reason, now).await?;
+        change_role(
+            tx,
+            config,
+            (give.member, grace_role, false),
+            give.reason,
+            now,
+        )
+        .await?;
     }
     Ok(Granted {
         grant_id,
@@ -151,15 +158,8 @@ pub async fn restore_on_join(
     roles.dedup();
     for role in &roles {
         let role = RoleId::new(*role as u64);
-        add_role(
-            &mut tx,
-            config,
-            member,
-            role,
-            "Lyceum: restored on rejoin",
-            now,
-        )
-        .await?;
+        let reason = "Lyceum: restored on rejoin";
+        change_role(&mut tx, config, (member, role, true), reason, now).await?;
     }
     app.commit(tx).await?;
     Ok(roles.len())
@@ -181,44 +181,21 @@ pub async fn reopen(
     for (member, role, product) in reopened {
         let member = UserId::new(member as u64);
         let role = RoleId::new(role as u64);
-        add_role(tx, config, member, role, &reason(&product), now).await?;
+        change_role(tx, config, (member, role, true), &reason(&product), now).await?;
         out.push((member, product));
     }
     Ok(out)
 }
 
-async fn add_role(
+/// Queues adding (`add`) or removing `role` for `member`, with `reason` in the audit log.
+async fn change_role(
     tx: &mut SqliteConnection,
     config: &Config,
-    member: UserId,
-    role: RoleId,
+    (member, role, add): (UserId, RoleId, bool),
     reason: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let effect = Effect::AddRole {
-        guild_id: config.discord.guild_id,
-        user_id: member,
-        role_id: role,
-        reason: reason.to_string(),
-    };
-    outbox::enqueue(tx, &effect, now, None).await?;
-    Ok(())
-}
-
-async fn remove_role(
-    tx: &mut SqliteConnection,
-    config: &Config,
-    member: UserId,
-    role: RoleId,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    let effect = Effect::RemoveRole {
-        guild_id: config.discord.guild_id,
-        user_id: member,
-        role_id: role,
-        reason: reason.to_string(),
-    };
+    let effect = Effect::role_change(add, config.discord.guild_id, member, role, reason.into());
     outbox::enqueue(tx, &effect, now, None).await?;
     Ok(())
 }

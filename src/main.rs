@@ -46,7 +46,7 @@ const EXIT_CONFIG: u8 = 2;
 fn load_config(path: &std::path::Path) -> Result<Config, ExitCode> {
     Config::load(path).map_err(|error| {
         match error {
-            ConfigError::Io { .. } => eprintln!("error: {error}"),
+            ConfigError::Io { .. } | ConfigError::Missing { .. } => eprintln!("error: {error}"),
             ConfigError::Invalid(problems) => {
                 eprintln!("{}: {} problem(s):", path.display(), problems.len());
                 for problem in problems {

@@ -186,6 +186,7 @@ async fn open_state(
     stripe_webhook_secret: Option<String>,
 ) -> anyhow::Result<(AppState, crate::features::points::engine::WriterInbox)> {
     let db = Db::open(&config.database.path).await?;
+    tracing::info!(database = %config.database.path.display(), "database open");
     let (points, points_inbox) = crate::features::points::Engine::new();
     let state = AppState {
         db,

@@ -3,6 +3,7 @@
 //! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
 
 pub mod community;
+pub mod mistakes;
 pub mod moderation;
 pub mod plan;
 pub mod points;
@@ -177,6 +178,11 @@ pub struct OutboxConfig {
 /// Why a config could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error(
+        "there is no config file at {path}: copy config.example.toml there and fill in \
+         discord.guild_id (every other key has a documented default)"
+    )]
+    Missing { path: PathBuf },
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -195,17 +201,30 @@ fn render_problems(problems: &[Problem]) -> String {
 }
 
 impl Config {
+    /// Reads and checks the config file at `path`. A relative `database.path` is taken from
+    /// the config file's folder, not the working directory, so starting Lyceum from another
+    /// folder never opens a new, empty database.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::Missing {
+                path: path.to_path_buf(),
+            },
+            _ => ConfigError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
         })?;
-        Config::parse(&text).map_err(ConfigError::Invalid)
+        let mut config = Config::parse(&text).map_err(ConfigError::Invalid)?;
+        if config.database.path.is_relative() {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            config.database.path = folder.join(&config.database.path);
+        }
+        Ok(config)
     }
 
     /// Parses and validates; on failure returns every problem found, in file order of sections.
     pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
-        let root: Table = toml::from_str(text).map_err(|e| vec![syntax_problem(&e)])?;
+        let root: Table = toml::from_str(text).map_err(|e| vec![syntax_problem(text, &e)])?;
         let reader = Reader::default();
         reader.unknown_sections(&root, SECTIONS);
 
@@ -303,16 +322,56 @@ impl Config {
     }
 }
 
-fn syntax_problem(error: &toml::de::Error) -> Problem {
-    let path = match error.span() {
-        Some(span) => format!("(file, byte {})", span.start),
-        None => "(file)".into(),
+/// A TOML syntax error as a creator can act on it: line and column, the line itself with a
+/// caret under the spot, and a hint for the mistakes Chinese keyboards make (full-width quotes
+/// and colons).
+fn syntax_problem(text: &str, error: &toml::de::Error) -> Problem {
+    let Some(span) = error.span() else {
+        return Problem {
+            path: "(file)".into(),
+            value: None,
+            message: format!("not valid TOML: {}", error.message().trim()),
+        };
     };
-    Problem {
-        path,
-        value: None,
-        message: format!("not valid TOML: {}", error.message().trim()),
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[line_start..line_end];
+    let number = text[..start].matches('\n').count() + 1;
+    let column = text[line_start..start].chars().count() + 1;
+    let caret = format!("{}^", " ".repeat(display_width(&text[line_start..start])));
+    let mut message = format!(
+        "not valid TOML: {}\n    {line}\n    {caret}",
+        error.message().trim()
+    );
+    if line.contains(['“', '”', '‘', '’']) {
+        message.push_str("\n    use straight quotes (\") instead of “ ” or ‘ ’");
     }
+    if line.contains('：') || line.contains('＝') {
+        message.push_str("\n    use a plain = (and : in times) instead of the full-width ＝ or ：");
+    }
+    Problem {
+        path: format!("(file, line {number}, column {column})"),
+        value: None,
+        message,
+    }
+}
+
+/// How many terminal columns `text` takes (East Asian wide characters take two), so the caret
+/// lands under the mistake in a line with Chinese in it.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Whether an `http(s)://host[:port]/…` URL points at this machine.
@@ -335,6 +394,9 @@ fn is_loopback_url(url: &str) -> bool {
 
 fn parse_timezone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
+        if let Some(meant) = mistakes::zone_meant(name) {
+            return format!("not an IANA time zone name, did you mean \"{meant}\"?");
+        }
         let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
         match suggest(name, names) {
             Some(s) => format!("unknown IANA time zone, did you mean \"{s}\"?"),
@@ -550,6 +612,53 @@ mod tests {
             .collect()
     }
 
+    /// The mistakes creators make, each answered with what to write instead.
+    #[test]
+    fn typical_mistakes_say_what_to_write() {
+        let syntax = problems("[discord]\nguild_id = 1\n[community]\nname = “我的社群”\n");
+        assert_eq!(syntax.len(), 1, "{syntax:?}");
+        assert!(
+            syntax[0].starts_with("(file, line 4, column 8)"),
+            "{syntax:?}"
+        );
+        assert!(
+            syntax[0].contains("    name = “我的社群”\n           ^"),
+            "{syntax:?}"
+        );
+        assert!(syntax[0].contains("use straight quotes"), "{syntax:?}");
+        let zone = problems("[discord]\nguild_id = 1\n[community]\ntimezone = \"Asia/Beijing\"\n");
+        assert!(
+            zone[0].contains("did you mean \"Asia/Shanghai\""),
+            "{zone:?}"
+        );
+        let emoji =
+            problems("[discord]\nguild_id = 1\n[points]\nhelpful_emoji = \":white_check_mark:\"\n");
+        assert!(emoji[0].starts_with("points.helpful_emoji"), "{emoji:?}");
+        assert!(emoji[0].contains("\"✅\""), "{emoji:?}");
+        let product = "[discord]\nguild_id = 1\n[[products]]\nid = \"pro\"\nname = \"Pro\"\nrole = 5\nprice = 9.9\ncurrency = \"RMB\"\n";
+        let currency = problems(product);
+        assert!(
+            currency.iter().any(|p| p.contains("did you mean \"CNY\"")),
+            "{currency:?}"
+        );
+    }
+
+    /// A relative database path is the config file's neighbour, wherever Lyceum starts from;
+    /// a missing file says how to make one.
+    #[test]
+    fn the_database_is_found_beside_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lyceum.toml");
+        std::fs::write(&path, MINIMAL).unwrap();
+        let config = Config::load(&path).unwrap();
+        assert_eq!(config.database.path, dir.path().join("lyceum.db"));
+        let missing = Config::load(&dir.path().join("nope.toml")).unwrap_err();
+        assert!(
+            missing.to_string().contains("copy config.example.toml"),
+            "{missing}"
+        );
+    }
+
     #[test]
     fn minimal_config_takes_defaults() {
         let config = Config::parse(MINIMAL).unwrap();
@@ -759,7 +868,8 @@ duration = "30d"
     fn syntax_errors_are_one_problem_with_a_position() {
         let p = problems("[discord\nguild_id = 1\n");
         assert_eq!(p.len(), 1);
-        assert!(p[0].starts_with("(file, byte"), "{p:?}");
+        assert!(p[0].starts_with("(file, line 1, column 9)"), "{p:?}");
+        assert!(p[0].ends_with("    [discord\n            ^"), "{p:?}");
     }
 
     #[test]

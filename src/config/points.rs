@@ -148,6 +148,9 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
     let helpful_emoji = s.string("helpful_emoji").unwrap_or(d.helpful_emoji);
     if helpful_emoji.trim().is_empty() {
         s.problem("helpful_emoji", None, "must not be empty");
+    } else if let Some(problem) = super::mistakes::emoji_problem(&helpful_emoji) {
+        let value = toml::Value::String(helpful_emoji.clone());
+        s.problem("helpful_emoji", Some(&value), problem);
     }
     PointsConfig {
         message_min,

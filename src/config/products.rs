@@ -213,12 +213,8 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
             .unwrap_or_else(|| "USD".into())
             .trim()
             .to_uppercase();
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-            t.problem(
-                "currency",
-                Some(&Value::String(currency.clone())),
-                "expected a 3-letter ISO 4217 code such as \"USD\" or \"CNY\"",
-            );
+        if let Some(problem) = super::mistakes::currency_problem(&currency) {
+            t.problem("currency", Some(&Value::String(currency.clone())), problem);
         }
         let grace = t
             .duration("grace")

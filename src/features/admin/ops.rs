@@ -89,9 +89,11 @@ pub async fn reload(app: &AppState, actor: &Actor) -> Result<Reloaded, Error> {
         ConfigError::Invalid(problems) => AdminError::ConfigRejected {
             problems: problems.iter().map(ToString::to_string).collect(),
         },
-        io @ ConfigError::Io { .. } => AdminError::ConfigRejected {
-            problems: vec![io.to_string()],
-        },
+        other @ (ConfigError::Io { .. } | ConfigError::Missing { .. }) => {
+            AdminError::ConfigRejected {
+                problems: vec![other.to_string()],
+            }
+        }
     })?;
     let config = app.config.snapshot();
     let now = app.clock.now();

@@ -26,10 +26,13 @@ impl Locale {
     }
 
     /// The Discord locale key used for command localizations (`en` is the default, not a key).
-    pub fn discord_key(self) -> Option<&'static str> {
+    /// The Discord locales whose clients show this locale's command names (English is the
+    /// default, shown to everyone else). Traditional Chinese clients get the Chinese names
+    /// rather than the English ones.
+    pub fn discord_keys(self) -> &'static [&'static str] {
         match self {
-            Locale::En => None,
-            Locale::ZhCn => Some("zh-CN"),
+            Locale::En => &[],
+            Locale::ZhCn => &["zh-CN", "zh-TW"],
         }
     }
 
@@ -41,10 +44,11 @@ impl Locale {
         }
     }
 
-    /// Maps an interaction's Discord locale (`en-US`, `en-GB`, `zh-CN`, …) to one we speak.
+    /// Maps an interaction's Discord locale (`en-US`, `en-GB`, `zh-CN`, …) to one we speak. A
+    /// Traditional Chinese reader (`zh-TW`) reads Simplified far more easily than English.
     pub fn from_discord(code: &str) -> Option<Locale> {
         match code {
-            "zh-CN" => Some(Locale::ZhCn),
+            "zh-CN" | "zh-TW" => Some(Locale::ZhCn),
             "en-US" | "en-GB" => Some(Locale::En),
             _ => None,
         }
@@ -263,6 +267,8 @@ mod tests {
         assert_eq!(Locale::resolve(Some("zh-CN"), Locale::En), Locale::ZhCn);
         assert_eq!(Locale::resolve(Some("en-US"), Locale::ZhCn), Locale::En);
         assert_eq!(Locale::resolve(Some("fr"), Locale::ZhCn), Locale::ZhCn);
+        // Traditional Chinese readers get Chinese, not the English default.
+        assert_eq!(Locale::resolve(Some("zh-TW"), Locale::En), Locale::ZhCn);
         assert_eq!(Locale::resolve(None, Locale::En), Locale::En);
     }
 

@@ -54,42 +54,41 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
     }
 
     for locale in Locale::ALL {
-        let Some(discord_key) = locale.discord_key() else {
-            continue;
-        };
-        let tag: Cow<'static, str> = Cow::Borrowed(discord_key);
-        if let Some(name) = get(locale, None) {
-            command
-                .name_localizations
-                .to_mut()
-                .push((tag.clone(), name.into()));
-        }
-        if let Some(description) = get(locale, Some("description")) {
-            command
-                .description_localizations
-                .to_mut()
-                .push((tag.clone(), description.into()));
-        }
-        for parameter in &mut command.parameters {
-            let name = parameter.name.clone();
-            if let Some(localized) = get(locale, Some(&name_attribute(&name))) {
-                parameter
+        for discord_key in locale.discord_keys() {
+            let tag: Cow<'static, str> = Cow::Borrowed(discord_key);
+            if let Some(name) = get(locale, None) {
+                command
                     .name_localizations
                     .to_mut()
-                    .push((tag.clone(), localized.into()));
+                    .push((tag.clone(), name.into()));
             }
-            if let Some(description) = get(locale, Some(&format!("{name}-description"))) {
-                parameter
+            if let Some(description) = get(locale, Some("description")) {
+                command
                     .description_localizations
                     .to_mut()
                     .push((tag.clone(), description.into()));
             }
-            for choice in parameter.choices.to_mut() {
-                if let Some(label) = get(locale, Some(&format!("{name}-{}", choice.name))) {
-                    choice
-                        .localizations
+            for parameter in &mut command.parameters {
+                let name = parameter.name.clone();
+                if let Some(localized) = get(locale, Some(&name_attribute(&name))) {
+                    parameter
+                        .name_localizations
                         .to_mut()
-                        .push((tag.clone(), label.into()));
+                        .push((tag.clone(), localized.into()));
+                }
+                if let Some(description) = get(locale, Some(&format!("{name}-description"))) {
+                    parameter
+                        .description_localizations
+                        .to_mut()
+                        .push((tag.clone(), description.into()));
+                }
+                for choice in parameter.choices.to_mut() {
+                    if let Some(label) = get(locale, Some(&format!("{name}-{}", choice.name))) {
+                        choice
+                            .localizations
+                            .to_mut()
+                            .push((tag.clone(), label.into()));
+                    }
                 }
             }
         }

@@ -31,6 +31,14 @@ enum Command {
         #[arg(long, default_value = "config.toml")]
         config: PathBuf,
     },
+    /// Print the invite link with exactly the permissions this config needs, and why each
+    InviteUrl {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+        /// The application id (default: read from DISCORD_TOKEN)
+        #[arg(long)]
+        client_id: Option<u64>,
+    },
     /// Write a consistent copy of the database (safe while the bot runs)
     Backup {
         /// Where to write the copy (must not exist)
@@ -56,6 +64,35 @@ fn load_config(path: &std::path::Path) -> Result<Config, ExitCode> {
         }
         ExitCode::from(EXIT_CONFIG)
     })
+}
+
+/// `lyceum invite-url`: the link, then each permission with why it is asked for.
+fn invite_url(config: &Config, client_id: Option<u64>) -> ExitCode {
+    use lyceum::discord::invite;
+    let from_token = || {
+        let token = std::env::var("DISCORD_TOKEN").ok()?;
+        invite::client_id_of(token.trim())
+    };
+    let Some(client_id) = client_id.or_else(from_token) else {
+        eprintln!(
+            "error: give --client-id (Developer Portal → your application → Application ID) or set DISCORD_TOKEN"
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    let needed = invite::permissions(config);
+    println!(
+        "{}
+",
+        invite::url(client_id, &needed)
+    );
+    println!("Permissions, and why Lyceum asks for each:");
+    for n in &needed {
+        println!("  {:<22} {}", n.name, n.why);
+    }
+    println!(
+        "\nThen drag the bot's role above every role it should grant (Server Settings → Roles)."
+    );
+    ExitCode::SUCCESS
 }
 
 fn init_logging(default: &str) {
@@ -109,6 +146,13 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Command::InviteUrl { config, client_id } => {
+            let config = match load_config(&config) {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            invite_url(&config, client_id)
         }
         Command::Backup { path, config } => {
             let config = match load_config(&config) {

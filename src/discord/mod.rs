@@ -6,6 +6,7 @@ pub mod args;
 pub mod checks;
 pub mod delivery;
 pub mod hierarchy;
+pub mod invite;
 pub mod invocation;
 pub mod localize;
 pub mod reply;

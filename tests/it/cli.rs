@@ -45,6 +45,44 @@ fn check_config_reports_every_problem_with_its_key_path_and_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean \"Asia/Shanghai\"?"));
 }
 
+/// The invite link asks for what the example config uses (its warning ladder kicks and bans)
+/// and reads the application id from the token when none is given.
+#[test]
+fn invite_url_asks_for_what_the_config_uses() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let out = lyceum()
+        .args(["invite-url", "--config", example])
+        // "123456789012345678" in base64, as a bot token's first segment.
+        .env("DISCORD_TOKEN", "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gx.secret")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("client_id=123456789012345678"), "{stdout}");
+    let bits: u64 = stdout
+        .split("permissions=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("a permissions number");
+    // Kick (1 << 1), Ban (1 << 2), Manage Roles (1 << 28), Moderate Members (1 << 40).
+    for bit in [1, 2, 28, 40] {
+        assert_eq!(bits & (1 << bit), 1 << bit, "bit {bit} in {stdout}");
+    }
+    assert!(
+        stdout.contains("Kick Members") && stdout.contains("the warning ladder kicks"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("secret"),
+        "the token must never be printed: {stdout}"
+    );
+}
+
 #[test]
 fn check_config_accepts_the_example_and_summarizes_it() {
     let out = lyceum()

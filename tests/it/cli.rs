@@ -378,3 +378,83 @@ async fn lyceum_run_exits_with_the_reason_when_the_token_is_refused() {
         "the token was printed: {stderr}"
     );
 }
+
+/// The systemd unit we ship parses cleanly: `systemd-analyze verify` accepts every key and value
+/// (it reports an unknown key or a bad value on stderr, so stderr must be empty too).
+#[test]
+fn the_systemd_unit_verifies() {
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/lyceum.service"
+    ))
+    .unwrap();
+    // The unit names the installed binary; verify checks it exists, so point it at this build.
+    let unit = unit.replace("/usr/local/bin/lyceum", env!("CARGO_BIN_EXE_lyceum"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lyceum.service");
+    std::fs::write(&path, unit).unwrap();
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze (Debian's systemd package; .ci/run installs it)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
+}
+
+/// The container's build stage copies everything the binary embeds (locales, fonts,
+/// migrations, the example config): a file left out would fail the image build, which cannot
+/// run on this machine (no container engine), so the list is checked here.
+#[test]
+fn the_container_build_copies_everything_the_binary_embeds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let containerfile = std::fs::read_to_string(root.join("Containerfile")).unwrap();
+    let build_stage = containerfile.split("\nFROM ").nth(1).unwrap_or_default();
+    let copied: Vec<&str> = build_stage
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .flat_map(|l| l.split_whitespace())
+        .collect();
+    let embed =
+        regex::Regex::new(r#"(?:include_str!|include_bytes!|migrate!)\("([^"]+)"\)"#).unwrap();
+    let mut missing = Vec::new();
+    for file in walk(&root.join("src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for found in embed.captures_iter(&text) {
+            let target = if found[0].starts_with("migrate!") {
+                root.join(&found[1])
+            } else {
+                file.parent().unwrap().join(&found[1])
+            };
+            let target = target.canonicalize().unwrap();
+            let rel = target.strip_prefix(root.canonicalize().unwrap()).unwrap();
+            let top = rel
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy()
+                .to_string();
+            if top != "src" && !copied.contains(&top.as_str()) && !missing.contains(&top) {
+                missing.push(top);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the Containerfile's build stage does not copy {missing:?}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}

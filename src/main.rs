@@ -66,6 +66,33 @@ fn load_config(path: &std::path::Path) -> Result<Config, ExitCode> {
     })
 }
 
+/// `lyceum check-config` on a config that parses: the summary, every section understood, and
+/// what is still to do (placeholders left from the example, secrets not in the environment).
+fn check_config_report(path: &std::path::Path, config: &Config) {
+    use lyceum::config::report;
+    println!("{}: ok\n{}", path.display(), config.summary());
+    for line in report::understood(config) {
+        println!("{line}");
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let placeholders = report::placeholders(&text);
+    if !placeholders.is_empty() {
+        println!(
+            "\nstill the example's placeholders (replace with your server's ids; Discord → Settings → Advanced → Developer Mode, then right-click → Copy ID):"
+        );
+        for key in placeholders {
+            println!("  {key}");
+        }
+    }
+    let missing = report::missing_secrets(config, |name| std::env::var(name).ok());
+    if !missing.is_empty() {
+        println!("\nwarnings:");
+        for line in missing {
+            println!("  {line}");
+        }
+    }
+}
+
 /// `lyceum invite-url`: the link, then each permission with why it is asked for.
 fn invite_url(config: &Config, client_id: Option<u64>) -> ExitCode {
     use lyceum::discord::invite;
@@ -105,7 +132,7 @@ async fn main() -> ExitCode {
     match cli.command {
         Command::CheckConfig { config } => match load_config(&config) {
             Ok(parsed) => {
-                println!("{}: ok\n{}", config.display(), parsed.summary());
+                check_config_report(&config, &parsed);
                 ExitCode::SUCCESS
             }
             Err(code) => code,

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod points;
 pub mod products;
 mod reader;
+pub mod report;
 pub mod schedule;
 
 use std::net::SocketAddr;

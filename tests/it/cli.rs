@@ -86,6 +86,8 @@ fn invite_url_asks_for_what_the_config_uses() {
 #[test]
 fn check_config_accepts_the_example_and_summarizes_it() {
     let out = lyceum()
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("STRIPE_WEBHOOK_SECRET")
         .args([
             "check-config",
             "--config",
@@ -101,6 +103,27 @@ fn check_config_accepts_the_example_and_summarizes_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ok"), "{stdout}");
     assert!(stdout.contains("Asia/Shanghai"), "{stdout}");
+    // Every section it understood, not only three channels.
+    for line in [
+        "products   2 (pro, rust-course)",
+        "schedules  1 (monthly-live)",
+        "automod    1 (banned_words: delete_warn)",
+        "warnings   3 (timeout at 3, kick at 5, ban at 8)",
+        "shop       3 (trial, supporter, book)",
+    ] {
+        assert!(stdout.contains(line), "{line} in {stdout}");
+    }
+    // What is still to do: the example's ids, and the secrets the environment lacks.
+    assert!(
+        stdout.contains("still the example's placeholders"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  discord.guild_id\n"), "{stdout}");
+    assert!(stdout.contains("DISCORD_TOKEN is not set"), "{stdout}");
+    assert!(
+        stdout.contains("STRIPE_WEBHOOK_SECRET is not set"),
+        "{stdout}"
+    );
 }
 
 #[test]

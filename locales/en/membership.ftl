@@ -1,9 +1,11 @@
 # Paid access: memberships, courses, redeem codes, revenue.
 
-membership-lifetime = no end
+membership-lifetime = lifetime
 membership-granted = ✅ { $member } now has **{ $product }** until { $until }.
+membership-granted-lifetime = ✅ { $member } now has **{ $product }** for life.
 membership-revoked = ✅ { $member } no longer has **{ $product }**; the role is being removed.
 membership-extended = ✅ { $member } has **{ $product }** until { $until }.
+membership-extended-lifetime = ✅ { $member } has **{ $product }** for life.
 membership-status-none = { $member } holds no products.
 membership-status-header = **Products of { $member }**
 membership-in-grace = paid time over; access until { $until } (grace)
@@ -39,6 +41,7 @@ code-list-header = **Redeem codes** ({ $count } products)
 code-list-line = `{ $product }`: { $live } live · { $used } used · { $expired } expired · { $revoked } revoked
 code-revoked = ✅ { $count } codes revoked.
 code-redeemed = 🎉 Redeemed: **{ $product }** until { $until }. Your new channels are open.
+code-redeemed-lifetime = 🎉 Redeemed: **{ $product }**, yours for life. Your new channels are open.
 code-error-revoke = Give a code or a batch number that still has live codes.
 code-error-count = Make between 1 and { $max } codes at a time.
 

@@ -1,9 +1,11 @@
 # 付费权益：会员、课程、兑换码、收入。
 
-membership-lifetime = 永久
+membership-lifetime = 终身
 membership-granted = ✅ { $member } 已获得 **{ $product }**，有效期至 { $until }。
+membership-granted-lifetime = ✅ { $member } 已获得 **{ $product }**（终身）。
 membership-revoked = ✅ { $member } 的 **{ $product }** 已结束，身份组正在移除。
 membership-extended = ✅ { $member } 的 **{ $product }** 有效期至 { $until }。
+membership-extended-lifetime = ✅ { $member } 的 **{ $product }** 现为终身有效。
 membership-status-none = { $member } 没有任何产品。
 membership-status-header = **{ $member } 的产品**
 membership-in-grace = 付费期已结束；宽限期内可访问至 { $until }
@@ -39,6 +41,7 @@ code-list-header = **兑换码**（{ $count } 个产品）
 code-list-line = `{ $product }`：可用 { $live } · 已用 { $used } · 已过期 { $expired } · 已作废 { $revoked }
 code-revoked = ✅ 已作废 { $count } 个兑换码。
 code-redeemed = 🎉 兑换成功：**{ $product }**，有效期至 { $until }。新频道已为你开放。
+code-redeemed-lifetime = 🎉 兑换成功：**{ $product }**（终身）。新频道已为你开放。
 code-error-revoke = 请提供仍有可用兑换码的兑换码或批次号。
 code-error-count = 每次可生成 1 到 { $max } 个兑换码。
 

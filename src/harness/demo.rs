@@ -14,6 +14,54 @@ use crate::harness::sim::{ids, Fault, Recorded, Sim, SlashCall, World};
 
 const WAIT: Duration = Duration::from_secs(15);
 
+/// `at` in the community's time zone with its UTC offset (`2026-12-03 21:47 (UTC+8)`): an
+/// abbreviation like `CST` means US Central to an American reader.
+fn local_time(at: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
+    use chrono::Offset;
+    let local = at.with_timezone(&tz);
+    let offset = local.offset().fix().local_minus_utc();
+    let (sign, offset) = if offset < 0 {
+        ('-', -offset)
+    } else {
+        ('+', offset)
+    };
+    let (hours, minutes) = (offset / 3600, offset % 3600 / 60);
+    let offset = if minutes == 0 {
+        format!("UTC{sign}{hours}")
+    } else {
+        format!("UTC{sign}{hours}:{minutes:02}")
+    };
+    format!("{} ({offset})", local.format("%Y-%m-%d %H:%M"))
+}
+
+/// A `<t:…:R>` as Discord shows it: "in 3 days", "5 minutes ago".
+fn relative(delta: chrono::Duration) -> String {
+    let seconds = delta.num_seconds();
+    let magnitude = seconds.unsigned_abs();
+    if magnitude < 45 {
+        // The demo's clock and the transcript's may be a moment apart: neither way reads right.
+        return "just now".into();
+    }
+    let (n, unit) = match magnitude {
+        0..=59 => (magnitude, "second"),
+        60..=3_599 => (magnitude / 60, "minute"),
+        3_600..=86_399 => (magnitude / 3_600, "hour"),
+        86_400..=2_591_999 => (magnitude / 86_400, "day"),
+        2_592_000..=31_535_999 => (magnitude / 2_592_000, "month"),
+        _ => (magnitude / 31_536_000, "year"),
+    };
+    let unit = if n == 1 {
+        unit.to_string()
+    } else {
+        format!("{unit}s")
+    };
+    if seconds >= 0 {
+        format!("in {n} {unit}")
+    } else {
+        format!("{n} {unit} ago")
+    }
+}
+
 /// Replaces Discord mention and timestamp markup with readable names; timestamps are shown in
 /// `tz` (Discord shows each member their own time zone; the transcript uses the community's).
 pub fn render(world: &World, tz: Tz, text: &str) -> String {
@@ -35,15 +83,15 @@ pub fn render(world: &World, tz: Tz, text: &str) -> String {
         } else if let Some(channel) = inner.strip_prefix('#').and_then(id) {
             Some(format!("#{}", world.channel_name(channel)))
         } else if let Some(ts) = inner.strip_prefix("t:") {
-            ts.split(':')
+            let mut parts = ts.split(':');
+            let at = parts
                 .next()
                 .and_then(|s| s.parse::<i64>().ok())
-                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                .map(|at| {
-                    at.with_timezone(&tz)
-                        .format("%Y-%m-%d %H:%M %Z")
-                        .to_string()
-                })
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+            at.map(|at| match parts.next() {
+                Some("R") => relative(at - chrono::Utc::now()),
+                _ => local_time(at, tz),
+            })
         } else {
             None
         };

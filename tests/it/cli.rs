@@ -311,7 +311,7 @@ fn the_demo_plays_its_script_to_the_end() {
         "**article**: 1/3 this week",
         "⚠️ #rust-course is visible to @everyone",
         "✅ 3 permission changes queued",
-        "🎉 Redeemed: **Rust course** until no end.",
+        "🎉 Redeemed: **Rust course**, yours for life.",
         "#rust-course is visible to @mina: yes · to @kai: no",
         "@sam lost the role @Pro (paid time and grace over)",
         "DM @sam ▸ 🔒 Your **Pro membership** access has ended.",
@@ -333,7 +333,17 @@ fn the_demo_plays_its_script_to_the_end() {
             stdout.contains(expected),
             "missing {expected:?} in:\n{stdout}"
         );
+    }    // What a test artefact looks like, never shown to a member: raw JSON arguments, a count
+    // with a decimal, "until no end", an ambiguous zone abbreviation.
+    for artefact in ["{\"", "\":", ".0 planned", "no end", " CST", " (UTC+8) (UTC+8)"] {
+        assert!(
+            !stdout.contains(artefact),
+            "{artefact:?} in the transcript:\n{stdout}"
+        );
     }
+    assert!(stdout.contains("level: admin"), "{stdout}");
+    assert!(stdout.contains("(UTC+8)"), "{stdout}");
+    assert!(stdout.contains("1 published of 3 planned"), "{stdout}");
 }
 
 /// Runs `lyceum run` against `sim` with `token` until it exits by itself; returns its exit

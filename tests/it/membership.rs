@@ -128,7 +128,7 @@ async fn a_code_opens_the_course_once_and_wrong_codes_are_throttled_without_an_o
     assert!(
         reply
             .content
-            .starts_with("🎉 Redeemed: **Rust course** until no end"),
+            .starts_with("🎉 Redeemed: **Rust course**, yours for life"),
         "{}",
         reply.content
     );

@@ -159,6 +159,32 @@ async fn audit(
     Ok(())
 }
 
+/// An audit row's arguments as a reader would write them: `level: admin, days: 30`, nothing for
+/// empty values, never raw JSON.
+fn arguments_as_words(json: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.to_string();
+    };
+    map.iter()
+        .filter_map(|(key, value)| {
+            let value = match value {
+                serde_json::Value::Null => return None,
+                serde_json::Value::String(s) if s.is_empty() => return None,
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(items) if items.is_empty() => return None,
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            Some(format!("{}: {value}", key.replace('_', " ")))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 fn audit_line(row: &audit::AuditRow) -> String {
     let target = match (row.target_kind.as_deref(), row.target_id) {
         (Some(kind), Some(id)) => Target::from_parts(kind, id as u64)
@@ -166,10 +192,11 @@ fn audit_line(row: &audit::AuditRow) -> String {
             .unwrap_or_default(),
         _ => String::new(),
     };
-    let args = if row.arguments == "{}" {
+    let args = arguments_as_words(&row.arguments);
+    let args = if args.is_empty() {
         String::new()
     } else {
-        format!(" `{}`", row.arguments)
+        format!(" · {args}")
     };
     format!(
         "`#{}` <t:{}:f> <@{}> **{}**{target}{args}",

@@ -295,24 +295,20 @@ async fn granted_reply(
 ) -> Result<(), Error> {
     let locale = inv.locale(ctx);
     let (member, product) = (format!("<@{member}>"), product.name.get(locale).to_string());
-    let until = when(paid_until, locale);
-    let text = if extended {
-        t!(
-            locale,
-            "membership-extended",
-            member = member,
-            product = product,
-            until = until
-        )
-    } else {
-        t!(
-            locale,
-            "membership-granted",
-            member = member,
-            product = product,
-            until = until
-        )
+    let key = match (extended, paid_until.is_some()) {
+        (true, true) => "membership-extended",
+        (true, false) => "membership-extended-lifetime",
+        (false, true) => "membership-granted",
+        (false, false) => "membership-granted-lifetime",
     };
+    let until = when(paid_until, locale);
+    let text = t!(
+        locale,
+        key,
+        member = member,
+        product = product,
+        until = until
+    );
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
@@ -652,12 +648,15 @@ async fn redeem(ctx: Context<'_>, #[max_length = 40] code: String) -> Result<(),
         .config
         .product(&redeemed.product)
         .map_or(redeemed.product.clone(), |p| p.name.get(locale).to_string());
-    let text = t!(
-        locale,
-        "code-redeemed",
-        product = product,
-        until = when(redeemed.paid_until, locale)
-    );
+    let text = match redeemed.paid_until {
+        Some(at) => t!(
+            locale,
+            "code-redeemed",
+            product = product,
+            until = when(Some(at), locale)
+        ),
+        None => t!(locale, "code-redeemed-lifetime", product = product),
+    };
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }

@@ -21,6 +21,21 @@ pub enum Filter {
 }
 
 impl Filter {
+    pub const ALL: [Filter; 7] = [
+        Filter::BannedWords,
+        Filter::Regex,
+        Filter::Links,
+        Filter::Mentions,
+        Filter::Flood,
+        Filter::Duplicates,
+        Filter::Caps,
+    ];
+
+    /// The filter stored as [`Filter::as_str`].
+    pub fn parse(stored: &str) -> Option<Filter> {
+        Filter::ALL.into_iter().find(|f| f.as_str() == stored)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Filter::BannedWords => "banned_words",

@@ -226,11 +226,19 @@ async fn warnings(
             } else {
                 t!(locale, "warning-status-active", points = active)
             };
+            // Automod's warnings are stored with the filter's key; the reader sees its name.
+            let reason = w
+                .reason
+                .strip_prefix("automod: ")
+                .and_then(super::automod::Filter::parse)
+                .map_or_else(
+                    || w.reason.clone(),
+                    |f| format!("automod: {}", super::ops::filter_name(locale, f)),
+                );
             format!(
-                "`#{}` <t:{}:d> · {status} · {}",
+                "`#{}` <t:{}:d> · {status} · {reason}",
                 w.id,
-                w.created_at / 1000,
-                w.reason
+                w.created_at / 1000
             )
         })
         .collect();

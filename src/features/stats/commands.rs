@@ -87,7 +87,12 @@ pub fn overview_text(o: &store::Overview, locale: Locale) -> String {
             locale,
             "stats-plan",
             done = done,
-            planned = format!("{planned:.1}"),
+            // Whole counts read as such (`3`, not `3.0`); a monthly target over a week is not.
+            planned = if planned.fract() == 0.0 {
+                format!("{planned:.0}")
+            } else {
+                format!("{planned:.1}")
+            },
             share = percent(share)
         ));
     }

@@ -19,10 +19,7 @@ modlog-reloaded = ⚙️ { $actor } reloaded the config.
 ## /admin
 admin-granted = Done: { $target } is now **{ $level }**.
 admin-revoked = Done: { $target } is no longer **{ $level }**.
-admin-list-header = **Staff** ({ $count ->
-        [one] 1 grant
-       *[other] { $count } grants
-    })
+admin-list-header = **Staff** ({ $count } listed)
 admin-list-line = • { $target } — { $level } (by { $by }, since { $since })
 admin-audit-header = **Audit log** ({ $count ->
         [one] the latest entry

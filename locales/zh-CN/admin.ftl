@@ -18,7 +18,7 @@ modlog-reloaded = ⚙️ { $actor } 重新加载了配置。
 ## /admin
 admin-granted = 完成：{ $target } 现在是 **{ $level }**。
 admin-revoked = 完成：{ $target } 不再是 **{ $level }**。
-admin-list-header = **管理团队**（共 { $count } 项授权）
+admin-list-header = **管理团队**（共 { $count } 项）
 admin-list-line = • { $target } — { $level }（由 { $by } 授予，自 { $since }）
 admin-audit-header = **审计日志**（最近 { $count } 条）
 admin-audit-empty = 审计日志为空。

@@ -126,7 +126,8 @@ async fn list(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Erro
             since = format!("<t:{}:d>", g.granted_at / 1000)
         )
     }));
-    let header = t!(locale, "admin-list-header", count = grants.len() as i64);
+    // What it lists: owners and every grant.
+    let header = t!(locale, "admin-list-header", count = lines.len() as i64);
     let text = paginate(&header, &lines, page.unwrap_or(1) as usize, locale);
     reply::ephemeral(ctx, text).await?;
     Ok(())

@@ -140,7 +140,8 @@ async fn history(
         locale,
         "points-history-header",
         member = format!("<@{who}>"),
-        count = rows.len() as i64
+        // What it lists: the chat summary line counts too.
+        count = lines.len() as i64
     );
     reply::ephemeral(
         ctx,

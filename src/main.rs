@@ -39,10 +39,41 @@ enum Command {
         #[arg(long)]
         client_id: Option<u64>,
     },
+    /// Bring members' points and levels from another bot (once: a second run changes nothing)
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Write a consistent copy of the database (safe while the bot runs)
     Backup {
         /// Where to write the copy (must not exist)
         path: PathBuf,
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportFrom {
+    /// MEE6's leaderboard JSON (one page, or a list of pages): XP becomes points and levels
+    Mee6 {
+        #[arg(long)]
+        file: PathBuf,
+        /// Print what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+    /// A CSV with a header naming user_id and points
+    Csv {
+        /// What the file holds (today: points)
+        #[arg(long, value_parser = ["points"])]
+        kind: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
         #[arg(long, default_value = "config.toml")]
         config: PathBuf,
     },
@@ -89,6 +120,84 @@ fn check_config_report(path: &std::path::Path, config: &Config) {
         println!("\nwarnings:");
         for line in missing {
             println!("  {line}");
+        }
+    }
+}
+
+/// `lyceum import …`: reads the file, shows the plan, and (unless a dry run) brings the points
+/// in. Level roles go out through the outbox when the bot runs.
+async fn import(from: ImportFrom) -> ExitCode {
+    use lyceum::features::points::import;
+    let (source, file, dry_run, config_path) = match &from {
+        ImportFrom::Mee6 {
+            file,
+            dry_run,
+            config,
+        } => ("mee6", file, *dry_run, config),
+        ImportFrom::Csv {
+            file,
+            dry_run,
+            config,
+            ..
+        } => ("csv", file, *dry_run, config),
+    };
+    let config = match load_config(config_path) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let rows = match source {
+        "mee6" => import::parse_mee6(&text).map_err(|e| vec![e]),
+        _ => import::parse_points_csv(&text),
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(problems) => {
+            eprintln!(
+                "{}: nothing imported, {} problem(s):",
+                file.display(),
+                problems.len()
+            );
+            for problem in problems {
+                eprintln!("  {problem}");
+            }
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let outcome = async {
+        let db = lyceum::db::Db::open(&config.database.path).await?;
+        let clock = std::sync::Arc::new(lyceum::clock::SystemClock);
+        let app = lyceum::state::AppState::detached(db, config.clone(), clock);
+        let plan = import::plan(&app, source, &rows).await?;
+        println!(
+            "{}: {} member(s) to import ({} points in all), {} imported before (left as they are)",
+            file.display(),
+            plan.new.len(),
+            plan.points(),
+            plan.already
+        );
+        if dry_run {
+            println!("dry run: nothing written");
+            return Ok(());
+        }
+        let done = import::run(&app, &config, source, &rows).await?;
+        println!(
+            "imported {} member(s); their level roles go out when the bot runs",
+            done.new.len()
+        );
+        Ok::<(), lyceum::error::Error>(())
+    };
+    match outcome.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -181,6 +290,7 @@ async fn main() -> ExitCode {
             };
             invite_url(&config, client_id)
         }
+        Command::Import { from } => import(from).await,
         Command::Backup { path, config } => {
             let config = match load_config(&config) {
                 Ok(config) => config,

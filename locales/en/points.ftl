@@ -50,6 +50,7 @@ points-kind-take = staff correction
 points-kind-shop = shop
 points-kind-refund = refund
 points-kind-attendance = attended an event
+points-kind-import = imported
 leaderboard-all = 🏆 **Leaderboard** (all time)
 leaderboard-month = 🏆 **Leaderboard** (this month)
 leaderboard-week = 🏆 **Leaderboard** (this week)

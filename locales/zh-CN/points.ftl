@@ -37,6 +37,7 @@ points-kind-take = 管理更正
 points-kind-shop = 商店
 points-kind-refund = 退款
 points-kind-attendance = 参加活动
+points-kind-import = 导入
 leaderboard-all = 🏆 **排行榜**（总榜）
 leaderboard-month = 🏆 **排行榜**（本月）
 leaderboard-week = 🏆 **排行榜**（本周）

@@ -333,9 +333,16 @@ fn the_demo_plays_its_script_to_the_end() {
             stdout.contains(expected),
             "missing {expected:?} in:\n{stdout}"
         );
-    }    // What a test artefact looks like, never shown to a member: raw JSON arguments, a count
-    // with a decimal, "until no end", an ambiguous zone abbreviation.
-    for artefact in ["{\"", "\":", ".0 planned", "no end", " CST", " (UTC+8) (UTC+8)"] {
+    } // What a test artefact looks like, never shown to a member: raw JSON arguments, a count
+      // with a decimal, "until no end", an ambiguous zone abbreviation.
+    for artefact in [
+        "{\"",
+        "\":",
+        ".0 planned",
+        "no end",
+        " CST",
+        " (UTC+8) (UTC+8)",
+    ] {
         assert!(
             !stdout.contains(artefact),
             "{artefact:?} in the transcript:\n{stdout}"
@@ -490,4 +497,88 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// MEE6's leaderboard comes in once: a dry run writes nothing, the import gives each member
+/// their XP as points and MEE6's level, and a second run changes nothing. A points CSV too.
+#[tokio::test]
+async fn import_from_mee6_and_csv_is_once_with_a_dry_run_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[discord]\nguild_id = 1\n").unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/mee6-leaderboard.json"
+    );
+    let import = |args: &[&str]| {
+        let out = lyceum()
+            .args(["import"])
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let dry = import(&["mee6", "--file", fixture, "--dry-run"]);
+    assert!(
+        dry.contains("3 member(s) to import (12245 points in all), 0 imported before"),
+        "{dry}"
+    );
+    assert!(dry.contains("nothing written"), "{dry}");
+    // The database sits beside the config file.
+    let db = lyceum::db::Db::open(&dir.path().join("lyceum.db"))
+        .await
+        .unwrap();
+    let entries = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_ledger")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(entries().await, 0);
+
+    let done = import(&["mee6", "--file", fixture]);
+    assert!(done.contains("imported 3 member(s)"), "{done}");
+    let ada: (i64, i64, i64) = sqlx::query_as(
+        "SELECT balance, lifetime, level FROM points_members WHERE member_id = 300000000000000001",
+    )
+    .fetch_one(&db.read)
+    .await
+    .unwrap();
+    // MEE6 shows level 15 for 12,050 XP (5l² + 50l + 100 to the next): the same level here.
+    assert_eq!(ada, (12050, 12050, 15));
+
+    let again = import(&["mee6", "--file", fixture]);
+    assert!(
+        again.contains("0 member(s) to import (0 points in all), 3 imported before"),
+        "{again}"
+    );
+    assert_eq!(entries().await, 3);
+
+    let csv = dir.path().join("points.csv");
+    std::fs::write(&csv, "user_id,points\n300000000000000004,75\n").unwrap();
+    let from_csv = import(&["csv", "--kind", "points", "--file", csv.to_str().unwrap()]);
+    assert!(from_csv.contains("imported 1 member(s)"), "{from_csv}");
+    assert_eq!(entries().await, 4);
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,score\n1,2\n").unwrap();
+    let out = lyceum()
+        .args(["import", "csv", "--kind", "points", "--file"])
+        .arg(&bad)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("user_id and points"));
+    assert_eq!(entries().await, 4, "a bad file changes nothing");
 }

@@ -162,6 +162,7 @@ fn kind_label(locale: Locale, kind: &str) -> String {
         "shop" => t!(locale, "points-kind-shop"),
         "refund" => t!(locale, "points-kind-refund"),
         "attendance" => t!(locale, "points-kind-attendance"),
+        "import" => t!(locale, "points-kind-import"),
         other => other.to_string(),
     }
 }

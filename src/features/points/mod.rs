@@ -9,6 +9,7 @@ pub mod actions;
 pub mod commands;
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod ops;
 pub mod roles;
 pub mod rules;

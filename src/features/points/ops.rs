@@ -46,6 +46,27 @@ pub async fn apply(
     entries: &[Entry],
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    apply_with(tx, config, entries, now, true).await
+}
+
+/// [`apply`] without level-up announcements (an import moves hundreds of members at once:
+/// their level roles follow, the channel is not flooded).
+pub async fn apply_quietly(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    apply_with(tx, config, entries, now, false).await
+}
+
+async fn apply_with(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+    announce: bool,
+) -> Result<(), Error> {
     let stale = store::insert_entries(tx, entries).await?;
     let moves: Vec<LevelMove> = stale
         .into_iter()
@@ -60,7 +81,7 @@ pub async fn apply(
     let levels: Vec<(UserId, u32)> = moves.iter().map(|m| (m.member, m.after)).collect();
     store::set_levels(tx, &levels).await?;
     for change in &moves {
-        level_effects(tx, config, change, now).await?;
+        level_effects(tx, config, change, announce, now).await?;
     }
     Ok(())
 }
@@ -79,6 +100,7 @@ async fn level_effects(
     tx: &mut SqliteConnection,
     config: &Config,
     change: &LevelMove,
+    announce: bool,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let LevelMove {
@@ -99,7 +121,7 @@ async fn level_effects(
         let effect = Effect::role_change(add, guild_id, member, *role, reason);
         outbox::enqueue(tx, &effect, now, None).await?;
     }
-    if level > before {
+    if announce && level > before {
         if let Some(channel_id) = config.points.level_up_channel {
             let locale = change
                 .locale

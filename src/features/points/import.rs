@@ -144,7 +144,7 @@ pub async fn plan(app: &AppState, source: &str, rows: &[Row]) -> Result<Plan, Er
         already: 0,
     };
     for row in rows {
-        if store::reference_used(&mut *conn, &reference(source, row.member)).await? {
+        if store::reference_used(&mut conn, &reference(source, row.member)).await? {
             plan.already += 1;
         } else {
             plan.new.push(*row);
@@ -169,7 +169,7 @@ pub async fn run(
     let mut entries = Vec::new();
     for row in rows {
         let reference = reference(source, row.member);
-        if store::reference_used(&mut *tx, &reference).await? {
+        if store::reference_used(&mut tx, &reference).await? {
             done.already += 1;
             continue;
         }

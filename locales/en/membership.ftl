@@ -48,6 +48,10 @@ code-error-count = Make between 1 and { $max } codes at a time.
 revenue-header = **Revenue — { $period }**
 revenue-none = No income recorded in this period.
 revenue-total = **Total**: { $total }
+revenue-complimentary = { $count ->
+        [one] 1 complimentary grant
+       *[other] { $count } complimentary grants
+    } (by hand or code, no income)
 revenue-members = Paid members now: **{ $active }** · this period: { $new } new, { $renewed } renewed, { $churned } churned
 revenue-added = ✅ Recorded { $amount } from { $source }.
 revenue-error-amount = The amount must be a positive number and the currency a 3-letter code such as `USD` or `CNY`.
@@ -86,6 +90,8 @@ cmd-membership-grant = grant
     .duration-description = How long (default: the product's), e.g. 30d or lifetime
     .note = note
     .note-description = Why (kept with the grant)
+    .paid = paid
+    .paid-description = What the member paid, in the product's currency (none or 0: complimentary, not income)
 cmd-membership-revoke = revoke
     .description = End a member's product now (the role is removed)
     .member = member
@@ -134,6 +140,8 @@ cmd-code-create = create
     .expires_at-description = Last day to redeem, e.g. 2026-12-31
     .max_uses = max_uses
     .max_uses-description = Members per code (default 1)
+    .price = price
+    .price-description = What each code sold for, in the product's currency (none: complimentary, not income)
 cmd-code-list = list
     .description = Redeem codes by status, per product
     .product = product

@@ -800,13 +800,14 @@ async fn membership_scene(script: &Script) -> anyhow::Result<()> {
         ),
     );
 
-    println!("    olivia ▸ /code create product:rust-course count:3");
+    println!("    olivia ▸ /code create product:rust-course count:3 price:99");
     let created = sim
         .slash(
             SlashCall::new(ids::OWNER, "code")
                 .subcommand("create")
                 .string("product", "rust-course")
-                .integer("count", 3),
+                .integer("count", 3)
+                .number("price", 99.0),
         )
         .await?;
     script.indent("Lyceum 👁", &created.content);
@@ -1099,7 +1100,10 @@ mod tests {
         );
         assert_eq!(
             render(&world, chrono_tz::Asia::Shanghai, &text),
-            "@olivia gave @Moderator in #mod-log at 1970-01-01 08:00 CST <unknown>"
+            "@olivia gave @Moderator in #mod-log at 1970-01-01 08:00 (UTC+8) <unknown>"
         );
+        let later = chrono::Utc::now().timestamp() + 3 * 86_400 + 60;
+        let relative = render(&world, chrono_tz::Asia::Shanghai, &format!("<t:{later}:R>"));
+        assert_eq!(relative, "in 3 days");
     }
 }

@@ -458,7 +458,7 @@ async fn stats_overview_counts_what_members_did_and_export_returns_csv() {
         "{text}"
     );
     assert!(
-        text.contains("Content plan: 0 published of 3.0 planned (0%)"),
+        text.contains("Content plan: 0 published of 3 planned (0%)"),
         "{text}"
     );
     assert_eq!(overview.raw["_files"][0]["filename"], "activity.png");

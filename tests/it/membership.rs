@@ -82,6 +82,11 @@ async fn create_codes(
     if let Some(n) = max_uses {
         call = call.integer("max_uses", n);
     }
+    codes_from(app, call).await
+}
+
+/// The codes a `/code create` call made (from its CSV attachment).
+async fn codes_from(app: &TestApp, call: SlashCall) -> Vec<String> {
     let reply = app.slash(call).await;
     assert!(reply.ephemeral);
     assert!(
@@ -624,11 +629,25 @@ async fn discord_entitlements_grant_the_product_and_polling_ends_only_what_disco
 #[tokio::test]
 async fn revenue_shows_the_month_by_product_and_source_with_income_recorded_by_hand() {
     let (mut app, _clock) = spawn().await;
-    let code = create_codes(&app, "rust-course", 1, None).await.remove(0);
+    // Codes sold at 99 count as income; a complimentary code would not.
+    let priced = SlashCall::new(ids::OWNER, "code")
+        .subcommand("create")
+        .string("product", "rust-course")
+        .integer("count", 1)
+        .number("price", 99.0);
+    let code = codes_from(&app, priced).await.remove(0);
     app.slash(redeem(ids::MINA, &code)).await;
+    // A grant staff say was paid is income; one without `paid` is complimentary.
     app.slash(
         membership(ids::OWNER, "grant")
             .user_option("member", ids::KAI)
+            .string("product", "pro")
+            .number("paid", 29.0),
+    )
+    .await;
+    app.slash(
+        membership(ids::OWNER, "grant")
+            .user_option("member", ids::SAM)
             .string("product", "pro"),
     )
     .await;
@@ -671,12 +690,16 @@ async fn revenue_shows_the_month_by_product_and_source_with_income_recorded_by_h
     );
     assert!(text.contains("`—` · sponsor — 120.50 USD (1)"), "{text}");
     assert!(text.contains("**Total**: 248.50 USD"), "{text}");
-    assert!(text.contains("Paid members now: **2**"), "{text}");
-    // The export lists both grants.
+    assert!(
+        text.contains("1 complimentary grant (by hand or code, no income)"),
+        "{text}"
+    );
+    assert!(text.contains("Paid members now: **3**"), "{text}");
+    // The export lists every grant.
     let export = app.slash(membership(ids::OWNER, "export")).await;
     let csv = export.raw["_files"][0]["content"].as_str().unwrap();
     assert!(csv.starts_with("member_id,product,source"), "{csv}");
-    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
     app.stop().await;
 }
 

@@ -101,24 +101,45 @@ pub struct Typed<'a> {
     pub length: Length,
 }
 
-/// `/membership grant`: gives `member` the product for `length` (default: its duration),
-/// counted in revenue at the product's price.
+/// What staff said when granting by hand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Manual<'a> {
+    /// Default: the product's duration.
+    pub length: Option<Typed<'a>>,
+    pub note: Option<&'a str>,
+    /// What the member paid (minor unit, the product's currency); `None` or zero: a
+    /// complimentary grant, which is not income.
+    pub paid: Option<i64>,
+}
+
+/// `/membership grant`: gives `member` the product; income only when staff say it was paid.
 pub async fn grant(
     app: &AppState,
     config: &Config,
     staff: Staff,
     member: UserId,
     product: &Product,
-    length: Option<Typed<'_>>,
-    note: Option<&str>,
+    manual: &Manual<'_>,
 ) -> Result<Granted, Error> {
     let now = app.clock.now();
     let action = "membership.grant";
     let mut tx = open(app, config, staff, member, action, product, now).await?;
-    let details = serde_json::json!({ "duration": length.map(|l| l.text), "note": note });
-    let length = length.map_or(Length::Product, |l| l.length);
+    let details = serde_json::json!({
+        "duration": manual.length.map(|l| l.text), "note": manual.note, "paid": manual.paid
+    });
+    let length = manual.length.map_or(Length::Product, |l| l.length);
+    let note = manual.note;
     let granted = give(&mut tx, config, staff, member, product, length, note, now).await?;
-    ops::record_list_price(&mut tx, product, "manual", &granted, member, now).await?;
+    ops::record_paid(
+        &mut tx,
+        product,
+        "manual",
+        &granted,
+        member,
+        manual.paid,
+        now,
+    )
+    .await?;
     finish(
         app, tx, config, staff, action, member, product, details, now,
     )

@@ -21,6 +21,8 @@ pub struct NewBatch<'a> {
     pub duration_s: Option<i64>,
     pub max_uses: i64,
     pub expires_at: Option<DateTime<Utc>>,
+    /// What each code sells for (minor unit); `None`: complimentary codes.
+    pub price_minor: Option<i64>,
 }
 
 /// `/code create`: stores only the codes' hashes; returns the batch number and the codes (the
@@ -45,6 +47,7 @@ pub async fn create(
             expires_at: batch.expires_at.map(to_millis),
             batch: number,
             created_by: actor.get(),
+            price_minor: batch.price_minor,
         };
         store::insert_code(&mut tx, &row, now).await?;
     }
@@ -57,7 +60,7 @@ pub async fn create(
         // Never the codes themselves.
         arguments: serde_json::json!({
             "product": batch.product.id, "count": batch.count, "batch": number,
-            "max_uses": batch.max_uses
+            "max_uses": batch.max_uses, "price": batch.price_minor
         }),
     };
     audit::record(&mut tx, &entry, now).await?;

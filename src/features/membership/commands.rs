@@ -321,6 +321,9 @@ async fn grant(
     #[max_length = 40] product: String,
     #[max_length = 20] duration: Option<String>,
     #[max_length = 200] note: Option<String>,
+    #[min = 0.0]
+    #[max = 1000000.0]
+    paid: Option<f64>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let config = &inv.config;
@@ -333,17 +336,18 @@ async fn grant(
         None => None,
     };
     let staff = staff(ctx, &inv).await?;
-    let granted = by_hand::grant(
-        ctx.data(),
-        config,
-        staff,
-        member.id,
-        product,
+    let manual = by_hand::Manual {
         length,
-        note.as_deref(),
-    )
-    .await?;
+        note: note.as_deref(),
+        paid: paid.map(minor_units),
+    };
+    let granted = by_hand::grant(ctx.data(), config, staff, member.id, product, &manual).await?;
     granted_reply(ctx, &inv, false, member.id, product, granted.paid_until).await
+}
+
+/// An amount staff typed in major units (19.9) in the minor unit (1990).
+fn minor_units(major: f64) -> i64 {
+    (major * 100.0).round() as i64
 }
 
 /// End a member's product now (the role is removed)
@@ -535,6 +539,9 @@ async fn code_create(
     #[min = 1]
     #[max = 10000]
     max_uses: Option<i64>,
+    #[min = 0.0]
+    #[max = 1000000.0]
+    price: Option<f64>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
@@ -558,6 +565,7 @@ async fn code_create(
         duration_s,
         max_uses: max_uses.unwrap_or(1),
         expires_at: expires,
+        price_minor: price.map(minor_units),
     };
     let (batch, codes) = codes::create(ctx.data(), config, ctx.author().id, &new).await?;
     let csv = render::codes_csv(&codes, &product.id, expires)?;

@@ -118,18 +118,21 @@ pub async fn end_reference(
     Ok(ended.into_iter().map(|e| (e.member(), e.product)).collect())
 }
 
-/// Records income at the product's price for a manual grant or a redeemed code.
-pub async fn record_list_price(
+/// Records what a manual grant or a redeemed code was paid: `amount` (minor unit, in the
+/// product's currency) as income, new or renewal. `None` or zero: complimentary, no income (the
+/// revenue report counts those apart).
+pub async fn record_paid(
     tx: &mut SqliteConnection,
     product: &Product,
     source: &str,
     granted: &Granted,
     member: UserId,
+    amount: Option<i64>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    if product.price_minor == 0 {
+    let Some(amount) = amount.filter(|a| *a > 0) else {
         return Ok(());
-    }
+    };
     let reference = format!("grant:{}", granted.grant_id);
     store::record_income(
         tx,
@@ -137,7 +140,7 @@ pub async fn record_list_price(
             product: Some(&product.id),
             source,
             kind: if granted.renewal { "renewal" } else { "new" },
-            amount_minor: product.price_minor,
+            amount_minor: amount,
             currency: &product.currency,
             member: Some(member.get()),
             note: None,
@@ -247,7 +250,7 @@ pub async fn redeem(
         }
         None => None,
     };
-    let Some((hash, (product_id, duration_s))) = taken else {
+    let Some((hash, (product_id, duration_s, price_minor))) = taken else {
         store::record_failure(tx, member.get(), now).await?;
         return Ok(Err(MembershipError::BadCode));
     };
@@ -283,7 +286,7 @@ pub async fn redeem(
     )
     .await?;
     store::record_redemption(tx, &hash, member.get(), Some(granted.grant_id), now).await?;
-    record_list_price(tx, product, "code", &granted, member, now).await?;
+    record_paid(tx, product, "code", &granted, member, price_minor, now).await?;
     record(
         tx,
         config,

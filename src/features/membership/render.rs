@@ -324,6 +324,10 @@ pub async fn revenue(
         let sum: Vec<String> = totals.iter().map(|(c, t)| money(*t, c)).collect();
         lines.push(t!(locale, "revenue-total", total = sum.join(" + ")));
     }
+    let complimentary = store::complimentary_between(&mut conn, from, to).await?;
+    if complimentary > 0 {
+        lines.push(t!(locale, "revenue-complimentary", count = complimentary));
+    }
     let unmatched = store::unmatched_between(&mut conn, from, to).await?;
     if unmatched > 0 {
         lines.push(t!(locale, "revenue-unmatched", count = unmatched));

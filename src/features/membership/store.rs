@@ -17,6 +17,8 @@ pub struct NewCode<'a> {
     pub expires_at: Option<i64>,
     pub batch: i64,
     pub created_by: u64,
+    /// What each code was sold for (minor unit); `None`: complimentary.
+    pub price_minor: Option<i64>,
 }
 
 pub async fn insert_code(
@@ -25,8 +27,8 @@ pub async fn insert_code(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO redeem_codes (hash, product, duration_s, max_uses, expires_at, batch, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO redeem_codes (hash, product, duration_s, max_uses, expires_at, batch, created_by, created_at, price_minor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(c.hash)
     .bind(c.product)
@@ -36,6 +38,7 @@ pub async fn insert_code(
     .bind(c.batch)
     .bind(c.created_by as i64)
     .bind(to_millis(now))
+    .bind(c.price_minor)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -49,19 +52,19 @@ pub async fn next_batch(tx: &mut SqliteConnection) -> sqlx::Result<i64> {
 }
 
 /// Takes one use of a live code for `member`, atomically: of two members redeeming a
-/// single-use code at once, exactly one gets `Some`. Returns (product, duration_s).
+/// single-use code at once, exactly one gets `Some`. Returns (product, duration_s, price).
 pub async fn take_use(
     tx: &mut SqliteConnection,
     hash: &str,
     member: u64,
     now: DateTime<Utc>,
-) -> sqlx::Result<Option<(String, Option<i64>)>> {
-    let taken: Option<(String, Option<i64>)> = sqlx::query_as(
+) -> sqlx::Result<Option<(String, Option<i64>, Option<i64>)>> {
+    let taken: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
         "UPDATE redeem_codes SET uses = uses + 1
           WHERE hash = ?1 AND uses < max_uses AND revoked_at IS NULL
             AND (expires_at IS NULL OR expires_at > ?2)
             AND NOT EXISTS (SELECT 1 FROM code_redemptions WHERE code_hash = ?1 AND member_id = ?3)
-          RETURNING product, duration_s",
+          RETURNING product, duration_s, price_minor",
     )
     .bind(hash)
     .bind(to_millis(now))
@@ -247,6 +250,24 @@ pub async fn churned_between(conn: &mut SqliteConnection, from: i64, to: i64) ->
     .fetch_one(&mut *conn)
     .await?;
     Ok(churned)
+}
+
+/// Grants made by hand or by code in [`from`, `to`) that brought no income (complimentary).
+pub async fn complimentary_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM grants g
+          WHERE g.source IN ('manual', 'code') AND g.created_at >= ? AND g.created_at < ?
+            AND NOT EXISTS (SELECT 1 FROM revenue r WHERE r.reference = 'grant:' || g.id)",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
 }
 
 /// Stripe payments in the period that could not be matched to a member.

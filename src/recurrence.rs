@@ -137,11 +137,120 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<NaiveDateTim
     Ok(date.and_time(time))
 }
 
+/// A Chinese number word or digits up to 99 (`两`, `二`, `十五`, `15`).
+fn chinese_number(text: &str) -> Option<u32> {
+    if let Ok(n) = text.parse() {
+        return Some(n);
+    }
+    let digit = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32);
+    let chars: Vec<char> = text.chars().collect();
+    match chars.as_slice() {
+        ['两'] => Some(2),
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', d] => Some(10 + digit(*d)?),
+        [d, '十'] => Some(digit(*d)? * 10),
+        [d, '十', e] => Some(digit(*d)? * 10 + digit(*e)?),
+        _ => None,
+    }
+}
+
+/// The weekdays of `每周…` after the prefix: `二、四`, `周二和周四`, `一三五`.
+fn chinese_weekdays(text: &str) -> Option<Vec<Weekday>> {
+    let mut days = Vec::new();
+    for part in text.split(['、', '，', ',', '和', '及', '与', ' ']) {
+        let part = part
+            .trim_start_matches("星期")
+            .trim_start_matches("礼拜")
+            .trim_start_matches('周');
+        for c in part.chars() {
+            let day = match c {
+                '一' => Weekday::Mon,
+                '二' => Weekday::Tue,
+                '三' => Weekday::Wed,
+                '四' => Weekday::Thu,
+                '五' => Weekday::Fri,
+                '六' => Weekday::Sat,
+                '日' | '天' => Weekday::Sun,
+                '周' => continue,
+                _ => return None,
+            };
+            days.push(day);
+        }
+    }
+    days.sort_by_key(|d| d.num_days_from_monday());
+    days.dedup();
+    (!days.is_empty()).then_some(days)
+}
+
+/// Repeats as Chinese speakers write them, after `每`: `天`, `周二、四`, `两周`, `月15号`,
+/// `月第一个周五`, `月最后一个周五`, `季度`.
+fn chinese_repeat(rest: &str, start: NaiveDateTime) -> Option<Repeat> {
+    let rest = rest.trim();
+    if matches!(rest, "天" | "日") {
+        return Some(Repeat::Daily);
+    }
+    if matches!(rest, "季度" | "季") {
+        return Some(Repeat::Quarterly);
+    }
+    for week in ["周", "星期", "礼拜"] {
+        if let Some(days) = rest.strip_prefix(week) {
+            if days.is_empty() {
+                return None; // `每周` alone: the table below.
+            }
+            let days = chinese_weekdays(days)?;
+            return Some(Repeat::Weekly { every: 1, days });
+        }
+    }
+    for week in ["个星期", "星期", "周"] {
+        if let Some(n) = rest.strip_suffix(week) {
+            let every = chinese_number(n.trim_start_matches("隔"))?;
+            let every = if n.starts_with('隔') { every + 1 } else { every };
+            return (1..=52).contains(&every).then(|| Repeat::Weekly {
+                every,
+                days: vec![start.weekday()],
+            });
+        }
+    }
+    let month = rest.strip_prefix("月").or_else(|| rest.strip_prefix("个月"))?;
+    if month.is_empty() {
+        return None;
+    }
+    if let Some(day) = month.strip_suffix('号').or_else(|| month.strip_suffix('日')) {
+        let day = chinese_number(day)?;
+        return (1..=31).contains(&day).then_some(Repeat::MonthlyDay(day));
+    }
+    let (nth, weekday) = if let Some(w) = month.strip_prefix("最后一个") {
+        (-1, w)
+    } else {
+        let after = month.strip_prefix('第')?;
+        let (n, w) = after.split_once('个')?;
+        let n = chinese_number(n)?;
+        if !(1..=4).contains(&n) {
+            return None;
+        }
+        (n as i32, w)
+    };
+    let days = chinese_weekdays(weekday)?;
+    match days.as_slice() {
+        [weekday] => Some(Repeat::MonthlyNth {
+            nth,
+            weekday: *weekday,
+        }),
+        _ => None,
+    }
+}
+
 /// Reads `repeat`: `daily`, `weekly`, `weekly on tue,thu`, `every 2 weeks`,
 /// `monthly on the first friday`, `monthly on day 15`, `quarterly`, or a 5-field cron
 /// expression (`0 20 * * 2,4`). `start` gives `weekly` its weekday.
 pub fn parse_repeat(text: &str, start: NaiveDateTime) -> Result<Repeat, Unreadable> {
     let t = text.trim().to_lowercase();
+    if let Some(rest) = t.strip_prefix('每') {
+        if let Some(repeat) = chinese_repeat(rest, start) {
+            return Ok(repeat);
+        }
+    }
     let words: Vec<&str> = t.split_whitespace().collect();
     Ok(match words.as_slice() {
         [] | ["once"] | ["none"] => Repeat::Once,
@@ -343,6 +452,38 @@ pub fn parse_reminders(text: &str) -> Result<Vec<std::time::Duration>, Unreadabl
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Chinese repeats mean what their English forms mean.
+    #[test]
+    fn chinese_repeats_read_like_their_english_forms() {
+        let start = NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(20, 0, 0)
+            .unwrap();
+        for (chinese, english) in [
+            ("每天", "daily"),
+            ("每周二、四", "weekly on tue, thu"),
+            ("每周二和周四", "weekly on tue,thu"),
+            ("每周一三五", "weekly on mon,wed,fri"),
+            ("每两周", "every 2 weeks"),
+            ("每隔一周", "every 2 weeks"),
+            ("每2周", "every 2 weeks"),
+            ("每月第一个周五", "monthly on the first friday"),
+            ("每月最后一个星期五", "monthly on the last friday"),
+            ("每月15号", "monthly on day 15"),
+            ("每月十五日", "monthly on day 15"),
+            ("每季度", "quarterly"),
+        ] {
+            assert_eq!(
+                parse_repeat(chinese, start).unwrap(),
+                parse_repeat(english, start).unwrap(),
+                "{chinese}"
+            );
+        }
+        assert!(parse_repeat("每月第九个周五", start).is_err());
+        assert!(parse_repeat("每周八", start).is_err());
+    }
+
     use chrono_tz::{America::New_York, Asia::Shanghai, Europe::Berlin};
 
     fn local(s: &str) -> NaiveDateTime {

@@ -22,6 +22,7 @@ pub mod modlog;
 pub mod outbox;
 pub mod recurrence;
 pub mod roles;
+pub mod setup;
 pub mod span;
 pub mod state;
 pub mod web;

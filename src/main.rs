@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use lyceum::config::{Config, ConfigError};
 
@@ -31,6 +32,8 @@ enum Command {
         #[arg(long, default_value = "config.toml")]
         config: PathBuf,
     },
+    /// Write a first config.toml by asking about your server (names, not ids)
+    Init(InitArgs),
     /// Print the invite link with exactly the permissions this config needs, and why each
     InviteUrl {
         #[arg(long, default_value = "config.toml")]
@@ -51,6 +54,43 @@ enum Command {
         #[arg(long, default_value = "config.toml")]
         config: PathBuf,
     },
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// Where to write the config
+    #[arg(long, default_value = "config.toml")]
+    output: PathBuf,
+    /// Replace an existing file
+    #[arg(long)]
+    force: bool,
+    /// Ask nothing: take the flags below, leave the rest out (for scripts)
+    #[arg(long)]
+    non_interactive: bool,
+    /// The server, by name (default: the only one the bot is in)
+    #[arg(long)]
+    server: Option<String>,
+    /// The mod-log channel, by name
+    #[arg(long)]
+    mod_log: Option<String>,
+    /// The announcements channel, by name
+    #[arg(long)]
+    announcements: Option<String>,
+    /// An IANA time zone, e.g. Asia/Shanghai (default: this machine's)
+    #[arg(long)]
+    timezone: Option<String>,
+    /// The community's default language: en or zh-CN
+    #[arg(long)]
+    language: Option<String>,
+    /// The role whose holders are admins, by name
+    #[arg(long)]
+    admin_role: Option<String>,
+    /// The role whose holders are moderators, by name
+    #[arg(long)]
+    moderator_role: Option<String>,
+    /// Discord's API base (only for the simulated Discord)
+    #[arg(long, hide = true)]
+    api_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +162,189 @@ fn check_config_report(path: &std::path::Path, config: &Config) {
             println!("  {line}");
         }
     }
+}
+
+/// Asks on stdin which of `options` is meant (number, name or id); Enter takes `default` or,
+/// without one, leaves the key out. A flag answers without asking.
+fn pick<'a>(
+    interactive: bool,
+    question: &str,
+    options: &'a [lyceum::setup::Named],
+    flag: Option<&str>,
+    default: Option<usize>,
+) -> anyhow::Result<Option<&'a lyceum::setup::Named>> {
+    use lyceum::setup::choose;
+    if let Some(flag) = flag {
+        return choose(options, flag)
+            .map(Some)
+            .ok_or_else(|| anyhow::anyhow!("{question}: no {flag:?} among {}", names(options)));
+    }
+    if !interactive {
+        return Ok(default.and_then(|i| options.get(i)));
+    }
+    println!("\n{question}");
+    for (i, option) in options.iter().enumerate() {
+        println!("  {:>2}. {}", i + 1, option.name);
+    }
+    loop {
+        let hint = default.map_or("Enter to skip".to_string(), |i| {
+            format!("Enter for {}", options[i].name)
+        });
+        let answer = ask(&format!("number or name ({hint})"))?;
+        if answer.is_empty() {
+            return Ok(default.and_then(|i| options.get(i)));
+        }
+        match choose(options, &answer) {
+            Some(found) => return Ok(Some(found)),
+            None => println!("  no {answer:?} here; try again"),
+        }
+    }
+}
+
+fn names(options: &[lyceum::setup::Named]) -> String {
+    options
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One line from stdin after a prompt (end of input: an empty answer).
+fn ask(prompt: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    print!("> {prompt}: ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}
+
+/// `lyceum init`: the bot's servers, then that server's channels and roles by name, a few
+/// questions, and a short commented config.toml with real ids.
+async fn init(args: InitArgs) -> anyhow::Result<()> {
+    use lyceum::setup::{self, Answers, Discord};
+    if args.output.exists() && !args.force {
+        anyhow::bail!(
+            "{} already exists (add --force to replace it)",
+            args.output.display()
+        );
+    }
+    let token = std::env::var("DISCORD_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| anyhow::anyhow!("DISCORD_TOKEN is not set; export your bot token (Discord Developer Portal → Bot → Token) and try again"))?;
+    let api_url = args
+        .api_url
+        .clone()
+        .unwrap_or_else(|| "https://discord.com".into());
+    let discord = Discord::new(&api_url, token.trim());
+    let interactive = !args.non_interactive;
+    let servers = discord.servers().await?;
+    if servers.is_empty() {
+        anyhow::bail!("the bot is in no server yet: invite it first (lyceum invite-url)");
+    }
+    let server = match (&servers[..], args.server.as_deref()) {
+        // The only server the bot is in: nothing to ask.
+        ([only], None) => {
+            println!("server: {} (the only one the bot is in)", only.name);
+            only
+        }
+        (_, flag) => pick(
+            interactive,
+            "Which server is your community?",
+            &servers,
+            flag,
+            None,
+        )?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "choose a server with --server (one of: {})",
+                names(&servers)
+            )
+        })?,
+    };
+    let channels = discord.text_channels(server.id).await?;
+    let roles = discord.roles(server.id).await?;
+    let mod_log = pick(
+        interactive,
+        "Which channel is the mod log (moderation and payments are logged there)?",
+        &channels,
+        args.mod_log.as_deref(),
+        None,
+    )?;
+    let announcements = pick(
+        interactive,
+        "Which channel gets event announcements?",
+        &channels,
+        args.announcements.as_deref(),
+        None,
+    )?;
+    let suggested = setup::suggested_timezone();
+    let timezone = match args.timezone.clone() {
+        Some(tz) => tz,
+        None if interactive => {
+            let typed = ask(&format!("time zone, IANA name (Enter for {suggested})"))?;
+            if typed.is_empty() {
+                suggested.name().to_string()
+            } else {
+                typed
+            }
+        }
+        None => suggested.name().to_string(),
+    };
+    let timezone: chrono_tz::Tz = timezone.parse().map_err(|_| {
+        let meant = lyceum::config::mistakes::zone_meant(&timezone)
+            .map(|m| format!(", did you mean \"{m}\"?"))
+            .unwrap_or_default();
+        anyhow::anyhow!("{timezone:?} is not an IANA time zone{meant}")
+    })?;
+    let language = match args.language.clone() {
+        Some(language) => language,
+        None if interactive => {
+            let typed = ask("default language: en or zh-CN (Enter for en)")?;
+            if typed.is_empty() {
+                "en".to_string()
+            } else {
+                typed
+            }
+        }
+        None => "en".to_string(),
+    };
+    if !matches!(language.as_str(), "en" | "zh-CN") {
+        anyhow::bail!("language {language:?}: Lyceum speaks en and zh-CN");
+    }
+    let admin_role = pick(
+        interactive,
+        "Which role's holders are admins?",
+        &roles,
+        args.admin_role.as_deref(),
+        None,
+    )?;
+    let moderator_role = pick(
+        interactive,
+        "Which role's holders are moderators?",
+        &roles,
+        args.moderator_role.as_deref(),
+        None,
+    )?;
+    let text = setup::config_text(&Answers {
+        server,
+        mod_log,
+        announcements,
+        timezone,
+        language: &language,
+        admin_role,
+        moderator_role,
+        api_url: args.api_url.as_deref(),
+    });
+    // What is written is what Lyceum accepts.
+    lyceum::config::Config::parse(&text)
+        .map_err(|problems| anyhow::anyhow!("the written config has problems: {problems:?}"))?;
+    std::fs::write(&args.output, &text)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    println!("\nwrote {}:\n\n{text}", args.output.display());
+    println!("next: lyceum check-config --config {0}, then lyceum invite-url --config {0} if the bot lacks permissions, then lyceum run --config {0}", args.output.display());
+    Ok(())
 }
 
 /// `lyceum import …`: reads the file, shows the plan, and (unless a dry run) brings the points
@@ -291,6 +514,13 @@ async fn main() -> ExitCode {
             invite_url(&config, client_id)
         }
         Command::Import { from } => import(from).await,
+        Command::Init(args) => match init(args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Backup { path, config } => {
             let config = match load_config(&config) {
                 Ok(config) => config,

@@ -205,18 +205,27 @@ fn chinese_repeat(rest: &str, start: NaiveDateTime) -> Option<Repeat> {
     for week in ["个星期", "星期", "周"] {
         if let Some(n) = rest.strip_suffix(week) {
             let every = chinese_number(n.trim_start_matches("隔"))?;
-            let every = if n.starts_with('隔') { every + 1 } else { every };
+            let every = if n.starts_with('隔') {
+                every + 1
+            } else {
+                every
+            };
             return (1..=52).contains(&every).then(|| Repeat::Weekly {
                 every,
                 days: vec![start.weekday()],
             });
         }
     }
-    let month = rest.strip_prefix("月").or_else(|| rest.strip_prefix("个月"))?;
+    let month = rest
+        .strip_prefix("月")
+        .or_else(|| rest.strip_prefix("个月"))?;
     if month.is_empty() {
         return None;
     }
-    if let Some(day) = month.strip_suffix('号').or_else(|| month.strip_suffix('日')) {
+    if let Some(day) = month
+        .strip_suffix('号')
+        .or_else(|| month.strip_suffix('日'))
+    {
         let day = chinese_number(day)?;
         return (1..=31).contains(&day).then_some(Repeat::MonthlyDay(day));
     }

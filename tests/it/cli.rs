@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use lyceum::config::Config;
 use lyceum::db::Db;
 
 fn lyceum() -> Command {
@@ -581,4 +582,125 @@ async fn import_from_mee6_and_csv_is_once_with_a_dry_run_first() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("user_id and points"));
     assert_eq!(entries().await, 4, "a bad file changes nothing");
+}
+
+/// `lyceum init` asks the simulated Discord for the bot's server, its channels and roles, and
+/// writes a config `check-config` accepts — by flags for scripts, and by answering its
+/// questions (numbers, names, Enter for the default) on stdin.
+// Multi-threaded: the CLI runs as a blocking child while the simulator answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_writes_a_config_from_names_that_check_config_accepts() {
+    use lyceum::harness::sim::{ids, Sim};
+    use std::io::Write;
+    let sim = Sim::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scripted = dir.path().join("scripted.toml");
+    let out = lyceum()
+        .args(["init", "--non-interactive", "--api-url", &sim.api_url()])
+        .args(["--mod-log", "#mod-log", "--announcements", "announcements"])
+        .args(["--timezone", "Asia/Shanghai", "--language", "zh-CN"])
+        .args(["--admin-role", "@Admin", "--moderator-role", "moderator"])
+        .arg("--output")
+        .arg(&scripted)
+        .env("DISCORD_TOKEN", sim.token())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = Config::load(&scripted).unwrap();
+    assert_eq!(config.discord.guild_id.get(), ids::GUILD);
+    assert_eq!(
+        config.channels.mod_log.map(|c| c.get()),
+        Some(ids::CHANNEL_MOD_LOG)
+    );
+    assert_eq!(
+        config.staff.admin_role.map(|r| r.get()),
+        Some(ids::ROLE_ADMIN)
+    );
+    assert_eq!(
+        config.staff.moderator_role.map(|r| r.get()),
+        Some(ids::ROLE_MODERATOR)
+    );
+    assert_eq!(config.community.timezone, chrono_tz::Asia::Shanghai);
+    let check = lyceum()
+        .args(["check-config", "--config"])
+        .arg(&scripted)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // The same by answering: the server is the only one; mod log by number, announcements by
+    // name, Enter for the suggested zone, zh-CN, admins by name, no moderator role.
+    let asked = dir.path().join("asked.toml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lyceum"))
+        .args(["init", "--api-url", &sim.api_url(), "--output"])
+        .arg(&asked)
+        .env("DISCORD_TOKEN", sim.token())
+        .env("TZ", "Europe/Berlin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mod_log_number = {
+        // Its place in the listed text channels, as the prompt numbers them.
+        let world = lyceum::harness::sim::world::World::default();
+        world
+            .channels
+            .iter()
+            .filter(|c| c.kind == 0)
+            .position(|c| c.id == ids::CHANNEL_MOD_LOG)
+            .unwrap()
+            + 1
+    };
+    let answers = format!("{mod_log_number}\nannouncements\n\nzh-CN\nadmin\n\n");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Which channel is the mod log"), "{stdout}");
+    let config = Config::load(&asked).unwrap();
+    assert_eq!(
+        config.channels.mod_log.map(|c| c.get()),
+        Some(ids::CHANNEL_MOD_LOG)
+    );
+    assert!(config.channels.announcements.is_some(), "{stdout}");
+    assert_eq!(config.community.timezone, chrono_tz::Europe::Berlin);
+    assert_eq!(
+        config.staff.admin_role.map(|r| r.get()),
+        Some(ids::ROLE_ADMIN)
+    );
+    assert_eq!(config.staff.moderator_role, None);
+
+    // An existing file is not replaced without --force.
+    let again = lyceum()
+        .args([
+            "init",
+            "--non-interactive",
+            "--api-url",
+            &sim.api_url(),
+            "--output",
+        ])
+        .arg(&asked)
+        .env("DISCORD_TOKEN", sim.token())
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }

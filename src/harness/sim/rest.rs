@@ -432,6 +432,36 @@ fn route(
             tagged((200, state.world.application_info()), "application")
         }
         ("GET", ["users", "@me"]) => tagged((200, state.world.user_json(ids::BOT)), "user"),
+        // Discord's Get Current User Guilds: partial guilds the bot is in.
+        ("GET", ["users", "@me", "guilds"]) => tagged(
+            (
+                200,
+                json!([{
+                    "id": state.world.guild_id.to_string(),
+                    "name": state.world.guild_name,
+                    "icon": null,
+                    "owner": false,
+                    "permissions": "0",
+                    "features": ["COMMUNITY"],
+                }]),
+            ),
+            "guilds",
+        ),
+        ("GET", ["guilds", guild, "channels"]) if id_of(guild) == state.world.guild_id => {
+            let channels: Vec<Value> = (state.world.channels.iter().enumerate())
+                .map(|(i, c)| super::world::World::channel_json(c, i, Some(state.world.guild_id)))
+                .collect();
+            tagged((200, Value::Array(channels)), "channels")
+        }
+        ("GET", ["guilds", guild, "roles"]) if id_of(guild) == state.world.guild_id => {
+            let roles: Vec<Value> = state
+                .world
+                .roles
+                .iter()
+                .map(super::world::World::role_json)
+                .collect();
+            tagged((200, Value::Array(roles)), "roles")
+        }
         ("PUT", ["applications", _, "guilds", guild, "commands"]) => {
             tagged(register_commands(state, id_of(guild), body), "commands")
         }

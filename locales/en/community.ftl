@@ -58,7 +58,7 @@ qa-error-past-deadline = The time to answer question `#{ $id }` is over: its poi
 qa-error-self = You cannot ask yourself.
 
 stats-overview-header = **Community — last { $days } days**
-stats-active = Active members: DAU { $dau } · WAU { $wau } · MAU { $mau } · stickiness (DAU ÷ MAU) **{ $stickiness }**
+stats-active = Active members: DAU { $dau } · WAU { $wau } · MAU { $mau } · stickiness (average daily actives over 30 days ÷ MAU) **{ $stickiness }**
 stats-messages = Messages per day: { $per_day } · new members: { $new }
 stats-points = Points issued: { $issued } · spent: { $spent }
 stats-top-channels = Top channels: { $list }

@@ -55,7 +55,7 @@ qa-error-past-deadline = 问题 `#{ $id }` 的回答时限已过：积分将退�
 qa-error-self = 不能向自己提问。
 
 stats-overview-header = **社群 — 最近 { $days } 天**
-stats-active = 活跃成员：日活 { $dau } · 周活 { $wau } · 月活 { $mau } · 粘性（日活 ÷ 月活）**{ $stickiness }**
+stats-active = 活跃成员：日活 { $dau } · 周活 { $wau } · 月活 { $mau } · 粘性（30 天平均日活 ÷ 月活）**{ $stickiness }**
 stats-messages = 每日消息：{ $per_day } · 新成员：{ $new }
 stats-points = 发放积分：{ $issued } · 消耗：{ $spent }
 stats-top-channels = 热门频道：{ $list }

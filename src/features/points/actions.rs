@@ -18,7 +18,7 @@ pub async fn check_in(
     member: UserId,
     locale: Locale,
 ) -> Result<CheckedIn, Error> {
-    crate::features::points::engine(app).flush().await;
+    super::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let done = ops::check_in(&mut tx, config, member, locale, now).await?;
@@ -33,7 +33,7 @@ pub async fn adjust(
     staff: &Staff,
     change: &Adjustment<'_>,
 ) -> Result<Adjusted, Error> {
-    crate::features::points::engine(app).flush().await;
+    super::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let adjusted = ops::adjust(&mut tx, config, staff, change, now).await?;
@@ -49,7 +49,7 @@ pub async fn buy(
     item: &str,
     locale: Locale,
 ) -> Result<Purchase, Error> {
-    crate::features::points::engine(app).flush().await;
+    super::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let bought = ops::buy(&mut tx, config, member, item, locale, now).await?;
@@ -65,7 +65,7 @@ pub async fn finish_order(
     order: i64,
     refund: bool,
 ) -> Result<(i64, String), Error> {
-    crate::features::points::engine(app).flush().await;
+    super::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let finished = ops::finish_order(&mut tx, config, staff, order, refund, now).await?;

@@ -80,13 +80,12 @@ async fn show(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), Er
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    crate::features::points::engine(data).flush().await;
+    super::engine(data).flush().await;
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
     let row = store::member_read(&data.db, who).await?;
     let (level, into, need) = rules::level_of(row.lifetime);
     let rank = store::rank(&data.db, row.lifetime).await?;
-    let today =
-        crate::features::points::engine(data).chat_today(who, &inv.config, data.clock.now());
+    let today = super::engine(data).chat_today(who, &inv.config, data.clock.now());
     let text = t!(
         locale,
         "points-show",
@@ -115,7 +114,7 @@ async fn history(
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    crate::features::points::engine(data).flush().await;
+    super::engine(data).flush().await;
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
     let rows = store::history(&data.db, who, 200).await?;
     let chat_all = store::chat_lifetime(&data.db, who).await?;
@@ -261,7 +260,7 @@ async fn leaderboard(
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    crate::features::points::engine(data).flush().await;
+    super::engine(data).flush().await;
     let tz = inv.config.community.timezone;
     let local = data.clock.now().with_timezone(&tz);
     let today = local.date_naive();

@@ -80,9 +80,7 @@ impl Job for Flusher {
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
-        crate::features::stats::activity(&self.state)
-            .flush(&self.state.db)
-            .await?;
+        super::activity(&self.state).flush(&self.state.db).await?;
         Ok(Some(now + FLUSH_EVERY))
     }
 }

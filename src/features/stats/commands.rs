@@ -108,9 +108,7 @@ async fn stats_overview(
     let inv = invocation(ctx).await;
     let days = period_days(period.as_deref())?;
     let data = ctx.data();
-    crate::features::stats::activity(data)
-        .flush(&data.db)
-        .await?;
+    super::activity(data).flush(&data.db).await?;
     crate::features::points::engine(data).flush().await;
     let mut conn = data.db.read.acquire().await?;
     let o = store::overview(&mut conn, &inv.config, data.clock.now(), days).await?;
@@ -142,9 +140,7 @@ async fn stats_retention(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    crate::features::stats::activity(data)
-        .flush(&data.db)
-        .await?;
+    super::activity(data).flush(&data.db).await?;
     let mut conn = data.db.read.acquire().await?;
     let (cohorts, funnels) = store::retention(&mut conn, &inv.config, data.clock.now(), 8).await?;
     let mut lines = vec![t!(locale, "stats-retention-header")];
@@ -207,9 +203,7 @@ async fn stats_at_risk(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    crate::features::stats::activity(data)
-        .flush(&data.db)
-        .await?;
+    super::activity(data).flush(&data.db).await?;
     let mut conn = data.db.read.acquire().await?;
     let rows = store::at_risk(
         &mut conn,
@@ -258,9 +252,7 @@ async fn stats_export(
     let inv = invocation(ctx).await;
     let days = period_days(period.as_deref())?;
     let data = ctx.data();
-    crate::features::stats::activity(data)
-        .flush(&data.db)
-        .await?;
+    super::activity(data).flush(&data.db).await?;
     let now = data.clock.now();
     let tz = inv.config.community.timezone;
     let from = super::activity::day_of(now - chrono::Duration::days(days - 1), tz);

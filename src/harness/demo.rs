@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono_tz::Tz;
 
+mod setup_scene;
 mod stripe_scene;
 
 use crate::harness::sim::calls::admin;
@@ -235,7 +236,10 @@ pub async fn run() -> anyhow::Result<()> {
     );
     println!("People     @olivia (server owner), @mina, @kai (Discord in Chinese), @sam\n");
 
+    setup_scene::init(&sim).await?;
     let bot = SimBot::start(sim.clone(), &dir, &demo_config()).await?;
+    // The community's full config (with its warning ladder) from here on.
+    setup_scene::invite_url(&bot.app.state.config.snapshot());
     let commands = sim.registered_commands();
     let names = |field: &dyn Fn(&serde_json::Value) -> Option<String>| {
         commands
@@ -344,6 +348,8 @@ pub async fn run() -> anyhow::Result<()> {
     membership_scene(&script).await?;
     stripe_scene::run(&script, bot.app.web_addr).await?;
     community_scene(&script, &bot.app.state).await?;
+    // Last of the community's scenes, so the ranks shown above are the community's own.
+    setup_scene::import_mee6(&bot.app.state).await?;
     storm_scene(&script).await?;
 
     let requests = sim.requests();
@@ -894,12 +900,12 @@ async fn membership_scene(script: &Script) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Scene 13: a launch grants Pro to 120 members at once; their role changes go out as fast as
+/// Scene 14: a launch grants Pro to 120 members at once; their role changes go out as fast as
 /// Discord's limits allow, several at a time, without a single 429.
 async fn storm_scene(script: &Script) -> anyhow::Result<()> {
     const ATTENDEES: usize = 120;
     script.say(&format!(
-        "── Scene 13 · A launch: {ATTENDEES} webinar attendees get Pro at once, within Discord's rate limits"
+        "── Scene 14 · A launch: {ATTENDEES} webinar attendees get Pro at once, within Discord's rate limits"
     ));
     let sim = &script.sim;
     let members = sim.add_quiet_members(800_000_000_000_000_000, ATTENDEES);

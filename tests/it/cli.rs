@@ -328,6 +328,10 @@ fn the_demo_plays_its_script_to_the_end() {
         "**Community — last 7 days**",
         "activity.png (saved to",
         "120 role changes reached Discord",
+        "server: Lyceum Academy (the only one the bot is in)",
+        "check-config: ok",
+        "$ lyceum invite-url",
+        "12050 XP → level 15, 155 XP → level 1 (MEE6's curve) · run again: 0 imported, 2 left as they were",
         "none answered 429",
     ] {
         assert!(

@@ -105,6 +105,23 @@ enum ImportFrom {
         #[arg(long, default_value = "config.toml")]
         config: PathBuf,
     },
+    /// Paid members from a LaunchPass, Whop, Upgrade.Chat, Patreon or 知识星球 CSV export:
+    /// one grant of the product each, until the end date in the file
+    Members {
+        #[arg(long)]
+        file: PathBuf,
+        /// The product (its id in config.toml) the members paid for
+        #[arg(long)]
+        product: String,
+        /// Only rows of this plan or tier (for an export that holds several)
+        #[arg(long)]
+        plan: Option<String>,
+        /// Print what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
     /// A CSV with a header naming user_id and points
     Csv {
         /// What the file holds (today: points)
@@ -351,6 +368,16 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
 /// in. Level roles go out through the outbox when the bot runs.
 async fn import(from: ImportFrom) -> ExitCode {
     use lyceum::features::points::import;
+    if let ImportFrom::Members {
+        file,
+        product,
+        plan,
+        dry_run,
+        config,
+    } = &from
+    {
+        return import_members(file, product, plan.as_deref(), *dry_run, config).await;
+    }
     let (source, file, dry_run, config_path) = match &from {
         ImportFrom::Mee6 {
             file,
@@ -363,6 +390,7 @@ async fn import(from: ImportFrom) -> ExitCode {
             config,
             ..
         } => ("csv", file, *dry_run, config),
+        ImportFrom::Members { .. } => unreachable!("imported above"),
     };
     let config = match load_config(config_path) {
         Ok(config) => config,
@@ -412,6 +440,143 @@ async fn import(from: ImportFrom) -> ExitCode {
         let done = import::run(&app, &config, source, &rows).await?;
         println!(
             "imported {} member(s); their level roles go out when the bot runs",
+            done.new.len()
+        );
+        Ok::<(), lyceum::error::Error>(())
+    };
+    match outcome.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `lyceum import members`: reads the export, looks usernames up among the server's members
+/// (with `DISCORD_TOKEN`), shows the plan and every row left out, then (unless a dry run)
+/// grants. Roles go out through the outbox when the bot runs.
+async fn import_members(
+    file: &std::path::Path,
+    product_id: &str,
+    plan_filter: Option<&str>,
+    dry_run: bool,
+    config_path: &std::path::Path,
+) -> ExitCode {
+    use lyceum::features::membership::import;
+    let config = match load_config(config_path) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let Some(product) = config.product(product_id) else {
+        let known: Vec<&str> = config.products.iter().map(|p| p.id.as_str()).collect();
+        eprintln!(
+            "error: no product \"{product_id}\" in {} (products: {})",
+            config_path.display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let clock = std::sync::Arc::new(lyceum::clock::SystemClock);
+    let reading = import::Reading {
+        zone: config.community.timezone,
+        now: lyceum::clock::Clock::now(&*clock),
+        plan: plan_filter,
+    };
+    let parsed = match import::parse(&text, &reading) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            eprintln!("{}: nothing imported: {problem}", file.display());
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let read_by: Vec<String> = parsed
+        .columns
+        .iter()
+        .map(|(field, header)| format!("{} = \"{header}\"", field.label()))
+        .collect();
+    println!("{}: read by column {}", file.display(), read_by.join(", "));
+    let mut skipped = parsed.skipped;
+    let needs_names = parsed
+        .rows
+        .iter()
+        .any(|r| matches!(r.who, import::Who::Name(_)));
+    let directory = match (needs_names, std::env::var("DISCORD_TOKEN")) {
+        (true, Ok(token)) if !token.trim().is_empty() => {
+            let discord = lyceum::setup::Discord::new(&config.discord.api_url, token.trim());
+            match discord.members(config.discord.guild_id.get()).await {
+                Ok(members) => Some(import::Directory::new(
+                    members
+                        .into_iter()
+                        .map(|(name, id)| (name, serenity::all::UserId::new(id))),
+                )),
+                Err(e) => {
+                    eprintln!("error: cannot list the server's members to match usernames: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        _ => None,
+    };
+    let members = import::resolve(parsed.rows, directory.as_ref(), &mut skipped);
+    let from = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    );
+    let outcome = async {
+        let db = lyceum::db::Db::open(&config.database.path).await?;
+        let app = lyceum::state::AppState::detached(db, config.clone(), clock);
+        let plan = import::plan(&app, product, &members).await?;
+        println!(
+            "{}: {} member(s) to grant {}, {} imported before (left as they are), {} row(s) not imported",
+            file.display(),
+            plan.new.len(),
+            product.id,
+            plan.already,
+            skipped.len()
+        );
+        for ready in &plan.new {
+            let until = match ready.ends {
+                Some(end) => end
+                    .with_timezone(&config.community.timezone)
+                    .format("%Y-%m-%d %H:%M (UTC%:z)")
+                    .to_string(),
+                None => match product.duration {
+                    Some(_) => "the product's length from today".to_string(),
+                    None => "lifetime".to_string(),
+                },
+            };
+            println!("  line {}: {} until {until}", ready.line, ready.member);
+        }
+        if !skipped.is_empty() {
+            println!("not imported:");
+            for s in &skipped {
+                println!(
+                    "  line {}: {} ({})",
+                    s.line,
+                    if s.who.is_empty() { "-" } else { &s.who },
+                    s.why
+                );
+            }
+        }
+        if dry_run {
+            println!("dry run: nothing written");
+            return Ok(());
+        }
+        let done = import::run(&app, &config, product, &members, &from).await?;
+        println!(
+            "imported {} member(s); their roles go out when the bot runs",
             done.new.len()
         );
         Ok::<(), lyceum::error::Error>(())

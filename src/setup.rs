@@ -82,6 +82,39 @@ impl Discord {
     }
 }
 
+impl Discord {
+    /// Every member of `server` as (username, id), a thousand per request as Discord pages them.
+    pub async fn members(&self, server: u64) -> anyhow::Result<Vec<(String, u64)>> {
+        #[derive(Deserialize)]
+        struct User {
+            #[serde(deserialize_with = "id_from_string")]
+            id: u64,
+            username: String,
+        }
+        #[derive(Deserialize)]
+        struct Member {
+            user: User,
+        }
+        let mut all = Vec::new();
+        let mut after = 0u64;
+        loop {
+            let page: Vec<Member> = self
+                .get(&format!(
+                    "/guilds/{server}/members?limit=1000&after={after}"
+                ))
+                .await?;
+            let full = page.len() == 1000;
+            for member in page {
+                after = after.max(member.user.id);
+                all.push((member.user.username, member.user.id));
+            }
+            if !full {
+                return Ok(all);
+            }
+        }
+    }
+}
+
 /// The one of `options` a creator meant by `typed`: its number in the list shown (1-based), its
 /// name (case, a leading `#` or `@` and surrounding spaces ignored), or its id.
 pub fn choose<'a>(options: &'a [Named], typed: &str) -> Option<&'a Named> {

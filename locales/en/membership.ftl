@@ -15,6 +15,7 @@ membership-buy = 💳 **{ $product }**: pay with this personal link (it tells us
     Your role arrives the moment the payment goes through.
 membership-source-manual = granted by staff
 membership-source-code = redeem code
+membership-source-import = imported
 membership-source-stripe = Stripe
 membership-source-discord = Discord subscription
 membership-reminder-dm = ⏳ Your **{ $product }** access ends { $until }. Renew with `/membership buy product:{ $id }` to keep it.

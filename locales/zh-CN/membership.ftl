@@ -15,6 +15,7 @@ membership-buy = 💳 **{ $product }**：请使用你的专属付款链接（用
     付款成功后身份组会立即到账。
 membership-source-manual = 管理员授予
 membership-source-code = 兑换码
+membership-source-import = 迁移导入
 membership-source-stripe = Stripe
 membership-source-discord = Discord 订阅
 membership-reminder-dm = ⏳ 你的 **{ $product }** 将于 { $until } 到期。使用 `/membership buy product:{ $id }` 续费即可保留。

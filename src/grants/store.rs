@@ -232,6 +232,18 @@ pub async fn open_discord_grants_before(
     .await
 }
 
+/// Whether any grant, open or ended, was ever made under `reference` (an import runs once).
+pub async fn reference_ever_used(
+    conn: &mut SqliteConnection,
+    reference: &str,
+) -> sqlx::Result<bool> {
+    let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM grants WHERE reference = ? LIMIT 1")
+        .bind(reference)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// The open grant with `reference` (a Stripe subscription, a Discord entitlement).
 pub async fn by_reference(
     conn: &mut SqliteConnection,

@@ -708,3 +708,141 @@ async fn init_writes_a_config_from_names_that_check_config_accepts() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+/// Paid members come over from each platform's export: a dry run writes nothing, the import
+/// grants the product until each row's end date (usernames found among the server's members
+/// on the simulated Discord), every row left out is reported with why, and a second run
+/// changes nothing.
+// Multi-threaded: the CLI runs as a blocking child while the simulator answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_members_from_each_platform_export_is_once_with_a_report() {
+    use lyceum::harness::sim::{ids, Sim};
+    let sim = Sim::start().await.unwrap();
+    // (file, extra args, members granted, lines left out with a word of why)
+    let platforms: [(&str, &[&str], usize, &[(usize, &str)]); 5] = [
+        ("launchpass", &[], 2, &[(3, "expired")]),
+        ("whop", &[], 2, &[(4, "no member of the server")]),
+        ("upgradechat", &[], 2, &[(4, "CANCELLED")]),
+        (
+            "patreon",
+            &["--plan", "Gold"],
+            1,
+            &[
+                (3, "Former patron"),
+                (4, "Silver"),
+                (5, "no member of the server"),
+            ],
+        ),
+        ("zsxq", &[], 2, &[(3, "ended 2025-06-01")]),
+    ];
+    for (platform, extra, granted, left_out) in platforms {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[discord]\nguild_id = {}\napi_url = \"{}\"\n\n[community]\ntimezone = \"Asia/Shanghai\"\n\n\
+                 [[products]]\nid = \"pro\"\nname = \"Pro\"\nrole = {}\nduration = \"30d\"\nprice = 29.0\n",
+                ids::GUILD,
+                sim.api_url(),
+                ids::ROLE_PRO
+            ),
+        )
+        .unwrap();
+        let file = format!(
+            "{}/tests/fixtures/members/{platform}.csv",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let import = |dry_run: bool| {
+            let mut command = lyceum();
+            command
+                .args(["import", "members", "--product", "pro", "--file", &file])
+                .args(extra)
+                .arg("--config")
+                .arg(&config)
+                .env("DISCORD_TOKEN", sim.token());
+            if dry_run {
+                command.arg("--dry-run");
+            }
+            let out = command.output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(
+                out.status.success(),
+                "{platform}: {stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            stdout
+        };
+        let dry = import(true);
+        assert!(
+            dry.contains(&format!(
+                "{granted} member(s) to grant pro, 0 imported before (left as they are), {} row(s) not imported",
+                left_out.len()
+            )),
+            "{platform}: {dry}"
+        );
+        for (line, why) in left_out {
+            assert!(
+                dry.lines()
+                    .any(|l| l.contains(&format!("line {line}:")) && l.contains(why)),
+                "{platform}: line {line} should be reported with {why:?}: {dry}"
+            );
+        }
+        assert!(dry.contains("nothing written"), "{platform}: {dry}");
+        let db = lyceum::db::Db::open(&dir.path().join("lyceum.db"))
+            .await
+            .unwrap();
+        let imported = || async {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM grants WHERE source = 'import' AND product = 'pro' AND ended_at IS NULL",
+            )
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+            n as usize
+        };
+        assert_eq!(imported().await, 0, "{platform}: a dry run writes nothing");
+
+        let done = import(false);
+        assert!(
+            done.contains(&format!("imported {granted} member(s)")),
+            "{platform}: {done}"
+        );
+        assert_eq!(imported().await, granted, "{platform}");
+        // Mina's access runs to the end date in her row (through 2030-01-31 or to 2030-01-01
+        // in Shanghai), her role waits in the outbox for the bot to run.
+        let (paid_until,): (Option<i64>,) = sqlx::query_as(&format!(
+            "SELECT paid_until FROM grants WHERE member_id = {} AND source = 'import'",
+            ids::MINA
+        ))
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+        let until = lyceum::clock::from_millis(paid_until.unwrap())
+            .with_timezone(&chrono_tz::Asia::Shanghai);
+        assert!(
+            until.format("%Y").to_string() == "2030",
+            "{platform}: {until}"
+        );
+        let (roles,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'add_role' AND status = 'pending'",
+        )
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+        assert_eq!(roles as usize, granted, "{platform}");
+
+        let again = import(false);
+        assert!(
+            again.contains(&format!(
+                "0 member(s) to grant pro, {granted} imported before"
+            )),
+            "{platform}: {again}"
+        );
+        assert_eq!(
+            imported().await,
+            granted,
+            "{platform}: a second run changes nothing"
+        );
+    }
+}

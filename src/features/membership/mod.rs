@@ -12,6 +12,7 @@ pub mod commands;
 pub mod entitlements;
 pub mod error;
 pub mod gate;
+pub mod import;
 pub mod notices;
 pub mod ops;
 pub mod reconcile;

@@ -20,6 +20,7 @@ fn source_name(locale: Locale, source: &str) -> String {
     match source {
         "manual" => t!(locale, "membership-source-manual"),
         "code" => t!(locale, "membership-source-code"),
+        "import" => t!(locale, "membership-source-import"),
         "stripe" => t!(locale, "membership-source-stripe"),
         "discord" => t!(locale, "membership-source-discord"),
         other => other.to_string(),

@@ -9,7 +9,7 @@ about-links = Links
 about-per-week = a week
 about-per-month = a month
 about-per-quarter = a quarter
-about-rhythm-item = { $count }× { $kind } { $per }
+about-rhythm-item = { $kind }: { $count } { $per }
 about-days = { $days ->
     [one] 1 day
    *[other] { $days } days

@@ -237,7 +237,11 @@ pub async fn run() -> anyhow::Result<()> {
     println!("People     @olivia (server owner), @mina, @kai (Discord in Chinese), @sam\n");
 
     setup_scene::init(&sim).await?;
-    let bot = SimBot::start(sim.clone(), &dir, &demo_config()).await?;
+    // What /about says goes in [community], which the simulated server's config opens.
+    let config = crate::harness::sim::harness::config_text(&sim, &dir.join("lyceum.db"), &demo_config())
+        .replacen("[community]\n", &format!("[community]\n{POSITIONING}"), 1);
+    std::fs::write(dir.join("config.toml"), config)?;
+    let bot = SimBot::start(sim.clone(), &dir, "").await?;
     // The community's full config (with its warning ladder) from here on.
     setup_scene::invite_url(&bot.app.state.config.snapshot());
     let commands = sim.registered_commands();
@@ -362,6 +366,12 @@ pub async fn run() -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// What the demo community says about itself in /about.
+const POSITIONING: &str = r#"tagline = { en = "Learn Rust by shipping real projects", "zh-CN" = "在真实项目中学 Rust" }
+value = { en = "A chapter a week, live code reviews, answers from working Rust engineers", "zh-CN" = "每周一章、直播代码评审、一线 Rust 工程师答疑" }
+audience = { en = "Developers moving to Rust", "zh-CN" = "转向 Rust 的开发者" }
+"#;
 
 /// The demo community's points and shop (fixed 20 points a message, so the transcript reads
 /// the same every time; real communities use a range).
@@ -971,15 +981,15 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
     let about = sim.slash(SlashCall::new(ids::MINA, "about")).await?;
     let embed = &about.raw["embeds"][0];
     let mut lines = vec![format!(
-        "**{}**",
-        embed["title"].as_str().unwrap_or_default()
+        "**{}** — {}",
+        embed["title"].as_str().unwrap_or_default(),
+        embed["description"].as_str().unwrap_or_default()
     )];
     for field in embed["fields"].as_array().into_iter().flatten() {
-        lines.push(format!(
-            "{}: {}",
-            field["name"].as_str().unwrap_or_default(),
-            field["value"].as_str().unwrap_or_default()
-        ));
+        lines.push(format!("{}:", field["name"].as_str().unwrap_or_default()));
+        for line in field["value"].as_str().unwrap_or_default().lines() {
+            lines.push(format!("  {line}"));
+        }
     }
     script.indent("Lyceum 👁", &lines.join("\n"));
     script

@@ -104,7 +104,7 @@ async fn about_shows_the_positioning_products_and_rhythm_in_each_language() {
         "Weekly deep dives and live code reviews",
         "Working developers",
         "• Answers within 48h",
-        "3× articles a week",
+        "articles: 3 a week",
         "**Pro membership** — 29.00 USD / 30 days · `/membership buy product:pro`",
         "[Newsletter](https://example.com/news)",
     ] {

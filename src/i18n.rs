@@ -85,6 +85,11 @@ impl LocalizedText {
         self.plain.is_none() && self.by_locale.is_empty()
     }
 
+    /// The text written for exactly `locale` (`None` for plain text or another locale).
+    pub fn written_for(&self, locale: Locale) -> Option<&str> {
+        self.by_locale.get(&locale).map(String::as_str)
+    }
+
     /// The text in `locale`, falling back to English, then to any translation present.
     pub fn get(&self, locale: Locale) -> &str {
         self.plain

@@ -251,6 +251,7 @@ impl Config {
         let schedules = schedule::read_items(
             reader.array(&root, "schedule"),
             community.as_ref().map_or(Tz::UTC, |c| c.timezone),
+            community.as_ref().map_or(Locale::En, |c| c.default_locale),
             channels.announcements,
         );
 

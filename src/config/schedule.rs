@@ -9,14 +9,20 @@ use serenity::all::ChannelId;
 use toml::Value;
 
 use super::reader::Section;
+use crate::i18n::{Locale, LocalizedText};
 use crate::recurrence;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleItem {
     /// Stable key: renaming it makes a new event (and ends the old one).
     pub id: String,
+    /// In the community's default language (what channel posts show).
     pub title: String,
     pub description: String,
+    /// Per-language title and description when the file gives them
+    /// (`title = { en = "…", "zh-CN" = "…" }`), as stored beside the event: a JSON object
+    /// `{"zh-CN": {"title": "…", "description": "…"}}`.
+    pub translations: Option<String>,
     /// The first occurrence, community-local.
     pub when: NaiveDateTime,
     pub repeat: String,
@@ -33,14 +39,15 @@ const CATCH_UP: [&str; 3] = ["post_late", "skip", "digest"];
 pub fn read_items(
     items: Vec<Section<'_>>,
     tz: Tz,
+    default_locale: Locale,
     default_channel: Option<ChannelId>,
 ) -> Vec<ScheduleItem> {
     let mut out: Vec<ScheduleItem> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for mut t in items {
         let id = t.stable_id("id", "weekly-live", &mut seen);
-        let title = t.string("title").map(|s| s.trim().to_string());
-        if title.as_deref().is_none_or(str::is_empty) && t.raw("title").is_none() {
+        let title = t.text("title");
+        if t.raw("title").is_none() {
             t.missing("title");
         }
         let when = match t.raw("when") {
@@ -64,7 +71,7 @@ pub fn read_items(
         };
         let repeat = t.string("repeat").unwrap_or_default();
         let remind = t.string("remind").unwrap_or_default();
-        let description = t.string("description").unwrap_or_default();
+        let description = t.text("description").unwrap_or_default();
         let channel = t.id("channel").map(ChannelId::new).or(default_channel);
         if channel.is_none() && t.raw("channel").is_none() {
             t.problem(
@@ -91,8 +98,9 @@ pub fn read_items(
         {
             out.push(ScheduleItem {
                 id,
-                title,
-                description: description.trim().to_string(),
+                title: title.get(default_locale).trim().to_string(),
+                description: description.get(default_locale).trim().to_string(),
+                translations: translations(&title, &description),
                 when,
                 repeat: repeat.trim().to_string(),
                 remind: remind.trim().to_string(),
@@ -103,6 +111,26 @@ pub fn read_items(
         }
     }
     out
+}
+
+/// The per-language texts of a schedule, or `None` when both are plain text.
+fn translations(title: &LocalizedText, description: &LocalizedText) -> Option<String> {
+    let mut by_locale = serde_json::Map::new();
+    for locale in Locale::ALL {
+        let (t, d) = (title.written_for(locale), description.written_for(locale));
+        if t.is_none() && d.is_none() {
+            continue;
+        }
+        let mut texts = serde_json::Map::new();
+        if let Some(t) = t {
+            texts.insert("title".into(), t.trim().into());
+        }
+        if let Some(d) = d {
+            texts.insert("description".into(), d.trim().into());
+        }
+        by_locale.insert(locale.tag().into(), texts.into());
+    }
+    (!by_locale.is_empty()).then(|| serde_json::Value::Object(by_locale).to_string())
 }
 
 /// `duration` as people type it (`"90m"`, `"2h"`, `"1小时"`), default one hour.

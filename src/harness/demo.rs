@@ -238,8 +238,9 @@ pub async fn run() -> anyhow::Result<()> {
 
     setup_scene::init(&sim).await?;
     // What /about says goes in [community], which the simulated server's config opens.
-    let config = crate::harness::sim::harness::config_text(&sim, &dir.join("lyceum.db"), &demo_config())
-        .replacen("[community]\n", &format!("[community]\n{POSITIONING}"), 1);
+    let config =
+        crate::harness::sim::harness::config_text(&sim, &dir.join("lyceum.db"), &demo_config())
+            .replacen("[community]\n", &format!("[community]\n{POSITIONING}"), 1);
     std::fs::write(dir.join("config.toml"), config)?;
     let bot = SimBot::start(sim.clone(), &dir, "").await?;
     // The community's full config (with its warning ladder) from here on.

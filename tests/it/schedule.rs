@@ -773,3 +773,45 @@ async fn posting_in_the_event_channel_while_it_is_on_earns_attendance_once() {
     );
     app.stop().await;
 }
+
+/// A standing schedule may give its title and description per language, like product names:
+/// the channel announcement is in the community's language, each member's replies in theirs.
+#[tokio::test]
+async fn a_standing_schedule_speaks_each_members_language() {
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut app = TestApp::spawn_clocked(
+        "\n[[schedule]]\nid = \"weekly-live\"\ntitle = { en = \"Weekly live Q&A\", \"zh-CN\" = \"每周直播答疑\" }\n\
+         description = { en = \"Bring your questions\", \"zh-CN\" = \"带上你的问题\" }\n\
+         when = \"2026-12-01 20:00\"\nrepeat = \"每周\"\n",
+        clock.clone(),
+    )
+    .await;
+    let posts = wait_posts(&app, 1).await;
+    let embed = &posts[0].body["embeds"][0];
+    assert_eq!(embed["title"], "📅 Weekly live Q&A");
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bring your questions"),
+        "{embed}"
+    );
+    let list = |member| SlashCall::new(member, "event").subcommand("list");
+    let kai = app.slash(list(ids::KAI)).await;
+    assert!(kai.content.contains("**每周直播答疑**"), "{}", kai.content);
+    let mina = app.slash(list(ids::MINA)).await;
+    assert!(
+        mina.content.contains("**Weekly live Q&A**"),
+        "{}",
+        mina.content
+    );
+    let show = app
+        .slash(
+            SlashCall::new(ids::KAI, "event")
+                .subcommand("show")
+                .integer("event", 1),
+        )
+        .await;
+    assert!(show.content.contains("每周直播答疑"), "{}", show.content);
+    app.stop().await;
+}

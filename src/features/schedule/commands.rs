@@ -181,6 +181,7 @@ async fn create(
         due_at: plan.1,
         prev_at: to_millis(now),
         created_by: ctx.author().id.get(),
+        translations: None,
     };
     let id = actions::create(data, config, ctx.author().id, &new).await?;
     let text = t!(
@@ -265,7 +266,7 @@ async fn list(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Erro
             format!(
                 "`#{}` **{}** — <t:{}:F>{repeat}{paused}",
                 r.id,
-                r.title,
+                r.title_in(locale),
                 r.next_at.unwrap_or(0) / 1000
             )
         })
@@ -307,7 +308,7 @@ async fn show(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
         inv.locale(ctx),
         "event-show",
         id = row.id,
-        title = row.title.clone(),
+        title = row.title_in(inv.locale(ctx)),
         next = row
             .next_at
             .map(|n| format!("<t:{}:F> (<t:{}:R>)", n / 1000, n / 1000))
@@ -345,19 +346,19 @@ async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Er
             locale,
             "event-cancelled",
             id = event,
-            title = row.title.clone()
+            title = row.title_in(locale)
         ),
         "paused" => t!(
             locale,
             "event-paused",
             id = event,
-            title = row.title.clone()
+            title = row.title_in(locale)
         ),
         _ => t!(
             locale,
             "event-resumed",
             id = event,
-            title = row.title.clone()
+            title = row.title_in(locale)
         ),
     };
     reply::ephemeral(ctx, text).await?;
@@ -395,7 +396,7 @@ async fn skip(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
     let text = t!(
         inv.locale(ctx),
         "event-skipped",
-        title = row.title.clone(),
+        title = row.title_in(inv.locale(ctx)),
         when = skipped
             .map(|s| format!("<t:{}:F>", s / 1000))
             .unwrap_or_else(|| "—".into())
@@ -416,7 +417,7 @@ async fn attendees(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error>
     let text = t!(
         inv.locale(ctx),
         "event-attendees",
-        title = row.title.clone(),
+        title = row.title_in(inv.locale(ctx)),
         count = names.len() as i64,
         list = names.join(", ")
     );

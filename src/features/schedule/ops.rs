@@ -97,14 +97,15 @@ pub fn announcement(
 ) -> MessageBody {
     let unix = occ / 1000;
     let mut description = format!("<t:{unix}:F> · <t:{unix}:R>");
-    if !row.description.is_empty() {
-        description = format!("{}\n\n{description}", row.description);
+    let about = row.description_in(locale);
+    if !about.is_empty() {
+        description = format!("{about}\n\n{description}");
     }
     if late {
         description.push_str(&format!("\n{}", t!(locale, "event-late")));
     }
     let embed = json!({
-        "title": format!("📅 {}", row.title),
+        "title": format!("📅 {}", row.title_in(locale)),
         "description": description,
         "color": 0x3BA55D,
         "fields": [{
@@ -196,7 +197,7 @@ async fn remind(
             let text = t!(
                 locale,
                 "event-reminder",
-                title = row.title.clone(),
+                title = row.title_in(locale),
                 when = format!("<t:{}:R>", occ / 1000)
             );
             outbox::enqueue(
@@ -238,7 +239,7 @@ async fn digest(
     let text = t!(
         locale,
         "event-digest",
-        title = row.title.clone(),
+        title = row.title_in(locale),
         count = missed.len() as i64,
         list = lines.join("\n")
     );

@@ -24,9 +24,30 @@ pub struct EventRow {
     pub prev_at: Option<i64>,
     /// Set for a standing schedule from config (`[[schedule]] id`): commands do not change it.
     pub config_id: Option<String>,
+    /// Per-language title and description (a standing schedule's), see migration 0014.
+    pub translations: Option<String>,
 }
 
-pub const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at, prev_at, config_id";
+impl EventRow {
+    /// The title a reader of `locale` sees: its own language's when the schedule gives one.
+    pub fn title_in(&self, locale: crate::i18n::Locale) -> String {
+        self.translated(locale, "title")
+            .unwrap_or_else(|| self.title.clone())
+    }
+
+    /// The description a reader of `locale` sees.
+    pub fn description_in(&self, locale: crate::i18n::Locale) -> String {
+        self.translated(locale, "description")
+            .unwrap_or_else(|| self.description.clone())
+    }
+
+    fn translated(&self, locale: crate::i18n::Locale, field: &str) -> Option<String> {
+        let all: serde_json::Value = serde_json::from_str(self.translations.as_deref()?).ok()?;
+        Some(all[locale.tag()][field].as_str()?.to_string())
+    }
+}
+
+pub const COLUMNS: &str = "id, title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, status, next_at, due_at, prev_at, config_id, translations";
 
 pub struct NewEvent<'a> {
     pub title: &'a str,
@@ -42,6 +63,8 @@ pub struct NewEvent<'a> {
     /// When the series was planned (the first occurrence is announced from then).
     pub prev_at: i64,
     pub created_by: u64,
+    /// See [`EventRow::translations`].
+    pub translations: Option<&'a str>,
 }
 
 pub async fn insert(
@@ -50,8 +73,8 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, prev_at, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, prev_at, created_by, created_at, translations)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(e.title)
     .bind(e.description)
@@ -66,6 +89,7 @@ pub async fn insert(
     .bind(e.prev_at)
     .bind(e.created_by as i64)
     .bind(to_millis(now))
+    .bind(e.translations)
     .fetch_one(&mut *tx)
     .await?;
     Ok(id)
@@ -145,7 +169,7 @@ pub async fn last_rsvp_occurrence(db: &Db, event: i64) -> sqlx::Result<Option<i6
 pub async fn update_event(tx: &mut SqliteConnection, e: &EventRow) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE events SET title = ?, description = ?, channel_id = ?, starts_local = ?, repeat = ?,
-                remind = ?, duration_s = ?, catch_up = ? WHERE id = ?",
+                remind = ?, duration_s = ?, catch_up = ?, translations = ? WHERE id = ?",
     )
     .bind(&e.title)
     .bind(&e.description)
@@ -155,6 +179,7 @@ pub async fn update_event(tx: &mut SqliteConnection, e: &EventRow) -> sqlx::Resu
     .bind(&e.remind)
     .bind(e.duration_s)
     .bind(&e.catch_up)
+    .bind(&e.translations)
     .bind(e.id)
     .execute(&mut *tx)
     .await?;

@@ -33,6 +33,7 @@ fn differs(row: &EventRow, item: &ScheduleItem) -> (bool, bool) {
         || row.remind != item.remind;
     let other = row.title != item.title
         || row.description != item.description
+        || row.translations != item.translations
         || row.channel_id != item.channel.get() as i64
         || row.duration_s != item.duration_s
         || row.catch_up != item.catch_up;
@@ -44,6 +45,7 @@ fn as_configured(row: &EventRow, item: &ScheduleItem) -> EventRow {
     EventRow {
         title: item.title.clone(),
         description: item.description.clone(),
+        translations: item.translations.clone(),
         channel_id: item.channel.get() as i64,
         starts_local: item.when.format(LOCAL_FORMAT).to_string(),
         repeat: item.repeat.clone(),
@@ -103,6 +105,7 @@ pub async fn sync(
                     due_at: 0,
                     prev_at: to_millis(now),
                     created_by: 0,
+                    translations: item.translations.as_deref(),
                 };
                 let id = store::insert(tx, &new, now).await?;
                 store::set_config_id(tx, id, &item.id).await?;

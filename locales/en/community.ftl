@@ -78,6 +78,7 @@ chart-messages = messages
 chart-retention-title = Weekly cohort retention
 chart-weeks-after = weeks after joining
 chart-free = free
+chart-retention-empty = No one joined in these weeks yet: a row appears for each week members join.
 stats-chart-attached = 📈 Chart attached.
 
 ## Commands

@@ -75,6 +75,7 @@ chart-messages = 消息
 chart-retention-title = 每周新成员留存
 chart-weeks-after = 加入后的周数
 chart-free = 免费
+chart-retention-empty = 这几周还没有新成员加入：有成员加入的每一周会出现一行。
 stats-chart-attached = 📈 已附上图表。
 
 ## Commands

@@ -1072,25 +1072,51 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
         )
         .await?;
     script.indent("Lyceum 👁", &stats.content);
-    let png = crate::features::stats::charts::activity(
-        &{
-            let mut conn = state.db.read.acquire().await?;
-            let config = state.config.snapshot();
-            crate::features::stats::store::overview(&mut conn, &config, state.clock.now(), 7)
-                .await?
-                .series
-        },
-        crate::i18n::Locale::En,
-    )
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let dir = std::path::Path::new("target").join("lyceum-demo");
-    let path = if std::fs::create_dir_all(&dir).is_ok() {
-        dir.join("activity.png")
-    } else {
-        std::env::temp_dir().join("lyceum-demo-activity.png")
+    let (series, cohorts) = {
+        let mut conn = state.db.read.acquire().await?;
+        let config = state.config.snapshot();
+        let now = state.clock.now();
+        let overview = crate::features::stats::store::overview(&mut conn, &config, now, 7).await?;
+        let (cohorts, _) =
+            crate::features::stats::store::retention(&mut conn, &config, now, 8).await?;
+        (overview.series, cohorts)
     };
-    std::fs::write(&path, png)?;
-    script.indent("📎", &format!("activity.png (saved to {})", path.display()));
+    use crate::features::stats::charts;
+    use crate::i18n::Locale;
+    let fail = |e: crate::error::Error| anyhow::anyhow!("{e:?}");
+    let charts = [
+        (
+            "activity.png",
+            charts::activity(&series, Locale::En).map_err(fail)?,
+        ),
+        (
+            "activity-zh-CN.png",
+            charts::activity(&series, Locale::ZhCn).map_err(fail)?,
+        ),
+        (
+            "retention.png",
+            charts::retention(&cohorts, Locale::En).map_err(fail)?,
+        ),
+    ];
+    let dir = std::path::Path::new("target").join("lyceum-demo");
+    let dir = if std::fs::create_dir_all(&dir).is_ok() {
+        dir
+    } else {
+        std::env::temp_dir()
+    };
+    for (name, png) in &charts {
+        std::fs::write(dir.join(name), png)?;
+    }
+    let names: Vec<&str> = charts.iter().map(|(name, _)| *name).collect();
+    let path = dir.join("activity.png");
+    script.indent(
+        "📎",
+        &format!(
+            "{} (saved to {}; the same charts /stats overview and /stats retention attach)",
+            names.join(", "),
+            path.parent().unwrap_or(&dir).display()
+        ),
+    );
     println!();
     Ok(())
 }

@@ -331,7 +331,7 @@ fn the_demo_plays_its_script_to_the_end() {
         "🎁 It was adopted: **+50** points.",
         "✅ Answer to `#1` posted; **50** points are yours.",
         "**Community — last 7 days**",
-        "activity.png (saved to",
+        "activity.png, activity-zh-CN.png, retention.png (saved to",
         "120 role changes reached Discord",
         "server: Lyceum Academy (the only one the bot is in)",
         "check-config: ok",

@@ -107,6 +107,7 @@ mod tests {
             due_at: due,
             prev_at: crate::clock::to_millis(now),
             created_by: 1,
+            translations: None,
         };
         store::insert(&mut tx, &new, now).await.unwrap();
         tx.commit().await.unwrap();

@@ -2,19 +2,16 @@
 //! CJK-covering subset compiled into the binary (see `assets/fonts/README.md`), so Chinese
 //! labels render without any system font.
 
-use std::sync::OnceLock;
-
 use chrono::NaiveDate;
 use plotters::prelude::*;
-use plotters::style::{register_font, FontStyle};
 
 use super::store::Cohort;
+use super::text::{self, Anchor, Label};
 use crate::error::Error;
 use crate::i18n::Locale;
 use crate::t;
 
-const FONT: &[u8] = include_bytes!("../../../assets/fonts/lyceum-chart.ttf");
-const FAMILY: &str = "sans-serif";
+pub(super) const FONT: &[u8] = include_bytes!("../../../assets/fonts/lyceum-chart.ttf");
 
 /// Discord's dark theme background, and the text on it.
 const BACKGROUND: RGBColor = RGBColor(0x31, 0x33, 0x38);
@@ -23,16 +20,11 @@ const GRID: RGBColor = RGBColor(0x4E, 0x50, 0x58);
 const BLURPLE: RGBColor = RGBColor(0x58, 0x65, 0xF2);
 const GREEN: RGBColor = RGBColor(0x57, 0xF2, 0x87);
 
+/// The compiled-in font reads (it always does; a broken asset is an error, not a panic).
 fn font_ready() -> Result<(), Error> {
-    static READY: OnceLock<bool> = OnceLock::new();
-    let ok = *READY.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Internal(anyhow::anyhow!(
-            "the chart font did not load"
-        )))
-    }
+    ab_glyph::FontRef::try_from_slice(FONT)
+        .map(|_| ())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the chart font did not load: {e}")))
 }
 
 fn fail(e: impl std::fmt::Display) -> Error {
@@ -53,78 +45,138 @@ fn png(buffer: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, Error> {
 
 const SIZE: (u32, u32) = (900, 450);
 
-/// Active members and messages per day.
+/// A step for `max` in 1, 2, 5 × 10ⁿ giving at most six ticks: counts get whole-number ticks.
+fn tick_step(max: i64) -> i64 {
+    let mut magnitude = 1;
+    loop {
+        for step in [1, 2, 5] {
+            if max / (step * magnitude) <= 5 {
+                return step * magnitude;
+            }
+        }
+        magnitude *= 10;
+    }
+}
+
+/// Which days get a date under them: about six, evenly spaced, always the last day.
+fn day_ticks(days: usize) -> Vec<usize> {
+    let last = days.saturating_sub(1);
+    let step = last.div_ceil(6).max(1);
+    let mut ticks: Vec<usize> = (0..last).step_by(step).collect();
+    // Leave room for the last day's date.
+    if ticks.last().is_some_and(|t| last - t < step.div_ceil(2)) {
+        ticks.pop();
+    }
+    ticks.push(last);
+    ticks
+}
+
+fn label(text: String, at: (i32, i32), px: f32, anchor: Anchor) -> Label {
+    Label {
+        text,
+        at,
+        px,
+        color: TEXT,
+        anchor,
+    }
+}
+
+/// Active members and messages per day: whole-number ticks, the x axis from the first day to
+/// the last, a legend in the upper left.
 pub fn activity(series: &[(NaiveDate, i64, i64)], locale: Locale) -> Result<Vec<u8>, Error> {
     font_ready()?;
     let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    let days = series.len().max(1);
+    let last = (days - 1).max(1);
+    let max = series
+        .iter()
+        .map(|(_, a, m)| (*a).max(*m))
+        .max()
+        .unwrap_or(0);
+    let step = tick_step(max.max(1));
+    // Headroom above the highest point, to the next tick.
+    let top = (max / step + 1) * step;
+    let mut labels = vec![label(
+        t!(locale, "chart-activity-title", days = days as i64),
+        (SIZE.0 as i32 / 2, 26),
+        26.0,
+        Anchor::Center,
+    )];
+    let lines = [
+        (t!(locale, "chart-messages"), BLURPLE),
+        (t!(locale, "chart-active"), GREEN),
+    ];
     {
         let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
         root.fill(&BACKGROUND).map_err(fail)?;
-        let days = series.len().max(1);
-        let top = series
-            .iter()
-            .map(|(_, a, m)| (*a).max(*m))
-            .max()
-            .unwrap_or(0)
-            .max(1) as f64
-            * 1.15;
-        let title = t!(locale, "chart-activity-title", days = days as i64);
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FAMILY, 26).into_font().color(&TEXT))
-            .margin(16)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0..days, 0f64..top)
+            .margin(20)
+            .margin_top(56)
+            .x_label_area_size(30)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0..last, 0..top)
             .map_err(fail)?;
-        let label_style = (FAMILY, 15).into_font().color(&TEXT);
+        let grid = |points: Vec<(usize, i64)>| LineSeries::new(points, GRID.stroke_width(1));
+        for v in (0..=top).step_by(step as usize) {
+            chart
+                .draw_series(grid(vec![(0, v), (last, v)]))
+                .map_err(fail)?;
+            let (x, y) = chart.backend_coord(&(0, v));
+            labels.push(label(v.to_string(), (x - 8, y), 15.0, Anchor::Right));
+        }
+        for i in day_ticks(days) {
+            chart
+                .draw_series(grid(vec![(i, 0), (i, top)]))
+                .map_err(fail)?;
+            let (x, y) = chart.backend_coord(&(i, 0));
+            let day = series.get(i).map(|(d, _, _)| d.format("%m-%d").to_string());
+            labels.push(label(
+                day.unwrap_or_default(),
+                (x, y + 16),
+                15.0,
+                Anchor::Center,
+            ));
+        }
+        let points = |pick: fn(&(NaiveDate, i64, i64)) -> i64| {
+            series.iter().enumerate().map(move |(i, p)| (i, pick(p)))
+        };
         chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(BACKGROUND)
-            .axis_style(GRID)
-            .label_style(label_style.clone())
-            .x_labels(6)
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .x_label_formatter(&|i| {
-                series
-                    .get(*i)
-                    .map(|(d, _, _)| d.format("%m-%d").to_string())
-                    .unwrap_or_default()
-            })
-            .draw()
+            .draw_series(LineSeries::new(points(|p| p.2), BLURPLE.stroke_width(3)))
             .map_err(fail)?;
         chart
-            .draw_series(LineSeries::new(
-                series
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, _, m))| (i, *m as f64)),
-                BLURPLE.stroke_width(3),
+            .draw_series(LineSeries::new(points(|p| p.1), GREEN.stroke_width(3)))
+            .map_err(fail)?;
+        // The legend: a swatch and its name per line, in a box sized to the longest name.
+        let (x0, y0) = chart.backend_coord(&(0, top));
+        let (x0, y0) = (x0 + 12, y0 + 10);
+        let text_w = lines
+            .iter()
+            .map(|(n, _)| text::width(n, 15.0))
+            .fold(0.0, f32::max);
+        let box_w = 12 + 22 + 10 + text_w.ceil() as i32 + 12;
+        let row_h = 24;
+        root.draw(&Rectangle::new(
+            [(x0, y0), (x0 + box_w, y0 + 8 + row_h * lines.len() as i32)],
+            BACKGROUND.filled(),
+        ))
+        .map_err(fail)?;
+        root.draw(&Rectangle::new(
+            [(x0, y0), (x0 + box_w, y0 + 8 + row_h * lines.len() as i32)],
+            GRID.stroke_width(1),
+        ))
+        .map_err(fail)?;
+        for (row, (name, color)) in lines.iter().enumerate() {
+            let y = y0 + 4 + row_h / 2 + row_h * row as i32;
+            root.draw(&PathElement::new(
+                vec![(x0 + 12, y), (x0 + 34, y)],
+                color.stroke_width(3),
             ))
-            .map_err(fail)?
-            .label(t!(locale, "chart-messages"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLURPLE.stroke_width(3)));
-        chart
-            .draw_series(LineSeries::new(
-                series
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, a, _))| (i, *a as f64)),
-                GREEN.stroke_width(3),
-            ))
-            .map_err(fail)?
-            .label(t!(locale, "chart-active"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREEN.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .background_style(BACKGROUND)
-            .border_style(GRID)
-            .label_font(label_style)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
             .map_err(fail)?;
+            labels.push(label(name.clone(), (x0 + 44, y), 15.0, Anchor::Left));
+        }
         root.present().map_err(fail)?;
     }
+    text::draw(&mut buffer, SIZE, &labels);
     png(&buffer, SIZE)
 }
 
@@ -132,7 +184,6 @@ pub fn activity(series: &[(NaiveDate, i64, i64)], locale: Locale) -> Result<Vec<
 /// per week after joining; brighter is more retained, empty cells are weeks still to come.
 /// Drawn in pixels (not chart coordinates) so labels sit centred on their cells.
 pub fn retention(cohorts: &[Cohort], locale: Locale) -> Result<Vec<u8>, Error> {
-    use plotters::style::text_anchor::{HPos, Pos, VPos};
     font_ready()?;
     let weeks = super::store::FOLLOW_WEEKS as i32;
     let (left, top, cell_h) = (230i32, 90i32, 32i32);
@@ -141,40 +192,40 @@ pub fn retention(cohorts: &[Cohort], locale: Locale) -> Result<Vec<u8>, Error> {
     let height = (top + cell_h * cohorts.len().max(1) as i32 + 50) as u32;
     let size = (SIZE.0, height);
     let mut buffer = vec![0u8; (size.0 * size.1 * 3) as usize];
+    let mut labels = vec![
+        label(
+            t!(locale, "chart-retention-title"),
+            (width / 2, 28),
+            26.0,
+            Anchor::Center,
+        ),
+        label(
+            t!(locale, "chart-weeks-after"),
+            (left + cell_w * weeks / 2, 58),
+            15.0,
+            Anchor::Center,
+        ),
+    ];
+    for w in 0..weeks {
+        labels.push(label(
+            format!("W{}", w + 1),
+            (left + cell_w * w + cell_w / 2, top - 12),
+            15.0,
+            Anchor::Center,
+        ));
+    }
+    let free = t!(locale, "chart-free");
+    if cohorts.is_empty() {
+        labels.push(label(
+            t!(locale, "chart-retention-empty"),
+            (left + cell_w * weeks / 2, top + cell_h / 2),
+            15.0,
+            Anchor::Center,
+        ));
+    }
     {
         let root = BitMapBackend::with_buffer(&mut buffer, size).into_drawing_area();
         root.fill(&BACKGROUND).map_err(fail)?;
-        let centred = |px: i32| {
-            (FAMILY, px)
-                .into_font()
-                .color(&TEXT)
-                .pos(Pos::new(HPos::Center, VPos::Center))
-        };
-        root.draw(&Text::new(
-            t!(locale, "chart-retention-title"),
-            (width / 2, 28),
-            centred(26),
-        ))
-        .map_err(fail)?;
-        root.draw(&Text::new(
-            t!(locale, "chart-weeks-after"),
-            (left + cell_w * weeks / 2, 58),
-            centred(15),
-        ))
-        .map_err(fail)?;
-        for w in 0..weeks {
-            root.draw(&Text::new(
-                format!("W{}", w + 1),
-                (left + cell_w * w + cell_w / 2, top - 12),
-                centred(15),
-            ))
-            .map_err(fail)?;
-        }
-        let free = t!(locale, "chart-free");
-        let right = (FAMILY, 15)
-            .into_font()
-            .color(&TEXT)
-            .pos(Pos::new(HPos::Right, VPos::Center));
         for (r, cohort) in cohorts.iter().enumerate() {
             let y = top + cell_h * r as i32;
             let tier = if cohort.tier == "free" {
@@ -182,12 +233,12 @@ pub fn retention(cohorts: &[Cohort], locale: Locale) -> Result<Vec<u8>, Error> {
             } else {
                 cohort.tier.clone()
             };
-            root.draw(&Text::new(
+            labels.push(label(
                 format!("{} · {tier} ({})", cohort.week.format("%m-%d"), cohort.size),
                 (left - 10, y + cell_h / 2),
-                right.clone(),
-            ))
-            .map_err(fail)?;
+                15.0,
+                Anchor::Right,
+            ));
             for (w, value) in cohort.retained.iter().enumerate() {
                 let x = left + cell_w * w as i32;
                 let corners = [(x + 1, y + 1), (x + cell_w - 1, y + cell_h - 1)];
@@ -199,12 +250,12 @@ pub fn retention(cohorts: &[Cohort], locale: Locale) -> Result<Vec<u8>, Error> {
                             RGBColor(shade / 3, shade / 2, shade).filled(),
                         ))
                         .map_err(fail)?;
-                        root.draw(&Text::new(
+                        labels.push(label(
                             format!("{:.0}%", v * 100.0),
                             (x + cell_w / 2, y + cell_h / 2),
-                            centred(14),
-                        ))
-                        .map_err(fail)?;
+                            14.0,
+                            Anchor::Center,
+                        ));
                     }
                     None => {
                         root.draw(&Rectangle::new(corners, GRID.stroke_width(1)))
@@ -215,6 +266,7 @@ pub fn retention(cohorts: &[Cohort], locale: Locale) -> Result<Vec<u8>, Error> {
         }
         root.present().map_err(fail)?;
     }
+    text::draw(&mut buffer, size, &labels);
     png(&buffer, size)
 }
 
@@ -234,6 +286,7 @@ mod tests {
                 "chart-retention-title",
                 "chart-weeks-after",
                 "chart-free",
+                "chart-retention-empty",
             ] {
                 let text = t!(locale, key, days = 30);
                 for c in text
@@ -244,6 +297,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn counts_get_whole_number_ticks_and_the_last_day_is_labelled() {
+        assert_eq!(tick_step(4), 1);
+        assert_eq!(tick_step(7), 2);
+        assert_eq!(tick_step(130), 50);
+        assert_eq!(tick_step(1), 1);
+        assert_eq!(day_ticks(7), vec![0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(day_ticks(30), vec![0, 5, 10, 15, 20, 25, 29]);
+        assert_eq!(day_ticks(1), vec![0]);
+        let ticks = day_ticks(14);
+        assert_eq!(ticks.last(), Some(&13));
+        assert!(ticks.windows(2).all(|w| w[1] - w[0] >= 2), "{ticks:?}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod commands;
 pub mod error;
 pub mod store;
+mod text;
 
 pub use activity::Activity;
 pub use commands::commands;

@@ -343,8 +343,20 @@ fn the_demo_plays_its_script_to_the_end() {
             stdout.contains(expected),
             "missing {expected:?} in:\n{stdout}"
         );
-    } // What a test artefact looks like, never shown to a member: raw JSON arguments, a count
-      // with a decimal, "until no end", an ambiguous zone abbreviation.
+    }
+    // What a creator does first comes first; the engineering scenes come last, under a heading.
+    let at = |text: &str| {
+        stdout
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?} missing"))
+    };
+    assert!(at("$ lyceum init") < at("── Scene 1 "));
+    assert!(at("── Scene 11 ") < at("══ Under the hood ══"));
+    assert!(at("══ Under the hood ══") < at("500 Internal Server Error"));
+    assert!(at("══ Under the hood ══") < at("RESUMEd"));
+    assert!(at("══ Under the hood ══") < at("none answered 429"));
+    // What a test artefact looks like, never shown to a member: raw JSON arguments, a count
+    // with a decimal, "until no end", an ambiguous zone abbreviation.
     for artefact in [
         "{\"",
         "\":",

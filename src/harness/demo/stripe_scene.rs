@@ -1,4 +1,4 @@
-//! Scene 11 of the demo: Stripe as Stripe sends it. A member buys two products through Payment
+//! Scene 9 of the demo: Stripe as Stripe sends it. A member buys two products through Payment
 //! Links, one is refunded (only that one goes), the other is disputed (the mod log hears of
 //! it), and a payment arrives that nobody can match (staff find it in `/membership unmatched`).
 
@@ -89,7 +89,7 @@ impl Script {
 }
 
 pub(super) async fn run(script: &Script, web: std::net::SocketAddr) -> anyhow::Result<()> {
-    script.say("── Scene 11 · Stripe as Stripe sends it: two purchases, a refund, a dispute, a payment nobody can match");
+    script.say("── Scene 9 · Stripe as Stripe sends it: two purchases, a refund, a dispute, a payment nobody can match");
     let sam = ids::SAM;
     script
         .stripe(

@@ -863,3 +863,37 @@ async fn import_members_from_each_platform_export_is_once_with_a_report() {
         );
     }
 }
+
+/// The binary asks for no newer glibc than the README promises (2.34): the symbol versions it
+/// was linked against are named in its `.gnu.version_r` section as `GLIBC_2.N`.
+#[test]
+fn the_binary_needs_no_newer_glibc_than_documented() {
+    let binary = std::fs::read(env!("CARGO_BIN_EXE_lyceum")).unwrap();
+    let needle = b"GLIBC_2.";
+    let mut newest = 0u32;
+    for start in binary
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i + needle.len())
+    {
+        let minor: String = binary[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .map(|b| *b as char)
+            .collect();
+        if let Ok(minor) = minor.parse::<u32>() {
+            newest = newest.max(minor);
+        }
+    }
+    assert!(newest > 0, "a glibc binary names its glibc versions");
+    assert!(
+        newest <= 34,
+        "the binary needs glibc 2.{newest}; the README says 2.34 — update both or pin the dependency"
+    );
+    assert!(
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .unwrap()
+            .contains("glibc 2.34 or newer")
+    );
+}

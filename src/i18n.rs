@@ -114,6 +114,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/schedule.ftl"),
             include_str!("../locales/en/membership.ftl"),
             include_str!("../locales/en/community.ftl"),
+            include_str!("../locales/en/web.ftl"),
         ],
     ),
     (
@@ -127,6 +128,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/schedule.ftl"),
             include_str!("../locales/zh-CN/membership.ftl"),
             include_str!("../locales/zh-CN/community.ftl"),
+            include_str!("../locales/zh-CN/web.ftl"),
         ],
     ),
 ];

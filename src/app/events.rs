@@ -483,11 +483,23 @@ fn message(data: &Data, message: &serenity::Message) {
     };
     crate::features::points::engine(data).on_message(&config, &incoming);
     if !incoming.bot {
-        crate::features::stats::activity(data).on_message(
+        let activity = crate::features::stats::activity(data);
+        activity.on_message(
             message.author.id.get(),
             message.channel_id.get(),
             incoming.at,
             config.community.timezone,
+        );
+        let shown = message
+            .member
+            .as_ref()
+            .and_then(|m| m.nick.as_deref())
+            .or(message.author.global_name.as_deref())
+            .unwrap_or(&message.author.name);
+        activity.saw_name(
+            message.author.id.get(),
+            shown,
+            message.author.avatar.map(|a| a.to_string()).as_deref(),
         );
     }
 }

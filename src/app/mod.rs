@@ -33,6 +33,9 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// Verifies Stripe webhooks (env `STRIPE_WEBHOOK_SECRET`). Never logged.
     pub stripe_webhook_secret: Option<String>,
+    /// The application's OAuth2 secret for the web login (env `DISCORD_CLIENT_SECRET`); `None`:
+    /// no login. Never logged.
+    pub discord_client_secret: Option<String>,
 }
 
 impl Options {
@@ -43,6 +46,7 @@ impl Options {
             token,
             clock: Arc::new(SystemClock),
             stripe_webhook_secret: None,
+            discord_client_secret: None,
         }
     }
 }
@@ -177,6 +181,33 @@ fn discord_http(config: &Config, token: &str) -> serenity::Http {
     }
 }
 
+/// The web door: Discord's REST client, and the login's OAuth2 client when a secret is set
+/// (its client id from `discord.client_id`, else from the bot token).
+fn web_door(
+    config: &Config,
+    token: &str,
+    client_secret: Option<String>,
+    client: &serenity::Client,
+) -> crate::web::Door {
+    let client_id = config
+        .discord
+        .client_id
+        .or_else(|| crate::discord::invite::client_id_of(token));
+    let login = match (client_id, client_secret) {
+        (Some(client_id), Some(client_secret)) => Some(crate::web::login::Client {
+            client_id,
+            client_secret,
+            http: reqwest::Client::new(),
+        }),
+        _ => None,
+    };
+    let api = crate::web::login::Api {
+        base: format!("{}/api/v10", config.discord.api_url),
+        guild: config.discord.guild_id.get(),
+    };
+    crate::web::Door::new(client.http.clone(), login, api)
+}
+
 /// The state over the database, with every feature's engine, the chat points loaded; and the
 /// points writer's inbox (its job starts with the others).
 async fn open_state(
@@ -239,6 +270,9 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     if let Some(secret) = &options.stripe_webhook_secret {
         crate::logging::register_secret(secret);
     }
+    if let Some(secret) = &options.discord_client_secret {
+        crate::logging::register_secret(secret);
+    }
     let instance = InstanceLock::acquire(&config.database.path)?;
     let (state, points_inbox) = open_state(
         &config,
@@ -285,7 +319,14 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
             shutdown_rx.clone(),
         ),
     ));
-    let (web_addr, web) = crate::web::serve(state.clone(), config.web.bind, shutdown_rx).await?;
+    let door = web_door(
+        &config,
+        &options.token,
+        options.discord_client_secret,
+        &client,
+    );
+    let (web_addr, web) =
+        crate::web::serve(state.clone(), config.web.bind, door, shutdown_rx).await?;
     jobs.push(("web", web));
     tracing::info!(%web_addr, "web server listening");
 

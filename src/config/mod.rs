@@ -108,6 +108,10 @@ pub struct DiscordConfig {
     pub guild_id: GuildId,
     pub owner_ids: Vec<UserId>,
     pub api_url: String,
+    /// The application's id, for the web login (default: read from DISCORD_TOKEN).
+    pub client_id: Option<u64>,
+    /// Where the web login sends members to consent (Discord's page; the simulator's in tests).
+    pub oauth_authorize_url: String,
 }
 
 impl DiscordConfig {
@@ -135,7 +139,25 @@ pub struct CommunityConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebConfig {
     pub bind: SocketAddr,
+    /// The address members reach the web pages at (`https://community.example.com`): the
+    /// Discord login's redirect URI is built from it, and cookies are `Secure` when it is
+    /// https. `None`: no login (public pages only).
+    pub public_url: Option<String>,
+    /// Who sees `/leaderboard`.
+    pub leaderboard: LeaderboardVisibility,
 }
+
+/// `[web] leaderboard`: like MEE6's privacy switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeaderboardVisibility {
+    Public,
+    #[default]
+    Members,
+    Off,
+}
+
+/// Discord's OAuth2 authorize page (a browser page, not the API).
+pub const DISCORD_AUTHORIZE: &str = "https://discord.com/oauth2/authorize";
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChannelsConfig {
@@ -472,10 +494,16 @@ fn read_discord(s: &mut Section<'_>) -> Option<DiscordConfig> {
             "plain http:// would send the bot token in clear text; use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
         );
     }
+    let client_id = s.id("client_id");
+    let oauth_authorize_url = s
+        .string("oauth_authorize_url")
+        .unwrap_or_else(|| DISCORD_AUTHORIZE.into());
     Some(DiscordConfig {
         guild_id: GuildId::new(guild_id?),
         owner_ids,
         api_url: api_url.trim_end_matches('/').to_string(),
+        client_id,
+        oauth_authorize_url,
     })
 }
 
@@ -533,7 +561,36 @@ fn read_web(s: &mut Section<'_>) -> Option<WebConfig> {
             parsed
         }
     };
-    Some(WebConfig { bind: bind? })
+    let public_url = s
+        .string("public_url")
+        .map(|u| u.trim_end_matches('/').to_string());
+    if let Some(url) = &public_url {
+        if !(url.starts_with("https://") || (url.starts_with("http://") && is_loopback_url(url))) {
+            s.problem(
+                "public_url",
+                Some(&toml::Value::String(url.clone())),
+                "expected https://… (http:// only for 127.0.0.1 or localhost): the login cookie must not travel in clear text",
+            );
+        }
+    }
+    let leaderboard = match s.string("leaderboard").as_deref() {
+        None | Some("members") => LeaderboardVisibility::Members,
+        Some("public") => LeaderboardVisibility::Public,
+        Some("off") => LeaderboardVisibility::Off,
+        Some(other) => {
+            s.problem(
+                "leaderboard",
+                Some(&toml::Value::String(other.to_string())),
+                "expected \"public\", \"members\" or \"off\"",
+            );
+            LeaderboardVisibility::Members
+        }
+    };
+    Some(WebConfig {
+        bind: bind?,
+        public_url,
+        leaderboard,
+    })
 }
 
 /// `[onboarding]`.

@@ -1,4 +1,11 @@
-//! The HTTP side: `/healthz`, `/metrics`, `/calendar.ics` and the Stripe webhook.
+//! The HTTP side: `/healthz`, `/metrics`, `/calendar.ics`, the Stripe webhook, and the pages
+//! for members and staff with their Discord login (`login.rs`, `pages.rs`, `page.rs`,
+//! `store.rs` for sessions).
+
+pub mod login;
+pub mod page;
+pub mod pages;
+pub mod store;
 
 use std::net::SocketAddr;
 
@@ -17,8 +24,83 @@ use crate::health::DiscordAuth;
 use crate::outbox::store as outbox_store;
 use crate::state::AppState;
 
-pub fn router(state: AppState) -> Router {
+/// What the web door holds beside the state: Discord's REST client (staff levels are read
+/// from the member's roles at each request), the OAuth2 client when login is on, and the
+/// address the pages are reached at.
+pub struct Door {
+    pub http: std::sync::Arc<serenity::all::Http>,
+    pub login: Option<login::Client>,
+    pub api: login::Api,
+    /// `web.public_url`, else `http://` + the bound address.
+    pub base_url: String,
+    guild_owner: tokio::sync::OnceCell<Option<serenity::all::UserId>>,
+}
+
+impl Door {
+    pub fn new(
+        http: std::sync::Arc<serenity::all::Http>,
+        login: Option<login::Client>,
+        api: login::Api,
+    ) -> Door {
+        Door {
+            http,
+            login,
+            api,
+            base_url: String::new(),
+            guild_owner: Default::default(),
+        }
+    }
+
+    /// Where Discord sends the browser back after consent.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/auth/callback", self.base_url)
+    }
+
+    /// The server's owner (read from Discord once).
+    pub async fn guild_owner(
+        &self,
+        guild: serenity::all::GuildId,
+    ) -> anyhow::Result<Option<serenity::all::UserId>> {
+        let owner = self
+            .guild_owner
+            .get_or_try_init(|| async {
+                let found = self.http.get_guild(guild).await?;
+                Ok::<_, anyhow::Error>(Some(found.owner_id))
+            })
+            .await?;
+        Ok(*owner)
+    }
+}
+
+/// The web's state: the app's, and the door's.
+#[derive(Clone)]
+pub struct Web {
+    pub app: AppState,
+    pub door: std::sync::Arc<Door>,
+}
+
+impl axum::extract::FromRef<Web> for AppState {
+    fn from_ref(web: &Web) -> AppState {
+        web.app.clone()
+    }
+}
+
+pub fn router(state: AppState, door: Door) -> Router {
+    let web = Web {
+        app: state,
+        door: std::sync::Arc::new(door),
+    };
     Router::new()
+        .route("/", get(pages::home))
+        .route("/lyceum.css", get(pages::stylesheet))
+        .route("/lang", get(pages::switch_language))
+        .route("/leaderboard", get(pages::leaderboard))
+        .route("/me", get(pages::me))
+        .route("/me/export.json", get(pages::export))
+        .route("/staff", get(pages::staff))
+        .route("/login", get(login::login))
+        .route("/auth/callback", get(login::callback))
+        .route("/logout", axum::routing::post(login::logout))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/calendar.ics", get(calendar))
@@ -27,7 +109,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(stripe_webhook)
                 .layer(axum::extract::DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
         )
-        .with_state(state)
+        .with_state(web)
 }
 
 /// A delivery run longer than this means the worker is stuck (one run is one item: at most
@@ -216,13 +298,21 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
 pub async fn serve(
     state: AppState,
     addr: SocketAddr,
+    mut door: Door,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on web.bind = {addr}: {e}"))?;
     let local = listener.local_addr()?;
-    let app = router(state);
+    door.base_url = state
+        .config
+        .snapshot()
+        .web
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let app = router(state, door);
     let task = tokio::spawn(async move {
         let stop = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;

@@ -736,7 +736,8 @@ async fn import_members_from_each_platform_export_is_once_with_a_report() {
     use lyceum::harness::sim::{ids, Sim};
     let sim = Sim::start().await.unwrap();
     // (file, extra args, members granted, lines left out with a word of why)
-    let platforms: [(&str, &[&str], usize, &[(usize, &str)]); 5] = [
+    type Platform<'a> = (&'a str, &'a [&'a str], usize, &'a [(usize, &'a str)]);
+    let platforms: [Platform; 5] = [
         ("launchpass", &[], 2, &[(3, "expired")]),
         ("whop", &[], 2, &[(4, "no member of the server")]),
         ("upgradechat", &[], 2, &[(4, "CANCELLED")]),

@@ -19,3 +19,4 @@ mod startup;
 mod stripe;
 mod stripe_objects;
 mod trust;
+mod web;

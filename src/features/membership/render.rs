@@ -16,7 +16,8 @@ use crate::t;
 
 pub use crate::i18n::money;
 
-fn source_name(locale: Locale, source: &str) -> String {
+/// How a grant's source reads to members (`granted by staff`, `redeem code`, `imported`…).
+pub fn source_label(locale: Locale, source: &str) -> String {
     match source {
         "manual" => t!(locale, "membership-source-manual"),
         "code" => t!(locale, "membership-source-code"),
@@ -64,7 +65,7 @@ pub fn status(
             .map_or(id.to_string(), |p| p.name.get(locale).to_string());
         let mut sources: Vec<String> = mine
             .iter()
-            .map(|g| source_name(locale, &g.source))
+            .map(|g| source_label(locale, &g.source))
             .collect();
         sources.dedup();
         let until = match held {
@@ -92,7 +93,7 @@ pub fn list_lines(rows: &[ProductGrant], locale: Locale) -> Vec<String> {
                 g.member_id,
                 g.product,
                 super::commands::when(g.paid_until.map(from_millis), locale),
-                source_name(locale, &g.source)
+                source_label(locale, &g.source)
             )
         })
         .collect()
@@ -317,7 +318,7 @@ pub async fn revenue(
         *totals.entry(currency.clone()).or_default() += total;
         lines.push(format!(
             "• `{product}` · {} — {} ({count})",
-            source_name(locale, source),
+            source_label(locale, source),
             money(*total, currency)
         ));
     }

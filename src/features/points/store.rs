@@ -489,6 +489,61 @@ pub async fn leaderboard(db: &Db, since: Option<i64>, limit: i64) -> sqlx::Resul
     }
 }
 
+/// One page of the leaderboard: members ranked by points earned since `since` (lifetime when
+/// `None`), best first, `limit` rows from `offset`.
+pub async fn leaderboard_page(
+    db: &Db,
+    since: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    match since {
+        None => {
+            sqlx::query_as(
+                "SELECT member_id, lifetime FROM points_members WHERE lifetime > 0
+                 ORDER BY lifetime DESC, member_id LIMIT ? OFFSET ?",
+            )
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&db.read)
+            .await
+        }
+        Some(since) => {
+            sqlx::query_as(
+                "SELECT member_id, SUM(lifetime_delta) AS earned FROM points_ledger
+                 WHERE created_at >= ? GROUP BY member_id HAVING earned > 0
+                 ORDER BY earned DESC, member_id LIMIT ? OFFSET ?",
+            )
+            .bind(since)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&db.read)
+            .await
+        }
+    }
+}
+
+/// Lifetime points of the members given (for their levels).
+pub async fn lifetimes(
+    db: &Db,
+    members: &[i64],
+) -> sqlx::Result<std::collections::HashMap<i64, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in members.chunks(500) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT member_id, lifetime FROM points_members WHERE member_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in chunk {
+            ids.push_bind(*id);
+        }
+        q.push(")");
+        let rows: Vec<(i64, i64)> = q.build_query_as().fetch_all(&db.read).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// 1 + how many members have more lifetime points.
 pub async fn rank(db: &Db, lifetime: i64) -> sqlx::Result<i64> {
     let (above,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_members WHERE lifetime > ?")

@@ -20,6 +20,8 @@ pub const FLUSH_EVERY: Duration = Duration::seconds(30);
 struct Counts {
     members: HashMap<(u64, NaiveDate), i64>,
     channels: HashMap<(u64, NaiveDate), i64>,
+    /// Authors' names (and avatar hashes) seen this interval, for the web pages' lists.
+    names: HashMap<u64, (String, Option<String>)>,
 }
 
 #[derive(Clone, Default)]
@@ -40,10 +42,19 @@ impl Activity {
         *counts.channels.entry((channel, day)).or_default() += 1;
     }
 
+    /// The author's name as Discord shows it; copied once per member per interval.
+    pub fn saw_name(&self, member: u64, name: &str, avatar: Option<&str>) {
+        let mut counts = self.counts.lock().expect("activity lock");
+        counts
+            .names
+            .entry(member)
+            .or_insert_with(|| (name.to_string(), avatar.map(str::to_string)));
+    }
+
     /// Writes what was counted since the last flush (one transaction).
     pub async fn flush(&self, db: &Db) -> sqlx::Result<()> {
         let taken = std::mem::take(&mut *self.counts.lock().expect("activity lock"));
-        if taken.members.is_empty() && taken.channels.is_empty() {
+        if taken.members.is_empty() && taken.channels.is_empty() && taken.names.is_empty() {
             return Ok(());
         }
         let result = write(db, &taken).await;
@@ -56,6 +67,9 @@ impl Activity {
             for (k, v) in taken.channels {
                 *counts.channels.entry(k).or_default() += v;
             }
+            for (k, v) in taken.names {
+                counts.names.entry(k).or_insert(v);
+            }
         }
         result
     }
@@ -65,7 +79,20 @@ async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
     let flat = |map: &HashMap<(u64, NaiveDate), i64>| -> Vec<(u64, NaiveDate, i64)> {
         map.iter().map(|((id, day), n)| (*id, *day, *n)).collect()
     };
-    super::store::add_activity(db, &flat(&counts.members), &flat(&counts.channels)).await
+    let names: Vec<(u64, String, Option<String>)> = counts
+        .names
+        .iter()
+        .map(|(id, (name, avatar))| (*id, name.clone(), avatar.clone()))
+        .collect();
+    let at = crate::clock::to_millis(Utc::now());
+    super::store::add_activity(
+        db,
+        &flat(&counts.members),
+        &flat(&counts.channels),
+        &names,
+        at,
+    )
+    .await
 }
 
 /// The batch writer.

@@ -19,6 +19,8 @@ pub fn config_text(sim: &Sim, db_path: &Path, extra: &str) -> String {
         r#"[discord]
 guild_id = {guild}
 api_url = "{api}"
+client_id = {application}
+oauth_authorize_url = "{api}/oauth2/authorize"
 
 [database]
 path = "{db}"
@@ -45,6 +47,7 @@ retry_max = "2s"
 {extra}"#,
         guild = ids::GUILD,
         api = sim.api_url(),
+        application = ids::APPLICATION,
         db = db_path.display(),
         mod_log = ids::CHANNEL_MOD_LOG,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
@@ -110,6 +113,7 @@ impl SimBot {
         );
         options.clock = clock;
         options.stripe_webhook_secret = Some(STRIPE_SECRET.to_string());
+        options.discord_client_secret = Some(super::oauth::CLIENT_SECRET.to_string());
         let app = app::start(options).await?;
         // Ready when this boot has registered its commands (poise does it after READY).
         sim.wait_request(

@@ -8,6 +8,7 @@ pub mod calls;
 mod gateway;
 mod interactions;
 pub mod limits;
+pub mod oauth;
 mod rest;
 pub mod rules;
 pub mod world;
@@ -124,6 +125,8 @@ pub(crate) struct SimState {
     entitlements: Vec<Value>,
     /// Discord's global and per-route rate limits, and the answer latency.
     limiter: limits::Limiter,
+    /// The OAuth2 login side: who is signed in to Discord in the browser, codes and tokens.
+    oauth: oauth::OAuth,
 }
 
 pub(crate) struct Inner {
@@ -268,6 +271,7 @@ impl Sim {
                 bans_and_kicks: Vec::new(),
                 entitlements: Vec::new(),
                 limiter: limits::Limiter::new(limits::RateLimits::default()),
+                oauth: oauth::OAuth::default(),
             }),
             changed,
             token: SIM_TOKEN.into(),
@@ -295,6 +299,17 @@ impl Sim {
 
     pub fn token(&self) -> &str {
         &self.inner.token
+    }
+
+    /// Signs `user` in to Discord in the test's browser: the OAuth2 authorize page consents as
+    /// them from now on.
+    pub fn sign_in(&self, user: u64) {
+        self.inner.lock().oauth.signed_in = Some(user);
+    }
+
+    /// Discord's authorize page, on the simulator.
+    pub fn oauth_authorize_url(&self) -> String {
+        format!("{}/oauth2/authorize", self.api_url())
     }
 
     pub fn world(&self) -> World {

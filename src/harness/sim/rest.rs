@@ -11,7 +11,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::world::ids;
-use super::{rules, Fault, Inner, Recorded, SimState};
+use super::{oauth, rules, Fault, Inner, Recorded, SimState};
 
 /// An answer: status and JSON body (`Value::Null` means no body, as for 204).
 type Answer = (u16, Value);
@@ -86,6 +86,10 @@ pub async fn handle(
     let full = uri.path().to_string();
     let path = full.strip_prefix("/api/v10").unwrap_or(&full).to_string();
     let query = uri.query().unwrap_or_default().to_string();
+    if let Some(answer) = oauth_route(&sim, &method, &full, &path, &query, &headers, &body) {
+        sim.bump();
+        return answer;
+    }
     let body = parse_body(&headers, &body);
     let authorized = headers
         .get("authorization")
@@ -218,6 +222,48 @@ pub async fn handle(
         }
     }
     reply
+}
+
+/// The OAuth2 side of Discord (the browser's authorize page, the token endpoints, what a
+/// bearer token reads), apart from the bot's REST API: no bot token, no rate-limit buckets.
+fn oauth_route(
+    sim: &Arc<Inner>,
+    method: &Method,
+    full: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Option<Response> {
+    let mut state = sim.lock();
+    let answer = match (method.as_str(), full, path) {
+        ("GET", "/oauth2/authorize", _) => oauth::authorize(&mut state, query),
+        ("POST", _, "/oauth2/token") if full.starts_with("/api/v10/") => {
+            oauth::token(&mut state, headers, body, false)
+        }
+        ("POST", _, "/oauth2/token/revoke") if full.starts_with("/api/v10/") => {
+            oauth::token(&mut state, headers, body, true)
+        }
+        _ => {
+            let bearer = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))?;
+            let (status, value) = oauth::bearer(&state, bearer, method.as_str(), path);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Json(value)).into_response()
+        }
+    };
+    state.requests.push(Recorded {
+        method: method.to_string(),
+        path: path.to_string(),
+        body: Value::Null,
+        status: answer.status().as_u16(),
+        response: Value::Null,
+        audit_reason: None,
+        at: Instant::now(),
+    });
+    Some(answer)
 }
 
 /// Counts a request in flight while it is handled.
@@ -447,6 +493,28 @@ fn route(
             ),
             "guilds",
         ),
+        ("GET", ["guilds", guild]) if id_of(guild) == state.world.guild_id => {
+            // Get Guild: the guild object without GUILD_CREATE's extra fields.
+            let mut guild = state.world.guild_create();
+            if let Some(object) = guild.as_object_mut() {
+                for extra in [
+                    "joined_at",
+                    "large",
+                    "unavailable",
+                    "member_count",
+                    "voice_states",
+                    "members",
+                    "channels",
+                    "threads",
+                    "presences",
+                    "stage_instances",
+                    "guild_scheduled_events",
+                ] {
+                    object.remove(extra);
+                }
+            }
+            tagged((200, guild), "partial_guild")
+        }
         ("GET", ["guilds", guild, "channels"]) if id_of(guild) == state.world.guild_id => {
             let channels: Vec<Value> = (state.world.channels.iter().enumerate())
                 .map(|(i, c)| super::world::World::channel_json(c, i, Some(state.world.guild_id)))

@@ -1,0 +1,387 @@
+//! Discord login (OAuth2 authorization-code flow) and sessions.
+//!
+//! `GET /login` sets a random pre-login cookie and sends the browser to Discord with a random
+//! `state` stored beside that cookie's hash. `GET /auth/callback` accepts the `state` only from
+//! the same browser, once, within ten minutes; exchanges the code server-side with the client
+//! secret; reads who the member is and whether they are in the server; discards Discord's
+//! token (revoked at once: Lyceum keeps no Discord credential of a member); and starts a
+//! session under a new random id (a session id set before login is never reused: no
+//! fixation). The cookie holds the id; the database only its SHA-256.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{store, Web};
+use crate::clock::to_millis;
+
+pub const SESSION_COOKIE: &str = "lyceum_session";
+const LOGIN_COOKIE: &str = "lyceum_login";
+/// How long a login may take at Discord's consent page.
+const LOGIN_WINDOW_MS: i64 = 10 * 60 * 1000;
+/// Sessions last 30 days from their last use.
+pub const SESSION_DAYS: i64 = 30;
+const DAY_MS: i64 = 86_400_000;
+/// What the web login asks Discord for: who you are, and your membership in the server.
+pub const SCOPES: &str = "identify guilds.members.read";
+
+fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+pub fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Who is looking at a page.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Anonymous,
+    Member {
+        id: u64,
+        /// In the server at login; else only public pages are open.
+        in_guild: bool,
+        /// Discord's locale at login (`zh-CN`, `en-US`).
+        locale: Option<String>,
+        csrf: String,
+    },
+}
+
+impl Viewer {
+    pub fn member(&self) -> Option<u64> {
+        match self {
+            Viewer::Member {
+                id, in_guild: true, ..
+            } => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn csrf(&self) -> Option<&str> {
+        match self {
+            Viewer::Member { csrf, .. } => Some(csrf),
+            Viewer::Anonymous => None,
+        }
+    }
+}
+
+/// The viewer behind the request's session cookie; a used session slides its expiry forward
+/// (at most once an hour, so browsing is not a write per page).
+pub async fn viewer(web: &Web, jar: &CookieJar) -> Viewer {
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Viewer::Anonymous;
+    };
+    let id_hash = hash(cookie.value());
+    let now = to_millis(web.app.clock.now());
+    let Ok(Some(row)) = store::session(&web.app.db, &id_hash, now).await else {
+        return Viewer::Anonymous;
+    };
+    if now - row.seen_at > DAY_MS / 24 {
+        let _ = store::touch_session(&web.app.db, &id_hash, now, now + SESSION_DAYS * DAY_MS).await;
+    }
+    Viewer::Member {
+        id: row.member_id as u64,
+        in_guild: row.in_guild,
+        locale: row.locale,
+        csrf: row.csrf,
+    }
+}
+
+fn cookie(web: &Web, name: &'static str, value: String, max_age_days: i64) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(web.door.base_url.starts_with("https://"))
+        .max_age(time::Duration::days(max_age_days))
+        .build()
+}
+
+/// Only a path on this site (`/me`), never another site (`//evil.example`).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/me".to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// `GET /login`: to Discord's consent page.
+pub async fn login(
+    State(web): State<Web>,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let Some(client) = web.door.login.as_ref() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "Discord login is off: set DISCORD_CLIENT_SECRET (and [web] public_url).\n",
+        )
+            .into_response();
+    };
+    let browser = random_token();
+    let state = random_token();
+    let now = to_millis(web.app.clock.now());
+    let _ = store::prune_logins(&web.app.db, now - LOGIN_WINDOW_MS).await;
+    let login = store::NewLogin {
+        state: &state,
+        browser_hash: &hash(&browser),
+        next_path: &safe_next(q.next.as_deref()),
+        at: now,
+    };
+    if let Err(e) = store::insert_login(&web.app.db, &login).await {
+        tracing::error!(error = %e, "cannot start a login");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let config = web.app.config.snapshot();
+    let mut authorize = match url::Url::parse(&config.discord.oauth_authorize_url) {
+        Ok(url) => url,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client.client_id.to_string())
+        .append_pair("scope", SCOPES)
+        .append_pair("state", &state)
+        .append_pair("redirect_uri", &web.door.redirect_uri())
+        .append_pair("prompt", "none");
+    let jar = jar.add(cookie(&web, LOGIN_COOKIE, browser, 1));
+    (jar, Redirect::to(authorize.as_str())).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+fn refused(status: StatusCode, why: &str) -> Response {
+    (status, format!("Login refused: {why}\n")).into_response()
+}
+
+/// `GET /auth/callback?code&state`: the login's second half.
+pub async fn callback(
+    State(web): State<Web>,
+    jar: CookieJar,
+    Query(q): Query<Callback>,
+) -> Response {
+    let Some(client) = web.door.login.as_ref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if let Some(error) = &q.error {
+        return refused(StatusCode::BAD_REQUEST, &format!("Discord said {error}"));
+    }
+    let (Some(code), Some(state)) = (q.code.as_deref(), q.state.as_deref()) else {
+        return refused(StatusCode::BAD_REQUEST, "missing code or state");
+    };
+    let Some(browser) = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()) else {
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "this browser did not start the login",
+        );
+    };
+    let now = to_millis(web.app.clock.now());
+    let started = match store::take_login(&web.app.db, state).await {
+        Ok(Some(started)) => started,
+        Ok(None) => return refused(StatusCode::BAD_REQUEST, "unknown or used state"),
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let (browser_hash, next, created) = started;
+    if browser_hash != hash(&browser) {
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "the state belongs to another browser",
+        );
+    }
+    if now - created > LOGIN_WINDOW_MS {
+        return refused(StatusCode::BAD_REQUEST, "the login took too long");
+    }
+    let who = match client
+        .identify(&web.door.api, code, &web.door.redirect_uri())
+        .await
+    {
+        Ok(who) => who,
+        Err(e) => {
+            tracing::warn!(error = %e, "Discord login refused");
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "Discord did not accept the code (used or expired)",
+            );
+        }
+    };
+    let config = web.app.config.snapshot();
+    if who.in_guild {
+        let _ = crate::features::stats::store::set_name(
+            &web.app.db,
+            who.id,
+            &who.name,
+            who.avatar.as_deref(),
+            now,
+        )
+        .await;
+    }
+    let session = random_token();
+    let csrf = random_token();
+    let row = store::NewSession {
+        id_hash: &hash(&session),
+        member: who.id,
+        locale: who.locale.as_deref(),
+        in_guild: who.in_guild,
+        csrf: &csrf,
+        at: now,
+        expires_at: now + SESSION_DAYS * DAY_MS,
+    };
+    if let Err(e) = store::insert_session(&web.app.db, &row).await {
+        tracing::error!(error = %e, "cannot store a session");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    tracing::info!(member = who.id, in_guild = who.in_guild, guild = %config.discord.guild_id, "web login");
+    let jar = jar
+        .remove(Cookie::build(LOGIN_COOKIE).path("/"))
+        .add(cookie(&web, SESSION_COOKIE, session, SESSION_DAYS));
+    (jar, Redirect::to(&next)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    pub csrf: Option<String>,
+}
+
+/// Whether a POST carries the session's CSRF token (every form does).
+pub fn csrf_ok(viewer: &Viewer, form: &CsrfForm) -> bool {
+    match (viewer.csrf(), form.csrf.as_deref()) {
+        (Some(expected), Some(given)) => {
+            use subtle::ConstantTimeEq;
+            expected.as_bytes().ct_eq(given.as_bytes()).into()
+        }
+        _ => false,
+    }
+}
+
+/// `POST /logout`: ends the session (with the session's CSRF token).
+pub async fn logout(
+    State(web): State<Web>,
+    jar: CookieJar,
+    _headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let viewer = viewer(&web, &jar).await;
+    if !csrf_ok(&viewer, &form) {
+        return (StatusCode::FORBIDDEN, "missing or wrong CSRF token\n").into_response();
+    }
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        let _ = store::delete_session(&web.app.db, &hash(cookie.value())).await;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    (jar, Redirect::to("/")).into_response()
+}
+
+/// The application's OAuth2 client: its id and secret (`DISCORD_CLIENT_SECRET`, never logged).
+#[derive(Clone)]
+pub struct Client {
+    pub client_id: u64,
+    pub client_secret: String,
+    pub http: reqwest::Client,
+}
+
+/// Who logged in.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    pub id: u64,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub locale: Option<String>,
+    pub in_guild: bool,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct UserAnswer {
+    id: String,
+    username: String,
+    global_name: Option<String>,
+    avatar: Option<String>,
+    locale: Option<String>,
+}
+
+impl Client {
+    /// Exchanges the code, reads the user and their membership, and revokes the token.
+    async fn identify(
+        &self,
+        api: &Api,
+        code: &str,
+        redirect_uri: &str,
+    ) -> anyhow::Result<Identified> {
+        let token: TokenAnswer = self
+            .http
+            .post(format!("{}/oauth2/token", api.base))
+            .basic_auth(self.client_id, Some(&self.client_secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", redirect_uri),
+            ])
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let bearer = format!("Bearer {}", token.access_token);
+        let user: UserAnswer = self
+            .http
+            .get(format!("{}/users/@me", api.base))
+            .header("authorization", &bearer)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let member = self
+            .http
+            .get(format!(
+                "{}/users/@me/guilds/{}/member",
+                api.base, api.guild
+            ))
+            .header("authorization", &bearer)
+            .send()
+            .await?;
+        let in_guild = member.status().is_success();
+        // Lyceum keeps no Discord credential of a member.
+        let _ = self
+            .http
+            .post(format!("{}/oauth2/token/revoke", api.base))
+            .basic_auth(self.client_id, Some(&self.client_secret))
+            .form(&[("token", token.access_token.as_str())])
+            .send()
+            .await;
+        Ok(Identified {
+            id: user.id.parse()?,
+            name: user.global_name.unwrap_or(user.username),
+            avatar: user.avatar,
+            locale: user.locale,
+            in_guild,
+        })
+    }
+}
+
+/// Where Discord's API is and which server counts.
+#[derive(Clone)]
+pub struct Api {
+    /// `{api_url}/api/v10`.
+    pub base: String,
+    pub guild: u64,
+}

@@ -1,0 +1,159 @@
+//! The page shell: one stylesheet, the navigation, the language switch, and which language a
+//! page speaks (the switch's cookie, else the member's Discord language, else the browser's
+//! `Accept-Language`, else the community's default).
+
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::CookieJar;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::login::Viewer;
+use crate::config::Config;
+use crate::i18n::Locale;
+use crate::t;
+
+pub const LANG_COOKIE: &str = "lyceum_lang";
+
+/// The one stylesheet (served at `/lyceum.css`): readable at 375 px and 1280 px, tables
+/// scroll inside their box rather than widening the page, CJK text in a CJK-capable font.
+pub const STYLESHEET: &str = r#"
+:root { --bg: #f6f6f8; --card: #fff; --text: #1f2328; --muted: #59636e; --accent: #5865f2; --line: #d8dee4; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--text);
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
+header { background: #23272f; color: #fff; }
+header .bar { max-width: 960px; margin: 0 auto; padding: 10px 16px; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; }
+header a { color: #fff; text-decoration: none; }
+header .brand { font-weight: 700; margin-right: auto; }
+header form { margin: 0; }
+main { max-width: 960px; margin: 0 auto; padding: 16px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin: 0 0 16px; overflow-wrap: anywhere; }
+h1 { font-size: 1.6rem; margin: 0 0 4px; } h2 { font-size: 1.15rem; margin: 0 0 8px; }
+.muted { color: var(--muted); }
+.button, button { display: inline-block; background: var(--accent); color: #fff; border: 0; border-radius: 6px; padding: 6px 12px; font: inherit; cursor: pointer; text-decoration: none; }
+.button.quiet, button.quiet { background: transparent; border: 1px solid #fff6; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+td.wrap { white-space: normal; }
+.avatar { display: inline-flex; width: 28px; height: 28px; border-radius: 50%; background: var(--accent); color: #fff; align-items: center; justify-content: center; font-size: 0.8rem; margin-right: 8px; vertical-align: middle; }
+.tabs a { margin-right: 12px; } .tabs a.on { font-weight: 700; }
+.bar-progress { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; }
+.bar-progress span { display: block; height: 100%; background: var(--accent); }
+ul.plain { list-style: none; padding: 0; margin: 0; } ul.plain li { padding: 4px 0; }
+"#;
+
+/// The language a page speaks for this request.
+pub fn locale(config: &Config, viewer: &Viewer, jar: &CookieJar, headers: &HeaderMap) -> Locale {
+    if let Some(chosen) = jar
+        .get(LANG_COOKIE)
+        .and_then(|c| Locale::from_config(c.value()))
+    {
+        return chosen;
+    }
+    if let Viewer::Member {
+        locale: Some(discord),
+        ..
+    } = viewer
+    {
+        if let Some(l) = Locale::from_discord(discord) {
+            return l;
+        }
+    }
+    let accepted = headers
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    for tag in accepted
+        .split(',')
+        .map(|t| t.split(';').next().unwrap_or("").trim())
+    {
+        let lower = tag.to_ascii_lowercase();
+        if lower.starts_with("zh") {
+            return Locale::ZhCn;
+        }
+        if lower.starts_with("en") {
+            return Locale::En;
+        }
+    }
+    config.community.default_locale
+}
+
+/// A whole page around `body`.
+pub fn shell(
+    config: &Config,
+    locale: Locale,
+    viewer: &Viewer,
+    title: &str,
+    body: Markup,
+) -> Markup {
+    let other = match locale {
+        Locale::En => ("zh-CN", "中文"),
+        Locale::ZhCn => ("en", "English"),
+    };
+    let community = config.community.name.get(locale);
+    html! {
+        (DOCTYPE)
+        html lang=(locale.tag()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (community) }
+                link rel="stylesheet" href="/lyceum.css";
+            }
+            body {
+                header { div.bar {
+                    a.brand href="/" { (community) }
+                    a href="/leaderboard" { (t!(locale, "web-nav-leaderboard")) }
+                    @if viewer.member().is_some() {
+                        a href="/me" { (t!(locale, "web-nav-me")) }
+                        a href="/staff" { (t!(locale, "web-nav-staff")) }
+                    }
+                    a href={ "/lang?to=" (other.0) } { (other.1) }
+                    @match viewer.csrf() {
+                        Some(csrf) => {
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                button.quiet type="submit" { (t!(locale, "web-logout")) }
+                            }
+                        }
+                        None => { a.button href="/login" { (t!(locale, "web-login")) } }
+                    }
+                } }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// Initials for an avatar circle (the first letter or CJK character).
+pub fn initials(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A short message page (403, "log in first").
+pub fn notice(config: &Config, locale: Locale, viewer: &Viewer, title: &str, text: &str) -> Markup {
+    shell(
+        config,
+        locale,
+        viewer,
+        title,
+        html! { div.card { h1 { (title) } p { (text) } } },
+    )
+}
+
+/// Markdown-ish bold (`**x**`) from the bot's strings, as HTML (escaped first).
+pub fn bold(text: &str) -> Markup {
+    let escaped = html! { (text) }.into_string();
+    let mut out = String::new();
+    for (i, part) in escaped.split("**").enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&format!("<strong>{part}</strong>"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    PreEscaped(out)
+}

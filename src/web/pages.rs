@@ -1,0 +1,498 @@
+//! The pages: the community page, the leaderboard, the member's own page and export, and the
+//! staff dashboard. Each reads through the features' stores and renders with maud; none
+//! writes (RSVP and staff actions go through the features' operations).
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::login::{viewer, Viewer};
+use super::page::{self, bold, initials, shell};
+use super::{store, Web};
+use crate::access::Level;
+use crate::clock::{from_millis, to_millis};
+use crate::config::{Config, LeaderboardVisibility};
+use crate::features::{points, schedule, stats};
+use crate::i18n::{money, Locale};
+use crate::t;
+
+/// What every page handler starts from.
+struct Seen {
+    config: std::sync::Arc<Config>,
+    viewer: Viewer,
+    locale: Locale,
+}
+
+async fn seen(web: &Web, jar: &CookieJar, headers: &HeaderMap) -> Seen {
+    let config = web.app.config.snapshot();
+    let viewer = viewer(web, jar).await;
+    let locale = page::locale(&config, &viewer, jar, headers);
+    Seen {
+        config,
+        viewer,
+        locale,
+    }
+}
+
+fn html_page(markup: Markup) -> Response {
+    (
+        StatusCode::OK,
+        [("content-type", "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+fn local(config: &Config, ms: i64) -> String {
+    from_millis(ms)
+        .with_timezone(&config.community.timezone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "web page failed");
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
+}
+
+/// `GET /lyceum.css`.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            ("content-type", "text/css; charset=utf-8"),
+            ("cache-control", "max-age=3600"),
+        ],
+        page::STYLESHEET,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: String,
+}
+
+/// `GET /lang?to=zh-CN`: the language switch (a cookie, a year).
+pub async fn switch_language(
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(locale) = Locale::from_config(&q.to) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let back = headers
+        .get("referer")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|| "/".into());
+    let cookie = Cookie::build((page::LANG_COOKIE, locale.tag().to_string()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365))
+        .build();
+    (jar.add(cookie), Redirect::to(&back)).into_response()
+}
+
+/// `GET /`: what `/about` says, the products with their prices and buy links, what is coming.
+pub async fn home(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let (config, l) = (&s.config, s.locale);
+    let p = &config.community.positioning;
+    let events = match schedule::store::list(&web.app.db, 20).await {
+        Ok(events) => events,
+        Err(e) => return unavailable(e),
+    };
+    let public = web.app.public_channels.get();
+    let visible: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            public
+                .as_ref()
+                .is_some_and(|p| p.contains(&(e.channel_id as u64)))
+        })
+        .take(5)
+        .collect();
+    let body = html! {
+        div.card {
+            h1 { (config.community.name.get(l)) }
+            @if let Some(tagline) = &p.tagline { p.muted { (tagline.get(l)) } }
+            @if let Some(value) = &p.value { h2 { (t!(l, "about-value")) } p { (value.get(l)) } }
+            @if let Some(audience) = &p.audience { h2 { (t!(l, "about-audience")) } p { (audience.get(l)) } }
+            @if !p.differentiators.is_empty() {
+                h2 { (t!(l, "about-different")) }
+                ul { @for d in &p.differentiators { li { (d.get(l)) } } }
+            }
+            @if let Some(rhythm) = crate::features::community::render::rhythm(config, l) {
+                h2 { (t!(l, "about-rhythm")) } p { (rhythm) }
+            }
+            @if !p.links.is_empty() {
+                p { @for (label, url) in &p.links { a href=(url) { (label.get(l)) } " " } }
+            }
+        }
+        @if !config.products.is_empty() {
+            div.card {
+                h2 { (t!(l, "about-products")) }
+                ul.plain {
+                    @for product in &config.products {
+                        li {
+                            strong { (product.name.get(l)) } " — " (money(product.price_minor, &product.currency))
+                            " / "
+                            @match product.duration {
+                                None => { (t!(l, "membership-lifetime")) }
+                                Some(d) => { (t!(l, "about-days", days = (d.as_secs() / 86_400) as i64)) }
+                            }
+                            " "
+                            @if let Some(link) = &product.payment_link {
+                                a.button href=(link) { (t!(l, "web-buy")) }
+                            } @else {
+                                code { "/membership buy product:" (product.id) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-events-next")) }
+            @if visible.is_empty() { p.muted { (t!(l, "web-no-events")) } }
+            ul.plain {
+                @for e in &visible {
+                    li { strong { (e.title_in(l)) } " — " (local(config, e.next_at.unwrap_or(0))) }
+                }
+            }
+        }
+    };
+    let title = config.community.name.get(l).to_string();
+    html_page(shell(config, l, &s.viewer, &title, body))
+}
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    period: Option<String>,
+    page: Option<u32>,
+}
+
+/// Rows per leaderboard page.
+pub const BOARD_PAGE: i64 = 50;
+
+/// `GET /leaderboard?period=week|month|all&page=N`, as `[web] leaderboard` allows.
+pub async fn leaderboard(
+    State(web): State<Web>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let (config, l) = (&s.config, s.locale);
+    let title = t!(l, "web-leaderboard-title");
+    match config.web.leaderboard {
+        LeaderboardVisibility::Off => return StatusCode::NOT_FOUND.into_response(),
+        LeaderboardVisibility::Members if s.viewer.member().is_none() => {
+            let text = t!(l, "web-members-only");
+            return (
+                StatusCode::FORBIDDEN,
+                [("content-type", "text/html; charset=utf-8")],
+                page::notice(config, l, &s.viewer, &title, &text).into_string(),
+            )
+                .into_response();
+        }
+        _ => {}
+    }
+    let period = match q.period.as_deref() {
+        Some("week") => "week",
+        Some("month") => "month",
+        _ => "all",
+    };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let now = web.app.clock.now();
+    let since = match period {
+        "week" => Some(to_millis(now - chrono::Duration::days(7))),
+        "month" => Some(to_millis(now - chrono::Duration::days(30))),
+        _ => None,
+    };
+    let offset = i64::from(page_no - 1) * BOARD_PAGE;
+    let rows =
+        match points::store::leaderboard_page(&web.app.db, since, BOARD_PAGE + 1, offset).await {
+            Ok(rows) => rows,
+            Err(e) => return unavailable(e),
+        };
+    let more = rows.len() as i64 > BOARD_PAGE;
+    let rows: Vec<(i64, i64)> = rows.into_iter().take(BOARD_PAGE as usize).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let names = stats::store::names(&web.app.db, &ids)
+        .await
+        .unwrap_or_default();
+    let lifetimes = points::store::lifetimes(&web.app.db, &ids)
+        .await
+        .unwrap_or_default();
+    let tab = |p: &str, label: String| {
+        html! { a class=@if p == period { "on" } href={ "/leaderboard?period=" (p) } { (label) } }
+    };
+    let body = html! {
+        div.card {
+            h1 { (title) }
+            p.tabs {
+                (tab("week", t!(l, "web-period-week")))
+                (tab("month", t!(l, "web-period-month")))
+                (tab("all", t!(l, "web-period-all")))
+            }
+            @if rows.is_empty() { p.muted { (t!(l, "web-leaderboard-empty")) } }
+            @else {
+                div.table { table {
+                    thead { tr { th { "#" } th { (t!(l, "web-member")) } th { (t!(l, "web-level")) } th { (t!(l, "web-points")) } } }
+                    tbody {
+                        @for (i, (member, points)) in rows.iter().enumerate() {
+                            @let name = names.get(member).map(|n| n.0.clone()).unwrap_or_else(|| t!(l, "web-someone"));
+                            @let level = points::rules::level_of(lifetimes.get(member).copied().unwrap_or(0)).0;
+                            tr {
+                                td { (offset + i as i64 + 1) }
+                                td.wrap { span.avatar { (initials(&name)) } (name) }
+                                td { (level) }
+                                td { (points) }
+                            }
+                        }
+                    }
+                } }
+            }
+            p {
+                @if page_no > 1 { a href={ "/leaderboard?period=" (period) "&page=" (page_no - 1) } { (t!(l, "web-prev")) } " " }
+                @if more { a href={ "/leaderboard?period=" (period) "&page=" (page_no + 1) } { (t!(l, "web-next")) } }
+            }
+        }
+    };
+    html_page(shell(config, l, &s.viewer, &title, body))
+}
+
+/// A page for logged-in members: the member's id, or the response to send instead.
+fn member_or_login(s: &Seen, next: &str) -> Result<u64, Box<Response>> {
+    match &s.viewer {
+        Viewer::Anonymous => Err(Box::new(
+            Redirect::to(&format!("/login?next={next}")).into_response(),
+        )),
+        Viewer::Member {
+            in_guild: false, ..
+        } => {
+            let title = t!(s.locale, "web-not-member-title");
+            let text = t!(s.locale, "web-not-member");
+            Err(Box::new(
+                (
+                    StatusCode::FORBIDDEN,
+                    [("content-type", "text/html; charset=utf-8")],
+                    page::notice(&s.config, s.locale, &s.viewer, &title, &text).into_string(),
+                )
+                    .into_response(),
+            ))
+        }
+        Viewer::Member { id, .. } => Ok(*id),
+    }
+}
+
+/// `GET /me`: balance, level and progress, streak, history, memberships with their ends.
+pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let member = match member_or_login(&s, "/me") {
+        Ok(member) => member,
+        Err(response) => return *response,
+    };
+    let (config, l) = (&s.config, s.locale);
+    let now = web.app.clock.now();
+    let user = serenity::all::UserId::new(member);
+    points::engine(&web.app).flush().await;
+    let row = match points::store::member_read(&web.app.db, user).await {
+        Ok(row) => row,
+        Err(e) => return unavailable(e),
+    };
+    let history = points::store::history(&web.app.db, user, 20)
+        .await
+        .unwrap_or_default();
+    let grants = {
+        let Ok(mut conn) = web.app.db.read.acquire().await else {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        };
+        crate::grants::store::open(&mut conn, member, None, false, now)
+            .await
+            .unwrap_or_default()
+    };
+    let (level, into, span) = points::rules::level_of(row.lifetime);
+    let percent = if span > 0 { into * 100 / span } else { 0 };
+    let name = stats::store::names(&web.app.db, &[member as i64])
+        .await
+        .ok()
+        .and_then(|n| n.get(&(member as i64)).map(|n| n.0.clone()))
+        .unwrap_or_default();
+    let body = html! {
+        div.card {
+            h1 { span.avatar { (initials(&name)) } (name) }
+            p { (bold(&t!(l, "web-balance", balance = row.balance))) }
+            p { (t!(l, "web-level-progress", level = level as i64, into = into, span = span, next = level as i64 + 1)) }
+            div.bar-progress { span style={ "width:" (percent) "%" } {} }
+            p { (t!(l, "web-streak", days = row.streak)) }
+        }
+        div.card {
+            h2 { (t!(l, "web-memberships")) }
+            @if grants.is_empty() { p.muted { (t!(l, "web-no-memberships")) } }
+            ul.plain {
+                @for g in &grants {
+                    @let product = config.product(&g.product);
+                    li {
+                        strong { (product.map_or(g.product.clone(), |p| p.name.get(l).to_string())) }
+                        " — "
+                        @match g.paid_until {
+                            Some(until) => { (t!(l, "web-until", when = local(config, until))) }
+                            None => { (t!(l, "membership-lifetime")) }
+                        }
+                        " · " (crate::features::membership::render::source_label(l, &g.source))
+                        @if let Some(link) = product.and_then(|p| p.payment_link.as_ref()).filter(|_| g.paid_until.is_some()) {
+                            " " a.button href=(link) { (t!(l, "web-renew")) }
+                        }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-history")) }
+            div.table { table {
+                @for h in &history {
+                    tr {
+                        td { (local(config, h.created_at)) }
+                        td { @if h.delta > 0 { "+" } (h.delta) }
+                        td.wrap { (h.reason.clone().unwrap_or_else(|| h.kind.clone())) }
+                    }
+                }
+            } }
+            p { a href="/me/export.json" { (t!(l, "web-export")) } }
+        }
+    };
+    let title = t!(l, "web-nav-me");
+    html_page(shell(config, l, &s.viewer, &title, body))
+}
+
+/// `GET /me/export.json`: everything Lyceum holds about the logged-in member, and nobody else.
+pub async fn export(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let member = match &s.viewer {
+        Viewer::Member { id, .. } => *id,
+        Viewer::Anonymous => return StatusCode::UNAUTHORIZED.into_response(),
+    };
+    points::engine(&web.app).flush().await;
+    let _ = stats::activity(&web.app).flush(&web.app.db).await;
+    let mut tables = serde_json::Map::new();
+    for (key, statement) in store::MEMBER_ROWS {
+        match store::rows_about(&web.app.db, statement, member).await {
+            Ok(rows) => {
+                tables.insert(key.to_string(), rows.into());
+            }
+            Err(e) => return unavailable(e),
+        }
+    }
+    let sessions = store::sessions_of(&web.app.db, member)
+        .await
+        .unwrap_or_default();
+    let staff = store::staff_grants_of(&web.app.db, member)
+        .await
+        .unwrap_or_default();
+    let body = serde_json::json!({
+        "member_id": member.to_string(),
+        "exported_at": web.app.clock.now().to_rfc3339(),
+        "tables": tables,
+        "web_sessions": sessions.iter().map(|(c, e)| serde_json::json!({"created_at": c, "expires_at": e})).collect::<Vec<_>>(),
+        "staff_levels": staff.iter().map(|(level, at)| serde_json::json!({"level": level, "granted_at": at})).collect::<Vec<_>>(),
+    });
+    (
+        [(
+            "content-disposition",
+            "attachment; filename=\"lyceum-export.json\"",
+        )],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// The viewer's staff level now, from the same sources as the bot's commands: the configured
+/// and server owners, staff grants to them or their roles (roles read from Discord at each
+/// request, so a removed role takes effect at once).
+async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
+    let config = web.app.config.snapshot();
+    let guild = config.discord.guild_id;
+    let user = serenity::all::UserId::new(member);
+    let owner = config.discord.owner_ids.contains(&user)
+        || web.door.guild_owner(guild).await? == Some(user);
+    let roles = match web.door.http.get_member(guild, user).await {
+        Ok(m) => m.roles,
+        Err(_) => Vec::new(),
+    };
+    let grants = crate::access::store::grants(&web.app.db, guild).await?;
+    Ok(crate::access::effective_level(owner, user, &roles, &grants))
+}
+
+/// `GET /staff`: moderator and up, checked on every request.
+pub async fn staff(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let member = match member_or_login(&s, "/staff") {
+        Ok(member) => member,
+        Err(response) => return *response,
+    };
+    let (config, l) = (&s.config, s.locale);
+    let level = match level_now(&web, member).await {
+        Ok(level) => level,
+        Err(e) => return unavailable(e),
+    };
+    if level < Level::Moderator {
+        let title = t!(l, "web-nav-staff");
+        let text = t!(l, "web-forbidden");
+        return (
+            StatusCode::FORBIDDEN,
+            [("content-type", "text/html; charset=utf-8")],
+            page::notice(config, l, &s.viewer, &title, &text).into_string(),
+        )
+            .into_response();
+    }
+    let now = web.app.clock.now();
+    let grants = {
+        let Ok(mut conn) = web.app.db.read.acquire().await else {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        };
+        crate::grants::store::list(&mut conn, None, None, now)
+            .await
+            .unwrap_or_default()
+    };
+    let ids: Vec<i64> = grants.iter().map(|g| g.member_id).collect();
+    let names = stats::store::names(&web.app.db, &ids)
+        .await
+        .unwrap_or_default();
+    let counts = crate::outbox::store::counts(&web.app.db).await.ok();
+    let body = html! {
+        div.card {
+            h1 { (t!(l, "web-nav-staff")) }
+            p.muted { (t!(l, "web-your-level", level = level.label(l))) }
+            @if let Some(c) = counts {
+                p { (t!(l, "web-outbox", pending = c.pending, failed = c.failed)) }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-paid-members", count = grants.len() as i64)) }
+            div.table { table {
+                thead { tr { th { (t!(l, "web-member")) } th { (t!(l, "web-product")) } th { (t!(l, "web-ends")) } th { (t!(l, "web-source")) } } }
+                tbody {
+                    @for g in &grants {
+                        @let name = names.get(&g.member_id).map(|n| n.0.clone()).unwrap_or_else(|| g.member_id.to_string());
+                        tr {
+                            td.wrap { span.avatar { (initials(&name)) } (name) }
+                            td { (config.product(&g.product).map_or(g.product.clone(), |p| p.name.get(l).to_string())) }
+                            td { (g.paid_until.map_or_else(|| t!(l, "membership-lifetime"), |u| local(config, u))) }
+                            td { (crate::features::membership::render::source_label(l, &g.source)) }
+                        }
+                    }
+                }
+            } }
+        }
+    };
+    let title = t!(l, "web-nav-staff");
+    html_page(shell(config, l, &s.viewer, &title, body))
+}

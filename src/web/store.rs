@@ -1,0 +1,255 @@
+//! The web's own rows: logins in progress and sessions (migration 0015). Single statements,
+//! no transaction: each is one row's insert, read, move or delete.
+
+use sqlx::FromRow;
+
+use crate::db::Db;
+
+pub struct NewLogin<'a> {
+    pub state: &'a str,
+    pub browser_hash: &'a str,
+    pub next_path: &'a str,
+    pub at: i64,
+}
+
+pub async fn insert_login(db: &Db, login: &NewLogin<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO web_logins (state, browser_hash, next_path, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(login.state)
+    .bind(login.browser_hash)
+    .bind(login.next_path)
+    .bind(login.at)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Takes a login by its state (once: it is deleted), with its browser hash, next path and age.
+pub async fn take_login(db: &Db, state: &str) -> sqlx::Result<Option<(String, String, i64)>> {
+    sqlx::query_as(
+        "DELETE FROM web_logins WHERE state = ? RETURNING browser_hash, next_path, created_at",
+    )
+    .bind(state)
+    .fetch_optional(&db.write)
+    .await
+}
+
+/// Logins never finished (older than `before`) are forgotten.
+pub async fn prune_logins(db: &Db, before: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM web_logins WHERE created_at < ?")
+        .bind(before)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub member: u64,
+    pub locale: Option<&'a str>,
+    pub in_guild: bool,
+    pub csrf: &'a str,
+    pub at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_session(db: &Db, s: &NewSession<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO web_sessions (id_hash, member_id, locale, in_guild, csrf, created_at, seen_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(s.id_hash)
+    .bind(s.member as i64)
+    .bind(s.locale)
+    .bind(s.in_guild)
+    .bind(s.csrf)
+    .bind(s.at)
+    .bind(s.at)
+    .bind(s.expires_at)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub member_id: i64,
+    pub locale: Option<String>,
+    pub in_guild: bool,
+    pub csrf: String,
+    pub seen_at: i64,
+}
+
+/// The live session with this id hash at `now`.
+pub async fn session(db: &Db, id_hash: &str, now: i64) -> sqlx::Result<Option<SessionRow>> {
+    sqlx::query_as(
+        "SELECT member_id, locale, in_guild, csrf, seen_at FROM web_sessions
+          WHERE id_hash = ? AND expires_at > ?",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// Slides a session's expiry forward.
+pub async fn touch_session(db: &Db, id_hash: &str, now: i64, expires_at: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE web_sessions SET seen_at = ?, expires_at = ? WHERE id_hash = ?")
+        .bind(now)
+        .bind(expires_at)
+        .bind(id_hash)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM web_sessions WHERE id_hash = ?")
+        .bind(id_hash)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// Every table that holds something about a member, as the statement that reads their rows:
+/// what `/me/export.json` holds, under each key. (Session rows are listed by date only: their
+/// hashes and CSRF tokens are secrets even from their owner's export.)
+pub const MEMBER_ROWS: &[(&str, &str)] = &[
+    (
+        "member_names",
+        "SELECT * FROM member_names WHERE member_id = ?",
+    ),
+    (
+        "points_members",
+        "SELECT * FROM points_members WHERE member_id = ?",
+    ),
+    (
+        "points_ledger",
+        "SELECT * FROM points_ledger WHERE member_id = ?",
+    ),
+    (
+        "shop_orders",
+        "SELECT * FROM shop_orders WHERE member_id = ?",
+    ),
+    (
+        "helpful_votes",
+        "SELECT * FROM helpful_votes WHERE author_id = ?",
+    ),
+    ("grants", "SELECT * FROM grants WHERE member_id = ?"),
+    (
+        "grant_reminders",
+        "SELECT * FROM grant_reminders WHERE member_id = ?",
+    ),
+    (
+        "code_redemptions",
+        "SELECT * FROM code_redemptions WHERE member_id = ?",
+    ),
+    ("revenue", "SELECT * FROM revenue WHERE member_id = ?"),
+    (
+        "stripe_links",
+        "SELECT * FROM stripe_links WHERE member_id = ?",
+    ),
+    (
+        "stripe_payments",
+        "SELECT * FROM stripe_payments WHERE member_id = ?",
+    ),
+    ("warnings", "SELECT * FROM warnings WHERE member_id = ?"),
+    (
+        "escalations",
+        "SELECT * FROM escalations WHERE member_id = ?",
+    ),
+    (
+        "rules_acceptances",
+        "SELECT * FROM rules_acceptances WHERE member_id = ?",
+    ),
+    ("rsvps", "SELECT * FROM rsvps WHERE member_id = ?"),
+    (
+        "content_posts",
+        "SELECT * FROM content_posts WHERE member_id = ?",
+    ),
+    ("feedback", "SELECT * FROM feedback WHERE member_id = ?"),
+    (
+        "questions_as_asker",
+        "SELECT * FROM questions WHERE asker_id = ?",
+    ),
+    (
+        "questions_as_expert",
+        "SELECT * FROM questions WHERE expert_id = ?",
+    ),
+    (
+        "activity_daily",
+        "SELECT * FROM activity_daily WHERE member_id = ?",
+    ),
+    (
+        "member_joins",
+        "SELECT * FROM member_joins WHERE member_id = ?",
+    ),
+    (
+        "redeem_failures",
+        "SELECT * FROM redeem_failures WHERE member_id = ?",
+    ),
+    (
+        "stripe_unmatched",
+        "SELECT * FROM stripe_unmatched WHERE member_id = ?",
+    ),
+];
+
+/// The rows one of [`MEMBER_ROWS`]' statements reads about `member`, as JSON objects.
+pub async fn rows_about(
+    db: &Db,
+    statement: &str,
+    member: u64,
+) -> sqlx::Result<Vec<serde_json::Value>> {
+    use sqlx::{Column, Row, TypeInfo, ValueRef};
+    let rows = sqlx::query(statement)
+        .bind(member as i64)
+        .fetch_all(&db.read)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let mut object = serde_json::Map::new();
+            for (i, c) in row.columns().iter().enumerate() {
+                let raw = row.try_get_raw(i).ok();
+                let value = match raw
+                    .as_ref()
+                    .map(|r| (r.is_null(), r.type_info().name().to_string()))
+                {
+                    None | Some((true, _)) => serde_json::Value::Null,
+                    Some((_, kind)) if kind == "INTEGER" => row
+                        .try_get::<i64, _>(i)
+                        .map_or(serde_json::Value::Null, Into::into),
+                    Some((_, kind)) if kind == "REAL" => row
+                        .try_get::<f64, _>(i)
+                        .map_or(serde_json::Value::Null, Into::into),
+                    Some(_) => row
+                        .try_get::<String, _>(i)
+                        .map_or(serde_json::Value::Null, Into::into),
+                };
+                object.insert(c.name().to_string(), value);
+            }
+            serde_json::Value::Object(object)
+        })
+        .collect())
+}
+
+/// The member's web sessions, by date only.
+pub async fn sessions_of(db: &Db, member: u64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT created_at, expires_at FROM web_sessions WHERE member_id = ? ORDER BY created_at",
+    )
+    .bind(member as i64)
+    .fetch_all(&db.read)
+    .await
+}
+
+/// Staff levels granted to the member themself.
+pub async fn staff_grants_of(db: &Db, member: u64) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT level, granted_at FROM staff_grants WHERE target_kind = 'user' AND target_id = ?",
+    )
+    .bind(member as i64)
+    .fetch_all(&db.read)
+    .await
+}

@@ -1,0 +1,360 @@
+//! The web pages over HTTP (no browser): the Discord login against the simulated Discord's
+//! OAuth2 endpoints, sessions, CSRF, the privacy switch, who may see what.
+
+use std::collections::HashMap;
+
+use lyceum::harness::sim::{ids, SlashCall};
+
+use crate::support::TestApp;
+
+/// A browser without JavaScript: keeps cookies per name, follows nothing by itself.
+pub struct Browser {
+    client: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, response: reqwest::Response) -> Page {
+        for set in response.headers().get_all("set-cookie") {
+            let text = set.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        Page {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string()),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&mut self, url: &str) -> Page {
+        let response = self
+            .client
+            .get(url)
+            .header("cookie", self.cookie_header())
+            .header("accept-language", "en-US,en;q=0.8")
+            .send()
+            .await
+            .unwrap();
+        self.take(response).await
+    }
+
+    pub async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(url)
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.take(response).await
+    }
+}
+
+pub fn base(app: &TestApp) -> String {
+    format!("http://{}", app.bot().app.web_addr)
+}
+
+/// The login as a browser does it: /login → Discord's consent page (the simulator consents as
+/// the signed-in member) → /auth/callback. Returns the callback's answer.
+pub async fn log_in(app: &TestApp, browser: &mut Browser, member: u64) -> Page {
+    app.sim().sign_in(member);
+    let start = browser.get(&format!("{}/login?next=/me", base(app))).await;
+    assert_eq!(start.status, 303, "{}", start.body);
+    let consent = browser.get(start.location.as_deref().unwrap()).await;
+    assert_eq!(consent.status, 302, "{}", consent.body);
+    browser.get(consent.location.as_deref().unwrap()).await
+}
+
+fn csrf_of(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    page[at..at + 64].to_string()
+}
+
+#[tokio::test]
+async fn a_member_logs_in_with_discord_sees_their_page_and_logs_out() {
+    let app = TestApp::spawn().await;
+    let give = SlashCall::new(ids::OWNER, "points")
+        .subcommand("give")
+        .user_option("member", ids::MINA)
+        .integer("amount", 120)
+        .string("reason", "great summary");
+    app.slash(give).await;
+    let mut browser = Browser::new();
+    let done = log_in(&app, &mut browser, ids::MINA).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/me"));
+    assert!(browser.cookies.contains_key("lyceum_session"));
+    assert!(
+        !browser.cookies.contains_key("lyceum_login"),
+        "the pre-login cookie is spent"
+    );
+    // Discord's token was revoked at once: Lyceum keeps no credential of the member.
+    assert_eq!(app.requests("POST", "/oauth2/token/revoke").len(), 1);
+
+    let me = browser.get(&format!("{}/me", base(&app))).await;
+    assert_eq!(me.status, 200);
+    let shown = app
+        .slash(SlashCall::new(ids::MINA, "points").subcommand("show"))
+        .await;
+    assert!(shown.content.contains("120"), "{}", shown.content);
+    assert!(
+        me.body.contains("Balance: <strong>120</strong> points"),
+        "{}",
+        me.body
+    );
+    assert!(me.body.contains("great summary"), "{}", me.body);
+
+    // Logging out needs the session's CSRF token; without it nothing happens.
+    let refused = browser.post(&format!("{}/logout", base(&app)), &[]).await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(browser.get(&format!("{}/me", base(&app))).await.status, 200);
+    let csrf = csrf_of(&me.body);
+    let out = browser
+        .post(&format!("{}/logout", base(&app)), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(out.status, 303);
+    let after = browser.get(&format!("{}/me", base(&app))).await;
+    assert_eq!(after.status, 303, "logged out: /me sends to the login");
+    assert_eq!(app.count("SELECT COUNT(*) FROM web_sessions").await, 0);
+}
+
+#[tokio::test]
+async fn a_bad_state_a_replayed_code_and_a_planted_session_are_refused() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new();
+    app.sim().sign_in(ids::MINA);
+    let start = browser.get(&format!("{}/login", base(&app))).await;
+    let consent = browser.get(start.location.as_deref().unwrap()).await;
+    let callback = consent.location.unwrap();
+
+    // A tampered or missing state: 400, no session.
+    let tampered = callback.replace("state=", "state=x");
+    assert_eq!(browser.get(&tampered).await.status, 400);
+    let no_state = callback.split("&state=").next().unwrap().to_string();
+    assert_eq!(browser.get(&no_state).await.status, 400);
+    // The state belongs to the browser that started the login.
+    let mut other = Browser::new();
+    other.cookies.insert("lyceum_login".into(), "0".repeat(64));
+    assert_eq!(other.get(&callback).await.status, 400);
+    assert_eq!(app.count("SELECT COUNT(*) FROM web_sessions").await, 0);
+
+    // A session id planted before login is not the one given after it.
+    browser
+        .cookies
+        .insert("lyceum_session".into(), "a".repeat(64));
+    // (The tampered tries above spent the state: start again.)
+    let start = browser.get(&format!("{}/login", base(&app))).await;
+    let consent = browser.get(start.location.as_deref().unwrap()).await;
+    let callback = consent.location.unwrap();
+    let done = browser.get(&callback).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_ne!(browser.cookies["lyceum_session"], "a".repeat(64));
+
+    // The same code again, with a fresh state: Discord refuses it, so does Lyceum.
+    let code = callback
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let start = browser.get(&format!("{}/login", base(&app))).await;
+    let consent = browser.get(start.location.as_deref().unwrap()).await;
+    let fresh = consent.location.unwrap();
+    let fresh_code = fresh
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let replayed = fresh.replace(fresh_code, &code);
+    let page = browser.get(&replayed).await;
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.body.contains("used or expired"), "{}", page.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM web_sessions").await, 1);
+}
+
+#[tokio::test]
+async fn someone_outside_the_server_sees_only_public_pages() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new();
+    let done = log_in(&app, &mut browser, 999_000_000_000_000_001).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(browser.get(&format!("{}/", base(&app))).await.status, 200);
+    assert_eq!(browser.get(&format!("{}/me", base(&app))).await.status, 403);
+    assert_eq!(
+        browser
+            .get(&format!("{}/leaderboard", base(&app)))
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn staff_pages_are_for_moderators_and_up_by_the_bots_own_levels() {
+    let app = TestApp::spawn().await;
+    let mut member = Browser::new();
+    log_in(&app, &mut member, ids::MINA).await;
+    let page = member.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("moderator and up"), "{}", page.body);
+
+    // Made a moderator with the bot's command: the same page opens, on the next request.
+    let grant = SlashCall::new(ids::OWNER, "admin")
+        .subcommand("grant")
+        .user_option("target", ids::MINA)
+        .choice("level", "moderator");
+    app.slash(grant).await;
+    let page = member.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Your level: moderator"), "{}", page.body);
+
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+}
+
+#[tokio::test]
+async fn the_export_holds_the_members_own_data_and_nobody_elses() {
+    let app = TestApp::spawn().await;
+    for member in [ids::MINA, ids::KAI] {
+        let give = SlashCall::new(ids::OWNER, "points")
+            .subcommand("give")
+            .user_option("member", member)
+            .integer("amount", 10)
+            .string("reason", "welcome");
+        app.slash(give).await;
+    }
+    let mut browser = Browser::new();
+    log_in(&app, &mut browser, ids::MINA).await;
+    let export = browser.get(&format!("{}/me/export.json", base(&app))).await;
+    assert_eq!(export.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(json["member_id"], ids::MINA.to_string());
+    let ledger = json["tables"]["points_ledger"].as_array().unwrap();
+    assert_eq!(ledger.len(), 1, "{ledger:?}");
+    assert_eq!(ledger[0]["member_id"], ids::MINA as i64);
+    assert!(
+        !export.body.contains(&ids::KAI.to_string()),
+        "another member's id is in the export"
+    );
+    assert!(!export.body.contains("csrf") && !export.body.contains("id_hash"));
+    // Logged out: nothing.
+    let mut stranger = Browser::new();
+    assert_eq!(
+        stranger
+            .get(&format!("{}/me/export.json", base(&app)))
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn the_leaderboard_follows_its_privacy_switch() {
+    for (setting, anonymous, member) in [
+        ("public", 200, 200),
+        ("members", 403, 200),
+        ("off", 404, 404),
+    ] {
+        let app = TestApp::spawn_edited(|text| {
+            text.replace("[web]\n", &format!("[web]\nleaderboard = \"{setting}\"\n"))
+        })
+        .await;
+        let give = SlashCall::new(ids::OWNER, "points")
+            .subcommand("give")
+            .user_option("member", ids::KAI)
+            .integer("amount", 30)
+            .string("reason", "seed");
+        app.slash(give).await;
+        let url = format!("{}/leaderboard", base(&app));
+        let mut stranger = Browser::new();
+        assert_eq!(stranger.get(&url).await.status, anonymous, "{setting}");
+        let mut browser = Browser::new();
+        log_in(&app, &mut browser, ids::MINA).await;
+        let page = browser.get(&url).await;
+        assert_eq!(page.status, member, "{setting}");
+        if member == 200 {
+            assert!(page.body.contains("<td>30</td>"), "{}", page.body);
+        }
+    }
+}
+
+/// Every table that names a member (by `member_id`, `author_id`, `asker_id`, `expert_id`) is in
+/// the export: a new table cannot be forgotten.
+#[tokio::test]
+async fn the_export_reads_every_table_about_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = lyceum::db::Db::open(&dir.path().join("x.db"))
+        .await
+        .unwrap();
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")
+            .fetch_all(&db.read)
+            .await
+            .unwrap();
+    let exported: Vec<&str> = lyceum::web::store::MEMBER_ROWS
+        .iter()
+        .map(|(_, sql)| *sql)
+        .collect();
+    for (table,) in tables {
+        let columns: Vec<(String,)> =
+            sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&db.read)
+                .await
+                .unwrap();
+        for (column,) in columns {
+            if !["member_id", "author_id", "asker_id", "expert_id"].contains(&column.as_str())
+                || table == "web_sessions"
+            {
+                continue;
+            }
+            let statement = format!("SELECT * FROM {table} WHERE {column} = ?");
+            assert!(
+                exported.contains(&statement.as_str()),
+                "{table}.{column} is not in the export"
+            );
+        }
+    }
+}

@@ -648,10 +648,14 @@ async fn main() -> ExitCode {
                 }
             };
             let mut options = lyceum::app::Options::new(config, Some(path), token);
-            options.stripe_webhook_secret = std::env::var("STRIPE_WEBHOOK_SECRET")
-                .ok()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
+            let secret = |name: &str| {
+                std::env::var(name)
+                    .ok()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            options.stripe_webhook_secret = secret("STRIPE_WEBHOOK_SECRET");
+            options.discord_client_secret = secret("DISCORD_CLIENT_SECRET");
             match lyceum::run(options).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

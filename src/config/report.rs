@@ -138,6 +138,12 @@ pub fn missing_secrets(config: &Config, env: impl Fn(&str) -> Option<String>) ->
                 .to_string(),
         );
     }
+    if config.web.public_url.is_some() && !set("DISCORD_CLIENT_SECRET") {
+        missing.push(
+            "DISCORD_CLIENT_SECRET is not set: web.public_url turns the Discord login on, and /login answers 404 without the application's OAuth2 secret"
+                .to_string(),
+        );
+    }
     missing
 }
 

@@ -89,6 +89,7 @@ fn check_config_accepts_the_example_and_summarizes_it() {
     let out = lyceum()
         .env_remove("DISCORD_TOKEN")
         .env_remove("STRIPE_WEBHOOK_SECRET")
+        .env_remove("DISCORD_CLIENT_SECRET")
         .args([
             "check-config",
             "--config",
@@ -121,6 +122,12 @@ fn check_config_accepts_the_example_and_summarizes_it() {
     );
     assert!(stdout.contains("  discord.guild_id\n"), "{stdout}");
     assert!(stdout.contains("DISCORD_TOKEN is not set"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "DISCORD_CLIENT_SECRET is not set: web.public_url turns the Discord login on"
+        ),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("STRIPE_WEBHOOK_SECRET is not set"),
         "{stdout}"

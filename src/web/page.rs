@@ -26,7 +26,7 @@ header a { color: #fff; text-decoration: none; }
 header .brand { font-weight: 700; margin-right: auto; }
 header form { margin: 0; }
 main { max-width: 960px; margin: 0 auto; padding: 16px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin: 0 0 16px; overflow-wrap: anywhere; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px; margin: 0 0 16px; overflow-wrap: break-word; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; } h2 { font-size: 1.15rem; margin: 0 0 8px; }
 .muted { color: var(--muted); }
 .button, button { display: inline-block; background: var(--accent); color: #fff; border: 0; border-radius: 6px; padding: 6px 12px; font: inherit; cursor: pointer; text-decoration: none; }
@@ -34,7 +34,7 @@ h1 { font-size: 1.6rem; margin: 0 0 4px; } h2 { font-size: 1.15rem; margin: 0 0 
 .table { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
-td.wrap { white-space: normal; }
+td.wrap { white-space: normal; min-width: 9em; }
 .avatar { display: inline-flex; width: 28px; height: 28px; border-radius: 50%; background: var(--accent); color: #fff; align-items: center; justify-content: center; font-size: 0.8rem; margin-right: 8px; vertical-align: middle; }
 .tabs a { margin-right: 12px; } .tabs a.on { font-weight: 700; }
 .bar-progress { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; }

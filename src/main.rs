@@ -26,7 +26,11 @@ enum Command {
         config: PathBuf,
     },
     /// Play a scripted session against a built-in simulated Discord (no token needed)
-    Demo,
+    Demo {
+        /// Keep the community running afterwards and print links to its web pages
+        #[arg(long)]
+        web: bool,
+    },
     /// Validate a config file and print a summary or every problem
     CheckConfig {
         #[arg(long, default_value = "config.toml")]
@@ -664,10 +668,10 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Command::Demo => {
+        Command::Demo { web } => {
             // The transcript is the output; logs only for real trouble (RUST_LOG overrides).
             init_logging("error");
-            match lyceum::harness::demo::run().await {
+            match lyceum::harness::demo::run(web).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("demo failed: {e:#}");

@@ -239,7 +239,7 @@ fn attempts(requests: &[Recorded]) -> String {
         .join(" → ")
 }
 
-pub async fn run() -> anyhow::Result<()> {
+pub async fn run(web: bool) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let sim = Sim::start().await?;
     let world = sim.world();
@@ -341,9 +341,35 @@ pub async fn run() -> anyhow::Result<()> {
         requests.len()
     );
     println!("Next: `cargo test` runs the same bot through these and harder scenarios.");
+    if web {
+        keep_serving(&sim, bot.app.web_addr).await;
+    }
     bot.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// `demo --web`: the community keeps running; one-click links sign a browser in to the
+/// simulated Discord as a member or the owner and start the real login.
+async fn keep_serving(sim: &Sim, web: std::net::SocketAddr) {
+    let login = format!("http://{web}/login");
+    let link = |user: u64| {
+        let mut url = url::Url::parse(&format!("{}/demo/sign-in", sim.api_url())).expect("a URL");
+        url.query_pairs_mut()
+            .append_pair("user", &user.to_string())
+            .append_pair("next", &login);
+        url.to_string()
+    };
+    println!("\n══ The web pages ══\n");
+    println!("The community keeps running on 127.0.0.1 until Ctrl-C. Open in a browser:");
+    println!("  the community page       http://{web}/");
+    println!("  log in as @mina (member) {}", link(ids::MINA));
+    println!(
+        "  log in as @olivia (owner, sees /staff) {}",
+        link(ids::OWNER)
+    );
+    println!("(Each link signs the browser in to the simulated Discord, whose consent page says yes, then runs Lyceum's real Discord login.)");
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// What the demo community says about itself in /about.

@@ -905,3 +905,51 @@ fn the_binary_needs_no_newer_glibc_than_documented() {
             .contains("glibc 2.34 or newer")
     );
 }
+
+/// `lyceum demo --web` keeps the community running and prints one-click links; following the
+/// member's link logs a browser in through the simulated Discord and shows their page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_web_keeps_the_community_running_with_login_links() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lyceum"))
+        .args(["demo", "--web"])
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let link = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.trim().strip_prefix("log in as @mina (member) ") {
+                return rest.to_string();
+            }
+        }
+        panic!("the demo ended without printing its links");
+    })
+    .await
+    .expect("the demo prints its links");
+    let mut browser = crate::web::Browser::new();
+    let mut url = link;
+    let mut hops = 0;
+    let page = loop {
+        let page = browser.get(&url).await;
+        match page.location.clone() {
+            Some(next) if hops < 8 => {
+                hops += 1;
+                url = if next.starts_with('/') {
+                    let base = url::Url::parse(&url).unwrap();
+                    base.join(&next).unwrap().to_string()
+                } else {
+                    next
+                };
+            }
+            _ => break page,
+        }
+    };
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(url.ends_with("/me"), "{url}");
+    assert!(page.body.contains("mina"), "{}", page.body);
+    child.kill().await.unwrap();
+}

@@ -115,6 +115,25 @@ pub(crate) fn authorize(state: &mut SimState, q: &str) -> Response {
         .into_response()
 }
 
+/// `GET /demo/sign-in?user=ID&next=URL` (the demo's one-click links, not Discord's): signs the
+/// browser in to the simulated Discord as `user`, then goes to `next` (the bot's `/login`).
+pub(crate) fn demo_sign_in(state: &mut SimState, q: &str) -> Response {
+    let q = query(q);
+    let user = q.get("user").and_then(|u| u.parse::<u64>().ok());
+    let next = q.get("next").filter(|n| n.starts_with("http://127.0.0.1:"));
+    match (user, next) {
+        (Some(user), Some(next)) if state.world.users.contains_key(&user) => {
+            state.oauth.signed_in = Some(user);
+            (StatusCode::FOUND, [("location", next.clone())], "signed in").into_response()
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "expected ?user=<a simulated user>&next=http://127.0.0.1:…",
+        )
+            .into_response(),
+    }
+}
+
 /// The client's credentials: HTTP Basic, or `client_id`/`client_secret` in the form.
 fn client_ok(headers: &HeaderMap, f: &HashMap<String, String>) -> bool {
     use base64::Engine as _;

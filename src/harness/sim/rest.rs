@@ -238,6 +238,7 @@ fn oauth_route(
     let mut state = sim.lock();
     let answer = match (method.as_str(), full, path) {
         ("GET", "/oauth2/authorize", _) => oauth::authorize(&mut state, query),
+        ("GET", "/demo/sign-in", _) => oauth::demo_sign_in(&mut state, query),
         ("POST", _, "/oauth2/token") if full.starts_with("/api/v10/") => {
             oauth::token(&mut state, headers, body, false)
         }

@@ -40,3 +40,7 @@ web-paid-members = Paid members ({ $count })
 web-product = Product
 web-ends = Paid until
 web-source = Source
+web-nav-events = Events
+web-events-title = Events
+web-join = Open the channel in Discord
+web-login-to-rsvp = Log in with Discord to answer

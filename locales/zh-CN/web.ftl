@@ -37,3 +37,7 @@ web-paid-members = 付费成员（{ $count }）
 web-product = 产品
 web-ends = 付费至
 web-source = 来源
+web-nav-events = 活动
+web-events-title = 活动
+web-join = 在 Discord 中打开频道
+web-login-to-rsvp = 用 Discord 登录后回复

@@ -205,7 +205,7 @@ fn web_door(
         base: format!("{}/api/v10", config.discord.api_url),
         guild: config.discord.guild_id.get(),
     };
-    crate::web::Door::new(client.http.clone(), login, api)
+    crate::web::Door::new(client.http.clone(), login, api).with_cache(client.cache.clone())
 }
 
 /// The state over the database, with every feature's engine, the chat points loaded; and the

@@ -2,6 +2,7 @@
 //! for members and staff with their Discord login (`login.rs`, `pages.rs`, `page.rs`,
 //! `store.rs` for sessions).
 
+pub mod events;
 pub mod login;
 pub mod page;
 pub mod pages;
@@ -29,6 +30,8 @@ use crate::state::AppState;
 /// address the pages are reached at.
 pub struct Door {
     pub http: std::sync::Arc<serenity::all::Http>,
+    /// The gateway's view of the server (channels, roles, overwrites): who can see a channel.
+    pub cache: Option<std::sync::Arc<serenity::all::Cache>>,
     pub login: Option<login::Client>,
     pub api: login::Api,
     /// `web.public_url`, else `http://` + the bound address.
@@ -44,11 +47,47 @@ impl Door {
     ) -> Door {
         Door {
             http,
+            cache: None,
             login,
             api,
             base_url: String::new(),
             guild_owner: Default::default(),
         }
+    }
+
+    /// With the gateway's cache, for channel visibility.
+    pub fn with_cache(mut self, cache: std::sync::Arc<serenity::all::Cache>) -> Door {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The channels among `channels` that `member` can view now, by Discord's rules (their
+    /// roles, read from Discord, against the channels' overwrites in the gateway's cache).
+    pub async fn visible_to(
+        &self,
+        guild: serenity::all::GuildId,
+        member: serenity::all::UserId,
+        channels: &[u64],
+    ) -> std::collections::HashSet<u64> {
+        let Some(cache) = &self.cache else {
+            return Default::default();
+        };
+        let Ok(found) = self.http.get_member(guild, member).await else {
+            return Default::default();
+        };
+        let Some(guild) = cache.guild(guild) else {
+            return Default::default();
+        };
+        channels
+            .iter()
+            .copied()
+            .filter(|id| {
+                guild
+                    .channels
+                    .get(&serenity::all::ChannelId::new(*id))
+                    .is_some_and(|c| guild.user_permissions_in(c, &found).view_channel())
+            })
+            .collect()
     }
 
     /// Where Discord sends the browser back after consent.
@@ -98,6 +137,9 @@ pub fn router(state: AppState, door: Door) -> Router {
         .route("/me", get(pages::me))
         .route("/me/export.json", get(pages::export))
         .route("/staff", get(pages::staff))
+        .route("/events", get(events::list))
+        .route("/events/:id", get(events::show))
+        .route("/events/:id/rsvp", axum::routing::post(events::rsvp))
         .route("/login", get(login::login))
         .route("/auth/callback", get(login::callback))
         .route("/logout", axum::routing::post(login::logout))

@@ -103,6 +103,7 @@ pub fn shell(
             body {
                 header { div.bar {
                     a.brand href="/" { (community) }
+                    a href="/events" { (t!(locale, "web-nav-events")) }
                     a href="/leaderboard" { (t!(locale, "web-nav-leaderboard")) }
                     @if viewer.member().is_some() {
                         a href="/me" { (t!(locale, "web-nav-me")) }

@@ -815,3 +815,74 @@ async fn a_standing_schedule_speaks_each_members_language() {
     assert!(show.content.contains("每周直播答疑"), "{}", show.content);
     app.stop().await;
 }
+
+/// An RSVP on the event's web page is the button's operation: the same count, and the Discord
+/// announcement edited in place to show it.
+#[tokio::test]
+async fn an_rsvp_on_the_web_changes_the_announcements_counts() {
+    use crate::web::{base, log_in, Browser};
+    let clock = Arc::new(ManualClock::new(now()));
+    let app = TestApp::spawn_clocked(
+        &standing("weekly-live", "Weekly live Q&A", "2026-12-01 20:00"),
+        clock.clone(),
+    )
+    .await;
+    let posts = wait_posts(&app, 1).await;
+    let message = posts[0].response["id"].as_str().unwrap().to_string();
+    let mut browser = Browser::new();
+    log_in(&app, &mut browser, ids::MINA).await;
+    let list = browser.get(&format!("{}/events", base(&app))).await;
+    assert!(list.body.contains("Weekly live Q&amp;A"), "{}", list.body);
+    let page = browser.get(&format!("{}/events/1", base(&app))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Open the channel in Discord"),
+        "{}",
+        page.body
+    );
+    let field = |name: &str| {
+        let at = page
+            .body
+            .find(&format!("name=\"{name}\" value=\""))
+            .unwrap()
+            + name.len()
+            + 15;
+        page.body[at..].split('"').next().unwrap().to_string()
+    };
+    let (csrf, occurrence) = (field("csrf"), field("occurrence"));
+    let url = format!("{}/events/1/rsvp", base(&app));
+    // Without the CSRF token: refused, nothing counted.
+    let refused = browser
+        .post(&url, &[("occurrence", &occurrence), ("answer", "going")])
+        .await;
+    assert_eq!(refused.status, 403);
+    let done = browser
+        .post(
+            &url,
+            &[
+                ("csrf", &csrf),
+                ("occurrence", &occurrence),
+                ("answer", "going"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM rsvps WHERE answer = 'going'")
+            .await,
+        1
+    );
+    let path = format!(
+        "/channels/{}/messages/{message}",
+        ids::CHANNEL_ANNOUNCEMENTS
+    );
+    let edited = app
+        .sim()
+        .wait_request("PATCH", &path, 1, crate::support::WAIT)
+        .await
+        .expect("the announcement is edited");
+    let counts = edited.body["embeds"][0]["fields"][0]["value"].to_string();
+    assert!(counts.contains("1 going"), "{counts}");
+    let page = browser.get(&format!("{}/events/1", base(&app))).await;
+    assert!(page.body.contains("1 going"), "{}", page.body);
+}

@@ -161,6 +161,39 @@ pub async fn rsvp(
     Ok(body)
 }
 
+/// An RSVP from the web page: the same answer the button records, and the announcement's
+/// counts edited in place on Discord through the outbox (the web has no interaction to answer).
+/// Returns the new (going, maybe, no), or `None` for an unknown event or answer.
+pub async fn rsvp_from_web(
+    app: &AppState,
+    config: &Config,
+    event: i64,
+    occurrence: i64,
+    member: UserId,
+    answer: &str,
+) -> Result<Option<(i64, i64, i64)>, Error> {
+    let now = app.clock.now();
+    let custom_id = format!("{}{event}:{occurrence}:{answer}", super::RSVP_PREFIX);
+    let mut tx = app.db.write.begin().await?;
+    let Some(body) = super::rsvp(&mut tx, config, &custom_id, member.get(), now).await? else {
+        return Ok(None);
+    };
+    let counts = store::rsvp_counts(&mut tx, event, occurrence).await?;
+    if let (Some(outbox_id), Some(row)) = (
+        store::announce_outbox(&mut tx, event, occurrence).await?,
+        store::get(&mut tx, event).await?,
+    ) {
+        let edit = crate::outbox::Effect::EditPost {
+            channel_id: serenity::all::ChannelId::new(row.channel_id as u64),
+            outbox_id,
+            body,
+        };
+        crate::outbox::enqueue(&mut tx, &edit, now, None).await?;
+    }
+    app.commit(tx).await?;
+    Ok(Some(counts))
+}
+
 /// A staff post in a content-plan channel: `kind` counts as published.
 pub async fn record_content(
     app: &AppState,

@@ -164,7 +164,11 @@ async fn announce(
             && outcome != "skipped"
         {
             let body = announcement(locale, row, occ, (0, 0, 0), late);
-            outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
+            let posted = outbox::enqueue(tx, &post(row.channel_id, body), now, None).await?;
+            // Remembered, so an RSVP from the web can edit the counts in place.
+            if let Some(outbox_id) = posted {
+                store::set_run_outbox(tx, row.id, occ, "announce", outbox_id).await?;
+            }
             return Ok(1);
         }
     }

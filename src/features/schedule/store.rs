@@ -268,6 +268,26 @@ pub async fn record_run(
     Ok(done.rows_affected() == 1)
 }
 
+/// The outbox item that carries a run's post.
+pub async fn set_run_outbox(
+    tx: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+    kind: &str,
+    outbox_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE event_runs SET outbox_id = ? WHERE event_id = ? AND occurrence_at = ? AND kind = ?",
+    )
+    .bind(outbox_id)
+    .bind(event)
+    .bind(occurrence)
+    .bind(kind)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn has_run(
     conn: &mut SqliteConnection,
     event: i64,
@@ -305,6 +325,23 @@ pub async fn set_rsvp(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// The outbox item that posted an occurrence's announcement (to edit its counts in place).
+pub async fn announce_outbox(
+    conn: &mut SqliteConnection,
+    event: i64,
+    occurrence: i64,
+) -> sqlx::Result<Option<i64>> {
+    let found: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT outbox_id FROM event_runs WHERE event_id = ? AND occurrence_at = ? AND kind = 'announce'
+           AND outcome IN ('posted', 'late')",
+    )
+    .bind(event)
+    .bind(occurrence)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.and_then(|(id,)| id))
 }
 
 /// (going, maybe, no) for one occurrence.

@@ -44,3 +44,7 @@ web-nav-events = Events
 web-events-title = Events
 web-join = Open the channel in Discord
 web-login-to-rsvp = Log in with Discord to answer
+web-all-products = All products
+web-any-end = Any end date
+web-ending-within = Ending within { $days } days
+web-filter = Filter

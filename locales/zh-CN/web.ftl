@@ -41,3 +41,7 @@ web-nav-events = 活动
 web-events-title = 活动
 web-join = 在 Discord 中打开频道
 web-login-to-rsvp = 用 Discord 登录后回复
+web-all-products = 全部产品
+web-any-end = 任意到期时间
+web-ending-within = { $days } 天内到期
+web-filter = 筛选

@@ -293,6 +293,41 @@ pub async fn reopen_by_reference(
     .await
 }
 
+/// One page of [`list`] (`limit` rows from `offset`), with how many there are in all.
+pub async fn list_page(
+    conn: &mut SqliteConnection,
+    product: Option<&str>,
+    before: Option<i64>,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<ProductGrant>, i64)> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM grants WHERE ended_at IS NULL AND source != 'points'
+           AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
+           AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
+         ORDER BY member_id, product, id LIMIT ?4 OFFSET ?5"
+    ))
+    .bind(to_millis(now))
+    .bind(product)
+    .bind(before)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM grants WHERE ended_at IS NULL AND source != 'points'
+           AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
+           AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))",
+    )
+    .bind(to_millis(now))
+    .bind(product)
+    .bind(before)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((rows, total))
+}
+
 /// Open product grants (any member), optionally of one product and ending before `before`.
 pub async fn list(
     conn: &mut SqliteConnection,

@@ -431,8 +431,25 @@ async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
     Ok(crate::access::effective_level(owner, user, &roles, &grants))
 }
 
-/// `GET /staff`: moderator and up, checked on every request.
-pub async fn staff(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> Response {
+#[derive(Deserialize, Default)]
+pub struct StaffQuery {
+    /// Only this product.
+    product: Option<String>,
+    /// Only paid time ending within this many days.
+    expiring: Option<u32>,
+    page: Option<u32>,
+}
+
+/// Rows per page of the staff member list.
+pub const STAFF_PAGE: i64 = 100;
+
+/// `GET /staff?product=&expiring=&page=`: moderator and up, checked on every request.
+pub async fn staff(
+    State(web): State<Web>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(q): Query<StaffQuery>,
+) -> Response {
     let s = seen(&web, &jar, &headers).await;
     let member = match member_or_login(&s, "/staff") {
         Ok(member) => member,
@@ -454,13 +471,33 @@ pub async fn staff(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -
             .into_response();
     }
     let now = web.app.clock.now();
-    let grants = {
+    let product = q.product.as_deref().filter(|p| config.product(p).is_some());
+    let before = q
+        .expiring
+        .map(|days| to_millis(now + chrono::Duration::days(i64::from(days))));
+    let page_no = q.page.unwrap_or(1).max(1);
+    let offset = i64::from(page_no - 1) * STAFF_PAGE;
+    let (grants, total) = {
         let Ok(mut conn) = web.app.db.read.acquire().await else {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         };
-        crate::grants::store::list(&mut conn, None, None, now)
+        match crate::grants::store::list_page(&mut conn, product, before, now, STAFF_PAGE, offset)
             .await
-            .unwrap_or_default()
+        {
+            Ok(found) => found,
+            Err(e) => return unavailable(e),
+        }
+    };
+    let more = offset + (grants.len() as i64) < total;
+    let filters = |page: u32| {
+        let mut query = format!("/staff?page={page}");
+        if let Some(p) = product {
+            query.push_str(&format!("&product={p}"));
+        }
+        if let Some(days) = q.expiring {
+            query.push_str(&format!("&expiring={days}"));
+        }
+        query
     };
     let ids: Vec<i64> = grants.iter().map(|g| g.member_id).collect();
     let names = stats::store::names(&web.app.db, &ids)
@@ -476,7 +513,23 @@ pub async fn staff(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -
             }
         }
         div.card {
-            h2 { (t!(l, "web-paid-members", count = grants.len() as i64)) }
+            h2 { (t!(l, "web-paid-members", count = total)) }
+            form method="get" action="/staff" {
+                select name="product" {
+                    option value="" { (t!(l, "web-all-products")) }
+                    @for p in &config.products {
+                        option value=(p.id) selected[product == Some(p.id.as_str())] { (p.name.get(l)) }
+                    }
+                }
+                " "
+                select name="expiring" {
+                    option value="" { (t!(l, "web-any-end")) }
+                    @for days in [7u32, 30] {
+                        option value=(days) selected[q.expiring == Some(days)] { (t!(l, "web-ending-within", days = i64::from(days))) }
+                    }
+                }
+                " " button type="submit" { (t!(l, "web-filter")) }
+            }
             div.table { table {
                 thead { tr { th { (t!(l, "web-member")) } th { (t!(l, "web-product")) } th { (t!(l, "web-ends")) } th { (t!(l, "web-source")) } } }
                 tbody {
@@ -491,6 +544,10 @@ pub async fn staff(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -
                     }
                 }
             } }
+            p {
+                @if page_no > 1 { a href=(filters(page_no - 1)) { (t!(l, "web-prev")) } " " }
+                @if more { a href=(filters(page_no + 1)) { (t!(l, "web-next")) } }
+            }
         }
     };
     let title = t!(l, "web-nav-staff");

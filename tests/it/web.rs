@@ -358,3 +358,36 @@ async fn the_export_reads_every_table_about_members() {
         }
     }
 }
+
+#[tokio::test]
+async fn staff_filter_members_by_product_and_end() {
+    let products = format!(
+        "\n[[products]]\nid = \"pro\"\nname = \"Pro\"\nrole = {}\nduration = \"30d\"\n\n[[products]]\nid = \"course\"\nkind = \"course\"\nname = \"Course\"\nrole = {}\nduration = \"lifetime\"\n",
+        ids::ROLE_PRO,
+        ids::ROLE_COURSE
+    );
+    let app = TestApp::spawn_with(&products).await;
+    for (member, product) in [(ids::MINA, "pro"), (ids::KAI, "course"), (ids::SAM, "pro")] {
+        let grant = SlashCall::new(ids::OWNER, "membership")
+            .subcommand("grant")
+            .user_option("member", member)
+            .string("product", product);
+        app.slash(grant).await;
+    }
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let all = owner.get(&format!("{}/staff", base(&app))).await;
+    assert!(all.body.contains("Paid members (3)"), "{}", all.body);
+    let pro = owner
+        .get(&format!("{}/staff?product=pro", base(&app)))
+        .await;
+    assert!(pro.body.contains("Paid members (2)"), "{}", pro.body);
+    let soon = owner
+        .get(&format!("{}/staff?product=pro&expiring=7", base(&app)))
+        .await;
+    assert!(soon.body.contains("Paid members (0)"), "{}", soon.body);
+    let month = owner
+        .get(&format!("{}/staff?expiring=30", base(&app)))
+        .await;
+    assert!(month.body.contains("Paid members (2)"), "{}", month.body);
+}

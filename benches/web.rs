@@ -46,11 +46,12 @@ async fn seed(db: &lyceum::db::Db, members: i64) -> anyhow::Result<()> {
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    // 26 entries per member over the year: 2.6 M ledger rows at 100,000 members.
+    // 26 entries per member over the year, one of them this week (every member is on the
+    // weekly board: its worst case): 2.6 M ledger rows at 100,000 members.
     sqlx::query(
         "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 * 26 - 1)
          INSERT INTO points_ledger (member_id, delta, lifetime_delta, kind, created_at)
-         SELECT ?2 + i / 26, 10 + i % 13, 10 + i % 13, 'chat', ?3 - ?4 + (i % 26) * (?4 / 26) + (i % 1000)
+         SELECT ?2 + i / 26, 10 + i % 13, 10 + i % 13, 'chat', ?3 - (i % 26) * (?4 / 26) - (i % 1000) * 1000
            FROM seq",
     )
     .bind(members)
@@ -142,7 +143,7 @@ fn main() -> anyhow::Result<()> {
 
         let mut report = serde_json::Map::new();
         let mut line = |name: &str, ms: f64| {
-            println!("  {name:<34} p95 {ms:>8.2} ms");
+            println!("  {name:<34} {ms:>8.2} ms");
             report.insert(name.to_string(), ms.into());
         };
         let leaderboard = p95(time_get(&client, &format!("{web}/leaderboard"), &cookie, ROUNDS).await?);
@@ -152,8 +153,12 @@ fn main() -> anyhow::Result<()> {
                 .await?,
         );
         line("leaderboard_deep_page_p95_ms", deep);
-        let week = p95(time_get(&client, &format!("{web}/leaderboard?period=week"), &cookie, ROUNDS).await?);
-        line("leaderboard_week_p95_ms", week);
+        // The first request computes the week's ranking (reused for a minute): its cost is the
+        // slowest sample, reported apart from the p95.
+        let week = time_get(&client, &format!("{web}/leaderboard?period=week"), &cookie, ROUNDS).await?;
+        let cold = week.iter().max().copied().unwrap_or_default().as_secs_f64() * 1000.0;
+        line("leaderboard_week_p95_ms", p95(week));
+        line("leaderboard_week_cold_ms", cold);
         let staff = p95(time_get(&client, &format!("{web}/staff"), &cookie, ROUNDS).await?);
         line("staff_members_p95_ms", staff);
         let staff_filtered = p95(

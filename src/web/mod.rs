@@ -37,7 +37,19 @@ pub struct Door {
     /// `web.public_url`, else `http://` + the bound address.
     pub base_url: String,
     guild_owner: tokio::sync::OnceCell<Option<serenity::all::UserId>>,
+    /// The weekly and monthly rankings, kept a minute (see [`Door::ranking`]).
+    rankings: std::sync::Mutex<
+        std::collections::HashMap<
+            &'static str,
+            (std::time::Instant, std::sync::Arc<Vec<(i64, i64)>>),
+        >,
+    >,
 }
+
+/// How long a period ranking is reused. Summing a period's ledger for every member costs
+/// hundreds of milliseconds on a 100,000-member community (see `cargo bench --bench web`);
+/// a leaderboard a minute old is what MEE6's is.
+const RANKING_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Door {
     pub fn new(
@@ -52,7 +64,31 @@ impl Door {
             api,
             base_url: String::new(),
             guild_owner: Default::default(),
+            rankings: Default::default(),
         }
+    }
+
+    /// Everyone ranked by points earned since `since` for `period` (`week`, `month`), computed
+    /// at most once a minute; pages are slices of it.
+    pub async fn ranking(
+        &self,
+        db: &crate::db::Db,
+        period: &'static str,
+        since: i64,
+    ) -> sqlx::Result<std::sync::Arc<Vec<(i64, i64)>>> {
+        if let Some((at, ranked)) = self.rankings.lock().expect("rankings lock").get(period) {
+            if at.elapsed() < RANKING_FRESH {
+                return Ok(ranked.clone());
+            }
+        }
+        let ranked = std::sync::Arc::new(
+            crate::features::points::store::leaderboard_page(db, Some(since), i64::MAX, 0).await?,
+        );
+        self.rankings
+            .lock()
+            .expect("rankings lock")
+            .insert(period, (std::time::Instant::now(), ranked.clone()));
+        Ok(ranked)
     }
 
     /// With the gateway's cache, for channel visibility.

@@ -217,11 +217,26 @@ pub async fn leaderboard(
         _ => None,
     };
     let offset = i64::from(page_no - 1) * BOARD_PAGE;
-    let rows =
-        match points::store::leaderboard_page(&web.app.db, since, BOARD_PAGE + 1, offset).await {
-            Ok(rows) => rows,
-            Err(e) => return unavailable(e),
-        };
+    let rows = match since {
+        // All time reads the lifetime index: a page costs what it shows.
+        None => points::store::leaderboard_page(&web.app.db, None, BOARD_PAGE + 1, offset).await,
+        Some(since) => web
+            .door
+            .ranking(&web.app.db, period, since)
+            .await
+            .map(|ranked| {
+                ranked
+                    .iter()
+                    .skip(offset as usize)
+                    .take(BOARD_PAGE as usize + 1)
+                    .copied()
+                    .collect()
+            }),
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return unavailable(e),
+    };
     let more = rows.len() as i64 > BOARD_PAGE;
     let rows: Vec<(i64, i64)> = rows.into_iter().take(BOARD_PAGE as usize).collect();
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();

@@ -38,13 +38,11 @@ pub struct Door {
     pub base_url: String,
     guild_owner: tokio::sync::OnceCell<Option<serenity::all::UserId>>,
     /// The weekly and monthly rankings, kept a minute (see [`Door::ranking`]).
-    rankings: std::sync::Mutex<
-        std::collections::HashMap<
-            &'static str,
-            (std::time::Instant, std::sync::Arc<Vec<(i64, i64)>>),
-        >,
-    >,
+    rankings: std::sync::Mutex<std::collections::HashMap<&'static str, Ranking>>,
 }
+
+/// A period's ranking (member, points) and when it was computed.
+type Ranking = (std::time::Instant, std::sync::Arc<Vec<(i64, i64)>>);
 
 /// How long a period ranking is reused. Summing a period's ledger for every member costs
 /// hundreds of milliseconds on a 100,000-member community (see `cargo bench --bench web`);

@@ -32,3 +32,11 @@ CREATE TABLE web_sessions (
     expires_at INTEGER NOT NULL
 );
 CREATE INDEX web_sessions_by_member ON web_sessions (member_id);
+
+-- A member's personal calendar feed (/me/calendar.ics?token=…): one live token each, stored as
+-- its SHA-256. A new one replaces (revokes) the old.
+CREATE TABLE web_calendar_tokens (
+    member_id  INTEGER PRIMARY KEY,
+    token_hash TEXT    NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);

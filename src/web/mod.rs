@@ -2,6 +2,7 @@
 //! for members and staff with their Discord login (`login.rs`, `pages.rs`, `page.rs`,
 //! `store.rs` for sessions).
 
+pub mod calendar;
 pub mod events;
 pub mod login;
 pub mod page;
@@ -170,6 +171,8 @@ pub fn router(state: AppState, door: Door) -> Router {
         .route("/leaderboard", get(pages::leaderboard))
         .route("/me", get(pages::me))
         .route("/me/export.json", get(pages::export))
+        .route("/me/calendar.ics", get(calendar::feed))
+        .route("/me/calendar", axum::routing::post(calendar::manage))
         .route("/staff", get(pages::staff))
         .route("/events", get(events::list))
         .route("/events/:id", get(events::show))

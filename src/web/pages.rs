@@ -334,6 +334,9 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
             .await
             .unwrap_or_default()
     };
+    let calendar_made = store::calendar_made(&web.app.db, member)
+        .await
+        .unwrap_or(None);
     let (level, into, span) = points::rules::level_of(row.lifetime);
     let percent = if span > 0 { into * 100 / span } else { 0 };
     let name = stats::store::names(&web.app.db, &[member as i64])
@@ -382,6 +385,19 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
                 }
             } }
             p { a href="/me/export.json" { (t!(l, "web-export")) } }
+        }
+        div.card {
+            h2 { (t!(l, "web-calendar")) }
+            p { (t!(l, "web-calendar-about")) }
+            @if let Some(csrf) = s.viewer.csrf() {
+                form method="post" action="/me/calendar" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" name="action" value="new" { (t!(l, "web-calendar-new")) }
+                    @if calendar_made.is_some() {
+                        " " button type="submit" name="action" value="revoke" { (t!(l, "web-calendar-revoke")) }
+                    }
+                }
+            }
         }
     };
     let title = t!(l, "web-nav-me");

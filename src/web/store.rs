@@ -253,3 +253,51 @@ pub async fn staff_grants_of(db: &Db, member: u64) -> sqlx::Result<Vec<(String, 
     .fetch_all(&db.read)
     .await
 }
+
+/// Replaces the member's calendar token (the old link stops working).
+pub async fn set_calendar_token(
+    db: &Db,
+    member: u64,
+    token_hash: &str,
+    at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO web_calendar_tokens (member_id, token_hash, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (member_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+    )
+    .bind(member as i64)
+    .bind(token_hash)
+    .bind(at)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Revokes the member's calendar link.
+pub async fn delete_calendar_token(db: &Db, member: u64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM web_calendar_tokens WHERE member_id = ?")
+        .bind(member as i64)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// Whose calendar token this is.
+pub async fn calendar_owner(db: &Db, token_hash: &str) -> sqlx::Result<Option<i64>> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT member_id FROM web_calendar_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&db.read)
+            .await?;
+    Ok(found.map(|(m,)| m))
+}
+
+/// When the member's calendar link was made, if they have one.
+pub async fn calendar_made(db: &Db, member: u64) -> sqlx::Result<Option<i64>> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT created_at FROM web_calendar_tokens WHERE member_id = ?")
+            .bind(member as i64)
+            .fetch_optional(&db.read)
+            .await?;
+    Ok(found.map(|(at,)| at))
+}

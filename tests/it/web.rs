@@ -391,3 +391,60 @@ async fn staff_filter_members_by_product_and_end() {
         .await;
     assert!(month.body.contains("Paid members (2)"), "{}", month.body);
 }
+
+/// The personal calendar: a link shown once, the events the member can see in it; a new link
+/// or turning it off makes the old one answer 404.
+#[tokio::test]
+async fn the_personal_calendar_link_works_until_replaced_or_revoked() {
+    let schedule = "\n[[schedule]]\nid = \"weekly-live\"\ntitle = \"Weekly live Q&A\"\nwhen = \"2026-12-01 20:00\"\nrepeat = \"weekly\"\n";
+    let app = TestApp::spawn_with(schedule).await;
+    let mut browser = Browser::new();
+    log_in(&app, &mut browser, ids::MINA).await;
+    let me = browser.get(&format!("{}/me", base(&app))).await;
+    let csrf = csrf_of(&me.body);
+    let url = format!("{}/me/calendar", base(&app));
+    assert_eq!(
+        browser.post(&url, &[("action", "new")]).await.status,
+        403,
+        "no CSRF token, no link"
+    );
+    // The bot learns which channels are public from the gateway, just after it starts.
+    let public = format!("{}/calendar.ics", base(&app));
+    crate::support::eventually("the public feed lists the event", async || {
+        Browser::new().get(&public).await.body.contains("SUMMARY:")
+    })
+    .await;
+    let first = new_calendar_link(&mut browser, &url, &csrf).await;
+    let mut calendar_app = Browser::new();
+    let feed = calendar_app.get(&first).await;
+    assert_eq!(feed.status, 200);
+    assert!(feed.body.contains("BEGIN:VCALENDAR"), "{}", feed.body);
+    assert!(
+        feed.body.contains("SUMMARY:Weekly live Q&A"),
+        "{}",
+        feed.body
+    );
+
+    let second = new_calendar_link(&mut browser, &url, &csrf).await;
+    assert_eq!(calendar_app.get(&first).await.status, 404, "replaced");
+    assert_eq!(calendar_app.get(&second).await.status, 200);
+    let off = browser
+        .post(&url, &[("csrf", csrf.as_str()), ("action", "revoke")])
+        .await;
+    assert_eq!(off.status, 200);
+    assert_eq!(calendar_app.get(&second).await.status, 404, "revoked");
+}
+
+async fn new_calendar_link(browser: &mut Browser, url: &str, csrf: &str) -> String {
+    let page = browser
+        .post(url, &[("csrf", csrf), ("action", "new")])
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let at = page
+        .body
+        .find("calendar-url\">")
+        .expect("the link is shown")
+        + 14;
+    let end = page.body[at..].find("</code>").unwrap();
+    page.body[at..at + end].replace("&amp;", "&")
+}

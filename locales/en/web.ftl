@@ -55,3 +55,7 @@ web-calendar-revoke = Turn the link off
 web-calendar-once = Your calendar link, shown only now (the previous one no longer works):
 web-calendar-revoked = Your calendar link is off.
 web-back = Back to my page
+web-outbox-title = Waiting or failed deliveries
+web-outbox-clear = Nothing is waiting: every change reached Discord.
+web-retry = Retry
+web-audit-title = Audit log (latest 20)

@@ -52,3 +52,7 @@ web-calendar-revoke = 停用链接
 web-calendar-once = 你的日历链接（只显示这一次，之前的链接已失效）：
 web-calendar-revoked = 你的日历链接已停用。
 web-back = 返回我的页面
+web-outbox-title = 待发送或失败的操作
+web-outbox-clear = 没有待发送的操作：所有变更都已送达 Discord。
+web-retry = 重试
+web-audit-title = 审计日志（最近 20 条）

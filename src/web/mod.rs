@@ -174,6 +174,10 @@ pub fn router(state: AppState, door: Door) -> Router {
         .route("/me/calendar.ics", get(calendar::feed))
         .route("/me/calendar", axum::routing::post(calendar::manage))
         .route("/staff", get(pages::staff))
+        .route(
+            "/staff/outbox/:id/retry",
+            axum::routing::post(pages::retry_outbox),
+        )
         .route("/events", get(events::list))
         .route("/events/:id", get(events::show))
         .route("/events/:id/rsvp", axum::routing::post(events::rsvp))

@@ -530,11 +530,26 @@ pub async fn staff(
         }
         query
     };
-    let ids: Vec<i64> = grants.iter().map(|g| g.member_id).collect();
+    let problems = crate::outbox::store::problems(&web.app.db, 20, 0)
+        .await
+        .unwrap_or_default();
+    let audit = crate::audit::list(&web.app.db, config.discord.guild_id, None, 20, 0)
+        .await
+        .unwrap_or_default();
+    let mut ids: Vec<i64> = grants.iter().map(|g| g.member_id).collect();
+    ids.extend(audit.iter().map(|a| a.actor_id));
+    ids.extend(audit.iter().filter_map(|a| a.target_id));
     let names = stats::store::names(&web.app.db, &ids)
         .await
         .unwrap_or_default();
+    let name_of = |id: i64| {
+        names
+            .get(&id)
+            .map_or_else(|| id.to_string(), |n| n.0.clone())
+    };
     let counts = crate::outbox::store::counts(&web.app.db).await.ok();
+    let is_admin = level >= Level::Admin;
+    let csrf = s.viewer.csrf().unwrap_or_default().to_string();
     let body = html! {
         div.card {
             h1 { (t!(l, "web-nav-staff")) }
@@ -580,7 +595,85 @@ pub async fn staff(
                 @if more { a href=(filters(page_no + 1)) { (t!(l, "web-next")) } }
             }
         }
+        div.card {
+            h2 { (t!(l, "web-outbox-title")) }
+            @if problems.is_empty() { p.muted { (t!(l, "web-outbox-clear")) } }
+            @else {
+                div.table { table {
+                    @for item in &problems {
+                        @let what = serde_json::from_str::<crate::outbox::Effect>(&item.payload).map_or(item.kind.clone(), |e| e.describe());
+                        tr {
+                            td { "#" (item.id) }
+                            td.wrap { (what) }
+                            td { (item.status) " · " (item.attempts) }
+                            td.wrap { (item.last_error.clone().unwrap_or_default()) }
+                            td {
+                                @if is_admin && item.status == "failed" {
+                                    form method="post" action={ "/staff/outbox/" (item.id) "/retry" } {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        button type="submit" { (t!(l, "web-retry")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-audit-title")) }
+            div.table { table {
+                @for row in &audit {
+                    tr {
+                        td { (local(config, row.created_at)) }
+                        td { (name_of(row.actor_id)) }
+                        td { strong { (row.action) } }
+                        td { (row.target_id.map(name_of).unwrap_or_default()) }
+                        td.wrap { (crate::features::admin::commands::arguments_as_words(&row.arguments)) }
+                    }
+                }
+            } }
+        }
     };
     let title = t!(l, "web-nav-staff");
     html_page(shell(config, l, &s.viewer, &title, body))
+}
+
+/// `POST /staff/outbox/{id}/retry`: an admin re-queues a failed item — `/admin retry`'s own
+/// operation, audited the same way.
+pub async fn retry_outbox(
+    State(web): State<Web>,
+    jar: CookieJar,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<super::login::CsrfForm>,
+) -> Response {
+    let viewer = viewer(&web, &jar).await;
+    if !super::login::csrf_ok(&viewer, &form) {
+        return (StatusCode::FORBIDDEN, "missing or wrong CSRF token\n").into_response();
+    }
+    let Some(member) = viewer.member() else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    let level = match level_now(&web, member).await {
+        Ok(level) => level,
+        Err(e) => return unavailable(e),
+    };
+    if level < Level::Admin {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let config = web.app.config.snapshot();
+    let name = stats::store::names(&web.app.db, &[member as i64])
+        .await
+        .ok()
+        .and_then(|n| n.get(&(member as i64)).map(|n| n.0.clone()))
+        .unwrap_or_else(|| member.to_string());
+    let actor = crate::features::admin::ops::Actor {
+        id: serenity::all::UserId::new(member),
+        name,
+        level,
+    };
+    match crate::features::admin::ops::retry_failed(&web.app, &config, &actor, Some(id)).await {
+        Ok(_) => Redirect::to("/staff").into_response(),
+        Err(e) => unavailable(format!("{e:?}")),
+    }
 }

@@ -448,3 +448,72 @@ async fn new_calendar_link(browser: &mut Browser, url: &str, csrf: &str) -> Stri
     let end = page.body[at..].find("</code>").unwrap();
     page.body[at..at + end].replace("&amp;", "&")
 }
+
+/// The staff page shows a failed delivery; an admin retries it there with `/admin retry`'s own
+/// operation (audited alike), a moderator sees no button and is refused the POST.
+#[tokio::test]
+async fn an_admin_retries_a_failed_delivery_from_the_staff_page() {
+    // The configured moderator role sits above the bot's: Discord refuses the role with 403.
+    let app = TestApp::spawn_edited(|text| {
+        text.replace(
+            &format!("moderator_role = {}", ids::ROLE_MODERATOR),
+            &format!("moderator_role = {}", ids::ROLE_ABOVE_BOT),
+        )
+    })
+    .await;
+    let grant = SlashCall::new(ids::OWNER, "admin")
+        .subcommand("grant")
+        .user_option("target", ids::MINA)
+        .choice("level", "moderator");
+    app.slash(grant).await;
+    crate::support::eventually("the role change fails", async || {
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+            .await
+            == 1
+    })
+    .await;
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM outbox WHERE status = 'failed'")
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap();
+    let retry = format!("{}/staff/outbox/{id}/retry", base(&app));
+
+    let mut moderator = Browser::new();
+    log_in(&app, &mut moderator, ids::MINA).await;
+    let page = moderator.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("403: Missing Permissions"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("/staff/outbox/{id}/retry")));
+    let csrf = csrf_of(&page.body);
+    let refused = moderator.post(&retry, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(refused.status, 403);
+
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    assert!(
+        page.body.contains(&format!("/staff/outbox/{id}/retry")),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    assert_eq!(owner.post(&retry, &[]).await.status, 403, "no CSRF token");
+    let done = owner.post(&retry, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|a| a.contains("retry")),
+        "{:?}",
+        app.audit_actions().await
+    );
+    crate::support::eventually("the retried item is tried again", async || {
+        app.requests("PUT", "/roles/").len() >= 2
+    })
+    .await;
+}

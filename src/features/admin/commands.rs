@@ -162,7 +162,7 @@ async fn audit(
 
 /// An audit row's arguments as a reader would write them: `level: admin, days: 30`, nothing for
 /// empty values, never raw JSON.
-fn arguments_as_words(json: &str) -> String {
+pub fn arguments_as_words(json: &str) -> String {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
         return json.to_string();
     };

@@ -178,6 +178,7 @@ pub fn router(state: AppState, door: Door) -> Router {
             "/staff/outbox/:id/retry",
             axum::routing::post(pages::retry_outbox),
         )
+        .route("/staff/charts/:name", get(pages::staff_chart))
         .route("/events", get(events::list))
         .route("/events/:id", get(events::show))
         .route("/events/:id/rsvp", axum::routing::post(events::rsvp))

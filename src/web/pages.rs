@@ -549,6 +549,7 @@ pub async fn staff(
     };
     let counts = crate::outbox::store::counts(&web.app.db).await.ok();
     let is_admin = level >= Level::Admin;
+    let revenue = revenue_by_month(&web, config, now).await;
     let csrf = s.viewer.csrf().unwrap_or_default().to_string();
     let body = html! {
         div.card {
@@ -594,6 +595,25 @@ pub async fn staff(
                 @if page_no > 1 { a href=(filters(page_no - 1)) { (t!(l, "web-prev")) } " " }
                 @if more { a href=(filters(page_no + 1)) { (t!(l, "web-next")) } }
             }
+        }
+        div.card {
+            h2 { (t!(l, "web-revenue-title")) }
+            @if revenue.is_empty() { p.muted { (t!(l, "web-revenue-none")) } }
+            @else {
+                div.table { table {
+                    thead { tr { th { (t!(l, "web-month")) } th { (t!(l, "web-source")) } th { (t!(l, "web-amount")) } } }
+                    tbody {
+                        @for (month, source, amount) in &revenue {
+                            tr { td { (month) } td { (crate::features::membership::render::source_label(l, source)) } td { (amount) } }
+                        }
+                    }
+                } }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-stats-title")) }
+            img src="/staff/charts/activity.png" alt=(t!(l, "chart-activity-title", days = 30)) style="max-width:100%";
+            img src="/staff/charts/retention.png" alt=(t!(l, "chart-retention-title")) style="max-width:100%";
         }
         div.card {
             h2 { (t!(l, "web-outbox-title")) }
@@ -674,6 +694,69 @@ pub async fn retry_outbox(
     };
     match crate::features::admin::ops::retry_failed(&web.app, &config, &actor, Some(id)).await {
         Ok(_) => Redirect::to("/staff").into_response(),
+        Err(e) => unavailable(format!("{e:?}")),
+    }
+}
+
+/// Income per community-local month and source over the last twelve months, newest first, as
+/// (month, source, amount with its currency).
+async fn revenue_by_month(
+    web: &Web,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(String, String, String)> {
+    let since = to_millis(now - chrono::Duration::days(366));
+    let rows = crate::features::membership::store::income_since(&web.app.db, since)
+        .await
+        .unwrap_or_default();
+    let mut sums: std::collections::BTreeMap<(String, String, String), i64> = Default::default();
+    for (at, source, amount, currency) in rows {
+        let month = from_millis(at)
+            .with_timezone(&config.community.timezone)
+            .format("%Y-%m")
+            .to_string();
+        *sums.entry((month, source, currency)).or_default() += amount;
+    }
+    sums.into_iter()
+        .rev()
+        .map(|((month, source, currency), amount)| (month, source, money(amount, &currency)))
+        .collect()
+}
+
+/// `GET /staff/charts/{activity,retention}.png`: `/stats`'s own charts, for moderators and up.
+pub async fn staff_chart(
+    State(web): State<Web>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let Some(member) = s.viewer.member() else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    match level_now(&web, member).await {
+        Ok(level) if level >= Level::Moderator => {}
+        Ok(_) => return StatusCode::FORBIDDEN.into_response(),
+        Err(e) => return unavailable(e),
+    }
+    let now = web.app.clock.now();
+    let _ = stats::activity(&web.app).flush(&web.app.db).await;
+    let Ok(mut conn) = web.app.db.read.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let png = match name.as_str() {
+        "activity.png" => match stats::store::overview(&mut conn, &s.config, now, 30).await {
+            Ok(overview) => stats::charts::activity(&overview.series, s.locale),
+            Err(e) => return unavailable(e),
+        },
+        "retention.png" => match stats::store::retention(&mut conn, &s.config, now, 8).await {
+            Ok((cohorts, _)) => stats::charts::retention(&cohorts, s.locale),
+            Err(e) => return unavailable(e),
+        },
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match png {
+        Ok(png) => ([("content-type", "image/png")], png).into_response(),
         Err(e) => unavailable(format!("{e:?}")),
     }
 }

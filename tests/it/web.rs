@@ -390,6 +390,32 @@ async fn staff_filter_members_by_product_and_end() {
         .get(&format!("{}/staff?expiring=30", base(&app)))
         .await;
     assert!(month.body.contains("Paid members (2)"), "{}", month.body);
+
+    // Revenue by month and source: only what was paid (the grants above were complimentary).
+    assert!(all.body.contains("No income recorded"), "{}", all.body);
+    let paid = SlashCall::new(ids::OWNER, "membership")
+        .subcommand("grant")
+        .user_option("member", ids::MINA)
+        .string("product", "pro")
+        .number("paid", 29.0);
+    app.slash(paid).await;
+    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    assert!(
+        page.body.contains("granted by staff</td><td>29.00 USD"),
+        "{}",
+        page.body
+    );
+    // /stats' charts, as PNG, for staff only.
+    let chart = owner
+        .get(&format!("{}/staff/charts/activity.png", base(&app)))
+        .await;
+    assert_eq!(chart.status, 200);
+    let mut member = Browser::new();
+    log_in(&app, &mut member, ids::KAI).await;
+    let refused = member
+        .get(&format!("{}/staff/charts/retention.png", base(&app)))
+        .await;
+    assert_eq!(refused.status, 403);
 }
 
 /// The personal calendar: a link shown once, the events the member can see in it; a new link

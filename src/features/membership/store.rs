@@ -367,3 +367,17 @@ pub async fn next_paid_end_after(
     .await?;
     Ok(next)
 }
+
+/// Income rows since `since` (ms): (at, source, amount in the minor unit, currency), oldest
+/// first, for reports by month.
+pub async fn income_since(
+    db: &crate::db::Db,
+    since: i64,
+) -> sqlx::Result<Vec<(i64, String, i64, String)>> {
+    sqlx::query_as(
+        "SELECT at, source, amount_minor, currency FROM revenue WHERE at >= ? ORDER BY at",
+    )
+    .bind(since)
+    .fetch_all(&db.read)
+    .await
+}

@@ -110,14 +110,28 @@ async fn check_and_shoot(client: &Client, name: &str) {
     }
 }
 
+/// The page's visible text (read again if the page was still changing under the reader).
 async fn text(client: &Client) -> String {
-    client
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..50 {
+        if let Ok(body) = client.find(Locator::Css("body")).await {
+            if let Ok(text) = body.text().await {
+                return text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never settled");
+}
+
+/// Waits until the browser is at `path` (a login's redirects have landed).
+async fn wait_for_path(client: &Client, path: &str) {
+    for _ in 0..100 {
+        if client.current_url().await.is_ok_and(|u| u.path() == path) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never reached {path}");
 }
 
 async fn click_login(client: &Client) {
@@ -247,6 +261,7 @@ async fn members_and_staff_use_the_pages_in_a_real_browser() {
     app.sim().sign_in(ids::OWNER);
     client.goto(&format!("{base}/")).await.unwrap();
     click_login(&client).await;
+    wait_for_path(&client, "/me").await;
     client.goto(&format!("{base}/staff")).await.unwrap();
     assert!(text(&client).await.contains("管理"));
     check_and_shoot(&client, "staff-zh-CN").await;

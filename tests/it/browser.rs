@@ -123,6 +123,17 @@ async fn text(client: &Client) -> String {
     panic!("the page never settled");
 }
 
+/// Waits until the page shows `needle` (a click's navigation has landed).
+async fn wait_for_text(client: &Client, needle: &str) {
+    for _ in 0..100 {
+        if text(client).await.contains(needle) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page never showed {needle:?}");
+}
+
 /// Waits until the browser is at `path` (a login's redirects have landed).
 async fn wait_for_path(client: &Client, path: &str) {
     for _ in 0..100 {
@@ -254,10 +265,7 @@ async fn members_and_staff_use_the_pages_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    assert!(
-        text(&client).await.contains("用 Discord 登录"),
-        "logged out"
-    );
+    wait_for_text(&client, "用 Discord 登录").await;
     app.sim().sign_in(ids::OWNER);
     client.goto(&format!("{base}/")).await.unwrap();
     click_login(&client).await;

@@ -64,3 +64,5 @@ web-revenue-none = No income recorded in the last twelve months.
 web-month = Month
 web-amount = Amount
 web-stats-title = Activity and retention
+web-any-activity = Any activity
+web-quiet-for = Quiet for { $days } days

@@ -61,3 +61,5 @@ web-revenue-none = 最近十二个月没有收入记录。
 web-month = 月份
 web-amount = 金额
 web-stats-title = 活跃度与留存
+web-any-activity = 任意活跃度
+web-quiet-for = { $days } 天未发言

@@ -293,11 +293,21 @@ pub async fn reopen_by_reference(
     .await
 }
 
-/// One page of [`list`] (`limit` rows from `offset`), with how many there are in all.
+/// Which open product grants a staff list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub product: Option<&'a str>,
+    /// Paid time ending by then (ms).
+    pub ending_by: Option<i64>,
+    /// Members with no message on or after this community-local day (`YYYY-MM-DD`).
+    pub quiet_since: Option<&'a str>,
+}
+
+/// One page of open product grants by `filter` (`limit` rows from `offset`), with how many
+/// there are in all.
 pub async fn list_page(
     conn: &mut SqliteConnection,
-    product: Option<&str>,
-    before: Option<i64>,
+    filter: Filter<'_>,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
@@ -306,11 +316,14 @@ pub async fn list_page(
         "SELECT {PRODUCT_COLUMNS} FROM grants WHERE ended_at IS NULL AND source != 'points'
            AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
            AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
-         ORDER BY member_id, product, id LIMIT ?4 OFFSET ?5"
+           AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM activity_daily a
+                                           WHERE a.member_id = grants.member_id AND a.day >= ?4))
+         ORDER BY member_id, product, id LIMIT ?5 OFFSET ?6"
     ))
     .bind(to_millis(now))
-    .bind(product)
-    .bind(before)
+    .bind(filter.product)
+    .bind(filter.ending_by)
+    .bind(filter.quiet_since)
     .bind(limit)
     .bind(offset)
     .fetch_all(&mut *conn)
@@ -318,11 +331,14 @@ pub async fn list_page(
     let (total,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM grants WHERE ended_at IS NULL AND source != 'points'
            AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
-           AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))",
+           AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
+           AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM activity_daily a
+                                           WHERE a.member_id = grants.member_id AND a.day >= ?4))",
     )
     .bind(to_millis(now))
-    .bind(product)
-    .bind(before)
+    .bind(filter.product)
+    .bind(filter.ending_by)
+    .bind(filter.quiet_since)
     .fetch_one(&mut *conn)
     .await?;
     Ok((rows, total))

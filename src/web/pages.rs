@@ -468,6 +468,8 @@ pub struct StaffQuery {
     product: Option<String>,
     /// Only paid time ending within this many days.
     expiring: Option<u32>,
+    /// Only members with no message for this many days.
+    quiet: Option<u32>,
     page: Option<u32>,
 }
 
@@ -508,13 +510,26 @@ pub async fn staff(
         .map(|days| to_millis(now + chrono::Duration::days(i64::from(days))));
     let page_no = q.page.unwrap_or(1).max(1);
     let offset = i64::from(page_no - 1) * STAFF_PAGE;
+    if q.quiet.is_some() {
+        // Today's messages count as activity.
+        let _ = stats::activity(&web.app).flush(&web.app.db).await;
+    }
+    let quiet_since = q.quiet.map(|days| {
+        (now - chrono::Duration::days(i64::from(days)))
+            .with_timezone(&config.community.timezone)
+            .format("%Y-%m-%d")
+            .to_string()
+    });
     let (grants, total) = {
         let Ok(mut conn) = web.app.db.read.acquire().await else {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         };
-        match crate::grants::store::list_page(&mut conn, product, before, now, STAFF_PAGE, offset)
-            .await
-        {
+        let filter = crate::grants::store::Filter {
+            product,
+            ending_by: before,
+            quiet_since: quiet_since.as_deref(),
+        };
+        match crate::grants::store::list_page(&mut conn, filter, now, STAFF_PAGE, offset).await {
             Ok(found) => found,
             Err(e) => return unavailable(e),
         }
@@ -527,6 +542,9 @@ pub async fn staff(
         }
         if let Some(days) = q.expiring {
             query.push_str(&format!("&expiring={days}"));
+        }
+        if let Some(days) = q.quiet {
+            query.push_str(&format!("&quiet={days}"));
         }
         query
     };
@@ -573,6 +591,13 @@ pub async fn staff(
                     option value="" { (t!(l, "web-any-end")) }
                     @for days in [7u32, 30] {
                         option value=(days) selected[q.expiring == Some(days)] { (t!(l, "web-ending-within", days = i64::from(days))) }
+                    }
+                }
+                " "
+                select name="quiet" {
+                    option value="" { (t!(l, "web-any-activity")) }
+                    @for days in [14u32, 30] {
+                        option value=(days) selected[q.quiet == Some(days)] { (t!(l, "web-quiet-for", days = i64::from(days))) }
                     }
                 }
                 " " button type="submit" { (t!(l, "web-filter")) }

@@ -391,6 +391,18 @@ async fn staff_filter_members_by_product_and_end() {
         .await;
     assert!(month.body.contains("Paid members (2)"), "{}", month.body);
 
+    // Quiet for 14 days: everyone but the member who just posted.
+    app.sim().message_create(
+        ids::CHANNEL_GENERAL,
+        ids::MINA,
+        "Chapter 3 was great, thanks!",
+    );
+    let quiet = format!("{}/staff?quiet=14", base(&app));
+    crate::support::eventually("mina's message counts as activity", async || {
+        owner.get(&quiet).await.body.contains("Paid members (2)")
+    })
+    .await;
+
     // Revenue by month and source: only what was paid (the grants above were complimentary).
     assert!(all.body.contains("No income recorded"), "{}", all.body);
     let paid = SlashCall::new(ids::OWNER, "membership")

@@ -66,3 +66,5 @@ web-amount = Amount
 web-stats-title = Activity and retention
 web-any-activity = Any activity
 web-quiet-for = Quiet for { $days } days
+web-feedback-title = Feedback
+web-feedback-none = No feedback yet.

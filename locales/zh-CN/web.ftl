@@ -63,3 +63,5 @@ web-amount = 金额
 web-stats-title = 活跃度与留存
 web-any-activity = 任意活跃度
 web-quiet-for = { $days } 天未发言
+web-feedback-title = 反馈
+web-feedback-none = 暂无反馈。

@@ -356,7 +356,9 @@ async fn feedback_status(
             "data": { "content": crate::t!(locale, "feedback-staff-only"), "flags": 64 },
         })
     } else {
-        let updated = feedback::actions::set_feedback_status(data, &config, id, status).await?;
+        let updated =
+            feedback::actions::set_feedback_status(data, &config, id, status, press.user.id)
+                .await?;
         update_or_ack(
             updated.map(|row| feedback::render::staff_post(config.community.default_locale, &row)),
         )

@@ -179,6 +179,10 @@ pub fn router(state: AppState, door: Door) -> Router {
             axum::routing::post(pages::retry_outbox),
         )
         .route("/staff/charts/:name", get(pages::staff_chart))
+        .route(
+            "/staff/feedback/:id",
+            axum::routing::post(pages::feedback_status),
+        )
         .route("/events", get(events::list))
         .route("/events/:id", get(events::show))
         .route("/events/:id/rsvp", axum::routing::post(events::rsvp))

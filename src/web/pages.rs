@@ -568,6 +568,12 @@ pub async fn staff(
     let counts = crate::outbox::store::counts(&web.app.db).await.ok();
     let is_admin = level >= Level::Admin;
     let revenue = revenue_by_month(&web, config, now).await;
+    let feedback = match web.app.db.read.acquire().await {
+        Ok(mut conn) => crate::features::feedback::store::list(&mut conn, None)
+            .await
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
     let csrf = s.viewer.csrf().unwrap_or_default().to_string();
     let body = html! {
         div.card {
@@ -639,6 +645,29 @@ pub async fn staff(
             h2 { (t!(l, "web-stats-title")) }
             img src="/staff/charts/activity.png" alt=(t!(l, "chart-activity-title", days = 30)) style="max-width:100%";
             img src="/staff/charts/retention.png" alt=(t!(l, "chart-retention-title")) style="max-width:100%";
+        }
+        div.card {
+            h2 { (t!(l, "web-feedback-title")) }
+            @if feedback.is_empty() { p.muted { (t!(l, "web-feedback-none")) } }
+            div.table { table {
+                @for f in feedback.iter().take(50) {
+                    tr {
+                        td { "#" (f.id) }
+                        td.wrap { (f.text) }
+                        td { strong { (t!(l, &format!("feedback-status-{}", f.status))) } }
+                        td {
+                            form method="post" action={ "/staff/feedback/" (f.id) } {
+                                input type="hidden" name="csrf" value=(csrf);
+                                @for status in ["planned", "done", "declined"] {
+                                    @if f.status != status {
+                                        button type="submit" name="status" value=(status) { (t!(l, &format!("feedback-status-{status}"))) } " "
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
         }
         div.card {
             h2 { (t!(l, "web-outbox-title")) }
@@ -782,6 +811,53 @@ pub async fn staff_chart(
     };
     match png {
         Ok(png) => ([("content-type", "image/png")], png).into_response(),
+        Err(e) => unavailable(format!("{e:?}")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FeedbackForm {
+    csrf: Option<String>,
+    status: String,
+}
+
+/// `POST /staff/feedback/{id}`: a moderator sets a feedback item's status — the Discord
+/// buttons' operation (the post updates, the author is told), audited.
+pub async fn feedback_status(
+    State(web): State<Web>,
+    jar: CookieJar,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<FeedbackForm>,
+) -> Response {
+    let viewer = viewer(&web, &jar).await;
+    let csrf = super::login::CsrfForm { csrf: form.csrf };
+    if !super::login::csrf_ok(&viewer, &csrf) {
+        return (StatusCode::FORBIDDEN, "missing or wrong CSRF token\n").into_response();
+    }
+    let Some(member) = viewer.member() else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    match level_now(&web, member).await {
+        Ok(level) if level >= Level::Moderator => {}
+        Ok(_) => return StatusCode::FORBIDDEN.into_response(),
+        Err(e) => return unavailable(e),
+    }
+    if !["planned", "done", "declined"].contains(&form.status.as_str()) {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let config = web.app.config.snapshot();
+    let by = serenity::all::UserId::new(member);
+    match crate::features::feedback::actions::set_feedback_status(
+        &web.app,
+        &config,
+        id,
+        &form.status,
+        by,
+    )
+    .await
+    {
+        Ok(Some(_)) => Redirect::to("/staff").into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => unavailable(format!("{e:?}")),
     }
 }

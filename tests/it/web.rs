@@ -555,3 +555,56 @@ async fn an_admin_retries_a_failed_delivery_from_the_staff_page() {
     })
     .await;
 }
+
+/// Staff mark feedback done on the web: the buttons' operation (the author is told), audited.
+#[tokio::test]
+async fn staff_set_a_feedback_status_on_the_web() {
+    let app = TestApp::spawn_edited(|text| {
+        text.replace(
+            "[channels]\n",
+            &format!("[channels]\nstaff = {}\n", ids::CHANNEL_MOD_LOG),
+        )
+    })
+    .await;
+    let sent = app
+        .slash(
+            SlashCall::new(ids::MINA, "feedback")
+                .subcommand("send")
+                .string("text", "More async Rust, please")
+                .choice("kind", "content_request"),
+        )
+        .await;
+    assert!(sent.content.contains("#1"), "{}", sent.content);
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    assert!(
+        page.body.contains("More async Rust, please"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let url = format!("{}/staff/feedback/1", base(&app));
+    assert_eq!(owner.post(&url, &[("status", "done")]).await.status, 403);
+    let done = owner
+        .post(&url, &[("csrf", csrf.as_str()), ("status", "done")])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback WHERE status = 'done'")
+            .await,
+        1
+    );
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"feedback.status".to_string()));
+    let mut member = Browser::new();
+    log_in(&app, &mut member, ids::KAI).await;
+    let page = member.get(&format!("{}/staff", base(&app))).await;
+    let csrf = csrf_of(&page.body);
+    let refused = member
+        .post(&url, &[("csrf", csrf.as_str()), ("status", "declined")])
+        .await;
+    assert_eq!(refused.status, 403, "a member may not");
+}

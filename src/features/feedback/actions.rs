@@ -26,16 +26,29 @@ pub async fn send_feedback(
 
 /// A staff status button under a feedback post. Returns the post as it now reads (`None`:
 /// unchanged).
+/// `by` is audited with the change (`feedback.status`), from a button or the staff web page.
 pub async fn set_feedback_status(
     app: &AppState,
     config: &Config,
     id: i64,
     status: &str,
+    by: serenity::all::UserId,
 ) -> Result<Option<store::FeedbackRow>, Error> {
     crate::features::points::engine(app).flush().await;
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     let updated = ops::set_status(&mut tx, config, id, status, now).await?;
+    if updated.is_some() {
+        let entry = crate::audit::Action {
+            guild_id: config.discord.guild_id,
+            actor: by,
+            action: "feedback.status",
+            target_kind: Some("feedback"),
+            target_id: Some(id as u64),
+            arguments: serde_json::json!({ "status": status }),
+        };
+        crate::audit::record(&mut tx, &entry, now).await?;
+    }
     app.commit(tx).await?;
     Ok(updated)
 }

@@ -337,6 +337,20 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
     let calendar_made = store::calendar_made(&web.app.db, member)
         .await
         .unwrap_or(None);
+    let rsvps = schedule::store::rsvps_of(&web.app.db, member, to_millis(now), 10)
+        .await
+        .unwrap_or_default();
+    let mut answered = Vec::new();
+    if let Ok(mut conn) = web.app.db.read.acquire().await {
+        for (event, occurrence, answer) in rsvps {
+            if let Ok(Some(row)) = schedule::store::get(&mut conn, event).await {
+                answered.push((row, occurrence, answer));
+            }
+        }
+    }
+    let questions = crate::features::qa::store::of_member(&web.app.db, member, 10)
+        .await
+        .unwrap_or_default();
     let (level, into, span) = points::rules::level_of(row.lifetime);
     let percent = if span > 0 { into * 100 / span } else { 0 };
     let name = stats::store::names(&web.app.db, &[member as i64])
@@ -369,6 +383,35 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
                         @if let Some(link) = product.and_then(|p| p.payment_link.as_ref()).filter(|_| g.paid_until.is_some()) {
                             " " a.button href=(link) { (t!(l, "web-renew")) }
                         }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-my-rsvps")) }
+            @if answered.is_empty() { p.muted { (t!(l, "web-no-rsvps")) } }
+            ul.plain {
+                @for (row, occurrence, answer) in &answered {
+                    li {
+                        a href={ "/events/" (row.id) } { (row.title_in(l)) } " — " (local(config, *occurrence)) " · "
+                        @match answer.as_str() {
+                            "going" => { (t!(l, "event-going")) }
+                            "maybe" => { (t!(l, "event-maybe")) }
+                            _ => { (t!(l, "event-not-going")) }
+                        }
+                    }
+                }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-my-questions")) }
+            @if questions.is_empty() { p.muted { (t!(l, "web-no-questions")) } }
+            ul.plain {
+                @for q in &questions {
+                    li {
+                        "#" (q.id) " " (q.question) " · " (q.price) " · "
+                        strong { (t!(l, &format!("web-question-{}", q.status))) }
+                        @if let Some(answer) = &q.answer { div.muted { (answer) } }
                     }
                 }
             }

@@ -885,4 +885,8 @@ async fn an_rsvp_on_the_web_changes_the_announcements_counts() {
     assert!(counts.contains("1 going"), "{counts}");
     let page = browser.get(&format!("{}/events/1", base(&app))).await;
     assert!(page.body.contains("1 going"), "{}", page.body);
+    // The member's own page lists it.
+    let me = browser.get(&format!("{}/me", base(&app))).await;
+    let mine = me.body.split("My events").nth(1).unwrap_or_default();
+    assert!(mine.contains("Weekly live Q&amp;A"), "{}", me.body);
 }

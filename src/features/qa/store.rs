@@ -90,3 +90,15 @@ pub async fn next_deadline(db: &Db) -> sqlx::Result<Option<i64>> {
             .await?;
     Ok(next)
 }
+
+/// The member's questions, asked or to answer, newest first.
+pub async fn of_member(db: &Db, member: u64, limit: i64) -> sqlx::Result<Vec<Question>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM questions WHERE asker_id = ?1 OR expert_id = ?1
+         ORDER BY id DESC LIMIT ?2"
+    ))
+    .bind(member as i64)
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await
+}

@@ -492,3 +492,22 @@ pub async fn published_between(
     .await?;
     Ok(n)
 }
+
+/// The member's answers for occurrences from `from` on: (event, occurrence, answer), soonest
+/// first.
+pub async fn rsvps_of(
+    db: &Db,
+    member: u64,
+    from: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, i64, String)>> {
+    sqlx::query_as(
+        "SELECT event_id, occurrence_at, answer FROM rsvps
+          WHERE member_id = ? AND occurrence_at >= ? ORDER BY occurrence_at LIMIT ?",
+    )
+    .bind(member as i64)
+    .bind(from)
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await
+}

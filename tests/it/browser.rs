@@ -176,7 +176,7 @@ async fn members_and_staff_use_the_pages_in_a_real_browser() {
             text.replace("[web]\n", "[web]\nleaderboard = \"public\"\n")
                 .replace("timezone = \"Asia/Shanghai\"\n", COMMUNITY)
                 + &format!(
-                    "\n[[products]]\nid = \"pro\"\nname = {{ en = \"Pro membership\", \"zh-CN\" = \"专业会员\" }}\nrole = {}\nduration = \"30d\"\nprice = 29.0\npayment_link = \"https://buy.stripe.com/test_pro\"\n",
+                    "\n[[schedule]]\nid = \"weekly-live\"\ntitle = {{ en = \"Weekly live Q&A\", \"zh-CN\" = \"每周直播答疑\" }}\nwhen = \"2026-12-01 20:00\"\nrepeat = \"weekly\"\n\n[[products]]\nid = \"pro\"\nname = {{ en = \"Pro membership\", \"zh-CN\" = \"专业会员\" }}\nrole = {}\nduration = \"30d\"\nprice = 29.0\npayment_link = \"https://buy.stripe.com/test_pro\"\n",
                     ids::ROLE_PRO
                 )
         })
@@ -230,6 +230,46 @@ async fn members_and_staff_use_the_pages_in_a_real_browser() {
     assert!(page.contains("Pro membership — until"), "{page}");
     assert!(page.contains("Renew"), "{page}");
     check_and_shoot(&client, "me-en").await;
+
+    // An RSVP on the event's page: the Discord announcement's counts change.
+    let announced = app
+        .sim()
+        .wait_request(
+            "POST",
+            &format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS),
+            1,
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("the event is announced");
+    let message = announced.response["id"].as_str().unwrap().to_string();
+    client.goto(&format!("{base}/events/1")).await.unwrap();
+    client
+        .find(Locator::Css("button[value=going]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&client, "1 going").await;
+    let edited = app
+        .sim()
+        .wait_request(
+            "PATCH",
+            &format!(
+                "/channels/{}/messages/{message}",
+                ids::CHANNEL_ANNOUNCEMENTS
+            ),
+            1,
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("the announcement is edited");
+    assert!(edited.body["embeds"][0]["fields"][0]["value"]
+        .as_str()
+        .unwrap()
+        .contains("1 going"));
+    check_and_shoot(&client, "event-en").await;
 
     // A member is refused the staff page.
     client.goto(&format!("{base}/staff")).await.unwrap();

@@ -142,3 +142,4 @@ cmd-stats-export = export
     .table-members = members
     .period = period
     .period-description = 7d, 30d (default) or 90d
+chart-revenue-title = Income per month ({ $currency })

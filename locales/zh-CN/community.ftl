@@ -139,3 +139,4 @@ cmd-stats-export = 导出
     .table-members = 成员
     .period = 期间
     .period-description = 7d、30d（默认）或 90d
+chart-revenue-title = 每月收入（{ $currency }）

@@ -674,6 +674,7 @@ pub async fn staff(
             h2 { (t!(l, "web-revenue-title")) }
             @if revenue.is_empty() { p.muted { (t!(l, "web-revenue-none")) } }
             @else {
+                img src="/staff/charts/revenue.png" alt=(t!(l, "web-revenue-title")) style="max-width:100%";
                 div.table { table {
                     thead { tr { th { (t!(l, "web-month")) } th { (t!(l, "web-source")) } th { (t!(l, "web-amount")) } } }
                     tbody {
@@ -850,6 +851,10 @@ pub async fn staff_chart(
             Ok((cohorts, _)) => stats::charts::retention(&cohorts, s.locale),
             Err(e) => return unavailable(e),
         },
+        "revenue.png" => {
+            let (months, currency) = income_months(&web, &s.config, now).await;
+            stats::charts::revenue(&months, &currency, s.locale)
+        }
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match png {
@@ -903,4 +908,44 @@ pub async fn feedback_status(
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => unavailable(format!("{e:?}")),
     }
+}
+
+/// The last twelve community-local months with their income in the main currency (the first
+/// product's, else USD), empty months included so the chart's axis is time.
+async fn income_months(
+    web: &Web,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Vec<(String, i64)>, String) {
+    use chrono::Datelike;
+    let currency = config
+        .products
+        .first()
+        .map_or_else(|| "USD".to_string(), |p| p.currency.clone());
+    let tz = config.community.timezone;
+    let today = now.with_timezone(&tz).date_naive();
+    let mut months: Vec<(String, i64)> = (0..12)
+        .rev()
+        .map(|back| {
+            let index = today.year() * 12 + today.month0() as i32 - back;
+            (format!("{}-{:02}", index / 12, index % 12 + 1), 0)
+        })
+        .collect();
+    let since = to_millis(now - chrono::Duration::days(366));
+    let rows = crate::features::membership::store::income_since(&web.app.db, since)
+        .await
+        .unwrap_or_default();
+    for (at, _, amount, row_currency) in rows {
+        if row_currency != currency {
+            continue;
+        }
+        let month = from_millis(at)
+            .with_timezone(&tz)
+            .format("%Y-%m")
+            .to_string();
+        if let Some(slot) = months.iter_mut().find(|(m, _)| *m == month) {
+            slot.1 += amount;
+        }
+    }
+    (months, currency)
 }

@@ -418,10 +418,13 @@ async fn staff_filter_members_by_product_and_end() {
         page.body
     );
     // /stats' charts, as PNG, for staff only.
-    let chart = owner
-        .get(&format!("{}/staff/charts/activity.png", base(&app)))
-        .await;
-    assert_eq!(chart.status, 200);
+    for chart in ["activity.png", "retention.png", "revenue.png"] {
+        let png = owner
+            .get(&format!("{}/staff/charts/{chart}", base(&app)))
+            .await;
+        assert_eq!(png.status, 200, "{chart}");
+    }
+    assert!(page.body.contains("/staff/charts/revenue.png"));
     let mut member = Browser::new();
     log_in(&app, &mut member, ids::KAI).await;
     let refused = member

@@ -180,6 +180,66 @@ pub fn activity(series: &[(NaiveDate, i64, i64)], locale: Locale) -> Result<Vec<
     png(&buffer, SIZE)
 }
 
+/// Income per month as bars (one currency, in major units), oldest month on the left.
+pub fn revenue(months: &[(String, i64)], currency: &str, locale: Locale) -> Result<Vec<u8>, Error> {
+    font_ready()?;
+    let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    let n = months.len().max(1);
+    let max_major = months
+        .iter()
+        .map(|(_, m)| m / 100)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let step = tick_step(max_major);
+    let top = (max_major / step + 1) * step;
+    let mut labels = vec![label(
+        t!(
+            locale,
+            "chart-revenue-title",
+            currency = currency.to_string()
+        ),
+        (SIZE.0 as i32 / 2, 26),
+        26.0,
+        Anchor::Center,
+    )];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
+        root.fill(&BACKGROUND).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(20)
+            .margin_top(56)
+            .x_label_area_size(30)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0..n as i64 * 4, 0..top)
+            .map_err(fail)?;
+        for v in (0..=top).step_by(step as usize) {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(0, v), (n as i64 * 4, v)],
+                    GRID.stroke_width(1),
+                ))
+                .map_err(fail)?;
+            let (x, y) = chart.backend_coord(&(0, v));
+            labels.push(label(v.to_string(), (x - 8, y), 15.0, Anchor::Right));
+        }
+        for (i, (month, minor)) in months.iter().enumerate() {
+            let x = i as i64 * 4;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x + 1, 0), (x + 3, minor / 100)],
+                    BLURPLE.filled(),
+                )))
+                .map_err(fail)?;
+            let (px, py) = chart.backend_coord(&(x + 2, 0));
+            labels.push(label(month.clone(), (px, py + 16), 14.0, Anchor::Center));
+        }
+        root.present().map_err(fail)?;
+    }
+    text::draw(&mut buffer, SIZE, &labels);
+    png(&buffer, SIZE)
+}
+
 /// The cohort table as a heatmap: one row per cohort (join week · tier · size), one column
 /// per week after joining; brighter is more retained, empty cells are weeks still to come.
 /// Drawn in pixels (not chart coordinates) so labels sit centred on their cells.
@@ -287,6 +347,7 @@ mod tests {
                 "chart-weeks-after",
                 "chart-free",
                 "chart-retention-empty",
+                "chart-revenue-title",
             ] {
                 let text = t!(locale, key, days = 30);
                 for c in text
@@ -329,6 +390,15 @@ mod tests {
             let charts = [
                 ("activity", activity(&series, locale).unwrap()),
                 ("retention", retention(&cohorts, locale).unwrap()),
+                (
+                    "revenue",
+                    revenue(
+                        &[("2026-11".into(), 2900), ("2026-12".into(), 12_345)],
+                        "USD",
+                        locale,
+                    )
+                    .unwrap(),
+                ),
             ];
             for (name, png) in charts {
                 assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

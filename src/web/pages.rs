@@ -611,6 +611,13 @@ pub async fn staff(
     let counts = crate::outbox::store::counts(&web.app.db).await.ok();
     let is_admin = level >= Level::Admin;
     let revenue = revenue_by_month(&web, config, now).await;
+    let _ = stats::activity(&web.app).flush(&web.app.db).await;
+    let overview = match web.app.db.read.acquire().await {
+        Ok(mut conn) => stats::store::overview(&mut conn, config, now, 30)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
     let feedback = match web.app.db.read.acquire().await {
         Ok(mut conn) => crate::features::feedback::store::list(&mut conn, None)
             .await
@@ -687,6 +694,9 @@ pub async fn staff(
         }
         div.card {
             h2 { (t!(l, "web-stats-title")) }
+            @if let Some(o) = &overview {
+                p { (bold(&t!(l, "stats-active", dau = format!("{:.1}", o.dau), wau = o.wau, mau = o.mau, stickiness = format!("{:.0}%", o.stickiness * 100.0)))) }
+            }
             img src="/staff/charts/activity.png" alt=(t!(l, "chart-activity-title", days = 30)) style="max-width:100%";
             img src="/staff/charts/retention.png" alt=(t!(l, "chart-retention-title")) style="max-width:100%";
         }

@@ -425,6 +425,7 @@ async fn staff_filter_members_by_product_and_end() {
         assert_eq!(png.status, 200, "{chart}");
     }
     assert!(page.body.contains("/staff/charts/revenue.png"));
+    assert!(page.body.contains("Active members: DAU"), "{}", page.body);
     let mut member = Browser::new();
     log_in(&app, &mut member, ids::KAI).await;
     let refused = member

@@ -214,6 +214,21 @@ async fn members_and_staff_use_the_pages_in_a_real_browser() {
     client.goto(&format!("{base}/leaderboard")).await.unwrap();
     assert!(text(&client).await.contains("120"));
     check_and_shoot(&client, "leaderboard-en").await;
+    // The privacy switch: `members` (after /admin reload) closes it to a visitor.
+    let path = app.bot().config_path.clone();
+    let public = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        public.replace("leaderboard = \"public\"", "leaderboard = \"members\""),
+    )
+    .unwrap();
+    app.slash(lyceum::harness::sim::calls::admin::reload(ids::OWNER))
+        .await;
+    client.goto(&format!("{base}/leaderboard")).await.unwrap();
+    wait_for_text(&client, "The leaderboard is for members").await;
+    std::fs::write(&path, public).unwrap();
+    app.slash(lyceum::harness::sim::calls::admin::reload(ids::OWNER))
+        .await;
 
     // The login round trip: the button, Discord's consent page (the simulator consents as the
     // member signed in there), back to the member's page.

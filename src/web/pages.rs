@@ -471,11 +471,15 @@ pub async fn export(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) 
     let staff = store::staff_grants_of(&web.app.db, member)
         .await
         .unwrap_or_default();
+    let calendar = store::calendar_made(&web.app.db, member)
+        .await
+        .unwrap_or(None);
     let body = serde_json::json!({
         "member_id": member.to_string(),
         "exported_at": web.app.clock.now().to_rfc3339(),
         "tables": tables,
         "web_sessions": sessions.iter().map(|(c, e)| serde_json::json!({"created_at": c, "expires_at": e})).collect::<Vec<_>>(),
+        "calendar_link_made_at": calendar,
         "staff_levels": staff.iter().map(|(level, at)| serde_json::json!({"level": level, "granted_at": at})).collect::<Vec<_>>(),
     });
     (

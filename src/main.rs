@@ -448,13 +448,7 @@ async fn import(from: ImportFrom) -> ExitCode {
         );
         Ok::<(), lyceum::error::Error>(())
     };
-    match outcome.await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:?}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(outcome.await)
 }
 
 /// `lyceum import members`: reads the export, looks usernames up among the server's members
@@ -585,13 +579,7 @@ async fn import_members(
         );
         Ok::<(), lyceum::error::Error>(())
     };
-    match outcome.await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:?}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(outcome.await)
 }
 
 /// `lyceum invite-url`: the link, then each permission with why it is asked for.
@@ -713,6 +701,17 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Success, or the error on stderr and a failure exit.
+fn exit_code(outcome: Result<(), lyceum::error::Error>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -465,28 +465,7 @@ pub async fn chat_lifetime(db: &Db, member: UserId) -> sqlx::Result<i64> {
 
 /// Members ranked by points earned since `since` (lifetime when `None`), best first.
 pub async fn leaderboard(db: &Db, since: Option<i64>, limit: i64) -> sqlx::Result<Vec<(i64, i64)>> {
-    match since {
-        None => {
-            sqlx::query_as(
-                "SELECT member_id, lifetime FROM points_members WHERE lifetime > 0
-                 ORDER BY lifetime DESC, member_id LIMIT ?",
-            )
-            .bind(limit)
-            .fetch_all(&db.read)
-            .await
-        }
-        Some(since) => {
-            sqlx::query_as(
-                "SELECT member_id, SUM(lifetime_delta) AS earned FROM points_ledger
-                 WHERE created_at >= ? GROUP BY member_id HAVING earned > 0
-                 ORDER BY earned DESC, member_id LIMIT ?",
-            )
-            .bind(since)
-            .bind(limit)
-            .fetch_all(&db.read)
-            .await
-        }
-    }
+    leaderboard_page(db, since, limit, 0).await
 }
 
 /// One page of the leaderboard: members ranked by points earned since `since` (lifetime when

@@ -331,7 +331,7 @@ pub async fn run(web: bool) -> anyhow::Result<()> {
     stripe_scene::run(&script, bot.app.web_addr).await?;
     community_scene(&script, &bot.app.state).await?;
     // Last of the community's scenes, so the ranks shown above are the community's own.
-    setup_scene::import_mee6(&bot.app.state).await?;
+    setup_scene::import_mee6(&bot.app.state, &script.world).await?;
     under_the_hood(&script).await?;
     storm_scene(&script).await?;
 

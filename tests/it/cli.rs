@@ -344,6 +344,7 @@ fn the_demo_plays_its_script_to_the_end() {
         "check-config: ok",
         "$ lyceum invite-url",
         "12050 XP → level 15, 155 XP → level 1 (MEE6's curve) · run again: 0 imported, 2 left as they were",
+        "1 paid member(s) granted Pro until their Patreon dates (@kai) · not imported: line 3: lee (status \"Former patron\"); line 4: zed#0 (no member of the server has this username)",
         "none answered 429",
     ] {
         assert!(

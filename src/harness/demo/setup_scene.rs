@@ -64,12 +64,15 @@ pub fn invite_url(config: &Config) {
 }
 
 /// `lyceum import mee6`: two members' MEE6 XP become points and levels, once.
-pub async fn import_mee6(state: &AppState) -> anyhow::Result<()> {
+pub async fn import_mee6(
+    state: &AppState,
+    world: &crate::harness::sim::World,
+) -> anyhow::Result<()> {
     let leaderboard = r#"{"players": [
         {"id": "300000000000000001", "username": "ada", "xp": 12050, "level": 15},
         {"id": "300000000000000002", "username": "lin", "xp": 155, "level": 1}
     ]}"#;
-    println!("── Scene 11 · Members bring their MEE6 levels along");
+    println!("── Scene 11 · Members bring their MEE6 levels and their Patreon memberships along");
     println!("  $ lyceum import mee6 --file leaderboard.json --dry-run");
     let rows = import::parse_mee6(leaderboard).map_err(anyhow::Error::msg)?;
     let plan = import::plan(state, "mee6", &rows).await.map_err(debug)?;
@@ -100,7 +103,54 @@ pub async fn import_mee6(state: &AppState) -> anyhow::Result<()> {
         again.new.len(),
         again.already
     );
+    import_members(state, world).await?;
     println!();
+    Ok(())
+}
+
+/// `lyceum import members`: paid members from a Patreon export, matched by their Discord
+/// username among the server's members; a former patron and a stranger are reported.
+async fn import_members(
+    state: &AppState,
+    world: &crate::harness::sim::World,
+) -> anyhow::Result<()> {
+    use crate::features::membership::import as members;
+    let export =
+        "Name,Email,Discord,Patron Status,Pledge Amount,Tier,Access Expiration,Next Charge Date\n\
+                  Kai,kai@example.com,kai,Active patron,29.00,Gold,,2030-01-31\n\
+                  Lee,lee@example.com,lee,Former patron,29.00,Gold,2025-03-01,\n\
+                  Zed,zed@example.com,zed#0,Active patron,29.00,Gold,,2030-01-31\n";
+    println!("  $ lyceum import members --file patreon.csv --product pro");
+    let config = state.config.snapshot();
+    let product = config
+        .product("pro")
+        .ok_or_else(|| anyhow::anyhow!("the demo sells pro"))?;
+    let reading = members::Reading {
+        zone: config.community.timezone,
+        now: state.clock.now(),
+        plan: None,
+    };
+    let parsed = members::parse(export, &reading).map_err(anyhow::Error::msg)?;
+    let directory = members::Directory::new(
+        world
+            .users
+            .values()
+            .map(|u| (u.name.clone(), serenity::all::UserId::new(u.id))),
+    );
+    let mut skipped = parsed.skipped;
+    let ready = members::resolve(parsed.rows, Some(&directory), &mut skipped);
+    let done = members::run(state, &config, product, &ready, "patreon.csv")
+        .await
+        .map_err(debug)?;
+    let left: Vec<String> = skipped
+        .iter()
+        .map(|s| format!("line {}: {} ({})", s.line, s.who, s.why))
+        .collect();
+    println!(
+        "    {} paid member(s) granted Pro until their Patreon dates (@kai) · not imported: {}",
+        done.new.len(),
+        left.join("; ")
+    );
     Ok(())
 }
 

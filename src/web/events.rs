@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::login::{csrf_ok, viewer, CsrfForm, Viewer};
 use super::page::{self, shell};
+use super::pages::html_page;
 use super::Web;
 use crate::clock::from_millis;
 use crate::features::schedule::{self, store::EventRow};
@@ -49,15 +50,6 @@ fn when(config: &crate::config::Config, ms: i64) -> String {
         .with_timezone(&config.community.timezone)
         .format("%Y-%m-%d %H:%M (UTC%:z)")
         .to_string()
-}
-
-fn html_page(markup: maud::Markup) -> Response {
-    (
-        StatusCode::OK,
-        [("content-type", "text/html; charset=utf-8")],
-        markup.into_string(),
-    )
-        .into_response()
 }
 
 /// `GET /events`.

@@ -38,7 +38,8 @@ async fn seen(web: &Web, jar: &CookieJar, headers: &HeaderMap) -> Seen {
     }
 }
 
-fn html_page(markup: Markup) -> Response {
+/// A rendered page as a 200 HTML response.
+pub(super) fn html_page(markup: Markup) -> Response {
     (
         StatusCode::OK,
         [("content-type", "text/html; charset=utf-8")],

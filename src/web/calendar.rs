@@ -111,10 +111,5 @@ pub async fn manage(
         } }
     };
     let title = t!(l, "web-calendar");
-    (
-        StatusCode::OK,
-        [("content-type", "text/html; charset=utf-8")],
-        shell(&config, l, &viewer, &title, body).into_string(),
-    )
-        .into_response()
+    super::pages::html_page(shell(&config, l, &viewer, &title, body))
 }

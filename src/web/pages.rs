@@ -38,14 +38,19 @@ async fn seen(web: &Web, jar: &CookieJar, headers: &HeaderMap) -> Seen {
     }
 }
 
-/// A rendered page as a 200 HTML response.
-pub(super) fn html_page(markup: Markup) -> Response {
+/// A rendered page as an HTML response with `status`.
+pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
     (
-        StatusCode::OK,
+        status,
         [("content-type", "text/html; charset=utf-8")],
         markup.into_string(),
     )
         .into_response()
+}
+
+/// A rendered page as a 200 HTML response.
+pub(super) fn html_page(markup: Markup) -> Response {
+    html_response(StatusCode::OK, markup)
 }
 
 fn local(config: &Config, ms: i64) -> String {
@@ -196,12 +201,10 @@ pub async fn leaderboard(
         LeaderboardVisibility::Off => return StatusCode::NOT_FOUND.into_response(),
         LeaderboardVisibility::Members if s.viewer.member().is_none() => {
             let text = t!(l, "web-members-only");
-            return (
+            return html_response(
                 StatusCode::FORBIDDEN,
-                [("content-type", "text/html; charset=utf-8")],
-                page::notice(config, l, &s.viewer, &title, &text).into_string(),
-            )
-                .into_response();
+                page::notice(config, l, &s.viewer, &title, &text),
+            );
         }
         _ => {}
     }
@@ -296,14 +299,10 @@ fn member_or_login(s: &Seen, next: &str) -> Result<u64, Box<Response>> {
         } => {
             let title = t!(s.locale, "web-not-member-title");
             let text = t!(s.locale, "web-not-member");
-            Err(Box::new(
-                (
-                    StatusCode::FORBIDDEN,
-                    [("content-type", "text/html; charset=utf-8")],
-                    page::notice(&s.config, s.locale, &s.viewer, &title, &text).into_string(),
-                )
-                    .into_response(),
-            ))
+            Err(Box::new(html_response(
+                StatusCode::FORBIDDEN,
+                page::notice(&s.config, s.locale, &s.viewer, &title, &text),
+            )))
         }
         Viewer::Member { id, .. } => Ok(*id),
     }
@@ -544,12 +543,10 @@ pub async fn staff(
     if level < Level::Moderator {
         let title = t!(l, "web-nav-staff");
         let text = t!(l, "web-forbidden");
-        return (
+        return html_response(
             StatusCode::FORBIDDEN,
-            [("content-type", "text/html; charset=utf-8")],
-            page::notice(config, l, &s.viewer, &title, &text).into_string(),
-        )
-            .into_response();
+            page::notice(config, l, &s.viewer, &title, &text),
+        );
     }
     let now = web.app.clock.now();
     let product = q.product.as_deref().filter(|p| config.product(p).is_some());

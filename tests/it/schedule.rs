@@ -831,8 +831,16 @@ async fn an_rsvp_on_the_web_changes_the_announcements_counts() {
     let message = posts[0].response["id"].as_str().unwrap().to_string();
     let mut browser = Browser::new();
     log_in(&app, &mut browser, ids::MINA).await;
-    let list = browser.get(&format!("{}/events", base(&app))).await;
-    assert!(list.body.contains("Weekly live Q&amp;A"), "{}", list.body);
+    // The bot learns the channels and their permissions from the gateway, just after it starts.
+    let events = format!("{}/events", base(&app));
+    crate::support::eventually("the event's channel is known", async || {
+        browser
+            .get(&events)
+            .await
+            .body
+            .contains("Weekly live Q&amp;A")
+    })
+    .await;
     let page = browser.get(&format!("{}/events/1", base(&app))).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(

@@ -56,6 +56,11 @@ impl AppState {
         self
     }
 
+    /// The part of type `T` if it was added (for parts only `app::start` adds).
+    pub fn try_part<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.parts.get::<T>()
+    }
+
     /// The part of type `T`; every feature reaches its engine through this.
     ///
     /// # Panics

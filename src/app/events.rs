@@ -14,6 +14,9 @@ pub async fn handle(
     event: &FullEvent,
 ) -> Result<(), Error> {
     let data = framework.user_data;
+    if let Some(shared) = data.try_part::<super::front::SharedContext>() {
+        shared.set(framework.serenity_context);
+    }
     match event {
         FullEvent::Ready { .. } | FullEvent::Resume { .. } | FullEvent::ShardStageUpdate { .. } => {
             gateway_status(data, event);
@@ -46,14 +49,7 @@ pub async fn handle(
             crate::features::community::actions::on_leave(data, user.id).await?;
         }
         FullEvent::Message { new_message } => {
-            let caught = moderate(framework.serenity_context, data, new_message, false).await?;
-            if !caught {
-                message(data, new_message);
-                attendance(data, new_message).await?;
-                content_post(framework.serenity_context, data, new_message).await?;
-            }
-            // Counted once decided (the gateway ingest bench reads it from /metrics).
-            data.health.message_seen();
+            on_message(framework.serenity_context, data, new_message).await?;
         }
         FullEvent::MessageUpdate {
             event,
@@ -94,6 +90,24 @@ pub async fn handle(
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// A new message, from serenity's events or the gateway front's fast path: automod, then (if
+/// it passed) points, attendance and the content plan.
+pub async fn on_message(
+    ctx: &serenity::Context,
+    data: &Data,
+    new_message: &serenity::Message,
+) -> Result<(), Error> {
+    let caught = moderate(ctx, data, new_message, false).await?;
+    if !caught {
+        message(data, new_message);
+        attendance(data, new_message).await?;
+        content_post(ctx, data, new_message).await?;
+    }
+    // Counted once decided (the gateway ingest bench reads it from /metrics).
+    data.health.message_seen();
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod events;
+pub mod front;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -281,6 +282,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         options.stripe_webhook_secret,
     )
     .await?;
+    let state = state.with_part(front::SharedContext::default());
     apply_standing_schedules(&state, &config).await?;
 
     let http = discord_http(&config, &options.token);
@@ -326,10 +328,13 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         &client,
     );
     let (web_addr, web) =
-        crate::web::serve(state.clone(), config.web.bind, door, shutdown_rx).await?;
+        crate::web::serve(state.clone(), config.web.bind, door, shutdown_rx.clone()).await?;
     jobs.push(("web", web));
     tracing::info!(%web_addr, "web server listening");
 
+    if config.discord.gateway_front {
+        put_front_before_serenity(&client, &state, shutdown_rx.clone()).await?;
+    }
     let shard_manager = client.shard_manager.clone();
     let gateway = tokio::spawn(async move {
         if let Err(e) = client.start().await {
@@ -350,6 +355,65 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         instance,
         fatal,
     })
+}
+
+/// The gateway front's fast path: a decoded message is handled by the same code as serenity's
+/// event.
+struct FastMessages {
+    ctx: front::SharedContext,
+    state: AppState,
+    /// Both, once the context is known: one reference count per message instead of a dozen.
+    handlers: std::sync::OnceLock<Arc<(serenity::Context, AppState)>>,
+}
+
+impl front::MessageSink for FastMessages {
+    fn ready(&self) -> bool {
+        self.ctx.get().is_some()
+    }
+
+    fn take(&self, message: serenity::Message) {
+        let Some(ctx) = self.ctx.get() else {
+            return;
+        };
+        let handlers = self
+            .handlers
+            .get_or_init(|| Arc::new((ctx.clone(), self.state.clone())))
+            .clone();
+        let mut handling = Box::pin(async move {
+            let (ctx, state) = &*handlers;
+            if let Err(e) = events::on_message(ctx, state, &message).await {
+                tracing::warn!(error = ?e, "handling a message failed");
+            }
+        });
+        // Almost every message is decided from memory without waiting on anything: it is
+        // finished right here, in the front's task, with no task spawned and no thread woken.
+        // One that waits (automod's write, an attendance row) continues as a task of its own;
+        // polled there again, it registers tokio's waker in place of this no-op one.
+        use std::future::Future as _;
+        let mut here = std::task::Context::from_waker(futures::task::noop_waker_ref());
+        if handling.as_mut().poll(&mut here).is_pending() {
+            tokio::spawn(handling);
+        }
+    }
+}
+
+/// serenity connects to the front, the front to the gateway address serenity was given.
+async fn put_front_before_serenity(
+    client: &serenity::Client,
+    state: &AppState,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let upstream = client.ws_url.lock().await.clone();
+    let sink = Arc::new(FastMessages {
+        ctx: state.part::<front::SharedContext>().clone(),
+        state: state.clone(),
+        handlers: Default::default(),
+    });
+    let front = front::Front::start(upstream, sink, shutdown)
+        .await
+        .context("starting the gateway front")?;
+    *client.ws_url.lock().await = front.url();
+    Ok(())
 }
 
 /// The longest `stop` takes, whatever state the bot is in (systemd and Docker kill after 10 s).

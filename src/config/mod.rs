@@ -112,6 +112,9 @@ pub struct DiscordConfig {
     pub client_id: Option<u64>,
     /// Where the web login sends members to consent (Discord's page; the simulator's in tests).
     pub oauth_authorize_url: String,
+    /// Lyceum's own hop in front of serenity's gateway connection, deciding MESSAGE_CREATE
+    /// without serenity's generic decoding (`app::front`). Off: serenity reads every event.
+    pub gateway_front: bool,
 }
 
 impl DiscordConfig {
@@ -498,12 +501,14 @@ fn read_discord(s: &mut Section<'_>) -> Option<DiscordConfig> {
     let oauth_authorize_url = s
         .string("oauth_authorize_url")
         .unwrap_or_else(|| DISCORD_AUTHORIZE.into());
+    let gateway_front = s.boolean("gateway_front").unwrap_or(true);
     Some(DiscordConfig {
         guild_id: GuildId::new(guild_id?),
         owner_ids,
         api_url: api_url.trim_end_matches('/').to_string(),
         client_id,
         oauth_authorize_url,
+        gateway_front,
     })
 }
 

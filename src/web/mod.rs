@@ -405,7 +405,10 @@ pub async fn serve(
         let stop = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
         };
+        // No Nagle: a page's last segment leaves at once instead of waiting for the
+        // browser's delayed ACK.
         if let Err(e) = axum::serve(listener, app)
+            .tcp_nodelay(true)
             .with_graceful_shutdown(stop)
             .await
         {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use lyceum::harness::sim::calls::admin;
 use lyceum::harness::sim::ids;
 
-use crate::support::{TestApp, WAIT};
+use crate::support::{eventually, TestApp, WAIT};
 
 #[tokio::test]
 async fn after_a_dropped_socket_the_bot_resumes_and_keeps_answering() {
@@ -113,5 +113,69 @@ async fn healthz_reports_gateway_database_and_outbox() {
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "unreachable");
+    app.stop().await;
+}
+
+async fn messages_decided(app: &TestApp) -> u64 {
+    metrics_text(app)
+        .await
+        .lines()
+        .find_map(|l| l.strip_prefix("lyceum_gateway_messages_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("the message counter")
+}
+
+/// The gateway front decides messages itself; a RESUME after a dropped socket replays from the
+/// last frame serenity saw, which is before messages the front had already decided: those
+/// are skipped, the one missed while the socket was down is decided, each exactly once.
+#[tokio::test]
+async fn after_a_resume_no_message_is_decided_twice_or_missed() {
+    let mut app = TestApp::spawn().await;
+    for text in ["first question", "second question"] {
+        app.sim()
+            .message_create(ids::CHANNEL_GENERAL, ids::MINA, text);
+    }
+    eventually("two messages decided", async || {
+        messages_decided(&app).await == 2
+    })
+    .await;
+    let (_, resumes) = app.sim().gateway_counts();
+    app.sim().drop_gateway();
+    app.sim()
+        .message_create(ids::CHANNEL_GENERAL, ids::KAI, "missed while down");
+    eventually("resumed", async || app.sim().gateway_counts().1 > resumes).await;
+    eventually("the missed message decided", async || {
+        messages_decided(&app).await >= 3
+    })
+    .await;
+    // A slash command after the resume is answered, so everything replayed before it was read.
+    let reply = app.slash(admin::list(ids::OWNER)).await;
+    assert!(reply.content.starts_with("**Staff**"), "{}", reply.content);
+    assert_eq!(messages_decided(&app).await, 3);
+    app.stop().await;
+}
+
+/// `discord.gateway_front = false`: serenity decodes every event, messages still earn points.
+#[tokio::test]
+async fn without_the_gateway_front_messages_go_through_serenity() {
+    let mut app = TestApp::spawn_edited(|text| {
+        text.replace("[discord]\n", "[discord]\ngateway_front = false\n")
+    })
+    .await;
+    app.sim().message_create(
+        ids::CHANNEL_GENERAL,
+        ids::MINA,
+        "hello from serenity's path",
+    );
+    eventually("the chat award committed", async || {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM points_ledger WHERE kind = 'chat' AND member_id = {}",
+            ids::MINA
+        ))
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(messages_decided(&app).await, 1);
     app.stop().await;
 }

@@ -111,4 +111,16 @@ async fn the_pipeline_bench_in_quick_mode_decides_like_the_naive_design() {
         report.rss_mb_100k_members.is_some_and(|mb| mb > 0.0),
         "{report:?}"
     );
+    // The same messages through serenity's own decode path (the gateway front off) were all
+    // decided too, and a restart against a seeded database registered its commands.
+    assert!(
+        report.ingest_msgs_per_s_before.is_some_and(|r| r > 0.0),
+        "{report:?}"
+    );
+    assert!(
+        report.cold_start_ms.is_some_and(|ms| ms > 0.0),
+        "{report:?}"
+    );
+    // Both decoders read the same frames (the front's decode would panic otherwise).
+    assert!(report.frame_front_decode_us > 0.0, "{report:?}");
 }

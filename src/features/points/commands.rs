@@ -1,5 +1,6 @@
 //! `/checkin`, `/points …`, `/leaderboard` and `/shop …`: parse, call an operation or a read,
-//! render. What a member is shown is always current: reads wait for the batch writer first.
+//! render. What a member is shown is always current: `/points show` adds the points still
+//! queued for the batch writer to the committed row; other reads wait for the writer first.
 
 use chrono::{Datelike, TimeZone, Utc};
 use poise::serenity_prelude as serenity;
@@ -80,9 +81,14 @@ async fn show(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), Er
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let data = ctx.data();
-    super::engine(data).flush().await;
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
-    let row = store::member_read(&data.db, who).await?;
+    // Committed points plus those still queued: current without waiting for the writer.
+    let (row, (balance, lifetime)) = super::engine(data)
+        .with_pending(who, store::member_read(&data.db, who))
+        .await;
+    let mut row = row?;
+    row.balance += balance;
+    row.lifetime += lifetime;
     let (level, into, need) = rules::level_of(row.lifetime);
     let rank = store::rank(&data.db, row.lifetime).await?;
     let today = super::engine(data).chat_today(who, &inv.config, data.clock.now());

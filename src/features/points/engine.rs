@@ -65,6 +65,34 @@ pub struct Engine {
     committed: watch::Receiver<Committed>,
     /// Set while the writer's last attempt to commit failed (it keeps the batch and retries).
     failing: Arc<AtomicBool>,
+    pending: Pending,
+}
+
+/// Per member, the (balance, lifetime) points queued and not yet committed: a read adds them
+/// to the committed row instead of waiting for the writer (a reply under a flood would
+/// otherwise wait for the next commit).
+#[derive(Clone, Default)]
+struct Pending {
+    points: Arc<Mutex<HashMap<UserId, (i64, i64)>>>,
+    /// Held shared by such a read and exclusively by the writer around COMMIT and the
+    /// settling of `points`, so a read sees a row and the pending points that go with it.
+    commit_gate: Arc<tokio::sync::RwLock<()>>,
+}
+
+impl Pending {
+    /// The batch is committed: its points are no longer pending.
+    fn settle(&self, batch: &[Entry]) {
+        let mut pending = self.points.lock().expect("points pending");
+        for entry in batch {
+            if let Some(queued) = pending.get_mut(&entry.member) {
+                queued.0 -= entry.delta;
+                queued.1 -= entry.lifetime_delta;
+                if *queued == (0, 0) {
+                    pending.remove(&entry.member);
+                }
+            }
+        }
+    }
 }
 
 /// A guild message as the hot path needs it.
@@ -87,12 +115,14 @@ impl Engine {
             at: Instant::now(),
         });
         let failing = Arc::new(AtomicBool::new(false));
+        let pending = Pending::default();
         let engine = Engine {
             memory: Arc::default(),
             writer,
             queued: Arc::default(),
             committed,
             failing: failing.clone(),
+            pending: pending.clone(),
         };
         (
             engine,
@@ -100,6 +130,7 @@ impl Engine {
                 inbox,
                 progress,
                 failing,
+                pending,
             },
         )
     }
@@ -127,8 +158,25 @@ impl Engine {
     }
 
     fn queue(&self, entry: Entry) {
+        let mut pending = self.pending.points.lock().expect("points pending");
+        let queued = pending.entry(entry.member).or_default();
+        queued.0 += entry.delta;
+        queued.1 += entry.lifetime_delta;
         self.queued.fetch_add(1, Ordering::Relaxed);
         let _ = self.writer.send(Command::Write(entry));
+    }
+
+    /// `read` (of `member`'s committed points) with the (balance, lifetime) points queued for
+    /// them and not yet committed: what the member has, without waiting for the writer.
+    pub async fn with_pending<T>(
+        &self,
+        member: UserId,
+        read: impl std::future::Future<Output = T>,
+    ) -> (T, (i64, i64)) {
+        let _gate = self.pending.commit_gate.read().await;
+        let value = read.await;
+        let pending = self.pending.points.lock().expect("points pending");
+        (value, pending.get(&member).copied().unwrap_or_default())
     }
 
     /// Rebuilds today's totals and last awards from the ledger, so a restart neither forgets a
@@ -295,6 +343,7 @@ pub struct WriterInbox {
     inbox: mpsc::UnboundedReceiver<Command>,
     progress: watch::Sender<Committed>,
     failing: Arc<AtomicBool>,
+    pending: Pending,
 }
 
 /// The batch writer: one task, one transaction per batch. On shutdown it writes what is queued
@@ -308,6 +357,7 @@ pub fn spawn_writer(
         mut inbox,
         progress,
         failing,
+        pending,
     } = inbox;
     tokio::spawn(async move {
         let mut batch: Vec<Entry> = Vec::new();
@@ -351,7 +401,7 @@ pub fn spawn_writer(
                 }
             }
             if due && !batch.is_empty() {
-                if let Err(e) = write_batch(&state, &batch).await {
+                if let Err(e) = write_batch(&state, &pending, &batch).await {
                     // Kept and tried again on the next tick: nothing is dropped on a busy disk.
                     if !failing.swap(true, Ordering::Relaxed) {
                         tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying every tick");
@@ -390,11 +440,13 @@ pub fn spawn_writer(
     })
 }
 
-async fn write_batch(state: &AppState, batch: &[Entry]) -> anyhow::Result<()> {
+async fn write_batch(state: &AppState, pending: &Pending, batch: &[Entry]) -> anyhow::Result<()> {
     let config = state.config.snapshot();
     let now = state.clock.now();
     let mut tx = state.db.write.begin().await?;
     ops::apply(&mut tx, &config, batch, now).await?;
+    let _gate = pending.commit_gate.write().await;
     state.commit(tx).await?;
+    pending.settle(batch);
     Ok(())
 }

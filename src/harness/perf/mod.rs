@@ -26,6 +26,7 @@ use crate::features::points::engine::{spawn_writer, Committed, Engine, Incoming}
 use crate::features::points::rules::{self, ChatMessage, MemberChat};
 use crate::state::AppState;
 
+pub mod frames;
 pub mod idle;
 pub mod outbox;
 pub mod process;
@@ -97,7 +98,10 @@ impl Options {
             members: if quick { 2_000 } else { 100_000 },
             flood_per_s: if quick { 500 } else { 2_000 },
             replies: if quick { 20 } else { 200 },
-            ingest_messages: if quick { 5_000 } else { 50_000 },
+            ingest_messages: if quick { 5_000 } else { 200_000 },
+            heavy_flood_per_s: if quick { 2_000 } else { 20_000 },
+            cold_starts: if quick { 1 } else { 5 },
+            cold_members: if quick { 2_000 } else { 100_000 },
         });
         self
     }
@@ -653,6 +657,26 @@ pub struct Report {
     pub reply_p50_ms_flood: Option<f64>,
     pub reply_p99_ms_flood: Option<f64>,
     pub flood_msgs_per_s: Option<f64>,
+    /// Reply p99 under the heavy flood (20,000 msg/s) and the rate really sent.
+    pub reply_p99_ms_flood_20k: Option<f64>,
+    pub flood_20k_msgs_per_s: Option<f64>,
+    /// Gateway ingest end to end with the gateway front (= `gateway_msgs_per_s`), with
+    /// serenity's default decode path in the same run, and the ratio.
+    pub ingest_msgs_per_s: Option<f64>,
+    pub ingest_msgs_per_s_before: Option<f64>,
+    pub ingest_ratio_vs_before: Option<f64>,
+    /// Process start to commands registered against a database of `cold_start_members`
+    /// (median and slowest of the starts), and resident memory at idle after start.
+    pub cold_start_ms: Option<f64>,
+    pub cold_start_max_ms: Option<f64>,
+    pub cold_start_members: Option<usize>,
+    pub idle_rss_mb_after_start: Option<f64>,
+    /// One MESSAGE_CREATE frame before it is decided, µs: serenity's decode and cache update
+    /// (its default path), the gateway front's envelope read and message decode.
+    pub frame_serenity_decode_us: f64,
+    pub frame_serenity_cache_us: f64,
+    pub frame_front_envelope_us: f64,
+    pub frame_front_decode_us: f64,
     /// Microseconds per outbox claim at each queue size, and largest ÷ smallest.
     pub claim_us: Vec<(usize, f64)>,
     pub claim_cost_ratio_1m_vs_1k: f64,
@@ -774,6 +798,14 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         "scheduler idle with {} active schedules: {idle_cpu:.2}% of a core · reconcile diff over {} members: {diff_ms:.1} ms ({changes} changes)",
         opts.schedules, opts.reconcile_members
     ));
+    let frames = frames::measure(opts.messages.min(50_000))?;
+    log(format!(
+        "one MESSAGE_CREATE frame: serenity decode {:.2} µs + cache {:.2} µs; the front's envelope {:.2} µs + message decode {:.2} µs",
+        frames.serenity_decode_us,
+        frames.serenity_cache_us,
+        frames.front_envelope_us,
+        frames.front_decode_us
+    ));
     let whole = match &opts.process {
         Some(process) => Some(process::run(process, &mut log).await?),
         None => None,
@@ -817,6 +849,21 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         reply_p50_ms_flood: whole.as_ref().map(|w| w.reply_p50_ms_flood),
         reply_p99_ms_flood: whole.as_ref().map(|w| w.reply_p99_ms_flood),
         flood_msgs_per_s: whole.as_ref().map(|w| w.flood_msgs_per_s),
+        reply_p99_ms_flood_20k: whole.as_ref().map(|w| w.reply_p99_ms_heavy_flood),
+        flood_20k_msgs_per_s: whole.as_ref().map(|w| w.heavy_flood_msgs_per_s),
+        ingest_msgs_per_s: whole.as_ref().map(|w| w.gateway_msgs_per_s),
+        ingest_msgs_per_s_before: whole.as_ref().map(|w| w.gateway_msgs_per_s_before),
+        ingest_ratio_vs_before: whole
+            .as_ref()
+            .map(|w| w.gateway_msgs_per_s / w.gateway_msgs_per_s_before),
+        cold_start_ms: whole.as_ref().map(|w| w.cold_start_ms),
+        cold_start_max_ms: whole.as_ref().map(|w| w.cold_start_max_ms),
+        cold_start_members: whole.as_ref().map(|w| w.cold_members),
+        idle_rss_mb_after_start: whole.as_ref().map(|w| w.idle_rss_mb_after_start),
+        frame_serenity_decode_us: frames.serenity_decode_us,
+        frame_serenity_cache_us: frames.serenity_cache_us,
+        frame_front_envelope_us: frames.front_envelope_us,
+        frame_front_decode_us: frames.front_decode_us,
         claim_us,
         claim_cost_ratio_1m_vs_1k: claim_ratio,
         outbox_items_per_s: storm.items_per_s,
@@ -915,7 +962,24 @@ fn targets(report: &Report) -> Vec<(&'static str, f64, f64, bool)> {
         all.push(("RSS MB, 100k members", rss, 300.0, false));
     }
     if let Some(p99) = report.reply_p99_ms_flood {
-        all.push(("reply p99 ms under flood", p99, 100.0, false));
+        all.push(("reply p99 ms under 2,000 msg/s", p99, 10.0, false));
+    }
+    if let (Some(heavy), Some(idle)) = (report.reply_p99_ms_flood_20k, report.reply_p99_ms_idle) {
+        all.push((
+            "reply p99 under 20,000 msg/s ÷ idle",
+            heavy / idle.max(0.001),
+            3.0,
+            false,
+        ));
+    }
+    if let Some(rate) = report.ingest_msgs_per_s {
+        all.push(("gateway ingest msg/s", rate, 50_000.0, true));
+    }
+    if let Some(ratio) = report.ingest_ratio_vs_before {
+        all.push(("gateway ingest ÷ serenity's decode path", ratio, 3.0, true));
+    }
+    if let Some(ms) = report.cold_start_ms {
+        all.push(("cold start ms", ms, 1_000.0, false));
     }
     all
 }
@@ -982,8 +1046,21 @@ mod target_tests {
             reply_p50_ms_idle: Some(1.0),
             reply_p99_ms_idle: Some(1.0),
             reply_p50_ms_flood: Some(5.0),
-            reply_p99_ms_flood: Some(100.0),
+            reply_p99_ms_flood: Some(10.0),
             flood_msgs_per_s: Some(2_000.0),
+            reply_p99_ms_flood_20k: Some(3.0),
+            flood_20k_msgs_per_s: Some(20_000.0),
+            ingest_msgs_per_s: Some(50_000.0),
+            ingest_msgs_per_s_before: Some(16_000.0),
+            ingest_ratio_vs_before: Some(3.1),
+            cold_start_ms: Some(900.0),
+            cold_start_max_ms: Some(1_000.0),
+            cold_start_members: Some(100_000),
+            idle_rss_mb_after_start: Some(60.0),
+            frame_serenity_decode_us: 30.0,
+            frame_serenity_cache_us: 1.0,
+            frame_front_envelope_us: 1.0,
+            frame_front_decode_us: 3.0,
             claim_us: Vec::new(),
             claim_cost_ratio_1m_vs_1k: 2.0,
             outbox_items_per_s: 45.0,

@@ -11,7 +11,11 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::{Inner, Outgoing};
+use super::{Frame, Inner, Outgoing};
+
+/// The most frames written before one flush: a burst of dispatches leaves in few writes, as
+/// from Discord's own buffered sockets.
+const FRAMES_PER_FLUSH: usize = 256;
 
 pub const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
 
@@ -24,7 +28,8 @@ async fn connection(sim: Arc<Inner>, socket: WebSocket) {
     let conn_id = sim.attach(tx.clone());
     let (mut sink, mut stream) = socket.split();
     let hello = json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS }, "s": null, "t": null });
-    let _ = tx.send(Outgoing::Frame(hello));
+    let _ = tx.send(Outgoing::Frame(Frame::new(&hello)));
+    let mut batch: Vec<Frame> = Vec::with_capacity(FRAMES_PER_FLUSH);
     loop {
         tokio::select! {
             incoming = stream.next() => match incoming {
@@ -39,9 +44,38 @@ async fn connection(sim: Arc<Inner>, socket: WebSocket) {
             },
             outgoing = rx.recv() => match outgoing {
                 Some(Outgoing::Frame(frame)) => {
-                    sim.record_frame(&frame);
-                    if sink.send(Message::Text(frame.to_string())).await.is_err() {
+                    // This frame and whatever else is already queued, in one flush.
+                    batch.push(frame);
+                    let mut end = None;
+                    while batch.len() < FRAMES_PER_FLUSH {
+                        match rx.try_recv() {
+                            Ok(Outgoing::Frame(frame)) => batch.push(frame),
+                            Ok(other) => {
+                                end = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    sim.record_frames(&batch);
+                    let mut failed = false;
+                    for frame in batch.drain(..) {
+                        if sink.feed(Message::Text(frame.text.to_string())).await.is_err() {
+                            failed = true;
+                            break;
+                        }
+                    }
+                    if failed || sink.flush().await.is_err() {
                         break;
+                    }
+                    match end {
+                        Some(Outgoing::Close(code, reason)) => {
+                            let frame = CloseFrame { code, reason: reason.into() };
+                            let _ = sink.send(Message::Close(Some(frame))).await;
+                            break;
+                        }
+                        Some(_) => break,
+                        None => {}
                     }
                 }
                 Some(Outgoing::Close(code, reason)) => {
@@ -62,9 +96,8 @@ fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {
     let d = frame.get("d").cloned().unwrap_or(Value::Null);
     match op {
         1 => {
-            let _ = tx.send(Outgoing::Frame(
-                json!({ "op": 11, "d": null, "s": null, "t": null }),
-            ));
+            let ack = json!({ "op": 11, "d": null, "s": null, "t": null });
+            let _ = tx.send(Outgoing::Frame(Frame::new(&ack)));
         }
         2 => {
             let token = d.get("token").and_then(Value::as_str).unwrap_or_default();
@@ -81,9 +114,8 @@ fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {
                 .unwrap_or_default();
             let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
             if !sim.resume(session, seq) {
-                let _ = tx.send(Outgoing::Frame(
-                    json!({ "op": 9, "d": false, "s": null, "t": null }),
-                ));
+                let invalid = json!({ "op": 9, "d": false, "s": null, "t": null });
+                let _ = tx.send(Outgoing::Frame(Frame::new(&invalid)));
             }
         }
         // Presence, voice and request-members frames are accepted and ignored.

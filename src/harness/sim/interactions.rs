@@ -225,7 +225,7 @@ impl Sim {
         let id = self.next_id();
         let mut state = self.inner.lock();
         let message_json = state
-            .messages
+            .messages()
             .get(&channel)
             .and_then(|list| list.iter().find(|m| m["id"] == json!(message.to_string())))
             .cloned()

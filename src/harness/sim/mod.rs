@@ -67,8 +67,55 @@ struct FaultRule {
     remaining: Vec<Fault>,
 }
 
+/// A gateway frame serialized once: the replay buffer, the record of what was sent and the
+/// socket share it (the ingest bench sends hundreds of thousands).
+#[derive(Clone)]
+pub(crate) struct Frame {
+    /// `gateway:<EVENT>` or `gateway:op<N>`.
+    kind: Arc<str>,
+    text: Arc<str>,
+}
+
+impl Frame {
+    /// A dispatch, serialized from a borrowed payload (no copy of the payload first).
+    fn dispatch(t: &str, seq: u64, d: &Value) -> Frame {
+        #[derive(serde::Serialize)]
+        struct Dispatch<'a> {
+            op: u8,
+            t: &'a str,
+            s: u64,
+            d: &'a Value,
+        }
+        let text = serde_json::to_string(&Dispatch {
+            op: 0,
+            t,
+            s: seq,
+            d,
+        })
+        .expect("a JSON value serializes");
+        Frame {
+            kind: format!("gateway:{t}").into(),
+            text: text.into(),
+        }
+    }
+
+    pub(crate) fn new(value: &Value) -> Frame {
+        let kind = match value.get("t").and_then(Value::as_str) {
+            Some(t) => format!("gateway:{t}"),
+            None => format!(
+                "gateway:op{}",
+                value.get("op").and_then(Value::as_u64).unwrap_or(0)
+            ),
+        };
+        Frame {
+            kind: kind.into(),
+            text: value.to_string().into(),
+        }
+    }
+}
+
 pub(crate) enum Outgoing {
-    Frame(Value),
+    Frame(Frame),
     /// A close frame with this code and reason, then the end of the connection.
     Close(u16, &'static str),
     Drop,
@@ -89,7 +136,7 @@ struct GatewaySession {
     session_id: Option<String>,
     seq: u64,
     /// Dispatches of the current session, for RESUME replay.
-    buffer: Vec<(u64, Value)>,
+    buffer: Vec<(u64, Frame)>,
     connection: Option<(u64, mpsc::UnboundedSender<Outgoing>)>,
     identifies: u32,
     resumes: u32,
@@ -104,12 +151,16 @@ pub(crate) struct SimState {
     interactions: HashMap<u64, InteractionState>,
     /// Channel id → messages, oldest first.
     messages: BTreeMap<u64, Vec<Value>>,
+    /// Members' messages as sent (channel, JSON text), not yet parsed into `messages`: parsed
+    /// when something reads messages (the ingest bench creates hundreds of thousands).
+    unparsed: Vec<(u64, Arc<str>)>,
+    message_kind: Arc<str>,
     /// DM channel id → recipient.
     dm_channels: HashMap<u64, u64>,
     gateway: GatewaySession,
     /// Every gateway frame and REST response body sent, with what kind it is, for the
     /// decoding test.
-    sent: Vec<(String, Value)>,
+    sent: Vec<(Arc<str>, Arc<str>)>,
     /// Gateway events caused by the REST request being handled (GUILD_MEMBER_UPDATE after a
     /// role change), sent after `event_lag` like Discord's, which trail the REST answer.
     trailing: Vec<(String, Value)>,
@@ -127,6 +178,17 @@ pub(crate) struct SimState {
     limiter: limits::Limiter,
     /// The OAuth2 login side: who is signed in to Discord in the browser, codes and tokens.
     oauth: oauth::OAuth,
+}
+
+impl SimState {
+    /// Every channel's messages, oldest first.
+    fn messages(&mut self) -> &mut BTreeMap<u64, Vec<Value>> {
+        for (channel, text) in self.unparsed.drain(..) {
+            let message = serde_json::from_str(&text).expect("the sim wrote valid JSON");
+            self.messages.entry(channel).or_default().push(message);
+        }
+        &mut self.messages
+    }
 }
 
 pub(crate) struct Inner {
@@ -174,23 +236,26 @@ impl Inner {
         self.bump();
     }
 
-    fn record_frame(&self, frame: &Value) {
-        let kind = match frame.get("t").and_then(Value::as_str) {
-            Some(t) => format!("gateway:{t}"),
-            None => format!(
-                "gateway:op{}",
-                frame.get("op").and_then(Value::as_u64).unwrap_or(0)
-            ),
-        };
-        self.lock().sent.push((kind, frame.clone()));
+    fn record_frames(&self, frames: &[Frame]) {
+        self.lock()
+            .sent
+            .extend(frames.iter().map(|f| (f.kind.clone(), f.text.clone())));
         self.bump();
     }
 
     /// Queues a dispatch for the current session (replayed on RESUME if the socket is down).
     fn dispatch_locked(state: &mut SimState, t: &str, d: Value) {
+        Inner::dispatch_ref(state, t, &d);
+    }
+
+    fn dispatch_ref(state: &mut SimState, t: &str, d: &Value) {
         state.gateway.seq += 1;
         let seq = state.gateway.seq;
-        let frame = json!({ "op": 0, "t": t, "s": seq, "d": d });
+        let frame = Frame::dispatch(t, seq, d);
+        Inner::send_locked(state, seq, frame);
+    }
+
+    fn send_locked(state: &mut SimState, seq: u64, frame: Frame) {
         state.gateway.buffer.push((seq, frame.clone()));
         if let Some((_, tx)) = &state.gateway.connection {
             let _ = tx.send(Outgoing::Frame(frame));
@@ -219,7 +284,7 @@ impl Inner {
             return false;
         }
         state.gateway.resumes += 1;
-        let missed: Vec<Value> = state
+        let missed: Vec<Frame> = state
             .gateway
             .buffer
             .iter()
@@ -261,6 +326,8 @@ impl Sim {
                 commands: Vec::new(),
                 interactions: HashMap::new(),
                 messages: BTreeMap::new(),
+                unparsed: Vec::new(),
+                message_kind: "gateway:MESSAGE_CREATE".into(),
                 dm_channels: HashMap::new(),
                 gateway: GatewaySession::default(),
                 sent: Vec::new(),
@@ -285,7 +352,7 @@ impl Sim {
             .fallback(rest::handle)
             .with_state(inner.clone());
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
+            if let Err(e) = axum::serve(listener, app).tcp_nodelay(true).await {
                 tracing::error!(error = %e, "simulator stopped");
             }
         });
@@ -451,7 +518,7 @@ impl Sim {
     pub fn messages_in(&self, channel: u64) -> Vec<Value> {
         self.inner
             .lock()
-            .messages
+            .messages()
             .get(&channel)
             .cloned()
             .unwrap_or_default()
@@ -543,7 +610,13 @@ impl Sim {
 
     /// Every gateway frame and REST response body sent so far, tagged with its kind.
     pub fn sent_payloads(&self) -> Vec<(String, Value)> {
-        self.inner.lock().sent.clone()
+        let sent = self.inner.lock().sent.clone();
+        sent.iter()
+            .map(|(kind, text)| {
+                let value = serde_json::from_str(text).expect("the sim sent valid JSON");
+                (kind.to_string(), value)
+            })
+            .collect()
     }
 
     /// Closes the bot's gateway socket abruptly, as a network failure would.
@@ -575,15 +648,20 @@ impl Sim {
     pub fn message_create(&self, channel: u64, author: u64, content: &str) -> u64 {
         let id = self.next_id();
         let mut state = self.inner.lock();
-        let message = state
+        // Written straight to text (as `World::message_json` would serialize): the sim is the
+        // load generator of the ingest bench and shares its cores with the bot.
+        let message: Arc<str> = state
             .world
-            .message_json(id, channel, author, content, &json!({}));
-        state
-            .messages
-            .entry(channel)
-            .or_default()
-            .push(message.clone());
-        Inner::dispatch_locked(&mut state, "MESSAGE_CREATE", message);
+            .message_text(id, channel, author, content)
+            .into();
+        state.gateway.seq += 1;
+        let seq = state.gateway.seq;
+        let frame = Frame {
+            kind: Arc::clone(&state.message_kind),
+            text: format!(r#"{{"op":0,"t":"MESSAGE_CREATE","s":{seq},"d":{message}}}"#).into(),
+        };
+        Inner::send_locked(&mut state, seq, frame);
+        state.unparsed.push((channel, message));
         id
     }
 

@@ -171,7 +171,8 @@ pub async fn handle(
             route(&sim, &mut state, &method, &path, &query, &body)
         };
         if !kind.is_empty() && !response.is_null() && status < 300 {
-            state.sent.push((format!("rest:{kind}"), response.clone()));
+            let kind = format!("rest:{kind}");
+            state.sent.push((kind.into(), response.to_string().into()));
         }
         let trailing = std::mem::take(&mut state.trailing);
         let lag = state.event_lag;
@@ -426,7 +427,7 @@ fn ban(state: &mut SimState, user: u64) -> Answer {
 }
 
 fn delete_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
-    let list = state.messages.entry(channel).or_default();
+    let list = state.messages().entry(channel).or_default();
     let before = list.len();
     list.retain(|m| m.get("id").and_then(Value::as_str) != Some(message));
     if list.len() < before {
@@ -436,8 +437,8 @@ fn delete_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
     }
 }
 
-fn get_message(state: &SimState, channel: u64, message: &str) -> Answer {
-    let found = state.messages.get(&channel).and_then(|list| {
+fn get_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
+    let found = state.messages().get(&channel).and_then(|list| {
         list.iter()
             .find(|m| m["id"].as_str() == Some(message))
             .cloned()
@@ -661,7 +662,7 @@ fn interaction_callback(
     // Type 7 edits the message whose button was pressed.
     if let (7, Some((channel, message))) = (kind, interaction.message) {
         let data = body.get("data").cloned().unwrap_or(Value::Null);
-        if let Some(stored) = state.messages.get_mut(&channel).and_then(|list| {
+        if let Some(stored) = state.messages().get_mut(&channel).and_then(|list| {
             list.iter_mut()
                 .find(|m| m["id"] == json!(message.to_string()))
         }) {
@@ -878,7 +879,7 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     }
     let mut stored = message.clone();
     stored.as_object_mut().map(|m| m.remove("nonce"));
-    state.messages.entry(channel).or_default().push(stored);
+    state.messages().entry(channel).or_default().push(stored);
     (200, message)
 }
 
@@ -889,7 +890,7 @@ fn edit_message(state: &mut SimState, channel: u64, message: &str, body: &Value)
         return invalid_form(problems);
     }
     let Some(stored) = state
-        .messages
+        .messages()
         .get_mut(&channel)
         .and_then(|list| list.iter_mut().find(|m| m["id"].as_str() == Some(message)))
     else {
@@ -909,14 +910,14 @@ fn edit_message(state: &mut SimState, channel: u64, message: &str, body: &Value)
 
 /// `GET /channels/{id}/messages`: the newest first, up to 50 (Discord's default), without
 /// nonces (Discord does not keep them).
-fn recent_messages(state: &SimState, channel: u64) -> Answer {
+fn recent_messages(state: &mut SimState, channel: u64) -> Answer {
     let known = state.world.channels.iter().any(|c| c.id == channel)
         || state.dm_channels.contains_key(&channel);
     if !known {
         return error(404, 10003, "Unknown Channel");
     }
     let list: Vec<Value> = state
-        .messages
+        .messages()
         .get(&channel)
         .map(|list| list.iter().rev().take(50).cloned().collect())
         .unwrap_or_default();

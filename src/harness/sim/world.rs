@@ -510,6 +510,35 @@ impl World {
     }
 }
 
+impl World {
+    /// [`World::message_json`] of a plain member message (no extras), written straight to
+    /// JSON text without building a `Value` first: ten times cheaper, for the ingest bench.
+    pub fn message_text(&self, id: u64, channel: u64, author: u64, content: &str) -> String {
+        use std::fmt::Write as _;
+        let text = |s: &str| serde_json::to_string(s).expect("a string serializes");
+        let user = self.users.get(&author);
+        let name = text(&user.map_or_else(|| format!("user{author}"), |u| u.name.clone()));
+        let bot = user.is_some_and(|u| u.bot);
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+        let mut out = format!(
+            r#"{{"id":"{id}","channel_id":"{channel}","guild_id":"{guild}","author":{{"id":"{author}","username":{name},"global_name":{name},"discriminator":"0","avatar":null,"bot":{bot}}},"content":{content},"timestamp":"{now}","edited_timestamp":null,"tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"components":[],"pinned":false,"type":0,"flags":0"#,
+            guild = self.guild_id,
+            content = text(content),
+        );
+        if author != ids::BOT {
+            let roles = self.members.get(&author).map_or(&[][..], Vec::as_slice);
+            let roles: Vec<String> = roles.iter().map(|r| format!("\"{r}\"")).collect();
+            let _ = write!(
+                out,
+                r#","member":{{"roles":[{}],"joined_at":"{JOINED_AT}","deaf":false,"mute":false,"flags":0,"pending":false,"nick":null,"avatar":null,"premium_since":null,"communication_disabled_until":null}}"#,
+                roles.join(",")
+            );
+        }
+        out.push('}');
+        out
+    }
+}
+
 fn channel_overwrites(channel: &SimChannel, guild: u64) -> Value {
     let mut list = Vec::new();
     if channel.deny_everyone != 0 || channel.allow_everyone != 0 {
@@ -529,4 +558,28 @@ fn channel_overwrites(channel: &SimChannel, guild: u64) -> Value {
         }));
     }
     Value::Array(list)
+}
+
+#[cfg(test)]
+mod message_text_tests {
+    use super::*;
+
+    #[test]
+    fn message_text_is_message_json_written_directly() {
+        let world = World::default();
+        for author in [ids::MINA, ids::OWNER, ids::BOT, 42] {
+            let text = world.message_text(7, ids::CHANNEL_GENERAL, author, "hi \"there\" 你好\n");
+            let mut parsed: Value = serde_json::from_str(&text).unwrap();
+            let mut built = world.message_json(
+                7,
+                ids::CHANNEL_GENERAL,
+                author,
+                "hi \"there\" 你好\n",
+                &json!({}),
+            );
+            parsed["timestamp"] = Value::Null;
+            built["timestamp"] = Value::Null;
+            assert_eq!(parsed, built);
+        }
+    }
 }

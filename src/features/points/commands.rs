@@ -83,12 +83,7 @@ async fn show(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), Er
     let data = ctx.data();
     let who = member.as_ref().map_or(ctx.author().id, |m| m.id);
     // Committed points plus those still queued: current without waiting for the writer.
-    let (row, (balance, lifetime)) = super::engine(data)
-        .with_pending(who, store::member_read(&data.db, who))
-        .await;
-    let mut row = row?;
-    row.balance += balance;
-    row.lifetime += lifetime;
+    let row = super::engine(data).current(&data.db, who).await?;
     let (level, into, need) = rules::level_of(row.lifetime);
     let rank = store::rank(&data.db, row.lifetime).await?;
     let today = super::engine(data).chat_today(who, &inv.config, data.clock.now());

@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::ops;
 use super::rules::{self, ChatMessage, MemberChat};
-use super::store::{self, Entry};
+use super::store::{self, Entry, MemberRow};
 use crate::clock::{from_millis, to_millis};
 use crate::config::Config;
 use crate::state::AppState;
@@ -68,30 +68,71 @@ pub struct Engine {
     pending: Pending,
 }
 
-/// Per member, the (balance, lifetime) points queued and not yet committed: a read adds them
-/// to the committed row instead of waiting for the writer (a reply under a flood would
-/// otherwise wait for the next commit).
+/// Per member, the (balance, lifetime) points queued and not yet committed, so a read adds
+/// them to the committed row instead of waiting for the writer (a reply under a flood would
+/// otherwise wait for the next commit). Points are kept by the writer's batch number; each
+/// batch's transaction records its number (`points_writer`), so a read knows, from its own
+/// snapshot, which batches its row already includes — no lock is held across a commit.
 #[derive(Clone, Default)]
-struct Pending {
-    points: Arc<Mutex<HashMap<UserId, (i64, i64)>>>,
-    /// Held shared by such a read and exclusively by the writer around COMMIT and the
-    /// settling of `points`, so a read sees a row and the pending points that go with it.
-    commit_gate: Arc<tokio::sync::RwLock<()>>,
+struct Pending(Arc<Mutex<PendingPoints>>);
+
+#[derive(Default)]
+struct PendingPoints {
+    /// Queued, not yet in a batch.
+    unbatched: HashMap<UserId, (i64, i64)>,
+    /// Batch number → its points; kept for [`BATCHES_KEPT`] batches after its commit, for
+    /// reads whose snapshot is older.
+    batches: std::collections::BTreeMap<i64, HashMap<UserId, (i64, i64)>>,
+}
+
+/// Committed batches whose points are still remembered (a read's snapshot is never this many
+/// commits old: they are at least milliseconds apart and a read takes microseconds).
+const BATCHES_KEPT: i64 = 64;
+
+fn add(points: &mut HashMap<UserId, (i64, i64)>, entry: &Entry, sign: i64) {
+    let queued = points.entry(entry.member).or_default();
+    queued.0 += sign * entry.delta;
+    queued.1 += sign * entry.lifetime_delta;
+    if *queued == (0, 0) {
+        points.remove(&entry.member);
+    }
 }
 
 impl Pending {
-    /// The batch is committed: its points are no longer pending.
-    fn settle(&self, batch: &[Entry]) {
-        let mut pending = self.points.lock().expect("points pending");
-        for entry in batch {
-            if let Some(queued) = pending.get_mut(&entry.member) {
-                queued.0 -= entry.delta;
-                queued.1 -= entry.lifetime_delta;
-                if *queued == (0, 0) {
-                    pending.remove(&entry.member);
-                }
-            }
+    fn queued(&self, entry: &Entry) {
+        add(
+            &mut self.0.lock().expect("points pending").unbatched,
+            entry,
+            1,
+        );
+    }
+
+    /// `entries` are written in batch `number`.
+    fn assign(&self, entries: &[Entry], number: i64) {
+        let mut pending = self.0.lock().expect("points pending");
+        let PendingPoints { unbatched, batches } = &mut *pending;
+        let batch = batches.entry(number).or_default();
+        for entry in entries {
+            add(unbatched, entry, -1);
+            add(batch, entry, 1);
         }
+    }
+
+    /// Batch `number` is committed: older ones are forgotten.
+    fn committed(&self, number: i64) {
+        let mut pending = self.0.lock().expect("points pending");
+        pending.batches.retain(|n, _| *n > number - BATCHES_KEPT);
+    }
+
+    /// `member`'s points not in a snapshot that includes batches up to `last_batch`.
+    fn beyond(&self, member: UserId, last_batch: i64) -> (i64, i64) {
+        let pending = self.0.lock().expect("points pending");
+        let unbatched = pending.unbatched.get(&member).copied().unwrap_or_default();
+        pending
+            .batches
+            .range(last_batch + 1..)
+            .filter_map(|(_, points)| points.get(&member))
+            .fold(unbatched, |sum, p| (sum.0 + p.0, sum.1 + p.1))
     }
 }
 
@@ -158,25 +199,20 @@ impl Engine {
     }
 
     fn queue(&self, entry: Entry) {
-        let mut pending = self.pending.points.lock().expect("points pending");
-        let queued = pending.entry(entry.member).or_default();
-        queued.0 += entry.delta;
-        queued.1 += entry.lifetime_delta;
+        // Counted as pending before the writer can see it.
+        self.pending.queued(&entry);
         self.queued.fetch_add(1, Ordering::Relaxed);
         let _ = self.writer.send(Command::Write(entry));
     }
 
-    /// `read` (of `member`'s committed points) with the (balance, lifetime) points queued for
-    /// them and not yet committed: what the member has, without waiting for the writer.
-    pub async fn with_pending<T>(
-        &self,
-        member: UserId,
-        read: impl std::future::Future<Output = T>,
-    ) -> (T, (i64, i64)) {
-        let _gate = self.pending.commit_gate.read().await;
-        let value = read.await;
-        let pending = self.pending.points.lock().expect("points pending");
-        (value, pending.get(&member).copied().unwrap_or_default())
+    /// `member`'s committed row with the points queued for them and not yet in it: what the
+    /// member has, without waiting for the writer.
+    pub async fn current(&self, db: &crate::db::Db, member: UserId) -> sqlx::Result<MemberRow> {
+        let (mut row, last_batch) = store::member_with_batch(db, member).await?;
+        let (balance, lifetime) = self.pending.beyond(member, last_batch);
+        row.balance += balance;
+        row.lifetime += lifetime;
+        Ok(row)
     }
 
     /// Rebuilds today's totals and last awards from the ledger, so a restart neither forgets a
@@ -361,6 +397,13 @@ pub fn spawn_writer(
     } = inbox;
     tokio::spawn(async move {
         let mut batch: Vec<Entry> = Vec::new();
+        // The batch's number, and how many of its entries are assigned to it (a failed write
+        // keeps the batch, and entries arriving meanwhile join it).
+        let mut number = match state.db.read.acquire().await {
+            Ok(mut conn) => store::last_batch(&mut conn).await.unwrap_or(0) + 1,
+            Err(_) => 1,
+        };
+        let mut assigned = 0;
         let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
         let mut received: Vec<Command> = Vec::with_capacity(FLUSH_ROWS);
         let mut tick = tokio::time::interval(FLUSH_EVERY);
@@ -401,7 +444,9 @@ pub fn spawn_writer(
                 }
             }
             if due && !batch.is_empty() {
-                if let Err(e) = write_batch(&state, &pending, &batch).await {
+                pending.assign(&batch[assigned..], number);
+                assigned = batch.len();
+                if let Err(e) = write_batch(&state, &batch, number).await {
                     // Kept and tried again on the next tick: nothing is dropped on a busy disk.
                     if !failing.swap(true, Ordering::Relaxed) {
                         tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying every tick");
@@ -425,8 +470,11 @@ pub fn spawn_writer(
                         c.entries += entries;
                         c.at = Instant::now();
                     });
+                    pending.committed(number);
+                    number += 1;
                 }
                 batch.clear();
+                assigned = 0;
             }
             if batch.is_empty() {
                 for done in waiting.drain(..) {
@@ -440,13 +488,60 @@ pub fn spawn_writer(
     })
 }
 
-async fn write_batch(state: &AppState, pending: &Pending, batch: &[Entry]) -> anyhow::Result<()> {
+async fn write_batch(state: &AppState, batch: &[Entry], number: i64) -> anyhow::Result<()> {
     let config = state.config.snapshot();
     let now = state.clock.now();
     let mut tx = state.db.write.begin().await?;
     ops::apply(&mut tx, &config, batch, now).await?;
-    let _gate = pending.commit_gate.write().await;
+    store::mark_batch(&mut tx, number).await?;
     state.commit(tx).await?;
-    pending.settle(batch);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(member: u64, delta: i64) -> Entry {
+        Entry {
+            member: UserId::new(member),
+            delta,
+            lifetime_delta: delta,
+            kind: "chat",
+            reason: None,
+            reference: None,
+            actor: None,
+            channel: None,
+            at: Utc::now(),
+        }
+    }
+
+    /// A read adds exactly the points its snapshot does not include, whenever the writer's
+    /// batching and commits happen around it.
+    #[test]
+    fn pending_points_are_counted_once_whatever_the_snapshot() {
+        let pending = Pending::default();
+        let ada = UserId::new(1);
+        let (a, b, c) = (entry(1, 10), entry(1, 5), entry(2, 7));
+        for e in [&a, &b, &c] {
+            pending.queued(e);
+        }
+        // Nothing batched yet: everything queued counts, whatever the snapshot.
+        assert_eq!(pending.beyond(ada, 0), (15, 15));
+        pending.assign(&[a.clone(), c.clone()], 1);
+        // Batch 1 written but not in the snapshot (0): still counted, once.
+        assert_eq!(pending.beyond(ada, 0), (15, 15));
+        pending.committed(1);
+        // A snapshot taken before the commit still counts it; one after does not.
+        assert_eq!(pending.beyond(ada, 0), (15, 15));
+        assert_eq!(pending.beyond(ada, 1), (5, 5));
+        assert_eq!(pending.beyond(UserId::new(2), 1), (0, 0));
+        // A revocation queued later nets out.
+        let revoked = entry(1, -5);
+        pending.queued(&revoked);
+        assert_eq!(pending.beyond(ada, 1), (0, 0));
+        // Old batches are forgotten once no read can be that far behind.
+        pending.committed(1 + BATCHES_KEPT);
+        assert!(pending.0.lock().unwrap().batches.is_empty());
+    }
 }

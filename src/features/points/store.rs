@@ -230,6 +230,50 @@ pub async fn member_read(db: &Db, member: UserId) -> sqlx::Result<MemberRow> {
     self::member(&mut conn, member).await
 }
 
+/// A member's row and the number of the last chat batch it includes, from one statement (one
+/// snapshot, one round trip).
+pub async fn member_with_batch(db: &Db, member: UserId) -> sqlx::Result<(MemberRow, i64)> {
+    type Row = (i64, i64, i64, i64, i64, Option<String>, i64, Option<String>);
+    let (batch, balance, lifetime, level, streak, last_checkin, freezes, locale): Row =
+        sqlx::query_as(
+            "SELECT w.last_batch, COALESCE(m.balance, 0), COALESCE(m.lifetime, 0),
+                    COALESCE(m.level, 0), COALESCE(m.streak, 0), m.last_checkin,
+                    COALESCE(m.freezes, 0), m.locale
+               FROM points_writer w LEFT JOIN points_members m ON m.member_id = ?
+              WHERE w.id = 1",
+        )
+        .bind(member.get() as i64)
+        .fetch_one(&db.read)
+        .await?;
+    let row = MemberRow {
+        balance,
+        lifetime,
+        level,
+        streak,
+        last_checkin,
+        freezes,
+        locale,
+    };
+    Ok((row, batch))
+}
+
+/// The number of the last chat batch committed.
+pub async fn last_batch(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    let (batch,): (i64,) = sqlx::query_as("SELECT last_batch FROM points_writer WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(batch)
+}
+
+/// Records that this transaction commits chat batch `batch`.
+pub async fn mark_batch(tx: &mut SqliteConnection, batch: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE points_writer SET last_batch = ? WHERE id = 1")
+        .bind(batch)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Records the level whose roles were applied, for many members in one statement per chunk.
 pub async fn set_levels(tx: &mut SqliteConnection, levels: &[(UserId, u32)]) -> sqlx::Result<()> {
     for chunk in levels.chunks(CHUNK) {

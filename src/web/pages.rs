@@ -501,9 +501,19 @@ async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
     let user = serenity::all::UserId::new(member);
     let owner = config.discord.owner_ids.contains(&user)
         || web.door.guild_owner(guild).await? == Some(user);
-    let roles = match web.door.http.get_member(guild, user).await {
-        Ok(m) => m.roles,
-        Err(_) => Vec::new(),
+    // The gateway keeps the member's roles current in the cache; Discord is asked only for a
+    // member the cache has not seen (a REST call per page view would spend the global limit:
+    // the web bench's staff pages waited on 429s).
+    let cached = web.door.cache.as_ref().and_then(|cache| {
+        let guild = cache.guild(guild)?;
+        guild.members.get(&user).map(|m| m.roles.clone())
+    });
+    let roles = match cached {
+        Some(roles) => roles,
+        None => match web.door.http.get_member(guild, user).await {
+            Ok(m) => m.roles,
+            Err(_) => Vec::new(),
+        },
     };
     let grants = crate::access::store::grants(&web.app.db, guild).await?;
     Ok(crate::access::effective_level(owner, user, &roles, &grants))

@@ -13,6 +13,8 @@ use lyceum::harness::sim::harness::{config_text, SimBot};
 use lyceum::harness::sim::{ids, Sim};
 
 const ROUNDS: usize = 40;
+/// Member ids of the seeded community start here.
+const BASE: i64 = 500_000_000_000_000_000;
 
 fn p95(mut samples: Vec<Duration>) -> f64 {
     samples.sort();
@@ -25,27 +27,9 @@ fn p95(mut samples: Vec<Duration>) -> f64 {
 async fn seed(db: &lyceum::db::Db, members: i64) -> anyhow::Result<()> {
     let now = lyceum::clock::to_millis(chrono::Utc::now());
     let year = 365 * 86_400_000i64;
-    let base = 500_000_000_000_000_000i64;
+    let base = BASE;
     let mut tx = db.write.begin().await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
-         INSERT INTO points_members (member_id, balance, lifetime, level)
-         SELECT ?2 + i, (i * 7919) % 5000, (i * 7919) % 20000, 0 FROM seq",
-    )
-    .bind(members)
-    .bind(base)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
-         INSERT INTO member_names (member_id, name, updated_at)
-         SELECT ?2 + i, 'member' || i, ?3 FROM seq",
-    )
-    .bind(members)
-    .bind(base)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    lyceum::harness::perf::process::seed_members(&mut tx, members, base, now).await?;
     // 26 entries per member over the year, one of them this week (every member is on the
     // weekly board: its worst case): 2.6 M ledger rows at 100,000 members.
     sqlx::query(
@@ -168,32 +152,14 @@ fn main() -> anyhow::Result<()> {
 
         // The same two pages while members chat at 2,000 msg/s (the bot deciding every
         // message, its writer committing): p95 under the flood ÷ idle.
-        let (stop, mut stopped) = tokio::sync::watch::channel(false);
-        let flooder = {
-            let sim = sim.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_millis(10));
-                let mut sent = 0u64;
-                loop {
-                    tokio::select! {
-                        _ = tick.tick() => {}
-                        _ = stopped.changed() => break,
-                    }
-                    for _ in 0..20 {
-                        let author = 500_000_000_000_000_000 + (sent * 7_919) % members as u64;
-                        sim.message_create(ids::CHANNEL_GENERAL, author, &format!("question {sent} about 所有权"));
-                        sent += 1;
-                    }
-                }
-                sent
-            })
-        };
+        let (stop, flooder) =
+            lyceum::harness::perf::process::flood(&sim, 2_000, BASE as u64, members as usize);
         tokio::time::sleep(Duration::from_millis(300)).await;
         let leaderboard_flood =
             p95(time_get(&client, &format!("{web}/leaderboard"), &cookie, ROUNDS).await?);
         let staff_flood = p95(time_get(&client, &format!("{web}/staff"), &cookie, ROUNDS).await?);
         let _ = stop.send(true);
-        let sent = flooder.await?;
+        let (sent, _) = flooder.await?;
         line("leaderboard_p95_ms_flood", leaderboard_flood);
         line("staff_members_p95_ms_flood", staff_flood);
         let flood_ratio = (leaderboard_flood / leaderboard).max(staff_flood / staff);

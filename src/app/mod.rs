@@ -75,7 +75,7 @@ pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::non_priv
 /// no message history (automod reads edits from the event) and no global user map (members
 /// carry their user). With 100,000 members seen the whole process went from 167 MB to 107 MB
 /// resident (`cargo bench --bench pipeline`, `rss_mb_100k_members`).
-fn cache_settings() -> serenity::cache::Settings {
+pub fn cache_settings() -> serenity::cache::Settings {
     let mut settings = serenity::cache::Settings::default();
     settings.max_messages = 0;
     settings.cache_users = false;

@@ -27,7 +27,7 @@ fn frame(world: &World, i: u64) -> String {
         ids::MINA,
         &format!("question {i}: how does 借用 relate to lifetimes here?"),
     );
-    format!(r#"{{"op":0,"t":"MESSAGE_CREATE","s":{i},"d":{text}}}"#)
+    crate::harness::sim::dispatch_text("MESSAGE_CREATE", i, &text)
 }
 
 /// Microseconds per call of `step` over `frames`, the median of three passes.
@@ -52,11 +52,8 @@ pub fn measure(count: usize) -> anyhow::Result<FrameCosts> {
         let event: serenity::GatewayEvent = serde_json::from_str(text).expect("serenity reads it");
         std::hint::black_box(event);
     });
-    // The cache as the bot's: the guild known (from its GUILD_CREATE), no message history.
-    let mut settings = serenity::cache::Settings::default();
-    settings.max_messages = 0;
-    settings.cache_users = false;
-    let cache = serenity::Cache::new_with_settings(settings);
+    // The cache as the bot's: its settings, the guild known (from its GUILD_CREATE).
+    let cache = serenity::Cache::new_with_settings(crate::app::cache_settings());
     let mut guild: serenity::GuildCreateEvent = serde_json::from_value(world.guild_create())?;
     cache.update(&mut guild);
     let mut events: Vec<serenity::MessageCreateEvent> = frames

@@ -170,11 +170,12 @@ pub async fn run(
 }
 
 /// Starts a flood of `per_s` messages a second (in 1,000 ticks: spread as members' messages
-/// arrive, not in bursts) from `members` members; stop it
-/// with the sender, and its task returns how many it sent over how long.
-fn flood(
+/// arrive, not in bursts) from `members` members with ids from `first`; stop it with the
+/// sender, and its task returns how many it sent over how long.
+pub fn flood(
     sim: &Sim,
     per_s: usize,
+    first: u64,
     members: usize,
 ) -> (
     tokio::sync::watch::Sender<bool>,
@@ -195,7 +196,7 @@ fn flood(
                 _ = stopped.changed() => break,
             }
             for _ in 0..per_tick {
-                let author = FIRST_MEMBER + (sent as u64 * 7_919) % members;
+                let author = first + (sent as u64 * 7_919) % members;
                 sim.message_create(ids::CHANNEL_GENERAL, author, &chatter(sent));
                 sent += 1;
             }
@@ -214,7 +215,7 @@ async fn replies_under_flood(
     per_s: usize,
 ) -> anyhow::Result<(Vec<f64>, f64)> {
     let before = messages_decided(web).await?;
-    let (stop, flooder) = flood(sim, per_s, opts.members);
+    let (stop, flooder) = flood(sim, per_s, FIRST_MEMBER, opts.members);
     // The flood at its pace first, then the replies.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let times = reply_times(sim, opts.replies).await?;
@@ -266,25 +267,7 @@ async fn seed_community(path: &Path, members: usize) -> anyhow::Result<()> {
     let db = crate::db::Db::open(path).await?;
     let now = crate::clock::to_millis(chrono::Utc::now());
     let mut tx = db.write.begin().await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
-         INSERT INTO points_members (member_id, balance, lifetime, level)
-         SELECT ?2 + i, (i * 7919) % 5000, (i * 7919) % 20000, 0 FROM seq",
-    )
-    .bind(members as i64)
-    .bind(FIRST_MEMBER as i64)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
-         INSERT INTO member_names (member_id, name, updated_at)
-         SELECT ?2 + i, 'member' || i, ?3 FROM seq",
-    )
-    .bind(members as i64)
-    .bind(FIRST_MEMBER as i64)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    seed_members(&mut tx, members as i64, FIRST_MEMBER as i64, now).await?;
     sqlx::query(
         "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
          INSERT INTO points_ledger (member_id, delta, lifetime_delta, kind, created_at)
@@ -297,6 +280,35 @@ async fn seed_community(path: &Path, members: usize) -> anyhow::Result<()> {
     .await?;
     tx.commit().await?;
     db.close().await;
+    Ok(())
+}
+
+/// `members` members with ids from `first`, each with points and a name (`member<i>`).
+pub async fn seed_members(
+    tx: &mut sqlx::SqliteConnection,
+    members: i64,
+    first: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
+         INSERT INTO points_members (member_id, balance, lifetime, level)
+         SELECT ?2 + i, (i * 7919) % 5000, (i * 7919) % 20000, 0 FROM seq",
+    )
+    .bind(members)
+    .bind(first)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
+         INSERT INTO member_names (member_id, name, updated_at)
+         SELECT ?2 + i, 'member' || i, ?3 FROM seq",
+    )
+    .bind(members)
+    .bind(first)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

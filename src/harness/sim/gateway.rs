@@ -70,8 +70,7 @@ async fn connection(sim: Arc<Inner>, socket: WebSocket) {
                     }
                     match end {
                         Some(Outgoing::Close(code, reason)) => {
-                            let frame = CloseFrame { code, reason: reason.into() };
-                            let _ = sink.send(Message::Close(Some(frame))).await;
+                            close(&mut sink, code, reason).await;
                             break;
                         }
                         Some(_) => break,
@@ -79,8 +78,7 @@ async fn connection(sim: Arc<Inner>, socket: WebSocket) {
                     }
                 }
                 Some(Outgoing::Close(code, reason)) => {
-                    let frame = CloseFrame { code, reason: reason.into() };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    close(&mut sink, code, reason).await;
                     break;
                 }
                 // Vanish without a close frame, as a dropped connection would.
@@ -89,6 +87,19 @@ async fn connection(sim: Arc<Inner>, socket: WebSocket) {
         }
     }
     sim.detach(conn_id);
+}
+
+/// A close frame with this code and reason (the connection ends after it).
+async fn close(
+    sink: &mut futures::stream::SplitSink<WebSocket, Message>,
+    code: u16,
+    reason: &'static str,
+) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
 }
 
 fn handle(sim: &Inner, tx: &mpsc::UnboundedSender<Outgoing>, frame: Value) {

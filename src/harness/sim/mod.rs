@@ -76,26 +76,18 @@ pub(crate) struct Frame {
     text: Arc<str>,
 }
 
+/// The text of dispatch `seq` of event `t` whose data is the JSON text `d`, as the simulated
+/// gateway writes it (`t` is an event name: nothing to escape).
+pub fn dispatch_text(t: &str, seq: u64, d: &str) -> String {
+    format!(r#"{{"op":0,"t":"{t}","s":{seq},"d":{d}}}"#)
+}
+
 impl Frame {
-    /// A dispatch, serialized from a borrowed payload (no copy of the payload first).
-    fn dispatch(t: &str, seq: u64, d: &Value) -> Frame {
-        #[derive(serde::Serialize)]
-        struct Dispatch<'a> {
-            op: u8,
-            t: &'a str,
-            s: u64,
-            d: &'a Value,
-        }
-        let text = serde_json::to_string(&Dispatch {
-            op: 0,
-            t,
-            s: seq,
-            d,
-        })
-        .expect("a JSON value serializes");
+    /// A dispatch whose data is already JSON text.
+    fn dispatch(t: &str, seq: u64, d: &str) -> Frame {
         Frame {
             kind: format!("gateway:{t}").into(),
-            text: text.into(),
+            text: dispatch_text(t, seq, d).into(),
         }
     }
 
@@ -154,7 +146,6 @@ pub(crate) struct SimState {
     /// Members' messages as sent (channel, JSON text), not yet parsed into `messages`: parsed
     /// when something reads messages (the ingest bench creates hundreds of thousands).
     unparsed: Vec<(u64, Arc<str>)>,
-    message_kind: Arc<str>,
     /// DM channel id → recipient.
     dm_channels: HashMap<u64, u64>,
     gateway: GatewaySession,
@@ -245,17 +236,14 @@ impl Inner {
 
     /// Queues a dispatch for the current session (replayed on RESUME if the socket is down).
     fn dispatch_locked(state: &mut SimState, t: &str, d: Value) {
-        Inner::dispatch_ref(state, t, &d);
+        Inner::dispatch_text_locked(state, t, &d.to_string());
     }
 
-    fn dispatch_ref(state: &mut SimState, t: &str, d: &Value) {
+    /// [`Inner::dispatch_locked`] with the data already JSON text.
+    fn dispatch_text_locked(state: &mut SimState, t: &str, d: &str) {
         state.gateway.seq += 1;
         let seq = state.gateway.seq;
         let frame = Frame::dispatch(t, seq, d);
-        Inner::send_locked(state, seq, frame);
-    }
-
-    fn send_locked(state: &mut SimState, seq: u64, frame: Frame) {
         state.gateway.buffer.push((seq, frame.clone()));
         if let Some((_, tx)) = &state.gateway.connection {
             let _ = tx.send(Outgoing::Frame(frame));
@@ -327,7 +315,6 @@ impl Sim {
                 interactions: HashMap::new(),
                 messages: BTreeMap::new(),
                 unparsed: Vec::new(),
-                message_kind: "gateway:MESSAGE_CREATE".into(),
                 dm_channels: HashMap::new(),
                 gateway: GatewaySession::default(),
                 sent: Vec::new(),
@@ -654,13 +641,7 @@ impl Sim {
             .world
             .message_text(id, channel, author, content)
             .into();
-        state.gateway.seq += 1;
-        let seq = state.gateway.seq;
-        let frame = Frame {
-            kind: Arc::clone(&state.message_kind),
-            text: format!(r#"{{"op":0,"t":"MESSAGE_CREATE","s":{seq},"d":{message}}}"#).into(),
-        };
-        Inner::send_locked(&mut state, seq, frame);
+        Inner::dispatch_text_locked(&mut state, "MESSAGE_CREATE", &message);
         state.unparsed.push((channel, message));
         id
     }

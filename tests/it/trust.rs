@@ -459,18 +459,37 @@ async fn play(steps: Vec<Step>) {
             }
         }
     }
-    // Staff fix the cause, time passes beyond every backoff, and failed items are retried.
+    // Staff fix the cause; then time passes and staff retry until the queue is empty. A
+    // delivery still in flight when the faults were cleared may fail after this point (a 500
+    // backs off from the clock's *current* time, a 403 fails the item), so one fixed clock
+    // advance is not enough: each round moves the clock to the next retry that is due, as real
+    // time would, and retries what failed.
     app.sim().clear_faults();
-    clock.advance(chrono::Duration::minutes(30));
-    app.bot().app.state.grants_changed();
-    app.slash(admin::retry(ids::OWNER)).await;
-    app.bot().app.state.wakes.fire(lyceum::state::Topic::OUTBOX);
-    // Retries after refusals and outages may queue dozens of deliveries: more patience than
-    // one side effect needs, so a loaded CI machine does not fail a correct run.
     eventually_within(3 * WAIT, "the outbox drains", async || {
-        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-            .await
-            == 0
+        let failed = app
+            .count("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+            .await;
+        if failed > 0 {
+            app.slash(admin::retry(ids::OWNER)).await;
+        }
+        let (pending, next_due): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(CASE WHEN is_head = 1 THEN next_attempt_at END)
+               FROM outbox WHERE status = 'pending'",
+        )
+        .fetch_one(&app.db().read)
+        .await
+        .unwrap();
+        if pending == 0 && failed == 0 {
+            return true;
+        }
+        let now = lyceum::clock::to_millis(clock.now());
+        // Only the head of each member's queue can be due; the items behind it wait for it.
+        if let Some(due) = next_due.filter(|due| *due > now) {
+            clock.advance(chrono::Duration::milliseconds(due - now));
+        }
+        app.bot().app.state.grants_changed();
+        app.bot().app.state.wakes.fire(lyceum::state::Topic::OUTBOX);
+        false
     })
     .await;
     for member in MEMBERS {

@@ -113,7 +113,7 @@ pub async fn overview(
     .fetch_all(&mut *conn)
     .await?;
     // Escrow moves points between members; it neither issues nor spends them.
-    let (issued, spent) = points::issued_and_spent(conn, from_ms, now_ms).await?;
+    let (issued, spent) = points::issued_and_spent_since(conn, from_ms).await?;
     let plan = if config.plan.items.is_empty() {
         None
     } else {
@@ -142,8 +142,8 @@ pub async fn overview(
         messages_per_day: messages as f64 / days as f64,
         new_members,
         top_channels,
-        points_issued: issued.unwrap_or(0),
-        points_spent: spent.unwrap_or(0),
+        points_issued: issued,
+        points_spent: spent,
         plan,
         series,
     })

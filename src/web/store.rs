@@ -182,6 +182,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM activity_daily WHERE member_id = ?",
     ),
     (
+        "member_last_active",
+        "SELECT * FROM member_last_active WHERE member_id = ?",
+    ),
+    (
         "member_joins",
         "SELECT * FROM member_joins WHERE member_id = ?",
     ),

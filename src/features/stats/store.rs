@@ -22,19 +22,13 @@ fn text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Members active on at least one day in [from, to] (local days, inclusive).
-async fn distinct_active(
-    conn: &mut SqliteConnection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT member_id) FROM activity_daily WHERE day BETWEEN ? AND ? AND messages > 0",
-    )
-    .bind(text(from))
-    .bind(text(to))
-    .fetch_one(&mut *conn)
-    .await?;
+/// Members with a message on `from` (a local day) or later: one entry each in
+/// `member_last_active`, counted through its index.
+async fn active_since(conn: &mut SqliteConnection, from: NaiveDate) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member_last_active WHERE day >= ?")
+        .bind(text(from))
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(n)
 }
 
@@ -68,9 +62,10 @@ pub async fn overview(
     let tz = config.community.timezone;
     let today = day(now, tz);
     let from = today - Duration::days(days - 1);
+    // Daily totals from the rollups the activity flush keeps (migration 0019), not from a
+    // month of per-member rows.
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT day, COUNT(*), SUM(messages) FROM activity_daily
-          WHERE day BETWEEN ? AND ? AND messages > 0 GROUP BY day",
+        "SELECT day, members, messages FROM activity_days WHERE day BETWEEN ? AND ? AND members > 0",
     )
     .bind(text(from))
     .bind(text(today))
@@ -87,10 +82,11 @@ pub async fn overview(
         .collect();
     let member_days: i64 = series.iter().map(|(_, a, _)| a).sum();
     let messages: i64 = series.iter().map(|(_, _, m)| m).sum();
-    let wau = distinct_active(conn, today - Duration::days(6), today).await?;
-    let mau = distinct_active(conn, today - Duration::days(29), today).await?;
+    // Nothing is counted ahead of today, so "active since" is "active in the window".
+    let wau = active_since(conn, today - Duration::days(6)).await?;
+    let mau = active_since(conn, today - Duration::days(29)).await?;
     let (month_member_days,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM activity_daily WHERE day BETWEEN ? AND ? AND messages > 0",
+        "SELECT COALESCE(SUM(members), 0) FROM activity_days WHERE day BETWEEN ? AND ?",
     )
     .bind(text(today - Duration::days(29)))
     .bind(text(today))
@@ -596,6 +592,62 @@ mod tests {
             .await
             .unwrap();
         assert!(calm.is_empty(), "active within 14 days: {calm:?}");
+    }
+}
+
+#[cfg(test)]
+mod rollups {
+    use super::*;
+    use crate::db::Db;
+
+    /// The rollups the triggers keep equal counting `activity_daily` itself, after flushes
+    /// that add to rows already there (the upsert's update) as well as new ones.
+    #[tokio::test]
+    async fn daily_rollups_equal_the_per_member_rows_after_repeated_flushes() {
+        use rand::{Rng, SeedableRng};
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("r.db")).await.unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let first = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        for _ in 0..30 {
+            let members: Vec<(u64, NaiveDate, i64)> = (0..40)
+                .map(|_| {
+                    let day = first + Duration::days(rng.gen_range(0..20));
+                    (rng.gen_range(1..60), day, rng.gen_range(1..5))
+                })
+                .collect();
+            // One flush's map has each (member, day) once.
+            let mut seen = std::collections::HashSet::new();
+            let members: Vec<_> = members
+                .into_iter()
+                .filter(|(m, d, _)| seen.insert((*m, *d)))
+                .collect();
+            add_activity(&db, &members, &[], &[], 0).await.unwrap();
+        }
+        let rolled: Vec<(String, i64, i64)> =
+            sqlx::query_as("SELECT day, members, messages FROM activity_days ORDER BY day")
+                .fetch_all(&db.read)
+                .await
+                .unwrap();
+        let counted: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT day, COUNT(*), SUM(messages) FROM activity_daily GROUP BY day ORDER BY day",
+        )
+        .fetch_all(&db.read)
+        .await
+        .unwrap();
+        assert_eq!(rolled, counted);
+        let mut conn = db.read.acquire().await.unwrap();
+        for back in 0..20 {
+            let from = first + Duration::days(back);
+            let (distinct,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(DISTINCT member_id) FROM activity_daily WHERE day >= ?",
+            )
+            .bind(text(from))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            assert_eq!(active_since(&mut conn, from).await.unwrap(), distinct);
+        }
     }
 }
 

@@ -64,6 +64,7 @@ web-revenue-none = No income recorded in the last twelve months.
 web-month = Month
 web-amount = Amount
 web-stats-title = Activity and retention
+web-stats-lag = Message counts are written every { $seconds } seconds: the newest messages may not be counted yet.
 web-any-activity = Any activity
 web-quiet-for = Quiet for { $days } days
 web-feedback-title = Feedback

@@ -61,6 +61,7 @@ web-revenue-none = 最近十二个月没有收入记录。
 web-month = 月份
 web-amount = 金额
 web-stats-title = 活跃度与留存
+web-stats-lag = 消息数每 { $seconds } 秒写入一次，最新的消息可能还未计入。
 web-any-activity = 任意活跃度
 web-quiet-for = { $days } 天未发言
 web-feedback-title = 反馈

@@ -380,6 +380,13 @@ async fn staff_filter_members_by_product_and_end() {
     log_in(&app, &mut owner, ids::OWNER).await;
     let all = owner.get(&format!("{}/staff", base(&app))).await;
     assert!(all.body.contains("Paid members (3)"), "{}", all.body);
+    // The overview says how fresh its message counts are (written every 30 s, not per view).
+    assert!(
+        all.body
+            .contains("Message counts are written every 30 seconds"),
+        "{}",
+        all.body
+    );
     let pro = owner
         .get(&format!("{}/staff?product=pro", base(&app)))
         .await;

@@ -85,6 +85,14 @@ impl LocalizedText {
         self.plain.is_none() && self.by_locale.is_empty()
     }
 
+    /// Every text written, plain or per locale (for length checks).
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.plain
+            .as_deref()
+            .into_iter()
+            .chain(self.by_locale.values().map(String::as_str))
+    }
+
     /// The text written for exactly `locale` (`None` for plain text or another locale).
     pub fn written_for(&self, locale: Locale) -> Option<&str> {
         self.by_locale.get(&locale).map(String::as_str)
@@ -115,6 +123,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/en/membership.ftl"),
             include_str!("../locales/en/community.ftl"),
             include_str!("../locales/en/web.ftl"),
+            include_str!("../locales/en/engage.ftl"),
         ],
     ),
     (
@@ -129,6 +138,7 @@ pub const SOURCES: [(Locale, &[&str]); 2] = [
             include_str!("../locales/zh-CN/membership.ftl"),
             include_str!("../locales/zh-CN/community.ftl"),
             include_str!("../locales/zh-CN/web.ftl"),
+            include_str!("../locales/zh-CN/engage.ftl"),
         ],
     ),
 ];

@@ -23,6 +23,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(features::feedback::commands());
     commands.extend(features::qa::commands());
     commands.extend(features::stats::commands());
+    commands.extend(features::role_menus::commands());
     commands
 }
 

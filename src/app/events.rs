@@ -182,7 +182,7 @@ async fn button(
     data: &Data,
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
-    use crate::features::{feedback, membership, moderation, schedule};
+    use crate::features::{feedback, membership, moderation, role_menus, schedule};
     let id = press.data.custom_id.as_str();
     if id == membership::commands::GATE_APPLY_BUTTON {
         gate_apply(ctx, data, press).await
@@ -192,6 +192,8 @@ async fn button(
         accept_rules(ctx, data, press).await
     } else if id.starts_with(schedule::RSVP_PREFIX) {
         rsvp(ctx, data, press).await
+    } else if id.starts_with(role_menus::BUTTON_PREFIX) {
+        role_menu(ctx, data, press).await
     } else {
         Ok(())
     }
@@ -286,12 +288,59 @@ async fn accept_rules(
     } else {
         crate::t!(locale, "rules-accepted-before")
     };
-    let reply = serenity::CreateInteractionResponse::Message(
-        serenity::CreateInteractionResponseMessage::new()
-            .content(text)
-            .ephemeral(true),
-    );
-    press.create_response(&ctx.http, reply).await?;
+    // Onboarding goes on with the role menu, in the member's language, when one is set.
+    let menu = config
+        .onboarding
+        .menu
+        .as_deref()
+        .and_then(|id| config.roles.menu(id));
+    let response = match menu {
+        Some(menu) => {
+            use crate::features::role_menus::render;
+            serde_json::json!({
+                "type": 4,
+                "data": {
+                    "content": text,
+                    "embeds": [render::embed(menu, locale)],
+                    "components": render::components(menu, locale),
+                    "flags": 64,
+                },
+            })
+        }
+        None => serde_json::json!({ "type": 4, "data": { "content": text, "flags": 64 } }),
+    };
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &response, Vec::new())
+        .await?;
+    Ok(())
+}
+
+/// A press on a role menu (buttons or select): the choice is checked and stored, the roles
+/// queued, and the member told what changed (ephemeral).
+async fn role_menu(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::role_menus::{actions, render, rules};
+    let config = data.config.snapshot();
+    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let values = match &press.data.kind {
+        serenity::ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+        _ => Vec::new(),
+    };
+    let Some((menu, pressed)) = rules::parse(&press.data.custom_id, &values) else {
+        return Ok(());
+    };
+    let text = match actions::choose(data, &config, &menu, press.user.id, &pressed, locale).await {
+        Ok(change) => render::answer(&change, locale),
+        Err(Error::User(user)) => user.message(locale),
+        Err(e) => return Err(e),
+    };
+    let response = serde_json::json!({ "type": 4, "data": { "content": text, "flags": 64 } });
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &response, Vec::new())
+        .await?;
     Ok(())
 }
 

@@ -83,16 +83,17 @@ pub fn cache_settings() -> serenity::cache::Settings {
 }
 
 /// Every source of truth about members' managed roles, for the delivery worker to converge on
-/// (grants, membership grace, staff levels, level roles, the rules gate). Assembled here, above
+/// (grants, membership grace, staff levels, level roles, the rules gate, role menus). Assembled here, above
 /// both core and the features, so core never names a feature.
 pub fn role_truth() -> crate::roles::RoleTruth {
-    use crate::features::{admin, membership, moderation, points};
+    use crate::features::{admin, membership, moderation, points, role_menus};
     crate::roles::RoleTruth::new(vec![
         Arc::new(crate::grants::truth::GrantRoles),
         Arc::new(membership::roles::GraceRoles),
         Arc::new(admin::roles::StaffRoles),
         Arc::new(points::roles::LevelRoles),
         Arc::new(moderation::roles::AcceptedRole),
+        Arc::new(role_menus::roles::MenuRoles),
     ])
 }
 

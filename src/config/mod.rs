@@ -10,6 +10,7 @@ pub mod points;
 pub mod products;
 mod reader;
 pub mod report;
+pub mod roles;
 pub mod schedule;
 
 use std::net::SocketAddr;
@@ -29,6 +30,7 @@ pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 pub use products::{MembershipConfig, PartialRefund, Product, ProductKind, WhenHeld};
 pub use reader::{suggest, Problem};
 use reader::{Reader, Section};
+pub use roles::{MenuRole, RoleMenu, RolesConfig};
 pub use schedule::ScheduleItem;
 
 use crate::i18n::{Locale, LocalizedText};
@@ -61,6 +63,8 @@ pub struct Config {
     pub membership: MembershipConfig,
     /// `[qa]`: paid questions to experts.
     pub qa: QaConfig,
+    /// `[roles]`: roles members choose themselves (`[[roles.menus]]`).
+    pub roles: RolesConfig,
 }
 
 /// Every top-level section a config file may have.
@@ -84,6 +88,7 @@ const SECTIONS: &[&str] = &[
     "products",
     "membership",
     "qa",
+    "roles",
 ];
 
 impl Config {
@@ -101,6 +106,8 @@ pub struct OnboardingConfig {
     pub welcome: Option<WelcomeTo>,
     /// The welcome text (`{member}`, `{community}`); default: the built-in one.
     pub welcome_message: Option<LocalizedText>,
+    /// A `[[roles.menus]]` id offered right after "I accept" (in the member's language).
+    pub menu: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -284,6 +291,8 @@ impl Config {
 
         let products = products::read_products(reader.array(&root, "products"));
         let membership = reader.read(&root, "membership", products::read_membership);
+        let roles = reader.read(&root, "roles", roles::read_roles);
+        check_role_menus(&reader, &roles, &onboarding, &products, &points, &staff);
 
         let problems = reader.into_problems();
         match (discord, community, web) {
@@ -305,6 +314,7 @@ impl Config {
                 products,
                 membership,
                 qa,
+                roles,
                 outbox,
             }),
             _ => Err(problems),
@@ -606,6 +616,72 @@ fn read_onboarding(s: &mut Section<'_>) -> OnboardingConfig {
         accepted_role,
         welcome: Some(welcome),
         welcome_message,
+        menu: s.string("menu"),
+    }
+}
+
+/// What `[roles]` must agree with elsewhere: a required product exists, `onboarding.menu`
+/// names a menu, and no menu role is one Lyceum already manages for another reason (a
+/// product's, a level's, a staff or rules-gate role): two owners would undo each other.
+fn check_role_menus(
+    reader: &Reader,
+    roles: &RolesConfig,
+    onboarding: &OnboardingConfig,
+    products: &[Product],
+    points: &PointsConfig,
+    staff: &StaffConfig,
+) {
+    let managed = |role: RoleId| -> Option<&'static str> {
+        if products
+            .iter()
+            .any(|p| p.role == role || p.grace_role == Some(role))
+        {
+            Some("a product's role")
+        } else if points.level_roles.iter().any(|l| l.role == role) {
+            Some("a level role (points.level_roles)")
+        } else if [staff.admin_role, staff.moderator_role].contains(&Some(role)) {
+            Some("a staff role")
+        } else if onboarding.accepted_role == Some(role) {
+            Some("the rules gate's role (onboarding.accepted_role)")
+        } else {
+            None
+        }
+    };
+    for (i, menu) in roles.menus.iter().enumerate() {
+        if let Some(product) = &menu.required_product {
+            if !products.iter().any(|p| &p.id == product) {
+                let ids = products.iter().map(|p| p.id.as_str());
+                let hint = suggest(product, ids)
+                    .map(|s| format!(", did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                reader.problem(
+                    format!("roles.menus[{i}].required_product"),
+                    Some(&toml::Value::String(product.clone())),
+                    format!("no [[products]] has this id{hint}"),
+                );
+            }
+        }
+        for (j, r) in menu.roles.iter().enumerate() {
+            if let Some(owner) = managed(r.role) {
+                reader.problem(
+                    format!("roles.menus[{i}].roles[{j}].role"),
+                    None,
+                    format!("is already {owner}; a menu cannot also hand it out"),
+                );
+            }
+        }
+    }
+    if let Some(menu) = &onboarding.menu {
+        if roles.menu(menu).is_none() {
+            let hint = suggest(menu, roles.menus.iter().map(|m| m.id.as_str()))
+                .map(|s| format!(", did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            reader.problem(
+                "onboarding.menu",
+                Some(&toml::Value::String(menu.clone())),
+                format!("no [[roles.menus]] has this id{hint}"),
+            );
+        }
     }
 }
 
@@ -674,6 +750,47 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// A role menu that would fight another owner of its role, name a product or menu that
+    /// does not exist, or exceed Discord's 25 components is refused with the key to fix.
+    #[test]
+    fn role_menus_are_checked_against_the_rest_of_the_config() {
+        let roles: String = (1..=26)
+            .map(|r| {
+                format!(
+                    "[[roles.menus.roles]]\nrole = {}\nlabel = \"r{r}\"\n",
+                    100 + r
+                )
+            })
+            .collect();
+        let text = format!(
+            "[discord]\nguild_id = 1\n[points]\nlevel_roles = [{{ level = 2, role = 101 }}]\n\
+             [onboarding]\nmenu = \"topic\"\n\
+             [[roles.menus]]\nid = \"topics\"\ntitle = \"T\"\nrequired_product = \"pro\"\n{roles}"
+        );
+        let found = problems(&text);
+        let has = |needle: &str| found.iter().any(|p| p.contains(needle));
+        assert!(has("roles.menus[0].roles[0].role"), "{found:?}");
+        assert!(has("is already a level role"), "{found:?}");
+        assert!(has("roles.menus[0].required_product"), "{found:?}");
+        assert!(has("at most 25 roles"), "{found:?}");
+        assert!(
+            has("onboarding.menu") && has("did you mean \"topics\"?"),
+            "{found:?}"
+        );
+        let twice = problems(
+            "[discord]\nguild_id = 1\n[[roles.menus]]\nid = \"a\"\ntitle = \"A\"\n\
+             [[roles.menus.roles]]\nrole = 5\nlabel = \"x\"\n\
+             [[roles.menus]]\nid = \"b\"\ntitle = \"B\"\n\
+             [[roles.menus.roles]]\nrole = 5\nlabel = \"y\"\n",
+        );
+        assert!(
+            twice
+                .iter()
+                .any(|p| p.contains("roles.menus[1].roles[0].role") && p.contains("offered twice")),
+            "{twice:?}"
+        );
     }
 
     /// The mistakes creators make, each answered with what to write instead.

@@ -39,6 +39,10 @@ pub struct PointsConfig {
     pub attendance_points: i64,
     /// Earned once when staff mark a member's feedback done (adopted).
     pub feedback_adopted: i64,
+    /// Points per check-in in a 打卡 challenge (`/challenge`).
+    pub challenge_checkin: i64,
+    /// Points for finishing a challenge (every day checked in or excused).
+    pub challenge_completion: i64,
     /// Where level-ups are announced (none: not announced).
     pub level_up_channel: Option<ChannelId>,
     pub level_roles: Vec<LevelRole>,
@@ -73,6 +77,8 @@ impl Default for PointsConfig {
             helpful_points: 50,
             attendance_points: 20,
             feedback_adopted: 50,
+            challenge_checkin: 10,
+            challenge_completion: 100,
             level_up_channel: None,
             level_roles: Vec::new(),
         }
@@ -199,6 +205,12 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
         feedback_adopted: s
             .int("feedback_adopted", 0..=MAX_AWARD)
             .unwrap_or(d.feedback_adopted),
+        challenge_checkin: s
+            .int("challenge_checkin", 0..=MAX_AWARD)
+            .unwrap_or(d.challenge_checkin),
+        challenge_completion: s
+            .int("challenge_completion", 0..=MAX_AWARD)
+            .unwrap_or(d.challenge_completion),
         level_up_channel: s.id("level_up_channel").map(ChannelId::new),
         level_roles,
     }

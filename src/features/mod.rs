@@ -10,5 +10,6 @@ pub mod membership;
 pub mod moderation;
 pub mod points;
 pub mod qa;
+pub mod role_menus;
 pub mod schedule;
 pub mod stats;

@@ -186,6 +186,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM member_last_active WHERE member_id = ?",
     ),
     (
+        "chosen_roles",
+        "SELECT * FROM chosen_roles WHERE member_id = ?",
+    ),
+    (
         "member_joins",
         "SELECT * FROM member_joins WHERE member_id = ?",
     ),

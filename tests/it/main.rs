@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod community;
 mod effects;
+mod engage;
 mod gateway;
 mod hardening;
 mod house;

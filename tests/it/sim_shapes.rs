@@ -6,7 +6,7 @@ use poise::serenity_prelude as serenity;
 use serde_json::Value;
 
 use lyceum::harness::sim::calls::admin;
-use lyceum::harness::sim::ids;
+use lyceum::harness::sim::{ids, SlashCall};
 
 use crate::support::{TestApp, WAIT};
 
@@ -73,10 +73,24 @@ async fn every_frame_and_body_the_simulator_sent_decodes_into_serenity_types() {
     sim.wait_request("PUT", "/roles/", 1, WAIT).await;
     let mod_log = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
     sim.wait_request("POST", &mod_log, 1, WAIT).await;
-    // A button press on the bot's mod-log message, a modal submit and a store purchase.
-    if let Some(posted) = sim.messages_in(ids::CHANNEL_MOD_LOG).first() {
+    // A button press on the bot's feedback post (the simulator only lets a member press a
+    // button the message shows), a modal submit and a store purchase.
+    let feedback = SlashCall::new(ids::KAI, "feedback")
+        .subcommand("send")
+        .string("text", "More async Rust, please");
+    sim.invoke(&feedback).unwrap();
+    sim.wait_request("POST", &mod_log, 2, WAIT).await;
+    let with_buttons = sim
+        .messages_in(ids::CHANNEL_MOD_LOG)
+        .into_iter()
+        .find(|m| m["components"][0]["components"][0]["custom_id"].is_string());
+    if let Some(posted) = with_buttons {
         let message: u64 = posted["id"].as_str().unwrap().parse().unwrap();
-        sim.press(ids::MINA, ids::CHANNEL_MOD_LOG, message, "rsvp:yes")
+        let custom_id = posted["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        sim.press(ids::MINA, ids::CHANNEL_MOD_LOG, message, &custom_id)
             .unwrap();
     }
     sim.submit_modal(ids::KAI, "feedback", &[("text", "很好")]);

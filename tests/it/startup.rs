@@ -42,7 +42,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "ask",
             "answer",
             "withdraw",
-            "stats"
+            "stats",
+            "roles"
         ]
     );
 

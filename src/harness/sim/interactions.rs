@@ -230,7 +230,47 @@ impl Sim {
             .and_then(|list| list.iter().find(|m| m["id"] == json!(message.to_string())))
             .cloned()
             .ok_or_else(|| anyhow!("no message {message} in channel {channel}"))?;
+        pressable(&message_json, custom_id, 2)?;
         let data = json!({ "custom_id": custom_id, "component_type": 2 });
+        let token = open_interaction(&mut state, id, 3, user, None, data, Some(message_json));
+        Ok((id, token))
+    }
+
+    /// A member picks `values` in a select menu (`custom_id`) on a message the bot posted.
+    /// Discord only sends values the menu offers, between its `min_values` and `max_values`.
+    pub fn select(
+        &self,
+        user: u64,
+        channel: u64,
+        message: u64,
+        custom_id: &str,
+        values: &[&str],
+    ) -> anyhow::Result<(u64, String)> {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let message_json = state
+            .messages()
+            .get(&channel)
+            .and_then(|list| list.iter().find(|m| m["id"] == json!(message.to_string())))
+            .cloned()
+            .ok_or_else(|| anyhow!("no message {message} in channel {channel}"))?;
+        let menu = pressable(&message_json, custom_id, 3)?;
+        let offered: Vec<&str> = menu["options"]
+            .as_array()
+            .map(|o| o.iter().filter_map(|o| o["value"].as_str()).collect())
+            .unwrap_or_default();
+        if let Some(v) = values.iter().find(|v| !offered.contains(v)) {
+            bail!("{custom_id} offers no option {v}");
+        }
+        let min = menu["min_values"].as_u64().unwrap_or(1) as usize;
+        let max = menu["max_values"].as_u64().unwrap_or(1) as usize;
+        if values.len() < min || values.len() > max {
+            bail!(
+                "{custom_id} takes {min} to {max} values, not {}",
+                values.len()
+            );
+        }
+        let data = json!({ "custom_id": custom_id, "component_type": 3, "values": values });
         let token = open_interaction(&mut state, id, 3, user, None, data, Some(message_json));
         Ok((id, token))
     }
@@ -257,6 +297,7 @@ impl Sim {
             .world
             .message_json(replied, channel, ids::BOT, &content, &data);
         message["flags"] = json!(64);
+        pressable(&message, custom_id, 2)?;
         let press = json!({ "custom_id": custom_id, "component_type": 2 });
         let token = open_interaction(&mut state, id, 3, user, None, press, Some(message));
         Ok((id, token))
@@ -388,6 +429,23 @@ impl Sim {
             .entitlements
             .retain(|e| e["id"] != key.as_str());
     }
+}
+
+/// The enabled component of `kind` (2 button, 3 select) with `custom_id` on `message`: a
+/// member can only press what the message shows, and a disabled button does nothing.
+fn pressable(message: &Value, custom_id: &str, kind: u64) -> anyhow::Result<Value> {
+    let found = message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .find(|c| c["custom_id"] == json!(custom_id) && c["type"] == json!(kind))
+        .cloned()
+        .ok_or_else(|| anyhow!("the message shows no component {custom_id} of type {kind}"))?;
+    if found["disabled"] == json!(true) {
+        bail!("{custom_id} is disabled");
+    }
+    Ok(found)
 }
 
 /// Registers interaction `id` and dispatches its INTERACTION_CREATE; returns its token.

@@ -143,3 +143,4 @@ cmd-stats-export = export
     .period = period
     .period-description = 7d, 30d (default) or 90d
 chart-revenue-title = Income per month ({ $currency })
+chart-challenge-title = Check-ins per day (share of participants)

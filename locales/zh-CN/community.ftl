@@ -140,3 +140,4 @@ cmd-stats-export = 导出
     .period = 期间
     .period-description = 7d、30d（默认）或 90d
 chart-revenue-title = 每月收入（{ $currency }）
+chart-challenge-title = 每日打卡完成率（占参与者）

@@ -24,6 +24,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(features::qa::commands());
     commands.extend(features::stats::commands());
     commands.extend(features::role_menus::commands());
+    commands.extend(features::challenge::commands());
     commands
 }
 

@@ -71,6 +71,11 @@ pub async fn handle(
         } => {
             button(framework.serenity_context, data, press).await?;
         }
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } => {
+            modal(framework.serenity_context, data, submit).await?;
+        }
         FullEvent::MessageDelete {
             deleted_message_id,
             guild_id,
@@ -194,6 +199,8 @@ async fn button(
         rsvp(ctx, data, press).await
     } else if id.starts_with(role_menus::BUTTON_PREFIX) {
         role_menu(ctx, data, press).await
+    } else if id.starts_with(crate::features::challenge::BUTTON_PREFIX) {
+        challenge_press(ctx, data, press).await
     } else {
         Ok(())
     }
@@ -313,6 +320,130 @@ async fn accept_rules(
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
     Ok(())
+}
+
+/// A submitted modal, routed by its custom id to the feature that showed it.
+async fn modal(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: &serenity::ModalInteraction,
+) -> Result<(), Error> {
+    use crate::features::challenge;
+    if submit.data.custom_id.starts_with(challenge::MODAL_PREFIX) {
+        challenge_check_in(ctx, data, submit).await
+    } else {
+        Ok(())
+    }
+}
+
+/// An ephemeral answer (type 4) to an interaction.
+async fn answer_ephemeral(
+    ctx: &serenity::Context,
+    id: serenity::InteractionId,
+    token: &str,
+    text: String,
+) -> Result<(), Error> {
+    let response = serde_json::json!({ "type": 4, "data": { "content": text, "flags": 64 } });
+    ctx.http
+        .create_interaction_response(id, token, &response, Vec::new())
+        .await?;
+    Ok(())
+}
+
+/// 打卡 under a day's prompt: the check-in modal while the day is open, else why not.
+async fn challenge_press(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::challenge::{ops, render};
+    let config = data.config.snapshot();
+    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let Some((challenge, day)) = render::parse_ids(&press.data.custom_id) else {
+        return Ok(());
+    };
+    let allowed = {
+        let mut conn = data.db.read.acquire().await?;
+        ops::may_check_in(
+            &mut conn,
+            &config,
+            challenge,
+            day,
+            press.user.id,
+            data.clock.now(),
+        )
+        .await
+    };
+    match allowed {
+        Ok((row, _)) => {
+            let response = render::modal(&row, day, locale);
+            ctx.http
+                .create_interaction_response(press.id, &press.token, &response, Vec::new())
+                .await?;
+            Ok(())
+        }
+        Err(Error::User(user)) => {
+            answer_ephemeral(ctx, press.id, &press.token, user.message(locale)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The check-in modal submitted: checked again (the deadline may have passed while the member
+/// typed), stored, paid, and answered with the streak.
+async fn challenge_check_in(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: &serenity::ModalInteraction,
+) -> Result<(), Error> {
+    use crate::features::challenge::{actions, render};
+    let config = data.config.snapshot();
+    let locale =
+        crate::i18n::Locale::resolve(Some(&submit.locale), config.community.default_locale);
+    let Some((challenge, day)) = render::parse_ids(&submit.data.custom_id) else {
+        return Ok(());
+    };
+    let field = |name: &str| -> Option<String> {
+        submit
+            .data
+            .components
+            .iter()
+            .flat_map(|row| row.components.iter())
+            .find_map(|c| match c {
+                serenity::ActionRowComponent::InputText(input) if input.custom_id == name => {
+                    input.value.clone()
+                }
+                _ => None,
+            })
+    };
+    let text = field("text").unwrap_or_default();
+    let link = field("link");
+    let check_in = crate::features::challenge::ops::CheckIn {
+        challenge,
+        day,
+        member: submit.user.id,
+        text: &text,
+        link: link.as_deref(),
+    };
+    let outcome = actions::check_in(data, &config, &check_in).await;
+    let reply = match outcome {
+        Ok(done) if done.points > 0 => crate::t!(
+            locale,
+            "challenge-checked-in-points",
+            day = done.day,
+            points = done.points,
+            streak = done.streak as i64
+        ),
+        Ok(done) => crate::t!(
+            locale,
+            "challenge-checked-in",
+            day = done.day,
+            streak = done.streak as i64
+        ),
+        Err(Error::User(user)) => user.message(locale),
+        Err(e) => return Err(e),
+    };
+    answer_ephemeral(ctx, submit.id, &submit.token, reply).await
 }
 
 /// A press on a role menu (buttons or select): the choice is checked and stored, the roles

@@ -83,10 +83,11 @@ pub fn cache_settings() -> serenity::cache::Settings {
 }
 
 /// Every source of truth about members' managed roles, for the delivery worker to converge on
-/// (grants, membership grace, staff levels, level roles, the rules gate, role menus). Assembled here, above
+/// (grants, membership grace, staff levels, level roles, the rules gate, role menus, challenge
+/// completion). Assembled here, above
 /// both core and the features, so core never names a feature.
 pub fn role_truth() -> crate::roles::RoleTruth {
-    use crate::features::{admin, membership, moderation, points, role_menus};
+    use crate::features::{admin, challenge, membership, moderation, points, role_menus};
     crate::roles::RoleTruth::new(vec![
         Arc::new(crate::grants::truth::GrantRoles),
         Arc::new(membership::roles::GraceRoles),
@@ -94,6 +95,7 @@ pub fn role_truth() -> crate::roles::RoleTruth {
         Arc::new(points::roles::LevelRoles),
         Arc::new(moderation::roles::AcceptedRole),
         Arc::new(role_menus::roles::MenuRoles),
+        Arc::new(challenge::roles::CompletionRoles),
     ])
 }
 
@@ -121,7 +123,7 @@ fn background_jobs(
     rest: delivery::Rest,
     client: &serenity::Client,
 ) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
-    use crate::features::{membership, qa, schedule, stats};
+    use crate::features::{challenge, membership, qa, schedule, stats};
     let state = || state.clone();
     vec![
         (
@@ -154,6 +156,10 @@ fn background_jobs(
             &[schedule::EVENTS, Topic::CONFIG],
         ),
         (Box::new(schedule::digest::Digest { state: state() }), &[]),
+        (
+            Box::new(challenge::job::Poster { state: state() }),
+            &[challenge::CHALLENGES],
+        ),
     ]
 }
 

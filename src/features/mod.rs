@@ -4,6 +4,7 @@
 //! client types. What they all share is core (`audit`, `modlog`, `access`, `outbox`, `grants`).
 
 pub mod admin;
+pub mod challenge;
 pub mod community;
 pub mod feedback;
 pub mod membership;

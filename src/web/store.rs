@@ -186,6 +186,14 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM member_last_active WHERE member_id = ?",
     ),
     (
+        "challenge_members",
+        "SELECT * FROM challenge_members WHERE member_id = ?",
+    ),
+    (
+        "challenge_checkins",
+        "SELECT * FROM challenge_checkins WHERE member_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

@@ -43,7 +43,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "answer",
             "withdraw",
             "stats",
-            "roles"
+            "roles",
+            "challenge"
         ]
     );
 

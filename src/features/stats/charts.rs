@@ -240,6 +240,60 @@ pub fn revenue(months: &[(String, i64)], currency: &str, locale: Locale) -> Resu
     png(&buffer, SIZE)
 }
 
+/// A challenge's completion per day (check-ins ÷ participants) as bars, 0–100 %, each day
+/// numbered under its bar.
+pub fn completion(days: &[(i64, f64)], locale: Locale) -> Result<Vec<u8>, Error> {
+    font_ready()?;
+    let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    let n = days.len().max(1) as i64;
+    let mut labels = vec![label(
+        t!(locale, "chart-challenge-title"),
+        (SIZE.0 as i32 / 2, 26),
+        26.0,
+        Anchor::Center,
+    )];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
+        root.fill(&BACKGROUND).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(20)
+            .margin_top(56)
+            .x_label_area_size(30)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0..n * 4, 0..100i64)
+            .map_err(fail)?;
+        for v in (0..=100).step_by(20) {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(0, v), (n * 4, v)],
+                    GRID.stroke_width(1),
+                ))
+                .map_err(fail)?;
+            let (x, y) = chart.backend_coord(&(0, v));
+            labels.push(label(format!("{v}%"), (x - 8, y), 15.0, Anchor::Right));
+        }
+        // At most about 25 day numbers, always the last.
+        let every = (days.len() / 25 + 1).max(1);
+        for (i, (day, share)) in days.iter().enumerate() {
+            let x = i as i64 * 4;
+            let top = (share * 100.0).round().clamp(0.0, 100.0) as i64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x + 1, 0), (x + 3, top)],
+                    GREEN.filled(),
+                )))
+                .map_err(fail)?;
+            if i % every == 0 || i + 1 == days.len() {
+                let (px, py) = chart.backend_coord(&(x + 2, 0));
+                labels.push(label(day.to_string(), (px, py + 16), 14.0, Anchor::Center));
+            }
+        }
+        root.present().map_err(fail)?;
+    }
+    text::draw(&mut buffer, SIZE, &labels);
+    png(&buffer, SIZE)
+}
+
 /// The cohort table as a heatmap: one row per cohort (join week · tier · size), one column
 /// per week after joining; brighter is more retained, empty cells are weeks still to come.
 /// Drawn in pixels (not chart coordinates) so labels sit centred on their cells.

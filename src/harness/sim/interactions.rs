@@ -323,6 +323,58 @@ impl Sim {
         (id, token)
     }
 
+    /// A member fills in and submits the modal the bot showed in answer to interaction
+    /// `shown` (response type 9). Discord only lets a member submit a modal the bot showed,
+    /// with the fields it has, a required field filled in and each value within the field's
+    /// `min_length`/`max_length`: anything else is refused here, as the client would.
+    pub fn submit_shown_modal(
+        &self,
+        user: u64,
+        shown: u64,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<(u64, String)> {
+        let modal = {
+            let state = self.inner.lock();
+            state
+                .interactions
+                .get(&shown)
+                .and_then(|i| i.response.clone())
+                .filter(|r| r["type"] == json!(9))
+                .map(|r| r["data"].clone())
+                .ok_or_else(|| anyhow!("interaction {shown} was not answered with a modal"))?
+        };
+        let inputs: Vec<&Value> = modal["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().into_iter().flatten())
+            .collect();
+        for (field, _) in fields {
+            if !inputs.iter().any(|i| i["custom_id"] == json!(field)) {
+                bail!("the modal has no field {field}");
+            }
+        }
+        for input in &inputs {
+            let name = input["custom_id"].as_str().unwrap_or_default();
+            let value = fields
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map_or("", |(_, v)| *v);
+            let length = value.chars().count() as u64;
+            let required = input["required"].as_bool().unwrap_or(true);
+            if required && length == 0 {
+                bail!("the modal's field {name} is required");
+            }
+            let min = input["min_length"].as_u64().unwrap_or(0);
+            let max = input["max_length"].as_u64().unwrap_or(4000);
+            if length > 0 && (length < min || length > max) {
+                bail!("the modal's field {name} takes {min} to {max} characters");
+            }
+        }
+        let custom_id = modal["custom_id"].as_str().unwrap_or_default().to_string();
+        Ok(self.submit_modal(user, &custom_id, fields))
+    }
+
     /// Waits for what the member sees in answer to interaction `id`: the initial response's
     /// message, or after a defer (type 5 or 6) the first followup or edit.
     pub async fn wait_reply(&self, id: u64) -> Option<Reply> {
@@ -504,6 +556,7 @@ fn open_interaction(
         id,
         InteractionState {
             id,
+            kind,
             message: on_message,
             token: token.clone(),
             created: Instant::now(),

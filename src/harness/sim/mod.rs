@@ -115,6 +115,8 @@ pub(crate) enum Outgoing {
 
 pub(crate) struct InteractionState {
     id: u64,
+    /// 2 command, 3 component, 5 modal submit.
+    kind: u8,
     /// For a button press: the (channel, message) the button is on.
     message: Option<(u64, u64)>,
     token: String,

@@ -658,6 +658,16 @@ fn interaction_callback(
             return invalid_form(problems);
         }
     }
+    if kind == 9 {
+        // A modal answers a command or a component, never another modal.
+        if interaction.kind == 5 {
+            return invalid_form(vec!["type: a modal cannot answer a modal submit".into()]);
+        }
+        let problems = rules::check_modal(body.get("data").unwrap_or(&Value::Null));
+        if !problems.is_empty() {
+            return invalid_form(problems);
+        }
+    }
     interaction.response = Some(body.clone());
     // Type 7 edits the message whose button was pressed.
     if let (7, Some((channel, message))) = (kind, interaction.message) {

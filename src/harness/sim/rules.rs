@@ -70,6 +70,67 @@ pub fn check_message(body: &Value) -> Vec<String> {
     problems
 }
 
+/// A modal (interaction response type 9): a custom id (at most 100 characters), a title (1–45),
+/// and 1–5 action rows each holding one text input (type 4) with a custom id, a label (1–45),
+/// style 1 (short) or 2 (paragraph), and lengths within 0–4000 (`max_length` at least 1).
+pub fn check_modal(data: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !(1..=100).contains(&chars(data.get("custom_id"))) {
+        problems.push("data.custom_id: must be between 1 and 100 in length".into());
+    }
+    if !(1..=45).contains(&chars(data.get("title"))) {
+        problems.push("data.title: must be between 1 and 45 in length".into());
+    }
+    let rows = data
+        .get("components")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !(1..=5).contains(&rows.len()) {
+        problems.push("data.components: must be between 1 and 5 in length".into());
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let inputs = row
+            .get("components")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if row.get("type").and_then(Value::as_u64) != Some(1) || inputs.len() != 1 {
+            problems.push(format!(
+                "data.components.{i}: an action row with one text input"
+            ));
+            continue;
+        }
+        let input = &inputs[0];
+        let path = format!("data.components.{i}.components.0");
+        if input.get("type").and_then(Value::as_u64) != Some(4) {
+            problems.push(format!("{path}.type: must be a text input (4)"));
+        }
+        if !(1..=100).contains(&chars(input.get("custom_id"))) {
+            problems.push(format!(
+                "{path}.custom_id: must be between 1 and 100 in length"
+            ));
+        }
+        if !(1..=45).contains(&chars(input.get("label"))) {
+            problems.push(format!("{path}.label: must be between 1 and 45 in length"));
+        }
+        if !matches!(input.get("style").and_then(Value::as_u64), Some(1 | 2)) {
+            problems.push(format!("{path}.style: must be 1 or 2"));
+        }
+        let min = input.get("min_length").and_then(Value::as_u64).unwrap_or(0);
+        let max = input
+            .get("max_length")
+            .and_then(Value::as_u64)
+            .unwrap_or(4000);
+        if min > 4000 || !(1..=4000).contains(&max) || min > max {
+            problems.push(format!(
+                "{path}: lengths must be within 0-4000, min at most max"
+            ));
+        }
+    }
+    problems
+}
+
 /// Discord's name rule: 1–32 characters of letters, numbers, `-` and `_`, lowercase where the
 /// script has case.
 fn valid_name(name: &str) -> bool {

@@ -25,6 +25,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(features::stats::commands());
     commands.extend(features::role_menus::commands());
     commands.extend(features::challenge::commands());
+    commands.extend(features::homework::commands());
     commands
 }
 

@@ -201,6 +201,8 @@ async fn button(
         role_menu(ctx, data, press).await
     } else if id.starts_with(crate::features::challenge::BUTTON_PREFIX) {
         challenge_press(ctx, data, press).await
+    } else if id.starts_with(crate::features::homework::BUTTON_PREFIX) {
+        homework_press(ctx, data, press).await
     } else {
         Ok(())
     }
@@ -328,12 +330,98 @@ async fn modal(
     data: &Data,
     submit: &serenity::ModalInteraction,
 ) -> Result<(), Error> {
-    use crate::features::challenge;
-    if submit.data.custom_id.starts_with(challenge::MODAL_PREFIX) {
+    use crate::features::{challenge, homework};
+    let id = submit.data.custom_id.as_str();
+    if id.starts_with(challenge::MODAL_PREFIX) {
         challenge_check_in(ctx, data, submit).await
+    } else if id.starts_with(homework::MODAL_PREFIX) {
+        homework_review(ctx, data, submit).await
     } else {
         Ok(())
     }
+}
+
+/// The text a member typed into a modal's field `name`.
+fn modal_field(submit: &serenity::ModalInteraction, name: &str) -> Option<String> {
+    submit
+        .data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(input) if input.custom_id == name => {
+                input.value.clone()
+            }
+            _ => None,
+        })
+}
+
+/// A review button under a submission: moderators and up (checked here) get the comment modal.
+async fn homework_press(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::homework::render;
+    let config = data.config.snapshot();
+    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let Some((submission, status)) = render::parse_ids(&press.data.custom_id) else {
+        return Ok(());
+    };
+    if presser_level(ctx, data, &config, press).await? < Level::Moderator {
+        let text = crate::t!(locale, "homework-staff-only");
+        return answer_ephemeral(ctx, press.id, &press.token, text).await;
+    }
+    let response = render::review_modal(submission, &status, locale);
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &response, Vec::new())
+        .await?;
+    Ok(())
+}
+
+/// The review modal submitted: the level checked again, the review stored, the member told.
+async fn homework_review(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: &serenity::ModalInteraction,
+) -> Result<(), Error> {
+    use crate::features::homework::{actions, render};
+    let config = data.config.snapshot();
+    let locale =
+        crate::i18n::Locale::resolve(Some(&submit.locale), config.community.default_locale);
+    let Some((submission, status)) = render::parse_ids(&submit.data.custom_id) else {
+        return Ok(());
+    };
+    let roles = submit
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    if level_of(ctx, data, &config, submit.user.id, &roles).await? < Level::Moderator {
+        let text = crate::t!(locale, "homework-staff-only");
+        return answer_ephemeral(ctx, submit.id, &submit.token, text).await;
+    }
+    let comment = modal_field(submit, "comment");
+    let text = match actions::review(
+        data,
+        &config,
+        submission,
+        &status,
+        comment.as_deref(),
+        submit.user.id,
+    )
+    .await
+    {
+        Ok(row) => crate::t!(
+            locale,
+            "homework-review-saved",
+            status = render::status_name(locale, &status),
+            member = format!("<@{}>", row.member_id)
+        ),
+        Err(Error::User(user)) => user.message(locale),
+        Err(e) => return Err(e),
+    };
+    answer_ephemeral(ctx, submit.id, &submit.token, text).await
 }
 
 /// An ephemeral answer (type 4) to an interaction.
@@ -403,21 +491,8 @@ async fn challenge_check_in(
     let Some((challenge, day)) = render::parse_ids(&submit.data.custom_id) else {
         return Ok(());
     };
-    let field = |name: &str| -> Option<String> {
-        submit
-            .data
-            .components
-            .iter()
-            .flat_map(|row| row.components.iter())
-            .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(input) if input.custom_id == name => {
-                    input.value.clone()
-                }
-                _ => None,
-            })
-    };
-    let text = field("text").unwrap_or_default();
-    let link = field("link");
+    let text = modal_field(submit, "text").unwrap_or_default();
+    let link = modal_field(submit, "link");
     let check_in = crate::features::challenge::ops::CheckIn {
         challenge,
         day,

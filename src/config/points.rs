@@ -43,6 +43,10 @@ pub struct PointsConfig {
     pub challenge_checkin: i64,
     /// Points for finishing a challenge (every day checked in or excused).
     pub challenge_completion: i64,
+    /// Points for handing in homework (once per assignment).
+    pub homework_submit: i64,
+    /// Points when staff feature a submission (⭐, once per submission).
+    pub homework_featured: i64,
     /// Where level-ups are announced (none: not announced).
     pub level_up_channel: Option<ChannelId>,
     pub level_roles: Vec<LevelRole>,
@@ -79,6 +83,8 @@ impl Default for PointsConfig {
             feedback_adopted: 50,
             challenge_checkin: 10,
             challenge_completion: 100,
+            homework_submit: 10,
+            homework_featured: 50,
             level_up_channel: None,
             level_roles: Vec::new(),
         }
@@ -211,6 +217,12 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
         challenge_completion: s
             .int("challenge_completion", 0..=MAX_AWARD)
             .unwrap_or(d.challenge_completion),
+        homework_submit: s
+            .int("homework_submit", 0..=MAX_AWARD)
+            .unwrap_or(d.homework_submit),
+        homework_featured: s
+            .int("homework_featured", 0..=MAX_AWARD)
+            .unwrap_or(d.homework_featured),
         level_up_channel: s.id("level_up_channel").map(ChannelId::new),
         level_roles,
     }

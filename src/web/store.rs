@@ -194,6 +194,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM challenge_checkins WHERE member_id = ?",
     ),
     (
+        "submissions",
+        "SELECT * FROM submissions WHERE member_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

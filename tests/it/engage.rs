@@ -597,3 +597,215 @@ mod challenge {
         app.stop().await;
     }
 }
+
+mod homework {
+    //! 作业 / 点评: hand in, review with a comment (DM), hand in again, ⭐ paid once, late
+    //! hand-ins marked, and the list of submissions waiting more than 48 hours.
+
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Duration, Utc};
+    use lyceum::clock::ManualClock;
+    use lyceum::harness::sim::{ids, Reply, SlashCall};
+
+    use crate::support::{eventually_sync, TestApp, WAIT};
+
+    fn start() -> DateTime<Utc> {
+        "2026-12-01T04:00:00Z".parse().unwrap()
+    }
+
+    fn dms_containing(app: &TestApp, needle: &str) -> usize {
+        app.sim()
+            .sent_payloads()
+            .iter()
+            .filter(|(_, v)| v["content"].as_str().is_some_and(|c| c.contains(needle)))
+            .count()
+    }
+
+    /// A staff member presses `status` under the submission's post and sends `comment`.
+    async fn review(app: &TestApp, user: u64, message: u64, status: &str, comment: &str) -> Reply {
+        let (press, _) = app
+            .sim()
+            .press(
+                user,
+                ids::CHANNEL_MOD_LOG,
+                message,
+                &format!("lyceum:hw:1:{status}"),
+            )
+            .unwrap();
+        let response = app.sim().wait_response(press).await.unwrap();
+        if response["type"] != 9 {
+            return app.sim().wait_reply(press).await.unwrap();
+        }
+        let (submit, _) = app
+            .sim()
+            .submit_shown_modal(user, press, &[("comment", comment)])
+            .unwrap();
+        app.sim().wait_reply(submit).await.unwrap()
+    }
+
+    async fn homework_points(app: &TestApp, user: u64) -> i64 {
+        app.count(&format!(
+            "SELECT COALESCE(SUM(delta), 0) FROM points_ledger WHERE member_id = {user} AND kind = 'homework'"
+        ))
+        .await
+    }
+
+    #[tokio::test]
+    async fn homework_is_handed_in_reviewed_with_a_dm_and_featured_once() {
+        let clock = Arc::new(ManualClock::new(start()));
+        let mut app = TestApp::spawn_clocked("", clock.clone()).await;
+        let assigned = app
+            .slash(
+                SlashCall::new(ids::OWNER, "homework")
+                    .subcommand("assign")
+                    .string("title", "读书笔记")
+                    .string("due", "2026-12-03 20:00")
+                    .string("description", "Notes on chapter 1"),
+            )
+            .await;
+        assert!(
+            assigned
+                .content
+                .starts_with("Homework `#1` **读书笔记** is set"),
+            "{}",
+            assigned.content
+        );
+        let announced = app
+            .sim()
+            .wait_request(
+                "POST",
+                &format!("/channels/{}/messages", ids::CHANNEL_ANNOUNCEMENTS),
+                1,
+                WAIT,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            announced.body["embeds"][0]["title"],
+            "📝 Homework #1: 读书笔记"
+        );
+
+        let submit = |user: u64, text: &str| {
+            SlashCall::new(user, "homework")
+                .subcommand("submit")
+                .integer("assignment", 1)
+                .string("text", text)
+        };
+        let handed = app.slash(submit(ids::KAI, "第一章讲了所有权")).await;
+        assert_eq!(
+            handed.content,
+            "✅ 作业 `#1` 已提交，等待点评。 **+10** 积分。"
+        );
+        let staff = app
+            .sim()
+            .wait_request(
+                "POST",
+                &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
+                1,
+                WAIT,
+            )
+            .await
+            .unwrap();
+        let message: u64 = staff.response["id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(staff.body["embeds"][0]["description"], "第一章讲了所有权");
+
+        // A member cannot review; a moderator's "needs work" reaches the member by DM.
+        let refused = review(&app, ids::KAI, message, "needs_work", "").await;
+        assert_eq!(refused.content, "只有版主可以点评作业。");
+        let saved = review(
+            &app,
+            ids::OWNER,
+            message,
+            "needs_work",
+            "请补充第二章的要点",
+        )
+        .await;
+        assert_eq!(
+            saved.content,
+            format!("Saved: Needs work. <@{}> is told by DM.", ids::KAI)
+        );
+        eventually_sync("the review DM", || {
+            dms_containing(&app, "请补充第二章的要点") == 1
+        })
+        .await;
+        assert_eq!(
+            dms_containing(&app, "你的作业“读书笔记”已点评：**需修改**"),
+            1
+        );
+
+        // Handed in again: no second payment, the same staff post is edited.
+        let again = app.slash(submit(ids::KAI, "补充了第二章")).await;
+        assert_eq!(again.content, "✅ 作业 `#1` 已重新提交，等待点评。");
+        app.sim()
+            .wait_request("PATCH", &format!("/messages/{message}"), 2, WAIT)
+            .await
+            .expect("the post shows the new text");
+        let featured = review(&app, ids::OWNER, message, "featured", "").await;
+        assert!(
+            featured.content.starts_with("Saved: ⭐ Featured."),
+            "{}",
+            featured.content
+        );
+        eventually_sync("the featured DM", || {
+            dms_containing(&app, "优秀作业奖励 **+50** 积分") == 1
+        })
+        .await;
+        assert_eq!(homework_points(&app, ids::KAI).await, 10 + 50);
+        let closed = app.slash(submit(ids::KAI, "once more")).await;
+        assert_eq!(
+            closed.content,
+            "你的作业 `#1` 已点评；只有“需修改”的作业可以重新提交。"
+        );
+
+        // Mina hands in after the due time: marked late; 49 hours on, it is on the list.
+        clock.set("2026-12-03T12:30:00Z".parse().unwrap());
+        let late = app.slash(submit(ids::MINA, "Sorry, late notes")).await;
+        assert_eq!(
+            late.content,
+            "✅ Handed in for homework `#1`; staff will review it. (after the due time: marked late) **+10** points."
+        );
+        clock.advance(Duration::hours(49));
+        let stats = app
+            .slash(SlashCall::new(ids::OWNER, "homework").subcommand("stats"))
+            .await;
+        for line in [
+            "`#1` 读书笔记: 2 handed in, 1 waiting for review, 1 late",
+            "⏰ 1 submissions waiting more than 48 hours:",
+            &format!("`#1` <@{}> — 49 h", ids::MINA),
+        ] {
+            assert!(
+                stats.content.contains(line),
+                "missing {line:?} in:\n{}",
+                stats.content
+            );
+        }
+        let status = app
+            .slash(
+                SlashCall::new(ids::OWNER, "homework")
+                    .subcommand("status")
+                    .integer("assignment", 1),
+            )
+            .await;
+        assert!(
+            status
+                .content
+                .contains(&format!("<@{}> — ⭐ Featured", ids::KAI)),
+            "{}",
+            status.content
+        );
+        assert!(
+            status
+                .content
+                .contains(&format!("<@{}> — Waiting for review · Late", ids::MINA)),
+            "{}",
+            status.content
+        );
+        let actions = app.audit_actions().await;
+        assert_eq!(
+            actions.iter().filter(|a| *a == "homework.review").count(),
+            2
+        );
+        app.stop().await;
+    }
+}

@@ -44,7 +44,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "withdraw",
             "stats",
             "roles",
-            "challenge"
+            "challenge",
+            "homework"
         ]
     );
 

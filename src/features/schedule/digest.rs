@@ -67,6 +67,12 @@ impl Digest {
             text.push('\n');
             text.push_str(&upcoming.join("\n"));
         }
+        if let Some(homework) =
+            crate::features::homework::waiting_report(&self.state.db, now, locale).await?
+        {
+            text.push_str("\n\n");
+            text.push_str(&homework);
+        }
         let mut tx = self.state.db.write.begin().await?;
         if !store::claim_digest(&mut tx, &week, now).await? {
             return Ok(false);

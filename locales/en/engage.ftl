@@ -168,3 +168,31 @@ cmd-homework-status = status
     .page-description = Which page to show
 cmd-homework-stats = stats
     .description = Hand-ins per assignment, and submissions waiting more than 48 hours for review
+
+## Highlights (精华)
+highlight-modal-title = Add to highlights (精华)
+highlight-modal-topic = Topic: { $topics }
+highlight-modal-name = Title in the index
+highlight-index-title = ⭐ Highlights · { $topic }
+highlight-index-empty = Nothing here yet.
+highlight-added = ⭐ “{ $title }” is in the { $topic } highlights; the index is being updated.
+highlight-author-points = { $member } earns **+{ $points }** points.
+highlight-staff-only = Only moderators can add highlights.
+highlight-error-no-topics = No highlight topics are configured: add `[[highlights.topics]]` to the config.
+highlight-error-topic = “{ $input }” is not a highlight topic. Topics: { $known }.
+highlight-error-message = That message is no longer known; open the menu on it again.
+highlights-header = **Highlights** ({ $count })
+highlights-none = No highlights match.
+start-here-title = 👋 Start here
+start-here-intro = Welcome to { $product }! These posts are the best place to begin:
+
+cmd-highlight_message = Add to highlights
+    .description = Add this message to the curated highlights index, under a topic
+cmd-highlights = highlights
+    .description = The curated highlights (精华): by topic, or search in Chinese or English
+    .topic = topic
+    .topic-description = Only this topic
+    .search = search
+    .search-description = Words to look for (中文 or English)
+    .page = page
+    .page-description = Which page to show

@@ -168,3 +168,31 @@ cmd-homework-status = 状态
     .page-description = 要查看第几页
 cmd-homework-stats = 统计
     .description = 各作业提交情况，以及等待点评超过 48 小时的作业
+
+## Highlights (精华)
+highlight-modal-title = 加入精华
+highlight-modal-topic = 话题：{ $topics }
+highlight-modal-name = 索引中的标题
+highlight-index-title = ⭐ 精华 · { $topic }
+highlight-index-empty = 暂无内容。
+highlight-added = ⭐ “{ $title }”已加入「{ $topic }」精华，索引正在更新。
+highlight-author-points = { $member } 获得 **+{ $points }** 积分。
+highlight-staff-only = 只有版主可以加精华。
+highlight-error-no-topics = 还没有配置精华话题：请在配置中添加 `[[highlights.topics]]`。
+highlight-error-topic = “{ $input }”不是精华话题。可用话题：{ $known }。
+highlight-error-message = 找不到这条消息了，请在消息上重新打开菜单。
+highlights-header = **精华**（{ $count }）
+highlights-none = 没有匹配的精华。
+start-here-title = 👋 从这里开始
+start-here-intro = 欢迎加入{ $product }！建议先读这几篇：
+
+cmd-highlight_message = 加入精华
+    .description = 把这条消息加入精华索引（选择话题）
+cmd-highlights = 精华
+    .description = 精华内容：按话题浏览，或用中文、英文搜索
+    .topic = 话题
+    .topic-description = 只看这个话题
+    .search = 搜索
+    .search-description = 要找的词（中文或英文）
+    .page = 页码
+    .page-description = 要查看第几页

@@ -26,6 +26,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(features::role_menus::commands());
     commands.extend(features::challenge::commands());
     commands.extend(features::homework::commands());
+    commands.extend(features::highlights::commands());
     commands
 }
 

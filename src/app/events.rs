@@ -336,6 +336,8 @@ async fn modal(
         challenge_check_in(ctx, data, submit).await
     } else if id.starts_with(homework::MODAL_PREFIX) {
         homework_review(ctx, data, submit).await
+    } else if id.starts_with(crate::features::highlights::MODAL_PREFIX) {
+        highlight_publish(ctx, data, submit).await
     } else {
         Ok(())
     }
@@ -354,6 +356,69 @@ fn modal_field(submit: &serenity::ModalInteraction, name: &str) -> Option<String
             }
             _ => None,
         })
+}
+
+/// The 精华 topic modal submitted: the level checked again, the highlight published.
+async fn highlight_publish(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: &serenity::ModalInteraction,
+) -> Result<(), Error> {
+    use crate::features::highlights::{actions, HighlightError, MODAL_PREFIX};
+    let config = data.config.snapshot();
+    let locale =
+        crate::i18n::Locale::resolve(Some(&submit.locale), config.community.default_locale);
+    let Some(message) = submit
+        .data
+        .custom_id
+        .strip_prefix(MODAL_PREFIX)
+        .and_then(|m| m.parse::<i64>().ok())
+    else {
+        return Ok(());
+    };
+    let roles = submit
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let text = if level_of(ctx, data, &config, submit.user.id, &roles).await? < Level::Moderator {
+        crate::error::UserFacing::message(&HighlightError::StaffOnly, locale)
+    } else {
+        let topic = modal_field(submit, "topic").unwrap_or_default();
+        let title = modal_field(submit, "title");
+        match actions::publish(
+            data,
+            &config,
+            message,
+            &topic,
+            title.as_deref(),
+            submit.user.id,
+        )
+        .await
+        {
+            Ok(done) => {
+                let name = config
+                    .highlights
+                    .topic(&done.topic)
+                    .map_or(done.topic.clone(), |t| t.name.get(locale).to_string());
+                let mut text =
+                    crate::t!(locale, "highlight-added", title = done.title, topic = name);
+                if done.points > 0 {
+                    text.push(' ');
+                    text.push_str(&crate::t!(
+                        locale,
+                        "highlight-author-points",
+                        member = format!("<@{}>", done.author),
+                        points = done.points
+                    ));
+                }
+                text
+            }
+            Err(Error::User(user)) => user.message(locale),
+            Err(e) => return Err(e),
+        }
+    };
+    answer_ephemeral(ctx, submit.id, &submit.token, text).await
 }
 
 /// A review button under a submission: moderators and up (checked here) get the comment modal.

@@ -123,7 +123,7 @@ fn background_jobs(
     rest: delivery::Rest,
     client: &serenity::Client,
 ) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
-    use crate::features::{challenge, membership, qa, schedule, stats};
+    use crate::features::{challenge, highlights, membership, qa, schedule, stats};
     let state = || state.clone();
     vec![
         (
@@ -159,6 +159,10 @@ fn background_jobs(
         (
             Box::new(challenge::job::Poster { state: state() }),
             &[challenge::CHALLENGES],
+        ),
+        (
+            Box::new(highlights::job::StartHere { state: state() }),
+            &[Topic::GRANTS],
         ),
     ]
 }
@@ -257,7 +261,8 @@ fn framework(
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
                 let commands = &framework.options().commands;
-                if let Err(e) = poise::builtins::register_in_guild(ctx, commands, guild_id).await {
+                let register = guild_id.set_commands(ctx, crate::discord::application_commands(commands));
+                if let Err(e) = register.await {
                     let message = format!(
                         "cannot register slash commands in guild {guild_id}: {e}. Is the bot in that server, invited with the applications.commands scope?"
                     );

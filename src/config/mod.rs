@@ -3,6 +3,7 @@
 //! pointer ([`SharedConfig`]) so `/admin reload` never mixes two policies in one handler.
 
 pub mod community;
+pub mod highlights;
 pub mod mistakes;
 pub mod moderation;
 pub mod plan;
@@ -24,6 +25,7 @@ use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 use toml::Table;
 
 pub use community::{Expert, Positioning, QaConfig, WelcomeTo};
+pub use highlights::HighlightsConfig;
 pub use moderation::{Action, AutomodConfig, Escalate, FilterPolicy, Rule, Rung, WarningsConfig};
 pub use plan::{Per, PlanConfig, PlanItem};
 pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
@@ -65,6 +67,8 @@ pub struct Config {
     pub qa: QaConfig,
     /// `[roles]`: roles members choose themselves (`[[roles.menus]]`).
     pub roles: RolesConfig,
+    /// `[highlights]`: the 精华 index's topics and the "start here" DM.
+    pub highlights: HighlightsConfig,
 }
 
 /// Every top-level section a config file may have.
@@ -89,6 +93,7 @@ const SECTIONS: &[&str] = &[
     "membership",
     "qa",
     "roles",
+    "highlights",
 ];
 
 impl Config {
@@ -182,6 +187,8 @@ pub struct ChannelsConfig {
     pub qa: Option<ChannelId>,
     /// Where feedback goes for staff (default: `staff`). Optional.
     pub feedback: Option<ChannelId>,
+    /// Where the 精华 index messages are kept (pinned, edited in place). Optional.
+    pub highlights: Option<ChannelId>,
 }
 
 /// Discord roles the bot keeps in step with staff levels granted to individual members.
@@ -293,6 +300,16 @@ impl Config {
         let membership = reader.read(&root, "membership", products::read_membership);
         let roles = reader.read(&root, "roles", roles::read_roles);
         check_role_menus(&reader, &roles, &onboarding, &products, &points, &staff);
+        let highlights = reader.read(&root, "highlights", highlights::read_highlights);
+        for (i, h) in highlights.start_here.iter().enumerate() {
+            if !products.iter().any(|p| p.id == h.product) {
+                reader.problem(
+                    format!("highlights.start_here[{i}].product"),
+                    Some(&toml::Value::String(h.product.clone())),
+                    "no [[products]] has this id",
+                );
+            }
+        }
 
         let problems = reader.into_problems();
         match (discord, community, web) {
@@ -315,6 +332,7 @@ impl Config {
                 membership,
                 qa,
                 roles,
+                highlights,
                 outbox,
             }),
             _ => Err(problems),
@@ -695,6 +713,7 @@ fn read_channels(s: &mut Section<'_>) -> ChannelsConfig {
         rules: s.id("rules").map(ChannelId::new),
         qa: s.id("qa").map(ChannelId::new),
         feedback: s.id("feedback").map(ChannelId::new),
+        highlights: s.id("highlights").map(ChannelId::new),
     }
 }
 

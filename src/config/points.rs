@@ -47,6 +47,8 @@ pub struct PointsConfig {
     pub homework_submit: i64,
     /// Points when staff feature a submission (⭐, once per submission).
     pub homework_featured: i64,
+    /// Points for the author of a message added to 精华 (once per message).
+    pub highlight: i64,
     /// Where level-ups are announced (none: not announced).
     pub level_up_channel: Option<ChannelId>,
     pub level_roles: Vec<LevelRole>,
@@ -85,6 +87,7 @@ impl Default for PointsConfig {
             challenge_completion: 100,
             homework_submit: 10,
             homework_featured: 50,
+            highlight: 30,
             level_up_channel: None,
             level_roles: Vec::new(),
         }
@@ -223,6 +226,7 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
         homework_featured: s
             .int("homework_featured", 0..=MAX_AWARD)
             .unwrap_or(d.homework_featured),
+        highlight: s.int("highlight", 0..=MAX_AWARD).unwrap_or(d.highlight),
         level_up_channel: s.id("level_up_channel").map(ChannelId::new),
         level_roles,
     }

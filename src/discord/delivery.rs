@@ -607,6 +607,14 @@ impl Courier {
                     .edit_post(attempt, priority, *channel_id, *outbox_id, body)
                     .await;
             }
+            Effect::PinPost {
+                channel_id,
+                outbox_id,
+            } => {
+                return self
+                    .pin_post(attempt, priority, *channel_id, *outbox_id)
+                    .await;
+            }
         };
         self.conclude(&response, attempt)
     }
@@ -674,6 +682,35 @@ impl Courier {
         });
         let (response, _) = self
             .call(priority, Method::PATCH, &path, Some(payload), None)
+            .await;
+        self.conclude(&response, attempt)
+    }
+
+    /// Pins an earlier outbox post (Discord: `PUT /channels/{c}/pins/{m}`; pinning a pinned
+    /// message changes nothing, so a retry is harmless).
+    async fn pin_post(
+        &self,
+        attempt: u32,
+        priority: i64,
+        channel_id: serenity::all::ChannelId,
+        outbox_id: i64,
+    ) -> Outcome {
+        let Some(message) = store::message_id_of(&self.state.db, outbox_id)
+            .await
+            .ok()
+            .flatten()
+        else {
+            return Outcome::Failed("the earlier post has no message to pin".into());
+        };
+        let path = format!("/channels/{channel_id}/pins/{message}");
+        let (response, _) = self
+            .call(
+                priority,
+                Method::PUT,
+                &path,
+                None,
+                Some("Lyceum: 精华 index"),
+            )
             .await;
         self.conclude(&response, attempt)
     }

@@ -46,7 +46,14 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
     if let Some(description) = get(Locale::En, Some("description")) {
         command.description = Some(description.into());
     }
-    for parameter in &mut command.parameters {
+    // A message menu's parameter is the message it was opened on: Discord shows no option.
+    let menu_only = command.slash_action.is_none() && command.context_menu_action.is_some();
+    let parameters: &mut [poise::CommandParameter<_, _>] = if menu_only {
+        &mut []
+    } else {
+        &mut command.parameters
+    };
+    for parameter in parameters.iter_mut() {
         let name = parameter.name.clone();
         if let Some(description) = get(Locale::En, Some(&format!("{name}-description"))) {
             parameter.description = Some(description.into());
@@ -68,7 +75,12 @@ fn apply_one(command: &mut Command, parent: &str, missing: &mut Vec<String>) {
                     .to_mut()
                     .push((tag.clone(), description.into()));
             }
-            for parameter in &mut command.parameters {
+            let parameters: &mut [poise::CommandParameter<_, _>] = if menu_only {
+                &mut []
+            } else {
+                &mut command.parameters
+            };
+            for parameter in parameters.iter_mut() {
                 let name = parameter.name.clone();
                 if let Some(localized) = get(locale, Some(&name_attribute(&name))) {
                     parameter
@@ -136,7 +148,8 @@ mod tests {
                 .description
                 .as_deref()
                 .is_some_and(|d| !d.is_empty() && d.chars().count() <= 100));
-            for p in &c.parameters {
+            let menu_only = c.slash_action.is_none();
+            for p in c.parameters.iter().filter(|_| !menu_only) {
                 assert!(
                     has(&p.name_localizations),
                     "{} {} has no zh-CN name",

@@ -40,6 +40,24 @@ pub fn prepare(mut commands: Vec<Command>) -> Vec<Command> {
     commands
 }
 
+/// What Discord is told about `commands`: poise's slash commands, and message menus with the
+/// names localized too (poise 0.7 registers a context menu under its English name only).
+pub fn application_commands(commands: &[Command]) -> Vec<poise::serenity_prelude::CreateCommand> {
+    let mut out = Vec::new();
+    for command in commands {
+        if let Some(slash) = command.create_as_slash_command() {
+            out.push(slash);
+        }
+        if let Some(mut menu) = command.create_as_context_menu_command() {
+            for (locale, name) in command.name_localizations.iter() {
+                menu = menu.name_localized(locale.as_ref(), name.as_ref());
+            }
+            out.push(menu);
+        }
+    }
+    out
+}
+
 /// Shows user errors as they are and internal errors as a reference id; never raw error text.
 pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     match error {

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod challenge;
 pub mod community;
 pub mod feedback;
+pub mod highlights;
 pub mod homework;
 pub mod membership;
 pub mod moderation;

@@ -266,15 +266,30 @@ pub async fn run(web: bool) -> anyhow::Result<()> {
     let names = |field: &dyn Fn(&serde_json::Value) -> Option<String>| {
         commands
             .iter()
+            .filter(|c| c["type"] == 1)
             .filter_map(field)
             .map(|n| format!("/{n}"))
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let menus: Vec<String> = commands
+        .iter()
+        .filter(|c| c["type"] == 3)
+        .map(|c| {
+            format!(
+                "“{}” ({})",
+                c["name"].as_str().unwrap_or_default(),
+                c["name_localizations"]["zh-CN"]
+                    .as_str()
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
     println!(
-        "✓ Bot connected (IDENTIFY → READY → GUILD_CREATE) and registered {} in English and 中文 ({}).\n",
+        "✓ Bot connected (IDENTIFY → READY → GUILD_CREATE) and registered {} in English and 中文 ({}), and the message menu {}.\n",
         names(&|c| c["name"].as_str().map(str::to_string)),
         names(&|c| c["name_localizations"]["zh-CN"].as_str().map(str::to_string)),
+        menus.join(", "),
     );
     let tz = bot.app.state.config.snapshot().community.timezone;
     let script = Script {

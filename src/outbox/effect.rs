@@ -89,6 +89,12 @@ pub enum Effect {
         outbox_id: i64,
         body: MessageBody,
     },
+    /// Pins a message the bot posted earlier through the outbox (item `outbox_id`), like the
+    /// 精华 index.
+    PinPost {
+        channel_id: ChannelId,
+        outbox_id: i64,
+    },
 }
 
 impl Effect {
@@ -128,6 +134,7 @@ impl Effect {
             Effect::KickMember { .. } => "kick_member",
             Effect::BanMember { .. } => "ban_member",
             Effect::EditPost { .. } => "edit_post",
+            Effect::PinPost { .. } => "pin_post",
             Effect::SetChannelPermission { .. } => "set_channel_permission",
         }
     }
@@ -140,7 +147,10 @@ impl Effect {
             | Effect::TimeoutMember { .. }
             | Effect::KickMember { .. }
             | Effect::BanMember { .. } => 0,
-            Effect::SendMessage { .. } | Effect::SendDm { .. } | Effect::EditPost { .. } => 1,
+            Effect::SendMessage { .. }
+            | Effect::SendDm { .. }
+            | Effect::EditPost { .. }
+            | Effect::PinPost { .. } => 1,
             Effect::AddRole { .. }
             | Effect::RemoveRole { .. }
             | Effect::SetChannelPermission { .. } => 2,
@@ -168,7 +178,8 @@ impl Effect {
             } => format!("member:{guild_id}:{user_id}"),
             Effect::SendMessage { channel_id, .. }
             | Effect::DeleteMessage { channel_id, .. }
-            | Effect::EditPost { channel_id, .. } => format!("channel:{channel_id}"),
+            | Effect::EditPost { channel_id, .. }
+            | Effect::PinPost { channel_id, .. } => format!("channel:{channel_id}"),
             Effect::SetChannelPermission { channel_id, .. } => {
                 format!("channel-permissions:{channel_id}")
             }
@@ -199,6 +210,7 @@ impl Effect {
             Effect::KickMember { user_id, .. } => format!("kick <@{user_id}>"),
             Effect::BanMember { user_id, .. } => format!("ban <@{user_id}>"),
             Effect::EditPost { channel_id, .. } => format!("edit a post in <#{channel_id}>"),
+            Effect::PinPost { channel_id, .. } => format!("pin a post in <#{channel_id}>"),
             Effect::SetChannelPermission {
                 channel_id,
                 overwrite_id,

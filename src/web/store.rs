@@ -198,6 +198,14 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM submissions WHERE member_id = ?",
     ),
     (
+        "highlights_authored",
+        "SELECT * FROM highlights WHERE author_id = ?",
+    ),
+    (
+        "start_here_sent",
+        "SELECT * FROM start_here_sent WHERE member_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

@@ -45,7 +45,9 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "stats",
             "roles",
             "challenge",
-            "homework"
+            "homework",
+            "Add to highlights",
+            "highlights"
         ]
     );
 
@@ -76,6 +78,14 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
     }
     let mut checked = 0;
     for command in &commands {
+        if command["type"] == 3 {
+            // A message menu has a localized name only (Discord refuses a description).
+            assert_eq!(
+                command["name_localizations"]["zh-CN"], "加入精华",
+                "{command}"
+            );
+            continue;
+        }
         check(command, command["name"].as_str().unwrap(), &mut checked);
     }
     assert!(

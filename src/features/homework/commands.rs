@@ -48,7 +48,7 @@ async fn homework_assign(
     let now = ctx.data().clock.now();
     let tz = config.community.timezone;
     let local = crate::recurrence::parse_when(&due, now, tz)
-        .map_err(|_| crate::features::schedule::ScheduleError::BadWhen { part: due.clone() })?;
+        .map_err(|_| HomeworkError::BadDue { input: due.clone() })?;
     let assign = ops::Assign {
         title: title.trim(),
         description: description.as_deref().unwrap_or_default().trim(),

@@ -12,6 +12,10 @@ pub enum HomeworkError {
     UnknownSubmission {
         id: i64,
     },
+    /// A due time that does not read as one (`2026-12-10 20:00`, `friday 20:00`, `明天 20:00`).
+    BadDue {
+        input: String,
+    },
     DueInThePast,
     /// Handed in before and already reviewed (only "needs work" can be handed in again).
     AlreadyReviewed {
@@ -29,6 +33,9 @@ impl UserFacing for HomeworkError {
             }
             HomeworkError::UnknownSubmission { id } => {
                 t!(locale, "homework-error-unknown-submission", id = *id)
+            }
+            HomeworkError::BadDue { input } => {
+                t!(locale, "event-error-when", part = input.clone())
             }
             HomeworkError::DueInThePast => t!(locale, "homework-error-past"),
             HomeworkError::AlreadyReviewed { id } => {

@@ -213,6 +213,43 @@ impl Sim {
         Ok((id, token))
     }
 
+    /// A member runs the message menu command `name` (Apps → name) on `message` in `channel`:
+    /// an APPLICATION_COMMAND of type 3 whose `target_id` is the message, carried resolved.
+    pub fn message_command(
+        &self,
+        user: u64,
+        name: &str,
+        channel: u64,
+        message: u64,
+    ) -> anyhow::Result<(u64, String)> {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        let Some(command) = state
+            .commands
+            .iter()
+            .find(|c| c["name"] == json!(name) && c["type"] == json!(3))
+            .cloned()
+        else {
+            bail!("no message menu command {name} is registered");
+        };
+        let message_json = state
+            .messages()
+            .get(&channel)
+            .and_then(|list| list.iter().find(|m| m["id"] == json!(message.to_string())))
+            .cloned()
+            .ok_or_else(|| anyhow!("no message {message} in channel {channel}"))?;
+        let data = json!({
+            "id": command.get("id").cloned().unwrap_or(json!("0")),
+            "name": name,
+            "type": 3,
+            "guild_id": state.world.guild_id.to_string(),
+            "target_id": message.to_string(),
+            "resolved": { "messages": { message.to_string(): message_json } },
+        });
+        let token = open_interaction(&mut state, id, 2, user, None, data, None);
+        Ok((id, token))
+    }
+
     /// A member presses a button (`custom_id`) on a message the bot posted; returns the
     /// interaction id and token.
     pub fn press(

@@ -437,6 +437,33 @@ fn delete_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
     }
 }
 
+/// Discord's limit of pinned messages in one channel.
+const MAX_PINS: usize = 50;
+
+/// `PUT /channels/{c}/pins/{m}`: needs Manage Messages; at most 50 pins per channel (error
+/// 30003); pinning a pinned message is a no-op.
+fn pin_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
+    const MANAGE_MESSAGES: u64 = 0x2000;
+    let perms = state.world.permissions_of(ids::BOT);
+    if perms & (MANAGE_MESSAGES | 0x8) == 0 {
+        return error(403, 50013, "Missing Permissions");
+    }
+    let Some(list) = state.messages().get_mut(&channel) else {
+        return error(404, 10008, "Unknown Message");
+    };
+    let pinned = list.iter().filter(|m| m["pinned"] == json!(true)).count();
+    let Some(found) = list.iter_mut().find(|m| m["id"].as_str() == Some(message)) else {
+        return error(404, 10008, "Unknown Message");
+    };
+    if found["pinned"] != json!(true) {
+        if pinned >= MAX_PINS {
+            return error(400, 30003, "Maximum number of pins reached (50)");
+        }
+        found["pinned"] = json!(true);
+    }
+    (204, Value::Null)
+}
+
 fn get_message(state: &mut SimState, channel: u64, message: &str) -> Answer {
     let found = state.messages().get(&channel).and_then(|list| {
         list.iter()
@@ -586,6 +613,9 @@ fn route(
         ("GET", ["channels", channel, "messages", message]) => {
             tagged(get_message(state, id_of(channel), message), "message")
         }
+        ("PUT", ["channels", channel, "pins", message]) => {
+            tagged(pin_message(state, id_of(channel), message), "")
+        }
         ("DELETE", ["guilds", _, "members", user]) => tagged(kick(state, id_of(user)), ""),
         ("PUT", ["guilds", _, "bans", user]) => tagged(ban(state, id_of(user)), ""),
         ("GET", ["channels", channel, "messages"]) => {
@@ -621,6 +651,10 @@ fn register_commands(state: &mut SimState, guild: u64, body: &Value) -> Answer {
         command["type"] = command.get("type").cloned().unwrap_or(json!(1));
         if command.get("default_member_permissions").is_none() {
             command["default_member_permissions"] = Value::Null;
+        }
+        // Discord answers every command with a description: "" for a user or message menu.
+        if command.get("description").is_none() {
+            command["description"] = json!("");
         }
         registered.push(command);
     }

@@ -246,6 +246,43 @@ fn check_options(path: &str, options: Option<&Value>, problems: &mut Vec<String>
 }
 
 /// Problems with a bulk-overwrite of guild commands.
+/// A user or message menu command (type 2 or 3): a name of 1–32 characters (spaces and
+/// capitals allowed), localized names alike, no description and no options.
+fn check_menu(path: &str, command: &Value, problems: &mut Vec<String>) {
+    let name_ok = |v: Option<&Value>| (1..=32).contains(&chars(v));
+    if !name_ok(command.get("name")) {
+        problems.push(format!("{path}.name: must be between 1 and 32 in length"));
+    }
+    if let Some(map) = command.get("name_localizations").and_then(Value::as_object) {
+        for (locale, name) in map {
+            if !DISCORD_LOCALES.contains(&locale.as_str()) {
+                problems.push(format!(
+                    "{path}.name_localizations.{locale}: Invalid locale key"
+                ));
+            }
+            if !name_ok(Some(name)) {
+                problems.push(format!(
+                    "{path}.name_localizations.{locale}: must be between 1 and 32 in length"
+                ));
+            }
+        }
+    }
+    if chars(command.get("description")) > 0 {
+        problems.push(format!(
+            "{path}.description: context menu commands cannot have a description"
+        ));
+    }
+    if command
+        .get("options")
+        .and_then(Value::as_array)
+        .is_some_and(|o| !o.is_empty())
+    {
+        problems.push(format!(
+            "{path}.options: context menu commands cannot have options"
+        ));
+    }
+}
+
 pub fn check_commands(body: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let Some(commands) = body.as_array() else {
@@ -260,6 +297,8 @@ pub fn check_commands(body: &Value) -> Vec<String> {
         let kind = command.get("type").and_then(Value::as_u64).unwrap_or(1);
         if kind == 1 {
             check_named(&path, command, &mut problems);
+        } else {
+            check_menu(&path, command, &mut problems);
         }
         let name = command
             .get("name")

@@ -43,6 +43,24 @@ impl Clock for ManualClock {
     }
 }
 
+/// The wall clock plus an offset that only grows: `lyceum demo` skips a day of a challenge
+/// without waiting for it.
+#[derive(Debug, Default)]
+pub struct OffsetClock(std::sync::atomic::AtomicI64);
+
+impl OffsetClock {
+    pub fn skip(&self, by: Duration) {
+        self.0
+            .fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
 /// UTC instant to the unix-millisecond integer we store.
 pub fn to_millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()

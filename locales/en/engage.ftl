@@ -44,16 +44,34 @@ challenge-ended = 🏁 **{ $title }** is over: { $finishers } of { $participants
 challenge-created = Challenge `{ $id }` **{ $title }**: { $days } days from { $start }, a prompt at { $time } ({ $zone }) in { $channel }.
 challenge-joined = You joined challenge `{ $id }` **{ $title }**. Press 打卡 Check in under each day's prompt.
 challenge-joined-before = You are already in challenge `{ $id }` **{ $title }**.
-challenge-checked-in = ✅ Day { $day } checked in. Streak: { $streak } days.
-challenge-checked-in-points = ✅ Day { $day } checked in (+{ $points } points). Streak: { $streak } days.
-challenge-excused = 🌙 Day { $day } excused (请假); { $left } excuses left. Your streak stays at { $streak } days.
+challenge-checked-in = ✅ Day { $day } checked in. Streak: { $streak ->
+        [one] 1 day
+       *[other] { $streak } days
+    }.
+challenge-checked-in-points = ✅ Day { $day } checked in (+{ $points } points). Streak: { $streak ->
+        [one] 1 day
+       *[other] { $streak } days
+    }.
+challenge-excused = 🌙 Day { $day } excused (请假); { $left ->
+        [one] 1 excuse
+       *[other] { $left } excuses
+    } left. Your streak stays at { $streak ->
+        [one] 1 day
+       *[other] { $streak } days
+    }.
 challenge-stats-header = **Challenge `{ $id }` { $title }** — { $participants } participants
 challenge-stats-day = Day { $day }: { $checkins }/{ $participants } checked in ({ $percent }), { $excused } excused
 challenge-stats-day-skipped = Day { $day }: not posted in time (counts for nobody)
 challenge-stats-on-track = On track so far: { $count }/{ $participants } ({ $percent })
 challenge-stats-finished = Finished: { $count }/{ $participants } ({ $percent })
 challenge-stats-leaders = **Longest streaks**
-challenge-stats-leader = { $rank }. { $member } — { $streak } days in a row, { $done } days done
+challenge-stats-leader = { $rank }. { $member } — { $streak ->
+        [one] 1 day
+       *[other] { $streak } days
+    } in a row, { $done ->
+        [one] 1 day
+       *[other] { $done } days
+    } done
 challenge-error-time = “{ $input }” is not a time: write it as HH:MM, e.g. 07:30 or 21:00.
 challenge-error-date = “{ $input }” is not a date: write YYYY-MM-DD, “today” or “tomorrow”.
 challenge-error-past = A challenge cannot start in the past ({ $date }).
@@ -132,7 +150,10 @@ homework-status-staff = **#{ $id } { $title }** — { $count } handed in
 homework-status-mine = Your homework ({ $count }):
 homework-stats-header = **Homework**
 homework-stats-line = `#{ $id }` { $title }: { $handed } handed in, { $pending } waiting for review, { $late } late
-homework-waiting = ⏰ { $count } submissions waiting more than 48 hours:
+homework-waiting = ⏰ { $count ->
+        [one] 1 submission
+       *[other] { $count } submissions
+    } waiting more than 48 hours:
 homework-waiting-none = ✅ Nothing has waited more than 48 hours for review.
 homework-waiting-line = `#{ $id }` { $member } — { $hours } h
 homework-error-unknown = There is no homework `#{ $id }`.

@@ -1,11 +1,13 @@
 //! `lyceum demo`: the real bot against the built-in simulated Discord, playing a short scripted
 //! session and printing what members would have seen. No token, nothing leaves 127.0.0.1.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono_tz::Tz;
 
+mod activity_scene;
 mod setup_scene;
 mod stripe_scene;
 
@@ -257,9 +259,16 @@ pub async fn run(web: bool) -> anyhow::Result<()> {
     // What /about says goes in [community], which the simulated server's config opens.
     let config =
         crate::harness::sim::harness::config_text(&sim, &dir.join("lyceum.db"), &demo_config())
-            .replacen("[community]\n", &format!("[community]\n{POSITIONING}"), 1);
+            .replacen("[community]\n", &format!("[community]\n{POSITIONING}"), 1)
+            .replacen(
+                "[channels]\n",
+                &format!("[channels]\nhighlights = {}\n", ids::CHANNEL_ANNOUNCEMENTS),
+                1,
+            );
     std::fs::write(dir.join("config.toml"), config)?;
-    let bot = SimBot::start(sim.clone(), &dir, "").await?;
+    // The wall clock, which the activity scene moves a day forward (a challenge's second day).
+    let clock = Arc::new(crate::clock::OffsetClock::default());
+    let bot = SimBot::start_clocked(sim.clone(), &dir, "", clock.clone()).await?;
     // The community's full config (with its warning ladder) from here on.
     setup_scene::invite_url(&bot.app.state.config.snapshot());
     let commands = sim.registered_commands();
@@ -345,6 +354,7 @@ pub async fn run(web: bool) -> anyhow::Result<()> {
     membership_scene(&script).await?;
     stripe_scene::run(&script, bot.app.web_addr).await?;
     community_scene(&script, &bot.app.state).await?;
+    activity_scene::run(&script, &bot.app.state, &clock).await?;
     // Last of the community's scenes, so the ranks shown above are the community's own.
     setup_scene::import_mee6(&bot.app.state, &script.world).await?;
     under_the_hood(&script).await?;
@@ -501,6 +511,13 @@ renew_reminders = ""
 [qa]
 default_price = 50
 default_within = "48h"
+
+[[highlights.topics]]
+id = "basics"
+name = {{ en = "Getting started", "zh-CN" = "入门" }}
+
+[[highlights.start_here]]
+product = "pro"
 "#,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
         general = ids::CHANNEL_GENERAL,

@@ -346,6 +346,16 @@ fn the_demo_plays_its_script_to_the_end() {
         "12050 XP → level 15, 155 XP → level 1 (MEE6's curve) · run again: 0 imported, 2 left as they were",
         "1 paid member(s) granted Pro until their Patreon dates (@kai) · not imported: line 3: lee (status \"Former patron\"); line 4: zed#0 (no member of the server has this username)",
         "none answered 429",
+        "#general ▸ 7 天 Rust 打卡 — day 1 of 7 · Write a function that borrows  [打卡 Check in]",
+        "✅ 第 1 天打卡成功（+10 积分）。连续 1 天。",
+        "⏩ The bot's clock moves forward one day",
+        "✅ 第 2 天打卡成功（+10 积分）。连续 2 天。",
+        "🌙 Day 2 excused (请假); 0 excuses left. Your streak stays at 2 days.",
+        "Day 2: 1/2 checked in (50%), 1 excused",
+        "Saved: ⭐ Featured. @kai is told by DM.",
+        "⭐ 优秀作业奖励 **+50** 积分。",
+        "#announcements 📌 ▸ ⭐ Highlights · Getting started",
+        "DM @kai ▸ 👋 从这里开始",
     ] {
         assert!(
             stdout.contains(expected),
@@ -359,7 +369,7 @@ fn the_demo_plays_its_script_to_the_end() {
             .unwrap_or_else(|| panic!("{text:?} missing"))
     };
     assert!(at("$ lyceum init") < at("── Scene 1 "));
-    assert!(at("── Scene 11 ") < at("══ Under the hood ══"));
+    assert!(at("── Scene 12 ") < at("══ Under the hood ══"));
     assert!(at("══ Under the hood ══") < at("500 Internal Server Error"));
     assert!(at("══ Under the hood ══") < at("RESUMEd"));
     assert!(at("══ Under the hood ══") < at("none answered 429"));

@@ -771,7 +771,7 @@ mod homework {
             .await;
         for line in [
             "`#1` 读书笔记: 2 handed in, 1 waiting for review, 1 late",
-            "⏰ 1 submissions waiting more than 48 hours:",
+            "⏰ 1 submission waiting more than 48 hours:",
             &format!("`#1` <@{}> — 49 h", ids::MINA),
         ] {
             assert!(

@@ -72,7 +72,7 @@ pub async fn import_mee6(
         {"id": "300000000000000001", "username": "ada", "xp": 12050, "level": 15},
         {"id": "300000000000000002", "username": "lin", "xp": 155, "level": 1}
     ]}"#;
-    println!("── Scene 11 · Members bring their MEE6 levels and their Patreon memberships along");
+    println!("── Scene 12 · Members bring their MEE6 levels and their Patreon memberships along");
     println!("  $ lyceum import mee6 --file leaderboard.json --dry-run");
     let rows = import::parse_mee6(leaderboard).map_err(anyhow::Error::msg)?;
     let plan = import::plan(state, "mee6", &rows).await.map_err(debug)?;

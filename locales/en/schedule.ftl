@@ -43,6 +43,7 @@ event-paused = Event `#{ $id }` **{ $title }** is paused.
 event-resumed = Event `#{ $id }` **{ $title }** is resumed.
 event-skipped = The occurrence of **{ $title }** on { $when } will be skipped.
 event-attendees = **{ $title }**: { $count } going { $list }
+event-interested = In Discord's Events tab: { $count } interested.
 event-attended = ✅ { $member } attended the event of { $when }: +{ $points } points (balance { $balance }).
 
 event-edited = Event `#{ $id }` is updated.
@@ -88,6 +89,8 @@ cmd-event-create = create
     .catch_up-post_late = post_late
     .catch_up-skip = skip
     .catch_up-digest = digest
+    .mirror = mirror
+    .mirror-description = Also show it in Discord's Events tab (default: [events] mirror_to_discord)
 cmd-event-preview = preview
     .description = The next occurrences of a schedule (nothing is saved)
     .when = when

@@ -40,6 +40,7 @@ event-paused = 活动 `#{ $id }` **{ $title }** 已暂停。
 event-resumed = 活动 `#{ $id }` **{ $title }** 已恢复。
 event-skipped = **{ $title }** 在 { $when } 的这一次将被跳过。
 event-attendees = **{ $title }**：{ $count } 人参加 { $list }
+event-interested = Discord 活动页：{ $count } 人感兴趣。
 event-attended = ✅ { $member } 参加了 { $when } 的活动：+{ $points } 积分（余额 { $balance }）。
 
 event-edited = 活动 `#{ $id }` 已更新。
@@ -82,6 +83,8 @@ cmd-event-create = 创建
     .catch_up-post_late = 补发最近一次
     .catch_up-skip = 跳过
     .catch_up-digest = 汇总
+    .mirror = 同步到活动页
+    .mirror-description = 同时显示在 Discord 的活动页（默认：[events] mirror_to_discord）
 cmd-event-preview = 预览
     .description = 查看日程接下来的几次（不保存）
     .when = 时间

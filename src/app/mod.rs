@@ -157,6 +157,10 @@ fn background_jobs(
         ),
         (Box::new(schedule::digest::Digest { state: state() }), &[]),
         (
+            Box::new(schedule::mirror::Mirror { state: state() }),
+            &[schedule::EVENTS, schedule::OCCURRENCES, Topic::CONFIG],
+        ),
+        (
             Box::new(challenge::job::Poster { state: state() }),
             &[challenge::CHALLENGES],
         ),

@@ -69,6 +69,19 @@ pub struct Config {
     pub roles: RolesConfig,
     /// `[highlights]`: the 精华 index's topics and the "start here" DM.
     pub highlights: HighlightsConfig,
+    /// `[events]`: how events also appear in Discord's Events tab.
+    pub events: EventsConfig,
+}
+
+/// `[events]`. (The issue named `[schedule] mirror_to_discord`; TOML cannot have `[schedule]`
+/// beside the `[[schedule]]` standing schedules, so the switch lives here, and each
+/// `[[schedule]]` item and `/event create` can still say `mirror_to_discord` / `mirror`.)
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventsConfig {
+    /// Every event also exists as a Discord guild scheduled event (its next occurrence).
+    pub mirror_to_discord: bool,
+    /// The location Discord shows for a mirrored event (default: a link to its channel).
+    pub location: Option<String>,
 }
 
 /// Every top-level section a config file may have.
@@ -94,6 +107,7 @@ const SECTIONS: &[&str] = &[
     "qa",
     "roles",
     "highlights",
+    "events",
 ];
 
 impl Config {
@@ -301,6 +315,7 @@ impl Config {
         let roles = reader.read(&root, "roles", roles::read_roles);
         check_role_menus(&reader, &roles, &onboarding, &products, &points, &staff);
         let highlights = reader.read(&root, "highlights", highlights::read_highlights);
+        let events = reader.read(&root, "events", read_events);
         for (i, h) in highlights.start_here.iter().enumerate() {
             if !products.iter().any(|p| p.id == h.product) {
                 reader.problem(
@@ -333,6 +348,7 @@ impl Config {
                 qa,
                 roles,
                 highlights,
+                events,
                 outbox,
             }),
             _ => Err(problems),
@@ -700,6 +716,25 @@ fn check_role_menus(
                 format!("no [[roles.menus]] has this id{hint}"),
             );
         }
+    }
+}
+
+/// `[events]`.
+fn read_events(s: &mut Section<'_>) -> EventsConfig {
+    let location = s.string("location").map(|l| l.trim().to_string());
+    if location
+        .as_ref()
+        .is_some_and(|l| l.is_empty() || l.chars().count() > 100)
+    {
+        s.problem(
+            "location",
+            None,
+            "must be 1 to 100 characters (Discord's limit)",
+        );
+    }
+    EventsConfig {
+        mirror_to_discord: s.boolean("mirror_to_discord").unwrap_or(false),
+        location,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct ScheduleItem {
     pub channel: ChannelId,
     pub duration_s: i64,
     pub catch_up: String,
+    /// `mirror_to_discord`: also in Discord's Events tab (`None`: as `[events]` says).
+    pub mirror: Option<bool>,
 }
 
 const WHEN_FORMAT: &str = "%Y-%m-%d %H:%M";
@@ -92,6 +94,7 @@ pub fn read_items(
         if let Some(when) = when {
             check_series(&t, when, &repeat, &remind, tz);
         }
+        let mirror = t.boolean("mirror_to_discord");
         t.finish();
         if let (Some(id), Some(title), Some(when), Some(channel), Some(duration_s)) =
             (id, title, when, channel, duration_s)
@@ -107,6 +110,7 @@ pub fn read_items(
                 channel,
                 duration_s,
                 catch_up,
+                mirror,
             });
         }
     }

@@ -309,6 +309,16 @@ impl Gate {
 /// When the outbox worker looks for due items while its slots are busy.
 const SLOT_POLL: Duration = Duration::from_millis(250);
 
+/// Whether two RFC 3339 timestamps are the same instant (Discord answers with `+00:00` and
+/// microseconds where the bot wrote `Z`).
+fn same_instant(a: &Value, b: &Value) -> bool {
+    let parse = |v: &Value| {
+        v.as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+    };
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if a == b)
+}
+
 /// The one REST call a plain effect is: method, path, body, audit-log reason, and what a 404
 /// means when it means the work is already done.
 struct Request<'a> {
@@ -615,6 +625,29 @@ impl Courier {
                     .pin_post(attempt, priority, *channel_id, *outbox_id)
                     .await;
             }
+            Effect::CreateScheduledEvent { guild_id, body } => {
+                return self
+                    .create_scheduled_event(row, attempt, priority, *guild_id, body)
+                    .await;
+            }
+            Effect::EditScheduledEvent {
+                guild_id,
+                outbox_id,
+                body,
+            } => {
+                let Some(event) = store::message_id_of(&self.state.db, *outbox_id)
+                    .await
+                    .ok()
+                    .flatten()
+                else {
+                    return Outcome::Failed("the event was never created in Discord".into());
+                };
+                let path = format!("/guilds/{guild_id}/scheduled-events/{event}");
+                let (response, _) = self
+                    .call(priority, Method::PATCH, &path, Some(body.clone()), None)
+                    .await;
+                response
+            }
         };
         self.conclude(&response, attempt)
     }
@@ -683,6 +716,48 @@ impl Courier {
         let (response, _) = self
             .call(priority, Method::PATCH, &path, Some(payload), None)
             .await;
+        self.conclude(&response, attempt)
+    }
+
+    /// Creates a scheduled event once. Discord has no nonce for events, so a retry after an
+    /// attempt whose outcome is unknown first looks for the event among the guild's (same name
+    /// and start) and adopts it instead of creating a second.
+    async fn create_scheduled_event(
+        &self,
+        row: &OutboxRow,
+        attempt: u32,
+        priority: i64,
+        guild_id: serenity::all::GuildId,
+        body: &Value,
+    ) -> Outcome {
+        let path = format!("/guilds/{guild_id}/scheduled-events");
+        if attempt > 1 {
+            let (_, listed) = self.call(priority, Method::GET, &path, None, None).await;
+            let same = |e: &&Value| {
+                e["name"] == body["name"]
+                    && same_instant(&e["scheduled_start_time"], &body["scheduled_start_time"])
+            };
+            let found = listed
+                .as_ref()
+                .and_then(Value::as_array)
+                .and_then(|events| events.iter().find(same))
+                .and_then(|e| e["id"].as_str())
+                .and_then(|id| id.parse::<u64>().ok());
+            if let Some(id) = found {
+                let _ = store::set_message_id(&self.state.db, row.id, id).await;
+                return Outcome::Delivered;
+            }
+        }
+        let (response, created) = self
+            .call(priority, Method::POST, &path, Some(body.clone()), None)
+            .await;
+        if let Some(id) = created
+            .as_ref()
+            .and_then(|c| c["id"].as_str())
+            .and_then(|id| id.parse::<u64>().ok())
+        {
+            let _ = store::set_message_id(&self.state.db, row.id, id).await;
+        }
         self.conclude(&response, attempt)
     }
 

@@ -95,6 +95,19 @@ pub enum Effect {
         channel_id: ChannelId,
         outbox_id: i64,
     },
+    /// Creates a guild scheduled event (Discord's Events tab) from `body`; Discord's id for it
+    /// is kept with the outbox item, as a posted message's is, for later edits.
+    CreateScheduledEvent {
+        guild_id: GuildId,
+        body: serde_json::Value,
+    },
+    /// Edits the scheduled event that outbox item `outbox_id` created (`{"status": 3}`
+    /// cancels it).
+    EditScheduledEvent {
+        guild_id: GuildId,
+        outbox_id: i64,
+        body: serde_json::Value,
+    },
 }
 
 impl Effect {
@@ -135,6 +148,8 @@ impl Effect {
             Effect::BanMember { .. } => "ban_member",
             Effect::EditPost { .. } => "edit_post",
             Effect::PinPost { .. } => "pin_post",
+            Effect::CreateScheduledEvent { .. } => "create_scheduled_event",
+            Effect::EditScheduledEvent { .. } => "edit_scheduled_event",
             Effect::SetChannelPermission { .. } => "set_channel_permission",
         }
     }
@@ -150,7 +165,9 @@ impl Effect {
             Effect::SendMessage { .. }
             | Effect::SendDm { .. }
             | Effect::EditPost { .. }
-            | Effect::PinPost { .. } => 1,
+            | Effect::PinPost { .. }
+            | Effect::CreateScheduledEvent { .. }
+            | Effect::EditScheduledEvent { .. } => 1,
             Effect::AddRole { .. }
             | Effect::RemoveRole { .. }
             | Effect::SetChannelPermission { .. } => 2,
@@ -184,6 +201,8 @@ impl Effect {
                 format!("channel-permissions:{channel_id}")
             }
             Effect::SendDm { user_id, .. } => format!("dm:{user_id}"),
+            Effect::CreateScheduledEvent { guild_id, .. }
+            | Effect::EditScheduledEvent { guild_id, .. } => format!("guild-events:{guild_id}"),
         }
     }
 
@@ -211,6 +230,11 @@ impl Effect {
             Effect::BanMember { user_id, .. } => format!("ban <@{user_id}>"),
             Effect::EditPost { channel_id, .. } => format!("edit a post in <#{channel_id}>"),
             Effect::PinPost { channel_id, .. } => format!("pin a post in <#{channel_id}>"),
+            Effect::CreateScheduledEvent { body, .. } => format!(
+                "add “{}” to the Events tab",
+                body["name"].as_str().unwrap_or_default()
+            ),
+            Effect::EditScheduledEvent { .. } => "update an event in the Events tab".into(),
             Effect::SetChannelPermission {
                 channel_id,
                 overwrite_id,

@@ -999,3 +999,129 @@ count = 2
         app.stop().await;
     }
 }
+
+mod events_tab {
+    //! Events mirrored into Discord's Events tab: created, moved in place, the next occurrence
+    //! created after one ends, cancelled, an opt-out honoured, restart-safe, and members'
+    //! "Interested" read back into /event attendees.
+
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use lyceum::clock::ManualClock;
+    use lyceum::harness::sim::{ids, SlashCall};
+
+    use crate::support::{eventually_sync, TestApp};
+
+    fn at(app: &TestApp, clock: &ManualClock, to: DateTime<Utc>) {
+        clock.set(to);
+        app.sim().set_discord_now(Some(to));
+        app.bot()
+            .app
+            .state
+            .wakes
+            .fire(lyceum::features::schedule::EVENTS);
+    }
+
+    fn event(user: u64, sub: &str, id: i64) -> SlashCall {
+        SlashCall::new(user, "event")
+            .subcommand(sub)
+            .integer("event", id)
+    }
+
+    #[tokio::test]
+    async fn mirrored_events_follow_the_calendar_in_discords_events_tab() {
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app =
+            TestApp::spawn_clocked("[events]\nmirror_to_discord = true\n", clock.clone()).await;
+        app.sim().set_discord_now(Some(start));
+        app.slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("create")
+                .string("title", "Live Q&A")
+                .string("when", "2026-12-03 20:00")
+                .string("repeat", "weekly")
+                .string("duration", "90m")
+                .string("description", "Bring your questions"),
+        )
+        .await;
+        eventually_sync("the event is in the Events tab", || {
+            app.sim().scheduled_events().len() == 1
+        })
+        .await;
+        let first = app.sim().scheduled_events()[0].clone();
+        assert_eq!(first["name"], "Live Q&A");
+        assert_eq!(first["description"], "Bring your questions");
+        assert_eq!(first["entity_type"], 3);
+        assert_eq!(first["scheduled_start_time"], "2026-12-03T12:00:00Z");
+        assert_eq!(first["scheduled_end_time"], "2026-12-03T13:30:00Z");
+        assert_eq!(
+            first["entity_metadata"]["location"],
+            format!(
+                "https://discord.com/channels/{}/{}",
+                ids::GUILD,
+                ids::CHANNEL_ANNOUNCEMENTS
+            )
+        );
+        let id = first["id"].as_str().unwrap().to_string();
+
+        // Members' "Interested" shows in /event attendees.
+        app.sim().scheduled_event_interest(ids::KAI, &id);
+        app.sim().scheduled_event_interest(ids::MINA, &id);
+        let attendees = app.slash(event(ids::OWNER, "attendees", 1)).await;
+        assert!(
+            attendees
+                .content
+                .ends_with("In Discord's Events tab: 2 interested."),
+            "{}",
+            attendees.content
+        );
+
+        // A restart sends nothing again; skipping the occurrence moves it in place.
+        app.restart().await;
+        app.slash(event(ids::OWNER, "skip", 1)).await;
+        eventually_sync("the occurrence moves", || {
+            app.sim().scheduled_events()[0]["scheduled_start_time"] == "2026-12-10T12:00:00Z"
+        })
+        .await;
+        assert_eq!(app.sim().scheduled_events().len(), 1);
+        assert_eq!(app.requests("POST", "/scheduled-events").len(), 1);
+
+        // Once it has happened, the next occurrence gets its own event; cancelling the series
+        // cancels that one in Discord.
+        at(&app, &clock, "2026-12-10T14:00:00Z".parse().unwrap());
+        eventually_sync("the next occurrence is created", || {
+            app.sim().scheduled_events().len() == 2
+        })
+        .await;
+        assert_eq!(
+            app.sim().scheduled_events()[1]["scheduled_start_time"],
+            "2026-12-17T12:00:00Z"
+        );
+        assert_eq!(
+            app.sim().scheduled_events()[0]["status"],
+            4,
+            "the past one completed"
+        );
+        app.slash(event(ids::OWNER, "cancel", 1)).await;
+        eventually_sync("the next occurrence is cancelled", || {
+            app.sim().scheduled_events()[1]["status"] == 3
+        })
+        .await;
+
+        // An event that opts out stays out of the Events tab.
+        app.slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("create")
+                .string("title", "Staff sync")
+                .string("when", "2026-12-20 10:00")
+                .boolean("mirror", false),
+        )
+        .await;
+        let mirrors = app.count("SELECT COUNT(*) FROM event_mirrors").await;
+        assert_eq!(mirrors, 1, "only the first event was ever mirrored");
+        assert_eq!(app.sim().scheduled_events().len(), 2);
+        app.stop().await;
+    }
+}

@@ -146,6 +146,7 @@ async fn create(
     #[max_length = 60] remind: Option<String>,
     #[max_length = 20] duration: Option<String>,
     catch_up: Option<CatchUp>,
+    mirror: Option<bool>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let config = &inv.config;
@@ -182,6 +183,7 @@ async fn create(
         prev_at: to_millis(now),
         created_by: ctx.author().id.get(),
         translations: None,
+        mirror,
     };
     let id = actions::create(data, config, ctx.author().id, &new).await?;
     let text = t!(
@@ -414,15 +416,52 @@ async fn attendees(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error>
     let occ = last.or(row.next_at).unwrap_or(0);
     let going = store::going(&ctx.data().db, event, occ).await?;
     let names: Vec<String> = going.iter().map(|m| format!("<@{m}>")).collect();
-    let text = t!(
+    let mut text = t!(
         inv.locale(ctx),
         "event-attendees",
         title = row.title_in(inv.locale(ctx)),
         count = names.len() as i64,
         list = names.join(", ")
     );
+    if let Some(interested) = interested_in_discord(ctx, &inv.config, event).await? {
+        text.push('\n');
+        text.push_str(&t!(
+            inv.locale(ctx),
+            "event-interested",
+            count = interested as i64
+        ));
+    }
     reply::ephemeral(ctx, text).await?;
     Ok(())
+}
+
+/// How many members pressed "Interested" on the event's mirror in Discord's Events tab (read
+/// from Discord now), when it is mirrored there.
+async fn interested_in_discord(
+    ctx: Context<'_>,
+    config: &crate::config::Config,
+    event: i64,
+) -> Result<Option<u64>, Error> {
+    let mirror = {
+        let mut conn = ctx.data().db.read.acquire().await?;
+        store::mirror_of(&mut conn, event).await?
+    };
+    let Some(mirror) = mirror else {
+        return Ok(None);
+    };
+    let Some(id) = crate::outbox::store::message_id_of(&ctx.data().db, mirror.outbox_id).await?
+    else {
+        return Ok(None);
+    };
+    let found = ctx
+        .http()
+        .get_scheduled_event(
+            config.discord.guild_id,
+            serenity::ScheduledEventId::new(id),
+            true,
+        )
+        .await;
+    Ok(found.ok().and_then(|e| e.user_count))
 }
 
 /// Mark that a member attended an event (they earn attendance points once)

@@ -41,7 +41,7 @@ impl Scheduler {
             queued += ops::run_event(&mut tx, &config, &current, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("event {}: {e:?}", row.id))?;
-            self.state.commit(tx).await?;
+            self.state.commit_with(tx, &[super::OCCURRENCES]).await?;
         }
         Ok(queued)
     }
@@ -108,6 +108,7 @@ mod tests {
             prev_at: crate::clock::to_millis(now),
             created_by: 1,
             translations: None,
+            mirror: None,
         };
         store::insert(&mut tx, &new, now).await.unwrap();
         tx.commit().await.unwrap();

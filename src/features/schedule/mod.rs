@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod feed;
 pub mod job;
+pub mod mirror;
 pub mod ops;
 pub mod plan;
 pub mod progress;
@@ -26,6 +27,9 @@ pub use error::ScheduleError;
 
 /// Events were created or changed: the scheduler re-plans.
 pub const EVENTS: crate::state::Topic = crate::state::Topic("events");
+
+/// The scheduler moved an event on to its next occurrence: the Events tab follows.
+pub const OCCURRENCES: crate::state::Topic = crate::state::Topic("occurrences");
 
 /// The events on right now (automatic attendance), as `app::start` added them to the state.
 pub fn engine(app: &crate::state::AppState) -> &Engine {

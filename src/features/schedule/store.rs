@@ -65,6 +65,8 @@ pub struct NewEvent<'a> {
     pub created_by: u64,
     /// See [`EventRow::translations`].
     pub translations: Option<&'a str>,
+    /// Also in Discord's Events tab (`None`: as `[events] mirror_to_discord` says).
+    pub mirror: Option<bool>,
 }
 
 pub async fn insert(
@@ -73,8 +75,8 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, prev_at, created_by, created_at, translations)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO events (title, description, channel_id, starts_local, repeat, remind, duration_s, catch_up, next_at, due_at, prev_at, created_by, created_at, translations, mirror)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(e.title)
     .bind(e.description)
@@ -90,6 +92,7 @@ pub async fn insert(
     .bind(e.created_by as i64)
     .bind(to_millis(now))
     .bind(e.translations)
+    .bind(e.mirror)
     .fetch_one(&mut *tx)
     .await?;
     Ok(id)
@@ -510,4 +513,81 @@ pub async fn rsvps_of(
     .bind(limit)
     .fetch_all(&db.read)
     .await
+}
+
+pub async fn set_mirror(
+    tx: &mut SqliteConnection,
+    id: i64,
+    mirror: Option<bool>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE events SET mirror = ? WHERE id = ?")
+        .bind(mirror)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Active events with a next occurrence that are mirrored into Discord's Events tab
+/// (`default`: what `[events] mirror_to_discord` says for events that chose nothing).
+pub async fn mirrored(conn: &mut SqliteConnection, default: bool) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM events
+         WHERE status = 'active' AND next_at IS NOT NULL AND COALESCE(mirror, ?) = 1
+         ORDER BY id"
+    ))
+    .bind(default)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MirrorRow {
+    pub event_id: i64,
+    pub occurrence_at: i64,
+    pub body: String,
+    pub outbox_id: i64,
+}
+
+/// The mirrors still standing in Discord (not cancelled).
+pub async fn mirrors(conn: &mut SqliteConnection) -> sqlx::Result<Vec<MirrorRow>> {
+    sqlx::query_as(
+        "SELECT event_id, occurrence_at, body, outbox_id FROM event_mirrors WHERE cancelled = 0",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The mirror of `event` (any state), for `/event attendees`.
+pub async fn mirror_of(conn: &mut SqliteConnection, event: i64) -> sqlx::Result<Option<MirrorRow>> {
+    sqlx::query_as(
+        "SELECT event_id, occurrence_at, body, outbox_id FROM event_mirrors WHERE event_id = ? AND cancelled = 0",
+    )
+    .bind(event)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+pub async fn put_mirror(tx: &mut SqliteConnection, m: &MirrorRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO event_mirrors (event_id, occurrence_at, body, outbox_id, cancelled)
+         VALUES (?, ?, ?, ?, 0)
+         ON CONFLICT (event_id) DO UPDATE SET occurrence_at = excluded.occurrence_at,
+           body = excluded.body, outbox_id = excluded.outbox_id, cancelled = 0",
+    )
+    .bind(m.event_id)
+    .bind(m.occurrence_at)
+    .bind(&m.body)
+    .bind(m.outbox_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn cancel_mirror(tx: &mut SqliteConnection, event: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE event_mirrors SET cancelled = 1 WHERE event_id = ?")
+        .bind(event)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }

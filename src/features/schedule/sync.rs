@@ -106,6 +106,7 @@ pub async fn sync(
                     prev_at: to_millis(now),
                     created_by: 0,
                     translations: item.translations.as_deref(),
+                    mirror: item.mirror,
                 };
                 let id = store::insert(tx, &new, now).await?;
                 store::set_config_id(tx, id, &item.id).await?;
@@ -122,6 +123,7 @@ pub async fn sync(
                     }
                     report.changed.push(item.id.clone());
                 }
+                store::set_mirror(tx, row.id, item.mirror).await?;
             }
         }
     }

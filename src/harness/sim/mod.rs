@@ -5,6 +5,7 @@
 //! `HttpBuilder::proxy`; `lyceum demo`, the integration tests and the benchmarks use it.
 
 pub mod calls;
+mod events_tab;
 mod gateway;
 mod interactions;
 pub mod limits;
@@ -171,6 +172,10 @@ pub(crate) struct SimState {
     limiter: limits::Limiter,
     /// The OAuth2 login side: who is signed in to Discord in the browser, codes and tokens.
     oauth: oauth::OAuth,
+    /// Guild scheduled events (the Events tab), in any status.
+    scheduled_events: Vec<Value>,
+    /// Discord's clock when a test sets it (see `events_tab`); else the wall clock.
+    discord_now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SimState {
@@ -328,6 +333,8 @@ impl Sim {
                 entitlements: Vec::new(),
                 limiter: limits::Limiter::new(limits::RateLimits::default()),
                 oauth: oauth::OAuth::default(),
+                scheduled_events: Vec::new(),
+                discord_now: None,
             }),
             changed,
             token: SIM_TOKEN.into(),

@@ -613,6 +613,25 @@ fn route(
         ("GET", ["channels", channel, "messages", message]) => {
             tagged(get_message(state, id_of(channel), message), "message")
         }
+        ("POST", ["guilds", _, "scheduled-events"]) => {
+            tagged(super::events_tab::create(state, body), "scheduled_event")
+        }
+        ("GET", ["guilds", _, "scheduled-events"]) => tagged(
+            super::events_tab::list(state, param(query, "with_user_count") == Some("true")),
+            "scheduled_events",
+        ),
+        ("GET", ["guilds", _, "scheduled-events", event]) => tagged(
+            super::events_tab::get(
+                state,
+                event,
+                param(query, "with_user_count") == Some("true"),
+            ),
+            "scheduled_event",
+        ),
+        ("PATCH", ["guilds", _, "scheduled-events", event]) => tagged(
+            super::events_tab::edit(state, event, body),
+            "scheduled_event",
+        ),
         ("PUT", ["channels", channel, "pins", message]) => {
             tagged(pin_message(state, id_of(channel), message), "")
         }

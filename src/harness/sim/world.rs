@@ -151,7 +151,7 @@ impl Default for World {
                     ROLE_BOT,
                     "Lyceum",
                     10,
-                    0x1000_0000 | 0x0000_2000 | 0x0000_0800,
+                    0x1000_0000 | 0x0000_2000 | 0x0000_0800 | (1 << 33),
                 ),
                 role(ROLE_ADMIN, "Admin", 6, 0x20),
                 role(ROLE_MODERATOR, "Moderator", 5, 0x2000),

@@ -63,6 +63,7 @@ stats-messages = Messages per day: { $per_day } · new members: { $new }
 stats-points = Points issued: { $issued } · spent: { $spent }
 stats-top-channels = Top channels: { $list }
 stats-plan = Content plan: { $done } published of { $planned } planned ({ $share })
+stats-challenge-renewal = 打卡 challenges, 30 days after they ended: finishers still paying { $finishers } ({ $finishers_share }) · other participants { $others } ({ $others_share })
 stats-retention-header = **Weekly cohort retention** (share of each join week active in the weeks after)
 stats-week = week
 stats-tier = tier

@@ -60,6 +60,7 @@ stats-messages = 每日消息：{ $per_day } · 新成员：{ $new }
 stats-points = 发放积分：{ $issued } · 消耗：{ $spent }
 stats-top-channels = 热门频道：{ $list }
 stats-plan = 内容计划：已发布 { $done } / 计划 { $planned }（{ $share }）
+stats-challenge-renewal = 打卡挑战结束 30 天后：完成者仍在付费 { $finishers }（{ $finishers_share }）· 其他参与者 { $others }（{ $others_share }）
 stats-retention-header = **每周新成员留存**（各加入周在之后每周仍活跃的比例）
 stats-week = 周
 stats-tier = 类型

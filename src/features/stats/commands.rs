@@ -193,6 +193,24 @@ async fn stats_retention(ctx: Context<'_>) -> Result<(), Error> {
             holders = f.holders
         ));
     }
+    let renewal = store::challenge_renewal(&mut conn, data.clock.now()).await?;
+    if renewal.finishers + renewal.others > 0 {
+        let share = |paying: i64, of: i64| {
+            if of > 0 {
+                percent(paying as f64 / of as f64)
+            } else {
+                "–".to_string()
+            }
+        };
+        lines.push(t!(
+            locale,
+            "stats-challenge-renewal",
+            finishers = format!("{}/{}", renewal.finishers_paying, renewal.finishers),
+            finishers_share = share(renewal.finishers_paying, renewal.finishers),
+            others = format!("{}/{}", renewal.others_paying, renewal.others),
+            others_share = share(renewal.others_paying, renewal.others)
+        ));
+    }
     let chart = super::charts::retention(&cohorts, locale)?;
     send_with_chart(ctx, lines.join("\n"), chart, "retention.png").await
 }

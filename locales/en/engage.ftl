@@ -37,6 +37,7 @@ cmd-roles-check = check
 challenge-prompt-title = { $title } — day { $day } of { $days }
 challenge-day-default = Day { $day }: post what you did today and press 打卡 Check in.
 challenge-deadline = Check in by
+challenge-post-name = Day { $day } · { $title }
 challenge-modal-title = Check in — day { $day }
 challenge-modal-text = What did you do today?
 challenge-modal-link = A link (optional)

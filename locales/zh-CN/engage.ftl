@@ -37,6 +37,7 @@ cmd-roles-check = 检查
 challenge-prompt-title = { $title } — 第 { $day } 天 / 共 { $days } 天
 challenge-day-default = 第 { $day } 天：分享你今天做了什么，然后点「打卡 Check in」。
 challenge-deadline = 打卡截止
+challenge-post-name = 第 { $day } 天 · { $title }
 challenge-modal-title = 打卡 — 第 { $day } 天
 challenge-modal-text = 今天做了什么？
 challenge-modal-link = 链接（可选）

@@ -47,6 +47,14 @@ pub struct Rest {
     authorization: String,
 }
 
+impl Rest {
+    /// The bot's user id, read from its token (`None` when the token does not carry it).
+    fn bot_id(&self) -> Option<u64> {
+        let token = self.authorization.trim_start_matches("Bot ");
+        crate::discord::invite::client_id_of(token)
+    }
+}
+
 impl std::fmt::Debug for Rest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the token.
@@ -308,6 +316,14 @@ impl Gate {
 
 /// When the outbox worker looks for due items while its slots are busy.
 const SLOT_POLL: Duration = Duration::from_millis(250);
+
+/// What a forum post is made of (see [`Effect::CreateForumPost`]).
+struct ForumPost<'a> {
+    guild_id: serenity::all::GuildId,
+    channel_id: serenity::all::ChannelId,
+    name: &'a str,
+    body: &'a MessageBody,
+}
 
 /// Whether two RFC 3339 timestamps are the same instant (Discord answers with `+00:00` and
 /// microseconds where the bot wrote `Z`).
@@ -625,6 +641,20 @@ impl Courier {
                     .pin_post(attempt, priority, *channel_id, *outbox_id)
                     .await;
             }
+            Effect::CreateForumPost {
+                guild_id,
+                channel_id,
+                name,
+                body,
+            } => {
+                let post = ForumPost {
+                    guild_id: *guild_id,
+                    channel_id: *channel_id,
+                    name,
+                    body,
+                };
+                return self.create_forum_post(row, attempt, priority, &post).await;
+            }
             Effect::CreateScheduledEvent { guild_id, body } => {
                 return self
                     .create_scheduled_event(row, attempt, priority, *guild_id, body)
@@ -716,6 +746,66 @@ impl Courier {
         let (response, _) = self
             .call(priority, Method::PATCH, &path, Some(payload), None)
             .await;
+        self.conclude(&response, attempt)
+    }
+
+    /// Posts in a forum once. Discord takes no nonce for a forum post, so a retry after an
+    /// attempt whose outcome is unknown first looks among the guild's active threads for the
+    /// bot's post of that name in that forum and adopts it.
+    async fn create_forum_post(
+        &self,
+        row: &OutboxRow,
+        attempt: u32,
+        priority: i64,
+        post: &ForumPost<'_>,
+    ) -> Outcome {
+        let ForumPost {
+            guild_id,
+            channel_id,
+            name,
+            body,
+        } = *post;
+        if attempt > 1 {
+            let path = format!("/guilds/{guild_id}/threads/active");
+            let (_, listed) = self.call(priority, Method::GET, &path, None, None).await;
+            let bot = self.rest.bot_id().map(|b| b.to_string());
+            let found = listed
+                .as_ref()
+                .and_then(|l| l["threads"].as_array())
+                .and_then(|threads| {
+                    threads.iter().find(|t| {
+                        t["parent_id"] == json!(channel_id.to_string())
+                            && t["name"] == json!(name)
+                            && bot.as_deref().is_none_or(|b| t["owner_id"] == json!(b))
+                    })
+                })
+                .and_then(|t| t["id"].as_str())
+                .and_then(|id| id.parse::<u64>().ok());
+            if let Some(id) = found {
+                let _ = store::set_message_id(&self.state.db, row.id, id).await;
+                return Outcome::Delivered;
+            }
+        }
+        let payload = json!({
+            "name": name,
+            "message": {
+                "content": body.content,
+                "embeds": body.embeds,
+                "components": body.components,
+                "allowed_mentions": { "parse": [] },
+            },
+        });
+        let path = format!("/channels/{channel_id}/threads");
+        let (response, created) = self
+            .call(priority, Method::POST, &path, Some(payload), None)
+            .await;
+        if let Some(id) = created
+            .as_ref()
+            .and_then(|c| c["id"].as_str())
+            .and_then(|id| id.parse::<u64>().ok())
+        {
+            let _ = store::set_message_id(&self.state.db, row.id, id).await;
+        }
         self.conclude(&response, attempt)
     }
 

@@ -95,6 +95,14 @@ pub enum Effect {
         channel_id: ChannelId,
         outbox_id: i64,
     },
+    /// A post in a forum channel: a thread named `name` whose starter message is `body`; the
+    /// thread's id (its starter message's too) is kept with the outbox item.
+    CreateForumPost {
+        guild_id: GuildId,
+        channel_id: ChannelId,
+        name: String,
+        body: MessageBody,
+    },
     /// Creates a guild scheduled event (Discord's Events tab) from `body`; Discord's id for it
     /// is kept with the outbox item, as a posted message's is, for later edits.
     CreateScheduledEvent {
@@ -148,6 +156,7 @@ impl Effect {
             Effect::BanMember { .. } => "ban_member",
             Effect::EditPost { .. } => "edit_post",
             Effect::PinPost { .. } => "pin_post",
+            Effect::CreateForumPost { .. } => "create_forum_post",
             Effect::CreateScheduledEvent { .. } => "create_scheduled_event",
             Effect::EditScheduledEvent { .. } => "edit_scheduled_event",
             Effect::SetChannelPermission { .. } => "set_channel_permission",
@@ -166,6 +175,7 @@ impl Effect {
             | Effect::SendDm { .. }
             | Effect::EditPost { .. }
             | Effect::PinPost { .. }
+            | Effect::CreateForumPost { .. }
             | Effect::CreateScheduledEvent { .. }
             | Effect::EditScheduledEvent { .. } => 1,
             Effect::AddRole { .. }
@@ -196,7 +206,8 @@ impl Effect {
             Effect::SendMessage { channel_id, .. }
             | Effect::DeleteMessage { channel_id, .. }
             | Effect::EditPost { channel_id, .. }
-            | Effect::PinPost { channel_id, .. } => format!("channel:{channel_id}"),
+            | Effect::PinPost { channel_id, .. }
+            | Effect::CreateForumPost { channel_id, .. } => format!("channel:{channel_id}"),
             Effect::SetChannelPermission { channel_id, .. } => {
                 format!("channel-permissions:{channel_id}")
             }
@@ -230,6 +241,9 @@ impl Effect {
             Effect::BanMember { user_id, .. } => format!("ban <@{user_id}>"),
             Effect::EditPost { channel_id, .. } => format!("edit a post in <#{channel_id}>"),
             Effect::PinPost { channel_id, .. } => format!("pin a post in <#{channel_id}>"),
+            Effect::CreateForumPost {
+                channel_id, name, ..
+            } => format!("post “{name}” in the forum <#{channel_id}>"),
             Effect::CreateScheduledEvent { body, .. } => format!(
                 "add “{}” to the Events tab",
                 body["name"].as_str().unwrap_or_default()

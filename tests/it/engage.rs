@@ -1125,3 +1125,85 @@ mod events_tab {
         app.stop().await;
     }
 }
+
+mod forum_challenge {
+    //! A challenge in a forum channel: one post (thread) per day, check-ins under each.
+
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use lyceum::clock::ManualClock;
+    use lyceum::harness::sim::{ids, SlashCall};
+
+    use crate::support::{eventually_sync, TestApp};
+
+    const FORUM: u64 = 400_000_000_000_000_050;
+
+    #[tokio::test]
+    async fn a_challenge_in_a_forum_posts_each_day_as_its_own_post() {
+        let start: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app = TestApp::spawn_clocked("", clock.clone()).await;
+        // CHANNEL_CREATE reaches the bot's cache before the command that names the forum.
+        app.sim().add_forum(FORUM, "daily-writing");
+        let created = app
+            .slash(
+                SlashCall::new(ids::OWNER, "challenge")
+                    .subcommand("create")
+                    .string("title", "写作")
+                    .integer("days", 2)
+                    .string("start", "today")
+                    .string("prompt_time", "09:00")
+                    .channel_option("channel", FORUM),
+            )
+            .await;
+        assert!(
+            created.content.starts_with("Challenge `1`"),
+            "{}",
+            created.content
+        );
+        // 09:00 in Shanghai is 01:00 UTC.
+        clock.set("2026-12-01T01:00:00Z".parse().unwrap());
+        app.bot()
+            .app
+            .state
+            .wakes
+            .fire(lyceum::features::challenge::CHALLENGES);
+        eventually_sync("day 1 is a forum post", || {
+            app.sim().forum_posts(FORUM).len() == 1
+        })
+        .await;
+        let (thread, name) = app.sim().forum_posts(FORUM)[0].clone();
+        assert_eq!(name, "Day 1 · 写作");
+        let (press, _) = app
+            .sim()
+            .press(ids::KAI, thread, thread, "lyceum:ck:1:1")
+            .unwrap();
+        assert_eq!(app.sim().wait_response(press).await.unwrap()["type"], 9);
+        let (submit, _) = app
+            .sim()
+            .submit_shown_modal(ids::KAI, press, &[("text", "第一篇")])
+            .unwrap();
+        let reply = app.sim().wait_reply(submit).await.unwrap();
+        assert!(
+            reply.content.starts_with("✅ 第 1 天打卡成功"),
+            "{}",
+            reply.content
+        );
+        clock.set("2026-12-02T01:00:00Z".parse().unwrap());
+        app.bot()
+            .app
+            .state
+            .wakes
+            .fire(lyceum::features::challenge::CHALLENGES);
+        eventually_sync("day 2 is its own post", || {
+            app.sim().forum_posts(FORUM).len() == 2
+        })
+        .await;
+        assert_eq!(app.sim().forum_posts(FORUM)[1].1, "Day 2 · 写作");
+        assert!(app
+            .requests("POST", &format!("/channels/{FORUM}/messages"))
+            .is_empty());
+        app.stop().await;
+    }
+}

@@ -49,7 +49,7 @@ async fn challenge_create(
     #[min = 0]
     #[max = 30]
     excused_days: Option<u32>,
-    #[channel_types("Text", "News")] channel: Option<serenity::ChannelId>,
+    #[channel_types("Text", "News", "Forum")] channel: Option<serenity::ChannelId>,
     completion_role: Option<serenity::RoleId>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
@@ -69,6 +69,11 @@ async fn challenge_create(
         }
     };
     let channel = channel.unwrap_or(ctx.channel_id());
+    let forum = ctx
+        .cache()
+        .guild(config.discord.guild_id)
+        .and_then(|g| g.channels.get(&channel).map(|c| c.kind))
+        == Some(serenity::ChannelType::Forum);
     let create = ops::Create {
         title: title.trim(),
         days,
@@ -81,6 +86,7 @@ async fn challenge_create(
             .unwrap_or_default(),
         excused_days: excused_days.unwrap_or(0),
         channel,
+        forum,
         completion_role,
         by: ctx.author().id,
     };

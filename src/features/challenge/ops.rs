@@ -25,6 +25,8 @@ pub struct Create<'a> {
     pub prompts: Vec<String>,
     pub excused_days: u32,
     pub channel: ChannelId,
+    /// `channel` is a forum: each day is a post (a thread) of its own.
+    pub forum: bool,
     pub completion_role: Option<RoleId>,
     pub by: UserId,
 }
@@ -55,6 +57,7 @@ pub async fn create(
         excused_days: i64::from(c.excused_days),
         completion_role: c.completion_role.map(|r| r.get() as i64),
         ends_at: to_millis(ends_at),
+        forum: c.forum,
         created_by: c.by.get() as i64,
         created_at: to_millis(now),
     };
@@ -344,10 +347,18 @@ pub async fn post_day(
         );
         return Ok(false);
     }
-    let body = render::prompt(&row, &plan, config.community.default_locale);
-    let effect = Effect::SendMessage {
-        channel_id: ChannelId::new(row.channel_id as u64),
-        body,
+    let locale = config.community.default_locale;
+    let body = render::prompt(&row, &plan, locale);
+    let channel_id = ChannelId::new(row.channel_id as u64);
+    let effect = if row.forum {
+        Effect::CreateForumPost {
+            guild_id: config.discord.guild_id,
+            channel_id,
+            name: render::post_name(&row, day, locale),
+            body,
+        }
+    } else {
+        Effect::SendMessage { channel_id, body }
     };
     let outbox_id = outbox::enqueue(tx, &effect, now, None).await?;
     Ok(store::mark_posted(tx, challenge, day, at, false, outbox_id).await?)
@@ -415,9 +426,20 @@ pub async fn end(
         members.len(),
         config.community.default_locale,
     );
-    let effect = Effect::SendMessage {
-        channel_id: ChannelId::new(row.channel_id as u64),
-        body: summary,
+    // A forum takes posts, not messages: the summary is a post of its own there.
+    let channel_id = ChannelId::new(row.channel_id as u64);
+    let effect = if row.forum {
+        Effect::CreateForumPost {
+            guild_id: config.discord.guild_id,
+            channel_id,
+            name: row.title.chars().take(90).collect::<String>() + " 🏁",
+            body: summary,
+        }
+    } else {
+        Effect::SendMessage {
+            channel_id,
+            body: summary,
+        }
     };
     outbox::enqueue(tx, &effect, now, None).await?;
     Ok(Some((finishers, members.len())))

@@ -41,6 +41,19 @@ pub fn prompt(challenge: &ChallengeRow, day: &DayRow, locale: Locale) -> Message
     }
 }
 
+/// A day's forum post title: "Day N · title" (at most 100 characters).
+pub fn post_name(challenge: &ChallengeRow, day: i64, locale: Locale) -> String {
+    t!(
+        locale,
+        "challenge-post-name",
+        day = day,
+        title = challenge.title.clone()
+    )
+    .chars()
+    .take(100)
+    .collect()
+}
+
 /// The check-in modal (interaction response type 9): what you did, and an optional link.
 pub fn modal(challenge: &ChallengeRow, day: i64, locale: Locale) -> Value {
     let title: String = t!(locale, "challenge-modal-title", day = day)

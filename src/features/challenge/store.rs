@@ -16,6 +16,8 @@ pub struct ChallengeRow {
     pub completion_role: Option<i64>,
     pub status: String,
     pub ends_at: i64,
+    /// Posted in a forum channel: each day is a forum post of its own.
+    pub forum: bool,
 }
 
 impl ChallengeRow {
@@ -41,17 +43,18 @@ pub struct NewChallenge<'a> {
     pub excused_days: i64,
     pub completion_role: Option<i64>,
     pub ends_at: i64,
+    pub forum: bool,
     pub created_by: i64,
     pub created_at: i64,
 }
 
 const COLUMNS: &str =
-    "id, title, days, channel_id, prompts, excused_days, completion_role, status, ends_at";
+    "id, title, days, channel_id, prompts, excused_days, completion_role, status, ends_at, forum";
 
 pub async fn insert(tx: &mut SqliteConnection, c: &NewChallenge<'_>) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO challenges (title, days, channel_id, prompts, excused_days, completion_role, ends_at, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO challenges (title, days, channel_id, prompts, excused_days, completion_role, ends_at, forum, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(c.title)
     .bind(c.days)
@@ -60,6 +63,7 @@ pub async fn insert(tx: &mut SqliteConnection, c: &NewChallenge<'_>) -> sqlx::Re
     .bind(c.excused_days)
     .bind(c.completion_role)
     .bind(c.ends_at)
+    .bind(c.forum)
     .bind(c.created_by)
     .bind(c.created_at)
     .fetch_one(&mut *tx)

@@ -819,18 +819,33 @@ mod challenge_renewal {
         let db = Db::open(&dir.path().join("c.db")).await.unwrap();
         let day = 86_400_000i64;
         let now = 100 * day;
-        let exec = |sql: String| {
-            let db = db.clone();
-            async move { sqlx::query(&sql).execute(&db.write).await.unwrap() }
-        };
         for (id, ended) in [(1, now - 40 * day), (2, now - 10 * day)] {
-            exec(format!(
+            sqlx::query(
                 "INSERT INTO challenges (id, title, days, channel_id, status, ends_at, created_by, created_at)
-                 VALUES ({id}, 't', 7, 1, 'finished', {ended}, 1, 0)"
-            ))
-            .await;
+                 VALUES (?, 't', 7, 1, 'finished', ?, 1, 0)",
+            )
+            .bind(id)
+            .bind(ended)
+            .execute(&db.write)
+            .await
+            .unwrap();
         }
-        // (member, finished, paid until) for challenge 1; `None`: never paid.
+        let grant = |member: i64, source: &'static str, until: i64| {
+            let db = db.clone();
+            async move {
+                sqlx::query(
+                    "INSERT INTO grants (member_id, role_id, product, source, starts_at, ends_at, created_at)
+                     VALUES (?, 9, 'pro', ?, 0, ?, 0)",
+                )
+                .bind(member)
+                .bind(source)
+                .bind(until)
+                .execute(&db.write)
+                .await
+                .unwrap();
+            }
+        };
+        // (member, finished, paid until) for both challenges; `None`: never paid.
         let members = [
             (1, true, Some(now)),
             (2, true, Some(now - 20 * day)),
@@ -839,31 +854,24 @@ mod challenge_renewal {
             (5, true, None),
         ];
         for (member, finished, paid) in members {
-            let done = if finished { "1" } else { "NULL" };
-            exec(format!(
-                "INSERT INTO challenge_members (challenge_id, member_id, joined_at, finished_at)
-                 VALUES (1, {member}, 0, {done})"
-            ))
-            .await;
-            exec(format!(
-                "INSERT INTO challenge_members (challenge_id, member_id, joined_at, finished_at)
-                 VALUES (2, {member}, 0, {done})"
-            ))
-            .await;
+            for challenge in [1, 2] {
+                sqlx::query(
+                    "INSERT INTO challenge_members (challenge_id, member_id, joined_at, finished_at)
+                     VALUES (?, ?, 0, ?)",
+                )
+                .bind(challenge)
+                .bind(member)
+                .bind(finished.then_some(1))
+                .execute(&db.write)
+                .await
+                .unwrap();
+            }
             if let Some(until) = paid {
-                exec(format!(
-                    "INSERT INTO grants (member_id, role_id, product, source, starts_at, ends_at, created_at)
-                     VALUES ({member}, 9, 'pro', 'stripe', 0, {until}, 0)"
-                ))
-                .await;
+                grant(member, "stripe", until).await;
             }
         }
         // A points-shop trial is not paying.
-        exec(format!(
-            "INSERT INTO grants (member_id, role_id, product, source, starts_at, ends_at, created_at)
-             VALUES (5, 9, 'trial', 'points', 0, {now}, 0)"
-        ))
-        .await;
+        grant(5, "points", now).await;
         let mut conn = db.read.acquire().await.unwrap();
         let got = challenge_renewal(&mut conn, from_millis(now))
             .await

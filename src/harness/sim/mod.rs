@@ -560,6 +560,37 @@ impl Sim {
         Inner::dispatch_locked(&mut state, "CHANNEL_CREATE", value);
     }
 
+    /// A forum channel (type 15): posts are threads made with `POST /channels/{id}/threads`;
+    /// CHANNEL_CREATE follows.
+    pub fn add_forum(&self, id: u64, name: &str) {
+        let mut state = self.inner.lock();
+        state.world.channels.push(world::SimChannel {
+            id,
+            name: name.into(),
+            deny_everyone: 0,
+            allow_everyone: 0,
+            overwrites: Vec::new(),
+            kind: 15,
+            parent_id: None,
+        });
+        let guild = state.world.guild_id;
+        let index = state.world.channels.len() - 1;
+        let value = world::World::channel_json(&state.world.channels[index], index, Some(guild));
+        Inner::dispatch_locked(&mut state, "CHANNEL_CREATE", value);
+    }
+
+    /// The threads (forum posts) made in `forum`, oldest first: (thread id, name).
+    pub fn forum_posts(&self, forum: u64) -> Vec<(u64, String)> {
+        let state = self.inner.lock();
+        state
+            .world
+            .channels
+            .iter()
+            .filter(|c| c.kind == 11 && c.parent_id == Some(forum))
+            .map(|c| (c.id, c.name.clone()))
+            .collect()
+    }
+
     /// Moves `channel` into `category` without syncing its permissions (its own overwrites
     /// stay, as Discord does when "Sync Permissions" is not chosen): CHANNEL_UPDATE follows.
     pub fn set_channel_parent(&self, channel: u64, category: u64) {

@@ -613,6 +613,10 @@ fn route(
         ("GET", ["channels", channel, "messages", message]) => {
             tagged(get_message(state, id_of(channel), message), "message")
         }
+        ("GET", ["guilds", _, "threads", "active"]) => tagged(active_threads(state), ""),
+        ("POST", ["channels", channel, "threads"]) => {
+            tagged(create_forum_post(state, id_of(channel), body), "thread")
+        }
         ("POST", ["guilds", _, "scheduled-events"]) => {
             tagged(super::events_tab::create(state, body), "scheduled_event")
         }
@@ -900,6 +904,10 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
         let Some(known) = state.world.channels.iter().find(|c| c.id == channel) else {
             return error(404, 10003, "Unknown Channel");
         };
+        // A forum takes posts (threads), not messages.
+        if known.kind == 15 || known.kind == 4 {
+            return error(400, 50008, "Cannot send messages in a non-text channel");
+        }
         // A channel overwrite that denies @everyone sending applies to the bot too, and so
         // does one that hides the channel from it.
         if known.deny_everyone & super::world::SEND_MESSAGES != 0
@@ -944,6 +952,91 @@ fn create_message(state: &mut SimState, channel: u64, body: &Value) -> Answer {
     stored.as_object_mut().map(|m| m.remove("nonce"));
     state.messages().entry(channel).or_default().push(stored);
     (200, message)
+}
+
+/// `POST /channels/{forum}/threads`: a forum post, a thread (type 11) whose starter message
+/// has the thread's id. Discord's rules: the channel is a forum, `name` 1–100, `message` a
+/// valid message; THREAD_CREATE follows. (Threads from a text channel are not modelled.)
+fn create_forum_post(state: &mut SimState, forum: u64, body: &Value) -> Answer {
+    let Some(index) = state.world.channels.iter().position(|c| c.id == forum) else {
+        return error(404, 10003, "Unknown Channel");
+    };
+    if state.world.channels[index].kind != 15 {
+        return invalid_form(vec![
+            "message: only forum channels take a post with a message here".into(),
+        ]);
+    }
+    if !state.world.can_view(&state.world.channels[index], ids::BOT) {
+        return error(403, 50013, "Missing Permissions");
+    }
+    let name = body["name"].as_str().unwrap_or_default();
+    let mut problems = Vec::new();
+    if !(1..=100).contains(&name.chars().count()) {
+        problems.push("name: must be between 1 and 100 in length".to_string());
+    }
+    problems.extend(
+        rules::check_message(&body["message"])
+            .into_iter()
+            .map(|p| format!("message.{p}")),
+    );
+    if !problems.is_empty() {
+        return invalid_form(problems);
+    }
+    state.next_id += 1;
+    let id = state.next_id;
+    state.world.channels.push(super::world::SimChannel {
+        id,
+        name: name.to_string(),
+        deny_everyone: 0,
+        allow_everyone: 0,
+        overwrites: Vec::new(),
+        kind: 11,
+        parent_id: Some(forum),
+    });
+    let content = body["message"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let message = state
+        .world
+        .message_json(id, id, ids::BOT, &content, &body["message"]);
+    state
+        .messages()
+        .entry(id)
+        .or_default()
+        .push(message.clone());
+    let guild = state.world.guild_id;
+    let position = state.world.channels.len() - 1;
+    let mut thread =
+        super::world::World::channel_json(&state.world.channels[position], position, Some(guild));
+    thread["owner_id"] = json!(ids::BOT.to_string());
+    thread["thread_metadata"] = json!({
+        "archived": false, "auto_archive_duration": 10080, "locked": false,
+        "archive_timestamp": chrono::Utc::now().to_rfc3339(),
+    });
+    thread["message_count"] = json!(0);
+    thread["member_count"] = json!(1);
+    Inner::dispatch_locked(state, "THREAD_CREATE", thread.clone());
+    thread["message"] = message;
+    (201, thread)
+}
+
+/// `GET /guilds/{g}/threads/active`: the threads not archived (every forum post here).
+fn active_threads(state: &SimState) -> Answer {
+    let guild = state.world.guild_id;
+    let threads: Vec<Value> = state
+        .world
+        .channels
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == 11)
+        .map(|(i, c)| {
+            let mut t = super::world::World::channel_json(c, i, Some(guild));
+            t["owner_id"] = json!(ids::BOT.to_string());
+            t
+        })
+        .collect();
+    (200, json!({ "threads": threads, "members": [] }))
 }
 
 /// `PATCH /channels/{id}/messages/{id}`: edits a message the bot posted.

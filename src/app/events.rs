@@ -292,11 +292,19 @@ async fn accept_rules(
     let config = data.config.snapshot();
     let first = actions::accept_rules(data, &config, press.user.id).await?;
     let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
-    let text = if first {
+    let mut text = if first {
         crate::t!(locale, "rules-accepted")
     } else {
         crate::t!(locale, "rules-accepted-before")
     };
+    if first && config.onboarding.welcome == Some(crate::config::WelcomeTo::AfterRules) {
+        text.push_str("\n\n");
+        text.push_str(&crate::features::community::render::welcome_after_rules(
+            &config,
+            locale,
+            press.user.id.get(),
+        ));
+    }
     // Onboarding goes on with the role menu, in the member's language, when one is set.
     let menu = config
         .onboarding

@@ -94,6 +94,9 @@ pub enum WelcomeTo {
     Channel,
     Dm,
     Both,
+    /// In the answer to "I accept" under the rules, in the member's language (with the
+    /// `onboarding.menu` role menu after it when there is one): nothing at join.
+    AfterRules,
     Off,
 }
 
@@ -103,11 +106,12 @@ pub fn read_welcome(s: &mut Section<'_>) -> (WelcomeTo, Option<LocalizedText>) {
         Some("dm") => WelcomeTo::Dm,
         Some("both") => WelcomeTo::Both,
         Some("off") => WelcomeTo::Off,
+        Some("after_rules") => WelcomeTo::AfterRules,
         Some(other) => {
             s.problem(
                 "welcome",
                 Some(&Value::String(other.into())),
-                "expected \"channel\", \"dm\", \"both\" or \"off\"",
+                "expected \"channel\", \"dm\", \"both\", \"after_rules\" or \"off\"",
             );
             WelcomeTo::Channel
         }

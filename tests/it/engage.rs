@@ -24,6 +24,7 @@ text = "No insults."
 [onboarding]
 accepted_role = {mentors}
 menu = "topics"
+welcome = "after_rules"
 
 [[roles.menus]]
 id = "topics"
@@ -269,6 +270,15 @@ async fn accepting_the_rules_goes_on_to_the_role_menu_in_the_members_language() 
         "{}",
         reply.content
     );
+    // The welcome follows in Kai's language, without pointing back to the rules.
+    assert!(
+        reply
+            .content
+            .contains(&format!("👋 欢迎来到 **学园**，<@{}>！", ids::KAI)),
+        "{}",
+        reply.content
+    );
+    assert!(reply.content.contains("`/about`"), "{}", reply.content);
     assert_eq!(reply.raw["embeds"][0]["title"], "选择你的话题");
     assert_eq!(
         reply.raw["components"][0]["components"][0]["label"],

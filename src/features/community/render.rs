@@ -98,6 +98,21 @@ pub fn embed(config: &Config, locale: Locale) -> Value {
 /// A new member's welcome: the configured template (`{member}`, `{community}`) or the
 /// built-in one, plus where to start.
 pub fn welcome(config: &Config, locale: Locale, member: u64) -> String {
+    welcome_lines(
+        config,
+        locale,
+        member,
+        config.onboarding.accepted_role.is_some(),
+    )
+}
+
+/// The welcome shown right after "I accept" (`welcome = "after_rules"`): no pointer to the
+/// rules the member just accepted.
+pub fn welcome_after_rules(config: &Config, locale: Locale, member: u64) -> String {
+    welcome_lines(config, locale, member, false)
+}
+
+fn welcome_lines(config: &Config, locale: Locale, member: u64, point_to_rules: bool) -> String {
     let community = config.community.name.get(locale).to_string();
     let mention = format!("<@{member}>");
     let head = match &config.onboarding.welcome_message {
@@ -113,7 +128,7 @@ pub fn welcome(config: &Config, locale: Locale, member: u64) -> String {
         ),
     };
     let mut lines = vec![head];
-    if config.onboarding.accepted_role.is_some() {
+    if point_to_rules {
         lines.push(t!(locale, "welcome-rules"));
     }
     lines.push(t!(locale, "welcome-about"));

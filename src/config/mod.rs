@@ -82,6 +82,11 @@ pub struct EventsConfig {
     pub mirror_to_discord: bool,
     /// The location Discord shows for a mirrored event (default: a link to its channel).
     pub location: Option<String>,
+    /// Mirrored events take place in this voice channel (Discord shows "join"), instead of an
+    /// external location.
+    pub voice_channel: Option<ChannelId>,
+    /// … or in this stage channel.
+    pub stage_channel: Option<ChannelId>,
 }
 
 /// Every top-level section a config file may have.
@@ -732,9 +737,20 @@ fn read_events(s: &mut Section<'_>) -> EventsConfig {
             "must be 1 to 100 characters (Discord's limit)",
         );
     }
+    let voice_channel = s.id("voice_channel").map(ChannelId::new);
+    let stage_channel = s.id("stage_channel").map(ChannelId::new);
+    if voice_channel.is_some() && stage_channel.is_some() {
+        s.problem(
+            "stage_channel",
+            None,
+            "set voice_channel or stage_channel, not both",
+        );
+    }
     EventsConfig {
         mirror_to_discord: s.boolean("mirror_to_discord").unwrap_or(false),
         location,
+        voice_channel,
+        stage_channel,
     }
 }
 

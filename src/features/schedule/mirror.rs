@@ -1,5 +1,6 @@
 //! Events in Discord's Events tab: each mirrored event's next occurrence also exists as a guild
-//! scheduled event (external, at a link to its channel or `[events] location`). A job compares
+//! scheduled event (in `[events] voice_channel` or `stage_channel`, else external at a link to
+//! its channel or `[events] location`). A job compares
 //! what should stand in Discord with what Lyceum last sent (the `event_mirrors` rows) and
 //! queues the differences through the outbox in the same transaction: a new occurrence is
 //! created, a change is edited, a cancelled, paused or un-mirrored event is cancelled in Discord.
@@ -32,11 +33,25 @@ pub fn body(event: &EventRow, config: &Config) -> Option<Value> {
     let mut body = json!({
         "name": name,
         "privacy_level": 2,
-        "entity_type": 3,
         "scheduled_start_time": start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "scheduled_end_time": end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "entity_metadata": { "location": location },
     });
+    // A voice or stage channel when the community holds its events in one (Discord then shows
+    // a "join" button); else an external event at a location.
+    match (config.events.stage_channel, config.events.voice_channel) {
+        (Some(stage), _) => {
+            body["entity_type"] = json!(1);
+            body["channel_id"] = json!(stage.to_string());
+        }
+        (None, Some(voice)) => {
+            body["entity_type"] = json!(2);
+            body["channel_id"] = json!(voice.to_string());
+        }
+        (None, None) => {
+            body["entity_type"] = json!(3);
+            body["entity_metadata"] = json!({ "location": location });
+        }
+    }
     let description: String = event.description.trim().chars().take(1_000).collect();
     if !description.is_empty() {
         body["description"] = json!(description);
@@ -242,5 +257,54 @@ mod tests {
                 ..
             }
         ));
+    }
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+
+    fn event() -> EventRow {
+        EventRow {
+            id: 1,
+            title: "Live".into(),
+            description: String::new(),
+            channel_id: 7,
+            starts_local: "2026-12-03 20:00".into(),
+            repeat: String::new(),
+            remind: String::new(),
+            duration_s: 3_600,
+            catch_up: "post_late".into(),
+            status: "active".into(),
+            next_at: Some(1_800_000_000_000),
+            due_at: None,
+            prev_at: None,
+            config_id: None,
+            translations: None,
+        }
+    }
+
+    #[test]
+    fn events_are_external_unless_a_voice_or_stage_channel_is_set() {
+        let external = Config::parse("[discord]\nguild_id = 1\n").unwrap();
+        let b = body(&event(), &external).unwrap();
+        assert_eq!(b["entity_type"], 3);
+        assert_eq!(
+            b["entity_metadata"]["location"],
+            "https://discord.com/channels/1/7"
+        );
+        assert!(b.get("description").is_none());
+        let voice =
+            Config::parse("[discord]\nguild_id = 1\n[events]\nvoice_channel = 42\n").unwrap();
+        let b = body(&event(), &voice).unwrap();
+        assert_eq!(
+            (b["entity_type"].clone(), b["channel_id"].clone()),
+            (json!(2), json!("42"))
+        );
+        assert!(b.get("entity_metadata").is_none());
+        let both = Config::parse(
+            "[discord]\nguild_id = 1\n[events]\nvoice_channel = 42\nstage_channel = 43\n",
+        );
+        assert!(both.is_err());
     }
 }

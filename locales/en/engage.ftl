@@ -160,6 +160,7 @@ homework-waiting-line = `#{ $id }` { $member } — { $hours } h
 homework-error-unknown = There is no homework `#{ $id }`.
 homework-error-unknown-submission = There is no submission `#{ $id }`.
 homework-error-past = The due time must be in the future.
+homework-error-tag = In a forum, name the tag whose posts are hand-ins (`tag:`). The forum's tags: { $available }.
 homework-error-reviewed = Your homework `#{ $id }` is already reviewed; only “needs work” can be handed in again.
 
 cmd-homework = homework
@@ -174,6 +175,8 @@ cmd-homework-assign = assign
     .channel-description = Where to announce it (default: announcements)
     .description-name = description
     .description-description = What to do
+    .tag = tag
+    .tag-description = In a forum: the tag members put on their post to hand in
 cmd-homework-submit = submit
     .description = Hand in your homework (again, if it came back with “needs work”)
     .assignment = assignment

@@ -139,6 +139,7 @@ homework-waiting-line = `#{ $id }` { $member } — { $hours } 小时
 homework-error-unknown = 没有作业 `#{ $id }`。
 homework-error-unknown-submission = 没有提交 `#{ $id }`。
 homework-error-past = 截止时间必须在未来。
+homework-error-tag = 在论坛频道布置作业时，请用 `tag:` 指定交作业用的标签。论坛现有标签：{ $available }。
 homework-error-reviewed = 你的作业 `#{ $id }` 已点评；只有“需修改”的作业可以重新提交。
 
 cmd-homework = 作业
@@ -153,6 +154,8 @@ cmd-homework-assign = 布置
     .channel-description = 在哪里公布（默认：公告频道）
     .description-name = 说明
     .description-description = 作业要求
+    .tag = 标签
+    .tag-description = 论坛频道：成员发帖时带上这个标签即为交作业
 cmd-homework-submit = 提交
     .description = 提交作业（被标记“需修改”后可重新提交）
     .assignment = 作业

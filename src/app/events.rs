@@ -110,6 +110,10 @@ pub async fn on_message(
         message(data, new_message);
         attendance(data, new_message).await?;
         content_post(ctx, data, new_message).await?;
+        // A forum post's starter message has the thread's id.
+        if new_message.id.get() == new_message.channel_id.get() {
+            homework_post(ctx, data, new_message).await?;
+        }
     }
     // Counted once decided (the gateway ingest bench reads it from /metrics).
     data.health.message_seen();
@@ -742,6 +746,48 @@ async fn gate_apply(
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
+    Ok(())
+}
+
+/// A member's forum post: the thread's forum and tags from the cache (or Discord, when the
+/// thread event has not reached the cache yet), then homework decides whether it is a hand-in.
+async fn homework_post(
+    ctx: &serenity::Context,
+    data: &Data,
+    message: &serenity::Message,
+) -> Result<(), Error> {
+    let config = data.config.snapshot();
+    if message.guild_id != Some(config.discord.guild_id) || message.author.bot {
+        return Ok(());
+    }
+    let cached = ctx.cache.guild(config.discord.guild_id).and_then(|g| {
+        g.threads
+            .iter()
+            .find(|t| t.id == message.channel_id)
+            .map(|t| (t.parent_id, t.applied_tags.clone(), t.name.clone()))
+    });
+    let (parent, tags, name) = match cached {
+        Some(found) => found,
+        None => match message.channel_id.to_channel(&ctx.http).await {
+            Ok(serenity::Channel::Guild(t)) => {
+                (t.parent_id, t.applied_tags.clone(), t.name.clone())
+            }
+            _ => return Ok(()),
+        },
+    };
+    let Some(forum) = parent else {
+        return Ok(());
+    };
+    let tags: Vec<u64> = tags.iter().map(|t| t.get()).collect();
+    let post = crate::features::homework::ops::ForumPost {
+        forum,
+        thread: message.channel_id,
+        tags: &tags,
+        author: message.author.id,
+        name: &name,
+        content: &message.content,
+    };
+    crate::features::homework::actions::submit_post(data, &config, &post).await?;
     Ok(())
 }
 

@@ -1155,7 +1155,7 @@ mod forum_challenge {
         let clock = Arc::new(ManualClock::new(start));
         let mut app = TestApp::spawn_clocked("", clock.clone()).await;
         // CHANNEL_CREATE reaches the bot's cache before the command that names the forum.
-        app.sim().add_forum(FORUM, "daily-writing");
+        app.sim().add_forum(FORUM, "daily-writing", &[]);
         let created = app
             .slash(
                 SlashCall::new(ids::OWNER, "challenge")
@@ -1214,6 +1214,92 @@ mod forum_challenge {
         assert!(app
             .requests("POST", &format!("/channels/{FORUM}/messages"))
             .is_empty());
+        app.stop().await;
+    }
+}
+
+mod forum_homework {
+    //! Homework set in a forum: a member's post with the assignment's tag is the hand-in.
+
+    use lyceum::harness::sim::{ids, SlashCall};
+
+    use crate::support::{eventually_sync, TestApp, WAIT};
+
+    const FORUM: u64 = 400_000_000_000_000_060;
+    const TAG_NOTES: u64 = 400_000_000_000_000_061;
+    const TAG_OTHER: u64 = 400_000_000_000_000_062;
+
+    #[tokio::test]
+    async fn a_post_with_the_assignments_tag_is_a_hand_in() {
+        let mut app = TestApp::spawn().await;
+        app.sim().add_forum(
+            FORUM,
+            "homework",
+            &[(TAG_NOTES, "Notes"), (TAG_OTHER, "Chat")],
+        );
+        let assign = |tag: Option<&str>| {
+            let call = SlashCall::new(ids::OWNER, "homework")
+                .subcommand("assign")
+                .string("title", "读书笔记")
+                .string("due", "in 3d")
+                .channel_option("channel", FORUM);
+            match tag {
+                Some(tag) => call.string("tag", tag),
+                None => call,
+            }
+        };
+        let untagged = app.slash(assign(None)).await;
+        assert_eq!(
+            untagged.content,
+            "In a forum, name the tag whose posts are hand-ins (`tag:`). The forum's tags: Notes, Chat."
+        );
+        let set = app.slash(assign(Some("notes"))).await;
+        assert!(set.content.starts_with("Homework `#1`"), "{}", set.content);
+        eventually_sync("the assignment is a forum post", || {
+            app.sim().forum_posts(FORUM).len() == 1
+        })
+        .await;
+
+        // A post with another tag is not a hand-in; one with the assignment's tag is.
+        app.sim()
+            .member_forum_post(ids::MINA, FORUM, "随便聊聊", "hello", &[TAG_OTHER]);
+        let thread = app.sim().member_forum_post(
+            ids::KAI,
+            FORUM,
+            "我的读书笔记",
+            "第一章讲所有权",
+            &[TAG_NOTES],
+        );
+        let answered = app
+            .sim()
+            .wait_request("POST", &format!("/channels/{thread}/messages"), 1, WAIT)
+            .await
+            .expect("the post is answered");
+        assert_eq!(
+            answered.body["content"],
+            "✅ Handed in for homework `#1`; staff will review it."
+        );
+        let staff = app
+            .sim()
+            .wait_request(
+                "POST",
+                &format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG),
+                1,
+                WAIT,
+            )
+            .await
+            .unwrap();
+        assert_eq!(staff.body["embeds"][0]["description"], "第一章讲所有权");
+        let link: String = sqlx::query_scalar("SELECT link FROM submissions WHERE member_id = ?")
+            .bind(ids::KAI as i64)
+            .fetch_one(&app.db().read)
+            .await
+            .unwrap();
+        assert_eq!(
+            link,
+            format!("https://discord.com/channels/{}/{thread}", ids::GUILD)
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM submissions").await, 1);
         app.stop().await;
     }
 }

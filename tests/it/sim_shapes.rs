@@ -54,7 +54,7 @@ fn decode(kind: &str, payload: &Value) -> Result<(), String> {
         "rest:gateway" => as_type::<serenity::Gateway>(payload),
         "rest:gateway_bot" => as_type::<serenity::BotGateway>(payload),
         "rest:scheduled_event" => as_type::<serenity::ScheduledEvent>(payload),
-        "rest:thread" => as_type::<serenity::GuildChannel>(payload),
+        "rest:thread" | "rest:channel" => as_type::<serenity::GuildChannel>(payload),
         "rest:scheduled_events" => as_type::<Vec<serenity::ScheduledEvent>>(payload),
         other => Err(format!("untested payload kind {other}")),
     }

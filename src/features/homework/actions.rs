@@ -47,3 +47,30 @@ pub async fn review(
     app.commit(tx).await?;
     Ok(row)
 }
+
+/// A member's forum post (its starter message): a hand-in when an assignment in that forum
+/// has one of its tags. Returns whether it was one.
+pub async fn submit_post(
+    app: &AppState,
+    config: &Config,
+    post: &ops::ForumPost<'_>,
+) -> Result<bool, Error> {
+    // Most forum posts are no hand-in: decided on a reader, without the writer.
+    let tags: Vec<i64> = post.tags.iter().map(|t| *t as i64).collect();
+    {
+        let mut conn = app.db.read.acquire().await?;
+        let forum = post.forum.get() as i64;
+        if super::store::by_forum_tag(&mut conn, forum, &tags)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+    }
+    crate::features::points::engine(app).flush().await;
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let done = ops::submit_post(&mut tx, config, post, now).await?;
+    app.commit(tx).await?;
+    Ok(done.is_some())
+}

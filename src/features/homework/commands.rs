@@ -39,8 +39,9 @@ async fn homework_assign(
     #[max_length = 100]
     title: String,
     #[max_length = 40] due: String,
-    #[channel_types("Text", "News")] channel: Option<serenity::ChannelId>,
+    #[channel_types("Text", "News", "Forum")] channel: Option<serenity::ChannelId>,
     #[max_length = 2000] description: Option<String>,
+    #[max_length = 20] tag: Option<String>,
 ) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
@@ -49,11 +50,16 @@ async fn homework_assign(
     let tz = config.community.timezone;
     let local = crate::recurrence::parse_when(&due, now, tz)
         .map_err(|_| HomeworkError::BadDue { input: due.clone() })?;
+    let forum_tag = match channel {
+        Some(channel) => forum_tag(ctx, config, channel, tag.as_deref())?,
+        None => None,
+    };
     let assign = ops::Assign {
         title: title.trim(),
         description: description.as_deref().unwrap_or_default().trim(),
         due: crate::recurrence::resolve(tz, local),
         channel,
+        forum_tag,
         by: ctx.author().id,
     };
     let id = actions::assign(ctx.data(), config, &assign).await?;
@@ -66,6 +72,43 @@ async fn homework_assign(
     );
     reply::ephemeral(ctx, text).await?;
     Ok(())
+}
+
+/// In a forum channel, the tag whose posts are hand-ins (from the forum's tags, by name);
+/// `None` for any other channel.
+fn forum_tag(
+    ctx: Context<'_>,
+    config: &crate::config::Config,
+    channel: serenity::ChannelId,
+    tag: Option<&str>,
+) -> Result<Option<u64>, Error> {
+    let Some(guild) = ctx.cache().guild(config.discord.guild_id) else {
+        return Ok(None);
+    };
+    let Some(forum) = guild
+        .channels
+        .get(&channel)
+        .filter(|c| c.kind == serenity::ChannelType::Forum)
+    else {
+        return Ok(None);
+    };
+    let wanted = tag.map(|t| t.trim().to_lowercase());
+    let found = forum
+        .available_tags
+        .iter()
+        .find(|t| Some(t.name.to_lowercase()) == wanted);
+    match found {
+        Some(t) => Ok(Some(t.id.get())),
+        None => Err(HomeworkError::NeedsTag {
+            available: forum
+                .available_tags
+                .iter()
+                .map(|t| t.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+        .into()),
+    }
 }
 
 /// Hand in your homework (again, if it came back with “needs work”)

@@ -23,6 +23,10 @@ pub enum HomeworkError {
     },
     BadLink,
     StaffOnly,
+    /// An assignment in a forum needs one of the forum's tags (posts with it are hand-ins).
+    NeedsTag {
+        available: String,
+    },
 }
 
 impl UserFacing for HomeworkError {
@@ -43,6 +47,9 @@ impl UserFacing for HomeworkError {
             }
             HomeworkError::BadLink => t!(locale, "challenge-error-link"),
             HomeworkError::StaffOnly => t!(locale, "homework-staff-only"),
+            HomeworkError::NeedsTag { available } => {
+                t!(locale, "homework-error-tag", available = available.clone())
+            }
         }
     }
 }

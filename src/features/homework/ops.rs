@@ -25,6 +25,8 @@ pub struct Assign<'a> {
     pub description: &'a str,
     pub due: DateTime<Utc>,
     pub channel: Option<ChannelId>,
+    /// `channel` is a forum, and a member's post there with this tag is their hand-in.
+    pub forum_tag: Option<u64>,
     pub by: UserId,
 }
 
@@ -39,21 +41,32 @@ pub async fn assign(
         return Err(HomeworkError::DueInThePast.into());
     }
     let channel = a.channel.or(config.channels.announcements);
-    let id = store::insert_assignment(
-        tx,
-        a.title,
-        a.description,
-        to_millis(a.due),
-        channel.map(|c| c.get() as i64),
-        a.by,
-        to_millis(now),
-    )
-    .await?;
+    let new = store::NewAssignment {
+        title: a.title,
+        description: a.description,
+        due_at: to_millis(a.due),
+        channel: channel.map(|c| c.get() as i64),
+        forum_tag: a.forum_tag.map(|t| t as i64),
+        by: a.by,
+        at: to_millis(now),
+    };
+    let id = store::insert_assignment(tx, &new).await?;
     if let Some(channel) = channel {
         let row = store::assignment(tx, id).await?.expect("just inserted");
-        let effect = Effect::SendMessage {
-            channel_id: channel,
-            body: render::assignment_post(&row, config.community.default_locale),
+        let locale = config.community.default_locale;
+        let body = render::assignment_post(&row, locale);
+        // A forum takes posts: the assignment is a post of its own there.
+        let effect = match a.forum_tag {
+            Some(_) => Effect::CreateForumPost {
+                guild_id: config.discord.guild_id,
+                channel_id: channel,
+                name: format!("📝 #{id} {}", a.title).chars().take(100).collect(),
+                body,
+            },
+            None => Effect::SendMessage {
+                channel_id: channel,
+                body,
+            },
         };
         outbox::enqueue(tx, &effect, now, None).await?;
     }
@@ -234,4 +247,63 @@ pub async fn review(
     };
     crate::audit::record(tx, &entry, now).await?;
     Ok(row)
+}
+
+/// A member's post in an assignment's forum with its tag: their hand-in (the post's text, a
+/// link to the post), answered in the post. Returns `None` when no assignment takes it.
+pub async fn submit_post(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    post: &ForumPost<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Submitted>, Error> {
+    let tags: Vec<i64> = post.tags.iter().map(|t| *t as i64).collect();
+    let Some(a) = store::by_forum_tag(tx, post.forum.get() as i64, &tags).await? else {
+        return Ok(None);
+    };
+    let link = format!(
+        "https://discord.com/channels/{}/{}",
+        config.discord.guild_id, post.thread
+    );
+    let text: String = match post.content.trim() {
+        "" => post.name.to_string(),
+        content => content.chars().take(3_500).collect(),
+    };
+    let locale = config.community.default_locale;
+    let hand_in = Submit {
+        assignment: a.id,
+        member: post.author,
+        text: &text,
+        link: Some(&link),
+        locale,
+    };
+    let done = submit(tx, config, &hand_in, now).await;
+    let answer = match &done {
+        Ok(done) => {
+            let mut text = crate::t!(locale, "homework-submitted", id = a.id);
+            if done.late {
+                text.push(' ');
+                text.push_str(&crate::t!(locale, "homework-late-note"));
+            }
+            text
+        }
+        Err(Error::User(user)) => user.message(locale),
+        Err(_) => return done.map(Some),
+    };
+    let reply = Effect::SendMessage {
+        channel_id: post.thread,
+        body: MessageBody::text(answer),
+    };
+    outbox::enqueue(tx, &reply, now, None).await?;
+    Ok(done.ok())
+}
+
+/// A forum post as the door saw it.
+pub struct ForumPost<'a> {
+    pub forum: ChannelId,
+    pub thread: ChannelId,
+    pub tags: &'a [u64],
+    pub author: UserId,
+    pub name: &'a str,
+    pub content: &'a str,
 }

@@ -10,6 +10,8 @@ pub struct AssignmentRow {
     pub description: String,
     pub due_at: i64,
     pub channel_id: Option<i64>,
+    /// Set in a forum: posts with this tag are hand-ins.
+    pub forum_tag: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -28,28 +30,34 @@ pub struct SubmissionRow {
     pub outbox_id: Option<i64>,
 }
 
-const ASSIGNMENT: &str = "id, title, description, due_at, channel_id";
+const ASSIGNMENT: &str = "id, title, description, due_at, channel_id, forum_tag";
 const SUBMISSION: &str = "id, assignment_id, member_id, text, link, submitted_at, late, locale, status, reviewer_id, comment, outbox_id";
+
+pub struct NewAssignment<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub due_at: i64,
+    pub channel: Option<i64>,
+    pub forum_tag: Option<i64>,
+    pub by: UserId,
+    pub at: i64,
+}
 
 pub async fn insert_assignment(
     tx: &mut SqliteConnection,
-    title: &str,
-    description: &str,
-    due_at: i64,
-    channel: Option<i64>,
-    by: UserId,
-    at: i64,
+    a: &NewAssignment<'_>,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO assignments (title, description, due_at, channel_id, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO assignments (title, description, due_at, channel_id, forum_tag, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(title)
-    .bind(description)
-    .bind(due_at)
-    .bind(channel)
-    .bind(by.get() as i64)
-    .bind(at)
+    .bind(a.title)
+    .bind(a.description)
+    .bind(a.due_at)
+    .bind(a.channel)
+    .bind(a.forum_tag)
+    .bind(a.by.get() as i64)
+    .bind(a.at)
     .fetch_one(&mut *tx)
     .await?;
     Ok(id)
@@ -222,4 +230,22 @@ pub async fn overview(
     )
     .fetch_all(&mut *conn)
     .await
+}
+
+/// The assignment set in `forum` whose tag is among `tags`, newest first.
+pub async fn by_forum_tag(
+    conn: &mut SqliteConnection,
+    forum: i64,
+    tags: &[i64],
+) -> sqlx::Result<Option<AssignmentRow>> {
+    let rows: Vec<AssignmentRow> = sqlx::query_as(&format!(
+        "SELECT {ASSIGNMENT} FROM assignments WHERE channel_id = ? AND forum_tag IS NOT NULL
+         ORDER BY id DESC"
+    ))
+    .bind(forum)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .find(|a| a.forum_tag.is_some_and(|t| tags.contains(&t))))
 }

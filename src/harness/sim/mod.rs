@@ -176,6 +176,11 @@ pub(crate) struct SimState {
     scheduled_events: Vec<Value>,
     /// Discord's clock when a test sets it (see `events_tab`); else the wall clock.
     discord_now: Option<chrono::DateTime<chrono::Utc>>,
+    /// A forum's tags (id, name), and the tags each forum post (thread) carries.
+    forum_tags: HashMap<u64, Vec<(u64, String)>>,
+    thread_tags: HashMap<u64, Vec<u64>>,
+    /// Who opened each thread.
+    thread_owner: HashMap<u64, u64>,
 }
 
 impl SimState {
@@ -187,6 +192,49 @@ impl SimState {
         }
         &mut self.messages
     }
+}
+
+/// A channel as Discord shows it, with what only the state knows: a forum's tags, a thread's
+/// applied tags, owner and thread metadata.
+pub(crate) fn channel_json_of(state: &SimState, index: usize) -> Value {
+    let channel = &state.world.channels[index];
+    let mut value = world::World::channel_json(channel, index, Some(state.world.guild_id));
+    if channel.kind == 15 {
+        let tags: Vec<Value> = state
+            .forum_tags
+            .get(&channel.id)
+            .into_iter()
+            .flatten()
+            .map(|(id, name)| {
+                json!({ "id": id.to_string(), "name": name, "moderated": false,
+                        "emoji_id": null, "emoji_name": null })
+            })
+            .collect();
+        value["available_tags"] = Value::Array(tags);
+    }
+    if channel.kind == 11 {
+        let tags: Vec<String> = state
+            .thread_tags
+            .get(&channel.id)
+            .into_iter()
+            .flatten()
+            .map(u64::to_string)
+            .collect();
+        value["applied_tags"] = json!(tags);
+        let owner = state
+            .thread_owner
+            .get(&channel.id)
+            .copied()
+            .unwrap_or(ids::BOT);
+        value["owner_id"] = json!(owner.to_string());
+        value["thread_metadata"] = json!({
+            "archived": false, "auto_archive_duration": 10080, "locked": false,
+            "archive_timestamp": chrono::Utc::now().to_rfc3339(),
+        });
+        value["message_count"] = json!(0);
+        value["member_count"] = json!(1);
+    }
+    value
 }
 
 pub(crate) struct Inner {
@@ -335,6 +383,9 @@ impl Sim {
                 oauth: oauth::OAuth::default(),
                 scheduled_events: Vec::new(),
                 discord_now: None,
+                forum_tags: HashMap::new(),
+                thread_tags: HashMap::new(),
+                thread_owner: HashMap::new(),
             }),
             changed,
             token: SIM_TOKEN.into(),
@@ -560,10 +611,13 @@ impl Sim {
         Inner::dispatch_locked(&mut state, "CHANNEL_CREATE", value);
     }
 
-    /// A forum channel (type 15): posts are threads made with `POST /channels/{id}/threads`;
-    /// CHANNEL_CREATE follows.
-    pub fn add_forum(&self, id: u64, name: &str) {
+    /// A forum channel (type 15) with these tags `(id, name)`: posts are threads made with
+    /// `POST /channels/{id}/threads`; CHANNEL_CREATE follows.
+    pub fn add_forum(&self, id: u64, name: &str, tags: &[(u64, &str)]) {
         let mut state = self.inner.lock();
+        state
+            .forum_tags
+            .insert(id, tags.iter().map(|(t, n)| (*t, n.to_string())).collect());
         state.world.channels.push(world::SimChannel {
             id,
             name: name.into(),
@@ -573,10 +627,45 @@ impl Sim {
             kind: 15,
             parent_id: None,
         });
-        let guild = state.world.guild_id;
         let index = state.world.channels.len() - 1;
-        let value = world::World::channel_json(&state.world.channels[index], index, Some(guild));
+        let value = channel_json_of(&state, index);
         Inner::dispatch_locked(&mut state, "CHANNEL_CREATE", value);
+    }
+
+    /// A member opens a post in `forum` with `tags`: THREAD_CREATE, then MESSAGE_CREATE of
+    /// its starter message (whose id is the thread's). Returns the thread id.
+    pub fn member_forum_post(
+        &self,
+        user: u64,
+        forum: u64,
+        name: &str,
+        content: &str,
+        tags: &[u64],
+    ) -> u64 {
+        let id = self.next_id();
+        let mut state = self.inner.lock();
+        state.world.channels.push(world::SimChannel {
+            id,
+            name: name.into(),
+            deny_everyone: 0,
+            allow_everyone: 0,
+            overwrites: Vec::new(),
+            kind: 11,
+            parent_id: Some(forum),
+        });
+        state.thread_tags.insert(id, tags.to_vec());
+        state.thread_owner.insert(id, user);
+        let index = state.world.channels.len() - 1;
+        let thread = channel_json_of(&state, index);
+        Inner::dispatch_locked(&mut state, "THREAD_CREATE", thread);
+        let message = state.world.message_json(id, id, user, content, &json!({}));
+        state
+            .messages()
+            .entry(id)
+            .or_default()
+            .push(message.clone());
+        Inner::dispatch_locked(&mut state, "MESSAGE_CREATE", message);
+        id
     }
 
     /// The threads (forum posts) made in `forum`, oldest first: (thread id, name).

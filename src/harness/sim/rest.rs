@@ -614,6 +614,7 @@ fn route(
             tagged(get_message(state, id_of(channel), message), "message")
         }
         ("GET", ["guilds", _, "threads", "active"]) => tagged(active_threads(state), ""),
+        ("GET", ["channels", channel]) => tagged(get_channel(state, id_of(channel)), "channel"),
         ("POST", ["channels", channel, "threads"]) => {
             tagged(create_forum_post(state, id_of(channel), body), "thread")
         }
@@ -1005,17 +1006,15 @@ fn create_forum_post(state: &mut SimState, forum: u64, body: &Value) -> Answer {
         .entry(id)
         .or_default()
         .push(message.clone());
-    let guild = state.world.guild_id;
+    let applied: Vec<u64> = body["applied_tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str().and_then(|t| t.parse().ok()))
+        .collect();
+    state.thread_tags.insert(id, applied);
     let position = state.world.channels.len() - 1;
-    let mut thread =
-        super::world::World::channel_json(&state.world.channels[position], position, Some(guild));
-    thread["owner_id"] = json!(ids::BOT.to_string());
-    thread["thread_metadata"] = json!({
-        "archived": false, "auto_archive_duration": 10080, "locked": false,
-        "archive_timestamp": chrono::Utc::now().to_rfc3339(),
-    });
-    thread["message_count"] = json!(0);
-    thread["member_count"] = json!(1);
+    let mut thread = super::channel_json_of(state, position);
     Inner::dispatch_locked(state, "THREAD_CREATE", thread.clone());
     thread["message"] = message;
     (201, thread)
@@ -1023,20 +1022,23 @@ fn create_forum_post(state: &mut SimState, forum: u64, body: &Value) -> Answer {
 
 /// `GET /guilds/{g}/threads/active`: the threads not archived (every forum post here).
 fn active_threads(state: &SimState) -> Answer {
-    let guild = state.world.guild_id;
     let threads: Vec<Value> = state
         .world
         .channels
         .iter()
         .enumerate()
         .filter(|(_, c)| c.kind == 11)
-        .map(|(i, c)| {
-            let mut t = super::world::World::channel_json(c, i, Some(guild));
-            t["owner_id"] = json!(ids::BOT.to_string());
-            t
-        })
+        .map(|(i, _)| super::channel_json_of(state, i))
         .collect();
     (200, json!({ "threads": threads, "members": [] }))
+}
+
+/// `GET /channels/{id}`: a channel or thread of the guild.
+fn get_channel(state: &SimState, channel: u64) -> Answer {
+    match state.world.channels.iter().position(|c| c.id == channel) {
+        Some(index) => (200, super::channel_json_of(state, index)),
+        None => error(404, 10003, "Unknown Channel"),
+    }
 }
 
 /// `PATCH /channels/{id}/messages/{id}`: edits a message the bot posted.

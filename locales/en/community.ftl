@@ -44,6 +44,14 @@ qa-asked = ✅ Question `#{ $id }` sent to { $expert }. **{ $price }** points ar
 qa-answered = 💡 { $expert } answered { $asker }'s question `#{ $id }`:
     > { $question }
     { $answer }
+qa-listen-post = 💡 { $expert } answered { $asker }'s question `#{ $id }`:
+    > { $question }
+    Press 围观 Listen to read the answer. 👂 { $listeners } listened.
+qa-listen-paid = 💡 Answer to `#{ $id }` (**{ $price }** points, shared by the asker and the expert):
+    { $answer }
+qa-listen-free = 💡 Answer to `#{ $id }`:
+    { $answer }
+qa-error-not-answered = Question `#{ $id }` has no answer yet.
 qa-answer-done = ✅ Answer to `#{ $id }` posted; **{ $price }** points are yours.
 qa-answer-done-pool = ✅ Answer to `#{ $id }` posted; **{ $price }** points went to the community pool.
 qa-refunded-dm = ⌛ Your question `#{ $id }` was not answered in time; **{ $price }** points are back in your balance.

@@ -41,6 +41,14 @@ qa-asked = ✅ 问题 `#{ $id }` 已发送给 { $expert }。**{ $price }** 积�
 qa-answered = 💡 { $expert } 回答了 { $asker } 的问题 `#{ $id }`：
     > { $question }
     { $answer }
+qa-listen-post = 💡 { $expert } 回答了 { $asker } 的问题 `#{ $id }`：
+    > { $question }
+    点「围观 Listen」查看回答。👂 已有 { $listeners } 人围观。
+qa-listen-paid = 💡 `#{ $id }` 的回答（**{ $price }** 积分，由提问者和专家分成）：
+    { $answer }
+qa-listen-free = 💡 `#{ $id }` 的回答：
+    { $answer }
+qa-error-not-answered = 问题 `#{ $id }` 还没有回答。
 qa-answer-done = ✅ 已发布对 `#{ $id }` 的回答；**{ $price }** 积分归你。
 qa-answer-done-pool = ✅ 已发布对 `#{ $id }` 的回答；**{ $price }** 积分进入社群公共池。
 qa-refunded-dm = ⌛ 你的问题 `#{ $id }` 未在期限内得到回答；**{ $price }** 积分已退回。

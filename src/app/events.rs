@@ -207,6 +207,8 @@ async fn button(
         challenge_press(ctx, data, press).await
     } else if id.starts_with(crate::features::homework::BUTTON_PREFIX) {
         homework_press(ctx, data, press).await
+    } else if id.starts_with(crate::features::qa::LISTEN_PREFIX) {
+        qa_listen(ctx, data, press).await
     } else {
         Ok(())
     }
@@ -334,6 +336,43 @@ async fn accept_rules(
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
     Ok(())
+}
+
+/// 围观 Listen under an answer: the member pays once and reads the answer (ephemeral).
+async fn qa_listen(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::qa::{actions, LISTEN_PREFIX};
+    let config = data.config.snapshot();
+    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let Some(id) = press
+        .data
+        .custom_id
+        .strip_prefix(LISTEN_PREFIX)
+        .and_then(|i| i.parse::<i64>().ok())
+    else {
+        return Ok(());
+    };
+    let text = match actions::listen(data, &config, id, press.user.id).await {
+        Ok(heard) if heard.paid > 0 => crate::t!(
+            locale,
+            "qa-listen-paid",
+            id = heard.id,
+            answer = heard.answer,
+            price = heard.paid
+        ),
+        Ok(heard) => crate::t!(
+            locale,
+            "qa-listen-free",
+            id = heard.id,
+            answer = heard.answer
+        ),
+        Err(Error::User(user)) => user.message(locale),
+        Err(e) => return Err(e),
+    };
+    answer_ephemeral(ctx, press.id, &press.token, text).await
 }
 
 /// A submitted modal, routed by its custom id to the feature that showed it.

@@ -135,6 +135,10 @@ pub struct QaConfig {
     pub default_within: Duration,
     /// Where an answered question's escrow goes: the expert (default) or the community pool.
     pub payout_to_pool: bool,
+    /// 围观: points a member pays to read an answer (0: answers are posted openly).
+    pub listen_price: i64,
+    /// How a listen's price is split: (asker's part, expert's part), e.g. `"50:50"`.
+    pub listen_split: (i64, i64),
 }
 
 pub fn read_qa(s: &mut Section<'_>) -> QaConfig {
@@ -176,10 +180,39 @@ pub fn read_qa(s: &mut Section<'_>) -> QaConfig {
             });
         }
     }
+    let listen_price = s.int("listen_price", 0..=1_000_000).unwrap_or(0);
+    let listen_split = match s.string("listen_split") {
+        None => (50, 50),
+        Some(text) => match parse_split(&text) {
+            Some(split) => split,
+            None => {
+                s.problem(
+                    "listen_split",
+                    Some(&Value::String(text)),
+                    "expected two whole numbers like \"50:50\" (asker:expert), not both 0",
+                );
+                (50, 50)
+            }
+        },
+    };
     QaConfig {
         experts,
         default_price,
         default_within,
         payout_to_pool,
+        listen_price,
+        listen_split,
+    }
+}
+
+/// `"50:50"` (or `"70：30"`): the asker's and the expert's parts.
+fn parse_split(text: &str) -> Option<(i64, i64)> {
+    let (a, b) = text
+        .replace('：', ":")
+        .split_once(':')
+        .map(|(a, b)| (a.trim().parse::<i64>(), b.trim().parse::<i64>()))?;
+    match (a.ok()?, b.ok()?) {
+        (a, b) if a >= 0 && b >= 0 && a + b > 0 => Some((a, b)),
+        _ => None,
     }
 }

@@ -206,6 +206,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM start_here_sent WHERE member_id = ?",
     ),
     (
+        "question_listens",
+        "SELECT * FROM question_listens WHERE member_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

@@ -78,3 +78,18 @@ pub async fn withdraw(
     app.commit(tx).await?;
     Ok(q)
 }
+
+/// 围观 Listen pressed under an answer.
+pub async fn listen(
+    app: &AppState,
+    config: &Config,
+    id: i64,
+    member: UserId,
+) -> Result<ops::Listened, Error> {
+    crate::features::points::engine(app).flush().await;
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let listened = ops::listen(&mut tx, config, id, member, now).await?;
+    app.commit(tx).await?;
+    Ok(listened)
+}

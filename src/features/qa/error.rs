@@ -29,6 +29,10 @@ pub enum QaError {
     },
     /// Asking yourself.
     OwnQuestion,
+    /// 围观 on a question that has no answer.
+    NotAnswered {
+        id: i64,
+    },
 }
 
 impl UserFacing for QaError {
@@ -48,6 +52,7 @@ impl UserFacing for QaError {
             QaError::QuestionClosed { id } => t!(locale, "qa-error-closed", id = *id),
             QaError::PastDeadline { id } => t!(locale, "qa-error-past-deadline", id = *id),
             QaError::OwnQuestion => t!(locale, "qa-error-self"),
+            QaError::NotAnswered { id } => t!(locale, "qa-error-not-answered", id = *id),
         }
     }
 }

@@ -14,5 +14,8 @@ pub mod store;
 pub use commands::commands;
 pub use error::QaError;
 
+/// 围观 Listen under an answer: `lyceum:qal:<question>`.
+pub const LISTEN_PREFIX: &str = "lyceum:qal:";
+
 /// A paid question was asked: the deadline job re-plans.
 pub const QUESTIONS: crate::state::Topic = crate::state::Topic("questions");

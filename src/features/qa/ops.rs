@@ -203,9 +203,141 @@ pub async fn answer(
         question = q.question.clone(),
         answer = text.to_string()
     );
-    post(tx, config, posted.clone(), now).await?;
+    if config.qa.listen_price > 0 {
+        // 围观: the channel sees the question and a Listen button; the answer is paid for.
+        if let Some(channel_id) = channel(config) {
+            let body = listen_post(config, &q, 0);
+            let effect = Effect::SendMessage { channel_id, body };
+            let outbox_id = outbox::enqueue(tx, &effect, now, None).await?;
+            store::set_answer_post(tx, id, outbox_id).await?;
+        }
+    } else {
+        post(tx, config, posted.clone(), now).await?;
+    }
     dm(tx, q.asker_id, posted, now).await?;
     Ok(store::get(tx, id).await?.expect("exists"))
+}
+
+/// An answer's public post under 围观: the question, who answered, how many listened, and the
+/// Listen button with its price.
+fn listen_post(config: &Config, q: &Question, listeners: i64) -> MessageBody {
+    let locale = config.community.default_locale;
+    let text = t!(
+        locale,
+        "qa-listen-post",
+        id = q.id,
+        expert = format!("<@{}>", q.expert_id),
+        asker = format!("<@{}>", q.asker_id),
+        question = q.question.clone(),
+        listeners = listeners
+    );
+    MessageBody {
+        content: text,
+        embeds: Vec::new(),
+        components: vec![serde_json::json!({
+            "type": 1,
+            "components": [{
+                "type": 2, "style": 1,
+                "label": format!("围观 Listen · {}", config.qa.listen_price),
+                "custom_id": format!("{}{}", super::LISTEN_PREFIX, q.id),
+            }],
+        })],
+    }
+}
+
+/// What a member reads after 围观.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listened {
+    pub id: i64,
+    pub answer: String,
+    /// Points paid now (0: the asker, the expert, or a member who had paid before).
+    pub paid: i64,
+}
+
+/// 围观: a member pays `qa.listen_price` once to read answer `id`; the price is split between
+/// the asker and the expert (or the pool, with `payout = "pool"`) in the same transaction, so
+/// points are conserved. The asker and the expert read free; a second listen costs nothing.
+pub async fn listen(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    id: i64,
+    member: UserId,
+    now: DateTime<Utc>,
+) -> Result<Listened, Error> {
+    let q = store::get(tx, id)
+        .await?
+        .ok_or(QaError::UnknownQuestion { id })?;
+    let Some(answer) = q.answer.clone().filter(|_| q.status == "answered") else {
+        return Err(QaError::NotAnswered { id }.into());
+    };
+    let price = config.qa.listen_price;
+    let me = member.get() as i64;
+    let free = price == 0
+        || me == q.asker_id
+        || me == q.expert_id
+        || store::listened(tx, id, member).await?;
+    if free {
+        return Ok(Listened {
+            id,
+            answer,
+            paid: 0,
+        });
+    }
+    let balance = crate::features::points::store::member(tx, member)
+        .await?
+        .balance;
+    if balance < price {
+        return Err(QaError::InsufficientBalance { price, balance }.into());
+    }
+    if !store::add_listen(tx, id, member, price, to_millis(now)).await? {
+        return Ok(Listened {
+            id,
+            answer,
+            paid: 0,
+        });
+    }
+    let (a, b) = config.qa.listen_split;
+    let to_asker = price * a / (a + b);
+    let to_expert = price - to_asker;
+    let expert = if config.qa.payout_to_pool {
+        pool(config)
+    } else {
+        q.expert_id
+    };
+    let reference = format!("qa:{id}:listen:{me}");
+    let mut entries = vec![entry(me, -price, 0, "qa_listen", reference.clone(), now)];
+    for (to, share, who) in [
+        (q.asker_id, to_asker, "asker"),
+        (expert, to_expert, "expert"),
+    ] {
+        if share > 0 {
+            entries.push(entry(
+                to,
+                share,
+                share,
+                "qa_listen_share",
+                format!("{reference}:{who}"),
+                now,
+            ));
+        }
+    }
+    points_ops::apply(tx, config, &entries, now).await?;
+    if let (Some(channel_id), Some(outbox_id)) =
+        (channel(config), store::answer_post(tx, id).await?)
+    {
+        let listeners = store::listen_count(tx, id).await?;
+        let effect = Effect::EditPost {
+            channel_id,
+            outbox_id,
+            body: listen_post(config, &q, listeners),
+        };
+        outbox::enqueue(tx, &effect, now, None).await?;
+    }
+    Ok(Listened {
+        id,
+        answer,
+        paid: price,
+    })
 }
 
 /// Returns the escrow to the asker: at the deadline (`refunded`) or on request
@@ -295,5 +427,180 @@ mod tests {
             store::get(&mut tx, 1).await.unwrap().unwrap().status,
             "open"
         );
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Ask { asker: u8, expert: u8 },
+        Answer { question: u8 },
+        Refund { question: u8 },
+        Withdraw { question: u8 },
+        Listen { question: u8, member: u8 },
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u8..4, 0u8..4).prop_map(|(asker, expert)| Step::Ask { asker, expert }),
+            (0u8..6).prop_map(|question| Step::Answer { question }),
+            (0u8..6).prop_map(|question| Step::Refund { question }),
+            (0u8..6).prop_map(|question| Step::Withdraw { question }),
+            (0u8..6, 0u8..4).prop_map(|(question, member)| Step::Listen { question, member }),
+        ]
+    }
+
+    /// Every member's balance, the pool's, and the points held in open escrow.
+    async fn total(db: &crate::db::Db) -> i64 {
+        let (balances,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(SUM(balance), 0) FROM points_members")
+                .fetch_one(&db.read)
+                .await
+                .unwrap();
+        let (escrow,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(SUM(price), 0) FROM questions WHERE status = 'open'")
+                .fetch_one(&db.read)
+                .await
+                .unwrap();
+        balances + escrow
+    }
+
+    async fn run(steps: Vec<Step>, pool: bool) -> (i64, i64, i64, Vec<i64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::open(&dir.path().join("q.db")).await.unwrap();
+        let payout = if pool { "pool" } else { "expert" };
+        let config = Config::parse(&format!(
+            "[discord]\nguild_id = 1\n[qa]\nlisten_price = 15\nlisten_split = \"70:30\"\npayout = \"{payout}\"\n"
+        ))
+        .unwrap();
+        let member = |i: u8| UserId::new(100 + u64::from(i));
+        let mut now = crate::clock::from_millis(1_000_000);
+        let mut tx = db.write.begin().await.unwrap();
+        let seed: Vec<Entry> = (0..4)
+            .map(|i| entry(100 + i, 60, 60, "admin", format!("seed:{i}"), now))
+            .collect();
+        points_ops::apply(&mut tx, &config, &seed, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let before = total(&db).await;
+        let mut listens = 0;
+        for step in steps {
+            now += Duration::minutes(1);
+            let mut tx = db.write.begin().await.unwrap();
+            let id = |q: u8| i64::from(q) + 1;
+            // User errors (no balance, a closed question, asking oneself) change nothing.
+            let _ = match step {
+                Step::Ask { asker, expert } => ask(
+                    &mut tx,
+                    &config,
+                    member(asker),
+                    member(expert),
+                    25,
+                    Duration::hours(1),
+                    "why?",
+                    now,
+                )
+                .await
+                .map(|_| ()),
+                Step::Answer { question } => match store::get(&mut tx, id(question)).await.unwrap()
+                {
+                    Some(q) => answer(
+                        &mut tx,
+                        &config,
+                        q.id,
+                        UserId::new(q.expert_id as u64),
+                        "because",
+                        now,
+                    )
+                    .await
+                    .map(|_| ()),
+                    None => Ok(()),
+                },
+                Step::Refund { question } | Step::Withdraw { question } => {
+                    let status = if matches!(step, Step::Refund { .. }) {
+                        "refunded"
+                    } else {
+                        "withdrawn"
+                    };
+                    match store::get(&mut tx, id(question)).await.unwrap() {
+                        Some(q) => refund(&mut tx, &config, &q, status, now).await.map(|_| ()),
+                        None => Ok(()),
+                    }
+                }
+                Step::Listen {
+                    question,
+                    member: m,
+                } => {
+                    let heard = listen(&mut tx, &config, id(question), member(m), now).await;
+                    if let Ok(heard) = &heard {
+                        listens += i64::from(heard.paid > 0);
+                    }
+                    heard.map(|_| ())
+                }
+            };
+            tx.commit().await.unwrap();
+        }
+        let (paid_listens,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM question_listens")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+        assert_eq!(
+            paid_listens, listens,
+            "one paid listen per member and answer"
+        );
+        let mut balances = Vec::new();
+        for i in 0..4 {
+            let mut conn = db.read.acquire().await.unwrap();
+            let row = crate::features::points::store::member(&mut conn, member(i))
+                .await
+                .unwrap();
+            balances.push(row.balance);
+        }
+        (before, total(&db).await, listens, balances)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Points are conserved whatever happens in whatever order: balances (the pool's
+        /// included) plus open escrow never change; each member pays to listen to an answer
+        /// at most once.
+        #[test]
+        fn points_are_conserved_across_ask_answer_refund_and_listen(
+            steps in proptest::collection::vec(step(), 1..40),
+            pool in proptest::bool::ANY,
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let (before, after, _, _) = runtime.block_on(run(steps, pool));
+            proptest::prop_assert_eq!(before, after);
+        }
+    }
+
+    /// By hand: a 15-point listen split 70:30 pays the asker 10 and the expert 5 (rounded down
+    /// for the asker, the rest to the expert); a second listen and the asker's own are free.
+    #[tokio::test]
+    async fn a_listen_is_split_and_paid_once() {
+        let steps = vec![
+            Step::Ask {
+                asker: 0,
+                expert: 1,
+            },
+            Step::Answer { question: 0 },
+            Step::Listen {
+                question: 0,
+                member: 2,
+            },
+            Step::Listen {
+                question: 0,
+                member: 2,
+            },
+            Step::Listen {
+                question: 0,
+                member: 0,
+            },
+        ];
+        let (before, after, paid, balances) = run(steps, false).await;
+        assert_eq!((before, after, paid), (240, 240, 1));
+        // Asker 60 − 25 escrow + 10; expert 60 + 25 + 5; listener 60 − 15; the fourth untouched.
+        assert_eq!(balances, vec![45, 90, 45, 60]);
     }
 }

@@ -102,3 +102,67 @@ pub async fn of_member(db: &Db, member: u64, limit: i64) -> sqlx::Result<Vec<Que
     .fetch_all(&db.read)
     .await
 }
+
+/// Whether `member` already paid to read answer `id`.
+pub async fn listened(conn: &mut SqliteConnection, id: i64, member: UserId) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM question_listens WHERE question_id = ? AND member_id = ?")
+            .bind(id)
+            .bind(member.get() as i64)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// Records a paid listen. False when the member had listened before.
+pub async fn add_listen(
+    tx: &mut SqliteConnection,
+    id: i64,
+    member: UserId,
+    price: i64,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO question_listens (question_id, member_id, price, at) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(member.get() as i64)
+    .bind(price)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn listen_count(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM question_listens WHERE question_id = ?")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n)
+}
+
+/// The answer's public post (the outbox item), when it was posted for 围观.
+pub async fn answer_post(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<i64>> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT answer_post FROM questions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.and_then(|(p,)| p))
+}
+
+pub async fn set_answer_post(
+    tx: &mut SqliteConnection,
+    id: i64,
+    outbox_id: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE questions SET answer_post = ? WHERE id = ?")
+        .bind(outbox_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}

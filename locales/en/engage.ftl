@@ -221,3 +221,14 @@ cmd-highlights = highlights
     .search-description = Words to look for (中文 or English)
     .page = page
     .page-description = Which page to show
+
+## Course lessons (drip)
+lesson-unlocked-dm = 📖 A new lesson of { $course } is open: **{ $title }** — { $link }
+course-lesson-open = ✅ { $n }. [{ $title }]({ $link })
+course-lesson-locked = 🔒 { $n }. { $title } — unlocks { $when }
+course-none = You are not in a course with lessons.
+
+cmd-course = course
+    .description = Your courses' lessons
+cmd-course-progress = progress
+    .description = Your course lessons: the ones open to you and when the next ones unlock

@@ -200,3 +200,14 @@ cmd-highlights = 精华
     .search-description = 要找的词（中文或英文）
     .page = 页码
     .page-description = 要查看第几页
+
+## Course lessons (drip)
+lesson-unlocked-dm = 📖 { $course } 有新课开放：**{ $title }** — { $link }
+course-lesson-open = ✅ { $n }. [{ $title }]({ $link })
+course-lesson-locked = 🔒 { $n }. { $title } — { $when }解锁
+course-none = 你还没有加入带课时的课程。
+
+cmd-course = 课程
+    .description = 你的课程课时
+cmd-course-progress = 进度
+    .description = 你的课程进度：已开放的课时和下一课的解锁时间

@@ -27,6 +27,7 @@ pub fn raw_commands() -> Vec<Command> {
     commands.extend(features::challenge::commands());
     commands.extend(features::homework::commands());
     commands.extend(features::highlights::commands());
+    commands.extend(features::course::commands());
     commands
 }
 

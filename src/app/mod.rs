@@ -87,7 +87,7 @@ pub fn cache_settings() -> serenity::cache::Settings {
 /// completion). Assembled here, above
 /// both core and the features, so core never names a feature.
 pub fn role_truth() -> crate::roles::RoleTruth {
-    use crate::features::{admin, challenge, membership, moderation, points, role_menus};
+    use crate::features::{admin, challenge, course, membership, moderation, points, role_menus};
     crate::roles::RoleTruth::new(vec![
         Arc::new(crate::grants::truth::GrantRoles),
         Arc::new(membership::roles::GraceRoles),
@@ -96,6 +96,7 @@ pub fn role_truth() -> crate::roles::RoleTruth {
         Arc::new(moderation::roles::AcceptedRole),
         Arc::new(role_menus::roles::MenuRoles),
         Arc::new(challenge::roles::CompletionRoles),
+        Arc::new(course::roles::LessonRoles),
     ])
 }
 
@@ -123,7 +124,7 @@ fn background_jobs(
     rest: delivery::Rest,
     client: &serenity::Client,
 ) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
-    use crate::features::{challenge, highlights, membership, qa, schedule, stats};
+    use crate::features::{challenge, course, highlights, membership, qa, schedule, stats};
     let state = || state.clone();
     vec![
         (
@@ -167,6 +168,10 @@ fn background_jobs(
         (
             Box::new(highlights::job::StartHere { state: state() }),
             &[Topic::GRANTS],
+        ),
+        (
+            Box::new(course::job::Unlocker { state: state() }),
+            &[Topic::GRANTS, Topic::CONFIG],
         ),
     ]
 }

@@ -50,6 +50,20 @@ pub struct Product {
     pub renew_reminders: Vec<Duration>,
     /// The Stripe Payment Link `/membership buy` sends members to.
     pub payment_link: Option<String>,
+    /// `[[products.lessons]]` of a course, in order: drip-released from each member's own
+    /// start.
+    pub lessons: Vec<Lesson>,
+}
+
+/// A course lesson that unlocks `unlock_after` the member's first grant of the course.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesson {
+    pub title: LocalizedText,
+    /// Where it is: a channel, thread or message link (`https://discord.com/channels/…`).
+    pub link: String,
+    pub unlock_after: Duration,
+    /// A role that opens the lesson's channel (one role per stage, not per member).
+    pub role: Option<RoleId>,
 }
 
 impl Product {
@@ -233,6 +247,7 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
                 );
             }
         }
+        let lessons = read_lessons(&mut t, kind);
         t.finish();
         if let (Some(id), Some(kind), Some(name), Some(role), Some(duration)) =
             (id, kind, name, role, duration)
@@ -252,10 +267,56 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
                 discord_sku_ids,
                 renew_reminders,
                 payment_link,
+                lessons,
             });
         }
     }
     out
+}
+
+/// `[[products.lessons]]`: only a course has lessons; each needs a title, a Discord link and
+/// `unlock_after` (`"0d"` for at once).
+fn read_lessons(t: &mut Section<'_>, kind: Option<ProductKind>) -> Vec<Lesson> {
+    let tables = t.tables("lessons");
+    if !tables.is_empty() && kind == Some(ProductKind::Membership) {
+        t.problem(
+            "lessons",
+            None,
+            "only a kind = \"course\" product has lessons",
+        );
+    }
+    let mut lessons = Vec::new();
+    for mut l in tables {
+        let title = l.text("title");
+        if title.is_none() && l.raw("title").is_none() {
+            l.missing("title");
+        }
+        let link = l.string("link");
+        match &link {
+            None if l.raw("link").is_none() => l.missing("link"),
+            Some(link) if !link.starts_with("https://discord.com/channels/") => l.problem(
+                "link",
+                Some(&Value::String(link.clone())),
+                "expected a channel, thread or message link (https://discord.com/channels/…)",
+            ),
+            _ => {}
+        }
+        let unlock_after = l.duration("unlock_after");
+        if unlock_after.is_none() && l.raw("unlock_after").is_none() {
+            l.missing("unlock_after");
+        }
+        let role = l.id("role").map(RoleId::new);
+        l.finish();
+        if let (Some(title), Some(link), Some(unlock_after)) = (title, link, unlock_after) {
+            lessons.push(Lesson {
+                title,
+                link,
+                unlock_after,
+                role,
+            });
+        }
+    }
+    lessons
 }
 
 pub fn read_membership(s: &mut Section<'_>) -> MembershipConfig {

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod challenge;
 pub mod community;
+pub mod course;
 pub mod feedback;
 pub mod highlights;
 pub mod homework;

@@ -210,6 +210,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM question_listens WHERE member_id = ?",
     ),
     (
+        "lesson_unlocks",
+        "SELECT * FROM lesson_unlocks WHERE member_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

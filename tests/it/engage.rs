@@ -1402,3 +1402,121 @@ mod listen {
         app.stop().await;
     }
 }
+
+mod lessons {
+    //! Drip-released lessons: each member's own start decides; a renewal never re-locks.
+
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Duration, Utc};
+    use lyceum::clock::ManualClock;
+    use lyceum::harness::sim::{ids, SlashCall};
+
+    use crate::support::{eventually_sync, TestApp, WAIT};
+
+    fn config() -> String {
+        format!(
+            r#"
+[[products]]
+id = "rust"
+kind = "course"
+name = {{ en = "Rust course", "zh-CN" = "Rust 课程" }}
+role = {course}
+duration = "30d"
+price = 99
+
+[[products.lessons]]
+title = "Ownership"
+link = "https://discord.com/channels/{guild}/{general}"
+unlock_after = "0d"
+
+[[products.lessons]]
+title = {{ en = "Lifetimes", "zh-CN" = "生命周期" }}
+link = "https://discord.com/channels/{guild}/{general}/123"
+unlock_after = "7d"
+role = {lesson2}
+"#,
+            course = ids::ROLE_COURSE,
+            guild = ids::GUILD,
+            general = ids::CHANNEL_GENERAL,
+            lesson2 = ids::ROLE_REGULAR,
+        )
+    }
+
+    fn at(app: &TestApp, clock: &ManualClock, to: DateTime<Utc>) {
+        clock.set(to);
+        app.bot().app.state.wakes.fire(lyceum::state::Topic::GRANTS);
+    }
+
+    fn dms(app: &TestApp, needle: &str) -> usize {
+        app.sim()
+            .sent_payloads()
+            .iter()
+            .filter(|(_, v)| v["content"].as_str().is_some_and(|c| c.contains(needle)))
+            .count()
+    }
+
+    fn grant(member: u64) -> SlashCall {
+        SlashCall::new(ids::OWNER, "membership")
+            .subcommand("grant")
+            .user_option("member", member)
+            .string("product", "rust")
+    }
+
+    #[tokio::test]
+    async fn lesson_two_unlocks_on_day_seven_of_each_members_own_grant() {
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app = TestApp::spawn_clocked(&config(), clock.clone()).await;
+        app.slash(grant(ids::KAI)).await;
+        eventually_sync("Kai's first lesson", || dms(&app, "Ownership") == 1).await;
+        at(&app, &clock, start + Duration::days(3));
+        app.slash(grant(ids::MINA)).await;
+        eventually_sync("Mina's first lesson", || dms(&app, "Ownership") == 2).await;
+
+        // Day 7 of Kai's grant, day 4 of Mina's: only Kai's second lesson opens.
+        at(
+            &app,
+            &clock,
+            start + Duration::days(7) + Duration::minutes(1),
+        );
+        let role = format!("/members/{}/roles/{}", ids::KAI, ids::ROLE_REGULAR);
+        app.sim()
+            .wait_request("PUT", &role, 1, WAIT)
+            .await
+            .expect("the lesson role");
+        // (A DM has no interaction to tell Kai's language from: the community's is used.)
+        eventually_sync("Kai's second lesson", || dms(&app, "Lifetimes") == 1).await;
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM lesson_unlocks WHERE lesson = 1")
+                .await,
+            1,
+            "Mina's is not due"
+        );
+        let progress = app
+            .slash(SlashCall::new(ids::MINA, "course").subcommand("progress"))
+            .await;
+        assert!(
+            progress.content.contains("✅ 1. [Ownership]"),
+            "{}",
+            progress.content
+        );
+        assert!(
+            progress.content.contains("🔒 2. Lifetimes — unlocks"),
+            "{}",
+            progress.content
+        );
+
+        // A renewal counts from the first grant: nothing re-locks or repeats.
+        app.slash(grant(ids::KAI)).await;
+        at(
+            &app,
+            &clock,
+            start + Duration::days(10) + Duration::minutes(1),
+        );
+        eventually_sync("Mina's second lesson", || dms(&app, "Lifetimes") == 2).await;
+        assert_eq!(dms(&app, "Ownership"), 2);
+        assert_eq!(app.count("SELECT COUNT(*) FROM lesson_unlocks").await, 4);
+        app.stop().await;
+    }
+}

@@ -47,7 +47,8 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "challenge",
             "homework",
             "Add to highlights",
-            "highlights"
+            "highlights",
+            "course"
         ]
     );
 

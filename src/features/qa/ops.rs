@@ -450,18 +450,10 @@ mod tests {
     }
 
     /// Every member's balance, the pool's, and the points held in open escrow.
+    /// Every member's balance, the pool's, and the points held in open escrow.
     async fn total(db: &crate::db::Db) -> i64 {
-        let (balances,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(SUM(balance), 0) FROM points_members")
-                .fetch_one(&db.read)
-                .await
-                .unwrap();
-        let (escrow,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(SUM(price), 0) FROM questions WHERE status = 'open'")
-                .fetch_one(&db.read)
-                .await
-                .unwrap();
-        balances + escrow
+        let mut conn = db.read.acquire().await.unwrap();
+        store::points_in_play(&mut conn).await.unwrap()
     }
 
     async fn run(steps: Vec<Step>, pool: bool) -> (i64, i64, i64, Vec<i64>) {
@@ -540,10 +532,10 @@ mod tests {
             };
             tx.commit().await.unwrap();
         }
-        let (paid_listens,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM question_listens")
-            .fetch_one(&db.read)
-            .await
-            .unwrap();
+        let paid_listens = {
+            let mut conn = db.read.acquire().await.unwrap();
+            store::listens_total(&mut conn).await.unwrap()
+        };
         assert_eq!(
             paid_listens, listens,
             "one paid listen per member and answer"

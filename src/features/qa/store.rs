@@ -166,3 +166,23 @@ pub async fn set_answer_post(
         .await?;
     Ok(())
 }
+
+/// Every balance (the community pool's included) plus the points held in open escrow: what
+/// paid Q&A must never change.
+pub async fn points_in_play(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(SUM(balance), 0) FROM points_members)
+              + (SELECT COALESCE(SUM(price), 0) FROM questions WHERE status = 'open')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(total)
+}
+
+/// Paid listens, all answers together.
+pub async fn listens_total(conn: &mut SqliteConnection) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM question_listens")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n)
+}

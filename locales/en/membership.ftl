@@ -198,3 +198,24 @@ stripe-unmatched-unknown-refund = a refund of a payment Lyceum never matched
 stripe-unmatched-unknown-dispute = a dispute of a payment Lyceum never matched
 stripe-unmatched-member-left = paid by a member who has left the server (granted; the role comes back when they rejoin)
 modlog-stripe-member-left = ⚠️ { $member } paid { $amount } for **{ $product }** but has left the server: their access waits for them to rejoin. Reach out, or refund it in the Stripe Dashboard (`{ $object }`). Listed in `/membership unmatched`.
+
+## Renewal care
+renewals-none = No paid time ends in the next { $days } days (counting only what does not renew by itself).
+renewals-header = **Renewals due in the next { $days } days** ({ $count }) — press Send to DM a member their drafted message (nothing is sent otherwise):
+renewals-active = active
+renewals-quiet = quiet
+renewals-silent = silent for 14 days
+renewals-sent = draft sent
+renewals-send = Send { $n }
+renewals-draft-active = Hi { $member }, thank you for being such an active part of the community! Your { $product } ends on { $end }. Renew to keep your access: { $how }
+renewals-draft-quiet = Hi { $member }, we have missed you lately! Your { $product } ends on { $end }; there is a lot waiting for you. Renew to keep your access: { $how }
+renewals-sent-now = ✅ Sent to { $member }.
+renewals-sent-before = This renewal message already went to { $member } for this period.
+renewals-no-longer-due = { $member } is no longer due (renewed, or the access ended): nothing sent.
+renewals-admins-only = Only admins can send renewal messages.
+cmd-renewals = renewals
+    .description = Renewal care: whose paid time ends soon
+cmd-renewals-upcoming = upcoming
+    .description = Members whose paid time ends soon, by product and activity, each with a renewal message to send
+    .days = days
+    .days-description = How far ahead (default 14 days)

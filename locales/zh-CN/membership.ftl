@@ -195,3 +195,24 @@ stripe-unmatched-unknown-refund = 一笔 Lyceum 从未匹配过的付款被退�
 stripe-unmatched-unknown-dispute = 一笔 Lyceum 从未匹配过的付款被发起争议
 stripe-unmatched-member-left = 付款成员已离开服务器（已开通；重新加入后身份组会恢复）
 modlog-stripe-member-left = ⚠️ { $member } 为 **{ $product }** 付款 { $amount }，但已离开服务器：权限将在其重新加入后生效。请联系该成员，或在 Stripe 后台退款（`{ $object }`）。可在 `/membership unmatched` 查看。
+
+## Renewal care
+renewals-none = 未来 { $days } 天内没有到期的付费（不含自动续费）。
+renewals-header = **未来 { $days } 天内到期的续费**（{ $count }）— 点「发送」把草拟的续费消息私信给成员（不点不会发送）：
+renewals-active = 活跃
+renewals-quiet = 不太活跃
+renewals-silent = 14 天未发言
+renewals-sent = 已发送
+renewals-send = 发送 { $n }
+renewals-draft-active = 你好 { $member }，感谢你一直积极参与社群！你的{ $product }将于 { $end } 到期，续费即可继续享有：{ $how }
+renewals-draft-quiet = 你好 { $member }，最近很想念你！你的{ $product }将于 { $end } 到期，这里还有很多内容等着你。续费即可继续享有：{ $how }
+renewals-sent-now = ✅ 已发送给 { $member }。
+renewals-sent-before = 本期的续费消息已经发给 { $member } 了。
+renewals-no-longer-due = { $member } 已不在到期名单中（已续费或已结束）：未发送。
+renewals-admins-only = 只有管理员可以发送续费消息。
+cmd-renewals = 续费
+    .description = 续费关怀：谁的付费即将到期
+cmd-renewals-upcoming = 即将到期
+    .description = 付费即将到期的成员（按产品和活跃度分组），附可一键发送的续费消息
+    .days = 天数
+    .days-description = 往后看多少天（默认 14 天）

@@ -209,6 +209,8 @@ async fn button(
         homework_press(ctx, data, press).await
     } else if id.starts_with(crate::features::qa::LISTEN_PREFIX) {
         qa_listen(ctx, data, press).await
+    } else if id.starts_with(membership::renewals::BUTTON_PREFIX) {
+        renewal_send(ctx, data, press).await
     } else {
         Ok(())
     }
@@ -336,6 +338,36 @@ async fn accept_rules(
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
     Ok(())
+}
+
+/// Send under a renewal draft: admins only (checked here), once per member and period.
+async fn renewal_send(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::membership::{by_hand, renewals};
+    let config = data.config.snapshot();
+    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let Some((member, product, paid)) = renewals::parse(&press.data.custom_id) else {
+        return Ok(());
+    };
+    let text = if presser_level(ctx, data, &config, press).await? < Level::Admin {
+        crate::t!(locale, "renewals-admins-only")
+    } else {
+        let outcome =
+            by_hand::send_renewal_draft(data, &config, member, &product, paid, press.user.id)
+                .await?;
+        let who = format!("<@{member}>");
+        match outcome {
+            by_hand::DraftSent::Sent => crate::t!(locale, "renewals-sent-now", member = who),
+            by_hand::DraftSent::Before => crate::t!(locale, "renewals-sent-before", member = who),
+            by_hand::DraftSent::NoLongerDue => {
+                crate::t!(locale, "renewals-no-longer-due", member = who)
+            }
+        }
+    };
+    answer_ephemeral(ctx, press.id, &press.token, text).await
 }
 
 /// 围观 Listen under an answer: the member pays once and reads the answer (ephemeral).

@@ -214,6 +214,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM lesson_unlocks WHERE member_id = ?",
     ),
     (
+        "renewal_drafts_sent",
+        "SELECT * FROM renewal_drafts_sent WHERE member_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

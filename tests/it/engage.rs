@@ -1520,3 +1520,106 @@ role = {lesson2}
         app.stop().await;
     }
 }
+
+mod renewals {
+    //! Renewal care: who is due, grouped, a drafted message sent once per period on a press.
+
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Duration, Utc};
+    use lyceum::clock::ManualClock;
+    use lyceum::harness::sim::{ids, SlashCall};
+
+    use crate::support::{eventually_sync, TestApp};
+
+    fn dms(app: &TestApp, needle: &str) -> usize {
+        app.sim()
+            .sent_payloads()
+            .iter()
+            .filter(|(_, v)| v["content"].as_str().is_some_and(|c| c.contains(needle)))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn upcoming_renewals_are_listed_and_a_draft_is_sent_once_per_period() {
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app = TestApp::spawn_clocked(&crate::membership::products(), clock.clone()).await;
+        let grant = |member: u64, duration: &str| {
+            SlashCall::new(ids::OWNER, "membership")
+                .subcommand("grant")
+                .user_option("member", member)
+                .string("product", "pro")
+                .string("duration", duration)
+        };
+        app.slash(grant(ids::KAI, "30d")).await;
+        app.slash(grant(ids::MINA, "60d")).await;
+        clock.set(start + Duration::days(20));
+        let list = SlashCall::new(ids::OWNER, "renewals").subcommand("upcoming");
+        let (id, _) = app.sim().invoke(&list).unwrap();
+        let reply = app.sim().wait_reply(id).await.unwrap();
+        assert!(
+            reply
+                .content
+                .starts_with("**Renewals due in the next 14 days** (1)"),
+            "{}",
+            reply.content
+        );
+        assert!(
+            reply.content.contains("**Pro membership**"),
+            "{}",
+            reply.content
+        );
+        assert!(
+            reply.content.contains(&format!("`1` <@{}>", ids::KAI))
+                && reply.content.contains("silent for 14 days"),
+            "{}",
+            reply.content
+        );
+        assert!(!reply.content.contains(&format!("<@{}>", ids::MINA)));
+        let button = reply.raw["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            dms(&app, "we have missed you"),
+            0,
+            "nothing without a press"
+        );
+
+        // A member cannot send; an admin sends once; a second press (even after a restart)
+        // sends nothing.
+        let press = |user: u64| app.sim().press_on_reply(user, id, &button).unwrap().0;
+        let refused = app.sim().wait_reply(press(ids::KAI)).await.unwrap();
+        assert_eq!(refused.content, "只有管理员可以发送续费消息。");
+        let sent = app.sim().wait_reply(press(ids::OWNER)).await.unwrap();
+        assert_eq!(sent.content, format!("✅ Sent to <@{}>.", ids::KAI));
+        eventually_sync("the draft DM", || dms(&app, "we have missed you") == 1).await;
+        assert!(dms(&app, "https://buy.stripe.com/test_pro?client_reference_id=") == 1);
+        app.restart().await;
+        let press = |user: u64| app.sim().press_on_reply(user, id, &button).unwrap().0;
+        let again = app.sim().wait_reply(press(ids::OWNER)).await.unwrap();
+        assert!(
+            again
+                .content
+                .starts_with("This renewal message already went"),
+            "{}",
+            again.content
+        );
+        let listed = app
+            .slash(SlashCall::new(ids::OWNER, "renewals").subcommand("upcoming"))
+            .await;
+        assert!(listed.content.contains("draft sent"), "{}", listed.content);
+
+        // Renewed: the old button finds nobody due.
+        app.slash(grant(ids::KAI, "30d")).await;
+        let renewed = app.sim().wait_reply(press(ids::OWNER)).await.unwrap();
+        assert!(
+            renewed.content.contains("is no longer due"),
+            "{}",
+            renewed.content
+        );
+        assert_eq!(dms(&app, "we have missed you"), 1);
+        app.stop().await;
+    }
+}

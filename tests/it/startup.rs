@@ -37,6 +37,7 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "redeem",
             "revenue",
             "gate",
+            "renewals",
             "about",
             "feedback",
             "ask",

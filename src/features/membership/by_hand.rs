@@ -226,3 +226,40 @@ pub async fn apply_gate_fixes(
     app.commit(tx).await?;
     Ok(fixes.len())
 }
+
+/// What pressing Send under a renewal draft did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftSent {
+    Sent,
+    /// Sent before for this paid period.
+    Before,
+    /// The member renewed (or the grant ended) since the list was made.
+    NoLongerDue,
+}
+
+/// Sends the renewal draft for (member, product, paid end) if it is still due, once.
+pub async fn send_renewal_draft(
+    app: &AppState,
+    config: &Config,
+    member: i64,
+    product: &str,
+    paid_until: i64,
+    by: UserId,
+) -> Result<DraftSent, Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    let due = super::renewals::upcoming(&mut tx, config, now, 90).await?;
+    let Some(due) = due
+        .into_iter()
+        .find(|d| d.member == member && d.product == product && d.paid_until == paid_until)
+    else {
+        return Ok(DraftSent::NoLongerDue);
+    };
+    let sent = super::renewals::send(&mut tx, config, &due, by, now).await?;
+    app.commit(tx).await?;
+    Ok(if sent {
+        DraftSent::Sent
+    } else {
+        DraftSent::Before
+    })
+}

@@ -18,7 +18,109 @@ use crate::error::Error;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
-    vec![membership(), code(), redeem(), revenue(), gate()]
+    vec![
+        membership(),
+        code(),
+        redeem(),
+        revenue(),
+        gate(),
+        renewals(),
+    ]
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("renewals_upcoming"),
+    subcommand_required,
+    custom_data = "Level::Admin"
+)]
+async fn renewals(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Members whose paid time ends soon, by product and activity, each with a renewal message to send
+#[poise::command(slash_command, rename = "upcoming", custom_data = "Level::Admin")]
+async fn renewals_upcoming(
+    ctx: Context<'_>,
+    #[min = 1]
+    #[max = 90]
+    days: Option<i64>,
+) -> Result<(), Error> {
+    use super::renewals::{self, Activity};
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let config = &inv.config;
+    let days = days.unwrap_or(14);
+    let data = ctx.data();
+    crate::features::stats::activity(data)
+        .flush(&data.db)
+        .await?;
+    let due = {
+        let mut conn = data.db.read.acquire().await?;
+        renewals::upcoming(&mut conn, config, data.clock.now(), days).await?
+    };
+    if due.is_empty() {
+        reply::ephemeral(ctx, t!(locale, "renewals-none", days = days)).await?;
+        return Ok(());
+    }
+    let mut lines = vec![t!(
+        locale,
+        "renewals-header",
+        count = due.len() as i64,
+        days = days
+    )];
+    let mut buttons = Vec::new();
+    let mut product = "";
+    for (i, d) in due.iter().enumerate() {
+        if d.product != product {
+            product = &d.product;
+            let name = config
+                .product(product)
+                .map_or(product.to_string(), |p| p.name.get(locale).to_string());
+            lines.push(format!("**{name}**"));
+        }
+        let activity = match d.activity {
+            Activity::Active => t!(locale, "renewals-active"),
+            Activity::Quiet => t!(locale, "renewals-quiet"),
+            Activity::Silent => t!(locale, "renewals-silent"),
+        };
+        let sent = if d.sent {
+            format!(" · {}", t!(locale, "renewals-sent"))
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "`{}` <@{}> — <t:{}:D> · {activity}{sent}\n> {}",
+            i + 1,
+            d.member,
+            d.paid_until / 1000,
+            renewals::draft(config, d, config.community.default_locale).replace('\n', " ")
+        ));
+        if !d.sent && buttons.len() < 25 {
+            buttons.push(
+                serenity::CreateButton::new(format!(
+                    "{}{}:{}:{}",
+                    renewals::BUTTON_PREFIX,
+                    d.member,
+                    d.product,
+                    d.paid_until
+                ))
+                .label(t!(locale, "renewals-send", n = i as i64 + 1))
+                .style(serenity::ButtonStyle::Primary),
+            );
+        }
+    }
+    let rows: Vec<serenity::CreateActionRow> = buttons
+        .chunks(5)
+        .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
+        .collect();
+    let reply = poise::CreateReply::default()
+        .content(reply::fit(lines.join("\n")))
+        .components(rows)
+        .ephemeral(true);
+    ctx.send(reply).await?;
+    Ok(())
 }
 
 /// The custom id of `/gate apply`'s confirmation button.

@@ -17,6 +17,7 @@ pub mod notices;
 pub mod ops;
 pub mod reconcile;
 pub mod render;
+pub mod renewals;
 pub mod roles;
 pub mod rules;
 pub mod store;

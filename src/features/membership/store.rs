@@ -381,3 +381,54 @@ pub async fn income_since(
     .fetch_all(&db.read)
     .await
 }
+
+/// Days with at least one message in the 14 local days up to `today` (`YYYY-MM-DD`), per
+/// member among `members`.
+pub async fn active_days(
+    conn: &mut SqliteConnection,
+    since: &str,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT member_id, COUNT(*) FROM activity_daily WHERE day >= ? AND messages > 0
+         GROUP BY member_id",
+    )
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Records a renewal draft sent. False when it was sent before for that period.
+pub async fn mark_draft_sent(
+    tx: &mut SqliteConnection,
+    member: i64,
+    product: &str,
+    paid_until: i64,
+    by: i64,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO renewal_drafts_sent (member_id, product, paid_until, sent_by, sent_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(member)
+    .bind(product)
+    .bind(paid_until)
+    .bind(by)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The drafts sent for periods ending after `after` (ms): (member, product, paid end).
+pub async fn drafts_sent(
+    conn: &mut SqliteConnection,
+    after: i64,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT member_id, product, paid_until FROM renewal_drafts_sent WHERE paid_until > ?",
+    )
+    .bind(after)
+    .fetch_all(&mut *conn)
+    .await
+}

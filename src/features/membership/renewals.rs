@@ -1,0 +1,188 @@
+//! Renewal care, the staff view: members whose paid time ends soon (grants that do not renew by
+//! themselves), by product and by recent activity, each with a drafted renewal message staff
+//! send with one press — once per member and paid period, and never without a press.
+
+use chrono::{DateTime, Duration, Utc};
+use serenity::all::UserId;
+use sqlx::SqliteConnection;
+
+use super::store;
+use crate::clock::{from_millis, to_millis};
+use crate::config::Config;
+use crate::error::Error;
+use crate::i18n::Locale;
+use crate::outbox::{self, Effect, MessageBody};
+use crate::t;
+
+/// The Send button under a draft: `lyceum:rn:<member>:<product>:<paid until>`.
+pub const BUTTON_PREFIX: &str = "lyceum:rn:";
+
+/// Recent activity over the last 14 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Activity {
+    /// Messages on 3 or more of the 14 days.
+    Active,
+    /// On 1 or 2 days.
+    Quiet,
+    /// None.
+    Silent,
+}
+
+pub fn classify(active_days: i64) -> Activity {
+    match active_days {
+        d if d >= 3 => Activity::Active,
+        d if d >= 1 => Activity::Quiet,
+        _ => Activity::Silent,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub member: i64,
+    pub product: String,
+    pub paid_until: i64,
+    pub activity: Activity,
+    pub sent: bool,
+}
+
+/// Members whose paid time ends within `days` of `now` and does not renew by itself, by
+/// product, then activity, then end.
+pub async fn upcoming(
+    conn: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Result<Vec<Due>, Error> {
+    let from = to_millis(now);
+    let to = to_millis(now + Duration::days(days));
+    let ends = store::paid_ends_between(conn, from, to).await?;
+    let since = crate::features::stats::activity::day_of(
+        now - Duration::days(13),
+        config.community.timezone,
+    );
+    let active: std::collections::HashMap<i64, i64> = store::active_days(conn, &since)
+        .await?
+        .into_iter()
+        .collect();
+    let sent = store::drafts_sent(conn, from).await?;
+    let mut due: Vec<Due> = ends
+        .into_iter()
+        .filter(|(_, _, _, renews)| !renews)
+        .map(|(member, product, paid_until, _)| Due {
+            sent: sent
+                .iter()
+                .any(|(m, p, u)| *m == member && *p == product && *u == paid_until),
+            activity: classify(active.get(&member).copied().unwrap_or(0)),
+            member,
+            product,
+            paid_until,
+        })
+        .collect();
+    due.sort_by(|a, b| {
+        (a.product.as_str(), a.activity, a.paid_until).cmp(&(
+            b.product.as_str(),
+            b.activity,
+            b.paid_until,
+        ))
+    });
+    Ok(due)
+}
+
+/// The drafted renewal message, in `locale`: thanks to an active member, a nudge to a quiet or
+/// silent one; the end date and how to renew.
+pub fn draft(config: &Config, due: &Due, locale: Locale) -> String {
+    let product = config.product(&due.product);
+    let name = product.map_or(due.product.clone(), |p| p.name.get(locale).to_string());
+    let how = match product.and_then(|p| p.payment_link.as_deref()) {
+        Some(link) => format!("{link}?client_reference_id={}", due.member),
+        None => "/membership buy".to_string(),
+    };
+    let key = match due.activity {
+        Activity::Active => "renewals-draft-active",
+        Activity::Quiet | Activity::Silent => "renewals-draft-quiet",
+    };
+    t!(
+        locale,
+        key,
+        member = format!("<@{}>", due.member),
+        product = name,
+        end = format!("<t:{}:D>", due.paid_until / 1000),
+        how = how
+    )
+}
+
+/// Sends the draft for (member, product, paid end) by DM, once. Returns false when it was sent
+/// before. Audited.
+pub async fn send(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    due: &Due,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    if !store::mark_draft_sent(
+        tx,
+        due.member,
+        &due.product,
+        due.paid_until,
+        by.get() as i64,
+        to_millis(now),
+    )
+    .await?
+    {
+        return Ok(false);
+    }
+    let locale = config.community.default_locale;
+    let dm = Effect::SendDm {
+        user_id: UserId::new(due.member as u64),
+        body: MessageBody::text(draft(config, due, locale)),
+    };
+    outbox::enqueue(tx, &dm, now, None).await?;
+    let entry = crate::audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: by,
+        action: "renewals.send",
+        target_kind: Some("member"),
+        target_id: Some(due.member as u64),
+        arguments: serde_json::json!({
+            "product": due.product,
+            "paid_until": from_millis(due.paid_until).to_rfc3339(),
+        }),
+    };
+    crate::audit::record(tx, &entry, now).await?;
+    Ok(true)
+}
+
+/// (member, product, paid end) from a Send button's custom id.
+pub fn parse(custom_id: &str) -> Option<(i64, String, i64)> {
+    let rest = custom_id.strip_prefix(BUTTON_PREFIX)?;
+    let mut parts = rest.splitn(3, ':');
+    let member = parts.next()?.parse().ok()?;
+    let product = parts.next()?.to_string();
+    let paid = parts.next()?.parse().ok()?;
+    Some((member, product, paid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_groups_and_button_ids() {
+        assert_eq!(
+            [0, 1, 2, 3, 14].map(classify),
+            [
+                Activity::Silent,
+                Activity::Quiet,
+                Activity::Quiet,
+                Activity::Active,
+                Activity::Active
+            ]
+        );
+        assert_eq!(
+            parse("lyceum:rn:42:pro:1700000000000"),
+            Some((42, "pro".into(), 1_700_000_000_000))
+        );
+        assert_eq!(parse("lyceum:rn:x:pro:1"), None);
+    }
+}

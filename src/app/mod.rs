@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod events;
 pub mod front;
+pub mod interactions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -73,9 +73,9 @@ pub struct Config {
     pub events: EventsConfig,
 }
 
-/// `[events]`. (The issue named `[schedule] mirror_to_discord`; TOML cannot have `[schedule]`
-/// beside the `[[schedule]]` standing schedules, so the switch lives here, and each
-/// `[[schedule]]` item and `/event create` can still say `mirror_to_discord` / `mirror`.)
+/// `[events]` (or `[schedule]` in a file without `[[schedule]]` items: TOML cannot have both,
+/// so a file with standing schedules sets the Events tab here; each `[[schedule]]` item and
+/// `/event create` can still say `mirror_to_discord` / `mirror`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventsConfig {
     /// Every event also exists as a Discord guild scheduled event (its next occurrence).
@@ -306,12 +306,20 @@ impl Config {
         let items = plan::read_items(reader.array(&root, "content_plan"));
         let plan = reader.read(&root, "plan", |s| plan::read_plan(s, items));
 
-        let schedules = schedule::read_items(
-            reader.array(&root, "schedule"),
-            community.as_ref().map_or(Tz::UTC, |c| c.timezone),
-            community.as_ref().map_or(Locale::En, |c| c.default_locale),
-            channels.announcements,
-        );
+        // `[schedule]` as a table holds the Events-tab settings (`mirror_to_discord`, …, as
+        // `[events]` does); as `[[schedule]]` items, standing schedules. TOML allows one or the
+        // other in a file.
+        let schedule_settings = matches!(root.get("schedule"), Some(toml::Value::Table(_)));
+        let schedules = if schedule_settings {
+            Vec::new()
+        } else {
+            schedule::read_items(
+                reader.array(&root, "schedule"),
+                community.as_ref().map_or(Tz::UTC, |c| c.timezone),
+                community.as_ref().map_or(Locale::En, |c| c.default_locale),
+                channels.announcements,
+            )
+        };
 
         let qa = reader.read(&root, "qa", community::read_qa);
 
@@ -320,7 +328,18 @@ impl Config {
         let roles = reader.read(&root, "roles", roles::read_roles);
         check_role_menus(&reader, &roles, &onboarding, &products, &points, &staff);
         let highlights = reader.read(&root, "highlights", highlights::read_highlights);
-        let events = reader.read(&root, "events", read_events);
+        let events = if schedule_settings && root.get("events").is_none() {
+            reader.read(&root, "schedule", read_events)
+        } else {
+            if schedule_settings {
+                reader.problem(
+                    "schedule",
+                    None,
+                    "set the Events tab in [events] or in [schedule], not both",
+                );
+            }
+            reader.read(&root, "events", read_events)
+        };
         for (i, h) in highlights.start_here.iter().enumerate() {
             if !products.iter().any(|p| p.id == h.product) {
                 reader.problem(
@@ -861,6 +880,28 @@ mod tests {
                 .any(|p| p.contains("roles.menus[1].roles[0].role") && p.contains("offered twice")),
             "{twice:?}"
         );
+    }
+
+    /// `[schedule] mirror_to_discord = true`, as the issue names it, works in a file without
+    /// standing schedules; with `[[schedule]]` items the same keys go in `[events]`.
+    #[test]
+    fn the_events_tab_switch_reads_from_schedule_or_events() {
+        let as_table =
+            Config::parse("[discord]\nguild_id = 1\n[schedule]\nmirror_to_discord = true\n")
+                .unwrap();
+        assert!(as_table.events.mirror_to_discord);
+        assert!(as_table.schedules.is_empty());
+        let beside = Config::parse(
+            "[discord]\nguild_id = 1\n[channels]\nannouncements = 5\n[events]\nmirror_to_discord = true\n\
+             [[schedule]]\nid = \"live\"\ntitle = \"Live\"\nwhen = \"2026-12-04 20:00\"\n",
+        )
+        .unwrap();
+        assert!(beside.events.mirror_to_discord);
+        assert_eq!(beside.schedules.len(), 1);
+        let both = problems(
+            "[discord]\nguild_id = 1\n[schedule]\nmirror_to_discord = true\n[events]\nmirror_to_discord = false\n",
+        );
+        assert!(both.iter().any(|p| p.contains("not both")), "{both:?}");
     }
 
     /// The mistakes creators make, each answered with what to write instead.

@@ -498,6 +498,16 @@ channels = [{course_channel}]
 duration = "lifetime"
 price = 99
 
+[[products.lessons]]
+title = {{ en = "Ownership", "zh-CN" = "所有权" }}
+link = "https://discord.com/channels/{guild}/{course_channel}"
+unlock_after = "0d"
+
+[[products.lessons]]
+title = {{ en = "Lifetimes", "zh-CN" = "生命周期" }}
+link = "https://discord.com/channels/{guild}/{course_channel}"
+unlock_after = "7d"
+
 # Demo-length times (real products use days): the expiry scene ends in seconds.
 [[products]]
 id = "pro"
@@ -518,6 +528,14 @@ name = {{ en = "Getting started", "zh-CN" = "入门" }}
 
 [[highlights.start_here]]
 product = "pro"
+
+[[roles.menus]]
+id = "topics"
+title = {{ en = "Pick your topics", "zh-CN" = "选择你的话题" }}
+[[roles.menus.roles]]
+role = {topic}
+label = {{ en = "Async Rust", "zh-CN" = "异步 Rust" }}
+emoji = "⚡"
 "#,
         announcements = ids::CHANNEL_ANNOUNCEMENTS,
         general = ids::CHANNEL_GENERAL,
@@ -525,6 +543,8 @@ product = "pro"
         pro = ids::ROLE_PRO,
         course = ids::ROLE_COURSE,
         course_channel = ids::CHANNEL_COURSE,
+        guild = ids::GUILD,
+        topic = ids::ROLE_TOPIC,
     )
 }
 

@@ -356,6 +356,12 @@ fn the_demo_plays_its_script_to_the_end() {
         "⭐ 优秀作业奖励 **+50** 积分。",
         "#announcements 📌 ▸ ⭐ Highlights · Getting started",
         "DM @kai ▸ 👋 从这里开始",
+        "Lyceum 👁 ▸ ✅ Added: @Async Rust",
+        "In Discord's Events tab: 1 interested.",
+        "**Renewals due in the next 31 days**",
+        "Lyceum 👁 ▸ ✅ Sent to @kai.",
+        "🔒 2. Lifetimes — unlocks in 6 days",
+        "DM @mina ▸ 📖 A new lesson of Rust course is open: **Lifetimes**",
     ] {
         assert!(
             stdout.contains(expected),

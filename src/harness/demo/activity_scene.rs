@@ -1,7 +1,8 @@
-//! Scene 11 of the demo: keeping members active. A 打卡 challenge's first two days (a
-//! check-in through the button and its modal, a day off, the bot's clock moved a day), a
-//! homework hand-in reviewed and featured, a message added to 精华 with its index updating, and
-//! a new paid member's "start here" DM.
+//! Scene 11 of the demo: keeping members active and paying. A 打卡 challenge's first two days
+//! (a check-in through the button and its modal, a day off, the bot's clock moved a day), a
+//! homework hand-in reviewed and featured, a message added to 精华 with its index updating, a
+//! new paid member's "start here" DM, a role menu, an event in Discord's Events tab, the
+//! renewals due with a drafted message sent, and a course lesson unlocking a week later.
 
 use std::time::Duration;
 
@@ -89,8 +90,9 @@ pub(super) async fn run(
     state: &AppState,
     clock: &OffsetClock,
 ) -> anyhow::Result<()> {
-    script
-        .say("── Scene 11 · Keeping members active: a 打卡 challenge, homework, 精华, start here");
+    script.say(
+        "── Scene 11 · Keeping members active and paying: 打卡, homework, 精华, role menus, the Events tab, renewals, lessons",
+    );
     let sim = &script.sim;
     // The challenge starts today at this minute; check-ins close a day later.
     let local = clock.now().with_timezone(&script.tz);
@@ -300,6 +302,145 @@ pub(super) async fn run(
                 .unwrap_or_default()
         ),
     );
+    println!();
+    role_menu(script).await?;
+    events_tab(script).await?;
+    renewals(script).await?;
+    lessons(script, state, clock).await?;
+    Ok(())
+}
+
+/// A role menu posted; a member takes a topic role with one press.
+async fn role_menu(script: &Script) -> anyhow::Result<()> {
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "roles")
+                .subcommand("post")
+                .string("menu", "topics")
+                .channel_option("channel", ids::CHANNEL_GENERAL),
+            "/roles post menu:topics channel:#general",
+        )
+        .await?;
+    let menu = script
+        .posted(ids::CHANNEL_GENERAL, "the role menu", |m| {
+            embed_title(m) == "Pick your topics"
+        })
+        .await?;
+    script.indent("#general", "Pick your topics  [⚡ Async Rust]");
+    let custom_id = format!("lyceum:rm:topics:{}", ids::ROLE_TOPIC);
+    let (press, _) = script
+        .sim
+        .press(ids::SAM, ids::CHANNEL_GENERAL, id_of(&menu)?, &custom_id)?;
+    println!("  {:>8} ▸ [⚡ Async Rust]", "sam");
+    let reply = script.sim.wait_reply(press).await.context("no answer")?;
+    script.indent("Lyceum 👁", &reply.content);
+    script.role_added(ids::SAM, ids::ROLE_TOPIC).await?;
+    println!();
+    Ok(())
+}
+
+/// An event also in Discord's Events tab; a member's "Interested" reaches `/event attendees`.
+async fn events_tab(script: &Script) -> anyhow::Result<()> {
+    let sim = &script.sim;
+    println!("    olivia ▸ /event create title:Office hours when:in 3d mirror:true");
+    let created = sim
+        .slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("create")
+                .string("title", "Office hours")
+                .string("when", "in 3d")
+                .boolean("mirror", true),
+        )
+        .await?;
+    script.indent("Lyceum 👁", &created.content);
+    let id: i64 = created
+        .content
+        .split('#')
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .and_then(|n| n.parse().ok())
+        .context("the event's number")?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mirrored = loop {
+        if let Some(found) = sim
+            .scheduled_events()
+            .into_iter()
+            .find(|e| e["name"] == "Office hours")
+        {
+            break found;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the event did not reach the Events tab"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    script.indent(
+        "Events tab",
+        &format!(
+            "Office hours · {} · {}",
+            mirrored["scheduled_start_time"]
+                .as_str()
+                .unwrap_or_default(),
+            mirrored["entity_metadata"]["location"]
+                .as_str()
+                .unwrap_or_default()
+        ),
+    );
+    let discord_id = mirrored["id"].as_str().unwrap_or_default().to_string();
+    sim.scheduled_event_interest(ids::KAI, &discord_id);
+    println!("       kai ▸ (in the Events tab) Interested");
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("attendees")
+                .integer("event", id),
+            &format!("/event attendees event:{id}"),
+        )
+        .await?;
+    println!();
+    Ok(())
+}
+
+/// Whose paid time ends soon, and a drafted renewal message sent with one press.
+async fn renewals(script: &Script) -> anyhow::Result<()> {
+    let sim = &script.sim;
+    let call = SlashCall::new(ids::OWNER, "renewals")
+        .subcommand("upcoming")
+        .integer("days", 31);
+    println!("    olivia ▸ /renewals upcoming days:31");
+    let (asked, _) = sim.invoke(&call)?;
+    let list = sim.wait_reply(asked).await.context("no renewals list")?;
+    script.indent("Lyceum 👁", &list.content);
+    let Some(send) = list.raw["components"][0]["components"][0]["custom_id"].as_str() else {
+        println!();
+        return Ok(());
+    };
+    println!("    olivia ▸ [Send 1]");
+    let (press, _) = sim.press_on_reply(ids::OWNER, asked, send)?;
+    let sent = sim.wait_reply(press).await.context("no answer to Send")?;
+    script.indent("Lyceum 👁", &sent.content);
+    println!();
+    Ok(())
+}
+
+/// Mina's course: the first lesson open since she redeemed it, the second a week later.
+async fn lessons(script: &Script, state: &AppState, clock: &OffsetClock) -> anyhow::Result<()> {
+    script
+        .command(
+            SlashCall::new(ids::MINA, "course").subcommand("progress"),
+            "/course progress",
+        )
+        .await?;
+    println!("  ⏩ The bot's clock moves forward a week");
+    clock.skip(chrono::Duration::days(7));
+    state.wakes.fire(crate::state::Topic::GRANTS);
+    script
+        .dm(
+            ids::MINA,
+            "📖 A new lesson of Rust course is open: **Lifetimes**",
+        )
+        .await?;
     println!();
     Ok(())
 }

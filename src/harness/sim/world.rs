@@ -29,6 +29,8 @@ pub mod ids {
     pub const ROLE_PRO: u64 = 300_000_000_000_000_016;
     /// A course's role (paid access to `CHANNEL_COURSE`).
     pub const ROLE_COURSE: u64 = 300_000_000_000_000_017;
+    /// A topic role members choose themselves (role menus); no permissions.
+    pub const ROLE_TOPIC: u64 = 300_000_000_000_000_018;
     pub const CHANNEL_GENERAL: u64 = 400_000_000_000_000_001;
     pub const CHANNEL_MOD_LOG: u64 = 400_000_000_000_000_002;
     pub const CHANNEL_ANNOUNCEMENTS: u64 = 400_000_000_000_000_003;
@@ -159,6 +161,7 @@ impl Default for World {
                 role(ROLE_PRO, "Pro", 3, 0),
                 role(ROLE_REGULAR, "Regular", 2, 0),
                 role(ROLE_COURSE, "Rust Course", 1, 0),
+                role(ROLE_TOPIC, "Async Rust", 1, 0),
             ],
             channels: vec![
                 SimChannel {

@@ -212,12 +212,7 @@ async fn highlight_publish(
     else {
         return Ok(());
     };
-    let roles = submit
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    let text = if level_of(ctx, data, &config, submit.user.id, &roles).await? < Level::Moderator {
+    let text = if submitter_level(ctx, data, &config, submit).await? < Level::Moderator {
         crate::error::UserFacing::message(&HighlightError::StaffOnly, locale)
     } else {
         let topic = modal_field(submit, "topic").unwrap_or_default();
@@ -293,12 +288,7 @@ async fn homework_review(
     let Some((submission, status)) = render::parse_ids(&submit.data.custom_id) else {
         return Ok(());
     };
-    let roles = submit
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    if level_of(ctx, data, &config, submit.user.id, &roles).await? < Level::Moderator {
+    if submitter_level(ctx, data, &config, submit).await? < Level::Moderator {
         let text = crate::t!(locale, "homework-staff-only");
         return answer_ephemeral(ctx, submit.id, &submit.token, text).await;
     }
@@ -489,12 +479,29 @@ async fn presser_level(
     config: &crate::config::Config,
     press: &serenity::ComponentInteraction,
 ) -> Result<Level, Error> {
-    let roles = press
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    level_of(ctx, data, config, press.user.id, &roles).await
+    member_level(ctx, data, config, press.user.id, press.member.as_ref()).await
+}
+
+/// The staff level of whoever submitted a modal, checked on the server again at the submit.
+async fn submitter_level(
+    ctx: &serenity::Context,
+    data: &Data,
+    config: &crate::config::Config,
+    submit: &serenity::ModalInteraction,
+) -> Result<Level, Error> {
+    member_level(ctx, data, config, submit.user.id, submit.member.as_ref()).await
+}
+
+/// The level of `user` with the roles the interaction carried.
+async fn member_level(
+    ctx: &serenity::Context,
+    data: &Data,
+    config: &crate::config::Config,
+    user: serenity::UserId,
+    member: Option<&serenity::Member>,
+) -> Result<Level, Error> {
+    let roles = member.map(|m| m.roles.clone()).unwrap_or_default();
+    level_of(ctx, data, config, user, &roles).await
 }
 
 /// A staff status button under a feedback post: moderators and up (checked here); the post

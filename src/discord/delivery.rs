@@ -665,11 +665,7 @@ impl Courier {
                 outbox_id,
                 body,
             } => {
-                let Some(event) = store::message_id_of(&self.state.db, *outbox_id)
-                    .await
-                    .ok()
-                    .flatten()
-                else {
+                let Some(event) = self.created_by(*outbox_id).await else {
                     return Outcome::Failed("the event was never created in Discord".into());
                 };
                 let path = format!("/guilds/{guild_id}/scheduled-events/{event}");
@@ -729,11 +725,7 @@ impl Courier {
         outbox_id: i64,
         body: &MessageBody,
     ) -> Outcome {
-        let Some(message) = store::message_id_of(&self.state.db, outbox_id)
-            .await
-            .ok()
-            .flatten()
-        else {
+        let Some(message) = self.created_by(outbox_id).await else {
             return Outcome::Failed("the earlier post has no message to edit".into());
         };
         let path = format!("/channels/{channel_id}/messages/{message}");
@@ -747,6 +739,25 @@ impl Courier {
             .call(priority, Method::PATCH, &path, Some(payload), None)
             .await;
         self.conclude(&response, attempt)
+    }
+
+    /// The id Discord gave what outbox item `outbox_id` created (a message, a forum post, a
+    /// scheduled event); `None` when it was never created.
+    async fn created_by(&self, outbox_id: i64) -> Option<u64> {
+        store::message_id_of(&self.state.db, outbox_id)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Keeps the id of what `row` just created (from Discord's answer), for later edits.
+    async fn remember_created(&self, row: &OutboxRow, created: Option<&Value>) {
+        if let Some(id) = created
+            .and_then(|c| c["id"].as_str())
+            .and_then(|id| id.parse::<u64>().ok())
+        {
+            let _ = store::set_message_id(&self.state.db, row.id, id).await;
+        }
     }
 
     /// Posts in a forum once. Discord takes no nonce for a forum post, so a retry after an
@@ -799,13 +810,7 @@ impl Courier {
         let (response, created) = self
             .call(priority, Method::POST, &path, Some(payload), None)
             .await;
-        if let Some(id) = created
-            .as_ref()
-            .and_then(|c| c["id"].as_str())
-            .and_then(|id| id.parse::<u64>().ok())
-        {
-            let _ = store::set_message_id(&self.state.db, row.id, id).await;
-        }
+        self.remember_created(row, created.as_ref()).await;
         self.conclude(&response, attempt)
     }
 
@@ -841,13 +846,7 @@ impl Courier {
         let (response, created) = self
             .call(priority, Method::POST, &path, Some(body.clone()), None)
             .await;
-        if let Some(id) = created
-            .as_ref()
-            .and_then(|c| c["id"].as_str())
-            .and_then(|id| id.parse::<u64>().ok())
-        {
-            let _ = store::set_message_id(&self.state.db, row.id, id).await;
-        }
+        self.remember_created(row, created.as_ref()).await;
         self.conclude(&response, attempt)
     }
 
@@ -860,11 +859,7 @@ impl Courier {
         channel_id: serenity::all::ChannelId,
         outbox_id: i64,
     ) -> Outcome {
-        let Some(message) = store::message_id_of(&self.state.db, outbox_id)
-            .await
-            .ok()
-            .flatten()
-        else {
+        let Some(message) = self.created_by(outbox_id).await else {
             return Outcome::Failed("the earlier post has no message to pin".into());
         };
         let path = format!("/channels/{channel_id}/pins/{message}");

@@ -1021,7 +1021,7 @@ mod events_tab {
     use lyceum::clock::ManualClock;
     use lyceum::harness::sim::{ids, SlashCall};
 
-    use crate::support::{eventually_sync, TestApp};
+    use crate::support::{eventually, eventually_sync, TestApp};
 
     fn at(app: &TestApp, clock: &ManualClock, to: DateTime<Utc>) {
         clock.set(to);
@@ -1075,6 +1075,16 @@ mod events_tab {
             )
         );
         let id = first["id"].as_str().unwrap().to_string();
+        // The bot keeps Discord's id when the create's answer arrives, just after the sim has it.
+        eventually("the bot recorded the event's id", async || {
+            app.count(
+                "SELECT COUNT(*) FROM event_mirrors m JOIN outbox o ON o.id = m.outbox_id
+                 WHERE o.message_id IS NOT NULL",
+            )
+            .await
+                == 1
+        })
+        .await;
 
         // Members' "Interested" shows in /event attendees.
         app.sim().scheduled_event_interest(ids::KAI, &id);

@@ -10,7 +10,6 @@ use serenity::all::{RoleId, UserId};
 use super::{rules, store};
 use crate::clock::{from_millis, to_millis};
 use crate::config::Config;
-use crate::i18n::Locale;
 use crate::jobs::Job;
 use crate::outbox::{self, Effect, MessageBody};
 use crate::state::AppState;
@@ -38,25 +37,28 @@ impl Unlocker {
                 )
             };
             let unlocked: HashSet<(i64, i64)> = unlocked.into_iter().collect();
-            let mut tx = self.state.db.write.begin().await?;
+            // What is due and not yet unlocked, decided from the reads: the writer is taken
+            // only when there is something to write.
+            let mut to_unlock = Vec::new();
             for (member, start) in holders {
                 let (due, later) = rules::due(&product.lessons, from_millis(start), now);
                 if let Some(later) = later {
                     next = Some(next.map_or(later, |n| n.min(later)));
                 }
-                for lesson in due {
-                    if unlocked.contains(&(member, lesson as i64))
-                        || !store::unlock(
-                            &mut tx,
-                            member,
-                            &product.id,
-                            lesson as i64,
-                            to_millis(now),
-                        )
-                        .await?
-                    {
-                        continue;
-                    }
+                to_unlock.extend(
+                    due.into_iter()
+                        .filter(|l| !unlocked.contains(&(member, *l as i64)))
+                        .map(|l| (member, l)),
+                );
+            }
+            if to_unlock.is_empty() {
+                continue;
+            }
+            let mut tx = self.state.db.write.begin().await?;
+            for (member, lesson) in to_unlock {
+                // The row decides: an unlock written meanwhile is not announced twice.
+                let at = to_millis(now);
+                if store::unlock(&mut tx, member, &product.id, lesson as i64, at).await? {
                     made += 1;
                     announce(&mut tx, &config, product, lesson, member, now).await?;
                 }
@@ -87,12 +89,9 @@ async fn announce(
         };
         outbox::enqueue(tx, &effect, now, None).await?;
     }
-    let locale = crate::features::points::store::member(tx, user)
-        .await?
-        .locale
-        .as_deref()
-        .and_then(Locale::from_config)
-        .unwrap_or(config.community.default_locale);
+    let locale =
+        crate::features::points::store::locale_of(tx, user, config.community.default_locale)
+            .await?;
     let text = t!(
         locale,
         "lesson-unlocked-dm",

@@ -10,7 +10,6 @@ use super::{render, store};
 use crate::clock::to_millis;
 use crate::config::Config;
 use crate::error::Error;
-use crate::i18n::Locale;
 use crate::outbox::{self, Effect, MessageBody};
 use crate::t;
 
@@ -64,12 +63,9 @@ pub async fn set_status(
     }
     store::set_status(tx, id, status, to_millis(now)).await?;
     let author = UserId::new(row.member_id as u64);
-    let locale = crate::features::points::store::member(tx, author)
-        .await?
-        .locale
-        .as_deref()
-        .and_then(Locale::from_config)
-        .unwrap_or(config.community.default_locale);
+    let locale =
+        crate::features::points::store::locale_of(tx, author, config.community.default_locale)
+            .await?;
     let points = config.points.feedback_adopted;
     let mut text = t!(
         locale,

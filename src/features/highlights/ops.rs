@@ -11,7 +11,6 @@ use crate::clock::to_millis;
 use crate::config::Config;
 use crate::error::Error;
 use crate::features::points::store::Entry;
-use crate::i18n::Locale;
 use crate::outbox::{self, Effect};
 
 /// The message a moderator opened the menu on.
@@ -227,12 +226,9 @@ pub async fn start_here(
         return Ok(false);
     }
     let user = UserId::new(member as u64);
-    let locale = crate::features::points::store::member(tx, user)
-        .await?
-        .locale
-        .as_deref()
-        .and_then(Locale::from_config)
-        .unwrap_or(config.community.default_locale);
+    let locale =
+        crate::features::points::store::locale_of(tx, user, config.community.default_locale)
+            .await?;
     let name = config
         .product(product)
         .map_or_else(|| product.to_string(), |p| p.name.get(locale).to_string());

@@ -247,14 +247,20 @@ pub async fn send_renewal_draft(
     by: UserId,
 ) -> Result<DraftSent, Error> {
     let now = app.clock.now();
-    let mut tx = app.db.write.begin().await?;
-    let due = super::renewals::upcoming(&mut tx, config, now, 90).await?;
+    // Whether it is still due is read without the writer (the list reads activity); the
+    // write is only the once-per-period row, the DM and the audit.
+    let days = (paid_until - crate::clock::to_millis(now)).div_euclid(86_400_000) + 1;
+    let due = {
+        let mut conn = app.db.read.acquire().await?;
+        super::renewals::upcoming(&mut conn, config, now, days.max(1)).await?
+    };
     let Some(due) = due
         .into_iter()
         .find(|d| d.member == member && d.product == product && d.paid_until == paid_until)
     else {
         return Ok(DraftSent::NoLongerDue);
     };
+    let mut tx = app.db.write.begin().await?;
     let sent = super::renewals::send(&mut tx, config, &due, by, now).await?;
     app.commit(tx).await?;
     Ok(if sent {

@@ -266,6 +266,21 @@ impl MemberRow {
 
 const MEMBER_COLUMNS: &str = "balance, lifetime, level, streak, last_checkin, freezes, locale";
 
+/// The language `member` last used with Lyceum, else `default` (a DM from a job has no
+/// interaction to tell it).
+pub async fn locale_of(
+    conn: &mut SqliteConnection,
+    member: UserId,
+    default: crate::i18n::Locale,
+) -> sqlx::Result<crate::i18n::Locale> {
+    Ok(self::member(conn, member)
+        .await?
+        .locale
+        .as_deref()
+        .and_then(crate::i18n::Locale::from_config)
+        .unwrap_or(default))
+}
+
 pub async fn member(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<MemberRow> {
     let row: Option<MemberRow> = sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM points_members WHERE member_id = ?"

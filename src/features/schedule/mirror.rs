@@ -118,6 +118,21 @@ pub fn steps(wanted: &[(i64, i64, Value)], mirrors: &[MirrorRow], now: i64) -> V
     out
 }
 
+/// The steps that bring Discord in step with the events as `conn` reads them at `now`.
+async fn plan(
+    conn: &mut sqlx::SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Step>> {
+    let events = store::mirrored(conn, config.events.mirror_to_discord).await?;
+    let wanted: Vec<(i64, i64, Value)> = events
+        .iter()
+        .filter_map(|e| Some((e.id, e.next_at?, body(e, config)?)))
+        .collect();
+    let mirrors = store::mirrors(conn).await?;
+    Ok(steps(&wanted, &mirrors, to_millis(now)))
+}
+
 pub struct Mirror {
     pub state: AppState,
 }
@@ -127,14 +142,15 @@ impl Mirror {
     pub async fn sync(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let config = self.state.config.snapshot();
         let guild = config.discord.guild_id;
+        // Most runs find Discord in step: decided on a reader, without taking the writer.
+        {
+            let mut conn = self.state.db.read.acquire().await?;
+            if plan(&mut conn, &config, now).await?.is_empty() {
+                return Ok(0);
+            }
+        }
         let mut tx = self.state.db.write.begin().await?;
-        let events = store::mirrored(&mut tx, config.events.mirror_to_discord).await?;
-        let wanted: Vec<(i64, i64, Value)> = events
-            .iter()
-            .filter_map(|e| Some((e.id, e.next_at?, body(e, &config)?)))
-            .collect();
-        let mirrors = store::mirrors(&mut tx).await?;
-        let steps = steps(&wanted, &mirrors, to_millis(now));
+        let steps = plan(&mut tx, &config, now).await?;
         for step in &steps {
             match step {
                 Step::Create { event, at, body } => {

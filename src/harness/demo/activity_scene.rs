@@ -304,7 +304,7 @@ pub(super) async fn run(
     );
     println!();
     role_menu(script).await?;
-    events_tab(script).await?;
+    events_tab(script, state).await?;
     renewals(script).await?;
     lessons(script, state, clock).await?;
     Ok(())
@@ -340,7 +340,7 @@ async fn role_menu(script: &Script) -> anyhow::Result<()> {
 }
 
 /// An event also in Discord's Events tab; a member's "Interested" reaches `/event attendees`.
-async fn events_tab(script: &Script) -> anyhow::Result<()> {
+async fn events_tab(script: &Script, state: &AppState) -> anyhow::Result<()> {
     let sim = &script.sim;
     println!("    olivia ▸ /event create title:Office hours when:in 3d mirror:true");
     let created = sim
@@ -387,6 +387,27 @@ async fn events_tab(script: &Script) -> anyhow::Result<()> {
                 .unwrap_or_default()
         ),
     );
+    // The bot keeps Discord's id for the event when the create's answer arrives, a moment
+    // after the simulator has it: wait for that before asking for the Interested count.
+    loop {
+        let mirror = {
+            let mut conn = state.db.read.acquire().await?;
+            crate::features::schedule::store::mirror_of(&mut conn, id).await?
+        };
+        if let Some(m) = mirror {
+            if crate::outbox::store::message_id_of(&state.db, m.outbox_id)
+                .await?
+                .is_some()
+            {
+                break;
+            }
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the bot did not record the event's id"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let discord_id = mirrored["id"].as_str().unwrap_or_default().to_string();
     sim.scheduled_event_interest(ids::KAI, &discord_id);
     println!("       kai ▸ (in the Events tab) Interested");

@@ -127,6 +127,8 @@ cmd-membership-buy = buy
     .description = Your personal checkout link for a product
     .product = product
     .product-description = The product id
+    .referral = referral
+    .referral-description = A friend's referral code (they are credited when you first pay)
 cmd-code = code
     .description = Redeem codes
 cmd-code-create = create
@@ -219,3 +221,36 @@ cmd-renewals-upcoming = upcoming
     .description = Members whose paid time ends soon, by product and activity, each with a renewal message to send
     .days = days
     .days-description = How far ahead (default 14 days)
+
+## Referrals
+refer-code = 🎟️ Your referral code: **`{ $code }`**
+    A friend runs `/membership buy product:{ $product } referral:{ $code }`: their checkout link carries your code, and their first payment earns you **{ $credit }**. (A refund or lost dispute within { $hold } days takes it back.)
+refer-credit-points = { $amount } points
+refer-credit-days = { $days ->
+    [one] 1 extra day
+   *[other] { $days } extra days
+} on your membership
+refer-recorded = 🎟️ Referred by { $member }: they are credited when your first payment goes through.
+refer-credited-points = 🎉 { $member } paid for the first time with your referral code: **+{ $amount } points**.
+refer-credited-days = 🎉 { $member } paid for the first time with your referral code: **{ $days ->
+    [one] 1 extra day
+   *[other] { $days } extra days
+}** on your membership.
+refer-credited-nothing = 🎉 { $member } paid for the first time with your referral code. Your credit is days on a membership, and you hold none right now: ask staff.
+refer-reversed = ↩️ The payment of { $member }, whom you referred, was refunded: the referral credit is taken back.
+refer-stats-mine = **Your referrals**: { $claims } used your code · { $conversions } paid · { $reversed } reversed · credit standing: { $points } points, { $days } days
+refer-stats-all = **Everyone**: { $claims } referred · { $conversions } paid · { $reversed } reversed · credit given: { $points } points, { $days } days (no cash payouts)
+refer-stats-none = No referrals yet.
+refer-stats-line = { $rank }. { $member }: { $conversions } paid of { $claims } · { $points } points, { $days } days
+refer-error-off = Referrals are not on in this community.
+refer-error-unknown = No member has that referral code. Check it and try again.
+refer-error-self = That is your own referral code: it is for friends.
+refer-error-loop = You referred that member (or someone who referred them): referrals cannot go in a circle.
+refer-error-already = Another member's referral code is already recorded for you.
+refer-error-paid = Referral codes are for a first payment, and you have paid before.
+cmd-refer = refer
+    .description = Referral credit: your code, and who it brought
+cmd-refer-code = code
+    .description = Your personal referral code, and how a friend uses it
+cmd-refer-stats = stats
+    .description = Your referrals (admins: the top referrers and all credit given)

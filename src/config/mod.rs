@@ -11,6 +11,7 @@ pub mod points;
 pub mod products;
 mod reader;
 pub mod report;
+pub mod retention;
 pub mod roles;
 pub mod schedule;
 
@@ -32,6 +33,7 @@ pub use points::{ItemKind, LevelRole, PointsConfig, ShopConfig, ShopItem};
 pub use products::{MembershipConfig, PartialRefund, Product, ProductKind, WhenHeld};
 pub use reader::{suggest, Problem};
 use reader::{Reader, Section};
+pub use retention::{Credit, ReferralsConfig, RenewalsConfig, ReportConfig};
 pub use roles::{MenuRole, RoleMenu, RolesConfig};
 pub use schedule::ScheduleItem;
 
@@ -71,6 +73,12 @@ pub struct Config {
     pub highlights: HighlightsConfig,
     /// `[events]`: how events also appear in Discord's Events tab.
     pub events: EventsConfig,
+    /// `[referrals]`: what a referrer earns.
+    pub referrals: ReferralsConfig,
+    /// `[renewals]`: the win-back offer.
+    pub renewals: RenewalsConfig,
+    /// `[report]`: the weekly report.
+    pub report: ReportConfig,
 }
 
 /// `[events]` (or `[schedule]` in a file without `[[schedule]]` items: TOML cannot have both,
@@ -113,6 +121,9 @@ const SECTIONS: &[&str] = &[
     "roles",
     "highlights",
     "events",
+    "referrals",
+    "renewals",
+    "report",
 ];
 
 impl Config {
@@ -340,6 +351,9 @@ impl Config {
             }
             reader.read(&root, "events", read_events)
         };
+        let referrals = reader.read(&root, "referrals", retention::read_referrals);
+        let renewals = reader.read(&root, "renewals", retention::read_renewals);
+        let report = reader.read(&root, "report", retention::read_report);
         for (i, h) in highlights.start_here.iter().enumerate() {
             if !products.iter().any(|p| p.id == h.product) {
                 reader.problem(
@@ -373,6 +387,9 @@ impl Config {
                 roles,
                 highlights,
                 events,
+                referrals,
+                renewals,
+                report,
                 outbox,
             }),
             _ => Err(problems),

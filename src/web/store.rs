@@ -218,6 +218,18 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM renewal_drafts_sent WHERE member_id = ?",
     ),
     (
+        "referral_codes",
+        "SELECT * FROM referral_codes WHERE member_id = ?",
+    ),
+    (
+        "referrals_as_referred",
+        "SELECT * FROM referrals WHERE referred_id = ?",
+    ),
+    (
+        "referrals_as_referrer",
+        "SELECT * FROM referrals WHERE referrer_id = ?",
+    ),
+    (
         "chosen_roles",
         "SELECT * FROM chosen_roles WHERE member_id = ?",
     ),

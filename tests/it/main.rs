@@ -13,6 +13,7 @@ mod hardening;
 mod house;
 mod membership;
 mod outbox;
+mod paying;
 mod points;
 mod rules;
 mod schedule;

@@ -38,6 +38,7 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "revenue",
             "gate",
             "renewals",
+            "refer",
             "about",
             "feedback",
             "ask",

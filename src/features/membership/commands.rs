@@ -18,14 +18,16 @@ use crate::error::Error;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
-    vec![
+    let mut commands = vec![
         membership(),
         code(),
         redeem(),
         revenue(),
         gate(),
         renewals(),
-    ]
+    ];
+    commands.extend(super::referrals::commands::commands());
+    commands
 }
 
 #[poise::command(
@@ -592,7 +594,11 @@ async fn unmatched(ctx: Context<'_>) -> Result<(), Error> {
 
 /// How to buy a product: your personal checkout link
 #[poise::command(slash_command, custom_data = "Level::Member")]
-async fn buy(ctx: Context<'_>, #[max_length = 40] product: String) -> Result<(), Error> {
+async fn buy(
+    ctx: Context<'_>,
+    #[max_length = 40] product: String,
+    #[max_length = 20] referral: Option<String>,
+) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
     let product = self::product(&inv.config, &product)?;
@@ -605,13 +611,21 @@ async fn buy(ctx: Context<'_>, #[max_length = 40] product: String) -> Result<(),
     // Stripe hands `client_reference_id` back in `checkout.session.completed`: that is how the
     // payment finds this member.
     let separator = if link.contains('?') { '&' } else { '?' };
-    let url = format!("{link}{separator}client_reference_id={}", ctx.author().id);
-    let text = t!(
+    let mut url = format!("{link}{separator}client_reference_id={}", ctx.author().id);
+    let mut text = String::new();
+    if let Some(typed) = referral.as_deref() {
+        // Recorded now (a refusal is shown and nothing changes), and carried in the link.
+        let (referrer, code) =
+            super::referrals::claim_now(ctx.data(), &inv.config, ctx.author().id, typed).await?;
+        url.push_str(&format!("_ref_{code}"));
+        text = t!(locale, "refer-recorded", member = format!("<@{referrer}>")) + "\n";
+    }
+    text.push_str(&t!(
         locale,
         "membership-buy",
         product = product.name.get(locale).to_string(),
         url = url
-    );
+    ));
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }

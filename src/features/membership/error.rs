@@ -46,6 +46,18 @@ pub enum MembershipError {
     BadCount {
         max: i64,
     },
+    /// `[referrals] credit` is not set.
+    ReferralsOff,
+    /// No member has this referral code.
+    UnknownReferral,
+    /// A member's own code.
+    SelfReferral,
+    /// The code's owner was referred (directly or up the chain) by this member.
+    ReferralLoop,
+    /// Another member's code was recorded for this member first.
+    AlreadyReferred,
+    /// Referral credit is for a first payment; this member has paid before.
+    AlreadyPaid,
 }
 
 impl UserFacing for MembershipError {
@@ -99,6 +111,12 @@ impl UserFacing for MembershipError {
             MembershipError::BadAmount => t!(locale, "revenue-error-amount"),
             MembershipError::NothingToRevoke => t!(locale, "code-error-revoke"),
             MembershipError::BadCount { max } => t!(locale, "code-error-count", max = *max),
+            MembershipError::ReferralsOff => t!(locale, "refer-error-off"),
+            MembershipError::UnknownReferral => t!(locale, "refer-error-unknown"),
+            MembershipError::SelfReferral => t!(locale, "refer-error-self"),
+            MembershipError::ReferralLoop => t!(locale, "refer-error-loop"),
+            MembershipError::AlreadyReferred => t!(locale, "refer-error-already"),
+            MembershipError::AlreadyPaid => t!(locale, "refer-error-paid"),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod import;
 pub mod notices;
 pub mod ops;
 pub mod reconcile;
+pub mod referrals;
 pub mod render;
 pub mod renewals;
 pub mod roles;

@@ -44,7 +44,12 @@ pub fn new_code() -> String {
 /// The code as typed, made canonical: case, spaces and dashes do not matter, and the
 /// look-alikes Crockford maps (O→0, I/L→1) are read as meant. `None` if it cannot be a code.
 pub fn normalize(typed: &str) -> Option<String> {
-    let mut out = String::with_capacity(CODE_SYMBOLS);
+    canonical(typed, CODE_SYMBOLS)
+}
+
+/// `typed` as `len` symbols of the alphabet (look-alikes read as meant), or `None`.
+fn canonical(typed: &str, len: usize) -> Option<String> {
+    let mut out = String::with_capacity(len);
     for c in typed.chars() {
         let c = match c.to_ascii_uppercase() {
             '-' | ' ' | '\u{2010}'..='\u{2015}' => continue,
@@ -57,7 +62,7 @@ pub fn normalize(typed: &str) -> Option<String> {
         }
         out.push(c);
     }
-    (out.len() == CODE_SYMBOLS).then_some(out)
+    (out.len() == len).then_some(out)
 }
 
 /// What is stored instead of the code: SHA-256 of its canonical form. 80 random bits make a
@@ -66,9 +71,52 @@ pub fn hash(canonical: &str) -> String {
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
+/// A referral code's symbols: 8 × 5 bits (a code names a member, it unlocks nothing; guessing
+/// one only credits a stranger).
+const REFERRAL_SYMBOLS: usize = 8;
+
+/// A new personal referral code, `XXXXXXXX`.
+pub fn new_referral_code() -> String {
+    let mut rng = rand::thread_rng();
+    (0..REFERRAL_SYMBOLS)
+        .map(|_| ALPHABET[rng.gen_range(0..32)] as char)
+        .collect()
+}
+
+/// A referral code as typed, made canonical (as [`normalize`] does for redeem codes).
+pub fn normalize_referral(typed: &str) -> Option<String> {
+    canonical(typed, REFERRAL_SYMBOLS)
+}
+
+/// What a checkout's `client_reference_id` carries: the buying member, and the referral code
+/// `/membership buy referral:` added (`<member>_ref_<code>`; Stripe allows letters, digits,
+/// `-` and `_`).
+pub fn client_reference(value: &str) -> (Option<u64>, Option<String>) {
+    let (member, code) = match value.split_once("_ref_") {
+        Some((member, code)) => (member, normalize_referral(code)),
+        None => (value, None),
+    };
+    (member.parse::<u64>().ok().filter(|id| *id > 0), code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_reference_names_the_buyer_and_maybe_a_referral() {
+        assert_eq!(client_reference("42"), (Some(42), None));
+        assert_eq!(
+            client_reference("42_ref_k7qx-2m0o"),
+            (Some(42), Some("K7QX2M00".to_string()))
+        );
+        // A mangled code still names the buyer; the payment is theirs either way.
+        assert_eq!(client_reference("42_ref_xx"), (Some(42), None));
+        assert_eq!(client_reference("ref_K7QX2M00"), (None, None));
+        assert_eq!(client_reference("0"), (None, None));
+        let code = new_referral_code();
+        assert_eq!(normalize_referral(&code), Some(code));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -163,6 +163,17 @@ fn kind_label(locale: Locale, kind: &str) -> String {
         "refund" => t!(locale, "points-kind-refund"),
         "attendance" => t!(locale, "points-kind-attendance"),
         "import" => t!(locale, "points-kind-import"),
+        "challenge" => t!(locale, "points-kind-challenge"),
+        "homework" => t!(locale, "points-kind-homework"),
+        "highlight" => t!(locale, "points-kind-highlight"),
+        "feedback" => t!(locale, "points-kind-feedback"),
+        "qa_escrow" => t!(locale, "points-kind-qa-escrow"),
+        "qa_payout" => t!(locale, "points-kind-qa-payout"),
+        "qa_refund" => t!(locale, "points-kind-qa-refund"),
+        "qa_listen" => t!(locale, "points-kind-qa-listen"),
+        "qa_listen_share" => t!(locale, "points-kind-qa-listen-share"),
+        "referral" => t!(locale, "points-kind-referral"),
+        "referral_reversal" => t!(locale, "points-kind-referral-reversal"),
         other => other.to_string(),
     }
 }

@@ -13,14 +13,15 @@ use crate::clock::{from_millis, to_millis};
 use crate::config::{Config, Product};
 use crate::error::Error;
 use crate::features::membership::ops::{self, GrantRequest, Length, SYSTEM_ACTOR};
+use crate::features::membership::referrals;
+use crate::features::membership::rules::client_reference;
 use crate::grants::store as grants;
 
 /// The member (`client_reference_id`, set by `/membership buy`) and product
 /// (`metadata.product`, copied from the Payment Link's metadata) a checkout is for.
 fn buyer<'c>(config: &'c Config, o: &Value) -> Result<(UserId, &'c Product), Reason> {
     let member = text(o, "client_reference_id")
-        .and_then(|id| id.parse::<u64>().ok())
-        .filter(|id| *id > 0)
+        .and_then(|id| client_reference(id).0)
         .ok_or(Reason::NoMember)?;
     let product = o
         .get("metadata")
@@ -56,6 +57,13 @@ pub async fn checkout_completed(
     // One purchase: a subscription by its id, a one-time payment by its session.
     let purchase = subscription.map_or_else(|| format!("cs:{session}"), str::to_string);
     store::link(tx, &purchase, customer, member.get(), &product.id, now).await?;
+    // The referral `/membership buy referral:` put in the link (recorded then too; this is
+    // for a link opened before that was saved, and changes nothing when it was).
+    if let Some(code) = text(o, "client_reference_id").and_then(|id| client_reference(id).1) {
+        if let Err(refused) = referrals::claim(tx, config, member, &code, now).await? {
+            tracing::info!(%member, ?refused, "a checkout's referral was not recorded");
+        }
+    }
     if !paid {
         store::set_awaiting_payment(tx, &purchase, true).await?;
         record(
@@ -90,7 +98,7 @@ pub async fn checkout_completed(
     } else {
         let amount = int(o, "amount_total").unwrap_or(product.price_minor);
         let currency = text(o, "currency").unwrap_or(&product.currency);
-        let first = store::record_payment(
+        let recorded = store::record_payment(
             tx,
             &store::NewPayment {
                 source_id: session,
@@ -105,10 +113,10 @@ pub async fn checkout_completed(
             now,
         )
         .await?;
-        if !first {
+        let Some(payment_id) = recorded else {
             // Completed and async-succeeded both say "paid" for one session: one grant.
             return Ok(Applied::Done);
-        }
+        };
         let granted = grant(
             tx,
             config,
@@ -132,6 +140,7 @@ pub async fn checkout_completed(
             now,
         )
         .await?;
+        referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
     }
     if crate::features::community::has_left(tx, member).await? {
         unmatched::member_left(tx, config, event, member, product, now).await?;
@@ -278,7 +287,7 @@ pub async fn invoice_paid(
     let amount = int(o, "amount_paid").unwrap_or(0);
     let currency = text(o, "currency").unwrap_or(&product.currency);
     let (payment_intent, charge) = shapes::invoice_payment(o);
-    store::record_payment(
+    let recorded = store::record_payment(
         tx,
         &store::NewPayment {
             source_id: invoice,
@@ -306,6 +315,9 @@ pub async fn invoice_paid(
         now,
     )
     .await?;
+    if let Some(payment_id) = recorded {
+        referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
+    }
     if amount > 0 && crate::features::community::has_left(tx, member).await? {
         // A subscription still charging someone who left: staff may want to cancel it.
         unmatched::member_left(tx, config, event, member, product, now).await?;

@@ -13,6 +13,7 @@ use crate::clock::from_millis;
 use crate::config::{Config, PartialRefund};
 use crate::error::Error;
 use crate::features::membership::ops::{self, SYSTEM_ACTOR};
+use crate::features::membership::referrals;
 use crate::features::membership::render::money;
 use crate::i18n::LocalizedText;
 use crate::t;
@@ -69,6 +70,10 @@ pub async fn charge_refunded(
     } else {
         Vec::new()
     };
+    if full || ends {
+        // The money (or the access it bought) went back: a referral it earned goes too.
+        referrals::on_reversal(tx, config, payment.id, now).await?;
+    }
     record(
         tx,
         config,
@@ -168,6 +173,7 @@ pub async fn dispute_closed(
     match status {
         "lost" => {
             ops::end_reference(tx, config, &reference, now).await?;
+            referrals::on_reversal(tx, config, payment.id, now).await?;
             let income = format!("dispute:{dispute}");
             stripe_income(
                 tx,

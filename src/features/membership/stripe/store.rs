@@ -126,16 +126,16 @@ pub struct NewPayment<'a> {
     pub currency: &'a str,
 }
 
-/// Records a payment once per source; false when it was recorded before.
+/// Records a payment once per source: its id, or `None` when it was recorded before.
 pub async fn record_payment(
     tx: &mut SqliteConnection,
     p: &NewPayment<'_>,
     now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
         "INSERT INTO stripe_payments
             (source_id, purchase, payment_intent, charge_id, member_id, product, amount_minor, currency, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING RETURNING id",
     )
     .bind(p.source_id)
     .bind(p.purchase)
@@ -146,9 +146,8 @@ pub async fn record_payment(
     .bind(p.amount_minor)
     .bind(p.currency)
     .bind(to_millis(now))
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_optional(&mut *tx)
+    .await
 }
 
 /// Fills in the PaymentIntent and charge of a payment recorded without them (API versions

@@ -130,7 +130,8 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
-    let member = text(o, "client_reference_id").and_then(|m| m.parse::<u64>().ok());
+    let member = text(o, "client_reference_id")
+        .and_then(|m| crate::features::membership::rules::client_reference(m).0);
     let Noted {
         first,
         object_id,

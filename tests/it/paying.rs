@@ -1,0 +1,188 @@
+//! Keeping members paying, end to end: referral credit through signed Stripe webhooks (credited
+//! once, reversed inside the hold, refused for oneself and in a circle), renewal rates and
+//! win-back codes, and the weekly report.
+
+use chrono::Duration;
+use lyceum::harness::sim::{ids, SlashCall};
+use serde_json::{json, Value};
+
+use crate::membership::{event, products, send_signed};
+use crate::stripe_objects::{self as so, Version};
+use crate::support::{eventually, TestApp};
+
+async fn send(app: &TestApp, id: &str, kind: &str, object: Value) {
+    assert_eq!(
+        send_signed(app, &event(id, kind, object)).await,
+        200,
+        "{id}"
+    );
+}
+
+/// A Payment Link checkout opened from `/membership buy referral:`: Stripe hands back the
+/// `client_reference_id` the link carried.
+fn checkout(session: &str, reference: &str) -> Value {
+    let mut o = so::checkout_session(
+        session,
+        None,
+        Some("pro"),
+        "paid",
+        Some(&format!("pi_{session}")),
+        None,
+        2900,
+    );
+    o["client_reference_id"] = json!(reference);
+    o
+}
+
+async fn balance(app: &TestApp, member: u64) -> i64 {
+    app.count(&format!(
+        "SELECT COALESCE(SUM(balance), 0) FROM points_members WHERE member_id = {member}"
+    ))
+    .await
+}
+
+async fn refer(app: &TestApp, member: u64, sub: &str) -> String {
+    app.slash(SlashCall::new(member, "refer").subcommand(sub))
+        .await
+        .content
+}
+
+/// The code in `/refer code`'s reply (between backquotes).
+fn code_in(reply: &str) -> String {
+    reply.split('`').nth(1).expect("a code").to_string()
+}
+
+async fn buy(app: &TestApp, member: u64, referral: &str) -> String {
+    app.slash(
+        SlashCall::new(member, "membership")
+            .subcommand("buy")
+            .string("product", "pro")
+            .string("referral", referral),
+    )
+    .await
+    .content
+}
+
+#[tokio::test]
+async fn a_referral_credits_once_is_reversed_inside_the_hold_and_refuses_oneself_and_circles() {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(crate::membership::now()));
+    let config = format!(
+        "{}\n[referrals]\ncredit = \"points:500\"\nhold = \"14d\"\n",
+        products()
+    );
+    let app = TestApp::spawn_clocked(&config, clock.clone()).await;
+
+    let mina = code_in(&refer(&app, ids::MINA, "code").await);
+    assert_eq!(mina.len(), 8, "{mina}");
+    assert_eq!(
+        code_in(&refer(&app, ids::MINA, "code").await),
+        mina,
+        "one code per member"
+    );
+
+    // Her own code: refused, nothing recorded.
+    let own = buy(&app, ids::MINA, &mina).await;
+    assert!(own.contains("your own referral code"), "{own}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM referrals").await, 0);
+
+    // Kai uses it (in lower case, as typed): recorded, and his link carries it.
+    let kai_buy = buy(&app, ids::KAI, &mina.to_lowercase()).await;
+    assert!(kai_buy.contains(&format!("<@{}>", ids::MINA)), "{kai_buy}");
+    let reference = format!("{}_ref_{mina}", ids::KAI);
+    assert!(
+        kai_buy.contains(&format!("client_reference_id={reference}")),
+        "{kai_buy}"
+    );
+
+    // A circle: Mina cannot be referred by the member she referred.
+    let kai = code_in(&refer(&app, ids::KAI, "code").await);
+    let circle = buy(&app, ids::MINA, &kai).await;
+    assert!(circle.contains("cannot go in a circle"), "{circle}");
+
+    // Kai pays: Stripe sends the checkout twice (a retry) and the async success too.
+    let paid = checkout("cs_kai", &reference);
+    send(&app, "evt_k1", "checkout.session.completed", paid.clone()).await;
+    send(&app, "evt_k1", "checkout.session.completed", paid.clone()).await;
+    send(
+        &app,
+        "evt_k2",
+        "checkout.session.async_payment_succeeded",
+        paid,
+    )
+    .await;
+    assert_eq!(balance(&app, ids::MINA).await, 500, "credited once");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM points_ledger WHERE kind = 'referral'")
+            .await,
+        1
+    );
+    eventually("the credit DM", async || {
+        app.sim().sent_payloads().iter().any(|(_, v)| {
+            v["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("+500 points"))
+        })
+    })
+    .await;
+
+    // Sam pays with a link that carries Mina's code but never ran `/membership buy`: the
+    // checkout records the referral itself.
+    let sam_ref = format!("{}_ref_{mina}", ids::SAM);
+    send(
+        &app,
+        "evt_s1",
+        "checkout.session.completed",
+        checkout("cs_sam", &sam_ref),
+    )
+    .await;
+    assert_eq!(balance(&app, ids::MINA).await, 1000);
+
+    let stats = refer(&app, ids::MINA, "stats").await;
+    assert!(
+        stats.contains("2 used your code · 2 paid · 0 reversed"),
+        "{stats}"
+    );
+    assert!(stats.contains("1000 points"), "{stats}");
+
+    // Kai's payment is refunded in full inside the hold: the credit goes.
+    clock.advance(Duration::days(3));
+    let refund = so::refunded_charge(Version::Basil, "ch_kai", "pi_cs_kai", 2900, 2900, None);
+    send(&app, "evt_k3", "charge.refunded", refund.clone()).await;
+    send(&app, "evt_k3b", "charge.refunded", refund).await;
+    assert_eq!(balance(&app, ids::MINA).await, 500, "reversed once");
+    // Sam's is disputed and lost after the hold: that credit stands.
+    clock.advance(Duration::days(12));
+    let lost = so::dispute("dp_sam", "ch_sam", "pi_cs_sam", 2900, "lost");
+    send(&app, "evt_s2", "charge.dispute.closed", lost).await;
+    assert_eq!(balance(&app, ids::MINA).await, 500, "after the hold");
+
+    let stats = refer(&app, ids::MINA, "stats").await;
+    assert!(
+        stats.contains("2 used your code · 1 paid · 1 reversed"),
+        "{stats}"
+    );
+    // `/refer stats` equals the ledger.
+    let ledger = app
+        .count(&format!(
+            "SELECT SUM(lifetime_delta) FROM points_ledger WHERE member_id = {} AND kind LIKE 'referral%'",
+            ids::MINA
+        ))
+        .await;
+    assert_eq!(ledger, 500);
+    assert!(stats.contains("500 points"), "{stats}");
+
+    // The owner paid before: a code now is refused (credit is for first payments).
+    let owner = ids::OWNER.to_string();
+    send(&app, "evt_o1", "checkout.session.completed", checkout("cs_owner", &owner)).await;
+    let late = buy(&app, ids::OWNER, &mina).await;
+    assert!(late.contains("you have paid before"), "{late}");
+    let admin = refer(&app, ids::OWNER, "stats").await;
+    assert!(admin.contains("**Everyone**: 2 referred · 1 paid · 1 reversed"), "{admin}");
+    assert!(
+        admin.contains(&format!("1. <@{}>: 1 paid of 2", ids::MINA)),
+        "{admin}"
+    );
+    // Members see only their own line.
+    let member = refer(&app, ids::SAM, "stats").await;
+    assert!(!member.contains("Everyone"), "{member}");
+}

@@ -186,3 +186,38 @@ async fn a_referral_credits_once_is_reversed_inside_the_hold_and_refuses_oneself
     let member = refer(&app, ids::SAM, "stats").await;
     assert!(!member.contains("Everyone"), "{member}");
 }
+
+async fn paid_until_ms(app: &TestApp, member: u64) -> i64 {
+    app.count(&format!(
+        "SELECT MAX(paid_until) FROM grants WHERE member_id = {member} AND product = 'pro' AND ended_at IS NULL"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_days_credit_extends_the_referrers_membership_and_a_refund_takes_the_days_back() {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(crate::membership::now()));
+    let config = format!("{}\n[referrals]\ncredit = \"days:7\"\n", products());
+    let app = TestApp::spawn_clocked(&config, clock.clone()).await;
+    let mina_ref = ids::MINA.to_string();
+    send(&app, "evt_m", "checkout.session.completed", checkout("cs_m", &mina_ref)).await;
+    let before = paid_until_ms(&app, ids::MINA).await;
+    assert!(before > 0);
+
+    let mina = code_in(&refer(&app, ids::MINA, "code").await);
+    let kai_ref = format!("{}_ref_{mina}", ids::KAI);
+    send(&app, "evt_k", "checkout.session.completed", checkout("cs_k", &kai_ref)).await;
+    assert_eq!(
+        paid_until_ms(&app, ids::MINA).await - before,
+        Duration::days(7).num_milliseconds(),
+        "7 days on her current membership"
+    );
+    let stats = refer(&app, ids::MINA, "stats").await;
+    assert!(stats.contains("0 points, 7 days"), "{stats}");
+
+    let refund = so::refunded_charge(Version::Acacia, "ch_k", "pi_cs_k", 2900, 2900, None);
+    send(&app, "evt_kr", "charge.refunded", refund).await;
+    assert_eq!(paid_until_ms(&app, ids::MINA).await, before, "the days are gone");
+    let stats = refer(&app, ids::MINA, "stats").await;
+    assert!(stats.contains("0 paid · 1 reversed"), "{stats}");
+}

@@ -221,3 +221,63 @@ async fn a_days_credit_extends_the_referrers_membership_and_a_refund_takes_the_d
     let stats = refer(&app, ids::MINA, "stats").await;
     assert!(stats.contains("0 paid · 1 reversed"), "{stats}");
 }
+
+/// Moves the bot's clock and lets the jobs that sleep until a grant's end run.
+fn step(app: &TestApp, clock: &lyceum::clock::ManualClock, to: &str) {
+    clock.set(to.parse().unwrap());
+    app.bot().app.state.grants_changed();
+}
+
+#[tokio::test]
+async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(
+        "2026-09-01T04:00:00Z".parse().unwrap(),
+    ));
+    let app = TestApp::spawn_clocked(&products(), clock.clone()).await;
+    let pay = async |session: &str, member: u64| {
+        let o = checkout(session, &member.to_string());
+        send(&app, &format!("evt_{session}"), "checkout.session.completed", o).await;
+    };
+    // September: Mina, Kai and Sam join (30 days, 3 days' grace).
+    pay("cs_a1", ids::MINA).await;
+    pay("cs_b1", ids::KAI).await;
+    pay("cs_c1", ids::SAM).await;
+    step(&app, &clock, "2026-09-28T04:00:00Z");
+    pay("cs_a2", ids::MINA).await; // renews early: due and renewed in September
+    step(&app, &clock, "2026-10-02T04:00:00Z");
+    pay("cs_c2", ids::SAM).await; // renews in grace (October), 30 days from now: to November 1
+    step(&app, &clock, "2026-10-10T04:00:00Z");
+    pay("cs_d1", ids::OWNER).await; // the October cohort
+    // Kai's access ran out on October 4 (due October 1): a lapse.
+    step(&app, &clock, "2026-11-05T04:00:00Z");
+    pay("cs_d2", ids::OWNER).await; // renews: November
+    // Mina's paid time ended October 31 and Sam's November 1; both ran out: two lapses.
+    step(&app, &clock, "2026-11-20T04:00:00Z");
+
+    let reply = app
+        .slash(
+            SlashCall::new(ids::OWNER, "stats")
+                .subcommand("renewals")
+                .integer("months", 3),
+        )
+        .await;
+    let text = reply.content;
+    // By hand: renewals Mina (Sep), Sam (Oct), the owner (Nov); lapses Kai and Mina (Oct),
+    // Sam (Nov).
+    assert!(
+        text.contains("**Pro membership**: 3 of 6 due renewed — **50%**"),
+        "{text}"
+    );
+    for line in [
+        "`2026-09     1/1     100%`",
+        "`2026-10     1/3      33%`",
+        "`2026-11     1/2      50%`",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    // Cohorts: September (Mina, Kai, Sam) 2 of 5; October (the owner) 1 of 1.
+    let cohorts = text.split("By cohort").nth(1).unwrap();
+    assert!(cohorts.contains("`2026-09     2/5      40%`"), "{text}");
+    assert!(cohorts.contains("`2026-10     1/1     100%`"), "{text}");
+    assert_eq!(reply.raw["_files"][0]["filename"], "renewals.png");
+}

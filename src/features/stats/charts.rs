@@ -294,6 +294,66 @@ pub fn completion(days: &[(i64, f64)], locale: Locale) -> Result<Vec<u8>, Error>
     png(&buffer, SIZE)
 }
 
+/// Renewal rate per month (renewed ÷ due) as bars, 0–100 %, each month under its bar and its
+/// "renewed/due" above it; a month nobody was due in has no bar.
+pub fn renewals(months: &[super::renewal_rate::Rate], locale: Locale) -> Result<Vec<u8>, Error> {
+    font_ready()?;
+    let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    let n = months.len().max(1) as i64;
+    let mut labels = vec![label(
+        t!(locale, "chart-renewals-title"),
+        (SIZE.0 as i32 / 2, 26),
+        26.0,
+        Anchor::Center,
+    )];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
+        root.fill(&BACKGROUND).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(20)
+            .margin_top(56)
+            .x_label_area_size(30)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0..n * 4, 0..110i64)
+            .map_err(fail)?;
+        for v in (0..=100).step_by(20) {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(0, v), (n * 4, v)],
+                    GRID.stroke_width(1),
+                ))
+                .map_err(fail)?;
+            let (x, y) = chart.backend_coord(&(0, v));
+            labels.push(label(format!("{v}%"), (x - 8, y), 15.0, Anchor::Right));
+        }
+        for (i, month) in months.iter().enumerate() {
+            let x = i as i64 * 4;
+            let (px, py) = chart.backend_coord(&(x + 2, 0));
+            labels.push(label(month.key.clone(), (px, py + 16), 14.0, Anchor::Center));
+            let Some(share) = month.share() else {
+                continue;
+            };
+            let top = (share * 100.0).round().clamp(0.0, 100.0) as i64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x + 1, 0), (x + 3, top)],
+                    GREEN.filled(),
+                )))
+                .map_err(fail)?;
+            let (tx, ty) = chart.backend_coord(&(x + 2, top));
+            labels.push(label(
+                format!("{}/{}", month.renewed, month.due),
+                (tx, ty - 12),
+                14.0,
+                Anchor::Center,
+            ));
+        }
+        root.present().map_err(fail)?;
+    }
+    text::draw(&mut buffer, SIZE, &labels);
+    png(&buffer, SIZE)
+}
+
 /// The cohort table as a heatmap: one row per cohort (join week · tier · size), one column
 /// per week after joining; brighter is more retained, empty cells are weeks still to come.
 /// Drawn in pixels (not chart coordinates) so labels sit centred on their cells.

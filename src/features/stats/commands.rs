@@ -19,7 +19,13 @@ pub fn commands() -> Vec<Command> {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("stats_overview", "stats_retention", "stats_at_risk", "stats_export"),
+    subcommands(
+        "stats_overview",
+        "stats_retention",
+        "stats_renewals",
+        "stats_at_risk",
+        "stats_export"
+    ),
     subcommand_required,
     custom_data = "Level::Admin"
 )]
@@ -213,6 +219,65 @@ async fn stats_retention(ctx: Context<'_>) -> Result<(), Error> {
     }
     let chart = super::charts::retention(&cohorts, locale)?;
     send_with_chart(ctx, lines.join("\n"), chart, "retention.png").await
+}
+
+/// Renewal rate (renewed ÷ due) per product, per month due and per monthly cohort
+#[poise::command(slash_command, rename = "renewals", custom_data = "Level::Admin")]
+async fn stats_renewals(
+    ctx: Context<'_>,
+    #[min = 1]
+    #[max = 24]
+    months: Option<i64>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let data = ctx.data();
+    let months = months.unwrap_or(6) as u32;
+    let report = {
+        let mut conn = data.db.read.acquire().await?;
+        store::renewal_rates(&mut conn, &inv.config, data.clock.now(), months).await?
+    };
+    let text = renewals_text(&inv.config, &report, months, locale);
+    let chart = super::charts::renewals(&report.months, locale)?;
+    send_with_chart(ctx, text, chart, "renewals.png").await
+}
+
+/// `/stats renewals` as text (also the web staff page's).
+pub fn renewals_text(
+    config: &crate::config::Config,
+    report: &super::renewal_rate::Report,
+    months: u32,
+    locale: Locale,
+) -> String {
+    let rate = |r: &super::renewal_rate::Rate| {
+        r.share().map_or("–".to_string(), percent)
+    };
+    let mut lines = vec![t!(locale, "stats-renewals-header", months = months as i64)];
+    if report.products.is_empty() {
+        lines.push(t!(locale, "stats-renewals-none"));
+        return lines.join("\n");
+    }
+    for p in &report.products {
+        let name = config
+            .product(&p.key)
+            .map_or(p.key.clone(), |product| product.name.get(locale).to_string());
+        lines.push(t!(
+            locale,
+            "stats-renewals-product",
+            product = name,
+            renewed = p.renewed,
+            due = p.due,
+            rate = rate(p)
+        ));
+    }
+    let row = |r: &super::renewal_rate::Rate| {
+        format!("`{:<8} {:>4}/{:<4} {:>5}`", r.key, r.renewed, r.due, rate(r))
+    };
+    lines.push(t!(locale, "stats-renewals-by-month"));
+    lines.extend(report.months.iter().map(row));
+    lines.push(t!(locale, "stats-renewals-by-cohort"));
+    lines.extend(report.cohorts.iter().map(row));
+    lines.join("\n")
 }
 
 /// Paying members who went quiet and whose paid time ends soon

@@ -10,6 +10,7 @@ pub mod activity;
 pub mod charts;
 pub mod commands;
 pub mod error;
+pub mod renewal_rate;
 pub mod store;
 mod text;
 

@@ -887,3 +887,58 @@ mod challenge_renewal {
         );
     }
 }
+
+/// Every paid term (grants of paid products with a paid end; not referral days or shop
+/// trials), for renewal rates.
+pub async fn paid_terms(
+    conn: &mut SqliteConnection,
+) -> sqlx::Result<Vec<super::renewal_rate::Term>> {
+    sqlx::query_as(
+        "SELECT member_id, product, starts_at, paid_until, ends_at, ended_at FROM grants
+         WHERE paid_until IS NOT NULL AND ends_at IS NOT NULL
+           AND source NOT IN ('points', 'referral')",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Every renewal payment with money in it.
+pub async fn renewal_payments(
+    conn: &mut SqliteConnection,
+) -> sqlx::Result<Vec<super::renewal_rate::Renewal>> {
+    sqlx::query_as(
+        "SELECT member_id, product, at FROM revenue
+         WHERE kind = 'renewal' AND amount_minor > 0 AND product IS NOT NULL
+           AND member_id IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The renewal report of the `months` months up to `now`, for configured paid products.
+pub async fn renewal_rates(
+    conn: &mut SqliteConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+    months: u32,
+) -> sqlx::Result<super::renewal_rate::Report> {
+    let products: Vec<String> = config.products.iter().map(|p| p.id.clone()).collect();
+    let terms: Vec<_> = paid_terms(conn)
+        .await?
+        .into_iter()
+        .filter(|t| products.contains(&t.product))
+        .collect();
+    let renewals: Vec<_> = renewal_payments(conn)
+        .await?
+        .into_iter()
+        .filter(|r| products.contains(&r.product))
+        .collect();
+    Ok(super::renewal_rate::report(
+        &terms,
+        &renewals,
+        &products,
+        to_millis(now),
+        config.community.timezone,
+        months,
+    ))
+}

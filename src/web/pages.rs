@@ -632,6 +632,12 @@ pub async fn staff(
             .ok(),
         Err(_) => None,
     };
+    let renewals = match web.app.db.read.acquire().await {
+        Ok(mut conn) => stats::store::renewal_rates(&mut conn, config, now, 6)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
     let feedback = match web.app.db.read.acquire().await {
         Ok(mut conn) => crate::features::feedback::store::list(&mut conn, None)
             .await
@@ -704,6 +710,29 @@ pub async fn staff(
                         }
                     }
                 } }
+            }
+        }
+        div.card {
+            h2 { (t!(l, "web-renewals-title")) }
+            @if let Some(r) = &renewals {
+                @if r.products.is_empty() { p.muted { (t!(l, "stats-renewals-none")) } }
+                @else {
+                    @for p in &r.products {
+                        p { (bold(&t!(l, "stats-renewals-product",
+                            product = config.product(&p.key).map_or(p.key.clone(), |x| x.name.get(l).to_string()),
+                            renewed = p.renewed, due = p.due,
+                            rate = p.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))))) }
+                    }
+                    img src="/staff/charts/renewals.png" alt=(t!(l, "chart-renewals-title")) style="max-width:100%";
+                    div.table { table {
+                        thead { tr { th { (t!(l, "web-cohort")) } th { (t!(l, "web-renewed")) } th { (t!(l, "web-due")) } th { "%" } } }
+                        tbody {
+                            @for c in &r.cohorts {
+                                tr { td { (c.key) } td { (c.renewed) } td { (c.due) } td { (c.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))) } }
+                            }
+                        }
+                    } }
+                }
             }
         }
         div.card {
@@ -874,6 +903,10 @@ pub async fn staff_chart(
         },
         "retention.png" => match stats::store::retention(&mut conn, &s.config, now, 8).await {
             Ok((cohorts, _)) => stats::charts::retention(&cohorts, s.locale),
+            Err(e) => return unavailable(e),
+        },
+        "renewals.png" => match stats::store::renewal_rates(&mut conn, &s.config, now, 6).await {
+            Ok(report) => stats::charts::renewals(&report.months, s.locale),
             Err(e) => return unavailable(e),
         },
         "revenue.png" => {

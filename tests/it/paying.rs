@@ -280,4 +280,18 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     assert!(cohorts.contains("`2026-09     2/5      40%`"), "{text}");
     assert!(cohorts.contains("`2026-10     1/1     100%`"), "{text}");
     assert_eq!(reply.raw["_files"][0]["filename"], "renewals.png");
+
+    // The web staff page shows the same numbers, and its chart.
+    let mut owner = crate::web::Browser::new();
+    crate::web::log_in(&app, &mut owner, ids::OWNER).await;
+    let base = crate::web::base(&app);
+    let page = owner.get(&format!("{base}/staff")).await;
+    assert!(page.body.contains("Renewal rate (last 6 months)"), "{}", page.body);
+    assert!(
+        page.body.contains("3 of 6 due renewed"),
+        "{}",
+        page.body
+    );
+    let chart = owner.get(&format!("{base}/staff/charts/renewals.png")).await;
+    assert_eq!(chart.status, 200);
 }

@@ -88,6 +88,7 @@ pub async fn post_embed(
             content: String::new(),
             embeds: vec![embed],
             components: Vec::new(),
+            ..Default::default()
         },
     };
     outbox::enqueue(tx, &effect, now, None).await?;

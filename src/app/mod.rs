@@ -174,6 +174,10 @@ fn background_jobs(
             Box::new(course::job::Unlocker { state: state() }),
             &[Topic::GRANTS, Topic::CONFIG],
         ),
+        (
+            Box::new(stats::report_job::WeeklyReport { state: state() }),
+            &[Topic::CONFIG],
+        ),
     ]
 }
 

@@ -126,7 +126,11 @@ pub fn read_report(s: &mut Section<'_>) -> ReportConfig {
                 .as_str()
                 .and_then(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok());
             if parsed.is_none() {
-                s.problem("time", Some(value), "expected a local time such as \"09:00\"");
+                s.problem(
+                    "time",
+                    Some(value),
+                    "expected a local time such as \"09:00\"",
+                );
             }
             parsed
         }

@@ -26,7 +26,7 @@ use crate::modlog;
 use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
 use crate::outbox::policy::{backoff, decide, pause_all, Outcome, Response, MISSING_PERMISSIONS};
 use crate::outbox::store::{self, OutboxRow};
-use crate::outbox::{Effect, MessageBody};
+use crate::outbox::{Effect, FileAttachment, MessageBody};
 use crate::state::AppState;
 use crate::t;
 
@@ -94,12 +94,15 @@ impl Rest {
     }
 
     /// One call; returns the policy's view of the response, the JSON body if any, and what
-    /// the answer said about rate limits (None when no answer came).
-    async fn call(
+    /// the answer said about rate limits (None when no answer came). With files, the body goes
+    /// as Discord's multipart form (`payload_json` and `files[n]`, each named in the payload's
+    /// `attachments`).
+    async fn call_with_files(
         &self,
         method: Method,
         path: &str,
         body: Option<Value>,
+        files: &[FileAttachment],
         reason: Option<&str>,
     ) -> (Response, Option<Value>, Option<RateHeaders>) {
         let mut request = self
@@ -110,6 +113,28 @@ impl Rest {
             request = request.header("X-Audit-Log-Reason", encode_reason(reason));
         }
         request = match body {
+            Some(mut body) if !files.is_empty() => {
+                body["attachments"] = files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| json!({ "id": i, "filename": f.filename }))
+                    .collect();
+                let mut form =
+                    reqwest::multipart::Form::new().text("payload_json", body.to_string());
+                for (i, f) in files.iter().enumerate() {
+                    let mime = if f.filename.ends_with(".png") {
+                        "image/png"
+                    } else {
+                        "application/octet-stream"
+                    };
+                    let part = reqwest::multipart::Part::bytes(f.data.clone())
+                        .file_name(f.filename.clone())
+                        .mime_str(mime)
+                        .expect("a valid MIME type");
+                    form = form.part(format!("files[{i}]"), part);
+                }
+                request.multipart(form)
+            }
             Some(body) => request.json(&body),
             // Discord answers 411 to a body-less PUT without `Content-Length: 0`.
             None => request.header("Content-Length", "0").body(""),
@@ -932,8 +957,24 @@ impl Courier {
         body: Option<Value>,
         reason: Option<&str>,
     ) -> (Response, Option<Value>) {
+        self.call_with_files(priority, method, path, body, &[], reason)
+            .await
+    }
+
+    async fn call_with_files(
+        &self,
+        priority: i64,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        files: &[FileAttachment],
+        reason: Option<&str>,
+    ) -> (Response, Option<Value>) {
         let ticket = self.gate.acquire(&method, path, priority).await;
-        let (response, json, limits) = self.rest.call(method, path, body, reason).await;
+        let (response, json, limits) = self
+            .rest
+            .call_with_files(method, path, body, files, reason)
+            .await;
         self.gate.observe(ticket, limits.as_ref());
         self.observe(&response);
         (response, json)
@@ -971,7 +1012,14 @@ impl Courier {
         let path = format!("/channels/{channel_id}/messages");
         let payload = message_json(body, &format!("lyceum-{}", row.id));
         let (response, created) = self
-            .call(priority, Method::POST, &path, Some(payload), None)
+            .call_with_files(
+                priority,
+                Method::POST,
+                &path,
+                Some(payload),
+                &body.files,
+                None,
+            )
             .await;
         let message = created
             .as_ref()

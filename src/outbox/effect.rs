@@ -14,6 +14,33 @@ pub struct MessageBody {
     /// Buttons (action rows), as Discord takes them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<serde_json::Value>,
+    /// Attached files (a report's image), kept in the outbox so a retry sends the same bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileAttachment>,
+}
+
+/// A file attached to a message: its name and its bytes (base64 in the stored effect).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileAttachment {
+    pub filename: String,
+    #[serde(with = "base64_bytes")]
+    pub data: Vec<u8>,
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl MessageBody {
@@ -22,6 +49,7 @@ impl MessageBody {
             content: content.into(),
             embeds: Vec::new(),
             components: Vec::new(),
+            ..Default::default()
         }
     }
 }

@@ -8,5 +8,5 @@ pub mod policy;
 pub mod prune;
 pub mod store;
 
-pub use effect::{Effect, MessageBody};
+pub use effect::{Effect, FileAttachment, MessageBody};
 pub use store::enqueue;

@@ -3,6 +3,7 @@
 //! win-back codes, and the weekly report.
 
 use chrono::Duration;
+use lyceum::clock::Clock;
 use lyceum::harness::sim::{ids, SlashCall};
 use serde_json::{json, Value};
 
@@ -173,11 +174,20 @@ async fn a_referral_credits_once_is_reversed_inside_the_hold_and_refuses_oneself
 
     // The owner paid before: a code now is refused (credit is for first payments).
     let owner = ids::OWNER.to_string();
-    send(&app, "evt_o1", "checkout.session.completed", checkout("cs_owner", &owner)).await;
+    send(
+        &app,
+        "evt_o1",
+        "checkout.session.completed",
+        checkout("cs_owner", &owner),
+    )
+    .await;
     let late = buy(&app, ids::OWNER, &mina).await;
     assert!(late.contains("you have paid before"), "{late}");
     let admin = refer(&app, ids::OWNER, "stats").await;
-    assert!(admin.contains("**Everyone**: 2 referred · 1 paid · 1 reversed"), "{admin}");
+    assert!(
+        admin.contains("**Everyone**: 2 referred · 1 paid · 1 reversed"),
+        "{admin}"
+    );
     assert!(
         admin.contains(&format!("1. <@{}>: 1 paid of 2", ids::MINA)),
         "{admin}"
@@ -200,13 +210,25 @@ async fn a_days_credit_extends_the_referrers_membership_and_a_refund_takes_the_d
     let config = format!("{}\n[referrals]\ncredit = \"days:7\"\n", products());
     let app = TestApp::spawn_clocked(&config, clock.clone()).await;
     let mina_ref = ids::MINA.to_string();
-    send(&app, "evt_m", "checkout.session.completed", checkout("cs_m", &mina_ref)).await;
+    send(
+        &app,
+        "evt_m",
+        "checkout.session.completed",
+        checkout("cs_m", &mina_ref),
+    )
+    .await;
     let before = paid_until_ms(&app, ids::MINA).await;
     assert!(before > 0);
 
     let mina = code_in(&refer(&app, ids::MINA, "code").await);
     let kai_ref = format!("{}_ref_{mina}", ids::KAI);
-    send(&app, "evt_k", "checkout.session.completed", checkout("cs_k", &kai_ref)).await;
+    send(
+        &app,
+        "evt_k",
+        "checkout.session.completed",
+        checkout("cs_k", &kai_ref),
+    )
+    .await;
     assert_eq!(
         paid_until_ms(&app, ids::MINA).await - before,
         Duration::days(7).num_milliseconds(),
@@ -217,7 +239,11 @@ async fn a_days_credit_extends_the_referrers_membership_and_a_refund_takes_the_d
 
     let refund = so::refunded_charge(Version::Acacia, "ch_k", "pi_cs_k", 2900, 2900, None);
     send(&app, "evt_kr", "charge.refunded", refund).await;
-    assert_eq!(paid_until_ms(&app, ids::MINA).await, before, "the days are gone");
+    assert_eq!(
+        paid_until_ms(&app, ids::MINA).await,
+        before,
+        "the days are gone"
+    );
     let stats = refer(&app, ids::MINA, "stats").await;
     assert!(stats.contains("0 paid · 1 reversed"), "{stats}");
 }
@@ -236,7 +262,13 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     let app = TestApp::spawn_clocked(&products(), clock.clone()).await;
     let pay = async |session: &str, member: u64| {
         let o = checkout(session, &member.to_string());
-        send(&app, &format!("evt_{session}"), "checkout.session.completed", o).await;
+        send(
+            &app,
+            &format!("evt_{session}"),
+            "checkout.session.completed",
+            o,
+        )
+        .await;
     };
     // September: Mina, Kai and Sam join (30 days, 3 days' grace).
     pay("cs_a1", ids::MINA).await;
@@ -248,10 +280,10 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     pay("cs_c2", ids::SAM).await; // renews in grace (October), 30 days from now: to November 1
     step(&app, &clock, "2026-10-10T04:00:00Z");
     pay("cs_d1", ids::OWNER).await; // the October cohort
-    // Kai's access ran out on October 4 (due October 1): a lapse.
+                                    // Kai's access ran out on October 4 (due October 1): a lapse.
     step(&app, &clock, "2026-11-05T04:00:00Z");
     pay("cs_d2", ids::OWNER).await; // renews: November
-    // Mina's paid time ended October 31 and Sam's November 1; both ran out: two lapses.
+                                    // Mina's paid time ended October 31 and Sam's November 1; both ran out: two lapses.
     step(&app, &clock, "2026-11-20T04:00:00Z");
 
     let reply = app
@@ -286,12 +318,116 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     crate::web::log_in(&app, &mut owner, ids::OWNER).await;
     let base = crate::web::base(&app);
     let page = owner.get(&format!("{base}/staff")).await;
-    assert!(page.body.contains("Renewal rate (last 6 months)"), "{}", page.body);
     assert!(
-        page.body.contains("3 of 6 due renewed"),
+        page.body.contains("Renewal rate (last 6 months)"),
         "{}",
         page.body
     );
-    let chart = owner.get(&format!("{base}/staff/charts/renewals.png")).await;
+    assert!(page.body.contains("3 of 6 due renewed"), "{}", page.body);
+    let chart = owner
+        .get(&format!("{base}/staff/charts/renewals.png"))
+        .await;
     assert_eq!(chart.status, 200);
+}
+
+fn staff_posts(app: &TestApp) -> Vec<Value> {
+    let path = format!("/channels/{}/messages", ids::CHANNEL_WELCOME);
+    app.requests("POST", &path)
+        .into_iter()
+        .map(|r| r.body)
+        .filter(|b| b["content"].as_str().is_some_and(|c| c.contains("📊")))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_weekly_report_goes_to_staff_once_on_monday_and_on_demand() {
+    // Sunday evening in Shanghai; the report is due Monday 09:00 local (01:00 UTC).
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(
+        "2026-11-29T10:00:00Z".parse().unwrap(),
+    ));
+    let extra = format!("{}\n[report]\ntime = \"09:00\"\n", products());
+    let app = TestApp::spawn_full_clocked(
+        |text| {
+            text.replace(
+                "[channels]\n",
+                &format!("[channels]\nstaff = {}\n", ids::CHANNEL_WELCOME),
+            ) + &extra
+        },
+        clock.clone(),
+    )
+    .await;
+    // Last week's money: one purchase on Sunday (29.00) and one renewal due within a week after.
+    send(
+        &app,
+        "evt_w1",
+        "checkout.session.completed",
+        checkout("cs_w1", &ids::MINA.to_string()),
+    )
+    .await;
+    let job = lyceum::features::stats::report_job::WeeklyReport {
+        state: app.bot().app.state.clone(),
+    };
+    let (sent, next) = job.run_due(clock.now()).await.unwrap();
+    assert!(!sent, "not before Monday 09:00");
+    assert_eq!(
+        next,
+        "2026-11-30T01:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+
+    clock.set("2026-11-30T01:00:00Z".parse().unwrap());
+    assert!(job.run_due(clock.now()).await.unwrap().0);
+    // Again (a restart, a second wake): nothing more.
+    clock.advance(Duration::hours(5));
+    assert!(!job.run_due(clock.now()).await.unwrap().0);
+    eventually("the report in the staff channel", async || {
+        !staff_posts(&app).is_empty()
+    })
+    .await;
+    let posts = staff_posts(&app);
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    let post = &posts[0];
+    let content = post["content"].as_str().unwrap();
+    assert!(
+        content.contains("Weekly report · 11-23 – 11-29"),
+        "{content}"
+    );
+    assert!(content.contains("周报 · 11-23 – 11-29"), "{content}");
+    assert!(
+        content.contains("Revenue: **USD 29.00** (0 the week before)"),
+        "{content}"
+    );
+    assert_eq!(
+        post["_files"][0]["filename"],
+        "weekly-report-2026-11-23.png"
+    );
+    assert!(post["_files"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("PNG"));
+
+    // On demand, in the admin's language: the last 7 days.
+    let reply = app
+        .slash(SlashCall::new(ids::OWNER, "report").subcommand("week"))
+        .await;
+    assert!(
+        reply.content.contains("Weekly report · 11-24 – 11-30"),
+        "{}",
+        reply.content
+    );
+    assert!(
+        reply.content.contains("Revenue: **USD 29.00**"),
+        "{}",
+        reply.content
+    );
+    assert_eq!(reply.raw["_files"][0]["filename"], "weekly-report.png");
+    let member = app
+        .slash(SlashCall::new(ids::MINA, "report").subcommand("week"))
+        .await;
+    assert!(
+        !member.content.contains("Weekly report"),
+        "{}",
+        member.content
+    );
 }

@@ -45,6 +45,7 @@ async fn startup_registers_every_command_in_the_guild_with_zh_cn_localizations()
             "answer",
             "withdraw",
             "stats",
+            "report",
             "roles",
             "challenge",
             "homework",

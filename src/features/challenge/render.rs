@@ -38,6 +38,7 @@ pub fn prompt(challenge: &ChallengeRow, day: &DayRow, locale: Locale) -> Message
                 "custom_id": format!("{BUTTON_PREFIX}{}:{}", challenge.id, day.day),
             }],
         })],
+        ..Default::default()
     }
 }
 

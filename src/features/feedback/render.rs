@@ -58,5 +58,6 @@ pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
             "type": 1,
             "components": [button("planned", 1), button("done", 3), button("declined", 4)],
         })],
+        ..Default::default()
     }
 }

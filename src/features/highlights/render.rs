@@ -110,6 +110,7 @@ pub fn index_part(
         content: String::new(),
         embeds: vec![json!({ "title": title, "description": description, "color": 0xF1C40F })],
         components: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -133,5 +134,6 @@ pub fn start_here(product: &str, guild: u64, rows: &[HighlightRow], locale: Loca
             "color": 0x57F287,
         })],
         components: Vec::new(),
+        ..Default::default()
     }
 }

@@ -38,6 +38,7 @@ pub fn assignment_post(a: &AssignmentRow, locale: Locale) -> MessageBody {
             "fields": [{ "name": t!(locale, "homework-due"), "value": timestamp(a.due_at), "inline": false }],
         })],
         components: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -80,6 +81,7 @@ pub fn staff_post(s: &SubmissionRow, a: &AssignmentRow, locale: Locale) -> Messa
             "type": 1,
             "components": [button("reviewed", 3), button("needs_work", 4), button("featured", 1)],
         })],
+        ..Default::default()
     }
 }
 

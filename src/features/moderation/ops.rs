@@ -448,6 +448,7 @@ pub fn rules_body(config: &Config) -> MessageBody {
         content: String::new(),
         embeds: vec![embed],
         components,
+        ..Default::default()
     }
 }
 

@@ -242,6 +242,7 @@ fn listen_post(config: &Config, q: &Question, listeners: i64) -> MessageBody {
                 "custom_id": format!("{}{}", super::LISTEN_PREFIX, q.id),
             }],
         })],
+        ..Default::default()
     }
 }
 

@@ -108,6 +108,7 @@ pub fn menu_body(menu: &RoleMenu, locale: Locale) -> MessageBody {
         content: String::new(),
         embeds: vec![embed(menu, locale)],
         components: components(menu, locale),
+        ..Default::default()
     }
 }
 

@@ -126,6 +126,7 @@ pub fn announcement(
                 button("no", t!(locale, "event-not-going"), 4),
             ],
         })],
+        ..Default::default()
     }
 }
 

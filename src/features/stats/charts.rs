@@ -19,6 +19,8 @@ const TEXT: RGBColor = RGBColor(0xDB, 0xDE, 0xE1);
 const GRID: RGBColor = RGBColor(0x4E, 0x50, 0x58);
 const BLURPLE: RGBColor = RGBColor(0x58, 0x65, 0xF2);
 const GREEN: RGBColor = RGBColor(0x57, 0xF2, 0x87);
+/// Secondary text (last week's numbers).
+const GRID_TEXT: RGBColor = RGBColor(0x94, 0x9B, 0xA4);
 
 /// The compiled-in font reads (it always does; a broken asset is an error, not a panic).
 fn font_ready() -> Result<(), Error> {
@@ -329,7 +331,12 @@ pub fn renewals(months: &[super::renewal_rate::Rate], locale: Locale) -> Result<
         for (i, month) in months.iter().enumerate() {
             let x = i as i64 * 4;
             let (px, py) = chart.backend_coord(&(x + 2, 0));
-            labels.push(label(month.key.clone(), (px, py + 16), 14.0, Anchor::Center));
+            labels.push(label(
+                month.key.clone(),
+                (px, py + 16),
+                14.0,
+                Anchor::Center,
+            ));
             let Some(share) = month.share() else {
                 continue;
             };
@@ -352,6 +359,86 @@ pub fn renewals(months: &[super::renewal_rate::Rate], locale: Locale) -> Result<
     }
     text::draw(&mut buffer, SIZE, &labels);
     png(&buffer, SIZE)
+}
+
+/// The weekly report as a card: the title in English and Chinese, then one row per number —
+/// its label in both languages, this week's value, last week's beside it.
+pub fn weekly(report: &super::report::Report) -> Result<Vec<u8>, Error> {
+    font_ready()?;
+    let rows = super::report::rows(report);
+    let size = (900u32, 130 + rows.len() as u32 * 44 + 20);
+    let mut buffer = vec![0u8; (size.0 * size.1 * 3) as usize];
+    let (from, to) = super::report::span(&report.week);
+    let title = |l: Locale| {
+        t!(
+            l,
+            "chart-report-title",
+            from = from.clone(),
+            to = to.clone()
+        )
+    };
+    let mut labels = vec![
+        label(
+            title(Locale::En),
+            (size.0 as i32 / 2, 28),
+            26.0,
+            Anchor::Center,
+        ),
+        label(
+            title(Locale::ZhCn),
+            (size.0 as i32 / 2, 62),
+            22.0,
+            Anchor::Center,
+        ),
+        Label {
+            text: format!(
+                "{} / {}",
+                t!(Locale::En, "chart-report-previous"),
+                t!(Locale::ZhCn, "chart-report-previous")
+            ),
+            at: (860, 104),
+            px: 14.0,
+            color: GRID_TEXT,
+            anchor: Anchor::Right,
+        },
+    ];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, size).into_drawing_area();
+        root.fill(&BACKGROUND).map_err(fail)?;
+        for (i, (key, this, last)) in rows.iter().enumerate() {
+            let y = 140 + i as i32 * 44;
+            if i % 2 == 0 {
+                root.draw(&Rectangle::new(
+                    [(20, y - 20), (880, y + 22)],
+                    RGBColor(0x38, 0x3A, 0x40).filled(),
+                ))
+                .map_err(fail)?;
+            }
+            labels.push(label(
+                format!("{} · {}", t!(Locale::En, key), t!(Locale::ZhCn, key)),
+                (36, y),
+                18.0,
+                Anchor::Left,
+            ));
+            labels.push(Label {
+                text: this.clone(),
+                at: (690, y),
+                px: 20.0,
+                color: GREEN,
+                anchor: Anchor::Right,
+            });
+            labels.push(Label {
+                text: last.clone(),
+                at: (860, y),
+                px: 16.0,
+                color: GRID_TEXT,
+                anchor: Anchor::Right,
+            });
+        }
+        root.present().map_err(fail)?;
+    }
+    text::draw(&mut buffer, size, &labels);
+    png(&buffer, size)
 }
 
 /// The cohort table as a heatmap: one row per cohort (join week · tier · size), one column
@@ -453,17 +540,21 @@ mod tests {
     fn every_chart_label_has_a_glyph() {
         let font = FontRef::try_from_slice(FONT).unwrap();
         for locale in Locale::ALL {
-            for key in [
-                "chart-activity-title",
-                "chart-active",
-                "chart-messages",
-                "chart-retention-title",
-                "chart-weeks-after",
-                "chart-free",
-                "chart-retention-empty",
-                "chart-revenue-title",
-            ] {
-                let text = t!(locale, key, days = 30);
+            // Every `chart-*` string of every language, as the font subset was made from.
+            let file = include_str!("../../../locales/en/community.ftl");
+            let keys = file
+                .lines()
+                .filter(|l| l.starts_with("chart-"))
+                .filter_map(|l| l.split(" =").next());
+            for key in keys {
+                let text = t!(
+                    locale,
+                    key,
+                    days = 30,
+                    currency = "USD",
+                    from = "11-23",
+                    to = "11-29"
+                );
                 for c in text
                     .chars()
                     .filter(|c| !c.is_control() && *c != '\u{2068}' && *c != '\u{2069}')

@@ -13,7 +13,7 @@ use crate::i18n::Locale;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
-    vec![stats()]
+    vec![stats(), report()]
 }
 
 #[poise::command(
@@ -249,18 +249,16 @@ pub fn renewals_text(
     months: u32,
     locale: Locale,
 ) -> String {
-    let rate = |r: &super::renewal_rate::Rate| {
-        r.share().map_or("–".to_string(), percent)
-    };
+    let rate = |r: &super::renewal_rate::Rate| r.share().map_or("–".to_string(), percent);
     let mut lines = vec![t!(locale, "stats-renewals-header", months = months as i64)];
     if report.products.is_empty() {
         lines.push(t!(locale, "stats-renewals-none"));
         return lines.join("\n");
     }
     for p in &report.products {
-        let name = config
-            .product(&p.key)
-            .map_or(p.key.clone(), |product| product.name.get(locale).to_string());
+        let name = config.product(&p.key).map_or(p.key.clone(), |product| {
+            product.name.get(locale).to_string()
+        });
         lines.push(t!(
             locale,
             "stats-renewals-product",
@@ -271,13 +269,48 @@ pub fn renewals_text(
         ));
     }
     let row = |r: &super::renewal_rate::Rate| {
-        format!("`{:<8} {:>4}/{:<4} {:>5}`", r.key, r.renewed, r.due, rate(r))
+        format!(
+            "`{:<8} {:>4}/{:<4} {:>5}`",
+            r.key,
+            r.renewed,
+            r.due,
+            rate(r)
+        )
     };
     lines.push(t!(locale, "stats-renewals-by-month"));
     lines.extend(report.months.iter().map(row));
     lines.push(t!(locale, "stats-renewals-by-cohort"));
     lines.extend(report.cohorts.iter().map(row));
     lines.join("\n")
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("report_week"),
+    subcommand_required,
+    custom_data = "Level::Admin"
+)]
+async fn report(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The weekly report now: the last 7 days beside the 7 before, with its image
+#[poise::command(slash_command, rename = "week", custom_data = "Level::Admin")]
+async fn report_week(ctx: Context<'_>) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let data = ctx.data();
+    super::activity(data).flush(&data.db).await?;
+    let now = data.clock.now();
+    let week = super::report::last_seven_days(now, inv.config.community.timezone);
+    let gathered = {
+        let mut conn = data.db.read.acquire().await?;
+        super::report::gather(&mut conn, &inv.config, week, now).await?
+    };
+    let chart = super::charts::weekly(&gathered)?;
+    let text = super::report::text(&gathered, locale);
+    send_with_chart(ctx, text, chart, "weekly-report.png").await
 }
 
 /// Paying members who went quiet and whose paid time ends soon

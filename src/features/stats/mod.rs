@@ -11,6 +11,8 @@ pub mod charts;
 pub mod commands;
 pub mod error;
 pub mod renewal_rate;
+pub mod report;
+pub mod report_job;
 pub mod store;
 mod text;
 

@@ -164,8 +164,9 @@ pub fn report(
 ) -> Report {
     let this_month = month_of(now, tz);
     let first = (1..months).fold(this_month, |m, _| {
-        m.pred_opt()
-            .map_or(m, |d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d))
+        m.pred_opt().map_or(m, |d| {
+            NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
+        })
     });
     let in_window: Vec<Due> = dues(terms, renewals, now)
         .into_iter()
@@ -184,7 +185,11 @@ pub fn report(
     while m <= this_month {
         month_keys.push(label(m));
         m = NaiveDate::from_ymd_opt(
-            if m.month() == 12 { m.year() + 1 } else { m.year() },
+            if m.month() == 12 {
+                m.year() + 1
+            } else {
+                m.year()
+            },
             m.month() % 12 + 1,
             1,
         )
@@ -198,7 +203,9 @@ pub fn report(
     .filter(|r| r.due > 0)
     .collect();
     let months_rates = tally(
-        in_window.iter().map(|d| (label(month_of(d.at, tz)), d.renewed)),
+        in_window
+            .iter()
+            .map(|d| (label(month_of(d.at, tz)), d.renewed)),
         &month_keys,
     );
     let mut cohorts = tally(
@@ -243,15 +250,51 @@ mod tests {
     fn lapses_renewals_and_refunds_are_counted_as_a_bookkeeper_would() {
         let terms = vec![
             // 1: one term that ran out (a lapse in October).
-            term(1, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", "2026-10-04T00:00:00Z", Some("2026-10-04T00:01:00Z")),
+            term(
+                1,
+                "2026-09-01T00:00:00Z",
+                "2026-10-01T00:00:00Z",
+                "2026-10-04T00:00:00Z",
+                Some("2026-10-04T00:01:00Z"),
+            ),
             // 2: renewed inside grace (two terms, one spell), still running.
-            term(2, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", "2026-10-04T00:00:00Z", Some("2026-10-04T00:01:00Z")),
-            term(2, "2026-10-02T00:00:00Z", "2026-10-31T00:00:00Z", "2026-11-03T00:00:00Z", None),
+            term(
+                2,
+                "2026-09-01T00:00:00Z",
+                "2026-10-01T00:00:00Z",
+                "2026-10-04T00:00:00Z",
+                Some("2026-10-04T00:01:00Z"),
+            ),
+            term(
+                2,
+                "2026-10-02T00:00:00Z",
+                "2026-10-31T00:00:00Z",
+                "2026-11-03T00:00:00Z",
+                None,
+            ),
             // 3: refunded: cut short, not a lapse.
-            term(3, "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", "2026-10-04T00:00:00Z", Some("2026-09-05T00:00:00Z")),
+            term(
+                3,
+                "2026-09-01T00:00:00Z",
+                "2026-10-01T00:00:00Z",
+                "2026-10-04T00:00:00Z",
+                Some("2026-09-05T00:00:00Z"),
+            ),
             // 4: lapsed, came back a month later (new), lapsed again.
-            term(4, "2026-08-01T00:00:00Z", "2026-08-31T00:00:00Z", "2026-09-03T00:00:00Z", None),
-            term(4, "2026-10-01T00:00:00Z", "2026-10-20T00:00:00Z", "2026-10-23T00:00:00Z", None),
+            term(
+                4,
+                "2026-08-01T00:00:00Z",
+                "2026-08-31T00:00:00Z",
+                "2026-09-03T00:00:00Z",
+                None,
+            ),
+            term(
+                4,
+                "2026-10-01T00:00:00Z",
+                "2026-10-20T00:00:00Z",
+                "2026-10-23T00:00:00Z",
+                None,
+            ),
         ];
         let renewals = vec![Renewal {
             member_id: 2,
@@ -265,13 +308,19 @@ mod tests {
 
         let r = report(&terms, &renewals, &["pro".into()], now, Tz::UTC, 3);
         assert_eq!(
-            r.months.iter().map(|m| (m.key.as_str(), m.renewed, m.due)).collect::<Vec<_>>(),
+            r.months
+                .iter()
+                .map(|m| (m.key.as_str(), m.renewed, m.due))
+                .collect::<Vec<_>>(),
             vec![("2026-08", 0, 1), ("2026-09", 0, 0), ("2026-10", 1, 3)]
         );
         assert_eq!(r.products[0].due, 4);
         assert_eq!(r.products[0].renewed, 1);
         assert_eq!(
-            r.cohorts.iter().map(|m| (m.key.as_str(), m.renewed, m.due)).collect::<Vec<_>>(),
+            r.cohorts
+                .iter()
+                .map(|m| (m.key.as_str(), m.renewed, m.due))
+                .collect::<Vec<_>>(),
             vec![("2026-08", 0, 2), ("2026-09", 1, 2)]
         );
     }

@@ -942,3 +942,94 @@ pub async fn renewal_rates(
         months,
     ))
 }
+
+/// The week's plain counts for the weekly report, between `from` and `to` (ms), and the local
+/// days `from_day` ≤ day < `to_day`.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct WeekCounts {
+    pub new_members: i64,
+    pub active_members: i64,
+    pub highlights: i64,
+    pub answered: i64,
+    /// Check-ins and the check-ins expected, over challenge days that closed in the week.
+    pub checkins: i64,
+    pub expected_checkins: i64,
+}
+
+pub async fn week_counts(
+    conn: &mut SqliteConnection,
+    (from, to): (i64, i64),
+    (from_day, to_day): (&str, &str),
+) -> sqlx::Result<WeekCounts> {
+    sqlx::query_as(
+        "SELECT
+            (SELECT COUNT(*) FROM member_joins WHERE joined_at >= ?1 AND joined_at < ?2) AS new_members,
+            (SELECT COUNT(DISTINCT member_id) FROM activity_daily WHERE day >= ?3 AND day < ?4) AS active_members,
+            (SELECT COUNT(*) FROM highlights WHERE added_at >= ?1 AND added_at < ?2) AS highlights,
+            (SELECT COUNT(*) FROM questions WHERE status = 'answered' AND resolved_at >= ?1 AND resolved_at < ?2) AS answered,
+            (SELECT COUNT(*) FROM challenge_checkins c JOIN challenge_days d
+                ON d.challenge_id = c.challenge_id AND d.day = c.day
+              WHERE c.kind = 'checkin' AND d.skipped = 0 AND d.closes_at >= ?1 AND d.closes_at < ?2) AS checkins,
+            (SELECT COUNT(*) FROM challenge_days d JOIN challenge_members m
+                ON m.challenge_id = d.challenge_id AND m.joined_at <= d.closes_at
+              WHERE d.skipped = 0 AND d.closes_at >= ?1 AND d.closes_at < ?2) AS expected_checkins",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(from_day)
+    .bind(to_day)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Money in and out between `from` and `to`, by currency (minor units, net of refunds).
+pub async fn revenue_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT currency, SUM(amount_minor) FROM revenue WHERE at >= ? AND at < ?
+         GROUP BY currency ORDER BY SUM(amount_minor) DESC",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Members whose paid time ends between `from` and `to` and does not renew by itself (an
+/// auto-renewing Stripe subscription is not "due" for staff).
+pub async fn renewals_due_between(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT g.member_id || ':' || g.product) FROM grants g
+         WHERE g.ended_at IS NULL AND g.paid_until >= ? AND g.paid_until < ?
+           AND g.source NOT IN ('points', 'referral')
+           AND NOT EXISTS (SELECT 1 FROM stripe_links l
+                           WHERE 'stripe:' || l.subscription_id = g.reference AND l.renews = 1)",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Whether the weekly report of `week` (its Monday, `YYYY-MM-DD`) went out; marks it so.
+pub async fn mark_report_sent(
+    tx: &mut SqliteConnection,
+    week: &str,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO weekly_reports (week, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(week)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

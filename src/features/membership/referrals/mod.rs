@@ -47,11 +47,7 @@ pub async fn code_for(
 }
 
 /// Whether `member` is up the referral chain from `from` (its referrer, their referrer, …).
-async fn upstream(
-    tx: &mut SqliteConnection,
-    from: i64,
-    member: i64,
-) -> sqlx::Result<bool> {
+async fn upstream(tx: &mut SqliteConnection, from: i64, member: i64) -> sqlx::Result<bool> {
     let mut at = from;
     // A chain is a path (one referrer each); the bound only guards a corrupt table.
     for _ in 0..10_000 {
@@ -131,9 +127,7 @@ pub async fn on_payment(
     let Some(referral) = store::of_referred(tx, me).await? else {
         return Ok(());
     };
-    if referral.credited_at.is_some()
-        || amount_minor <= 0
-        || store::payments_of(tx, me).await? != 1
+    if referral.credited_at.is_some() || amount_minor <= 0 || store::payments_of(tx, me).await? != 1
     {
         return Ok(());
     }
@@ -217,7 +211,11 @@ pub async fn on_payment(
             member = format!("<@{me}>"),
             days = given
         ),
-        _ => t!(locale, "refer-credited-nothing", member = format!("<@{me}>")),
+        _ => t!(
+            locale,
+            "refer-credited-nothing",
+            member = format!("<@{me}>")
+        ),
     };
     let dm = Effect::SendDm {
         user_id: referrer,

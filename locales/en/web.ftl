@@ -60,6 +60,7 @@ web-outbox-clear = Nothing is waiting: every change reached Discord.
 web-retry = Retry
 web-audit-title = Audit log (latest 20)
 web-renewals-title = Renewal rate (last 6 months)
+web-renewals-open = Renewal rate per product, month and cohort →
 web-cohort = Cohort (month joined)
 web-renewed = Renewed
 web-due = Due

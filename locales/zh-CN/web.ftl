@@ -57,6 +57,7 @@ web-outbox-clear = 没有待发送的操作：所有变更都已送达 Discord�
 web-retry = 重试
 web-audit-title = 审计日志（最近 20 条）
 web-renewals-title = 续费率（最近 6 个月）
+web-renewals-open = 按产品、月份和同期群查看续费率 →
 web-cohort = 同期群（加入月份）
 web-renewed = 续费
 web-due = 到期

@@ -179,6 +179,7 @@ pub fn router(state: AppState, door: Door) -> Router {
             axum::routing::post(pages::retry_outbox),
         )
         .route("/staff/charts/:name", get(pages::staff_chart))
+        .route("/staff/renewals", get(pages::staff_renewals))
         .route(
             "/staff/feedback/:id",
             axum::routing::post(pages::feedback_status),

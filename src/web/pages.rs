@@ -632,12 +632,6 @@ pub async fn staff(
             .ok(),
         Err(_) => None,
     };
-    let renewals = match web.app.db.read.acquire().await {
-        Ok(mut conn) => stats::store::renewal_rates(&mut conn, config, now, 6)
-            .await
-            .ok(),
-        Err(_) => None,
-    };
     let feedback = match web.app.db.read.acquire().await {
         Ok(mut conn) => crate::features::feedback::store::list(&mut conn, None)
             .await
@@ -714,26 +708,7 @@ pub async fn staff(
         }
         div.card {
             h2 { (t!(l, "web-renewals-title")) }
-            @if let Some(r) = &renewals {
-                @if r.products.is_empty() { p.muted { (t!(l, "stats-renewals-none")) } }
-                @else {
-                    @for p in &r.products {
-                        p { (bold(&t!(l, "stats-renewals-product",
-                            product = config.product(&p.key).map_or(p.key.clone(), |x| x.name.get(l).to_string()),
-                            renewed = p.renewed, due = p.due,
-                            rate = p.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))))) }
-                    }
-                    img src="/staff/charts/renewals.png" alt=(t!(l, "chart-renewals-title")) style="max-width:100%";
-                    div.table { table {
-                        thead { tr { th { (t!(l, "web-cohort")) } th { (t!(l, "web-renewed")) } th { (t!(l, "web-due")) } th { "%" } } }
-                        tbody {
-                            @for c in &r.cohorts {
-                                tr { td { (c.key) } td { (c.renewed) } td { (c.due) } td { (c.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))) } }
-                            }
-                        }
-                    } }
-                }
-            }
+            p { a href="/staff/renewals" { (t!(l, "web-renewals-open")) } }
         }
         div.card {
             h2 { (t!(l, "web-stats-title")) }
@@ -874,6 +849,71 @@ async fn revenue_by_month(
         .map(|((month, source, currency), amount)| (month, source, money(amount, &currency)))
         .collect()
 }
+
+/// `GET /staff/renewals`: the renewal rate per product and per cohort, with its chart (the
+/// same numbers as `/stats renewals`; a page of its own so the members page stays fast — it
+/// reads every paid term).
+pub async fn staff_renewals(
+    State(web): State<Web>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Response {
+    let s = seen(&web, &jar, &headers).await;
+    let member = match member_or_login(&s, "/staff/renewals") {
+        Ok(member) => member,
+        Err(response) => return *response,
+    };
+    let (config, l) = (&s.config, s.locale);
+    match level_now(&web, member).await {
+        Ok(level) if level >= Level::Moderator => {}
+        Ok(_) => {
+            let title = t!(l, "web-nav-staff");
+            let text = t!(l, "web-forbidden");
+            return html_response(
+                StatusCode::FORBIDDEN,
+                page::notice(config, l, &s.viewer, &title, &text),
+            );
+        }
+        Err(e) => return unavailable(e),
+    }
+    let now = web.app.clock.now();
+    let renewals = match web.app.db.read.acquire().await {
+        Ok(mut conn) => match stats::store::renewal_rates(&mut conn, config, now, 6).await {
+            Ok(report) => Some(report),
+            Err(e) => return unavailable(e),
+        },
+        Err(e) => return unavailable(e),
+    };
+    let body = html! {
+        div.card {
+            p { a href="/staff" { (t!(l, "web-nav-staff")) } }
+            h2 { (t!(l, "web-renewals-title")) }
+            @if let Some(r) = &renewals {
+                @if r.products.is_empty() { p.muted { (t!(l, "stats-renewals-none")) } }
+                @else {
+                    @for p in &r.products {
+                        p { (bold(&t!(l, "stats-renewals-product",
+                            product = config.product(&p.key).map_or(p.key.clone(), |x| x.name.get(l).to_string()),
+                            renewed = p.renewed, due = p.due,
+                            rate = p.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))))) }
+                    }
+                    img src="/staff/charts/renewals.png" alt=(t!(l, "chart-renewals-title")) style="max-width:100%";
+                    div.table { table {
+                        thead { tr { th { (t!(l, "web-cohort")) } th { (t!(l, "web-renewed")) } th { (t!(l, "web-due")) } th { "%" } } }
+                        tbody {
+                            @for c in &r.cohorts {
+                                tr { td { (c.key) } td { (c.renewed) } td { (c.due) } td { (c.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))) } }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+    };
+    let title = t!(l, "web-renewals-title");
+    html_page(shell(config, l, &s.viewer, &title, body))
+}
+
 
 /// `GET /staff/charts/{activity,retention}.png`: `/stats`'s own charts, for moderators and up.
 pub async fn staff_chart(

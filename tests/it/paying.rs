@@ -318,6 +318,8 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     crate::web::log_in(&app, &mut owner, ids::OWNER).await;
     let base = crate::web::base(&app);
     let page = owner.get(&format!("{base}/staff")).await;
+    assert!(page.body.contains("/staff/renewals"), "{}", page.body);
+    let page = owner.get(&format!("{base}/staff/renewals")).await;
     assert!(
         page.body.contains("Renewal rate (last 6 months)"),
         "{}",
@@ -328,6 +330,10 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
         .get(&format!("{base}/staff/charts/renewals.png"))
         .await;
     assert_eq!(chart.status, 200);
+    // Members are not staff.
+    let mut mina = crate::web::Browser::new();
+    crate::web::log_in(&app, &mut mina, ids::MINA).await;
+    assert_eq!(mina.get(&format!("{base}/staff/renewals")).await.status, 403);
 }
 
 fn staff_posts(app: &TestApp) -> Vec<Value> {

@@ -222,6 +222,16 @@ cmd-renewals-upcoming = upcoming
     .days = days
     .days-description = How far ahead (default 14 days)
 
+cmd-renewals-winback = winback
+    .description = Send members whose paid time ran out lately a one-use win-back code (price and expiry from config)
+    .product = product
+    .product-description = The product they let run out
+    .days = days
+    .days-description = How far back (default 30 days)
+winback-none = Nobody's { $product } ran out in the last { $days } days without a win-back code already (or they came back).
+winback-sent = 💌 Sent { $count } win-back codes for **{ $product }** (batch #{ $batch }: { $price }, redeemable until { $until }). { $before } had one already.
+winback-dm = We miss you at { $community }! Come back to **{ $product }** for { $price }: `/redeem code:{ $code }` (until { $until }; this code is yours alone).
+
 ## Referrals
 refer-code = 🎟️ Your referral code: **`{ $code }`**
     A friend runs `/membership buy product:{ $product } referral:{ $code }`: their checkout link carries your code, and their first payment earns you **{ $credit }**. (A refund or lost dispute within { $hold } days takes it back.)

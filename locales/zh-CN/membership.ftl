@@ -219,6 +219,16 @@ cmd-renewals-upcoming = 即将到期
     .days = 天数
     .days-description = 往后看多少天（默认 14 天）
 
+cmd-renewals-winback = 召回
+    .description = 给最近到期未续费的成员发送一次性召回兑换码（价格和有效期见配置）
+    .product = 产品
+    .product-description = 到期的产品
+    .days = 天数
+    .days-description = 往前看多少天（默认 30 天）
+winback-none = 最近 { $days } 天内没有需要召回的 { $product } 成员（已发过召回码，或已回来）。
+winback-sent = 💌 已为 **{ $product }** 发送 { $count } 个召回码（批次 #{ $batch }：{ $price }，{ $until } 前有效）。{ $before } 人之前已收到。
+winback-dm = { $community } 想念你！回来继续 **{ $product }**，只需 { $price }：`/redeem code:{ $code }`（{ $until } 前有效；此兑换码仅限你使用）。
+
 ## Referrals
 refer-code = 🎟️ 你的推荐码：**`{ $code }`**
     朋友使用 `/membership buy product:{ $product } referral:{ $code }`：他的付款链接会带上你的推荐码，他首次付款后你将获得 **{ $credit }**。（{ $hold } 天内退款或争议败诉会撤回奖励。）

@@ -914,7 +914,6 @@ pub async fn staff_renewals(
     html_page(shell(config, l, &s.viewer, &title, body))
 }
 
-
 /// `GET /staff/charts/{activity,retention}.png`: `/stats`'s own charts, for moderators and up.
 pub async fn staff_chart(
     State(web): State<Web>,

@@ -333,7 +333,10 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     // Members are not staff.
     let mut mina = crate::web::Browser::new();
     crate::web::log_in(&app, &mut mina, ids::MINA).await;
-    assert_eq!(mina.get(&format!("{base}/staff/renewals")).await.status, 403);
+    assert_eq!(
+        mina.get(&format!("{base}/staff/renewals")).await.status,
+        403
+    );
 }
 
 fn staff_posts(app: &TestApp) -> Vec<Value> {
@@ -401,7 +404,7 @@ async fn the_weekly_report_goes_to_staff_once_on_monday_and_on_demand() {
     );
     assert!(content.contains("周报 · 11-23 – 11-29"), "{content}");
     assert!(
-        content.contains("Revenue: **USD 29.00** (0 the week before)"),
+        content.contains("Revenue: **29.00 USD** (0 the week before)"),
         "{content}"
     );
     assert_eq!(
@@ -423,7 +426,7 @@ async fn the_weekly_report_goes_to_staff_once_on_monday_and_on_demand() {
         reply.content
     );
     assert!(
-        reply.content.contains("Revenue: **USD 29.00**"),
+        reply.content.contains("Revenue: **29.00 USD**"),
         "{}",
         reply.content
     );
@@ -435,5 +438,93 @@ async fn the_weekly_report_goes_to_staff_once_on_monday_and_on_demand() {
         !member.content.contains("Weekly report"),
         "{}",
         member.content
+    );
+}
+
+#[tokio::test]
+async fn a_lapsed_member_gets_one_win_back_code_at_the_configured_price_and_can_redeem_it() {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(
+        "2026-09-01T04:00:00Z".parse().unwrap(),
+    ));
+    let config = format!(
+        "{}\n[renewals]\nwinback_price = 19\nwinback_expiry = \"7d\"\n",
+        products()
+    );
+    let app = TestApp::spawn_clocked(&config, clock.clone()).await;
+    for (session, member) in [("cs_k", ids::KAI), ("cs_m", ids::MINA)] {
+        let o = checkout(session, &member.to_string());
+        send(
+            &app,
+            &format!("evt_{session}"),
+            "checkout.session.completed",
+            o,
+        )
+        .await;
+    }
+    step(&app, &clock, "2026-09-30T04:00:00Z");
+    send(
+        &app,
+        "evt_m2",
+        "checkout.session.completed",
+        checkout("cs_m2", &ids::MINA.to_string()),
+    )
+    .await;
+    // Kai's paid time ended October 1 and ran out October 4; Mina renewed.
+    step(&app, &clock, "2026-10-10T04:00:00Z");
+    let winback = || {
+        SlashCall::new(ids::OWNER, "renewals")
+            .subcommand("winback")
+            .string("product", "pro")
+    };
+    let reply = app.slash(winback()).await.content;
+    assert!(
+        reply.contains("Sent 1 win-back codes for **Pro membership**")
+            && reply.contains("19.00 USD"),
+        "{reply}"
+    );
+    let dm = {
+        let mut found = String::new();
+        eventually("the win-back DM", async || {
+            found = app
+                .sim()
+                .sent_payloads()
+                .iter()
+                .filter_map(|(_, v)| v["content"].as_str().map(str::to_string))
+                .find(|c| c.contains("/redeem code:"))
+                .unwrap_or_default();
+            !found.is_empty()
+        })
+        .await;
+        found
+    };
+    assert!(dm.contains("19.00 USD"), "{dm}");
+    // Once per lapse: asking again sends nothing.
+    let again = app.slash(winback()).await.content;
+    assert!(again.contains("Nobody's Pro membership ran out"), "{again}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM redeem_codes WHERE max_uses = 1 AND price_minor = 1900")
+            .await,
+        1
+    );
+    // Kai redeems it: access again, and 19.00 counted as new money.
+    let code = dm.split("code:").nth(1).unwrap().split('`').next().unwrap();
+    let redeemed = app
+        .slash(SlashCall::new(ids::KAI, "redeem").string("code", code))
+        .await
+        .content;
+    assert!(!redeemed.is_empty());
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM grants WHERE member_id = {} AND source = 'code' AND ended_at IS NULL",
+            ids::KAI
+        ))
+        .await,
+        1,
+        "{redeemed}"
+    );
+    assert_eq!(
+        app.count("SELECT COALESCE(SUM(amount_minor), 0) FROM revenue WHERE source = 'code' AND kind = 'new'")
+            .await,
+        1900
     );
 }

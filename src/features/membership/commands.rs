@@ -33,11 +33,44 @@ pub fn commands() -> Vec<Command> {
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("renewals_upcoming"),
+    subcommands("renewals_upcoming", "renewals_winback"),
     subcommand_required,
     custom_data = "Level::Admin"
 )]
 async fn renewals(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Send members whose paid time ran out lately a one-use win-back code (price and expiry from config)
+#[poise::command(slash_command, rename = "winback", custom_data = "Level::Admin")]
+async fn renewals_winback(
+    ctx: Context<'_>,
+    #[max_length = 40] product: String,
+    #[min = 1]
+    #[max = 365]
+    days: Option<i64>,
+) -> Result<(), Error> {
+    let inv = invocation(ctx).await;
+    let locale = inv.locale(ctx);
+    let product = self::product(&inv.config, &product)?;
+    let days = days.unwrap_or(30);
+    let done =
+        super::renewals::winback(ctx.data(), &inv.config, product, days, ctx.author().id).await?;
+    let name = product.name.get(locale).to_string();
+    let text = match done.batch {
+        None => t!(locale, "winback-none", product = name, days = days),
+        Some(batch) => t!(
+            locale,
+            "winback-sent",
+            count = done.sent.len() as i64,
+            product = name,
+            batch = batch,
+            price = crate::i18n::money(done.price_minor, &product.currency),
+            until = format!("<t:{}:D>", done.expires_at.timestamp()),
+            before = done.before as i64
+        ),
+    };
+    reply::ephemeral(ctx, text).await?;
     Ok(())
 }
 

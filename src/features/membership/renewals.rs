@@ -153,6 +153,140 @@ pub async fn send(
     Ok(true)
 }
 
+/// What `/renewals winback` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WinBack {
+    /// Members sent a code now.
+    pub sent: Vec<i64>,
+    /// Lapsed members who had one already for that lapse.
+    pub before: usize,
+    pub batch: Option<i64>,
+    pub price_minor: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `/renewals winback`: each member whose paid time of `product` ran out in the last `days`
+/// days (not cut short by a refund) and who has not come back gets a one-use redeem code by
+/// DM — at `[renewals] winback_price` (else the product's price), redeemable for
+/// `winback_expiry` — once per lapse. Codes, DMs and the audit row commit together.
+pub async fn winback(
+    app: &crate::state::AppState,
+    config: &Config,
+    product: &crate::config::Product,
+    days: i64,
+    by: UserId,
+) -> Result<WinBack, Error> {
+    let now = app.clock.now();
+    let since = to_millis(now - Duration::days(days));
+    let lapsed: Vec<(i64, i64)> = {
+        let mut conn = app.db.read.acquire().await?;
+        let terms: Vec<_> = crate::features::stats::store::paid_terms(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|t| t.product == product.id)
+            .collect();
+        let sent = store::winbacks_sent(&mut conn, &product.id).await?;
+        let mut out = Vec::new();
+        for due in crate::features::stats::renewal_rate::dues(&terms, &[], to_millis(now)) {
+            if due.at < since || sent.contains(&(due.member, due.at)) {
+                continue;
+            }
+            let member = UserId::new(due.member as u64);
+            if super::ops::held(&mut conn, member, &product.id, now).await?
+                != crate::grants::rules::Held::None
+            {
+                continue; // came back
+            }
+            out.push((due.member, due.at));
+        }
+        out
+    };
+    let expiry = Duration::from_std(config.renewals.winback_expiry).unwrap_or_default();
+    let price = config
+        .renewals
+        .winback_price_minor
+        .unwrap_or(product.price_minor);
+    let mut result = WinBack {
+        sent: Vec::new(),
+        before: 0,
+        batch: None,
+        price_minor: price,
+        expires_at: now + expiry,
+    };
+    if lapsed.is_empty() {
+        return Ok(result);
+    }
+    let mut tx = app.db.write.begin().await?;
+    let batch = store::next_batch(&mut tx).await?;
+    for (member, lapsed_at) in lapsed {
+        if !store::mark_winback_sent(
+            &mut tx,
+            (member, &product.id, lapsed_at),
+            batch,
+            by.get() as i64,
+            to_millis(now),
+        )
+        .await?
+        {
+            result.before += 1;
+            continue;
+        }
+        let code = super::rules::new_code();
+        let canonical = super::rules::normalize(&code).expect("generated codes are canonical");
+        store::insert_code(
+            &mut tx,
+            &store::NewCode {
+                hash: &super::rules::hash(&canonical),
+                product: &product.id,
+                duration_s: None,
+                max_uses: 1,
+                expires_at: Some(to_millis(result.expires_at)),
+                batch,
+                created_by: by.get(),
+                price_minor: Some(price),
+            },
+            now,
+        )
+        .await?;
+        let user = UserId::new(member as u64);
+        let locale = crate::features::points::store::locale_of(
+            &mut tx,
+            user,
+            config.community.default_locale,
+        )
+        .await?;
+        let dm = Effect::SendDm {
+            user_id: user,
+            body: MessageBody::text(t!(
+                locale,
+                "winback-dm",
+                community = config.community.name.get(locale).to_string(),
+                product = product.name.get(locale).to_string(),
+                price = crate::i18n::money(price, &product.currency),
+                code = code,
+                until = format!("<t:{}:D>", result.expires_at.timestamp())
+            )),
+        };
+        outbox::enqueue(&mut tx, &dm, now, None).await?;
+        result.sent.push(member);
+    }
+    let entry = crate::audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: by,
+        action: "renewals.winback",
+        target_kind: None,
+        target_id: None,
+        // Never the codes themselves.
+        arguments: serde_json::json!({
+            "product": product.id, "batch": batch, "sent": result.sent.len(), "price": price,
+        }),
+    };
+    crate::audit::record(&mut tx, &entry, now).await?;
+    app.commit(tx).await?;
+    result.batch = Some(batch);
+    Ok(result)
+}
+
 /// (member, product, paid end) from a Send button's custom id.
 pub fn parse(custom_id: &str) -> Option<(i64, String, i64)> {
     let rest = custom_id.strip_prefix(BUTTON_PREFIX)?;

@@ -432,3 +432,37 @@ pub async fn drafts_sent(
     .fetch_all(&mut *conn)
     .await
 }
+
+/// Records a win-back offer for (member, product, lapse) once: false when one went before.
+pub async fn mark_winback_sent(
+    tx: &mut SqliteConnection,
+    (member, product, lapsed_at): (i64, &str, i64),
+    batch: i64,
+    by: i64,
+    at: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO winbacks_sent (member_id, product, lapsed_at, batch, sent_by, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(member)
+    .bind(product)
+    .bind(lapsed_at)
+    .bind(batch)
+    .bind(by)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The lapses of `product` a win-back went out for.
+pub async fn winbacks_sent(
+    conn: &mut SqliteConnection,
+    product: &str,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as("SELECT member_id, lapsed_at FROM winbacks_sent WHERE product = ?")
+        .bind(product)
+        .fetch_all(&mut *conn)
+        .await
+}

@@ -155,21 +155,14 @@ fn percent(x: Option<f64>) -> String {
     x.map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))
 }
 
-/// Money as `USD 58.00` (the largest currency; others follow).
+/// Money as `58.00 USD` (the largest currency first).
 fn money(revenue: &[(String, i64)]) -> String {
     if revenue.is_empty() {
         return "0".to_string();
     }
     revenue
         .iter()
-        .map(|(currency, minor)| {
-            let sign = if *minor < 0 { "-" } else { "" };
-            format!(
-                "{currency} {sign}{}.{:02}",
-                minor.abs() / 100,
-                minor.abs() % 100
-            )
-        })
+        .map(|(currency, minor)| crate::i18n::money(*minor, currency))
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -284,7 +277,7 @@ mod tests {
             last: Numbers::default(),
         };
         let rows = rows(&report);
-        assert_eq!(rows[5].1, "USD 29.00 · CNY -10.50");
+        assert_eq!(rows[5].1, "29.00 USD · -10.50 CNY");
         assert_eq!(rows[7].1, "25% (1/4)");
         assert_eq!(rows[2].1, "–", "no challenge days: no rate");
         let png = super::super::charts::weekly(&report).unwrap();

@@ -825,28 +825,45 @@ pub async fn retry_outbox(
     }
 }
 
-/// Income per community-local month and source over the last twelve months, newest first, as
-/// (month, source, amount with its currency).
+/// The last `count` local months up to `now`'s: (label `YYYY-MM`, first instant), oldest first.
+fn local_months(
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+    count: i32,
+) -> Vec<(String, i64)> {
+    use chrono::Datelike;
+    let today = now.with_timezone(&tz).date_naive();
+    (0..count)
+        .rev()
+        .map(|back| {
+            let index = today.year() * 12 + today.month0() as i32 - back;
+            let (year, month) = (index / 12, index % 12 + 1);
+            let first = chrono::NaiveDate::from_ymd_opt(year, month as u32, 1).expect("a month");
+            let start =
+                crate::features::stats::report::local_instant(first, chrono::NaiveTime::MIN, tz);
+            (format!("{year}-{month:02}"), to_millis(start))
+        })
+        .collect()
+}
+
+/// Income per month and source over the last 13 months, newest first.
 async fn revenue_by_month(
     web: &Web,
     config: &Config,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<(String, String, String)> {
-    let since = to_millis(now - chrono::Duration::days(366));
-    let rows = crate::features::membership::store::income_since(&web.app.db, since)
-        .await
-        .unwrap_or_default();
-    let mut sums: std::collections::BTreeMap<(String, String, String), i64> = Default::default();
-    for (at, source, amount, currency) in rows {
-        let month = from_millis(at)
-            .with_timezone(&config.community.timezone)
-            .format("%Y-%m")
-            .to_string();
-        *sums.entry((month, source, currency)).or_default() += amount;
-    }
-    sums.into_iter()
+    let months = local_months(now, config.community.timezone, 13);
+    let mut rows = crate::features::membership::store::income_by_month(
+        &web.app.db,
+        &months,
+        to_millis(now) + 1,
+    )
+    .await
+    .unwrap_or_default();
+    rows.sort();
+    rows.into_iter()
         .rev()
-        .map(|((month, source, currency), amount)| (month, source, money(amount, &currency)))
+        .map(|(month, source, currency, amount)| (month, source, money(amount, &currency)))
         .collect()
 }
 
@@ -1014,32 +1031,23 @@ async fn income_months(
     config: &Config,
     now: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<(String, i64)>, String) {
-    use chrono::Datelike;
     let currency = config
         .products
         .first()
         .map_or_else(|| "USD".to_string(), |p| p.currency.clone());
-    let tz = config.community.timezone;
-    let today = now.with_timezone(&tz).date_naive();
-    let mut months: Vec<(String, i64)> = (0..12)
-        .rev()
-        .map(|back| {
-            let index = today.year() * 12 + today.month0() as i32 - back;
-            (format!("{}-{:02}", index / 12, index % 12 + 1), 0)
-        })
-        .collect();
-    let since = to_millis(now - chrono::Duration::days(366));
-    let rows = crate::features::membership::store::income_since(&web.app.db, since)
-        .await
-        .unwrap_or_default();
-    for (at, _, amount, row_currency) in rows {
+    let bounds = local_months(now, config.community.timezone, 12);
+    let rows = crate::features::membership::store::income_by_month(
+        &web.app.db,
+        &bounds,
+        to_millis(now) + 1,
+    )
+    .await
+    .unwrap_or_default();
+    let mut months: Vec<(String, i64)> = bounds.into_iter().map(|(m, _)| (m, 0)).collect();
+    for (month, _, row_currency, amount) in rows {
         if row_currency != currency {
             continue;
         }
-        let month = from_millis(at)
-            .with_timezone(&tz)
-            .format("%Y-%m")
-            .to_string();
         if let Some(slot) = months.iter_mut().find(|(m, _)| *m == month) {
             slot.1 += amount;
         }

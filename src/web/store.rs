@@ -218,6 +218,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM renewal_drafts_sent WHERE member_id = ?",
     ),
     (
+        "winbacks_sent",
+        "SELECT * FROM winbacks_sent WHERE member_id = ?",
+    ),
+    (
         "referral_codes",
         "SELECT * FROM referral_codes WHERE member_id = ?",
     ),

@@ -319,6 +319,14 @@ async fn the_renewal_rate_equals_a_hand_count_per_product_month_and_cohort() {
     let base = crate::web::base(&app);
     let page = owner.get(&format!("{base}/staff")).await;
     assert!(page.body.contains("/staff/renewals"), "{}", page.body);
+    // Income per local month, summed by SQLite: four payments in September, two in October.
+    for row in [
+        "<td>2026-11</td><td>Stripe</td><td>29.00 USD</td>",
+        "<td>2026-10</td><td>Stripe</td><td>58.00 USD</td>",
+        "<td>2026-09</td><td>Stripe</td><td>116.00 USD</td>",
+    ] {
+        assert!(page.body.contains(row), "{row}");
+    }
     let page = owner.get(&format!("{base}/staff/renewals")).await;
     assert!(
         page.body.contains("Renewal rate (last 6 months)"),

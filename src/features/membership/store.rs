@@ -368,18 +368,34 @@ pub async fn next_paid_end_after(
     Ok(next)
 }
 
-/// Income rows since `since` (ms): (at, source, amount in the minor unit, currency), oldest
-/// first, for reports by month.
-pub async fn income_since(
+/// Income per month, source and currency: `months` are (label, first instant) in order, the
+/// last month ending at `end`. Summed by SQLite (a year of a large community's payments is
+/// tens of thousands of rows; reading them out cost the staff page more than the rest of it).
+pub async fn income_by_month(
     db: &crate::db::Db,
-    since: i64,
-) -> sqlx::Result<Vec<(i64, String, i64, String)>> {
-    sqlx::query_as(
-        "SELECT at, source, amount_minor, currency FROM revenue WHERE at >= ? ORDER BY at",
-    )
-    .bind(since)
-    .fetch_all(&db.read)
-    .await
+    months: &[(String, i64)],
+    end: i64,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok(Vec::new());
+    };
+    let mut query: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new("SELECT CASE");
+    for pair in months.windows(2) {
+        query
+            .push(" WHEN at < ")
+            .push_bind(pair[1].1)
+            .push(" THEN ")
+            .push_bind(pair[0].0.clone());
+    }
+    query
+        .push(" ELSE ")
+        .push_bind(last.0.clone())
+        .push(" END AS month, source, currency, SUM(amount_minor) FROM revenue WHERE at >= ")
+        .push_bind(first.1)
+        .push(" AND at < ")
+        .push_bind(end)
+        .push(" GROUP BY month, source, currency");
+    query.build_query_as().fetch_all(&db.read).await
 }
 
 /// Days with at least one message in the 14 local days up to `today` (`YYYY-MM-DD`), per

@@ -67,6 +67,24 @@ pub fn understood(config: &Config) -> Vec<String> {
                     .collect()
             )
         ),
+        format!(
+            "referrals  {}",
+            match config.referrals.credit {
+                Some(super::Credit::Points(n)) => format!("{n} points a first payment"),
+                Some(super::Credit::Days(n)) => format!("{n} days a first payment"),
+                None => "off".to_string(),
+            }
+        ),
+        format!(
+            "report     {}",
+            config
+                .report
+                .time
+                .map_or("on demand only".to_string(), |t| format!(
+                    "Mondays {}",
+                    t.format("%H:%M")
+                ))
+        ),
     ]
 }
 

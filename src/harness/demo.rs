@@ -517,10 +517,17 @@ duration = "30d"
 price = 29
 grace = "1s"
 renew_reminders = ""
+payment_link = "https://buy.stripe.com/demo_pro"
 
 [qa]
 default_price = 50
 default_within = "48h"
+listen_price = 10
+listen_split = "50:50"
+
+[referrals]
+credit = "points:500"
+hold = "14d"
 
 [[highlights.topics]]
 id = "basics"
@@ -1172,6 +1179,45 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
             "/answer question_id:1 text:Tokio: the ecosystem (serenity, sqlx, axum) is built on it.",
         )
         .await?;
+    // 围观: the answer is posted with a Listen button; Kai pays 10 points to read it, split
+    // between the asker and the expert.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let answer_post = loop {
+        let found = sim
+            .messages_in(ids::CHANNEL_ANNOUNCEMENTS)
+            .into_iter()
+            .find(|m| m["components"].to_string().contains("lyceum:qal:1"));
+        if let Some(found) = found {
+            break found;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the answer was not posted with a Listen button"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let post: u64 = answer_post["id"]
+        .as_str()
+        .and_then(|i| i.parse().ok())
+        .context("no message id")?;
+    script.indent(
+        "#announcements",
+        &format!(
+            "{}  [围观 Listen]",
+            answer_post["content"].as_str().unwrap_or_default()
+        ),
+    );
+    println!("       kai ▸ [围观 Listen]");
+    let (press, _) = sim.press(ids::KAI, ids::CHANNEL_ANNOUNCEMENTS, post, "lyceum:qal:1")?;
+    let listened = sim
+        .wait_response(press)
+        .await
+        .context("no answer to the Listen press")?;
+    script.indent(
+        "Lyceum 👁",
+        listened["data"]["content"].as_str().unwrap_or_default(),
+    );
+
     crate::features::stats::activity(state)
         .flush(&state.db)
         .await?;
@@ -1184,14 +1230,21 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
         )
         .await?;
     script.indent("Lyceum 👁", &stats.content);
-    let (series, cohorts) = {
+    println!("    olivia ▸ /report week");
+    let report = sim
+        .slash(SlashCall::new(ids::OWNER, "report").subcommand("week"))
+        .await?;
+    script.indent("Lyceum 👁", &report.content);
+    let (series, cohorts, weekly) = {
         let mut conn = state.db.read.acquire().await?;
         let config = state.config.snapshot();
         let now = state.clock.now();
         let overview = crate::features::stats::store::overview(&mut conn, &config, now, 7).await?;
         let (cohorts, _) =
             crate::features::stats::store::retention(&mut conn, &config, now, 8).await?;
-        (overview.series, cohorts)
+        let week = crate::features::stats::report::last_seven_days(now, config.community.timezone);
+        let weekly = crate::features::stats::report::gather(&mut conn, &config, week, now).await?;
+        (overview.series, cohorts, weekly)
     };
     use crate::features::stats::charts;
     use crate::i18n::Locale;
@@ -1209,6 +1262,7 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
             "retention.png",
             charts::retention(&cohorts, Locale::En).map_err(fail)?,
         ),
+        ("weekly-report.png", charts::weekly(&weekly).map_err(fail)?),
     ];
     let dir = std::path::Path::new("target").join("lyceum-demo");
     let dir = if std::fs::create_dir_all(&dir).is_ok() {
@@ -1224,7 +1278,7 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
     script.indent(
         "📎",
         &format!(
-            "{} (saved to {}; the same charts /stats overview and /stats retention attach)",
+            "{} (saved to {}; the same charts /stats overview, /stats retention and /report week attach)",
             names.join(", "),
             path.parent().unwrap_or(&dir).display()
         ),

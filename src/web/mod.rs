@@ -40,6 +40,16 @@ pub struct Door {
     guild_owner: tokio::sync::OnceCell<Option<serenity::all::UserId>>,
     /// The weekly and monthly rankings, kept a minute (see [`Door::ranking`]).
     rankings: std::sync::Mutex<std::collections::HashMap<&'static str, Ranking>>,
+    /// Income per month, kept until an income row is added (see [`Door::income_by_month`]).
+    income: std::sync::Mutex<Option<Income>>,
+}
+
+/// Income per (month, source, currency), for the months it was summed over, as of the newest
+/// income row then.
+struct Income {
+    last_row: i64,
+    months: Vec<(String, i64)>,
+    rows: std::sync::Arc<Vec<(String, String, String, i64)>>,
 }
 
 /// A period's ranking (member, points) and when it was computed.
@@ -64,6 +74,7 @@ impl Door {
             base_url: String::new(),
             guild_owner: Default::default(),
             rankings: Default::default(),
+            income: Default::default(),
         }
     }
 
@@ -88,6 +99,33 @@ impl Door {
             .expect("rankings lock")
             .insert(period, (std::time::Instant::now(), ranked.clone()));
         Ok(ranked)
+    }
+
+    /// Income per month, source and currency over `months` (local month starts), summed again
+    /// only when an income row was added or a month began: a year of a large community's
+    /// payments is tens of thousands of rows, and summing them on every staff page view cost
+    /// more than the rest of the page (`cargo bench --bench web`).
+    pub async fn income_by_month(
+        &self,
+        db: &crate::db::Db,
+        months: &[(String, i64)],
+        end: i64,
+    ) -> sqlx::Result<std::sync::Arc<Vec<(String, String, String, i64)>>> {
+        let last_row = crate::features::membership::store::last_income_id(db).await?;
+        if let Some(kept) = self.income.lock().expect("income lock").as_ref() {
+            if kept.last_row == last_row && kept.months == months {
+                return Ok(kept.rows.clone());
+            }
+        }
+        let rows = std::sync::Arc::new(
+            crate::features::membership::store::income_by_month(db, months, end).await?,
+        );
+        *self.income.lock().expect("income lock") = Some(Income {
+            last_row,
+            months: months.to_vec(),
+            rows: rows.clone(),
+        });
+        Ok(rows)
     }
 
     /// With the gateway's cache, for channel visibility.

@@ -301,7 +301,7 @@ fn the_demo_plays_its_script_to_the_end() {
         String::from_utf8_lossy(&out.stderr)
     );
     for expected in [
-        "registered /admin /checkin /points /leaderboard /shop /rules /automod /warn /warnings /pardon /timeout /untimeout /event /plan /membership /code /redeem /revenue /gate /renewals /about /feedback /ask /answer /withdraw /stats /roles /challenge /homework /highlights /course in English and 中文 (/管理 /打卡 /积分 /排行榜 /商店 /规则 /自动审核 /警告 /警告记录 /撤销警告 /禁言 /解除禁言 /活动 /计划 /会员 /兑换码 /兑换 /收入 /门禁 /续费 /关于 /反馈 /提问 /回答 /撤回 /数据 /身份组 /打卡挑战 /作业 /精华 /课程), and the message menu “Add to highlights” (加入精华)",
+        "registered /admin /checkin /points /leaderboard /shop /rules /automod /warn /warnings /pardon /timeout /untimeout /event /plan /membership /code /redeem /revenue /gate /renewals /refer /about /feedback /ask /answer /withdraw /stats /report /roles /challenge /homework /highlights /course in English and 中文 (/管理 /打卡 /积分 /排行榜 /商店 /规则 /自动审核 /警告 /警告记录 /撤销警告 /禁言 /解除禁言 /活动 /计划 /会员 /兑换码 /兑换 /收入 /门禁 /续费 /推荐 /关于 /反馈 /提问 /回答 /撤回 /数据 /报告 /身份组 /打卡挑战 /作业 /精华 /课程), and the message menu “Add to highlights” (加入精华)",
         "Done: @mina is now **moderator**.",
         "500 (retry) → 500 (retry) → 204 ✓",
         "你需要「管理员」或更高级别才能使用此命令。",
@@ -338,7 +338,14 @@ fn the_demo_plays_its_script_to_the_end() {
         "🎁 It was adopted: **+50** points.",
         "✅ Answer to `#1` posted; **50** points are yours.",
         "**Community — last 7 days**",
-        "activity.png, activity-zh-CN.png, retention.png (saved to",
+        "activity.png, activity-zh-CN.png, retention.png, weekly-report.png (saved to",
+        "DM @mina ▸ 🎉 @sam paid for the first time with your referral code: **+500 points**.",
+        "(Stripe retries the same event: nothing changes, Mina is credited once) → 200",
+        "**Your referrals**: 1 used your code · 1 paid · 0 reversed · credit standing: 500 points, 0 days",
+        "       kai ▸ [围观 Listen]",
+        "的回答（**10** 积分，由提问者和专家分成）",
+        "Questions answered: **1** (0 the week before)",
+        "📊 **Weekly report · ",
         "120 role changes reached Discord",
         "server: Lyceum Academy (the only one the bot is in)",
         "check-config: ok",

@@ -368,6 +368,13 @@ pub async fn next_paid_end_after(
     Ok(next)
 }
 
+/// The newest income row's id (rows are only ever added): whether income changed since.
+pub async fn last_income_id(db: &crate::db::Db) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM revenue")
+        .fetch_one(&db.read)
+        .await
+}
+
 /// Income per month, source and currency: `months` are (label, first instant) in order, the
 /// last month ending at `end`. Summed by SQLite (a year of a large community's payments is
 /// tens of thousands of rows; reading them out cost the staff page more than the rest of it).

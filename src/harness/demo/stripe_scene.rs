@@ -1,6 +1,7 @@
 //! Scene 9 of the demo: Stripe as Stripe sends it. A member buys two products through Payment
-//! Links, one is refunded (only that one goes), the other is disputed (the mod log hears of
-//! it), and a payment arrives that nobody can match (staff find it in `/membership unmatched`).
+//! Links — the first with a friend's referral code, which credits the friend — one is refunded
+//! (only that one goes), the other is disputed (the mod log hears of it), and a payment arrives
+//! that nobody can match (staff find it in `/membership unmatched`).
 
 use anyhow::Context as _;
 use serde_json::{json, Value};
@@ -12,10 +13,10 @@ use crate::harness::sim::{ids, SlashCall};
 
 /// A paid Payment Link checkout, as Stripe renders `checkout.session` (payment mode, no
 /// Stripe customer: a Payment Link does not create one unless asked to).
-fn checkout(session: &str, member: Option<u64>, product: &str, amount: i64) -> Value {
+fn checkout(session: &str, member: Option<String>, product: &str, amount: i64) -> Value {
     json!({
         "id": session, "object": "checkout.session", "mode": "payment", "status": "complete",
-        "payment_status": "paid", "client_reference_id": member.map(|m| m.to_string()),
+        "payment_status": "paid", "client_reference_id": member,
         "customer": null, "payment_intent": format!("pi_{session}"),
         "metadata": { "product": product }, "amount_total": amount, "currency": "usd",
     })
@@ -89,28 +90,76 @@ impl Script {
 }
 
 pub(super) async fn run(script: &Script, web: std::net::SocketAddr) -> anyhow::Result<()> {
-    script.say("── Scene 9 · Stripe as Stripe sends it: two purchases, a refund, a dispute, a payment nobody can match");
+    script.say("── Scene 9 · Stripe as Stripe sends it: a referral credited, two purchases, a refund, a dispute, a payment nobody can match");
     let sam = ids::SAM;
+    // Mina shares her referral code; Sam uses it when he buys Pro.
+    let code = script
+        .sim
+        .slash(SlashCall::new(ids::MINA, "refer").subcommand("code"))
+        .await?;
+    println!("      mina ▸ /refer code");
+    script.indent("Lyceum 👁", &code.content);
+    let code = code
+        .content
+        .split('`')
+        .nth(1)
+        .context("no referral code in the reply")?
+        .to_string();
     script
-        .stripe(
-            web,
-            "evt_demo_1",
-            "checkout.session.completed",
-            checkout("cs_demo_course", Some(sam), "rust-course", 9900),
-            "(@sam pays 99.00 USD for the Rust course)",
+        .command(
+            SlashCall::new(sam, "membership")
+                .subcommand("buy")
+                .string("product", "pro")
+                .string("referral", &code),
+            &format!("/membership buy product:pro referral:{code}"),
         )
         .await?;
-    script.role_added(sam, ids::ROLE_COURSE).await?;
     script
         .stripe(
             web,
             "evt_demo_2",
             "checkout.session.completed",
-            checkout("cs_demo_pro", Some(sam), "pro", 2900),
-            "(@sam pays 29.00 USD for Pro)",
+            checkout(
+                "cs_demo_pro",
+                Some(format!("{sam}_ref_{code}")),
+                "pro",
+                2900,
+            ),
+            "(@sam pays 29.00 USD for Pro through that link)",
         )
         .await?;
     script.role_added(sam, ids::ROLE_PRO).await?;
+    script.dm(ids::MINA, &format!("🎉 <@{sam}>")).await?;
+    script
+        .stripe(
+            web,
+            "evt_demo_2",
+            "checkout.session.completed",
+            checkout(
+                "cs_demo_pro",
+                Some(format!("{sam}_ref_{code}")),
+                "pro",
+                2900,
+            ),
+            "(Stripe retries the same event: nothing changes, Mina is credited once)",
+        )
+        .await?;
+    script
+        .command(
+            SlashCall::new(ids::MINA, "refer").subcommand("stats"),
+            "/refer stats",
+        )
+        .await?;
+    script
+        .stripe(
+            web,
+            "evt_demo_1",
+            "checkout.session.completed",
+            checkout("cs_demo_course", Some(sam.to_string()), "rust-course", 9900),
+            "(@sam pays 99.00 USD for the Rust course)",
+        )
+        .await?;
+    script.role_added(sam, ids::ROLE_COURSE).await?;
 
     // The creator refunds the course in the Stripe Dashboard: only the course goes.
     let refund = json!({

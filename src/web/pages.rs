@@ -853,13 +853,14 @@ async fn revenue_by_month(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<(String, String, String)> {
     let months = local_months(now, config.community.timezone, 13);
-    let mut rows = crate::features::membership::store::income_by_month(
-        &web.app.db,
-        &months,
-        to_millis(now) + 1,
-    )
-    .await
-    .unwrap_or_default();
+    let mut rows: Vec<_> = match web
+        .door
+        .income_by_month(&web.app.db, &months, i64::MAX)
+        .await
+    {
+        Ok(rows) => rows.as_ref().clone(),
+        Err(_) => Vec::new(),
+    };
     rows.sort();
     rows.into_iter()
         .rev()
@@ -1035,16 +1036,18 @@ async fn income_months(
         .products
         .first()
         .map_or_else(|| "USD".to_string(), |p| p.currency.clone());
-    let bounds = local_months(now, config.community.timezone, 12);
-    let rows = crate::features::membership::store::income_by_month(
-        &web.app.db,
-        &bounds,
-        to_millis(now) + 1,
-    )
-    .await
-    .unwrap_or_default();
-    let mut months: Vec<(String, i64)> = bounds.into_iter().map(|(m, _)| (m, 0)).collect();
-    for (month, _, row_currency, amount) in rows {
+    // The same 13 months the staff page sums (one cache), the oldest left out.
+    let bounds = local_months(now, config.community.timezone, 13);
+    let rows = match web
+        .door
+        .income_by_month(&web.app.db, &bounds, i64::MAX)
+        .await
+    {
+        Ok(rows) => rows,
+        Err(_) => Default::default(),
+    };
+    let mut months: Vec<(String, i64)> = bounds.into_iter().skip(1).map(|(m, _)| (m, 0)).collect();
+    for (month, _, row_currency, amount) in rows.iter().cloned() {
         if row_currency != currency {
             continue;
         }

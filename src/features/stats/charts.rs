@@ -242,27 +242,34 @@ pub fn revenue(months: &[(String, i64)], currency: &str, locale: Locale) -> Resu
     png(&buffer, SIZE)
 }
 
-/// A challenge's completion per day (check-ins ÷ participants) as bars, 0–100 %, each day
-/// numbered under its bar.
-pub fn completion(days: &[(i64, f64)], locale: Locale) -> Result<Vec<u8>, Error> {
+/// One bar of a share chart: its label under it, its share (none: no bar), a note above it.
+struct ShareBar {
+    label: Option<String>,
+    share: Option<f64>,
+    note: Option<String>,
+}
+
+/// Shares as green bars on a 0–100 % axis, under `title`.
+fn share_bars(title: String, bars: &[ShareBar]) -> Result<Vec<u8>, Error> {
     font_ready()?;
     let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
-    let n = days.len().max(1) as i64;
-    let mut labels = vec![label(
-        t!(locale, "chart-challenge-title"),
-        (SIZE.0 as i32 / 2, 26),
-        26.0,
-        Anchor::Center,
-    )];
+    let n = bars.len().max(1) as i64;
+    let mut labels = vec![label(title, (SIZE.0 as i32 / 2, 26), 26.0, Anchor::Center)];
     {
         let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
         root.fill(&BACKGROUND).map_err(fail)?;
+        // Room above 100 % for a full bar's note.
+        let top: i64 = if bars.iter().any(|b| b.note.is_some()) {
+            110
+        } else {
+            100
+        };
         let mut chart = ChartBuilder::on(&root)
             .margin(20)
             .margin_top(56)
             .x_label_area_size(30)
             .y_label_area_size(56)
-            .build_cartesian_2d(0..n * 4, 0..100i64)
+            .build_cartesian_2d(0..n * 4, 0..top)
             .map_err(fail)?;
         for v in (0..=100).step_by(20) {
             chart
@@ -274,20 +281,25 @@ pub fn completion(days: &[(i64, f64)], locale: Locale) -> Result<Vec<u8>, Error>
             let (x, y) = chart.backend_coord(&(0, v));
             labels.push(label(format!("{v}%"), (x - 8, y), 15.0, Anchor::Right));
         }
-        // At most about 25 day numbers, always the last.
-        let every = (days.len() / 25 + 1).max(1);
-        for (i, (day, share)) in days.iter().enumerate() {
+        for (i, bar) in bars.iter().enumerate() {
             let x = i as i64 * 4;
-            let top = (share * 100.0).round().clamp(0.0, 100.0) as i64;
+            if let Some(text) = &bar.label {
+                let (px, py) = chart.backend_coord(&(x + 2, 0));
+                labels.push(label(text.clone(), (px, py + 16), 14.0, Anchor::Center));
+            }
+            let Some(share) = bar.share else {
+                continue;
+            };
+            let height = (share * 100.0).round().clamp(0.0, 100.0) as i64;
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(x + 1, 0), (x + 3, top)],
+                    [(x + 1, 0), (x + 3, height)],
                     GREEN.filled(),
                 )))
                 .map_err(fail)?;
-            if i % every == 0 || i + 1 == days.len() {
-                let (px, py) = chart.backend_coord(&(x + 2, 0));
-                labels.push(label(day.to_string(), (px, py + 16), 14.0, Anchor::Center));
+            if let Some(note) = &bar.note {
+                let (tx, ty) = chart.backend_coord(&(x + 2, height));
+                labels.push(label(note.clone(), (tx, ty - 12), 14.0, Anchor::Center));
             }
         }
         root.present().map_err(fail)?;
@@ -296,69 +308,34 @@ pub fn completion(days: &[(i64, f64)], locale: Locale) -> Result<Vec<u8>, Error>
     png(&buffer, SIZE)
 }
 
+/// A challenge's completion per day (check-ins ÷ participants) as bars, 0–100 %, each day
+/// numbered under its bar (at most about 25 numbers, always the last).
+pub fn completion(days: &[(i64, f64)], locale: Locale) -> Result<Vec<u8>, Error> {
+    let every = (days.len() / 25 + 1).max(1);
+    let bars: Vec<ShareBar> = days
+        .iter()
+        .enumerate()
+        .map(|(i, (day, share))| ShareBar {
+            label: (i % every == 0 || i + 1 == days.len()).then(|| day.to_string()),
+            share: Some(*share),
+            note: None,
+        })
+        .collect();
+    share_bars(t!(locale, "chart-challenge-title"), &bars)
+}
+
 /// Renewal rate per month (renewed ÷ due) as bars, 0–100 %, each month under its bar and its
 /// "renewed/due" above it; a month nobody was due in has no bar.
 pub fn renewals(months: &[super::renewal_rate::Rate], locale: Locale) -> Result<Vec<u8>, Error> {
-    font_ready()?;
-    let mut buffer = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
-    let n = months.len().max(1) as i64;
-    let mut labels = vec![label(
-        t!(locale, "chart-renewals-title"),
-        (SIZE.0 as i32 / 2, 26),
-        26.0,
-        Anchor::Center,
-    )];
-    {
-        let root = BitMapBackend::with_buffer(&mut buffer, SIZE).into_drawing_area();
-        root.fill(&BACKGROUND).map_err(fail)?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(20)
-            .margin_top(56)
-            .x_label_area_size(30)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0..n * 4, 0..110i64)
-            .map_err(fail)?;
-        for v in (0..=100).step_by(20) {
-            chart
-                .draw_series(LineSeries::new(
-                    vec![(0, v), (n * 4, v)],
-                    GRID.stroke_width(1),
-                ))
-                .map_err(fail)?;
-            let (x, y) = chart.backend_coord(&(0, v));
-            labels.push(label(format!("{v}%"), (x - 8, y), 15.0, Anchor::Right));
-        }
-        for (i, month) in months.iter().enumerate() {
-            let x = i as i64 * 4;
-            let (px, py) = chart.backend_coord(&(x + 2, 0));
-            labels.push(label(
-                month.key.clone(),
-                (px, py + 16),
-                14.0,
-                Anchor::Center,
-            ));
-            let Some(share) = month.share() else {
-                continue;
-            };
-            let top = (share * 100.0).round().clamp(0.0, 100.0) as i64;
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(x + 1, 0), (x + 3, top)],
-                    GREEN.filled(),
-                )))
-                .map_err(fail)?;
-            let (tx, ty) = chart.backend_coord(&(x + 2, top));
-            labels.push(label(
-                format!("{}/{}", month.renewed, month.due),
-                (tx, ty - 12),
-                14.0,
-                Anchor::Center,
-            ));
-        }
-        root.present().map_err(fail)?;
-    }
-    text::draw(&mut buffer, SIZE, &labels);
-    png(&buffer, SIZE)
+    let bars: Vec<ShareBar> = months
+        .iter()
+        .map(|m| ShareBar {
+            label: Some(m.key.clone()),
+            share: m.share(),
+            note: Some(format!("{}/{}", m.renewed, m.due)),
+        })
+        .collect();
+    share_bars(t!(locale, "chart-renewals-title"), &bars)
 }
 
 /// The weekly report as a card: the title in English and Chinese, then one row per number —

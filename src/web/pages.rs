@@ -1038,14 +1038,11 @@ async fn income_months(
         .map_or_else(|| "USD".to_string(), |p| p.currency.clone());
     // The same 13 months the staff page sums (one cache), the oldest left out.
     let bounds = local_months(now, config.community.timezone, 13);
-    let rows = match web
+    let rows = web
         .door
         .income_by_month(&web.app.db, &bounds, i64::MAX)
         .await
-    {
-        Ok(rows) => rows,
-        Err(_) => Default::default(),
-    };
+        .unwrap_or_default();
     let mut months: Vec<(String, i64)> = bounds.into_iter().skip(1).map(|(m, _)| (m, 0)).collect();
     for (month, _, row_currency, amount) in rows.iter().cloned() {
         if row_currency != currency {

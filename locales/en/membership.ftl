@@ -235,6 +235,7 @@ winback-dm = We miss you at { $community }! Come back to **{ $product }** for { 
 ## Referrals
 refer-code = 🎟️ Your referral code: **`{ $code }`**
     A friend runs `/membership buy product:{ $product } referral:{ $code }`: their checkout link carries your code, and their first payment earns you **{ $credit }**. (A refund or lost dispute within { $hold } days takes it back.)
+refer-link = Or share this link: { $url }
 refer-credit-points = { $amount } points
 refer-credit-days = { $days ->
     [one] 1 extra day

@@ -4,6 +4,7 @@ web-nav-me = My page
 web-nav-staff = Staff
 web-login = Log in with Discord
 web-logout = Log out
+web-login-to-buy = Log in to buy
 web-buy = Buy
 web-renew = Renew
 web-events-next = Coming up

@@ -232,6 +232,7 @@ winback-dm = { $community } 想念你！回来继续 **{ $product }**，只需 {
 ## Referrals
 refer-code = 🎟️ 你的推荐码：**`{ $code }`**
     朋友使用 `/membership buy product:{ $product } referral:{ $code }`：他的付款链接会带上你的推荐码，他首次付款后你将获得 **{ $credit }**。（{ $hold } 天内退款或争议败诉会撤回奖励。）
+refer-link = 或分享这个链接：{ $url }
 refer-credit-points = { $amount } 积分
 refer-credit-days = 会员延长 { $days } 天
 refer-recorded = 🎟️ 推荐人：{ $member }。你首次付款成功后，对方将获得奖励。

@@ -4,6 +4,7 @@ web-nav-me = 我的
 web-nav-staff = 管理
 web-login = 用 Discord 登录
 web-logout = 退出登录
+web-login-to-buy = 登录后购买
 web-buy = 购买
 web-renew = 续费
 web-events-next = 即将开始

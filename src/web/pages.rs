@@ -106,9 +106,32 @@ pub async fn switch_language(
 }
 
 /// `GET /`: what `/about` says, the products with their prices and buy links, what is coming.
-pub async fn home(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    /// A referral code (`/?ref=<code>`, the link `/refer code` gives): the buy links carry it.
+    #[serde(rename = "ref")]
+    referral: Option<String>,
+}
+
+pub async fn home(
+    State(web): State<Web>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(q): Query<HomeQuery>,
+) -> Response {
     let s = seen(&web, &jar, &headers).await;
     let (config, l) = (&s.config, s.locale);
+    let referral = q
+        .referral
+        .as_deref()
+        .and_then(crate::features::membership::rules::normalize_referral);
+    // A buy link names the buyer (else Stripe's payment finds nobody): members get their own,
+    // visitors log in first and come back here (with the referral).
+    let login_to_buy = match &referral {
+        Some(code) => format!("/login?next=/%3Fref%3D{code}"),
+        None => "/login?next=/".to_string(),
+    };
+    let buyer = s.viewer.member();
     let p = &config.community.positioning;
     let events = match schedule::store::list(&web.app.db, 20).await {
         Ok(events) => events,
@@ -154,8 +177,10 @@ pub async fn home(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) ->
                                 Some(d) => { (t!(l, "about-days", days = (d.as_secs() / 86_400) as i64)) }
                             }
                             " "
-                            @if let Some(link) = &product.payment_link {
-                                a.button href=(link) { (t!(l, "web-buy")) }
+                            @if let (Some(link), Some(member)) = (&product.payment_link, buyer) {
+                                a.button href=(crate::features::membership::rules::checkout_url(link, member, referral.as_deref())) { (t!(l, "web-buy")) }
+                            } @else if product.payment_link.is_some() {
+                                a.button href=(login_to_buy) { (t!(l, "web-login-to-buy")) }
                             } @else {
                                 code { "/membership buy product:" (product.id) }
                             }
@@ -381,7 +406,7 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
                         }
                         " · " (crate::features::membership::render::source_label(l, &g.source))
                         @if let Some(link) = product.and_then(|p| p.payment_link.as_ref()).filter(|_| g.paid_until.is_some()) {
-                            " " a.button href=(link) { (t!(l, "web-renew")) }
+                            " " a.button href=(crate::features::membership::rules::checkout_url(link, member, None)) { (t!(l, "web-renew")) }
                         }
                     }
                 }

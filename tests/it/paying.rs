@@ -536,3 +536,67 @@ async fn a_lapsed_member_gets_one_win_back_code_at_the_configured_price_and_can_
         1900
     );
 }
+
+/// The web's buy links name the buyer (a link without `client_reference_id` makes a payment
+/// nobody can match) and carry a referral from `/?ref=`; visitors log in first and come back.
+#[tokio::test]
+async fn the_web_buy_links_name_the_buyer_and_carry_a_referral() {
+    let config = format!("{}\n[referrals]\ncredit = \"points:500\"\n", products());
+    let app = TestApp::spawn_full_clocked(
+        |text| {
+            text.replace(
+                "[web]\n",
+                "[web]\npublic_url = \"https://academy.example\"\n",
+            ) + &config
+        },
+        std::sync::Arc::new(lyceum::clock::ManualClock::new(crate::membership::now())),
+    )
+    .await;
+    let reply = refer(&app, ids::MINA, "code").await;
+    let code = code_in(&reply);
+    assert!(
+        reply.contains(&format!("https://academy.example/?ref={code}")),
+        "{reply}"
+    );
+    let base = crate::web::base(&app);
+    let mut visitor = crate::web::Browser::new();
+    let page = visitor.get(&format!("{base}/?ref={code}")).await;
+    assert!(
+        page.body.contains(&format!("/login?next=/%3Fref%3D{code}")),
+        "{}",
+        page.body
+    );
+    assert!(!page
+        .body
+        .contains("href=\"https://buy.stripe.com/test_pro\""));
+
+    // Logging in needs the site's own address (public_url is where Discord sends members back):
+    // a second community without it, Mina's code made there too.
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(crate::membership::now()));
+    let app = TestApp::spawn_clocked(&config, clock).await;
+    let code = code_in(&refer(&app, ids::MINA, "code").await);
+    let base = crate::web::base(&app);
+    let mut kai = crate::web::Browser::new();
+    crate::web::log_in(&app, &mut kai, ids::KAI).await;
+    let page = kai
+        .get(&format!("{base}/?ref={}", code.to_lowercase()))
+        .await;
+    assert!(
+        page.body.contains(&format!(
+            "https://buy.stripe.com/test_pro?client_reference_id={}_ref_{code}",
+            ids::KAI
+        )),
+        "{}",
+        page.body
+    );
+    // Without a referral, the link still names the buyer.
+    let page = kai.get(&format!("{base}/")).await;
+    assert!(
+        page.body.contains(&format!(
+            "https://buy.stripe.com/test_pro?client_reference_id={}\"",
+            ids::KAI
+        )),
+        "{}",
+        page.body
+    );
+}

@@ -643,16 +643,16 @@ async fn buy(
         })?;
     // Stripe hands `client_reference_id` back in `checkout.session.completed`: that is how the
     // payment finds this member.
-    let separator = if link.contains('?') { '&' } else { '?' };
-    let mut url = format!("{link}{separator}client_reference_id={}", ctx.author().id);
     let mut text = String::new();
+    let mut code = None;
     if let Some(typed) = referral.as_deref() {
         // Recorded now (a refusal is shown and nothing changes), and carried in the link.
-        let (referrer, code) =
+        let (referrer, canonical) =
             super::referrals::claim_now(ctx.data(), &inv.config, ctx.author().id, typed).await?;
-        url.push_str(&format!("_ref_{code}"));
+        code = Some(canonical);
         text = t!(locale, "refer-recorded", member = format!("<@{referrer}>")) + "\n";
     }
+    let url = super::rules::checkout_url(link, ctx.author().id.get(), code.as_deref());
     text.push_str(&t!(
         locale,
         "membership-buy",

@@ -94,7 +94,7 @@ pub fn draft(config: &Config, due: &Due, locale: Locale) -> String {
     let product = config.product(&due.product);
     let name = product.map_or(due.product.clone(), |p| p.name.get(locale).to_string());
     let how = match product.and_then(|p| p.payment_link.as_deref()) {
-        Some(link) => format!("{link}?client_reference_id={}", due.member),
+        Some(link) => super::rules::checkout_url(link, due.member as u64, None),
         None => "/membership buy".to_string(),
     };
     let key = match due.activity {

@@ -88,6 +88,16 @@ pub fn normalize_referral(typed: &str) -> Option<String> {
     canonical(typed, REFERRAL_SYMBOLS)
 }
 
+/// A product's Payment Link made personal: `client_reference_id` names the buyer (how the
+/// payment finds them) and, after `_ref_`, the referral code a friend gave them.
+pub fn checkout_url(link: &str, member: u64, referral: Option<&str>) -> String {
+    let separator = if link.contains('?') { '&' } else { '?' };
+    match referral {
+        Some(code) => format!("{link}{separator}client_reference_id={member}_ref_{code}"),
+        None => format!("{link}{separator}client_reference_id={member}"),
+    }
+}
+
 /// What a checkout's `client_reference_id` carries: the buying member, and the referral code
 /// `/membership buy referral:` added (`<member>_ref_<code>`; Stripe allows letters, digits,
 /// `-` and `_`).
@@ -116,6 +126,14 @@ mod tests {
         assert_eq!(client_reference("0"), (None, None));
         let code = new_referral_code();
         assert_eq!(normalize_referral(&code), Some(code));
+        // What the link carries is what the webhook reads back.
+        let url = checkout_url("https://buy.stripe.com/x?locale=zh", 42, Some("K7QX2M00"));
+        assert_eq!(
+            url,
+            "https://buy.stripe.com/x?locale=zh&client_reference_id=42_ref_K7QX2M00"
+        );
+        let id = url.split("client_reference_id=").nth(1).unwrap();
+        assert_eq!(client_reference(id), (Some(42), Some("K7QX2M00".into())));
     }
 
     fn at(s: &str) -> DateTime<Utc> {

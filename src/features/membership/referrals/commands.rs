@@ -43,7 +43,7 @@ async fn refer_code(ctx: Context<'_>) -> Result<(), Error> {
         .find(|p| p.payment_link.is_some())
         .map_or("…".to_string(), |p| p.id.clone());
     let hold_days = (inv.config.referrals.hold.as_secs() / 86_400) as i64;
-    let text = t!(
+    let mut text = t!(
         locale,
         "refer-code",
         code = code.clone(),
@@ -51,6 +51,12 @@ async fn refer_code(ctx: Context<'_>) -> Result<(), Error> {
         credit = credit_text(locale, credit),
         hold = hold_days
     );
+    if let Some(site) = inv.config.web.public_url.as_deref() {
+        // The community page: a friend logs in with Discord and its buy links carry the code.
+        let url = format!("{}/?ref={code}", site.trim_end_matches('/'));
+        text.push('\n');
+        text.push_str(&t!(locale, "refer-link", url = url));
+    }
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }

@@ -85,7 +85,10 @@ async fn show(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), Er
     // Committed points plus those still queued: current without waiting for the writer.
     let row = super::engine(data).current(&data.db, who).await?;
     let (level, into, need) = rules::level_of(row.lifetime);
-    let rank = store::rank(&data.db, row.lifetime).await?;
+    let rank = super::engine(data)
+        .ranks
+        .rank(&data.db, row.lifetime)
+        .await?;
     let today = super::engine(data).chat_today(who, &inv.config, data.clock.now());
     let text = t!(
         locale,

@@ -66,6 +66,8 @@ pub struct Engine {
     /// Set while the writer's last attempt to commit failed (it keeps the batch and retries).
     failing: Arc<AtomicBool>,
     pending: Pending,
+    /// Ranks for `/points show` (a snapshot on large communities).
+    pub ranks: super::ranks::Ranks,
 }
 
 /// Per member, the (balance, lifetime) points queued and not yet committed, so a read adds
@@ -164,6 +166,7 @@ impl Engine {
             committed,
             failing: failing.clone(),
             pending: pending.clone(),
+            ranks: Default::default(),
         };
         (
             engine,

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod import;
 pub mod ops;
+pub mod ranks;
 pub mod roles;
 pub mod rules;
 pub mod store;

@@ -633,6 +633,13 @@ pub async fn lifetimes(
     Ok(out)
 }
 
+/// Everyone's lifetime points, highest first (an index-only scan), for the rank snapshot.
+pub async fn lifetimes_desc(db: &Db) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT lifetime FROM points_members ORDER BY lifetime DESC")
+        .fetch_all(&db.read)
+        .await
+}
+
 /// 1 + how many members have more lifetime points.
 pub async fn rank(db: &Db, lifetime: i64) -> sqlx::Result<i64> {
     let (above,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM points_members WHERE lifetime > ?")

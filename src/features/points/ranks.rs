@@ -20,9 +20,12 @@ pub const FRESH: Duration = Duration::from_secs(10);
 /// From how many members with points the snapshot answers (below, the exact count is cheap).
 pub const FROM_MEMBERS: usize = 10_000;
 
+/// Everyone's lifetime points, highest first, and when they were read.
+type Snapshot = (Instant, Arc<Vec<i64>>);
+
 #[derive(Clone, Default)]
 pub struct Ranks {
-    snapshot: Arc<Mutex<Option<(Instant, Arc<Vec<i64>>)>>>,
+    snapshot: Arc<Mutex<Option<Snapshot>>>,
     rebuilding: Arc<AtomicBool>,
 }
 
@@ -76,15 +79,11 @@ mod tests {
     async fn on_a_large_community_the_snapshot_answers_as_the_count_would() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("r.db")).await.unwrap();
+        // The bench's community: lifetimes spread over 0..20,000 with many ties.
         let mut tx = db.write.begin().await.unwrap();
-        sqlx::query(
-            "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1 - 1)
-             INSERT INTO points_members (member_id, balance, lifetime) SELECT 1000 + i, i % 997, i % 997 FROM seq",
-        )
-        .bind(FROM_MEMBERS as i64)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        crate::harness::perf::process::seed_members(&mut tx, FROM_MEMBERS as i64, 1_000, 0)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let ranks = Ranks::default();
         // The first read counts (and starts the snapshot); later ones read the snapshot.
@@ -99,7 +98,7 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert!(ranks.snapshot.lock().unwrap().is_some());
-        for lifetime in [0, 1, 500, 996, 5_000] {
+        for lifetime in [0, 1, 500, 7_919, 19_999, 25_000] {
             assert_eq!(
                 ranks.rank(&db, lifetime).await.unwrap(),
                 store::rank(&db, lifetime).await.unwrap(),

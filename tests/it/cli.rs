@@ -369,6 +369,9 @@ fn the_demo_plays_its_script_to_the_end() {
         "Lyceum 👁 ▸ ✅ Sent to @kai.",
         "🔒 2. Lifetimes — unlocks in 6 days",
         "DM @mina ▸ 📖 A new lesson of Rust course is open: **Lifetimes**",
+        "**Pro membership**: 0 of 1 due renewed — **0%**",
+        "💌 Sent 1 win-back codes for **Pro membership**",
+        "DM @mina ▸ We miss you at Lyceum Academy! Come back to **Pro membership** for 29.00 USD: `/redeem code:",
     ] {
         assert!(
             stdout.contains(expected),

@@ -2,7 +2,8 @@
 //! (a check-in through the button and its modal, a day off, the bot's clock moved a day), a
 //! homework hand-in reviewed and featured, a message added to 精华 with its index updating, a
 //! new paid member's "start here" DM, a role menu, an event in Discord's Events tab, the
-//! renewals due with a drafted message sent, and a course lesson unlocking a week later.
+//! renewals due with a drafted message sent, the renewal rate, a course lesson unlocking a week
+//! later, and a win-back code for a member whose Pro ran out that week.
 
 use std::time::Duration;
 
@@ -91,7 +92,7 @@ pub(super) async fn run(
     clock: &OffsetClock,
 ) -> anyhow::Result<()> {
     script.say(
-        "── Scene 11 · Keeping members active and paying: 打卡, homework, 精华, role menus, the Events tab, renewals, lessons",
+        "── Scene 11 · Keeping members active and paying: 打卡, homework, 精华, role menus, the Events tab, renewals, lessons, win-back",
     );
     let sim = &script.sim;
     // The challenge starts today at this minute; check-ins close a day later.
@@ -441,6 +442,24 @@ async fn renewals(script: &Script) -> anyhow::Result<()> {
     let (press, _) = sim.press_on_reply(ids::OWNER, asked, send)?;
     let sent = sim.wait_reply(press).await.context("no answer to Send")?;
     script.indent("Lyceum 👁", &sent.content);
+    // The renewal rate so far (Sam's Pro ran out in scene 8 and he bought it again in scene 9).
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "stats").subcommand("renewals"),
+            "/stats renewals",
+        )
+        .await?;
+    // A day of Pro for Mina: it will have run out once the week below has passed.
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "membership")
+                .subcommand("grant")
+                .user_option("member", ids::MINA)
+                .string("product", "pro")
+                .string("duration", "1d"),
+            "/membership grant member:@mina product:pro duration:1d",
+        )
+        .await?;
     println!();
     Ok(())
 }
@@ -462,6 +481,16 @@ async fn lessons(script: &Script, state: &AppState, clock: &OffsetClock) -> anyh
             "📖 A new lesson of Rust course is open: **Lifetimes**",
         )
         .await?;
+    // Mina's day of Pro ran out during that week: a one-use win-back code by DM.
+    script
+        .command(
+            SlashCall::new(ids::OWNER, "renewals")
+                .subcommand("winback")
+                .string("product", "pro"),
+            "/renewals winback product:pro",
+        )
+        .await?;
+    script.dm(ids::MINA, "We miss you at").await?;
     println!();
     Ok(())
 }

@@ -50,9 +50,8 @@ async fn accept_rules(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     use crate::features::moderation::actions;
-    let config = data.config.snapshot();
+    let (config, locale) = answering(data, &press.locale);
     let first = actions::accept_rules(data, &config, press.user.id).await?;
-    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
     let mut text = if first {
         crate::t!(locale, "rules-accepted")
     } else {
@@ -100,8 +99,7 @@ async fn renewal_send(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     use crate::features::membership::{by_hand, renewals};
-    let config = data.config.snapshot();
-    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &press.locale);
     let Some((member, product, paid)) = renewals::parse(&press.data.custom_id) else {
         return Ok(());
     };
@@ -130,8 +128,7 @@ async fn qa_listen(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     use crate::features::qa::{actions, LISTEN_PREFIX};
-    let config = data.config.snapshot();
-    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &press.locale);
     let Some(id) = press
         .data
         .custom_id
@@ -201,9 +198,7 @@ async fn highlight_publish(
     submit: &serenity::ModalInteraction,
 ) -> Result<(), Error> {
     use crate::features::highlights::{actions, HighlightError, MODAL_PREFIX};
-    let config = data.config.snapshot();
-    let locale =
-        crate::i18n::Locale::resolve(Some(&submit.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &submit.locale);
     let Some(message) = submit
         .data
         .custom_id
@@ -259,8 +254,7 @@ async fn homework_press(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     use crate::features::homework::render;
-    let config = data.config.snapshot();
-    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &press.locale);
     let Some((submission, status)) = render::parse_ids(&press.data.custom_id) else {
         return Ok(());
     };
@@ -282,9 +276,7 @@ async fn homework_review(
     submit: &serenity::ModalInteraction,
 ) -> Result<(), Error> {
     use crate::features::homework::{actions, render};
-    let config = data.config.snapshot();
-    let locale =
-        crate::i18n::Locale::resolve(Some(&submit.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &submit.locale);
     let Some((submission, status)) = render::parse_ids(&submit.data.custom_id) else {
         return Ok(());
     };
@@ -316,6 +308,18 @@ async fn homework_review(
 }
 
 /// An ephemeral answer (type 4) to an interaction.
+/// The config now, and the language to answer a presser or submitter in (their Discord
+/// language, else the community's).
+fn answering(
+    data: &Data,
+    discord_locale: &str,
+) -> (std::sync::Arc<crate::config::Config>, crate::i18n::Locale) {
+    let config = data.config.snapshot();
+    let locale =
+        crate::i18n::Locale::resolve(Some(discord_locale), config.community.default_locale);
+    (config, locale)
+}
+
 async fn answer_ephemeral(
     ctx: &serenity::Context,
     id: serenity::InteractionId,
@@ -336,8 +340,7 @@ async fn challenge_press(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     use crate::features::challenge::{ops, render};
-    let config = data.config.snapshot();
-    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &press.locale);
     let Some((challenge, day)) = render::parse_ids(&press.data.custom_id) else {
         return Ok(());
     };
@@ -376,9 +379,7 @@ async fn challenge_check_in(
     submit: &serenity::ModalInteraction,
 ) -> Result<(), Error> {
     use crate::features::challenge::{actions, render};
-    let config = data.config.snapshot();
-    let locale =
-        crate::i18n::Locale::resolve(Some(&submit.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &submit.locale);
     let Some((challenge, day)) = render::parse_ids(&submit.data.custom_id) else {
         return Ok(());
     };
@@ -420,8 +421,7 @@ async fn role_menu(
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
     use crate::features::role_menus::{actions, render, rules};
-    let config = data.config.snapshot();
-    let locale = crate::i18n::Locale::resolve(Some(&press.locale), config.community.default_locale);
+    let (config, locale) = answering(data, &press.locale);
     let values = match &press.data.kind {
         serenity::ComponentInteractionDataKind::StringSelect { values } => values.clone(),
         _ => Vec::new(),

@@ -864,8 +864,7 @@ fn local_months(
             let index = today.year() * 12 + today.month0() as i32 - back;
             let (year, month) = (index / 12, index % 12 + 1);
             let first = chrono::NaiveDate::from_ymd_opt(year, month as u32, 1).expect("a month");
-            let start =
-                crate::features::stats::report::local_instant(first, chrono::NaiveTime::MIN, tz);
+            let start = crate::recurrence::resolve(tz, first.and_time(chrono::NaiveTime::MIN));
             (format!("{year}-{month:02}"), to_millis(start))
         })
         .collect()
@@ -938,14 +937,14 @@ pub async fn staff_renewals(
                         p { (bold(&t!(l, "stats-renewals-product",
                             product = config.product(&p.key).map_or(p.key.clone(), |x| x.name.get(l).to_string()),
                             renewed = p.renewed, due = p.due,
-                            rate = p.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))))) }
+                            rate = stats::percent(p.share())))) }
                     }
                     img src="/staff/charts/renewals.png" alt=(t!(l, "chart-renewals-title")) style="max-width:100%";
                     div.table { table {
                         thead { tr { th { (t!(l, "web-cohort")) } th { (t!(l, "web-renewed")) } th { (t!(l, "web-due")) } th { "%" } } }
                         tbody {
                             @for c in &r.cohorts {
-                                tr { td { (c.key) } td { (c.renewed) } td { (c.due) } td { (c.share().map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))) } }
+                                tr { td { (c.key) } td { (c.renewed) } td { (c.due) } td { (stats::percent(c.share())) } }
                             }
                         }
                     } }

@@ -34,22 +34,11 @@ pub async fn create(
     batch: &NewBatch<'_>,
 ) -> Result<(i64, Vec<String>), Error> {
     let now = app.clock.now();
-    let codes: Vec<String> = (0..batch.count).map(|_| rules::new_code()).collect();
     let mut tx = app.db.write.begin().await?;
     let number = store::next_batch(&mut tx).await?;
-    for code in &codes {
-        let canonical = rules::normalize(code).expect("generated codes are canonical");
-        let row = store::NewCode {
-            hash: &rules::hash(&canonical),
-            product: &batch.product.id,
-            duration_s: batch.duration_s,
-            max_uses: batch.max_uses,
-            expires_at: batch.expires_at.map(to_millis),
-            batch: number,
-            created_by: actor.get(),
-            price_minor: batch.price_minor,
-        };
-        store::insert_code(&mut tx, &row, now).await?;
+    let mut codes = Vec::with_capacity(batch.count as usize);
+    for _ in 0..batch.count {
+        codes.push(make_code(&mut tx, batch, number, actor, now).await?);
     }
     let entry = audit::Action {
         guild_id: config.discord.guild_id,
@@ -66,6 +55,31 @@ pub async fn create(
     audit::record(&mut tx, &entry, now).await?;
     app.commit(tx).await?;
     Ok((number, codes))
+}
+
+/// One new code of `batch` (numbered `number`) in `tx`: only its hash is stored; the code is
+/// returned (the only copy).
+pub async fn make_code(
+    tx: &mut sqlx::SqliteConnection,
+    batch: &NewBatch<'_>,
+    number: i64,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<String> {
+    let code = rules::new_code();
+    let canonical = rules::normalize(&code).expect("generated codes are canonical");
+    let row = store::NewCode {
+        hash: &rules::hash(&canonical),
+        product: &batch.product.id,
+        duration_s: batch.duration_s,
+        max_uses: batch.max_uses,
+        expires_at: batch.expires_at.map(to_millis),
+        batch: number,
+        created_by: actor.get(),
+        price_minor: batch.price_minor,
+    };
+    store::insert_code(tx, &row, now).await?;
+    Ok(code)
 }
 
 /// `/code revoke`: one code (by its hash) or a whole batch. Returns how many were revoked.

@@ -231,23 +231,15 @@ pub async fn winback(
             result.before += 1;
             continue;
         }
-        let code = super::rules::new_code();
-        let canonical = super::rules::normalize(&code).expect("generated codes are canonical");
-        store::insert_code(
-            &mut tx,
-            &store::NewCode {
-                hash: &super::rules::hash(&canonical),
-                product: &product.id,
-                duration_s: None,
-                max_uses: 1,
-                expires_at: Some(to_millis(result.expires_at)),
-                batch,
-                created_by: by.get(),
-                price_minor: Some(price),
-            },
-            now,
-        )
-        .await?;
+        let offer = super::codes::NewBatch {
+            product,
+            count: 1,
+            duration_s: None,
+            max_uses: 1,
+            expires_at: Some(result.expires_at),
+            price_minor: Some(price),
+        };
+        let code = super::codes::make_code(&mut tx, &offer, batch, by, now).await?;
         let user = UserId::new(member as u64);
         let locale = crate::features::points::store::locale_of(
             &mut tx,

@@ -47,7 +47,7 @@ fn period_days(text: Option<&str>) -> Result<i64, StatsError> {
 }
 
 fn percent(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
+    super::percent(Some(x))
 }
 
 /// The overview as text.
@@ -249,7 +249,7 @@ pub fn renewals_text(
     months: u32,
     locale: Locale,
 ) -> String {
-    let rate = |r: &super::renewal_rate::Rate| r.share().map_or("–".to_string(), percent);
+    let rate = |r: &super::renewal_rate::Rate| super::percent(r.share());
     let mut lines = vec![t!(locale, "stats-renewals-header", months = months as i64)];
     if report.products.is_empty() {
         lines.push(t!(locale, "stats-renewals-none"));

@@ -20,6 +20,11 @@ pub use activity::Activity;
 pub use commands::commands;
 pub use error::StatsError;
 
+/// A share as a whole percentage (`42%`), `–` when there is nothing to divide by.
+pub fn percent(share: Option<f64>) -> String {
+    share.map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))
+}
+
 /// The daily activity counters `app::start` added to the state.
 pub fn activity(app: &crate::state::AppState) -> &Activity {
     app.part()

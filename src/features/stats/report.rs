@@ -7,10 +7,12 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use sqlx::SqliteConnection;
 
+use super::percent;
 use super::store::{self, WeekCounts};
 use crate::clock::to_millis;
 use crate::config::Config;
 use crate::i18n::Locale;
+use crate::recurrence::resolve;
 use crate::t;
 
 /// A week: `from` (inclusive) to `to` (exclusive), and its first and last local days.
@@ -20,19 +22,6 @@ pub struct Week {
     pub to: DateTime<Utc>,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
-}
-
-/// The instant `day` starts at `time` in `tz` (the earlier one in a DST overlap; the hour after
-/// a gap).
-pub fn local_instant(day: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {
-    let naive = day.and_time(time);
-    match naive.and_local_timezone(tz) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.to_utc(),
-        chrono::LocalResult::None => (naive + Duration::hours(1))
-            .and_local_timezone(tz)
-            .earliest()
-            .map_or_else(|| naive.and_utc(), |t| t.to_utc()),
-    }
 }
 
 /// The Monday of the local week `at` falls in.
@@ -46,8 +35,8 @@ pub fn week_before(at: DateTime<Utc>, tz: Tz) -> Week {
     let this_monday = monday_of(at, tz);
     let monday = this_monday - Duration::days(7);
     Week {
-        from: local_instant(monday, NaiveTime::MIN, tz),
-        to: local_instant(this_monday, NaiveTime::MIN, tz),
+        from: resolve(tz, monday.and_time(NaiveTime::MIN)),
+        to: resolve(tz, this_monday.and_time(NaiveTime::MIN)),
         first_day: monday,
         last_day: this_monday - Duration::days(1),
     }
@@ -58,7 +47,7 @@ pub fn last_seven_days(now: DateTime<Utc>, tz: Tz) -> Week {
     let today = now.with_timezone(&tz).date_naive();
     let first = today - Duration::days(6);
     Week {
-        from: local_instant(first, NaiveTime::MIN, tz),
+        from: resolve(tz, first.and_time(NaiveTime::MIN)),
         to: now,
         first_day: first,
         last_day: today,
@@ -134,25 +123,11 @@ pub async fn gather(
     week: Week,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Report> {
-    let products: Vec<String> = config.products.iter().map(|p| p.id.clone()).collect();
-    let terms: Vec<_> = store::paid_terms(conn)
-        .await?
-        .into_iter()
-        .filter(|t| products.contains(&t.product))
-        .collect();
-    let renewals: Vec<_> = store::renewal_payments(conn)
-        .await?
-        .into_iter()
-        .filter(|r| products.contains(&r.product))
-        .collect();
+    let (terms, renewals) = store::paid_history(conn, config).await?;
     let dues = super::renewal_rate::dues(&terms, &renewals, to_millis(now));
     let this = numbers(conn, &week, &dues).await?;
     let last = numbers(conn, &week.before(), &dues).await?;
     Ok(Report { week, this, last })
-}
-
-fn percent(x: Option<f64>) -> String {
-    x.map_or("–".to_string(), |x| format!("{:.0}%", x * 100.0))
 }
 
 /// Money as `58.00 USD` (the largest currency first).

@@ -31,12 +31,13 @@ impl WeeklyReport {
         };
         let tz = config.community.timezone;
         let monday = report::monday_of(now, tz);
-        let due = report::local_instant(monday, time, tz);
-        let next_week = report::local_instant(monday + Duration::days(7), time, tz);
+        let due = crate::recurrence::resolve(tz, monday.and_time(time));
+        let next_week = crate::recurrence::resolve(tz, (monday + Duration::days(7)).and_time(time));
         if now < due {
             return Ok((false, due));
         }
-        if now >= due + LATE {
+        let key = monday.format("%Y-%m-%d").to_string();
+        if now >= due + LATE || super::store::report_sent(&self.state.db, &key).await? {
             return Ok((false, next_week));
         }
         let week = report::week_before(now, tz);
@@ -58,7 +59,6 @@ impl WeeklyReport {
             ..Default::default()
         };
         let mut tx = self.state.db.write.begin().await?;
-        let key = monday.format("%Y-%m-%d").to_string();
         let sent = super::store::mark_report_sent(&mut tx, &key, to_millis(now)).await?;
         if sent {
             let effect = Effect::SendMessage { channel_id, body };

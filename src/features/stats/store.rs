@@ -915,6 +915,23 @@ pub async fn renewal_payments(
     .await
 }
 
+/// The paid terms and renewal payments of the products still configured: what renewal rates
+/// are counted from.
+pub async fn paid_history(
+    conn: &mut SqliteConnection,
+    config: &Config,
+) -> sqlx::Result<(
+    Vec<super::renewal_rate::Term>,
+    Vec<super::renewal_rate::Renewal>,
+)> {
+    let configured = |id: &str| config.product(id).is_some();
+    let mut terms = paid_terms(conn).await?;
+    terms.retain(|t| configured(&t.product));
+    let mut renewals = renewal_payments(conn).await?;
+    renewals.retain(|r| configured(&r.product));
+    Ok((terms, renewals))
+}
+
 /// The renewal report of the `months` months up to `now`, for configured paid products.
 pub async fn renewal_rates(
     conn: &mut SqliteConnection,
@@ -923,16 +940,7 @@ pub async fn renewal_rates(
     months: u32,
 ) -> sqlx::Result<super::renewal_rate::Report> {
     let products: Vec<String> = config.products.iter().map(|p| p.id.clone()).collect();
-    let terms: Vec<_> = paid_terms(conn)
-        .await?
-        .into_iter()
-        .filter(|t| products.contains(&t.product))
-        .collect();
-    let renewals: Vec<_> = renewal_payments(conn)
-        .await?
-        .into_iter()
-        .filter(|r| products.contains(&r.product))
-        .collect();
+    let (terms, renewals) = paid_history(conn, config).await?;
     Ok(super::renewal_rate::report(
         &terms,
         &renewals,
@@ -1018,7 +1026,15 @@ pub async fn renewals_due_between(
     .await
 }
 
-/// Whether the weekly report of `week` (its Monday, `YYYY-MM-DD`) went out; marks it so.
+/// Whether the weekly report of `week` (its Monday, `YYYY-MM-DD`) went out.
+pub async fn report_sent(db: &crate::db::Db, week: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM weekly_reports WHERE week = ?)")
+        .bind(week)
+        .fetch_one(&db.read)
+        .await
+}
+
+/// Marks the weekly report of `week` sent: false when it was before (the write decides).
 pub async fn mark_report_sent(
     tx: &mut SqliteConnection,
     week: &str,

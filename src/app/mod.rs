@@ -127,11 +127,10 @@ fn background_jobs(
 ) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
     use crate::features::{challenge, course, highlights, membership, qa, schedule, stats};
     let state = || state.clone();
+    let worker = delivery::Worker::new(state(), rest);
+    let gate = worker.gate();
     vec![
-        (
-            Box::new(delivery::Worker::new(state(), rest)),
-            &[Topic::OUTBOX],
-        ),
+        (Box::new(worker), &[Topic::OUTBOX]),
         (Box::new(Pruner { state: state() }), &[]),
         (
             Box::new(crate::grants::expiry::Expiry { state: state() }),
@@ -150,6 +149,7 @@ fn background_jobs(
             Box::new(membership::reconcile::Reconcile::new(
                 state(),
                 client.http.clone(),
+                gate,
             )),
             &[membership::RECONCILE, Topic::CONFIG],
         ),

@@ -8,7 +8,7 @@
 //! Discord, so every role change is sent.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,14 +16,15 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tokio::sync::{Notify, OnceCell};
+use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
 use crate::clock::{from_millis, to_millis};
+use crate::discord::gate::Gate;
 use crate::health::DiscordAuth;
 use crate::jobs::Job;
 use crate::modlog;
-use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
+use crate::outbox::limits::RateHeaders;
 use crate::outbox::policy::{backoff, decide, pause_all, Outcome, Response, MISSING_PERMISSIONS};
 use crate::outbox::store::{self, OutboxRow};
 use crate::outbox::{Effect, FileAttachment, MessageBody};
@@ -270,75 +271,6 @@ fn message_time(message: &Value) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Discord's limits, shared by the deliveries in flight: each REST call waits here for leave.
-struct Gate {
-    limits: Mutex<Limits>,
-    /// Rung when leave was taken or an answer came: waiters look again.
-    changed: Notify,
-    next_waiter: AtomicU64,
-}
-
-/// Takes a waiter out of the global line when its request stops waiting (sent or dropped).
-struct LeaveLine<'g>(&'g Gate, u64);
-
-impl Drop for LeaveLine<'_> {
-    fn drop(&mut self) {
-        self.0.limits.lock().expect("limits lock").leave(self.1);
-    }
-}
-
-impl Gate {
-    fn new(global_per_second: u32) -> Gate {
-        Gate {
-            limits: Mutex::new(Limits::new(global_per_second)),
-            changed: Notify::new(),
-            next_waiter: AtomicU64::new(0),
-        }
-    }
-
-    /// Waits until `method path` may be sent without drawing a 429.
-    async fn acquire(&self, method: &Method, path: &str, priority: i64) -> Ticket {
-        let waiter = self.next_waiter.fetch_add(1, Ordering::Relaxed);
-        let _line = LeaveLine(self, waiter);
-        loop {
-            let notified = self.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let now = std::time::Instant::now();
-            let taken = self.limits.lock().expect("limits lock").try_acquire(
-                method.as_str(),
-                path,
-                priority,
-                waiter,
-                now,
-            );
-            let until = match taken {
-                Ok(ticket) => {
-                    // A more urgent waiter going first lets the others look again.
-                    self.changed.notify_waiters();
-                    return ticket;
-                }
-                Err(Wait::Until(at)) => at,
-                // Bounded, in case the answer never comes (its task was stopped).
-                Err(Wait::ForAnswer) => now + Duration::from_secs(1),
-            };
-            tokio::select! {
-                _ = tokio::time::sleep_until(until.into()) => {}
-                _ = &mut notified => {}
-            }
-        }
-    }
-
-    fn observe(&self, ticket: Ticket, headers: Option<&RateHeaders>) {
-        self.limits.lock().expect("limits lock").observe(
-            ticket,
-            headers,
-            std::time::Instant::now(),
-        );
-        self.changed.notify_waiters();
-    }
-}
-
 /// When the outbox worker looks for due items while its slots are busy.
 const SLOT_POLL: Duration = Duration::from_millis(250);
 
@@ -466,7 +398,7 @@ impl Worker {
             courier: Arc::new(Courier {
                 state,
                 rest,
-                gate: Gate::new(global),
+                gate: Arc::new(Gate::new(global)),
                 bot_id: OnceCell::new(),
                 paused_until: Mutex::new(None),
                 unrecorded: Mutex::new(Vec::new()),
@@ -481,11 +413,18 @@ impl Worker {
     }
 }
 
+impl Worker {
+    /// The gate its deliveries pass, for the bot's other REST calls to share.
+    pub fn gate(&self) -> Arc<Gate> {
+        self.courier.gate.clone()
+    }
+}
+
 /// What one delivery needs; shared by the deliveries in flight.
 struct Courier {
     state: AppState,
     rest: Rest,
-    gate: Gate,
+    gate: Arc<Gate>,
     /// The bot's own user id, learned once (for recognising its own messages).
     bot_id: OnceCell<String>,
     /// Set by a global 429, a 401 or a run of permission failures: nothing is claimed before

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod checks;
 pub mod delivery;
+pub mod gate;
 pub mod hierarchy;
 pub mod invite;
 pub mod invocation;

@@ -37,7 +37,9 @@ fn local_time(at: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
     format!("{} ({offset})", local.format("%Y-%m-%d %H:%M"))
 }
 
-/// A `<t:…:R>` as Discord shows it: "in 3 days", "5 minutes ago".
+/// A `<t:…:R>` as Discord shows it: "in 3 days", "5 minutes ago" — rounded to the nearest
+/// unit, with moment.js's thresholds (45 s, 45 min, 22 h, 26 d, 11 months), as Discord's
+/// client does: a lesson 5 days 23 hours away reads "in 6 days".
 fn relative(delta: chrono::Duration) -> String {
     let seconds = delta.num_seconds();
     let magnitude = seconds.unsigned_abs();
@@ -45,14 +47,14 @@ fn relative(delta: chrono::Duration) -> String {
         // The demo's clock and the transcript's may be a moment apart: neither way reads right.
         return "just now".into();
     }
-    let (n, unit) = match magnitude {
-        0..=59 => (magnitude, "second"),
-        60..=3_599 => (magnitude / 60, "minute"),
-        3_600..=86_399 => (magnitude / 3_600, "hour"),
-        86_400..=2_591_999 => (magnitude / 86_400, "day"),
-        2_592_000..=31_535_999 => (magnitude / 2_592_000, "month"),
-        _ => (magnitude / 31_536_000, "year"),
+    let (size, unit) = match magnitude {
+        0..=2_699 => (60, "minute"),
+        2_700..=79_199 => (3_600, "hour"),
+        79_200..=2_246_399 => (86_400, "day"),
+        2_246_400..=28_511_999 => (2_592_000, "month"),
+        _ => (31_536_000, "year"),
     };
+    let n = ((magnitude + size / 2) / size).max(1);
     let unit = if n == 1 {
         unit.to_string()
     } else {
@@ -66,8 +68,9 @@ fn relative(delta: chrono::Duration) -> String {
 }
 
 /// Replaces Discord mention and timestamp markup with readable names; timestamps are shown in
-/// `tz` (Discord shows each member their own time zone; the transcript uses the community's).
-pub fn render(world: &World, tz: Tz, text: &str) -> String {
+/// `tz` (Discord shows each member their own time zone; the transcript uses the community's),
+/// relative ones from `now`, the bot's clock (the demo moves it past the wall clock).
+pub fn render(world: &World, tz: Tz, now: chrono::DateTime<chrono::Utc>, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('<') {
@@ -92,7 +95,7 @@ pub fn render(world: &World, tz: Tz, text: &str) -> String {
                 .and_then(|s| s.parse::<i64>().ok())
                 .and_then(|s| chrono::DateTime::from_timestamp(s, 0));
             at.map(|at| match parts.next() {
-                Some("R") => relative(at - chrono::Utc::now()),
+                Some("R") => relative(at - now),
                 _ => local_time(at, tz),
             })
         } else {
@@ -112,15 +115,21 @@ struct Script {
     sim: Sim,
     world: World,
     tz: Tz,
+    /// The bot's clock: what the scenes sign and date with, so they agree with the bot.
+    clock: Arc<crate::clock::OffsetClock>,
 }
 
 impl Script {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::clock::Clock::now(&*self.clock)
+    }
+
     fn say(&self, line: &str) {
-        println!("{}", render(&self.world, self.tz, line));
+        println!("{}", render(&self.world, self.tz, self.now(), line));
     }
 
     fn indent(&self, who: &str, text: &str) {
-        let text = render(&self.world, self.tz, text);
+        let text = render(&self.world, self.tz, self.now(), text);
         let mut lines = text.lines();
         println!("  {who:>8} ▸ {}", lines.next().unwrap_or_default());
         for line in lines {
@@ -305,6 +314,7 @@ pub async fn run(web: bool) -> anyhow::Result<()> {
         sim: sim.clone(),
         world,
         tz,
+        clock: clock.clone(),
     };
     println!("(👁 marks an ephemeral reply: only the member who ran the command sees it. Times are in {tz}.)\n");
 
@@ -1064,7 +1074,12 @@ async fn storm_scene(script: &Script) -> anyhow::Result<()> {
         first.get_or_insert(reply.content);
     }
     // Rendered with today's member list: the attendees joined after the script began.
-    let first = render(&sim.world(), script.tz, &first.unwrap_or_default());
+    let first = render(
+        &sim.world(),
+        script.tz,
+        script.now(),
+        &first.unwrap_or_default(),
+    );
     println!("  {:>8} ▸ {first}", "Lyceum 👁");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !members
@@ -1308,11 +1323,17 @@ mod tests {
             ids::CHANNEL_MOD_LOG
         );
         assert_eq!(
-            render(&world, chrono_tz::Asia::Shanghai, &text),
+            render(&world, chrono_tz::Asia::Shanghai, chrono::Utc::now(), &text),
             "@olivia gave @Moderator in #mod-log at 1970-01-01 08:00 (UTC+8) <unknown>"
         );
-        let later = chrono::Utc::now().timestamp() + 3 * 86_400 + 60;
-        let relative = render(&world, chrono_tz::Asia::Shanghai, &format!("<t:{later}:R>"));
+        let now = chrono::Utc::now();
+        let later = now.timestamp() + 3 * 86_400 + 60;
+        let relative = render(
+            &world,
+            chrono_tz::Asia::Shanghai,
+            now,
+            &format!("<t:{later}:R>"),
+        );
         assert_eq!(relative, "in 3 days");
     }
 }

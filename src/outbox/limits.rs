@@ -2,8 +2,11 @@
 //! out as fast as Discord allows without drawing a 429.
 //!
 //! Two limits apply to every request (Discord's docs, Topics → Rate Limits):
-//! - the **global** limit, 50 requests per second per bot: counted here over a sliding second,
-//!   with a small margin for the network's jitter;
+//! - the **global** limit, 50 requests per second per bot. Discord counts a request when it
+//!   arrives, which is somewhere between when it left here and when its answer came back; so a
+//!   request holds its slot until one second after its answer (or, if no answer ever comes,
+//!   for [`PROBE_TIMEOUT`]). No margin to guess: a CPU-starved host or a slow network delays
+//!   the answer and the slot with it;
 //! - the **route's bucket**, keyed by the bucket hash Discord names in `X-RateLimit-Bucket` and
 //!   the route's major parameter (channel, guild or webhook). A bucket's state comes from the
 //!   `-Remaining` and `-Reset-After` headers. While it is unknown (first use, or its window has
@@ -14,11 +17,9 @@
 //! role changes takes the next free slot. This module is pure (instants are passed in); the
 //! worker's async gate wraps it.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-/// Added to the global window: requests leave here in order but may arrive a little apart.
-const GLOBAL_MARGIN: Duration = Duration::from_millis(40);
 /// Added to a bucket's reset: the answer's `Reset-After` was measured on Discord's side.
 const RESET_MARGIN: Duration = Duration::from_millis(10);
 /// A probe whose answer never came (its task was stopped) stops holding its bucket after this.
@@ -74,6 +75,24 @@ pub struct Ticket {
     major: String,
     bucket: String,
     probe: bool,
+    /// Its slot of the global limit (none when there is no global limit).
+    slot: Option<u64>,
+}
+
+/// One request counted against the global limit.
+#[derive(Debug)]
+struct Slot {
+    id: u64,
+    sent: Instant,
+    /// One second after its answer came: Discord has forgotten it by then.
+    free_at: Option<Instant>,
+}
+
+impl Slot {
+    /// When it stops counting, as far as is known now.
+    fn frees_at(&self) -> Instant {
+        self.free_at.unwrap_or(self.sent + PROBE_TIMEOUT)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -100,8 +119,9 @@ pub enum Wait {
 #[derive(Debug)]
 pub struct Limits {
     global_per_second: usize,
-    /// When recent requests were sent, oldest first.
-    sent: VecDeque<Instant>,
+    /// Requests that may still count against the global limit.
+    slots: Vec<Slot>,
+    next_slot: u64,
     /// Route ("METHOD template") → bucket hash ("" for a route Discord does not bucket).
     buckets_of_routes: HashMap<String, String>,
     /// "bucket/major" → state.
@@ -117,7 +137,8 @@ impl Limits {
     pub fn new(global_per_second: u32) -> Limits {
         Limits {
             global_per_second: global_per_second as usize,
-            sent: VecDeque::new(),
+            slots: Vec::new(),
+            next_slot: 0,
             buckets_of_routes: HashMap::new(),
             buckets: HashMap::new(),
             waiting: BTreeMap::new(),
@@ -173,7 +194,7 @@ impl Limits {
                 }
             }
         }
-        self.take_global(priority, waiter, now)?;
+        let slot = self.take_global(priority, waiter, now)?;
         if !bucket.is_empty() {
             let state = self
                 .buckets
@@ -190,26 +211,30 @@ impl Limits {
             major,
             bucket,
             probe,
+            slot,
         })
     }
 
     /// One slot of the global limit, most urgent waiter first.
-    fn take_global(&mut self, priority: i64, waiter: u64, now: Instant) -> Result<(), Wait> {
+    fn take_global(
+        &mut self,
+        priority: i64,
+        waiter: u64,
+        now: Instant,
+    ) -> Result<Option<u64>, Wait> {
         if self.global_per_second == 0 {
             self.waiting.remove(&waiter);
-            return Ok(());
+            return Ok(None);
         }
-        let window = Duration::from_secs(1) + GLOBAL_MARGIN;
-        while self
-            .sent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            self.sent.pop_front();
-        }
-        if self.sent.len() >= self.global_per_second {
+        self.slots.retain(|slot| slot.frees_at() > now);
+        if self.slots.len() >= self.global_per_second {
             self.waiting.insert(waiter, priority);
-            return Err(Wait::Until(self.sent[0] + window));
+            let answered = self.slots.iter().filter_map(|slot| slot.free_at).min();
+            return Err(match answered {
+                Some(at) => Wait::Until(at),
+                // Every slot is out: the first answer says when one frees.
+                None => Wait::ForAnswer,
+            });
         }
         let more_urgent = self
             .waiting
@@ -219,8 +244,14 @@ impl Limits {
             return Err(Wait::ForAnswer);
         }
         self.waiting.remove(&waiter);
-        self.sent.push_back(now);
-        Ok(())
+        let id = self.next_slot;
+        self.next_slot += 1;
+        self.slots.push(Slot {
+            id,
+            sent: now,
+            free_at: None,
+        });
+        Ok(Some(id))
     }
 
     /// Forgets a waiter that gave up (its task ended).
@@ -231,6 +262,10 @@ impl Limits {
     /// Learns from the answer to a ticket's request. `headers` is None when no answer came
     /// (a network error).
     pub fn observe(&mut self, ticket: Ticket, headers: Option<&RateHeaders>, now: Instant) {
+        // Discord counted it at the latest now, answer or not.
+        if let Some(slot) = self.slots.iter_mut().find(|s| Some(s.id) == ticket.slot) {
+            slot.free_at = Some(now + Duration::from_secs(1));
+        }
         let Some(headers) = headers else {
             if let Some(state) = self
                 .buckets
@@ -407,7 +442,7 @@ mod tests {
                 t0,
             );
         }
-        let free = t0 + Duration::from_secs(1) + GLOBAL_MARGIN;
+        let free = t0 + Duration::from_secs(1);
         // A role change and an automod delete both wait for the same free slot.
         assert_eq!(
             limits
@@ -434,6 +469,65 @@ mod tests {
                 .try_acquire("GET", "/users/@me", 2, 12, free)
                 .is_err(),
             "2 per second"
+        );
+    }
+
+    #[test]
+    fn a_slow_answer_holds_its_global_slot_until_a_second_after_it() {
+        let mut limits = Limits::new(2);
+        // The route's first answer says it has no bucket: only the global limit applies.
+        let start = Instant::now();
+        let learn = limits
+            .try_acquire("GET", "/users/@me", 2, 0, start)
+            .unwrap();
+        let unbucketed = RateHeaders {
+            status: 200,
+            ..RateHeaders::default()
+        };
+        limits.observe(learn, Some(&unbucketed), start);
+        let t0 = start + Duration::from_secs(2);
+        let first = limits.try_acquire("GET", "/users/@me", 2, 1, t0).unwrap();
+        let second = limits.try_acquire("GET", "/users/@me", 2, 2, t0).unwrap();
+        // Both out, no answer yet: nobody knows when Discord counted them.
+        assert_eq!(
+            limits
+                .try_acquire("GET", "/users/@me", 2, 3, t0)
+                .unwrap_err(),
+            Wait::ForAnswer
+        );
+        // The first answer is 300 ms late (a starved host): it may have arrived just now.
+        let late = t0 + Duration::from_millis(300);
+        limits.observe(first, None, late);
+        let second_answered = t0 + Duration::from_millis(10);
+        limits.observe(second, None, second_answered);
+        let one_second_on = t0 + Duration::from_secs(1);
+        assert_eq!(
+            limits
+                .try_acquire("GET", "/users/@me", 2, 3, one_second_on)
+                .unwrap_err(),
+            Wait::Until(second_answered + Duration::from_secs(1)),
+            "a second after the send is not enough"
+        );
+        assert!(limits
+            .try_acquire(
+                "GET",
+                "/users/@me",
+                2,
+                3,
+                second_answered + Duration::from_secs(1)
+            )
+            .is_ok());
+        assert_eq!(
+            limits
+                .try_acquire(
+                    "GET",
+                    "/users/@me",
+                    2,
+                    4,
+                    one_second_on + Duration::from_millis(100)
+                )
+                .unwrap_err(),
+            Wait::Until(late + Duration::from_secs(1))
         );
     }
 

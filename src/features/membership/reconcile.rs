@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use poise::serenity_prelude as serenity;
+use reqwest::Method;
 
+use crate::discord::gate::Gate;
 use crate::grants::reconcile::{self, Change};
 use crate::jobs::Job;
 use crate::modlog;
@@ -21,6 +23,9 @@ use crate::t;
 pub struct Reconcile {
     pub state: AppState,
     pub http: Arc<serenity::Http>,
+    /// The bot's one rate-limit gate: a pass's pages count against Discord's global limit
+    /// like the outbox's deliveries.
+    gate: Arc<Gate>,
     /// (member, role) already reported, so the mod log hears about each once per process.
     reported: Mutex<HashSet<(u64, u64)>>,
 }
@@ -35,10 +40,11 @@ pub struct Pass {
 }
 
 impl Reconcile {
-    pub fn new(state: AppState, http: Arc<serenity::Http>) -> Reconcile {
+    pub fn new(state: AppState, http: Arc<serenity::Http>, gate: Arc<Gate>) -> Reconcile {
         Reconcile {
             state,
             http,
+            gate,
             reported: Mutex::new(HashSet::new()),
         }
     }
@@ -47,9 +53,14 @@ impl Reconcile {
         let mut out = Vec::new();
         let mut after = None;
         loop {
+            let path = format!("/guilds/{guild}/members");
             let page = self
-                .http
-                .get_guild_members(guild, Some(1000), after)
+                .gate
+                .around(
+                    Method::GET,
+                    &path,
+                    self.http.get_guild_members(guild, Some(1000), after),
+                )
                 .await?;
             let last = page.last().map(|m| m.user.id.get());
             let full = page.len() == 1000;
@@ -73,9 +84,18 @@ impl Reconcile {
         let mut listed = Vec::new();
         let mut after = None;
         loop {
+            let path = format!(
+                "/applications/{}/entitlements",
+                self.http.application_id().map_or(0, |a| a.get())
+            );
             let page = self
-                .http
-                .get_entitlements(None, None, None, after, Some(100), None, None)
+                .gate
+                .around(
+                    Method::GET,
+                    &path,
+                    self.http
+                        .get_entitlements(None, None, None, after, Some(100), None, None),
+                )
                 .await?;
             let last = page.iter().map(|e| e.id).max();
             let full = page.len() == 100;

@@ -35,7 +35,7 @@ impl Script {
         let body = serde_json::to_vec(
             &json!({ "id": id, "object": "event", "type": kind, "data": { "object": object } }),
         )?;
-        let signature = stripe::sign(&body, STRIPE_SECRET, chrono::Utc::now().timestamp());
+        let signature = stripe::sign(&body, STRIPE_SECRET, self.now().timestamp());
         let status = reqwest::Client::new()
             .post(format!("http://{web}/webhooks/stripe"))
             .header("Stripe-Signature", signature)

@@ -382,23 +382,19 @@ fn message(data: &Data, message: &serenity::Message) {
     };
     crate::features::points::engine(data).on_message(&config, &incoming);
     if !incoming.bot {
-        let activity = crate::features::stats::activity(data);
-        activity.on_message(
-            message.author.id.get(),
-            message.channel_id.get(),
-            incoming.at,
-            config.community.timezone,
-        );
         let shown = message
             .member
             .as_ref()
             .and_then(|m| m.nick.as_deref())
             .or(message.author.global_name.as_deref())
             .unwrap_or(&message.author.name);
-        activity.saw_name(
+        crate::features::stats::activity(data).on_message(
             message.author.id.get(),
+            message.channel_id.get(),
+            incoming.at,
+            config.community.timezone,
             shown,
-            message.author.avatar.map(|a| a.to_string()).as_deref(),
+            || message.author.avatar.map(|a| a.to_string()),
         );
     }
 }

@@ -275,10 +275,78 @@ fn read_envelope(text: &str, messages: bool) -> serde_json::Result<Envelope<'_>>
     Ok(envelope)
 }
 
+/// The envelope of a frame whose `op`, `t` and `s` all come before `d` — as Discord and the
+/// simulator write them — read by hand up to `d`, without scanning the data (a message's ~900
+/// bytes, which the lane reads anyway). None for a frame written any other way, or with an
+/// escape in `t`: [`read_envelope`] reads those.
+fn read_head(text: &str) -> Option<Envelope<'_>> {
+    fn number(text: &str) -> Option<(u64, &str)> {
+        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+        Some((text[..digits].parse().ok()?, &text[digits..]))
+    }
+    fn nullable<'a, T>(
+        text: &'a str,
+        read: impl FnOnce(&'a str) -> Option<(T, &'a str)>,
+    ) -> Option<(Option<T>, &'a str)> {
+        match text.strip_prefix("null") {
+            Some(rest) => Some((None, rest)),
+            None => read(text).map(|(value, rest)| (Some(value), rest)),
+        }
+    }
+    fn plain_string(text: &str) -> Option<(&str, &str)> {
+        let inner = text.strip_prefix('"')?;
+        let end = inner.find(['"', '\\'])?;
+        inner[end..]
+            .starts_with('"')
+            .then(|| (&inner[..end], &inner[end + 1..]))
+    }
+    let mut rest = text.trim_start().strip_prefix('{')?;
+    let mut envelope = Envelope {
+        op: u8::MAX,
+        s: None,
+        t: None,
+        d: None,
+    };
+    let (mut op, mut s, mut t) = (false, false, false);
+    loop {
+        let (key, after) = plain_string(rest.trim_start())?;
+        rest = after.trim_start().strip_prefix(':')?.trim_start();
+        match key {
+            "op" if !op => {
+                let (value, after) = number(rest)?;
+                envelope.op = u8::try_from(value).ok()?;
+                (op, rest) = (true, after);
+            }
+            "s" if !s => {
+                let (value, after) = nullable(rest, number)?;
+                envelope.s = value;
+                (s, rest) = (true, after);
+            }
+            "t" if !t => {
+                let (value, after) = nullable(rest, plain_string)?;
+                envelope.t = value;
+                (t, rest) = (true, after);
+            }
+            "d" if op && s && t => return Some(envelope),
+            _ => return None,
+        }
+        rest = rest.trim_start().strip_prefix(',')?;
+    }
+}
+
+/// The relay's reading of a frame: a message's by [`read_head`]; any other frame's whole
+/// envelope, its data kept for renumbering (they are the rare ones).
+fn read_frame(text: &str) -> serde_json::Result<Envelope<'_>> {
+    match read_head(text) {
+        Some(head) if head.op == 0 && head.t == Some("MESSAGE_CREATE") => Ok(head),
+        _ => read_envelope(text, false),
+    }
+}
+
 /// What the relay reads of every frame: its envelope, the data skipped. True for a
 /// MESSAGE_CREATE (the bench times this against serenity's decode).
 pub fn is_message_frame(text: &str) -> bool {
-    read_envelope(text, false).is_ok_and(|e| e.op == 0 && e.t == Some("MESSAGE_CREATE"))
+    read_frame(text).is_ok_and(|e| e.op == 0 && e.t == Some("MESSAGE_CREATE"))
 }
 
 /// The message in a MESSAGE_CREATE frame, decoded in one pass when `t` comes before `d` (as
@@ -303,6 +371,7 @@ fn message_lane(
         .name("lyceum-messages".into())
         .spawn(move || {
             let _runtime = handle.enter();
+            yield_to_interactions();
             while let Some(text) = frames.blocking_recv() {
                 match decode_message(&text) {
                     Some(message) => sink.take(message),
@@ -315,6 +384,28 @@ fn message_lane(
         })?;
     Ok(())
 }
+
+/// Lowers the calling thread's scheduling priority (nice 10) where the OS allows a thread its
+/// own: when chat and an interaction want the same core, the interaction's threads — the
+/// runtime's, SQLite's, the HTTP client's — go first. The lane still gets every core nobody
+/// else wants, so chat throughput is unchanged on an idle machine.
+fn yield_to_interactions() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain syscalls on the calling thread, no memory handed over.
+        let outcome = unsafe {
+            let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, thread, LANE_NICE)
+        };
+        if outcome != 0 {
+            tracing::debug!("gateway front: the message lane keeps the default priority");
+        }
+    }
+}
+
+/// The message lane's niceness: low enough that an interaction's threads win a contended core.
+#[cfg(target_os = "linux")]
+const LANE_NICE: libc::c_int = 10;
 
 /// What becomes of a frame from Discord.
 #[derive(Debug, PartialEq)]
@@ -335,7 +426,7 @@ impl Shared {
     /// follows a burst of messages — an interaction — reaches serenity without waiting for
     /// them to be decided.
     fn sort_discord_frame(&self, text: &str) -> FromDiscord {
-        let Ok(envelope) = read_envelope(text, false) else {
+        let Ok(envelope) = read_frame(text) else {
             return FromDiscord::Unchanged;
         };
         if envelope.op != 0 {
@@ -600,6 +691,38 @@ mod tests {
         let reordered = format!(r#"{{"op":0,"d":{data},"s":1,"t":"MESSAGE_CREATE"}}"#);
         assert_eq!(decode_message(&reordered).unwrap().id.get(), 100);
         assert!(decode_message(r#"{"t":"MESSAGE_CREATE","s":2,"op":0,"d":{"id":"x"}}"#).is_none());
+    }
+
+    #[test]
+    fn the_head_is_read_by_hand_only_when_it_reads_as_the_whole_envelope_would() {
+        let frames = [
+            r#"{"op":0,"t":"MESSAGE_CREATE","s":42,"d":{"content":"hi"}}"#,
+            r#"{"t":"GUILD_CREATE","s":7,"op":0,"d":{}}"#,
+            r#" { "t" : null , "s" : null , "op" : 11 , "d" : null } "#,
+            r#"{"t":null,"s":null,"op":10,"d":{"heartbeat_interval":41250}}"#,
+        ];
+        for frame in frames {
+            let by_hand = read_head(frame).expect(frame);
+            let whole = read_envelope(frame, false).unwrap();
+            assert_eq!(
+                (by_hand.op, by_hand.s, by_hand.t),
+                (whole.op, whole.s, whole.t),
+                "{frame}"
+            );
+        }
+        // Written otherwise: left to the whole reader, which still reads them.
+        for frame in [
+            r#"{"op":0,"d":{},"t":"MESSAGE_CREATE","s":1}"#,
+            r#"{"op":0,"t":"MESSAGE\u005fCREATE","s":1,"d":{}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","s":1,"x":2,"d":{}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","s":1}"#,
+        ] {
+            assert!(read_head(frame).is_none(), "{frame}");
+        }
+        assert!(is_message_frame(
+            r#"{"op":0,"d":{},"t":"MESSAGE_CREATE","s":1}"#
+        ));
+        assert!(read_head("not json").is_none());
     }
 
     #[test]

@@ -5,14 +5,14 @@
 //! batch of chat points; purchases, check-ins and staff changes never go through here.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serenity::all::{ChannelId, MessageId, RoleId, UserId};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 use super::ops;
 use super::rules::{self, ChatMessage, MemberChat};
@@ -33,6 +33,28 @@ enum Command {
     Write(Entry),
     /// Answered once everything sent before it is committed.
     Flush(oneshot::Sender<()>),
+}
+
+/// When the writer looks at its queue before its tick: a message does not wake it (at 20,000
+/// messages a second that was a wake-up of a runtime thread per burst, which an interaction's
+/// reply then waited behind), a full batch or a flush does.
+#[derive(Clone, Default)]
+struct Doorbell {
+    rung: Arc<Notify>,
+    /// Entries sent since the writer last looked (approximate: it only decides when to ring).
+    unread: Arc<AtomicUsize>,
+}
+
+impl Doorbell {
+    fn sent_entry(&self) {
+        if self.unread.fetch_add(1, Ordering::Relaxed) + 1 == FLUSH_ROWS {
+            self.rung.notify_one();
+        }
+    }
+
+    fn sent_flush(&self) {
+        self.rung.notify_one();
+    }
 }
 
 #[derive(Default)]
@@ -60,6 +82,7 @@ pub struct Committed {
 pub struct Engine {
     memory: Arc<Mutex<Memory>>,
     writer: mpsc::UnboundedSender<Command>,
+    doorbell: Doorbell,
     /// Entries handed to the writer since start (what `committed` catches up with).
     queued: Arc<AtomicU64>,
     committed: watch::Receiver<Committed>,
@@ -159,9 +182,11 @@ impl Engine {
         });
         let failing = Arc::new(AtomicBool::new(false));
         let pending = Pending::default();
+        let doorbell = Doorbell::default();
         let engine = Engine {
             memory: Arc::default(),
             writer,
+            doorbell: doorbell.clone(),
             queued: Arc::default(),
             committed,
             failing: failing.clone(),
@@ -172,6 +197,7 @@ impl Engine {
             engine,
             WriterInbox {
                 inbox,
+                doorbell,
                 progress,
                 failing,
                 pending,
@@ -205,7 +231,9 @@ impl Engine {
         // Counted as pending before the writer can see it.
         self.pending.queued(&entry);
         self.queued.fetch_add(1, Ordering::Relaxed);
-        let _ = self.writer.send(Command::Write(entry));
+        if self.writer.send(Command::Write(entry)).is_ok() {
+            self.doorbell.sent_entry();
+        }
     }
 
     /// `member`'s committed row with the points queued for them and not yet in it: what the
@@ -372,6 +400,7 @@ impl Engine {
     pub async fn flush(&self) {
         let (done, wait) = oneshot::channel();
         if self.writer.send(Command::Flush(done)).is_ok() {
+            self.doorbell.sent_flush();
             let _ = wait.await;
         }
     }
@@ -380,6 +409,7 @@ impl Engine {
 /// The receiving end of the writer's queue, and where it reports its commits.
 pub struct WriterInbox {
     inbox: mpsc::UnboundedReceiver<Command>,
+    doorbell: Doorbell,
     progress: watch::Sender<Committed>,
     failing: Arc<AtomicBool>,
     pending: Pending,
@@ -394,6 +424,7 @@ pub fn spawn_writer(
 ) -> tokio::task::JoinHandle<()> {
     let WriterInbox {
         mut inbox,
+        doorbell,
         progress,
         failing,
         pending,
@@ -411,19 +442,32 @@ pub fn spawn_writer(
         let mut received: Vec<Command> = Vec::with_capacity(FLUSH_ROWS);
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // More was queued than one transaction takes: look again without waiting.
+        let mut behind = false;
         loop {
-            // Everything queued at once: one wake-up per burst, not one per message.
-            let (stop, ticked) = tokio::select! {
-                n = inbox.recv_many(&mut received, FLUSH_ROWS) => (n == 0, false),
-                _ = tick.tick() => (false, true),
-                _ = shutdown.changed() => (true, false),
+            let (mut stop, ticked) = if behind {
+                (false, false)
+            } else {
+                tokio::select! {
+                    _ = doorbell.rung.notified() => (false, false),
+                    _ = tick.tick() => (false, true),
+                    _ = shutdown.changed() => (true, false),
+                }
             };
-            if stop {
-                // Take whatever is queued, then write it all.
-                while let Ok(command) = inbox.try_recv() {
-                    received.push(command);
+            doorbell.unread.store(0, Ordering::Relaxed);
+            // Whatever is queued, up to one transaction's worth (all of it on shutdown).
+            let room = if stop { usize::MAX } else { MAX_BATCH_ROWS };
+            while batch.len() + received.len() < room {
+                match inbox.try_recv() {
+                    Ok(command) => received.push(command),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => {
+                        stop = true;
+                        break;
+                    }
                 }
             }
+            behind = !stop && batch.len() + received.len() >= room;
             for command in received.drain(..) {
                 match command {
                     Command::Write(entry) => batch.push(entry),
@@ -433,19 +477,11 @@ pub fn spawn_writer(
             // After a failed commit only the tick retries: a failing disk is not hammered once
             // per arriving message.
             let retrying = failing.load(Ordering::Relaxed);
+            // Behind (a raid, or a slow disk), everything queued joined this transaction above,
+            // so the commit's fsync is paid once per backlog, not per 1,000.
             let due =
                 stop || ticked || (!retrying && (!waiting.is_empty() || batch.len() >= FLUSH_ROWS));
-            if due {
-                // Behind (a raid, or a slow disk): whatever else is queued joins this
-                // transaction, so the commit's fsync is paid once per backlog, not per 1,000.
-                while batch.len() < MAX_BATCH_ROWS {
-                    match inbox.try_recv() {
-                        Ok(Command::Write(entry)) => batch.push(entry),
-                        Ok(Command::Flush(done)) => waiting.push(done),
-                        Err(_) => break,
-                    }
-                }
-            }
+            behind &= !retrying;
             if due && !batch.is_empty() {
                 pending.assign(&batch[assigned..], number);
                 assigned = batch.len();

@@ -35,20 +35,26 @@ pub fn day_of(at: DateTime<Utc>, tz: Tz) -> String {
 }
 
 impl Activity {
-    pub fn on_message(&self, member: u64, channel: u64, at: DateTime<Utc>, tz: Tz) {
+    /// A member's message counted for the day, and the author's name as Discord shows it (and
+    /// avatar hash) copied once per member per interval, the avatar read only then: one lock
+    /// per message.
+    pub fn on_message(
+        &self,
+        member: u64,
+        channel: u64,
+        at: DateTime<Utc>,
+        tz: Tz,
+        name: &str,
+        avatar: impl FnOnce() -> Option<String>,
+    ) {
         let day = at.with_timezone(&tz).date_naive();
         let mut counts = self.counts.lock().expect("activity lock");
         *counts.members.entry((member, day)).or_default() += 1;
         *counts.channels.entry((channel, day)).or_default() += 1;
-    }
-
-    /// The author's name as Discord shows it; copied once per member per interval.
-    pub fn saw_name(&self, member: u64, name: &str, avatar: Option<&str>) {
-        let mut counts = self.counts.lock().expect("activity lock");
         counts
             .names
             .entry(member)
-            .or_insert_with(|| (name.to_string(), avatar.map(str::to_string)));
+            .or_insert_with(|| (name.to_string(), avatar()));
     }
 
     /// Writes what was counted since the last flush (one transaction).

@@ -146,9 +146,10 @@ pub(crate) struct SimState {
     interactions: HashMap<u64, InteractionState>,
     /// Channel id → messages, oldest first.
     messages: BTreeMap<u64, Vec<Value>>,
-    /// Members' messages as sent (channel, JSON text), not yet parsed into `messages`: parsed
-    /// when something reads messages (the ingest bench creates hundreds of thousands).
-    unparsed: Vec<(u64, Arc<str>)>,
+    /// Members' messages as sent (channel, the MESSAGE_CREATE frame, where the message is in
+    /// it), not yet parsed into `messages`: parsed when something reads messages (the ingest
+    /// bench creates hundreds of thousands).
+    unparsed: Vec<(u64, Arc<str>, std::ops::Range<usize>)>,
     /// DM channel id → recipient.
     dm_channels: HashMap<u64, u64>,
     gateway: GatewaySession,
@@ -186,8 +187,8 @@ pub(crate) struct SimState {
 impl SimState {
     /// Every channel's messages, oldest first.
     fn messages(&mut self) -> &mut BTreeMap<u64, Vec<Value>> {
-        for (channel, text) in self.unparsed.drain(..) {
-            let message = serde_json::from_str(&text).expect("the sim wrote valid JSON");
+        for (channel, frame, message) in self.unparsed.drain(..) {
+            let message = serde_json::from_str(&frame[message]).expect("the sim wrote valid JSON");
             self.messages.entry(channel).or_default().push(message);
         }
         &mut self.messages
@@ -298,7 +299,11 @@ impl Inner {
     fn dispatch_text_locked(state: &mut SimState, t: &str, d: &str) {
         state.gateway.seq += 1;
         let seq = state.gateway.seq;
-        let frame = Frame::dispatch(t, seq, d);
+        Inner::queue_locked(state, seq, Frame::dispatch(t, seq, d));
+    }
+
+    /// Keeps dispatch `seq` for RESUME and sends it on the open socket, if any.
+    fn queue_locked(state: &mut SimState, seq: u64, frame: Frame) {
         state.gateway.buffer.push((seq, frame.clone()));
         if let Some((_, tx)) = &state.gateway.connection {
             let _ = tx.send(Outgoing::Frame(frame));
@@ -762,16 +767,30 @@ impl Sim {
 
     /// A member posts a message; returns its id.
     pub fn message_create(&self, channel: u64, author: u64, content: &str) -> u64 {
-        let id = self.next_id();
+        use std::fmt::Write as _;
+        static KIND: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
         let mut state = self.inner.lock();
-        // Written straight to text (as `World::message_json` would serialize): the sim is the
-        // load generator of the ingest bench and shares its cores with the bot.
-        let message: Arc<str> = state
+        state.next_id += 1;
+        let id = state.next_id;
+        state.gateway.seq += 1;
+        let seq = state.gateway.seq;
+        // The frame written in one go, the message straight to text inside it (as
+        // `World::message_json` would serialize), and kept once: the sim is the load generator
+        // of the ingest bench and shares its cores with the bot.
+        let mut text = String::with_capacity(1_024);
+        let _ = write!(text, r#"{{"op":0,"t":"MESSAGE_CREATE","s":{seq},"d":"#);
+        let start = text.len();
+        state
             .world
-            .message_text(id, channel, author, content)
-            .into();
-        Inner::dispatch_text_locked(&mut state, "MESSAGE_CREATE", &message);
-        state.unparsed.push((channel, message));
+            .write_message_text(&mut text, id, channel, author, content);
+        let message = start..text.len();
+        text.push('}');
+        let frame = Frame {
+            kind: KIND.get_or_init(|| "gateway:MESSAGE_CREATE".into()).clone(),
+            text: text.into(),
+        };
+        state.unparsed.push((channel, frame.text.clone(), message));
+        Inner::queue_locked(&mut state, seq, frame);
         id
     }
 

@@ -517,28 +517,62 @@ impl World {
     /// [`World::message_json`] of a plain member message (no extras), written straight to
     /// JSON text without building a `Value` first: ten times cheaper, for the ingest bench.
     pub fn message_text(&self, id: u64, channel: u64, author: u64, content: &str) -> String {
+        let mut out = String::with_capacity(1_024);
+        self.write_message_text(&mut out, id, channel, author, content);
+        out
+    }
+
+    /// [`World::message_text`] appended to `out` (the gateway frame it goes in).
+    pub fn write_message_text(
+        &self,
+        out: &mut String,
+        id: u64,
+        channel: u64,
+        author: u64,
+        content: &str,
+    ) {
         use std::fmt::Write as _;
-        let text = |s: &str| serde_json::to_string(s).expect("a string serializes");
+        let json =
+            |out: &mut String, s: &str| out.push_str(&serde_json::to_string(s).expect("a string"));
         let user = self.users.get(&author);
-        let name = text(&user.map_or_else(|| format!("user{author}"), |u| u.name.clone()));
         let bot = user.is_some_and(|u| u.bot);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
-        let mut out = format!(
-            r#"{{"id":"{id}","channel_id":"{channel}","guild_id":"{guild}","author":{{"id":"{author}","username":{name},"global_name":{name},"discriminator":"0","avatar":null,"bot":{bot}}},"content":{content},"timestamp":"{now}","edited_timestamp":null,"tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"components":[],"pinned":false,"type":0,"flags":0"#,
+        let _ = write!(
+            out,
+            r#"{{"id":"{id}","channel_id":"{channel}","guild_id":"{guild}","author":{{"id":"{author}","username":"#,
             guild = self.guild_id,
-            content = text(content),
+        );
+        let write_name = |out: &mut String| match user {
+            Some(u) => json(out, &u.name),
+            None => {
+                let _ = write!(out, "\"user{author}\"");
+            }
+        };
+        write_name(out);
+        out.push_str(r#","global_name":"#);
+        write_name(out);
+        let _ = write!(
+            out,
+            r#","discriminator":"0","avatar":null,"bot":{bot}}},"content":"#
+        );
+        json(out, content);
+        let _ = write!(
+            out,
+            r#","timestamp":"{now}","edited_timestamp":null,"tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"components":[],"pinned":false,"type":0,"flags":0"#
         );
         if author != ids::BOT {
+            out.push_str(r#","member":{"roles":["#);
             let roles = self.members.get(&author).map_or(&[][..], Vec::as_slice);
-            let roles: Vec<String> = roles.iter().map(|r| format!("\"{r}\"")).collect();
+            for (i, role) in roles.iter().enumerate() {
+                let comma = if i == 0 { "" } else { "," };
+                let _ = write!(out, "{comma}\"{role}\"");
+            }
             let _ = write!(
                 out,
-                r#","member":{{"roles":[{}],"joined_at":"{JOINED_AT}","deaf":false,"mute":false,"flags":0,"pending":false,"nick":null,"avatar":null,"premium_since":null,"communication_disabled_until":null}}"#,
-                roles.join(",")
+                r#"],"joined_at":"{JOINED_AT}","deaf":false,"mute":false,"flags":0,"pending":false,"nick":null,"avatar":null,"premium_since":null,"communication_disabled_until":null}}"#
             );
         }
         out.push('}');
-        out
     }
 }
 

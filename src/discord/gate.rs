@@ -1,8 +1,8 @@
-//! Discord's rate limits as one gate every REST call of the bot passes (interaction answers
-//! aside, which Discord does not count): the outbox worker's deliveries and the few calls made
-//! through serenity's client, such as the reconcile job's member pages. Discord's global limit
-//! is per bot, so one gate for all is the only way a role storm and a reconcile pass can run
-//! together without drawing a 429.
+//! Discord's rate limits as one gate for the bot's REST calls in bulk (interaction answers
+//! aside, which Discord does not count): the outbox worker's deliveries and the reconcile job's
+//! member and entitlement pages. Discord's global limit is per bot, so one gate for both is the
+//! only way a role storm and a reconcile pass can run together without drawing a 429. (A few
+//! commands still read one thing each through serenity's client, outside the gate.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
 
-/// Discord's limits, shared by every REST call the bot makes outside interaction answers.
+/// Discord's limits, shared by the outbox worker and the reconcile job.
 pub struct Gate {
     limits: Mutex<Limits>,
     /// Rung when leave was taken or an answer came: waiters look again.

@@ -307,7 +307,6 @@ async fn homework_review(
     answer_ephemeral(ctx, submit.id, &submit.token, text).await
 }
 
-/// An ephemeral answer (type 4) to an interaction.
 /// The config now, and the language to answer a presser or submitter in (their Discord
 /// language, else the community's).
 fn answering(
@@ -320,6 +319,7 @@ fn answering(
     (config, locale)
 }
 
+/// An ephemeral answer (type 4) to an interaction.
 async fn answer_ephemeral(
     ctx: &serenity::Context,
     id: serenity::InteractionId,

@@ -411,9 +411,7 @@ impl Worker {
             running: tokio::sync::Mutex::new(JoinSet::new()),
         }
     }
-}
 
-impl Worker {
     /// The gate its deliveries pass, for the bot's other REST calls to share.
     pub fn gate(&self) -> Arc<Gate> {
         self.courier.gate.clone()

@@ -13,6 +13,10 @@ use tokio::sync::Notify;
 
 use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
 
+/// How a call made outside the outbox waits for the global limit: after the outbox's own
+/// bulk changes (see `Effect::priority`), since nobody is waiting on it.
+pub const BACKGROUND_PRIORITY: i64 = 3;
+
 /// Discord's limits, shared by the outbox worker and the reconcile job.
 pub struct Gate {
     limits: Mutex<Limits>,
@@ -80,13 +84,7 @@ impl Gate {
         );
         self.changed.notify_waiters();
     }
-}
 
-/// How a call made outside the outbox waits for the global limit: after the outbox's own
-/// bulk changes (see `Effect::priority`), since nobody is waiting on it.
-pub const BACKGROUND_PRIORITY: i64 = 3;
-
-impl Gate {
     /// Runs `call` (a serenity request for `method path`) when the limits allow it. Serenity
     /// does not hand back the answer's headers: the call counts against the global limit
     /// until a second after it returns, which is all the gate needs.

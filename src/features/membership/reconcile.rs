@@ -52,8 +52,8 @@ impl Reconcile {
     async fn all_members(&self, guild: serenity::GuildId) -> anyhow::Result<Vec<serenity::Member>> {
         let mut out = Vec::new();
         let mut after = None;
+        let path = format!("/guilds/{guild}/members");
         loop {
-            let path = format!("/guilds/{guild}/members");
             let page = self
                 .gate
                 .around(
@@ -83,11 +83,11 @@ impl Reconcile {
         let started = now;
         let mut listed = Vec::new();
         let mut after = None;
+        let path = format!(
+            "/applications/{}/entitlements",
+            self.http.application_id().map_or(0, |a| a.get())
+        );
         loop {
-            let path = format!(
-                "/applications/{}/entitlements",
-                self.http.application_id().map_or(0, |a| a.get())
-            );
             let page = self
                 .gate
                 .around(

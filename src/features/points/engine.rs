@@ -55,6 +55,11 @@ impl Doorbell {
     fn sent_flush(&self) {
         self.rung.notify_one();
     }
+
+    /// The writer is about to read its queue: count from nothing again.
+    fn answered(&self) {
+        self.unread.store(0, Ordering::Relaxed);
+    }
 }
 
 #[derive(Default)]
@@ -439,7 +444,6 @@ pub fn spawn_writer(
         };
         let mut assigned = 0;
         let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
-        let mut received: Vec<Command> = Vec::with_capacity(FLUSH_ROWS);
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // More was queued than one transaction takes: look again without waiting.
@@ -454,12 +458,13 @@ pub fn spawn_writer(
                     _ = shutdown.changed() => (true, false),
                 }
             };
-            doorbell.unread.store(0, Ordering::Relaxed);
+            doorbell.answered();
             // Whatever is queued, up to one transaction's worth (all of it on shutdown).
             let room = if stop { usize::MAX } else { MAX_BATCH_ROWS };
-            while batch.len() + received.len() < room {
+            while batch.len() < room {
                 match inbox.try_recv() {
-                    Ok(command) => received.push(command),
+                    Ok(Command::Write(entry)) => batch.push(entry),
+                    Ok(Command::Flush(done)) => waiting.push(done),
                     Err(mpsc::error::TryRecvError::Empty) => break,
                     Err(mpsc::error::TryRecvError::Disconnected) => {
                         stop = true;
@@ -467,13 +472,7 @@ pub fn spawn_writer(
                     }
                 }
             }
-            behind = !stop && batch.len() + received.len() >= room;
-            for command in received.drain(..) {
-                match command {
-                    Command::Write(entry) => batch.push(entry),
-                    Command::Flush(done) => waiting.push(done),
-                }
-            }
+            behind = !stop && batch.len() >= room;
             // After a failed commit only the tick retries: a failing disk is not hammered once
             // per arriving message.
             let retrying = failing.load(Ordering::Relaxed);

@@ -80,7 +80,27 @@ pub(crate) struct Frame {
 /// The text of dispatch `seq` of event `t` whose data is the JSON text `d`, as the simulated
 /// gateway writes it (`t` is an event name: nothing to escape).
 pub fn dispatch_text(t: &str, seq: u64, d: &str) -> String {
-    format!(r#"{{"op":0,"t":"{t}","s":{seq},"d":{d}}}"#)
+    dispatch_text_with(t, seq, |out| out.push_str(d)).0
+}
+
+/// [`dispatch_text`] with the data written in place by `data` (no copy of it made first), and
+/// where the data is in the frame.
+pub fn dispatch_text_with(
+    t: &str,
+    seq: u64,
+    data: impl FnOnce(&mut String),
+) -> (String, std::ops::Range<usize>) {
+    let mut text = String::with_capacity(1_024);
+    text.push_str(r#"{"op":0,"t":""#);
+    text.push_str(t);
+    text.push_str(r#"","s":"#);
+    text.push_str(&seq.to_string());
+    text.push_str(r#","d":"#);
+    let start = text.len();
+    data(&mut text);
+    let end = text.len();
+    text.push('}');
+    (text, start..end)
 }
 
 impl Frame {
@@ -767,7 +787,6 @@ impl Sim {
 
     /// A member posts a message; returns its id.
     pub fn message_create(&self, channel: u64, author: u64, content: &str) -> u64 {
-        use std::fmt::Write as _;
         static KIND: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
         let mut state = self.inner.lock();
         state.next_id += 1;
@@ -777,14 +796,11 @@ impl Sim {
         // The frame written in one go, the message straight to text inside it (as
         // `World::message_json` would serialize), and kept once: the sim is the load generator
         // of the ingest bench and shares its cores with the bot.
-        let mut text = String::with_capacity(1_024);
-        let _ = write!(text, r#"{{"op":0,"t":"MESSAGE_CREATE","s":{seq},"d":"#);
-        let start = text.len();
-        state
-            .world
-            .write_message_text(&mut text, id, channel, author, content);
-        let message = start..text.len();
-        text.push('}');
+        let (text, message) = dispatch_text_with("MESSAGE_CREATE", seq, |out| {
+            state
+                .world
+                .write_message_text(out, id, channel, author, content)
+        });
         let frame = Frame {
             kind: KIND.get_or_init(|| "gateway:MESSAGE_CREATE".into()).clone(),
             text: text.into(),

@@ -6,6 +6,7 @@ use serenity::FullEvent;
 use crate::access::effective_level;
 use crate::access::{Level, Owners};
 use crate::discord::Data;
+use super::chat::ChatMessage;
 use crate::error::Error;
 use crate::features::{admin, points};
 
@@ -49,20 +50,20 @@ pub async fn handle(
             crate::features::community::actions::on_leave(data, user.id).await?;
         }
         FullEvent::Message { new_message } => {
-            on_message(framework.serenity_context, data, new_message).await?;
+            on_message(framework.serenity_context, data, &new_message.into()).await?;
         }
         FullEvent::MessageUpdate {
             event,
             new: Some(new_message),
             ..
         } if event.content.is_some() => {
-            moderate(framework.serenity_context, data, new_message, true).await?;
+            moderate(framework.serenity_context, data, &new_message.into(), true).await?;
         }
         FullEvent::MessageUpdate {
             new: None, event, ..
         } if event.content.is_some() => {
             // Not cached: automod reads the edit from the event itself.
-            if let Some(edited) = edited_message(event) {
+            if let Some(edited) = ChatMessage::from_update(event) {
                 moderate(framework.serenity_context, data, &edited, true).await?;
             }
         }
@@ -103,7 +104,7 @@ pub async fn handle(
 pub async fn on_message(
     ctx: &serenity::Context,
     data: &Data,
-    new_message: &serenity::Message,
+    new_message: &ChatMessage,
 ) -> Result<(), Error> {
     let caught = moderate(ctx, data, new_message, false).await?;
     if !caught {
@@ -170,28 +171,13 @@ fn gateway_status(data: &Data, event: &FullEvent) {
     }
 }
 
-/// An edit serenity had not cached, as a message (author and content from the event).
-fn edited_message(event: &serenity::MessageUpdateEvent) -> Option<serenity::Message> {
-    let (Some(author), Some(content)) = (&event.author, &event.content) else {
-        return None;
-    };
-    let mut edited = serenity::Message::default();
-    edited.id = event.id;
-    edited.channel_id = event.channel_id;
-    edited.guild_id = event.guild_id;
-    edited.author = author.clone();
-    edited.content = content.clone();
-    edited.member = event.member.clone().flatten();
-    Some(edited)
-}
-
 /// Automod on a new or edited message. Decides from memory; only a hit writes (the action,
 /// its outbox items and mod-log embed, in one transaction). Returns whether it caught the
 /// message (then it earns no points).
 async fn moderate(
     ctx: &serenity::Context,
     data: &Data,
-    message: &serenity::Message,
+    message: &ChatMessage,
     edited: bool,
 ) -> Result<bool, Error> {
     use crate::features::moderation::{engine::Seen, ops};
@@ -263,7 +249,7 @@ async fn moderate(
 async fn homework_post(
     ctx: &serenity::Context,
     data: &Data,
-    message: &serenity::Message,
+    message: &ChatMessage,
 ) -> Result<(), Error> {
     let config = data.config.snapshot();
     if message.guild_id != Some(config.discord.guild_id) || message.author.bot {
@@ -305,7 +291,7 @@ async fn homework_post(
 async fn content_post(
     ctx: &serenity::Context,
     data: &Data,
-    message: &serenity::Message,
+    message: &ChatMessage,
 ) -> Result<(), Error> {
     let config = data.config.snapshot();
     let guild = config.discord.guild_id;
@@ -321,11 +307,7 @@ async fn content_post(
     if message.guild_id != Some(guild) || message.author.bot {
         return Ok(());
     }
-    let roles: Vec<serenity::RoleId> = message
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
+    let roles = message.roles().to_vec();
     if level_of(ctx, data, &config, message.author.id, &roles).await? < Level::Moderator {
         return Ok(());
     }
@@ -342,7 +324,7 @@ async fn content_post(
 
 /// A member's first post in an event's channel while the event is on counts as attending it
 /// (attendance points, once). Memory decides; only that first post writes.
-async fn attendance(data: &Data, message: &serenity::Message) -> Result<(), Error> {
+async fn attendance(data: &Data, message: &ChatMessage) -> Result<(), Error> {
     if message.author.bot || message.webhook_id.is_some() {
         return Ok(());
     }
@@ -365,12 +347,12 @@ async fn attendance(data: &Data, message: &serenity::Message) -> Result<(), Erro
 }
 
 /// The message hot path: plain data to the points engine (decides from memory, no I/O).
-fn message(data: &Data, message: &serenity::Message) {
+fn message(data: &Data, message: &ChatMessage) {
     let config = data.config.snapshot();
     if message.guild_id != Some(config.discord.guild_id) {
         return;
     }
-    let roles: &[serenity::RoleId] = message.member.as_ref().map_or(&[], |m| m.roles.as_slice());
+    let roles = message.roles();
     let incoming = points::engine::Incoming {
         id: message.id,
         channel: message.channel_id,
@@ -382,12 +364,7 @@ fn message(data: &Data, message: &serenity::Message) {
     };
     crate::features::points::engine(data).on_message(&config, &incoming);
     if !incoming.bot {
-        let shown = message
-            .member
-            .as_ref()
-            .and_then(|m| m.nick.as_deref())
-            .or(message.author.global_name.as_deref())
-            .unwrap_or(&message.author.name);
+        let shown = message.shown_name();
         crate::features::stats::activity(data).on_message(
             message.author.id.get(),
             message.channel_id.get(),

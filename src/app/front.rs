@@ -3,7 +3,7 @@
 //! connects to Discord with the same query and passes every frame through, both ways — except
 //! MESSAGE_CREATE, the one event that arrives by the thousand. The relay reads only a frame's
 //! envelope (op, s, t); a message goes to the **message lane**, a thread of its own that
-//! decodes just the fields the handlers read into a [`serenity::Message`] and decides it.
+//! decodes just the fields the handlers read into a [`ChatMessage`] and decides it.
 //!
 //! Why: serenity parses every frame into a JSON tree, then into its event enum through serde's
 //! buffered `Content`, then into the full model, and updates its cache — all on the shard's one
@@ -26,15 +26,15 @@ use std::sync::{Arc, Mutex, OnceLock};
 use futures::{SinkExt, StreamExt};
 use poise::serenity_prelude as serenity;
 use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::borrow::Cow;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
+
+use super::chat::ChatMessage;
 
 /// How many forwarded frames are remembered for translating a RESUME's sequence number.
 /// Forwarded frames are the rare ones (not chat), so this spans hours.
@@ -44,7 +44,7 @@ const REMEMBERED: usize = 65_536;
 /// first event reaches the bot, messages go through serenity as usual).
 pub trait MessageSink: Send + Sync + 'static {
     fn ready(&self) -> bool;
-    fn take(&self, message: serenity::Message);
+    fn take(&self, message: ChatMessage);
 }
 
 /// The serenity context the fast path hands messages with, set from the first event the bot
@@ -173,61 +173,8 @@ struct Envelope<'a> {
 }
 
 enum Data<'a> {
-    Message(Box<serenity::Message>),
+    Message(Box<ChatMessage>),
     Raw(&'a RawValue),
-}
-
-/// What the message handlers read of a MESSAGE_CREATE (automod, points, activity, attendance,
-/// the content plan); the rest of Discord's message — embeds, attachments, mentions,
-/// timestamps — is skipped unread. A handler that starts reading another field adds it here
-/// (the integration tests run every message through this path).
-#[derive(Deserialize)]
-struct Chat<'a> {
-    id: serenity::MessageId,
-    channel_id: serenity::ChannelId,
-    #[serde(default)]
-    guild_id: Option<serenity::GuildId>,
-    #[serde(borrow)]
-    author: ChatAuthor<'a>,
-    #[serde(borrow)]
-    content: Cow<'a, str>,
-    #[serde(default)]
-    webhook_id: Option<serenity::WebhookId>,
-    #[serde(default)]
-    member: Option<Box<serenity::PartialMember>>,
-}
-
-#[derive(Deserialize)]
-struct ChatAuthor<'a> {
-    id: serenity::UserId,
-    #[serde(borrow)]
-    username: Cow<'a, str>,
-    #[serde(default, borrow)]
-    global_name: Option<Cow<'a, str>>,
-    #[serde(default)]
-    avatar: Option<serenity::ImageHash>,
-    #[serde(default)]
-    bot: bool,
-}
-
-impl Chat<'_> {
-    fn into_message(self) -> serenity::Message {
-        let mut author = serenity::User::default();
-        author.id = self.author.id;
-        author.name = self.author.username.into_owned();
-        author.global_name = self.author.global_name.map(Cow::into_owned);
-        author.avatar = self.author.avatar;
-        author.bot = self.author.bot;
-        let mut message = serenity::Message::default();
-        message.id = self.id;
-        message.channel_id = self.channel_id;
-        message.guild_id = self.guild_id;
-        message.author = author;
-        message.content = self.content.into_owned();
-        message.webhook_id = self.webhook_id;
-        message.member = self.member;
-        message
-    }
 }
 
 /// Reads an [`Envelope`] in one pass; `messages`: decode a MESSAGE_CREATE's data as a message.
@@ -255,8 +202,7 @@ impl<'de> Visitor<'de> for EnvelopeReader {
                 "s" => envelope.s = map.next_value()?,
                 "t" => envelope.t = map.next_value()?,
                 "d" if self.messages && envelope.t == Some("MESSAGE_CREATE") => {
-                    let chat: Chat = map.next_value()?;
-                    envelope.d = Some(Data::Message(Box::new(chat.into_message())));
+                    envelope.d = Some(Data::Message(Box::new(map.next_value()?)));
                 }
                 "d" => envelope.d = Some(Data::Raw(map.next_value()?)),
                 _ => {
@@ -351,10 +297,10 @@ pub fn is_message_frame(text: &str) -> bool {
 
 /// The message in a MESSAGE_CREATE frame, decoded in one pass when `t` comes before `d` (as
 /// Discord writes it), in two otherwise.
-pub fn decode_message(text: &str) -> Option<serenity::Message> {
+pub fn decode_message(text: &str) -> Option<ChatMessage> {
     match read_envelope(text, true).ok()?.d? {
         Data::Message(message) => Some(*message),
-        Data::Raw(raw) => Some(serde_json::from_str::<Chat>(raw.get()).ok()?.into_message()),
+        Data::Raw(raw) => serde_json::from_str(raw.get()).ok(),
     }
 }
 
@@ -586,7 +532,7 @@ mod tests {
         fn ready(&self) -> bool {
             self.0
         }
-        fn take(&self, _: serenity::Message) {}
+        fn take(&self, _: ChatMessage) {}
     }
 
     /// A front's routing, and the frames it sent to the message lane.

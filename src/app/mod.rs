@@ -2,6 +2,7 @@
 //! server and the gateway, and stop them in order. `lyceum run`, `lyceum demo` and the
 //! integration tests all start the bot through [`start`] — there is no test-only path.
 
+pub mod chat;
 pub mod commands;
 pub mod events;
 pub mod front;
@@ -397,7 +398,7 @@ impl front::MessageSink for FastMessages {
         self.ctx.get().is_some()
     }
 
-    fn take(&self, message: serenity::Message) {
+    fn take(&self, message: chat::ChatMessage) {
         let Some(ctx) = self.ctx.get() else {
             return;
         };

@@ -99,7 +99,7 @@ impl Options {
             flood_per_s: if quick { 500 } else { 2_000 },
             // Enough that the p99 is not the second-worst of a handful.
             replies: if quick { 20 } else { 1_000 },
-            ingest_messages: if quick { 5_000 } else { 200_000 },
+            ingest_messages: if quick { 5_000 } else { 600_000 },
             heavy_flood_per_s: if quick { 2_000 } else { 20_000 },
             cold_starts: if quick { 1 } else { 5 },
             cold_members: if quick { 2_000 } else { 100_000 },

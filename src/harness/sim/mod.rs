@@ -860,7 +860,7 @@ impl Sim {
     /// the member list receives). Returns how many chunks were sent.
     pub fn send_member_chunks(&self, size: usize) -> usize {
         let mut state = self.inner.lock();
-        let ids: Vec<u64> = state.world.members.keys().copied().collect();
+        let ids = state.world.member_ids(0, usize::MAX);
         let count = ids.len().div_ceil(size.max(1));
         for (index, chunk) in ids.chunks(size.max(1)).enumerate() {
             let members: Vec<Value> = chunk

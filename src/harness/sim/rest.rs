@@ -335,11 +335,9 @@ fn list_members(state: &SimState, query: &str) -> Answer {
         .unwrap_or(0);
     let page: Vec<Value> = state
         .world
-        .members
-        .keys()
-        .filter(|id| **id > after)
-        .take(limit)
-        .map(|id| state.world.member_json(*id, true))
+        .member_ids(after, limit)
+        .into_iter()
+        .map(|id| state.world.member_json(id, true))
         .collect();
     (200, Value::Array(page))
 }

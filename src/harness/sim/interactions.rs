@@ -416,7 +416,7 @@ impl Sim {
     /// message, or after a defer (type 5 or 6) the first followup or edit.
     pub async fn wait_reply(&self, id: u64) -> Option<Reply> {
         let reply = self
-            .wait_until(Duration::from_secs(10), |s| {
+            .wait_for_rest(Duration::from_secs(10), |s| {
                 let interaction = s.interactions.get(&id)?;
                 let response = interaction.response.as_ref()?;
                 match response.get("type").and_then(Value::as_u64) {

@@ -87,7 +87,7 @@ pub async fn handle(
     let path = full.strip_prefix("/api/v10").unwrap_or(&full).to_string();
     let query = uri.query().unwrap_or_default().to_string();
     if let Some(answer) = oauth_route(&sim, &method, &full, &path, &query, &headers, &body) {
-        sim.bump();
+        sim.bump_rest();
         return answer;
     }
     let body = parse_body(&headers, &body);
@@ -201,7 +201,7 @@ pub async fn handle(
         });
         (status, response)
     };
-    sim.bump();
+    sim.bump_rest();
 
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut reply = if response.is_null() {

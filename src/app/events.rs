@@ -3,10 +3,10 @@
 use poise::serenity_prelude as serenity;
 use serenity::FullEvent;
 
+use super::chat::ChatMessage;
 use crate::access::effective_level;
 use crate::access::{Level, Owners};
 use crate::discord::Data;
-use super::chat::ChatMessage;
 use crate::error::Error;
 use crate::features::{admin, points};
 

@@ -43,7 +43,8 @@ impl MemberSeen {
         } else if let Some(entry) = self.before.iter_mut().find(|(d, _)| *d == day) {
             entry.1 += messages;
         } else if day > self.today.0 {
-            self.before.push(std::mem::replace(&mut self.today, (day, messages)));
+            self.before
+                .push(std::mem::replace(&mut self.today, (day, messages)));
         } else {
             self.before.push((day, messages));
         }
@@ -110,7 +111,7 @@ impl Activity {
         }
     }
 
-/// Writes what was counted since the last flush (one transaction).
+    /// Writes what was counted since the last flush (one transaction).
     pub async fn flush(&self, db: &Db) -> sqlx::Result<()> {
         let taken = std::mem::take(&mut *self.counts.lock().expect("activity lock"));
         if taken.members.is_empty() && taken.channels.is_empty() {
@@ -187,7 +188,9 @@ mod tests {
         let tz: Tz = "America/New_York".parse().expect("tz");
         // Every minute over two days around the 2026-11-01 DST change, and Kathmandu's
         // +05:45 around its midnight: the cached day equals chrono's own answer.
-        let start = "2026-10-31T00:00:00Z".parse::<DateTime<Utc>>().expect("time");
+        let start = "2026-10-31T00:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("time");
         for tz in [tz, chrono_tz::Asia::Kathmandu] {
             for minute in 0..(3 * 24 * 60) {
                 let at = start + Duration::minutes(minute);

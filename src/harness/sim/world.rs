@@ -305,7 +305,12 @@ impl World {
 
     /// Member ids above `after`, ascending, at most `limit`: Discord's order for member lists.
     pub fn member_ids(&self, after: u64, limit: usize) -> Vec<u64> {
-        let mut ids: Vec<u64> = self.members.keys().copied().filter(|id| *id > after).collect();
+        let mut ids: Vec<u64> = self
+            .members
+            .keys()
+            .copied()
+            .filter(|id| *id > after)
+            .collect();
         if ids.len() > limit {
             ids.select_nth_unstable(limit);
             ids.truncate(limit);

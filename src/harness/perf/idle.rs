@@ -53,12 +53,15 @@ pub async fn scheduler_idle(
     .bind(tomorrow)
     .execute(&db.write)
     .await?;
-    let state = AppState::detached(db, super::config(), Arc::new(SystemClock));
+    let state = AppState::detached(db, super::config(), Arc::new(SystemClock))
+        .with_part(crate::features::schedule::Engine::default());
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let scheduler = Scheduler {
+        state: state.clone(),
+    };
+    let name = crate::jobs::Job::name(&scheduler);
     let job = crate::jobs::spawn(
-        Scheduler {
-            state: state.clone(),
-        },
+        scheduler,
         state.clock.clone(),
         state.wakes.listen(crate::features::schedule::EVENTS),
         stop_rx,
@@ -73,6 +76,9 @@ pub async fn scheduler_idle(
     let elapsed = began.elapsed().as_secs_f64();
     let _ = stop.send(true);
     let _ = job.await;
+    // A job that panics is retried after a pause and would measure as idle.
+    let panics = state.health.panics(name);
+    anyhow::ensure!(panics == 0, "the scheduler panicked {panics} times while measured");
     Ok(100.0 * used / elapsed)
 }
 

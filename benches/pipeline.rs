@@ -94,6 +94,9 @@ fn main() -> anyhow::Result<()> {
     {
         println!("                        under {rate:.0} msg/s {heavy:.1} ms");
     }
+    if let (Some(idle), Some(heavy)) = (report.answer_p99_ms_idle, report.answer_p99_ms_flood_20k) {
+        println!("  the bot's share       idle {idle:.2} ms · under the heavier flood {heavy:.2} ms (to its answer reaching the simulator)");
+    }
     if let (Some(rate), Some(before), Some(ratio)) = (
         report.ingest_msgs_per_s,
         report.ingest_msgs_per_s_before,

@@ -13,6 +13,9 @@ use sqlx::{Connection, SqliteConnection, SqlitePool};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// The name of the write connection's thread (Linux keeps 15 characters of a thread's name).
+const WRITER_THREAD: &str = "lyceum-dbwrite";
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
@@ -39,7 +42,19 @@ impl Db {
         }
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options(path).create_if_missing(true))
+            // The writer commits chat's points in bulk: it yields a contended core to the
+            // readers answering members' commands (see `crate::priority`).
+            .after_connect(|_, _| {
+                Box::pin(async {
+                    crate::priority::lower_threads_named(WRITER_THREAD);
+                    Ok(())
+                })
+            })
+            .connect_with(
+                options(path)
+                    .create_if_missing(true)
+                    .thread_name(|id| format!("{WRITER_THREAD}{id}")),
+            )
             .await
             .with_context(|| format!("cannot open database {}", path.display()))?;
         MIGRATOR

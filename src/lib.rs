@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod logging;
 pub mod modlog;
 pub mod outbox;
+pub mod priority;
 pub mod recurrence;
 pub mod roles;
 pub mod setup;

@@ -331,27 +331,13 @@ fn message_lane(
     Ok(())
 }
 
-/// Lowers the calling thread's scheduling priority (nice 10) where the OS allows a thread its
-/// own: when chat and an interaction want the same core, the interaction's threads — the
-/// runtime's, SQLite's, the HTTP client's — go first. The lane still gets every core nobody
-/// else wants, so chat throughput is unchanged on an idle machine.
+/// The lane is bulk work: when chat and an interaction want the same core, the interaction's
+/// threads go first (see [`crate::priority`]).
 fn yield_to_interactions() {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: plain syscalls on the calling thread, no memory handed over.
-        let outcome = unsafe {
-            let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::setpriority(libc::PRIO_PROCESS, thread, LANE_NICE)
-        };
-        if outcome != 0 {
-            tracing::debug!("gateway front: the message lane keeps the default priority");
-        }
+    if !crate::priority::lower_this_thread() {
+        tracing::debug!("gateway front: the message lane keeps the default priority");
     }
 }
-
-/// The message lane's niceness: low enough that an interaction's threads win a contended core.
-#[cfg(target_os = "linux")]
-const LANE_NICE: libc::c_int = 10;
 
 /// What becomes of a frame from Discord.
 #[derive(Debug, PartialEq)]

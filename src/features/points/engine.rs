@@ -420,13 +420,41 @@ pub struct WriterInbox {
     pending: Pending,
 }
 
-/// The batch writer: one task, one transaction per batch. On shutdown it writes what is queued
-/// and stops.
+/// The batch writer: one transaction per batch. On shutdown it writes what is queued and
+/// stops; the handle finishes when it has.
+///
+/// It runs on a thread of its own, at bulk priority (see [`crate::priority`]), not on the
+/// runtime that answers members' commands: building a 1,000-row batch's statements takes a
+/// runtime worker for a while every 50 ms of a 20,000 msg/s flood, and a command's task
+/// waited behind it.
 pub fn spawn_writer(
     state: AppState,
     inbox: WriterInbox,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
+    let (finished, done) = oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("lyceum-points".into())
+        .spawn(move || {
+            crate::priority::lower_this_thread();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the points writer");
+            runtime.block_on(write_until_stopped(state, inbox, shutdown));
+            let _ = finished.send(());
+        })
+        .expect("a thread for the points writer");
+    tokio::spawn(async move {
+        let _ = done.await;
+    })
+}
+
+async fn write_until_stopped(
+    state: AppState,
+    inbox: WriterInbox,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let WriterInbox {
         mut inbox,
         doorbell,
@@ -434,96 +462,94 @@ pub fn spawn_writer(
         failing,
         pending,
     } = inbox;
-    tokio::spawn(async move {
-        let mut batch: Vec<Entry> = Vec::new();
-        // The batch's number, and how many of its entries are assigned to it (a failed write
-        // keeps the batch, and entries arriving meanwhile join it).
-        let mut number = match state.db.read.acquire().await {
-            Ok(mut conn) => store::last_batch(&mut conn).await.unwrap_or(0) + 1,
-            Err(_) => 1,
+    let mut batch: Vec<Entry> = Vec::new();
+    // The batch's number, and how many of its entries are assigned to it (a failed write
+    // keeps the batch, and entries arriving meanwhile join it).
+    let mut number = match state.db.read.acquire().await {
+        Ok(mut conn) => store::last_batch(&mut conn).await.unwrap_or(0) + 1,
+        Err(_) => 1,
+    };
+    let mut assigned = 0;
+    let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // More was queued than one transaction takes: look again without waiting.
+    let mut behind = false;
+    loop {
+        let (mut stop, ticked) = if behind {
+            (false, false)
+        } else {
+            tokio::select! {
+                _ = doorbell.rung.notified() => (false, false),
+                _ = tick.tick() => (false, true),
+                _ = shutdown.changed() => (true, false),
+            }
         };
-        let mut assigned = 0;
-        let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
-        let mut tick = tokio::time::interval(FLUSH_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // More was queued than one transaction takes: look again without waiting.
-        let mut behind = false;
-        loop {
-            let (mut stop, ticked) = if behind {
-                (false, false)
-            } else {
-                tokio::select! {
-                    _ = doorbell.rung.notified() => (false, false),
-                    _ = tick.tick() => (false, true),
-                    _ = shutdown.changed() => (true, false),
-                }
-            };
-            doorbell.answered();
-            // Whatever is queued, up to one transaction's worth (all of it on shutdown).
-            let room = if stop { usize::MAX } else { MAX_BATCH_ROWS };
-            while batch.len() < room {
-                match inbox.try_recv() {
-                    Ok(Command::Write(entry)) => batch.push(entry),
-                    Ok(Command::Flush(done)) => waiting.push(done),
-                    Err(mpsc::error::TryRecvError::Empty) => break,
-                    Err(mpsc::error::TryRecvError::Disconnected) => {
-                        stop = true;
-                        break;
-                    }
+        doorbell.answered();
+        // Whatever is queued, up to one transaction's worth (all of it on shutdown).
+        let room = if stop { usize::MAX } else { MAX_BATCH_ROWS };
+        while batch.len() < room {
+            match inbox.try_recv() {
+                Ok(Command::Write(entry)) => batch.push(entry),
+                Ok(Command::Flush(done)) => waiting.push(done),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    stop = true;
+                    break;
                 }
             }
-            behind = !stop && batch.len() >= room;
-            // After a failed commit only the tick retries: a failing disk is not hammered once
-            // per arriving message.
-            let retrying = failing.load(Ordering::Relaxed);
-            // Behind (a raid, or a slow disk), everything queued joined this transaction above,
-            // so the commit's fsync is paid once per backlog, not per 1,000.
-            let due =
-                stop || ticked || (!retrying && (!waiting.is_empty() || batch.len() >= FLUSH_ROWS));
-            behind &= !retrying;
-            if due && !batch.is_empty() {
-                pending.assign(&batch[assigned..], number);
-                assigned = batch.len();
-                if let Err(e) = write_batch(&state, &batch, number).await {
-                    // Kept and tried again on the next tick: nothing is dropped on a busy disk.
-                    if !failing.swap(true, Ordering::Relaxed) {
-                        tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying every tick");
-                    } else {
-                        tracing::debug!(error = ?e, rows = batch.len(), "points batch write failed again");
-                    }
-                    // Whoever waits for the batch (a member's `/points show`) gets what is
-                    // committed rather than no answer at all; /healthz reports the rest.
-                    for done in waiting.drain(..) {
-                        let _ = done.send(());
-                    }
-                    if !stop {
-                        continue;
-                    }
+        }
+        behind = !stop && batch.len() >= room;
+        // After a failed commit only the tick retries: a failing disk is not hammered once
+        // per arriving message.
+        let retrying = failing.load(Ordering::Relaxed);
+        // Behind (a raid, or a slow disk), everything queued joined this transaction above,
+        // so the commit's fsync is paid once per backlog, not per 1,000.
+        let due =
+            stop || ticked || (!retrying && (!waiting.is_empty() || batch.len() >= FLUSH_ROWS));
+        behind &= !retrying;
+        if due && !batch.is_empty() {
+            pending.assign(&batch[assigned..], number);
+            assigned = batch.len();
+            if let Err(e) = write_batch(&state, &batch, number).await {
+                // Kept and tried again on the next tick: nothing is dropped on a busy disk.
+                if !failing.swap(true, Ordering::Relaxed) {
+                    tracing::error!(error = ?e, rows = batch.len(), "points batch write failed; retrying every tick");
                 } else {
-                    if failing.swap(false, Ordering::Relaxed) {
-                        tracing::info!(rows = batch.len(), "points batch committed again");
-                    }
-                    let entries = batch.len() as u64;
-                    progress.send_modify(|c| {
-                        c.entries += entries;
-                        c.at = Instant::now();
-                    });
-                    pending.committed(number);
-                    number += 1;
+                    tracing::debug!(error = ?e, rows = batch.len(), "points batch write failed again");
                 }
-                batch.clear();
-                assigned = 0;
-            }
-            if batch.is_empty() {
+                // Whoever waits for the batch (a member's `/points show`) gets what is
+                // committed rather than no answer at all; /healthz reports the rest.
                 for done in waiting.drain(..) {
                     let _ = done.send(());
                 }
+                if !stop {
+                    continue;
+                }
+            } else {
+                if failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!(rows = batch.len(), "points batch committed again");
+                }
+                let entries = batch.len() as u64;
+                progress.send_modify(|c| {
+                    c.entries += entries;
+                    c.at = Instant::now();
+                });
+                pending.committed(number);
+                number += 1;
             }
-            if stop {
-                break;
+            batch.clear();
+            assigned = 0;
+        }
+        if batch.is_empty() {
+            for done in waiting.drain(..) {
+                let _ = done.send(());
             }
         }
-    })
+        if stop {
+            break;
+        }
+    }
 }
 
 async fn write_batch(state: &AppState, batch: &[Entry], number: i64) -> anyhow::Result<()> {

@@ -78,7 +78,10 @@ pub async fn scheduler_idle(
     let _ = job.await;
     // A job that panics is retried after a pause and would measure as idle.
     let panics = state.health.panics(name);
-    anyhow::ensure!(panics == 0, "the scheduler panicked {panics} times while measured");
+    anyhow::ensure!(
+        panics == 0,
+        "the scheduler panicked {panics} times while measured"
+    );
     Ok(100.0 * used / elapsed)
 }
 

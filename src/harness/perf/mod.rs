@@ -661,6 +661,10 @@ pub struct Report {
     /// Reply p99 under the heavy flood (20,000 msg/s) and the rate really sent.
     pub reply_p99_ms_flood_20k: Option<f64>,
     pub flood_20k_msgs_per_s: Option<f64>,
+    /// The bot's share of the reply p99 (to its answer reaching the simulator), idle and
+    /// under the 20,000 msg/s flood: reported beside the targets, not judged.
+    pub answer_p99_ms_idle: Option<f64>,
+    pub answer_p99_ms_flood_20k: Option<f64>,
     /// Gateway ingest end to end with the gateway front (= `gateway_msgs_per_s`), with
     /// serenity's default decode path in the same run, and the ratio.
     pub ingest_msgs_per_s: Option<f64>,
@@ -852,6 +856,8 @@ pub async fn run(opts: &Options, mut log: impl FnMut(String)) -> anyhow::Result<
         flood_msgs_per_s: whole.as_ref().map(|w| w.flood_msgs_per_s),
         reply_p99_ms_flood_20k: whole.as_ref().map(|w| w.reply_p99_ms_heavy_flood),
         flood_20k_msgs_per_s: whole.as_ref().map(|w| w.heavy_flood_msgs_per_s),
+        answer_p99_ms_idle: whole.as_ref().map(|w| w.answer_p99_ms_idle),
+        answer_p99_ms_flood_20k: whole.as_ref().map(|w| w.answer_p99_ms_heavy_flood),
         ingest_msgs_per_s: whole.as_ref().map(|w| w.gateway_msgs_per_s),
         ingest_msgs_per_s_before: whole.as_ref().map(|w| w.gateway_msgs_per_s_before),
         ingest_ratio_vs_before: whole
@@ -1051,6 +1057,8 @@ mod target_tests {
             flood_msgs_per_s: Some(2_000.0),
             reply_p99_ms_flood_20k: Some(3.0),
             flood_20k_msgs_per_s: Some(20_000.0),
+            answer_p99_ms_idle: Some(0.8),
+            answer_p99_ms_flood_20k: Some(2.0),
             ingest_msgs_per_s: Some(50_000.0),
             ingest_msgs_per_s_before: Some(16_000.0),
             ingest_ratio_vs_before: Some(3.1),

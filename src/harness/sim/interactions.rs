@@ -414,6 +414,15 @@ impl Sim {
 
     /// Waits for what the member sees in answer to interaction `id`: the initial response's
     /// message, or after a defer (type 5 or 6) the first followup or edit.
+    /// From dispatching interaction `id` to its first answer reaching the simulator: the
+    /// bot's share of a reply's time (with the sockets between them), without the
+    /// simulator's own handling after it.
+    pub fn answer_time(&self, id: u64) -> Option<Duration> {
+        let state = self.inner.lock();
+        let interaction = state.interactions.get(&id)?;
+        Some(interaction.answered? - interaction.created)
+    }
+
     pub async fn wait_reply(&self, id: u64) -> Option<Reply> {
         let reply = self
             .wait_for_rest(Duration::from_secs(10), |s| {
@@ -597,6 +606,7 @@ fn open_interaction(
             message: on_message,
             token: token.clone(),
             created: Instant::now(),
+            answered: None,
             response: None,
             followups: Vec::new(),
         },

@@ -142,6 +142,8 @@ pub(crate) struct InteractionState {
     message: Option<(u64, u64)>,
     token: String,
     created: Instant,
+    /// When the first answer (callback) reached the simulator's REST handler.
+    answered: Option<Instant>,
     response: Option<Value>,
     followups: Vec<Value>,
 }

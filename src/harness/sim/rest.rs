@@ -725,6 +725,7 @@ fn interaction_callback(
         }
     }
     interaction.response = Some(body.clone());
+    interaction.answered = Some(Instant::now());
     // Type 7 edits the message whose button was pressed.
     if let (7, Some((channel, message))) = (kind, interaction.message) {
         let data = body.get("data").cloned().unwrap_or(Value::Null);

@@ -21,6 +21,7 @@
 use std::collections::VecDeque;
 use std::io::Read as _;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::{SinkExt, StreamExt};
@@ -79,7 +80,7 @@ impl Front {
     ) -> std::io::Result<Front> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let (lane, frames) = mpsc::unbounded_channel();
+        let (lane, frames) = Lane::new();
         message_lane(frames, sink.clone(), tokio::runtime::Handle::current())?;
         let shared = Arc::new(Shared {
             upstream,
@@ -118,8 +119,82 @@ struct Shared {
     upstream: String,
     sink: Arc<dyn MessageSink>,
     seqs: Mutex<Seqs>,
-    /// Frames for the message lane.
-    lane: mpsc::UnboundedSender<String>,
+    lane: Lane,
+}
+
+/// What the relay hands the message lane: a frame, or the message already decoded.
+enum ForLane {
+    Frame(String),
+    Decoded(ChatMessage),
+}
+
+/// The relay's end of the message lane. Decoding is the lane's job; but when the lane is
+/// [`SHARE_DECODING_AT`] messages behind (a backlog, not a burst of chat), the relay decodes
+/// too, so a flood's two largest costs — reading the JSON and deciding — run on both cores.
+/// Below that, the relay (on the runtime that answers members' commands) only sorts frames.
+struct Lane {
+    to_lane: mpsc::UnboundedSender<ForLane>,
+    queued: Arc<AtomicUsize>,
+}
+
+/// Messages waiting for the lane before the relay starts decoding them: above a burst (a
+/// 20,000 msg/s flood arrives in bursts of ~20), a fraction of a millisecond of the lane's work.
+const SHARE_DECODING_AT: usize = 64;
+
+/// The lane's end: what the relay sent, and how many are still waiting.
+struct LaneInbox {
+    from_relay: mpsc::UnboundedReceiver<ForLane>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Lane {
+    fn new() -> (Lane, LaneInbox) {
+        let (to_lane, from_relay) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        (
+            Lane {
+                to_lane,
+                queued: queued.clone(),
+            },
+            LaneInbox { from_relay, queued },
+        )
+    }
+
+    fn send(&self, text: String) {
+        let item = if self.queued.load(Ordering::Relaxed) >= SHARE_DECODING_AT {
+            match decode_message(&text) {
+                Some(message) => ForLane::Decoded(message),
+                None => return undecodable(),
+            }
+        } else {
+            ForLane::Frame(text)
+        };
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        let _ = self.to_lane.send(item);
+    }
+}
+
+impl LaneInbox {
+    /// The next message, decoded; None when the front has ended.
+    fn next_blocking(&mut self) -> Option<Option<ChatMessage>> {
+        let item = self.from_relay.blocking_recv()?;
+        self.queued.fetch_sub(1, Ordering::Relaxed);
+        Some(match item {
+            ForLane::Decoded(message) => Some(message),
+            ForLane::Frame(text) => {
+                let message = decode_message(&text);
+                if message.is_none() {
+                    undecodable();
+                }
+                message
+            }
+        })
+    }
+}
+
+fn undecodable() {
+    // serenity would not read it either (it needs more of the message).
+    tracing::warn!("gateway front: dropped a MESSAGE_CREATE that does not read as a message");
 }
 
 /// Sequence numbers of the current session, kept across serenity's reconnects.
@@ -309,7 +384,7 @@ pub fn decode_message(text: &str) -> Option<ChatMessage> {
 /// behind a burst of chat. It ends when the front does. Handlers that have to wait continue
 /// as tasks on the runtime (`handle`).
 fn message_lane(
-    mut frames: mpsc::UnboundedReceiver<String>,
+    mut inbox: LaneInbox,
     sink: Arc<dyn MessageSink>,
     handle: tokio::runtime::Handle,
 ) -> std::io::Result<()> {
@@ -318,13 +393,9 @@ fn message_lane(
         .spawn(move || {
             let _runtime = handle.enter();
             yield_to_interactions();
-            while let Some(text) = frames.blocking_recv() {
-                match decode_message(&text) {
-                    Some(message) => sink.take(message),
-                    // serenity would not read it either (it needs more of the message).
-                    None => tracing::warn!(
-                        "gateway front: dropped a MESSAGE_CREATE that does not read as a message"
-                    ),
+            while let Some(message) = inbox.next_blocking() {
+                if let Some(message) = message {
+                    sink.take(message);
                 }
             }
         })?;
@@ -521,9 +592,9 @@ mod tests {
         fn take(&self, _: ChatMessage) {}
     }
 
-    /// A front's routing, and the frames it sent to the message lane.
-    fn shared(ready: bool) -> (Shared, mpsc::UnboundedReceiver<String>) {
-        let (lane, frames) = mpsc::unbounded_channel();
+    /// A front's routing, and what it sent to the message lane.
+    fn shared(ready: bool) -> (Shared, LaneInbox) {
+        let (lane, frames) = Lane::new();
         let shared = Shared {
             upstream: "ws://unused".into(),
             sink: Arc::new(Ready(ready)),
@@ -534,9 +605,12 @@ mod tests {
     }
 
     /// Message ids that reached the lane, decoded as the lane decodes them.
-    fn lane_ids(frames: &mut mpsc::UnboundedReceiver<String>) -> Vec<u64> {
-        std::iter::from_fn(|| frames.try_recv().ok())
-            .map(|text| decode_message(&text).expect("a message").id.get())
+    fn lane_ids(inbox: &mut LaneInbox) -> Vec<u64> {
+        std::iter::from_fn(|| inbox.from_relay.try_recv().ok())
+            .map(|item| match item {
+                ForLane::Frame(text) => decode_message(&text).expect("a message").id.get(),
+                ForLane::Decoded(message) => message.id.get(),
+            })
             .collect()
     }
 
@@ -548,6 +622,31 @@ mod tests {
 
     fn other(s: u64) -> String {
         format!(r#"{{"t":"GUILD_MEMBER_ADD","s":{s},"op":0,"d":{{"guild_id":"3"}}}}"#)
+    }
+
+    #[test]
+    fn the_relay_decodes_only_while_the_lane_is_behind_and_the_order_holds() {
+        let (lane, mut inbox) = Lane::new();
+        let behind = SHARE_DECODING_AT as u64 + 3;
+        for i in 0..behind {
+            lane.send(message(i + 1, 100 + i));
+        }
+        let ids: Vec<u64> = (0..behind)
+            .map(|_| inbox.next_blocking().flatten().expect("a message").id.get())
+            .collect();
+        assert_eq!(ids, (100..100 + behind).collect::<Vec<_>>());
+        // Caught up: the next frame goes to the lane undecoded again.
+        lane.send(message(behind + 1, 999));
+        assert!(matches!(inbox.from_relay.try_recv(), Ok(ForLane::Frame(_))));
+        // While behind, exactly the frames past the threshold were decoded by the relay.
+        let (lane, mut inbox) = Lane::new();
+        for i in 0..behind {
+            lane.send(message(i + 1, 100 + i));
+        }
+        let decoded = std::iter::from_fn(|| inbox.from_relay.try_recv().ok())
+            .filter(|item| matches!(item, ForLane::Decoded(_)))
+            .count();
+        assert_eq!(decoded, 3);
     }
 
     #[test]

@@ -459,7 +459,7 @@ impl Shared {
     fn route(&self, text: String) -> Option<Message> {
         match self.sort_discord_frame(&text) {
             FromDiscord::Message => {
-                let _ = self.lane.send(text);
+                self.lane.send(text);
                 None
             }
             FromDiscord::Replayed => None,

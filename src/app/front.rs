@@ -4,7 +4,7 @@
 //! MESSAGE_CREATE, the one event that arrives by the thousand. The relay reads only a frame's
 //! envelope (op, s, t); a message goes to the **message lane**, a thread of its own that
 //! decodes just the fields the handlers read into a [`ChatMessage`] and decides it (while the
-//! lane is behind, the relay decodes messages before handing them over: see [`Lane`]).
+//! lane is behind, the relay decodes messages before handing them over: see `Lane`).
 //!
 //! Why: serenity parses every frame into a JSON tree, then into its event enum through serde's
 //! buffered `Content`, then into the full model, and updates its cache — all on the shard's one

@@ -47,7 +47,7 @@ pub struct ProcessReport {
     pub flood_msgs_per_s: f64,
     pub reply_p99_ms_heavy_flood: f64,
     pub heavy_flood_msgs_per_s: f64,
-    /// The bot's share of the reply: to its answer reaching the simulator ([`Replies`]).
+    /// The bot's share of the reply: to its answer reaching the simulator (see `Replies`).
     pub answer_p99_ms_idle: f64,
     pub answer_p99_ms_heavy_flood: f64,
     pub gateway_msgs_per_s: f64,

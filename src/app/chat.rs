@@ -62,6 +62,26 @@ impl ChatMessage {
     pub fn roles(&self) -> &[serenity::RoleId] {
         self.member.as_ref().map_or(&[], |m| m.roles.as_slice())
     }
+
+    /// An edit serenity had not cached, from the event itself (None without author or text).
+    pub fn from_update(event: &serenity::MessageUpdateEvent) -> Option<ChatMessage> {
+        let (Some(author), Some(content)) = (&event.author, &event.content) else {
+            return None;
+        };
+        Some(ChatMessage {
+            id: event.id,
+            channel_id: event.channel_id,
+            guild_id: event.guild_id,
+            author: ChatAuthor::from(author),
+            content: content.clone(),
+            webhook_id: None,
+            member: event
+                .member
+                .as_ref()
+                .and_then(|m| m.as_deref())
+                .map(ChatMember::from),
+        })
+    }
 }
 
 impl From<&serenity::User> for ChatAuthor {
@@ -96,28 +116,6 @@ impl From<&serenity::Message> for ChatMessage {
             webhook_id: message.webhook_id,
             member: message.member.as_deref().map(ChatMember::from),
         }
-    }
-}
-
-impl ChatMessage {
-    /// An edit serenity had not cached, from the event itself (None without author or text).
-    pub fn from_update(event: &serenity::MessageUpdateEvent) -> Option<ChatMessage> {
-        let (Some(author), Some(content)) = (&event.author, &event.content) else {
-            return None;
-        };
-        Some(ChatMessage {
-            id: event.id,
-            channel_id: event.channel_id,
-            guild_id: event.guild_id,
-            author: ChatAuthor::from(author),
-            content: content.clone(),
-            webhook_id: None,
-            member: event
-                .member
-                .as_ref()
-                .and_then(|m| m.as_deref())
-                .map(ChatMember::from),
-        })
     }
 }
 

@@ -163,10 +163,10 @@ impl Lane {
 
     fn send(&self, text: String) {
         let item = if self.queued.load(Ordering::Relaxed) >= SHARE_DECODING_AT {
-            match decode_message(&text) {
-                Some(message) => ForLane::Decoded(message),
-                None => return undecodable(),
-            }
+            let Some(message) = decode_or_drop(&text) else {
+                return;
+            };
+            ForLane::Decoded(message)
         } else {
             ForLane::Frame(text)
         };
@@ -177,25 +177,29 @@ impl Lane {
 
 impl LaneInbox {
     /// The next message, decoded; None when the front has ended.
-    fn next_blocking(&mut self) -> Option<Option<ChatMessage>> {
-        let item = self.from_relay.blocking_recv()?;
-        self.queued.fetch_sub(1, Ordering::Relaxed);
-        Some(match item {
-            ForLane::Decoded(message) => Some(message),
-            ForLane::Frame(text) => {
-                let message = decode_message(&text);
-                if message.is_none() {
-                    undecodable();
-                }
-                message
+    fn next_blocking(&mut self) -> Option<ChatMessage> {
+        loop {
+            let item = self.from_relay.blocking_recv()?;
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            let decoded = match item {
+                ForLane::Decoded(message) => Some(message),
+                ForLane::Frame(text) => decode_or_drop(&text),
+            };
+            if decoded.is_some() {
+                return decoded;
             }
-        })
+        }
     }
 }
 
-fn undecodable() {
-    // serenity would not read it either (it needs more of the message).
-    tracing::warn!("gateway front: dropped a MESSAGE_CREATE that does not read as a message");
+/// The message in a MESSAGE_CREATE frame; one that does not read as a message is dropped with
+/// a warning (serenity would not read it either: it needs more of the message).
+fn decode_or_drop(text: &str) -> Option<ChatMessage> {
+    let message = decode_message(text);
+    if message.is_none() {
+        tracing::warn!("gateway front: dropped a MESSAGE_CREATE that does not read as a message");
+    }
+    message
 }
 
 /// Sequence numbers of the current session, kept across serenity's reconnects.
@@ -395,9 +399,7 @@ fn message_lane(
             let _runtime = handle.enter();
             yield_to_interactions();
             while let Some(message) = inbox.next_blocking() {
-                if let Some(message) = message {
-                    sink.take(message);
-                }
+                sink.take(message);
             }
         })?;
     Ok(())
@@ -633,7 +635,7 @@ mod tests {
             lane.send(message(i + 1, 100 + i));
         }
         let ids: Vec<u64> = (0..behind)
-            .map(|_| inbox.next_blocking().flatten().expect("a message").id.get())
+            .map(|_| inbox.next_blocking().expect("a message").id.get())
             .collect();
         assert_eq!(ids, (100..100 + behind).collect::<Vec<_>>());
         // Caught up: the next frame goes to the lane undecoded again.

@@ -29,29 +29,27 @@ struct Counts {
 /// A member's messages this interval by local day (keyed by date, formatted only when
 /// written), and their name as Discord shows it and avatar hash, for the web pages' lists.
 struct MemberSeen {
-    today: (NaiveDate, i64),
-    /// Earlier days, when an interval spans a midnight (rare: no allocation otherwise).
-    before: Vec<(NaiveDate, i64)>,
+    /// The first day counted for them this interval, and its messages.
+    first: (NaiveDate, i64),
+    /// Other days, when an interval spans a midnight (rare: no allocation otherwise).
+    others: Vec<(NaiveDate, i64)>,
     name: String,
     avatar: Option<String>,
 }
 
 impl MemberSeen {
     fn add(&mut self, day: NaiveDate, messages: i64) {
-        if self.today.0 == day {
-            self.today.1 += messages;
-        } else if let Some(entry) = self.before.iter_mut().find(|(d, _)| *d == day) {
+        if self.first.0 == day {
+            self.first.1 += messages;
+        } else if let Some(entry) = self.others.iter_mut().find(|(d, _)| *d == day) {
             entry.1 += messages;
-        } else if day > self.today.0 {
-            self.before
-                .push(std::mem::replace(&mut self.today, (day, messages)));
         } else {
-            self.before.push((day, messages));
+            self.others.push((day, messages));
         }
     }
 
     fn days(&self) -> impl Iterator<Item = (NaiveDate, i64)> + '_ {
-        std::iter::once(self.today).chain(self.before.iter().copied())
+        std::iter::once(self.first).chain(self.others.iter().copied())
     }
 }
 
@@ -102,8 +100,8 @@ impl Activity {
             Entry::Occupied(mut seen) => seen.get_mut().add(day, 1),
             Entry::Vacant(new) => {
                 new.insert(MemberSeen {
-                    today: (day, 1),
-                    before: Vec::new(),
+                    first: (day, 1),
+                    others: Vec::new(),
                     name: name.to_string(),
                     avatar: avatar(),
                 });
@@ -203,8 +201,8 @@ mod tests {
     fn a_member_counted_across_midnight_keeps_both_days() {
         let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).expect("date");
         let mut seen = MemberSeen {
-            today: (day(4), 2),
-            before: Vec::new(),
+            first: (day(4), 2),
+            others: Vec::new(),
             name: "mina".into(),
             avatar: None,
         };

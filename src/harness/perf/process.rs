@@ -117,12 +117,11 @@ async fn reply_times(sim: &Sim, count: usize) -> anyhow::Result<Replies> {
     for i in 0..count {
         let member = FIRST_MEMBER + (i as u64 % 1_000);
         let began = Instant::now();
-        let (id, _) = sim.invoke(&SlashCall::new(member, "points").subcommand("show"))?;
-        sim.wait_reply(id)
-            .await
-            .ok_or_else(|| anyhow::anyhow!("no answer to /points show"))?;
+        let reply = sim
+            .slash(SlashCall::new(member, "points").subcommand("show"))
+            .await?;
         whole.push(began.elapsed().as_secs_f64() * 1e3);
-        if let Some(bot) = sim.answer_time(id) {
+        if let Some(bot) = sim.answer_time(reply.interaction) {
             answered.push(bot.as_secs_f64() * 1e3);
         }
     }
@@ -376,31 +375,26 @@ async fn measure(
         rss_mb, opts.members
     ));
 
-    let Replies {
-        whole: idle,
-        answered: idle_answered,
-    } = reply_times(&sim, opts.replies).await?;
+    let idle = reply_times(&sim, opts.replies).await?;
     let (flood, flood_msgs_per_s) = replies_under_flood(&sim, &web, opts, opts.flood_per_s).await?;
-    let flood = flood.whole;
     let (heavy, heavy_msgs_per_s) =
         replies_under_flood(&sim, &web, opts, opts.heavy_flood_per_s).await?;
-    let (heavy, heavy_answered) = (heavy.whole, heavy.answered);
     log(format!(
         "slash reply: idle p50 {:.1} ms · p99 {:.1} ms; under {:.0} msg/s p50 {:.1} ms · p99 {:.1} ms; under {:.0} msg/s p50 {:.1} ms · p99 {:.1} ms",
-        percentile(&idle, 0.5),
-        percentile(&idle, 0.99),
+        percentile(&idle.whole, 0.5),
+        percentile(&idle.whole, 0.99),
         flood_msgs_per_s,
-        percentile(&flood, 0.5),
-        percentile(&flood, 0.99),
+        percentile(&flood.whole, 0.5),
+        percentile(&flood.whole, 0.99),
         heavy_msgs_per_s,
-        percentile(&heavy, 0.5),
-        percentile(&heavy, 0.99),
+        percentile(&heavy.whole, 0.5),
+        percentile(&heavy.whole, 0.99),
     ));
     log(format!(
         "slash reply, the bot's share (to its answer reaching the simulator): p99 idle {:.2} ms · under {:.0} msg/s {:.2} ms",
-        percentile(&idle_answered, 0.99),
+        percentile(&idle.answered, 0.99),
         heavy_msgs_per_s,
-        percentile(&heavy_answered, 0.99),
+        percentile(&heavy.answered, 0.99),
     ));
 
     let gateway_msgs_per_s = ingest(&sim, &web, opts.ingest_messages, opts.members).await?;
@@ -424,14 +418,14 @@ async fn measure(
     Ok(ProcessReport {
         members: opts.members,
         rss_mb,
-        reply_p50_ms_idle: percentile(&idle, 0.5),
-        reply_p99_ms_idle: percentile(&idle, 0.99),
-        reply_p50_ms_flood: percentile(&flood, 0.5),
-        reply_p99_ms_flood: percentile(&flood, 0.99),
+        reply_p50_ms_idle: percentile(&idle.whole, 0.5),
+        reply_p99_ms_idle: percentile(&idle.whole, 0.99),
+        reply_p50_ms_flood: percentile(&flood.whole, 0.5),
+        reply_p99_ms_flood: percentile(&flood.whole, 0.99),
         flood_msgs_per_s,
-        reply_p99_ms_heavy_flood: percentile(&heavy, 0.99),
-        answer_p99_ms_idle: percentile(&idle_answered, 0.99),
-        answer_p99_ms_heavy_flood: percentile(&heavy_answered, 0.99),
+        reply_p99_ms_heavy_flood: percentile(&heavy.whole, 0.99),
+        answer_p99_ms_idle: percentile(&idle.answered, 0.99),
+        answer_p99_ms_heavy_flood: percentile(&heavy.answered, 0.99),
         heavy_flood_msgs_per_s: heavy_msgs_per_s,
         gateway_msgs_per_s,
         gateway_msgs_per_s_before,

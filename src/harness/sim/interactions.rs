@@ -95,6 +95,8 @@ impl SlashCall {
 /// What the member saw in answer to an interaction.
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The interaction it answers.
+    pub interaction: u64,
     pub content: String,
     pub ephemeral: bool,
     pub raw: Value,
@@ -445,6 +447,7 @@ impl Sim {
             .await?;
         let flags = reply.get("flags").and_then(Value::as_u64).unwrap_or(0);
         Some(Reply {
+            interaction: id,
             content: reply
                 .get("content")
                 .and_then(Value::as_str)

@@ -19,3 +19,4 @@ page-footer = Page { $page }/{ $total } — use the `page` option to see more.
 ## Delivery (the outbox worker's own mod-log lines)
 modlog-delivery-paused-permissions = ⚠️ Discord refused { $count } deliveries in a row with **Missing Permissions**, so delivery is paused for { $seconds } seconds. Check that the bot's role is above the roles it manages and that it can post in its channels, then use `/admin retry` for the failed items.
 modlog-role-removal-refused = ⚠️ Discord refused to remove { $role } from { $member }: { $reason }. They keep access they should no longer have: move the bot's role above { $role } (and give it Manage Roles). Lyceum keeps retrying (outbox item #{ $item } in `/admin outbox`).
+modlog-event-cancel-refused = ⚠️ Discord refused to cancel { $event } in its Events tab: { $reason }. Members still see it there and can press Interested: cancel it by hand in Discord (outbox item #{ $item } in `/admin outbox`).

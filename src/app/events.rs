@@ -48,6 +48,13 @@ pub async fn handle(
             if *guild_id == data.config.snapshot().discord.guild_id =>
         {
             crate::features::community::actions::on_leave(data, user.id).await?;
+            left_the_server(data, user.id).await?;
+        }
+        FullEvent::GuildBanAddition {
+            guild_id,
+            banned_user,
+        } if *guild_id == data.config.snapshot().discord.guild_id => {
+            left_the_server(data, banned_user.id).await?;
         }
         FullEvent::Message { new_message } => {
             on_message(framework.serenity_context, data, &new_message.into()).await?;
@@ -444,6 +451,15 @@ async fn entitlement_changed(
     let mut entitlement = entitlement.clone();
     entitlement.deleted |= deleted;
     crate::features::membership::entitlements::receive(data, &config, &entitlement).await?;
+    Ok(())
+}
+
+/// Gone from the server (left, kicked or banned): no web session keeps them inside.
+async fn left_the_server(data: &Data, user: serenity::UserId) -> Result<(), Error> {
+    let ended = crate::web::store::end_sessions_of(&data.db, user.get()).await?;
+    if ended > 0 {
+        tracing::info!(%user, ended, "web sessions ended: no longer in the server");
+    }
     Ok(())
 }
 

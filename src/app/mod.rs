@@ -123,12 +123,11 @@ fn with_engines(
 /// Spawned once at start, never from the READY handler.
 fn background_jobs(
     state: &AppState,
-    rest: delivery::Rest,
+    worker: delivery::Worker,
     client: &serenity::Client,
 ) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
     use crate::features::{challenge, course, highlights, membership, qa, schedule, stats};
     let state = || state.clone();
-    let worker = delivery::Worker::new(state(), rest);
     let gate = worker.gate();
     vec![
         (Box::new(worker), &[Topic::OUTBOX]),
@@ -327,7 +326,9 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let rest = delivery::Rest::new(&config.discord.api_url, &options.token);
-    let mut jobs: Vec<(&'static str, JoinHandle<()>)> = background_jobs(&state, rest, &client)
+    let worker = delivery::Worker::new(state.clone(), rest);
+    let gate = worker.gate();
+    let mut jobs: Vec<(&'static str, JoinHandle<()>)> = background_jobs(&state, worker, &client)
         .into_iter()
         .map(|(job, topics)| {
             let name = job.name();
@@ -353,7 +354,8 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         &options.token,
         options.discord_client_secret,
         &client,
-    );
+    )
+    .with_gate(gate);
     let (web_addr, web) =
         crate::web::serve(state.clone(), config.web.bind, door, shutdown_rx.clone()).await?;
     jobs.push(("web", web));

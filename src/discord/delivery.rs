@@ -33,7 +33,7 @@ use crate::t;
 
 /// Discord's documented limit for `X-Audit-Log-Reason`, in characters.
 const MAX_REASON_CHARS: usize = 512;
-/// This many "Missing Permissions" failures within [`PERMISSION_RUN_WINDOW`] mean the server's
+/// This many items failing with "Missing Permissions" within [`PERMISSION_RUN_WINDOW`] mean the server's
 /// setup changed: delivery pauses for [`PERMISSION_PAUSE`] instead of burning the queue.
 const PERMISSION_RUN: usize = 5;
 const PERMISSION_RUN_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
@@ -433,8 +433,8 @@ struct Courier {
     unrecorded: Mutex<Vec<(OutboxRow, Outcome)>>,
     /// 401 answers in a row.
     auth_failures: AtomicU32,
-    /// Recent "Missing Permissions" failures.
-    missing_permissions: Mutex<VecDeque<DateTime<Utc>>>,
+    /// Recent "Missing Permissions" failures: when, and which item (its latest only).
+    missing_permissions: Mutex<VecDeque<(DateTime<Utc>, i64)>>,
     /// Kinds this build could not read, warned about once each.
     unreadable_warned: Mutex<HashSet<String>>,
     /// Messages posts just created (item id → message id), recorded with their outcome.
@@ -1108,8 +1108,9 @@ impl Courier {
                     "outbox item failed permanently"
                 );
                 store::finish(db, row.id, "failed", Some(&why), now).await?;
+                self.report_refused_cancel(row, &why, now).await?;
                 if why.contains(&format!("(code {MISSING_PERMISSIONS})")) {
-                    self.note_missing_permissions(now).await?;
+                    self.note_missing_permissions(row.id, now).await?;
                 }
             }
             Outcome::Refused { after, error } => {
@@ -1118,7 +1119,7 @@ impl Courier {
                 store::retry_at(db, row.id, at, &error).await?;
                 self.report_refused(row, &error, now).await?;
                 if error.contains(&format!("(code {MISSING_PERMISSIONS})")) {
-                    self.note_missing_permissions(now).await?;
+                    self.note_missing_permissions(row.id, now).await?;
                 }
             }
             Outcome::Retry { after, error } => {
@@ -1131,6 +1132,46 @@ impl Courier {
                 store::release(db, row.id, at, &why).await?;
             }
         }
+        Ok(())
+    }
+
+    /// Tells staff when Discord refused to cancel an event in its Events tab: members would
+    /// otherwise keep pressing Interested on an event that will not happen.
+    async fn report_refused_cancel(
+        &self,
+        row: &OutboxRow,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Ok(Effect::EditScheduledEvent {
+            guild_id,
+            outbox_id,
+            body,
+        }) = row.effect()
+        else {
+            return Ok(());
+        };
+        if body["status"] != serde_json::json!(crate::outbox::SCHEDULED_EVENT_CANCELED) {
+            return Ok(());
+        }
+        let link = match self.created_by(outbox_id).await {
+            Some(event) => format!("https://discord.com/events/{guild_id}/{event}"),
+            None => format!("#{outbox_id}"),
+        };
+        let config = self.state.config.snapshot();
+        let mut tx = self.state.db.write.begin().await?;
+        let key = format!("cancel-refused:{}", row.id);
+        modlog::post_once(&mut tx, &config, now, &key, |l| {
+            t!(
+                l,
+                "modlog-event-cancel-refused",
+                event = link.clone(),
+                reason = error.to_string(),
+                item = row.id
+            )
+        })
+        .await?;
+        self.state.commit(tx).await?;
         Ok(())
     }
 
@@ -1167,14 +1208,17 @@ impl Courier {
     }
 
     /// A run of "Missing Permissions" means someone moved the bot's role or changed a
-    /// channel: pause, and say so in the mod log, instead of failing the whole queue.
-    async fn note_missing_permissions(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+    /// channel: pause, and say so in the mod log, instead of failing the whole queue. The run
+    /// counts distinct items: one stubborn item's own retries (a removal Discord keeps
+    /// refusing) are one problem, not a run, and must not stop the community's deliveries.
+    async fn note_missing_permissions(&self, item: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
         let run = {
             let mut recent = self.missing_permissions.lock().expect("permissions lock");
-            recent.push_back(now);
+            recent.retain(|(_, id)| *id != item);
+            recent.push_back((now, item));
             while recent
                 .front()
-                .is_some_and(|t| now - *t > PERMISSION_RUN_WINDOW)
+                .is_some_and(|(t, _)| now - *t > PERMISSION_RUN_WINDOW)
             {
                 recent.pop_front();
             }

@@ -59,6 +59,37 @@ pub async fn end(
         if let Some(grace) = config.product(&grant.product).and_then(|p| p.grace_role) {
             outbox::enqueue(tx, &remove(grace), now, None).await?;
         }
+        // The product's lesson roles go with its access (delivery keeps any the member still
+        // holds the course for through another grant).
+        for role in lesson_roles(config, &grant.product) {
+            outbox::enqueue(tx, &remove(role), now, None).await?;
+        }
     }
     Ok(ended)
+}
+
+/// The roles that open `product`'s lessons.
+pub(super) fn lesson_roles(config: &Config, product: &str) -> Vec<RoleId> {
+    config
+        .product(product)
+        .map(|p| p.lessons.iter().filter_map(|l| l.role).collect())
+        .unwrap_or_default()
+}
+
+/// A refunded purchase's days come out of the chain of purchases stacked after it: each later
+/// stacked grant of the same member and product was dated from the chain's end when it was
+/// bought, so it moves back by what the refunded one added — never to less than its own span
+/// from when it was bought. Call with the refunded grant's id (ended or not). Returns how many
+/// grants moved; one whose access end has now passed is ended by the expiry job.
+pub async fn take_out_of_chain(tx: &mut SqliteConnection, refunded: i64) -> sqlx::Result<usize> {
+    let Some(link) = store::chain_link(tx, refunded).await? else {
+        return Ok(0);
+    };
+    let later = store::chained_after(tx, refunded).await?;
+    for grant in &later {
+        let paid_until = (grant.paid_until - link.span_ms).max(grant.created_at + grant.span_ms);
+        let back = grant.paid_until - paid_until;
+        store::set_ends(tx, grant.id, Some(paid_until), Some(grant.ends_at - back)).await?;
+    }
+    Ok(later.len())
 }

@@ -117,10 +117,21 @@ pub async fn give(
         ends_at: ends_at.map(to_millis),
         note: give.note,
         actor: give.actor.map(UserId::get),
+        span_ms: match length {
+            Length::Span(d) => Some(d.num_milliseconds()),
+            _ => None,
+        },
     };
     let grant_id = store::insert(tx, &new, now).await?;
     if !role_held {
         change_role(tx, config, (give.member, give.role, true), give.reason, now).await?;
+        // Access back: lessons the member unlocked before open again (delivery sends only
+        // those the truth says they unlocked).
+        if !shop {
+            for role in super::end::lesson_roles(config, give.product) {
+                change_role(tx, config, (give.member, role, true), give.reason, now).await?;
+            }
+        }
     }
     let in_grace = matches!(before, Held::Until(end) if end <= now);
     if let (true, Some(grace_role)) = (in_grace, policy.grace_role) {

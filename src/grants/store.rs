@@ -168,6 +168,8 @@ pub struct NewGrant<'a> {
     pub ends_at: Option<i64>,
     pub note: Option<&'a str>,
     pub actor: Option<u64>,
+    /// What this grant added to a chain of stacked purchases (ms), for a refund to take out.
+    pub span_ms: Option<i64>,
 }
 
 /// Records a grant in the caller's transaction (through [`super::give::give`]). Returns its id.
@@ -177,8 +179,8 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO grants (member_id, role_id, product, source, reference, starts_at, ends_at, paid_until, note, actor_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO grants (member_id, role_id, product, source, reference, starts_at, ends_at, paid_until, note, actor_id, created_at, span_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(g.member as i64)
     .bind(g.role as i64)
@@ -191,6 +193,7 @@ pub async fn insert(
     .bind(g.note)
     .bind(g.actor.map(|a| a as i64))
     .bind(to_millis(now))
+    .bind(g.span_ms)
     .fetch_one(&mut *tx)
     .await?;
     Ok(id)
@@ -254,6 +257,57 @@ pub async fn by_reference(
     ))
     .bind(reference)
     .fetch_optional(&mut *conn)
+    .await
+}
+
+/// When a grant under `reference` last began or ended (ms), if any ever did.
+pub async fn last_change_of(
+    conn: &mut SqliteConnection,
+    reference: &str,
+) -> sqlx::Result<Option<i64>> {
+    let (at,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(MAX(created_at, COALESCE(ended_at, 0))) FROM grants WHERE reference = ?",
+    )
+    .bind(reference)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(at)
+}
+
+/// A link of a chain of stacked purchases: when it was bought and what it added.
+#[derive(Debug, Clone, FromRow)]
+pub struct ChainLink {
+    pub id: i64,
+    pub created_at: i64,
+    pub paid_until: i64,
+    pub ends_at: i64,
+    pub span_ms: i64,
+}
+
+/// The grant `id` as a chain link (`None` when it added no span: a dated or lifetime grant).
+pub async fn chain_link(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<ChainLink>> {
+    sqlx::query_as(
+        "SELECT id, created_at, paid_until, ends_at, span_ms FROM grants
+          WHERE id = ? AND span_ms IS NOT NULL AND paid_until IS NOT NULL AND ends_at IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// The open links stacked after grant `id` on the same member and product family.
+pub async fn chained_after(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Vec<ChainLink>> {
+    sqlx::query_as(
+        "SELECT g.id, g.created_at, g.paid_until, g.ends_at, g.span_ms FROM grants g
+           JOIN grants r ON r.id = ?1
+          WHERE g.member_id = r.member_id AND g.product = r.product
+            AND (g.source = 'points') = (r.source = 'points')
+            AND g.id > r.id AND g.ended_at IS NULL AND g.span_ms IS NOT NULL
+            AND g.paid_until IS NOT NULL AND g.ends_at IS NOT NULL
+          ORDER BY g.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
     .await
 }
 

@@ -212,17 +212,26 @@ impl Effect {
         }
     }
 
-    /// Effects with the same key are delivered strictly in the order they were written: a
-    /// member's role add then remove must not arrive swapped; a channel's messages stay in order.
+    /// Effects with the same key are delivered strictly in the order they were written: an add
+    /// then a remove of one member's role must not arrive swapped; a channel's messages stay in
+    /// order. Only what must be ordered shares a key: changes to a member's *other* roles are
+    /// independent (each converges to the truth when sent), so a removal Discord refuses and
+    /// retries never holds back a role the member was just given.
     pub fn ordering_key(&self) -> String {
         match self {
             Effect::AddRole {
-                guild_id, user_id, ..
+                guild_id,
+                user_id,
+                role_id,
+                ..
             }
             | Effect::RemoveRole {
-                guild_id, user_id, ..
-            }
-            | Effect::TimeoutMember {
+                guild_id,
+                user_id,
+                role_id,
+                ..
+            } => format!("member-role:{guild_id}:{user_id}:{role_id}"),
+            Effect::TimeoutMember {
                 guild_id, user_id, ..
             }
             | Effect::KickMember {
@@ -304,20 +313,22 @@ mod tests {
     }
 
     #[test]
-    fn role_changes_for_one_member_share_an_ordering_key() {
-        let add = Effect::AddRole {
-            guild_id: GuildId::new(1),
-            user_id: UserId::new(2),
-            role_id: RoleId::new(3),
-            reason: String::new(),
+    fn changes_to_one_role_of_one_member_share_an_ordering_key_and_no_more() {
+        let role_change = |add: bool, user: u64, role: u64| {
+            Effect::role_change(
+                add,
+                GuildId::new(1),
+                UserId::new(user),
+                RoleId::new(role),
+                String::new(),
+            )
         };
-        let remove = Effect::RemoveRole {
-            guild_id: GuildId::new(1),
-            user_id: UserId::new(2),
-            role_id: RoleId::new(4),
-            reason: String::new(),
-        };
+        let add = role_change(true, 2, 3);
+        let remove = role_change(false, 2, 3);
         assert_eq!(add.ordering_key(), remove.ordering_key());
+        // Another role of the same member, or the same role of another member: independent.
+        assert_ne!(add.ordering_key(), role_change(false, 2, 4).ordering_key());
+        assert_ne!(add.ordering_key(), role_change(true, 5, 3).ordering_key());
         let message = Effect::SendMessage {
             channel_id: ChannelId::new(9),
             body: MessageBody::text("hi"),

@@ -10,3 +10,8 @@ pub mod store;
 
 pub use effect::{Effect, FileAttachment, MessageBody};
 pub use store::enqueue;
+
+/// A guild scheduled event's status CANCELED, as `EditScheduledEvent` sends it. Discord's
+/// statuses: 1 SCHEDULED, 2 ACTIVE, 3 COMPLETED, 4 CANCELED; only a SCHEDULED event can be
+/// cancelled, only an ACTIVE one completed.
+pub const SCHEDULED_EVENT_CANCELED: u64 = 4;

@@ -1,12 +1,15 @@
 //! Discord login (OAuth2 authorization-code flow) and sessions.
 //!
-//! `GET /login` sets a random pre-login cookie and sends the browser to Discord with a random
-//! `state` stored beside that cookie's hash. `GET /auth/callback` accepts the `state` only from
-//! the same browser, once, within ten minutes; exchanges the code server-side with the client
-//! secret; reads who the member is and whether they are in the server; discards Discord's
-//! token (revoked at once: Lyceum keeps no Discord credential of a member); and starts a
-//! session under a new random id (a session id set before login is never reused: no
-//! fixation). The cookie holds the id; the database only its SHA-256.
+//! `GET /login` writes nothing: the login in progress (a random `state`, the page to return
+//! to, the time) travels in a short-lived cookie signed with a key derived from the client
+//! secret, so an anonymous flood of `/login` never reaches the database. `GET /auth/callback`
+//! accepts the `state` only from the browser holding that cookie, within ten minutes; exchanges
+//! the code server-side with the client secret (Discord spends a code once); reads who the
+//! member is and whether they are in the server; discards Discord's token (revoked at once:
+//! Lyceum keeps no Discord credential of a member); and starts a session under a new random id
+//! (a session id set before login is never reused: no fixation). The cookie holds the id; the
+//! database only its SHA-256. A member who leaves or is banned loses their sessions at once
+//! (`end_sessions_of`, from the gateway's GUILD_MEMBER_REMOVE and GUILD_BAN_ADD).
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,6 +19,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::redirect::same_site_path;
 use super::{store, Web};
 use crate::clock::to_millis;
 
@@ -101,11 +105,49 @@ fn cookie(web: &Web, name: &'static str, value: String, max_age_days: i64) -> Co
         .build()
 }
 
-/// Only a path on this site (`/me`), never another site (`//evil.example`).
+/// Only a path on this site (`/me`), never another site (`//evil.example`): anything else
+/// returns to `/me`.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/me".to_string(),
+    next.and_then(same_site_path)
+        .unwrap_or_else(|| "/me".to_string())
+}
+
+/// A login in progress, as its signed cookie carries it: `state.at.hex(next).mac`.
+struct PreLogin {
+    state: String,
+    at: i64,
+    next: String,
+}
+
+type Mac = hmac::Hmac<Sha256>;
+
+impl PreLogin {
+    fn mac(key: &[u8; 32], body: &str) -> Mac {
+        use hmac::Mac as _;
+        let mut mac = <Mac as hmac::Mac>::new_from_slice(key).expect("any key length");
+        mac.update(body.as_bytes());
+        mac
+    }
+
+    fn seal(&self, key: &[u8; 32]) -> String {
+        use hmac::Mac as _;
+        let body = format!("{}.{}.{}", self.state, self.at, hex::encode(&self.next));
+        let tag = hex::encode(Self::mac(key, &body).finalize().into_bytes());
+        format!("{body}.{tag}")
+    }
+
+    /// The login a cookie carries, if its signature is ours.
+    fn open(key: &[u8; 32], sealed: &str) -> Option<PreLogin> {
+        use hmac::Mac as _;
+        let (body, tag) = sealed.rsplit_once('.')?;
+        Self::mac(key, body)
+            .verify_slice(&hex::decode(tag).ok()?)
+            .ok()?;
+        let mut parts = body.splitn(3, '.');
+        let state = parts.next()?.to_string();
+        let at = parts.next()?.parse().ok()?;
+        let next = String::from_utf8(hex::decode(parts.next()?).ok()?).ok()?;
+        Some(PreLogin { state, at, next })
     }
 }
 
@@ -127,20 +169,12 @@ pub async fn login(
         )
             .into_response();
     };
-    let browser = random_token();
     let state = random_token();
-    let now = to_millis(web.app.clock.now());
-    let _ = store::prune_logins(&web.app.db, now - LOGIN_WINDOW_MS).await;
-    let login = store::NewLogin {
-        state: &state,
-        browser_hash: &hash(&browser),
-        next_path: &safe_next(q.next.as_deref()),
-        at: now,
+    let login = PreLogin {
+        state: state.clone(),
+        at: to_millis(web.app.clock.now()),
+        next: safe_next(q.next.as_deref()),
     };
-    if let Err(e) = store::insert_login(&web.app.db, &login).await {
-        tracing::error!(error = %e, "cannot start a login");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    }
     let config = web.app.config.snapshot();
     let mut authorize = match url::Url::parse(&config.discord.oauth_authorize_url) {
         Ok(url) => url,
@@ -154,7 +188,12 @@ pub async fn login(
         .append_pair("state", &state)
         .append_pair("redirect_uri", &web.door.redirect_uri())
         .append_pair("prompt", "none");
-    let jar = jar.add(cookie(&web, LOGIN_COOKIE, browser, 1));
+    let jar = jar.add(cookie(
+        &web,
+        LOGIN_COOKIE,
+        login.seal(&client.state_key()),
+        1,
+    ));
     (jar, Redirect::to(authorize.as_str())).into_response()
 }
 
@@ -184,28 +223,30 @@ pub async fn callback(
     let (Some(code), Some(state)) = (q.code.as_deref(), q.state.as_deref()) else {
         return refused(StatusCode::BAD_REQUEST, "missing code or state");
     };
-    let Some(browser) = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string()) else {
+    let Some(started) = jar
+        .get(LOGIN_COOKIE)
+        .and_then(|c| PreLogin::open(&client.state_key(), c.value()))
+    else {
         return refused(
             StatusCode::BAD_REQUEST,
             "this browser did not start the login",
         );
     };
     let now = to_millis(web.app.clock.now());
-    let started = match store::take_login(&web.app.db, state).await {
-        Ok(Some(started)) => started,
-        Ok(None) => return refused(StatusCode::BAD_REQUEST, "unknown or used state"),
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    };
-    let (browser_hash, next, created) = started;
-    if browser_hash != hash(&browser) {
-        return refused(
-            StatusCode::BAD_REQUEST,
-            "the state belongs to another browser",
-        );
+    {
+        use subtle::ConstantTimeEq;
+        if !bool::from(started.state.as_bytes().ct_eq(state.as_bytes())) {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "the state belongs to another login",
+            );
+        }
     }
-    if now - created > LOGIN_WINDOW_MS {
+    if now - started.at > LOGIN_WINDOW_MS || now < started.at {
         return refused(StatusCode::BAD_REQUEST, "the login took too long");
     }
+    // Checked again: a cookie signed before the rules tightened must not carry a bad target.
+    let next = safe_next(Some(&started.next));
     let who = match client
         .identify(&web.door.api, code, &web.door.redirect_uri())
         .await
@@ -319,6 +360,16 @@ struct UserAnswer {
 }
 
 impl Client {
+    /// The key that signs logins in progress: derived from the client secret, so it survives a
+    /// restart and is as secret as the secret itself (which never leaves the process).
+    fn state_key(&self) -> [u8; 32] {
+        use hmac::Mac as _;
+        let mut mac = <Mac as hmac::Mac>::new_from_slice(self.client_secret.as_bytes())
+            .expect("any key length");
+        mac.update(b"lyceum web login state v1");
+        mac.finalize().into_bytes().into()
+    }
+
     /// Exchanges the code, reads the user and their membership, and revokes the token.
     async fn identify(
         &self,

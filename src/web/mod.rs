@@ -7,6 +7,7 @@ pub mod events;
 pub mod login;
 pub mod page;
 pub mod pages;
+pub mod redirect;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -37,7 +38,9 @@ pub struct Door {
     pub api: login::Api,
     /// `web.public_url`, else `http://` + the bound address.
     pub base_url: String,
-    guild_owner: tokio::sync::OnceCell<Option<serenity::all::UserId>>,
+    /// The bot's one rate-limit gate: a page that must ask Discord waits its turn with the
+    /// outbox and the reconcile job instead of spending the global limit beside them.
+    gate: Option<std::sync::Arc<crate::discord::gate::Gate>>,
     /// The weekly and monthly rankings, kept a minute (see [`Door::ranking`]).
     rankings: std::sync::Mutex<std::collections::HashMap<&'static str, Ranking>>,
     /// Income per month, kept until an income row is added (see [`Door::income_by_month`]).
@@ -72,7 +75,7 @@ impl Door {
             login,
             api,
             base_url: String::new(),
-            guild_owner: Default::default(),
+            gate: None,
             rankings: Default::default(),
             income: Default::default(),
         }
@@ -134,8 +137,45 @@ impl Door {
         self
     }
 
+    /// With the bot's rate-limit gate, for the REST calls pages make.
+    pub fn with_gate(mut self, gate: std::sync::Arc<crate::discord::gate::Gate>) -> Door {
+        self.gate = Some(gate);
+        self
+    }
+
+    /// `member` as a member of `guild` now: from the gateway's cache (kept current by member
+    /// events), else asked of Discord through the shared gate; `None` when Discord says they
+    /// are not in the server (left, kicked, banned).
+    pub async fn member_now(
+        &self,
+        guild: serenity::all::GuildId,
+        member: serenity::all::UserId,
+    ) -> anyhow::Result<Option<serenity::all::Member>> {
+        if let Some(found) = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.guild(guild)?.members.get(&member).cloned())
+        {
+            return Ok(Some(found));
+        }
+        let path = format!("/guilds/{guild}/members/{member}");
+        let call = self.http.get_member(guild, member);
+        let answer = match &self.gate {
+            Some(gate) => gate.around(reqwest::Method::GET, &path, call).await,
+            None => call.await,
+        };
+        match answer {
+            Ok(found) => Ok(Some(found)),
+            Err(serenity::Error::Http(e)) if e.status_code().is_some_and(|s| s.as_u16() == 404) => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The channels among `channels` that `member` can view now, by Discord's rules (their
-    /// roles, read from Discord, against the channels' overwrites in the gateway's cache).
+    /// roles against the channels' overwrites, both from the gateway's cache; the member asked
+    /// of Discord through the gate only when the cache has not seen them).
     pub async fn visible_to(
         &self,
         guild: serenity::all::GuildId,
@@ -145,7 +185,7 @@ impl Door {
         let Some(cache) = &self.cache else {
             return Default::default();
         };
-        let Ok(found) = self.http.get_member(guild, member).await else {
+        let Ok(Some(found)) = self.member_now(guild, member).await else {
             return Default::default();
         };
         let Some(guild) = cache.guild(guild) else {
@@ -168,19 +208,26 @@ impl Door {
         format!("{}/auth/callback", self.base_url)
     }
 
-    /// The server's owner (read from Discord once).
+    /// The server's owner now: from the gateway's cache (GUILD_UPDATE carries an ownership
+    /// transfer), else asked of Discord through the gate.
     pub async fn guild_owner(
         &self,
         guild: serenity::all::GuildId,
     ) -> anyhow::Result<Option<serenity::all::UserId>> {
-        let owner = self
-            .guild_owner
-            .get_or_try_init(|| async {
-                let found = self.http.get_guild(guild).await?;
-                Ok::<_, anyhow::Error>(Some(found.owner_id))
-            })
-            .await?;
-        Ok(*owner)
+        if let Some(owner) = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.guild(guild).map(|g| g.owner_id))
+        {
+            return Ok(Some(owner));
+        }
+        let path = format!("/guilds/{guild}");
+        let call = self.http.get_guild(guild);
+        let found = match &self.gate {
+            Some(gate) => gate.around(reqwest::Method::GET, &path, call).await,
+            None => call.await,
+        }?;
+        Ok(Some(found.owner_id))
     }
 }
 

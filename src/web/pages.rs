@@ -95,7 +95,7 @@ pub async fn switch_language(
         .get("referer")
         .and_then(|v| v.to_str().ok())
         .and_then(|r| url::Url::parse(r).ok())
-        .map(|u| u.path().to_string())
+        .and_then(|u| super::redirect::same_site_path(u.path()))
         .unwrap_or_else(|| "/".into());
     let cookie = Cookie::build((page::LANG_COOKIE, locale.tag().to_string()))
         .path("/")
@@ -526,19 +526,13 @@ async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
     let user = serenity::all::UserId::new(member);
     let owner = config.discord.owner_ids.contains(&user)
         || web.door.guild_owner(guild).await? == Some(user);
-    // The gateway keeps the member's roles current in the cache; Discord is asked only for a
-    // member the cache has not seen (a REST call per page view would spend the global limit:
-    // the web bench's staff pages waited on 429s).
-    let cached = web.door.cache.as_ref().and_then(|cache| {
-        let guild = cache.guild(guild)?;
-        guild.members.get(&user).map(|m| m.roles.clone())
-    });
-    let roles = match cached {
-        Some(roles) => roles,
-        None => match web.door.http.get_member(guild, user).await {
-            Ok(m) => m.roles,
-            Err(_) => Vec::new(),
-        },
+    // The gateway keeps the member's roles current in the cache; Discord is asked (through the
+    // shared gate) only for a member the cache has not seen. Someone no longer in the server
+    // (left, kicked, banned) has no staff level, whatever was granted to them.
+    let roles = match web.door.member_now(guild, user).await? {
+        Some(found) => found.roles,
+        None if owner => Vec::new(),
+        None => return Ok(Level::Member),
     };
     let grants = crate::access::store::grants(&web.app.db, guild).await?;
     Ok(crate::access::effective_level(owner, user, &roles, &grants))
@@ -555,6 +549,9 @@ pub struct StaffQuery {
     page: Option<u32>,
 }
 
+/// The longest "ending within" or "quiet for" filter the staff page takes, in days.
+const MAX_FILTER_DAYS: u32 = 3_650;
+
 /// Rows per page of the staff member list.
 pub const STAFF_PAGE: i64 = 100;
 
@@ -563,8 +560,11 @@ pub async fn staff(
     State(web): State<Web>,
     jar: CookieJar,
     headers: HeaderMap,
-    Query(q): Query<StaffQuery>,
+    Query(mut q): Query<StaffQuery>,
 ) -> Response {
+    // Ten years is every filter anyone means; more would overflow the calendar.
+    q.expiring = q.expiring.map(|days| days.min(MAX_FILTER_DAYS));
+    q.quiet = q.quiet.map(|days| days.min(MAX_FILTER_DAYS));
     let s = seen(&web, &jar, &headers).await;
     let member = match member_or_login(&s, "/staff") {
         Ok(member) => member,

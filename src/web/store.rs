@@ -1,48 +1,9 @@
-//! The web's own rows: logins in progress and sessions (migration 0015). Single statements,
+//! The web's own rows: sessions (migration 0015; logins in progress live in a signed cookie). Single statements,
 //! no transaction: each is one row's insert, read, move or delete.
 
 use sqlx::FromRow;
 
 use crate::db::Db;
-
-pub struct NewLogin<'a> {
-    pub state: &'a str,
-    pub browser_hash: &'a str,
-    pub next_path: &'a str,
-    pub at: i64,
-}
-
-pub async fn insert_login(db: &Db, login: &NewLogin<'_>) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO web_logins (state, browser_hash, next_path, created_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(login.state)
-    .bind(login.browser_hash)
-    .bind(login.next_path)
-    .bind(login.at)
-    .execute(&db.write)
-    .await?;
-    Ok(())
-}
-
-/// Takes a login by its state (once: it is deleted), with its browser hash, next path and age.
-pub async fn take_login(db: &Db, state: &str) -> sqlx::Result<Option<(String, String, i64)>> {
-    sqlx::query_as(
-        "DELETE FROM web_logins WHERE state = ? RETURNING browser_hash, next_path, created_at",
-    )
-    .bind(state)
-    .fetch_optional(&db.write)
-    .await
-}
-
-/// Logins never finished (older than `before`) are forgotten.
-pub async fn prune_logins(db: &Db, before: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM web_logins WHERE created_at < ?")
-        .bind(before)
-        .execute(&db.write)
-        .await?;
-    Ok(())
-}
 
 pub struct NewSession<'a> {
     pub id_hash: &'a str,
@@ -102,6 +63,16 @@ pub async fn touch_session(db: &Db, id_hash: &str, now: i64, expires_at: i64) ->
         .execute(&db.write)
         .await?;
     Ok(())
+}
+
+/// Ends every session of `member` (they left or were banned: the gateway says so), so no page
+/// keeps treating them as in the server. Returns how many ended.
+pub async fn end_sessions_of(db: &Db, member: u64) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM web_sessions WHERE member_id = ?")
+        .bind(member as i64)
+        .execute(&db.write)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn delete_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {

@@ -1121,14 +1121,20 @@ mod events_tab {
         );
         assert_eq!(
             app.sim().scheduled_events()[0]["status"],
-            4,
-            "the past one completed"
+            3,
+            "the past one COMPLETED"
         );
         app.slash(event(ids::OWNER, "cancel", 1)).await;
-        eventually_sync("the next occurrence is cancelled", || {
-            app.sim().scheduled_events()[1]["status"] == 3
+        eventually_sync("the next occurrence is CANCELED", || {
+            app.sim().scheduled_events()[1]["status"] == 4
         })
         .await;
+        let cancel = app
+            .requests("PATCH", "/scheduled-events/")
+            .into_iter()
+            .find(|r| r.body.get("status").is_some())
+            .expect("the cancel");
+        assert_eq!(cancel.status, 200, "Discord accepts the transition");
 
         // An event that opts out stays out of the Events tab.
         app.slash(
@@ -1143,6 +1149,68 @@ mod events_tab {
         assert_eq!(mirrors, 1, "only the first event was ever mirrored");
         assert_eq!(app.sim().scheduled_events().len(), 2);
         app.stop().await;
+    }
+
+    /// Pausing cancels the occurrence in Discord with its real CANCELED status; a cancel Discord
+    /// refuses is not silent: the mod log names the event and what to do.
+    #[tokio::test]
+    async fn a_paused_event_is_canceled_in_discord_and_a_refused_cancel_is_reported() {
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let app =
+            TestApp::spawn_clocked("[events]\nmirror_to_discord = true\n", clock.clone()).await;
+        app.sim().set_discord_now(Some(start));
+        for (title, when) in [
+            ("Live Q&A", "2026-12-03 20:00"),
+            ("AMA", "2026-12-04 20:00"),
+        ] {
+            app.slash(
+                SlashCall::new(ids::OWNER, "event")
+                    .subcommand("create")
+                    .string("title", title)
+                    .string("when", when),
+            )
+            .await;
+        }
+        eventually("both events have Discord ids", async || {
+            app.count(
+                "SELECT COUNT(*) FROM event_mirrors m JOIN outbox o ON o.id = m.outbox_id
+                 WHERE o.message_id IS NOT NULL",
+            )
+            .await
+                == 2
+        })
+        .await;
+        app.slash(event(ids::OWNER, "pause", 1)).await;
+        eventually_sync("the paused event is CANCELED in Discord", || {
+            app.sim().scheduled_events()[0]["status"] == 4
+        })
+        .await;
+
+        // Discord refuses the second cancel (as it does for a started event).
+        let second = app.sim().scheduled_events()[1]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.sim().inject_faults(
+            "PATCH",
+            &format!("/scheduled-events/{second}"),
+            vec![lyceum::harness::sim::Fault::Answer(
+                400,
+                serde_json::json!({ "message": "Invalid Form Body", "code": 50035 }),
+            )],
+        );
+        app.slash(event(ids::OWNER, "cancel", 2)).await;
+        let notice = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+        let link = format!("https://discord.com/events/{}/{second}", ids::GUILD);
+        eventually("the mod log hears of the refused cancel", async || {
+            app.requests("POST", &notice).iter().any(|r| {
+                let text = r.body["content"].as_str().unwrap_or_default();
+                text.contains("refused to cancel") && text.contains(&link)
+            })
+        })
+        .await;
+        assert_eq!(app.sim().scheduled_events()[1]["status"], 1);
     }
 }
 

@@ -897,4 +897,42 @@ async fn an_rsvp_on_the_web_changes_the_announcements_counts() {
     let me = browser.get(&format!("{}/me", base(&app))).await;
     let mine = me.body.split("My events").nth(1).unwrap_or_default();
     assert!(mine.contains("Weekly live Q&amp;A"), "{}", me.body);
+
+    // Only a real occurrence takes an answer: any other number is refused and stores nothing.
+    let made_up = (occurrence.parse::<i64>().unwrap() + 1).to_string();
+    for bogus in [made_up.as_str(), "0", "-5", "9223372036854775807"] {
+        let refused = browser
+            .post(
+                &url,
+                &[("csrf", &csrf), ("occurrence", bogus), ("answer", "maybe")],
+            )
+            .await;
+        assert_eq!(refused.status, 400, "occurrence {bogus}: {}", refused.body);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM rsvps").await, 1);
+
+    // Banned from the server: the web session ends with the gateway's word, so the member's
+    // pages and the RSVP form are closed to them at once.
+    app.sim().ban(ids::MINA);
+    crate::support::eventually("the banned member's session ends", async || {
+        app.count("SELECT COUNT(*) FROM web_sessions").await == 0
+    })
+    .await;
+    assert_eq!(browser.get(&format!("{}/me", base(&app))).await.status, 303);
+    let refused = browser
+        .post(
+            &url,
+            &[
+                ("csrf", &csrf),
+                ("occurrence", &occurrence),
+                ("answer", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM rsvps WHERE answer = 'going'")
+            .await,
+        1
+    );
 }

@@ -621,3 +621,243 @@ async fn staff_set_a_feedback_status_on_the_web() {
         .await;
     assert_eq!(refused.status, 403, "a member may not");
 }
+
+/// A banned moderator's session ends with the gateway's GUILD_BAN_ADD: `/staff` and its actions
+/// are closed to them at once, though the staff level was granted to them by name.
+#[tokio::test]
+async fn a_banned_moderator_loses_the_staff_pages_at_once() {
+    let app = TestApp::spawn().await;
+    let grant = SlashCall::new(ids::OWNER, "admin")
+        .subcommand("grant")
+        .user_option("target", ids::KAI)
+        .choice("level", "moderator");
+    app.slash(grant).await;
+    app.slash(
+        SlashCall::new(ids::MINA, "feedback")
+            .subcommand("send")
+            .string("text", "More async Rust, please")
+            .choice("kind", "content_request"),
+    )
+    .await;
+    let mut moderator = Browser::new();
+    log_in(&app, &mut moderator, ids::KAI).await;
+    let page = moderator.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = csrf_of(&page.body);
+
+    // Banned from Discord's own client: Discord removes the member and says so.
+    app.sim().ban(ids::KAI);
+    crate::support::eventually("the banned moderator's session ends", async || {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM web_sessions WHERE member_id = {}",
+            ids::KAI
+        ))
+        .await
+            == 0
+    })
+    .await;
+    let page = moderator.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 303, "to the login: {}", page.body);
+    let url = format!("{}/staff/feedback/1", base(&app));
+    let refused = moderator
+        .post(&url, &[("csrf", csrf.as_str()), ("status", "done")])
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM feedback WHERE status = 'done'")
+            .await,
+        0
+    );
+
+    // Logging in again finds them outside the server: public pages only.
+    log_in(&app, &mut moderator, ids::KAI).await;
+    let page = moderator.get(&format!("{}/staff", base(&app))).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    // A member who simply leaves loses their session too.
+    let mut member = Browser::new();
+    log_in(&app, &mut member, ids::MINA).await;
+    assert_eq!(member.get(&format!("{}/me", base(&app))).await.status, 200);
+    app.sim().member_remove(ids::MINA);
+    crate::support::eventually("the departed member's session ends", async || {
+        member.get(&format!("{}/me", base(&app))).await.status == 303
+    })
+    .await;
+}
+
+/// `next` names a page on this site or nothing: tabs, backslashes, encoded slashes and line
+/// breaks all end at `/me`, and the login completes (the code is not wasted on a crash).
+#[tokio::test]
+async fn login_redirects_stay_on_this_site() {
+    let app = TestApp::spawn().await;
+    for (next, want) in [
+        ("/leaderboard", "/leaderboard"),
+        ("/%09/evil.example", "/me"),
+        ("/%5Cevil.example", "/me"),
+        ("/%2F/evil.example", "/me"),
+        ("//evil.example", "/me"),
+        ("https://evil.example/", "/me"),
+        ("/me%0D%0ASet-Cookie:%20x=1", "/me"),
+        ("/%0A", "/me"),
+    ] {
+        let mut browser = Browser::new();
+        app.sim().sign_in(ids::MINA);
+        let start = browser
+            .get(&format!("{}/login?next={next}", base(&app)))
+            .await;
+        assert_eq!(start.status, 303, "{next}: {}", start.body);
+        let consent = browser.get(start.location.as_deref().unwrap()).await;
+        let done = browser.get(consent.location.as_deref().unwrap()).await;
+        assert_eq!(done.status, 303, "{next}: {}", done.body);
+        assert_eq!(done.location.as_deref(), Some(want), "{next}");
+    }
+    // The language switch returns to the page it came from, and only on this site.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (referer, want) in [
+        ("http://127.0.0.1/leaderboard", "/leaderboard"),
+        ("http://127.0.0.1//evil.example", "/"),
+        ("http://127.0.0.1/%09/evil.example", "/"),
+    ] {
+        let answer = client
+            .get(format!("{}/lang?to=zh-CN", base(&app)))
+            .header("referer", referer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 303, "{referer}");
+        assert_eq!(answer.headers()["location"], want, "{referer}");
+    }
+}
+
+/// Every query parameter of every page, with control characters and over-long values, as a
+/// visitor and as the owner: always a full answer below 500, never a dropped connection.
+#[tokio::test]
+async fn no_query_value_makes_a_page_fail() {
+    let app = TestApp::spawn().await;
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let mut visitor = Browser::new();
+    let pages = [
+        "/",
+        "/leaderboard",
+        "/me",
+        "/me/export.json",
+        "/me/calendar.ics",
+        "/staff",
+        "/staff/renewals",
+        "/staff/charts/activity",
+        "/events",
+        "/events/1",
+        "/login",
+        "/auth/callback",
+        "/lang",
+        "/calendar.ics",
+        "/healthz",
+    ];
+    let params = [
+        "next", "ref", "period", "page", "product", "expiring", "quiet", "token", "code", "state",
+        "error", "to", "days", "month",
+    ];
+    let long = "x".repeat(8_000);
+    let values = [
+        "%0D%0A",
+        "%0A",
+        "%09",
+        "%00",
+        "%5C%5Cevil",
+        "-1",
+        "0",
+        "4294967295",
+        "18446744073709551616",
+        "%E5%AD%A6",
+        "%FF%FE",
+        long.as_str(),
+    ];
+    for page in pages {
+        for param in params {
+            for value in values {
+                let url = format!("{}{page}?{param}={value}", base(&app));
+                for browser in [&mut owner, &mut visitor] {
+                    let answer = browser.get(&url).await;
+                    assert!(
+                        answer.status < 500,
+                        "{page}?{param}={} answered {}: {}",
+                        &value[..value.len().min(40)],
+                        answer.status,
+                        &answer.body[..answer.body.len().min(300)]
+                    );
+                }
+            }
+        }
+    }
+    // Sixty kilobytes of `next` are not kept anywhere: the login answers without it.
+    let huge = format!("/{}", "a".repeat(60_000));
+    let start = visitor
+        .get(&format!("{}/login?next={huge}", base(&app)))
+        .await;
+    assert!(start.status < 500, "{}", start.status);
+    assert!(visitor
+        .cookies
+        .get("lyceum_login")
+        .is_none_or(|c| c.len() < 1_024));
+}
+
+/// A flood of anonymous `/login` requests writes nothing (the login in progress is a signed
+/// cookie) and members' commands are answered within Discord's 3 s throughout.
+#[tokio::test]
+async fn an_anonymous_login_flood_neither_writes_nor_delays_members() {
+    let app = TestApp::spawn().await;
+    let pages_before = app.count("PRAGMA page_count").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut flood = Vec::new();
+    let next = format!("/{}", "n".repeat(4_000));
+    for _ in 0..8 {
+        let (url, stop, sent) = (
+            format!("{}/login?next={next}", base(&app)),
+            stop.clone(),
+            sent.clone(),
+        );
+        flood.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            // Bounded: at most 400 requests per client, and it stops when told.
+            for _ in 0..400 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let answer = client.get(&url).send().await.unwrap();
+                assert_eq!(answer.status().as_u16(), 303);
+                sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }));
+    }
+    // Members check in while the flood runs; the simulator refuses an answer after 3 s.
+    for member in [ids::MINA, ids::KAI, ids::SAM, ids::OWNER] {
+        let reply = app
+            .sim()
+            .slash(SlashCall::new(member, "checkin"))
+            .await
+            .expect("a check-in answered within Discord's 3 s during the flood");
+        assert!(!reply.content.is_empty());
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for task in flood {
+        task.await.unwrap();
+    }
+    assert!(sent.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    // The check-ins wrote a few pages; the flood none (it used to be a row per request).
+    let pages_after = app.count("PRAGMA page_count").await;
+    assert!(
+        pages_after - pages_before < 16,
+        "{pages_before} → {pages_after} pages"
+    );
+    let tables = app
+        .count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'web_logins'")
+        .await;
+    assert_eq!(tables, 0);
+}

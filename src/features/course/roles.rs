@@ -1,6 +1,8 @@
 //! Lesson roles' say in a member's roles ([`crate::roles`]): a lesson role is held by members
-//! who unlocked a lesson that opens with it. An unlock is never taken back (a course, once
-//! reached, stays reached), so neither is the role.
+//! who unlocked a lesson that opens with it *and* hold the course now. An unlock is never
+//! taken back (a renewal never re-locks a lesson), but the access a payment bought ends with
+//! it: a refunded or lapsed course takes its lesson roles along, and buying again brings the
+//! unlocked ones back.
 
 use chrono::{DateTime, Utc};
 use serenity::all::{RoleId, UserId};
@@ -24,7 +26,7 @@ impl RoleSource for LessonRoles {
         config: &Config,
         member: UserId,
         role: RoleId,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> sqlx::Result<Claim> {
         let mut mine = false;
         for product in &config.products {
@@ -39,7 +41,10 @@ impl RoleSource for LessonRoles {
                 continue;
             }
             mine = true;
-            if store::has_any(conn, member.get() as i64, &product.id, &lessons).await? {
+            let member = member.get() as i64;
+            if store::has_any(conn, member, &product.id, &lessons).await?
+                && store::holds(conn, member, &product.id, crate::clock::to_millis(now)).await?
+            {
                 return Ok(Claim::Wants);
             }
         }

@@ -19,6 +19,25 @@ pub async fn holders(
     .await
 }
 
+/// Whether `member` holds `product` at `now` (ms): an open grant, not the points shop's.
+pub async fn holds(
+    conn: &mut SqliteConnection,
+    member: i64,
+    product: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM grants WHERE member_id = ?1 AND product = ?2
+            AND source != 'points' AND ended_at IS NULL AND (ends_at IS NULL OR ends_at > ?3))",
+    )
+    .bind(member)
+    .bind(product)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// A member's first grant of `product` (any state), in ms.
 pub async fn first_start(
     conn: &mut SqliteConnection,

@@ -58,7 +58,10 @@ pub async fn apply(
         .ends_at
         .map(|t| DateTime::<Utc>::from_timestamp(t.unix_timestamp(), 0).unwrap_or(now));
     let existing = crate::grants::store::by_reference(tx, &reference).await?;
-    if entitlement.deleted || ends.is_some_and(|e| e <= now) {
+    let grace = product.grace_span();
+    // One rule for every end: access runs to Discord's end plus the product's grace, whether
+    // the end was dated in advance or had already passed when it arrived.
+    if entitlement.deleted || ends.is_some_and(|e| e + grace <= now) {
         let Some(grant) = existing else {
             return Ok(false);
         };
@@ -76,7 +79,6 @@ pub async fn apply(
         .await?;
         return Ok(true);
     }
-    let grace = product.grace_span();
     match existing {
         Some(grant) => {
             let paid = ends.map(to_millis);
@@ -117,6 +119,23 @@ pub async fn apply(
             Ok(true)
         }
     }
+}
+
+/// One entitlement as a poll listed it, applied only if nothing changed it since the listing
+/// began (`listing_started`): an ENTITLEMENT_DELETE or CREATE that arrived meanwhile is newer
+/// than the list, and a stale list must not bring back what Discord just deleted.
+pub async fn apply_polled(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    entitlement: &Entitlement,
+    listing_started: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let changed = crate::grants::store::last_change_of(tx, &reference(entitlement)).await?;
+    if changed.is_some_and(|at| at >= to_millis(listing_started)) {
+        return Ok(false);
+    }
+    apply(tx, config, entitlement, now).await
 }
 
 /// After a full, unfiltered poll: open Discord grants whose entitlement Discord no longer

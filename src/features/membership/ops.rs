@@ -118,6 +118,23 @@ pub async fn end_reference(
     Ok(ended.into_iter().map(|e| (e.member(), e.product)).collect())
 }
 
+/// The money a purchase brought went back (a full refund, a lost dispute): its access ends
+/// now, and the days it added to a chain of stacked purchases come out of the ones after it
+/// (bought while it ran, they were dated from its end).
+pub async fn refund_reference(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(UserId, String)>, Error> {
+    let refunded = grants::store::by_reference(tx, reference).await?;
+    let ended = end_reference(tx, config, reference, now).await?;
+    if let Some(grant) = refunded {
+        grants::end::take_out_of_chain(tx, grant.id).await?;
+    }
+    Ok(ended)
+}
+
 /// Records what a manual grant or a redeemed code was paid: `amount` (minor unit, in the
 /// product's currency) as income, new or renewal. `None` or zero: complimentary, no income (the
 /// revenue report counts those apart).

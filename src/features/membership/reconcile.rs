@@ -83,10 +83,11 @@ impl Reconcile {
         let started = now;
         let mut listed = Vec::new();
         let mut after = None;
-        let path = format!(
-            "/applications/{}/entitlements",
-            self.http.application_id().map_or(0, |a| a.get())
-        );
+        let Some(application) = self.http.application_id() else {
+            // Known from READY; `run_once` waits for it before a pass.
+            return Ok(0);
+        };
+        let path = format!("/applications/{application}/entitlements");
         loop {
             let page = self
                 .gate
@@ -108,7 +109,7 @@ impl Reconcile {
         let mut tx = self.state.db.write.begin().await?;
         let mut changed = 0;
         for entitlement in &listed {
-            if super::entitlements::apply(&mut tx, &config, entitlement, now)
+            if super::entitlements::apply_polled(&mut tx, &config, entitlement, started, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("entitlement {}: {e:?}", entitlement.id))?
             {
@@ -204,6 +205,16 @@ impl Job for Reconcile {
     }
 
     async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let config = self.state.config.snapshot();
+        let polls = config
+            .products
+            .iter()
+            .any(|p| !p.discord_sku_ids.is_empty());
+        if polls && self.http.application_id().is_none() {
+            // Before READY the application id is unknown and the entitlement list cannot be
+            // asked for: the first pass waits for the gateway instead of failing.
+            return Ok(Some(now + Duration::milliseconds(250)));
+        }
         self.pass(now).await?;
         let every = self.state.config.snapshot().membership.reconcile_every;
         Ok(Some(

@@ -197,7 +197,7 @@ impl Mirror {
                         let effect = Effect::EditScheduledEvent {
                             guild_id: guild,
                             outbox_id: *outbox_id,
-                            body: json!({ "status": 3 }),
+                            body: json!({ "status": outbox::SCHEDULED_EVENT_CANCELED }),
                         };
                         outbox::enqueue(&mut tx, &effect, now, None).await?;
                     }

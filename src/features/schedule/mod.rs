@@ -66,6 +66,11 @@ pub async fn rsvp(
     let Some(row) = store::get(tx, event).await? else {
         return Ok(None);
     };
+    // Only a real occurrence: the one coming up, or one that was announced (its post has the
+    // buttons). Any other instant would be a row per number anyone can send.
+    if row.next_at != Some(occ) && !store::has_run(tx, event, occ, "announce").await? {
+        return Ok(None);
+    }
     store::set_rsvp(tx, event, occ, member, answer, now).await?;
     let counts = store::rsvp_counts(tx, event, occ).await?;
     Ok(Some(ops::announcement(

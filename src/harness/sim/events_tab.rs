@@ -4,7 +4,8 @@
 //! `privacy_level` 2; an external event (`entity_type` 3) needs `entity_metadata.location`
 //! (1–100) and `scheduled_end_time`, a stage or voice one a `channel_id`; the start must be in
 //! the future and before the end; at most 100 scheduled or active events per guild; status
-//! moves only SCHEDULED → ACTIVE or CANCELED, ACTIVE → COMPLETED, and a canceled or completed
+//! (1 SCHEDULED, 2 ACTIVE, 3 COMPLETED, 4 CANCELED) moves only SCHEDULED → ACTIVE or
+//! CANCELED, ACTIVE → COMPLETED, and a canceled or completed
 //! event cannot be edited. Each change is dispatched as GUILD_SCHEDULED_EVENT_* with
 //! `user_count` for members' "Interested".
 
@@ -106,7 +107,8 @@ fn automate(state: &mut SimState) {
         let started = instant(&event["scheduled_start_time"]).is_some_and(|s| s <= now);
         let ended = instant(&event["scheduled_end_time"]).is_some_and(|e| e <= now);
         let next = match status {
-            1 | 2 if ended => 4,
+            // Completed (3) at its end time.
+            1 | 2 if ended => 3,
             1 if started => 2,
             other => other,
         };
@@ -187,7 +189,8 @@ pub(super) fn edit(state: &mut SimState, id: &str, body: &Value) -> Answer {
         next[key] = value.clone();
     }
     let to = next["status"].as_u64().unwrap_or(from);
-    if to != from && !matches!((from, to), (1, 2) | (1, 3) | (2, 4)) {
+    // Discord's statuses: 1 SCHEDULED, 2 ACTIVE, 3 COMPLETED, 4 CANCELED.
+    if to != from && !matches!((from, to), (1, 2) | (1, 4) | (2, 3)) {
         return invalid(vec![format!("status: cannot move from {from} to {to}")]);
     }
     let moved = next["scheduled_start_time"] != current["scheduled_start_time"];

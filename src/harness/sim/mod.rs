@@ -933,9 +933,24 @@ impl Sim {
     pub fn member_remove(&self, user: u64) {
         let mut state = self.inner.lock();
         state.world.members.remove(&user);
-        let d = json!({ "guild_id": state.world.guild_id.to_string(), "user": state.world.user_json(user) });
+        let d = member_removed_json(&state, user);
         Inner::dispatch_locked(&mut state, "GUILD_MEMBER_REMOVE", d);
     }
+
+    /// Someone on staff bans `user` from Discord's own client: GUILD_BAN_ADD, then
+    /// GUILD_MEMBER_REMOVE (as Discord sends them).
+    pub fn ban(&self, user: u64) {
+        let mut state = self.inner.lock();
+        state.world.members.remove(&user);
+        let d = member_removed_json(&state, user);
+        Inner::dispatch_locked(&mut state, "GUILD_BAN_ADD", d.clone());
+        Inner::dispatch_locked(&mut state, "GUILD_MEMBER_REMOVE", d);
+    }
+}
+
+/// The data of GUILD_MEMBER_REMOVE and GUILD_BAN_ADD: the guild and the user.
+fn member_removed_json(state: &SimState, user: u64) -> Value {
+    json!({ "guild_id": state.world.guild_id.to_string(), "user": state.world.user_json(user) })
 }
 
 pub mod harness;

@@ -407,6 +407,8 @@ fn kick(state: &mut SimState, user: u64) -> Answer {
         error(403, 50013, "Missing Permissions")
     } else if state.world.members.remove(&user).is_some() {
         state.bans_and_kicks.push(("kick".into(), user));
+        let removed = super::member_removed_json(state, user);
+        state.trailing.push(("GUILD_MEMBER_REMOVE".into(), removed));
         (204, Value::Null)
     } else {
         error(404, 10007, "Unknown Member")
@@ -418,8 +420,16 @@ fn ban(state: &mut SimState, user: u64) -> Answer {
     if state.world.top_position(user) >= state.world.top_position(ids::BOT) {
         error(403, 50013, "Missing Permissions")
     } else {
-        state.world.members.remove(&user);
+        // Discord: GUILD_BAN_ADD, and GUILD_MEMBER_REMOVE when they were a member.
+        let was_member = state.world.members.remove(&user).is_some();
         state.bans_and_kicks.push(("ban".into(), user));
+        let removed = super::member_removed_json(state, user);
+        state
+            .trailing
+            .push(("GUILD_BAN_ADD".into(), removed.clone()));
+        if was_member {
+            state.trailing.push(("GUILD_MEMBER_REMOVE".into(), removed));
+        }
         (204, Value::Null)
     }
 }

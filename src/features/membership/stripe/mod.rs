@@ -162,17 +162,28 @@ fn unlocks(event: &Event, applied: &Applied) -> Vec<String> {
         return Vec::new();
     }
     let o = &event.data.object;
-    match event.kind.as_str() {
-        k if k.starts_with("checkout.session.") => shapes::id_of(o, "subscription")
-            .map(str::to_string)
-            .into_iter()
-            .collect(),
-        "invoice.paid" | "invoice.payment_succeeded" => shapes::id_of(o, "id")
-            .map(str::to_string)
-            .into_iter()
-            .collect(),
+    let keys: Vec<Option<&str>> = match event.kind.as_str() {
+        // A subscription's kept invoices; a one-time payment's kept refunds and disputes.
+        k if k.starts_with("checkout.session.") => {
+            vec![
+                shapes::id_of(o, "subscription"),
+                shapes::id_of(o, "payment_intent"),
+            ]
+        }
+        "invoice.paid" | "invoice.payment_succeeded" => {
+            let (payment_intent, charge) = shapes::invoice_payment(o);
+            vec![shapes::id_of(o, "id"), payment_intent, charge]
+        }
+        "invoice_payment.paid" => {
+            let (payment_intent, charge) = o
+                .get("payment")
+                .map(shapes::invoice_payment_refs)
+                .unwrap_or((None, None));
+            vec![payment_intent, charge]
+        }
         _ => Vec::new(),
-    }
+    };
+    keys.into_iter().flatten().map(str::to_string).collect()
 }
 
 async fn apply_one(
@@ -221,9 +232,13 @@ async fn apply_one(
                 kind: &event.kind,
                 waits_for: key,
                 payload: &payload,
-                // Money waiting (an invoice), as opposed to news about it.
-                amount_minor: shapes::int(o, "amount_paid")
-                    .filter(|_| event.kind.starts_with("invoice.")),
+                // Money waiting (an invoice, or a refund of a payment not seen yet), as opposed
+                // to news about it.
+                amount_minor: match event.kind.as_str() {
+                    k if k.starts_with("invoice.") => shapes::int(o, "amount_paid"),
+                    "charge.refunded" => shapes::int(o, "amount_refunded").map(|a| -a),
+                    _ => None,
+                },
                 currency: shapes::text(o, "currency"),
             },
             now,

@@ -109,6 +109,7 @@ pub async fn checkout_completed(
                 product: &product.id,
                 amount_minor: amount,
                 currency,
+                period_end: None,
             },
             now,
         )
@@ -298,6 +299,7 @@ pub async fn invoice_paid(
             product: &product.id,
             amount_minor: amount,
             currency,
+            period_end: Some(period_end),
         },
         now,
     )

@@ -7,7 +7,6 @@ use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use super::shapes::{id_of, int, text};
-use super::unmatched::{self, Reason};
 use super::{store, stripe_income, Applied, Event};
 use crate::clock::from_millis;
 use crate::config::{Config, PartialRefund};
@@ -42,11 +41,9 @@ pub async fn charge_refunded(
     let new = (cumulative - already).max(0);
     let reference = format!("refund:{charge}:{cumulative}");
     let Some(payment) = payment else {
-        if new > 0 {
-            let currency = text(o, "currency").unwrap_or("usd");
-            stripe_income(tx, None, None, "unmatched", -new, currency, &reference, now).await?;
-        }
-        return unmatched::report(tx, config, event, Reason::UnknownRefund, now).await;
+        // A refund of a payment not seen yet (Stripe sends in any order, and retries a
+        // checkout for days after downtime): kept, and applied when that payment arrives.
+        return Ok(waits_for_payment(o, "charge.refunded"));
     };
     let member = UserId::new(payment.member_id as u64);
     if new > 0 {
@@ -66,7 +63,8 @@ pub async fn charge_refunded(
         || cumulative >= payment.amount_minor;
     let ends = full || config.membership.partial_refund == PartialRefund::End;
     let ended = if ends {
-        ops::end_reference(tx, config, &format!("stripe:{}", payment.purchase), now).await?
+        store::set_refunded(tx, payment.id, now).await?;
+        end_what_it_bought(tx, config, &payment, now).await?
     } else {
         Vec::new()
     };
@@ -102,7 +100,7 @@ pub async fn dispute_created(
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
     let Some(payment) = disputed_payment(tx, o).await? else {
-        return unmatched::report(tx, config, event, Reason::UnknownDispute, now).await;
+        return Ok(waits_for_payment(o, "charge.dispute.created"));
     };
     let dispute = text(o, "id").unwrap_or_default();
     let ended = if config.membership.end_on_dispute {
@@ -162,7 +160,7 @@ pub async fn dispute_closed(
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
     let Some(payment) = disputed_payment(tx, o).await? else {
-        return unmatched::report(tx, config, event, Reason::UnknownDispute, now).await;
+        return Ok(waits_for_payment(o, "charge.dispute.closed"));
     };
     let dispute = text(o, "id").unwrap_or_default();
     let status = text(o, "status").unwrap_or_default();
@@ -172,7 +170,8 @@ pub async fn dispute_closed(
     let currency = currency(o, &payment);
     match status {
         "lost" => {
-            ops::end_reference(tx, config, &reference, now).await?;
+            store::set_refunded(tx, payment.id, now).await?;
+            end_what_it_bought(tx, config, &payment, now).await?;
             referrals::on_reversal(tx, config, payment.id, now).await?;
             let income = format!("dispute:{dispute}");
             stripe_income(
@@ -221,6 +220,63 @@ pub async fn dispute_closed(
     )
     .await?;
     Ok(Applied::Done)
+}
+
+/// A refund or dispute of a payment not seen yet is kept until that payment is known: by its
+/// PaymentIntent (what a checkout and an invoice's payment name), else the invoice an older
+/// API version names on the charge, else the charge itself.
+fn waits_for_payment(o: &serde_json::Value, kind: &str) -> Applied {
+    let key = id_of(o, "payment_intent")
+        .or_else(|| id_of(o, "invoice"))
+        .or_else(|| {
+            id_of(
+                o,
+                if kind == "charge.refunded" {
+                    "id"
+                } else {
+                    "charge"
+                },
+            )
+        })
+        .unwrap_or_default();
+    Applied::Deferred(key.to_string())
+}
+
+/// Ends the access `payment` bought, and nothing later: a one-time purchase's grant (its days
+/// taken out of any purchases stacked after it); a subscription's current period only when
+/// this payment paid for it — a refunded old invoice leaves a later paid period standing, and
+/// a refunded renewal paid ahead falls back to the period before it.
+async fn end_what_it_bought(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    payment: &store::Payment,
+    now: DateTime<Utc>,
+) -> Result<Vec<(UserId, String)>, Error> {
+    let reference = format!("stripe:{}", payment.purchase);
+    let Some(bought) = payment.period_end else {
+        return ops::refund_reference(tx, config, &reference, now).await;
+    };
+    let paid = store::paid_periods(tx, &payment.purchase).await?;
+    if paid.iter().any(|end| *end > bought) {
+        return Ok(Vec::new());
+    }
+    let before = paid.iter().copied().filter(|end| *end < bought).max();
+    match (
+        before,
+        crate::grants::store::by_reference(tx, &reference).await?,
+    ) {
+        (Some(before), Some(grant)) if before > crate::clock::to_millis(now) => {
+            let grace = config
+                .product(&payment.product)
+                .map(|p| p.grace_span())
+                .unwrap_or_default();
+            let ends = crate::clock::to_millis(from_millis(before) + grace);
+            crate::grants::store::set_ends(tx, grant.id, Some(before), Some(ends)).await?;
+            store::set_period_end(tx, &payment.purchase, before).await?;
+            Ok(Vec::new())
+        }
+        _ => ops::refund_reference(tx, config, &reference, now).await,
+    }
 }
 
 async fn disputed_payment(

@@ -124,6 +124,8 @@ pub struct NewPayment<'a> {
     pub product: &'a str,
     pub amount_minor: i64,
     pub currency: &'a str,
+    /// The paid end a subscription invoice bought.
+    pub period_end: Option<i64>,
 }
 
 /// Records a payment once per source: its id, or `None` when it was recorded before.
@@ -134,8 +136,8 @@ pub async fn record_payment(
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
         "INSERT INTO stripe_payments
-            (source_id, purchase, payment_intent, charge_id, member_id, product, amount_minor, currency, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING RETURNING id",
+            (source_id, purchase, payment_intent, charge_id, member_id, product, amount_minor, currency, at, period_end)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO NOTHING RETURNING id",
     )
     .bind(p.source_id)
     .bind(p.purchase)
@@ -146,6 +148,7 @@ pub async fn record_payment(
     .bind(p.amount_minor)
     .bind(p.currency)
     .bind(to_millis(now))
+    .bind(p.period_end)
     .fetch_optional(&mut *tx)
     .await
 }
@@ -182,6 +185,9 @@ pub struct Payment {
     pub amount_minor: i64,
     pub currency: String,
     pub dispute_ended_at: Option<i64>,
+    /// The paid end a subscription invoice bought (`None`: a one-time purchase, or recorded
+    /// before this was kept).
+    pub period_end: Option<i64>,
 }
 
 /// The payment a charge, refund or dispute is about: by PaymentIntent, else by charge id, else
@@ -193,7 +199,8 @@ pub async fn payment_of(
     invoice: Option<&str>,
 ) -> sqlx::Result<Option<Payment>> {
     sqlx::query_as(
-        "SELECT id, source_id, purchase, member_id, product, amount_minor, currency, dispute_ended_at
+        "SELECT id, source_id, purchase, member_id, product, amount_minor, currency, dispute_ended_at,
+                period_end
            FROM stripe_payments
           WHERE (?1 IS NOT NULL AND payment_intent = ?1) OR (?2 IS NOT NULL AND charge_id = ?2)
              OR (?3 IS NOT NULL AND source_id = ?3)
@@ -204,6 +211,32 @@ pub async fn payment_of(
     .bind(invoice)
     .fetch_optional(&mut *conn)
     .await
+}
+
+/// The payment went back in full (refund or lost dispute).
+pub async fn set_refunded(
+    tx: &mut SqliteConnection,
+    payment: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE stripe_payments SET refunded_at = COALESCE(refunded_at, ?) WHERE id = ?")
+        .bind(to_millis(now))
+        .bind(payment)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The paid ends of `purchase`'s invoices that were not refunded.
+pub async fn paid_periods(conn: &mut SqliteConnection, purchase: &str) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT period_end FROM stripe_payments
+          WHERE purchase = ? AND period_end IS NOT NULL AND refunded_at IS NULL",
+    )
+    .bind(purchase)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(end,)| end).collect())
 }
 
 pub async fn set_dispute(

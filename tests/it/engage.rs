@@ -1597,6 +1597,79 @@ role = {lesson2}
         assert_eq!(app.count("SELECT COUNT(*) FROM lesson_unlocks").await, 4);
         app.stop().await;
     }
+
+    async fn stripe(app: &TestApp, id: &str, kind: &str, object: serde_json::Value) {
+        let body = crate::membership::event(id, kind, object);
+        assert_eq!(
+            crate::membership::send_signed(app, &body).await,
+            200,
+            "{id}"
+        );
+    }
+
+    fn has(app: &TestApp, role: u64) -> bool {
+        app.sim().member_roles(ids::SAM).contains(&role)
+    }
+
+    /// A course bought through Stripe and refunded in full: the course role and every unlocked
+    /// lesson role go (lesson channels stay hidden); bought again, the unlocked lessons return.
+    #[tokio::test]
+    async fn a_refunded_course_takes_its_lesson_roles_and_a_new_purchase_brings_them_back() {
+        use crate::stripe_objects::{self as so, Version};
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app = TestApp::spawn_clocked(&config(), clock.clone()).await;
+        let checkout = |session: &str| {
+            so::checkout_session(
+                session,
+                Some(ids::SAM),
+                Some("rust"),
+                "paid",
+                Some(&format!("pi_{session}")),
+                None,
+                9900,
+            )
+        };
+        stripe(
+            &app,
+            "evt_c1",
+            "checkout.session.completed",
+            checkout("cs_1"),
+        )
+        .await;
+        eventually_sync("the course role", || has(&app, ids::ROLE_COURSE)).await;
+        at(
+            &app,
+            &clock,
+            start + Duration::days(7) + Duration::minutes(1),
+        );
+        eventually_sync("lesson 2's role", || has(&app, ids::ROLE_REGULAR)).await;
+
+        let refund = so::refunded_charge(Version::Basil, "ch_1", "pi_cs_1", 9900, 9900, None);
+        stripe(&app, "evt_r1", "charge.refunded", refund).await;
+        eventually_sync("the course and its lesson role go", || {
+            !has(&app, ids::ROLE_COURSE) && !has(&app, ids::ROLE_REGULAR)
+        })
+        .await;
+
+        stripe(
+            &app,
+            "evt_c2",
+            "checkout.session.completed",
+            checkout("cs_2"),
+        )
+        .await;
+        eventually_sync("the course and the unlocked lesson return", || {
+            has(&app, ids::ROLE_COURSE) && has(&app, ids::ROLE_REGULAR)
+        })
+        .await;
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM lesson_unlocks").await,
+            2,
+            "the unlocks were kept, not made again"
+        );
+        app.stop().await;
+    }
 }
 
 mod renewals {

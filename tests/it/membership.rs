@@ -615,13 +615,90 @@ async fn discord_entitlements_grant_the_product_and_polling_ends_only_what_disco
         1
     );
 
-    // A subscription that ends: ENTITLEMENT_UPDATE with an end in the past ends it.
+    // A subscription that ended a day ago by the time Discord said so: the same 3-day grace
+    // as an end dated in advance, then the expiry job takes the role.
     let second = app.sim().entitlement_create(ids::KAI, 777);
     eventually("Kai's Pro role", || has_role(&app, ids::KAI, ids::ROLE_PRO)).await;
+    let ended = clock.now() - chrono::Duration::days(1);
     app.sim()
-        .entitlement_update(second, "2026-11-30T00:00:00+00:00");
-    eventually("Kai's Pro role removed", || {
+        .entitlement_update(second, &ended.format("%Y-%m-%dT%H:%M:%S+00:00").to_string());
+    let grace_end = lyceum::clock::to_millis(ended + chrono::Duration::days(3)) / 1000 * 1000;
+    crate::support::eventually("the end is kept with its grace", async || {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM grants WHERE member_id = {} AND ended_at IS NULL AND ends_at = {grace_end}",
+            ids::KAI
+        ))
+        .await
+            == 1
+    })
+    .await;
+    assert!(has_role(&app, ids::KAI, ids::ROLE_PRO), "in grace");
+    advance(
+        &app,
+        &clock,
+        chrono::Duration::days(2) + chrono::Duration::minutes(1),
+    );
+    eventually("Kai's Pro role removed after the grace", || {
         !has_role(&app, ids::KAI, ids::ROLE_PRO)
+    })
+    .await;
+    // An end more than the grace ago ends access at once.
+    let third = app.sim().entitlement_create(ids::SAM, 777);
+    eventually("Sam's Pro role", || has_role(&app, ids::SAM, ids::ROLE_PRO)).await;
+    app.sim()
+        .entitlement_update(third, "2026-11-20T00:00:00+00:00");
+    eventually("Sam's Pro role removed", || {
+        !has_role(&app, ids::SAM, ids::ROLE_PRO)
+    })
+    .await;
+    app.stop().await;
+}
+
+/// A poll's list is read, then ENTITLEMENT_DELETE ends the grant, then the poll applies its
+/// (stale) list: the deleted entitlement must not come back.
+#[tokio::test]
+async fn a_stale_entitlement_poll_never_brings_back_a_deleted_entitlement() {
+    let (mut app, clock) = spawn().await;
+    let reconcile = lyceum::features::membership::reconcile::Reconcile::new(
+        app.bot().app.state.clone(),
+        app.http(),
+        std::sync::Arc::new(lyceum::discord::gate::Gate::new(50)),
+    );
+    let entitlement = app.sim().entitlement_create(ids::MINA, 777);
+    eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
+    advance(&app, &clock, chrono::Duration::minutes(10));
+    // The poll's listing began, and Discord answered it with the entitlement still live, just
+    // before the delete: the poll is handed that answer.
+    let listing_started = clock.now();
+    let stale = app.sim().entitlements_listed();
+    app.sim().entitlement_delete(entitlement);
+    crate::support::eventually("the delete ends the grant", async || {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM grants WHERE member_id = {} AND ended_at IS NULL",
+            ids::MINA
+        ))
+        .await
+            == 0
+    })
+    .await;
+    app.sim().inject_faults(
+        "GET",
+        "/entitlements",
+        vec![lyceum::harness::sim::Fault::Answer(200, stale)],
+    );
+    let pass = reconcile.pass(listing_started).await.unwrap();
+    assert_eq!(pass.entitlements_changed, 0, "{pass:?}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM grants WHERE member_id = {} AND ended_at IS NULL",
+            ids::MINA
+        ))
+        .await,
+        0,
+        "the stale list re-granted nothing"
+    );
+    eventually("the Pro role removed", || {
+        !has_role(&app, ids::MINA, ids::ROLE_PRO)
     })
     .await;
     app.stop().await;

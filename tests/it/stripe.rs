@@ -678,3 +678,160 @@ async fn a_payment_from_a_member_who_left_is_granted_and_reported() {
     );
     app.stop().await;
 }
+
+/// A refund (and a dispute) that arrives before its checkout — Stripe retrying the checkout
+/// after downtime — is kept, listed for staff, and applied when the checkout lands: access is
+/// never left standing.
+#[tokio::test]
+async fn a_refund_that_arrives_before_its_checkout_takes_the_access_back_when_it_lands() {
+    let (mut app, _clock) = spawn().await;
+    let charge = so::refunded_charge(Version::Basil, "ch_e", "pi_cs_e", 2900, 2900, None);
+    send(&app, "evt_e_refund", "charge.refunded", charge).await;
+    let waiting = app.slash(membership(ids::OWNER, "unmatched")).await.content;
+    assert!(
+        waiting.contains("charge.refunded") && waiting.contains("pi_cs_e"),
+        "{waiting}"
+    );
+    // A dispute of another payment not seen yet waits the same way.
+    let dispute = so::dispute("dp_f", "ch_f", "pi_cs_f", 2900, "lost");
+    send(&app, "evt_f_lost", "charge.dispute.closed", dispute).await;
+
+    for (session, event) in [("cs_e", "evt_e"), ("cs_f", "evt_f")] {
+        send(
+            &app,
+            event,
+            "checkout.session.completed",
+            paid_checkout(session, ids::MINA, "pro"),
+        )
+        .await;
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM stripe_deferred").await, 0);
+    assert_eq!(
+        open_grants(&app, ids::MINA, "pro").await,
+        0,
+        "both reversed"
+    );
+    eventually("the role, if it was ever sent, is gone", async || {
+        !has_role(&app, ids::MINA, ids::ROLE_PRO)
+            && app
+                .count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+                .await
+                == 0
+    })
+    .await;
+    assert!(!has_role(&app, ids::MINA, ids::ROLE_PRO));
+    let refunded = app
+        .count("SELECT -SUM(amount_minor) FROM revenue WHERE kind IN ('refund', 'dispute')")
+        .await;
+    assert_eq!(refunded, 5800, "both counted against revenue, once");
+    // Stripe's retry of the refund changes nothing.
+    let charge = so::refunded_charge(Version::Basil, "ch_e", "pi_cs_e", 2900, 2900, None);
+    send(&app, "evt_e_refund", "charge.refunded", charge).await;
+    assert_eq!(
+        app.count("SELECT -SUM(amount_minor) FROM revenue WHERE kind = 'refund'")
+            .await,
+        2900
+    );
+    app.stop().await;
+}
+
+/// Two 30-day purchases stacked (the second starts where the first ends); a full refund of
+/// the first takes its 30 days out of the chain: the second runs 30 days from its own
+/// purchase, not 60.
+#[tokio::test]
+async fn refunding_the_first_of_two_stacked_purchases_takes_its_days_out() {
+    let (mut app, clock) = spawn().await;
+    send(
+        &app,
+        "evt_s1",
+        "checkout.session.completed",
+        paid_checkout("cs_s1", ids::KAI, "pro"),
+    )
+    .await;
+    clock.advance(Duration::days(1));
+    send(
+        &app,
+        "evt_s2",
+        "checkout.session.completed",
+        paid_checkout("cs_s2", ids::KAI, "pro"),
+    )
+    .await;
+    assert_eq!(
+        paid_until(&app, "stripe:cs:cs_s2").await,
+        Some(now() + Duration::days(60)),
+        "stacked on the first"
+    );
+    let charge = so::refunded_charge(Version::Basil, "ch_s1", "pi_cs_s1", 2900, 2900, None);
+    send(&app, "evt_s1_refund", "charge.refunded", charge).await;
+    assert_eq!(paid_until(&app, "stripe:cs:cs_s1").await, None, "ended");
+    assert_eq!(
+        paid_until(&app, "stripe:cs:cs_s2").await,
+        Some(now() + Duration::days(31)),
+        "30 days from the second purchase"
+    );
+    let shown = app
+        .slash(SlashCall::new(ids::KAI, "membership").subcommand("status"))
+        .await
+        .content;
+    let ends = (now() + Duration::days(31)).timestamp();
+    assert!(shown.contains(&format!("<t:{ends}")), "{shown}");
+    assert!(
+        has_role(&app, ids::KAI, ids::ROLE_PRO),
+        "the second still runs"
+    );
+    app.stop().await;
+}
+
+/// A subscription in its second paid month: a refund of month 1's invoice ends nothing (month
+/// 2 is paid); a refund of month 2 then ends the access.
+#[tokio::test]
+async fn refunding_an_old_subscription_invoice_keeps_the_current_paid_period() {
+    let (mut app, clock) = spawn().await;
+    let sub = "sub_m";
+    send(
+        &app,
+        "evt_m0",
+        "checkout.session.completed",
+        subscription_checkout("cs_m", ids::SAM, sub),
+    )
+    .await;
+    let month1 = now() + Duration::days(30);
+    let invoice =
+        |id: &str, pi: &str, end, reason| so::invoice(Version::Acacia, id, sub, pi, end, reason);
+    send(
+        &app,
+        "evt_m1",
+        "invoice.paid",
+        invoice("in_m1", "pi_m1", month1, "subscription_create"),
+    )
+    .await;
+    clock.advance(Duration::days(30));
+    let month2 = month1 + Duration::days(30);
+    send(
+        &app,
+        "evt_m2",
+        "invoice.paid",
+        invoice("in_m2", "pi_m2", month2, "subscription_cycle"),
+    )
+    .await;
+    assert_eq!(
+        paid_until(&app, &format!("stripe:{sub}")).await,
+        Some(at_second(month2))
+    );
+    let old = so::refunded_charge(Version::Acacia, "ch_m1", "pi_m1", 2900, 2900, None);
+    send(&app, "evt_m1_refund", "charge.refunded", old).await;
+    assert_eq!(
+        paid_until(&app, &format!("stripe:{sub}")).await,
+        Some(at_second(month2)),
+        "month 2 is paid and stays"
+    );
+    assert!(has_role(&app, ids::SAM, ids::ROLE_PRO));
+    let current = so::refunded_charge(Version::Acacia, "ch_m2", "pi_m2", 2900, 2900, None);
+    send(&app, "evt_m2_refund", "charge.refunded", current).await;
+    assert_eq!(open_grants(&app, ids::SAM, "pro").await, 0);
+    eventually_sync("the Pro role removed", || {
+        !has_role(&app, ids::SAM, ids::ROLE_PRO)
+    })
+    .await;
+    app.stop().await;
+}

@@ -161,6 +161,46 @@ async fn a_refused_removal_is_retried_reported_once_and_counted_until_it_lands()
     app.stop().await;
 }
 
+/// A removal Discord keeps refusing holds back neither the same member's other role changes
+/// (only changes to one role are ordered) nor the community: its own retries are one failing
+/// item, not a run of Missing Permissions that pauses every delivery.
+#[tokio::test]
+async fn a_refused_removal_holds_back_neither_the_members_other_roles_nor_the_community() {
+    let mut app = TestApp::spawn_with(&products()).await;
+    app.slash(grant_pro(ids::SAM)).await;
+    eventually_sync("the Pro role", || has_role(&app, ids::SAM, ids::ROLE_PRO)).await;
+    let path = role_path(ids::SAM, ids::ROLE_PRO);
+    app.sim()
+        .inject_faults("DELETE", &path, vec![Fault::MissingPermissions; 30]);
+    app.slash(revoke_pro(ids::SAM)).await;
+    app.sim()
+        .wait_request("DELETE", &path, 1, WAIT)
+        .await
+        .expect("the first refusal");
+    // The same member is given a course meanwhile: its role does not wait behind the removal.
+    app.slash(
+        membership(ids::OWNER, "grant")
+            .user_option("member", ids::SAM)
+            .string("product", "rust-course"),
+    )
+    .await;
+    eventually_sync("the course role, while the removal still retries", || {
+        has_role(&app, ids::SAM, ids::ROLE_REGULAR)
+    })
+    .await;
+    assert!(app.sim().faults_left() > 0, "the removal is still refused");
+    // Six refusals of that one item: no pause, and another member's grant goes through.
+    app.sim()
+        .wait_request("DELETE", &path, 6, WAIT)
+        .await
+        .expect("six refusals");
+    app.slash(grant_pro(ids::KAI)).await;
+    eventually_sync("Kai's Pro role", || has_role(&app, ids::KAI, ids::ROLE_PRO)).await;
+    assert_eq!(mod_log_lines(&app, "delivery is paused"), 0);
+    assert!(has_role(&app, ids::SAM, ids::ROLE_PRO), "still refused");
+    app.stop().await;
+}
+
 /// A member who left cannot lose a role: the removal is done, not failed or retried.
 #[tokio::test]
 async fn removing_a_role_from_a_member_who_left_is_not_a_failure() {

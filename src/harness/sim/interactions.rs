@@ -521,6 +521,36 @@ impl Sim {
         }
     }
 
+    /// Discord removes an entitlement and says so: ENTITLEMENT_DELETE, and the listing leaves
+    /// it out from now on.
+    pub fn entitlement_delete(&self, id: u64) {
+        let key = id.to_string();
+        let mut state = self.inner.lock();
+        let Some(e) = state
+            .entitlements
+            .iter_mut()
+            .find(|e| e["id"] == key.as_str())
+        else {
+            return;
+        };
+        e["deleted"] = json!(true);
+        let d = e.clone();
+        Inner::dispatch_locked(&mut state, "ENTITLEMENT_DELETE", d);
+    }
+
+    /// The application's entitlements as `GET /applications/{app}/entitlements` lists them
+    /// now (deleted ones left out): what a poll reads.
+    pub fn entitlements_listed(&self) -> Value {
+        let state = self.inner.lock();
+        let listed: Vec<Value> = state
+            .entitlements
+            .iter()
+            .filter(|e| e["deleted"] != json!(true))
+            .cloned()
+            .collect();
+        json!(listed)
+    }
+
     /// Discord's list changes without an event (what polling is for): the entitlement is
     /// gone from `GET /applications/{app}/entitlements`.
     pub fn entitlement_remove_silently(&self, id: u64) {

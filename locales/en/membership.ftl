@@ -215,12 +215,17 @@ renewals-sent-now = ✅ Sent to { $member }.
 renewals-sent-before = This renewal message already went to { $member } for this period.
 renewals-no-longer-due = { $member } is no longer due (renewed, or the access ended): nothing sent.
 renewals-admins-only = Only admins can send renewal messages.
+renewals-page = Page { $page } of { $pages } (members { $first }–{ $last }): the buttons below turn the page.
+renewals-previous = ◀ Previous
+renewals-next = Next ▶
 cmd-renewals = renewals
     .description = Renewal care: whose paid time ends soon
 cmd-renewals-upcoming = upcoming
     .description = Members whose paid time ends soon, by product and activity, each with a renewal message to send
     .days = days
     .days-description = How far ahead (default 14 days)
+    .page = page
+    .page-description = Which page of the list (each fits one message)
 
 cmd-renewals-winback = winback
     .description = Send members whose paid time ran out lately a one-use win-back code (price and expiry from config)

@@ -212,12 +212,17 @@ renewals-sent-now = ✅ 已发送给 { $member }。
 renewals-sent-before = 本期的续费消息已经发给 { $member } 了。
 renewals-no-longer-due = { $member } 已不在到期名单中（已续费或已结束）：未发送。
 renewals-admins-only = 只有管理员可以发送续费消息。
+renewals-page = 第 { $page } / { $pages } 页（第 { $first }–{ $last } 位成员）：用下方按钮翻页。
+renewals-previous = ◀ 上一页
+renewals-next = 下一页 ▶
 cmd-renewals = 续费
     .description = 续费关怀：谁的付费即将到期
 cmd-renewals-upcoming = 即将到期
     .description = 付费即将到期的成员（按产品和活跃度分组），附可一键发送的续费消息
     .days = 天数
     .days-description = 往后看多少天（默认 14 天）
+    .page = 页码
+    .page-description = 查看名单的第几页（每页一条消息）
 
 cmd-renewals-winback = 召回
     .description = 给最近到期未续费的成员发送一次性召回兑换码（价格和有效期见配置）

@@ -37,6 +37,8 @@ pub(super) async fn button(
         qa_listen(ctx, data, press).await
     } else if id.starts_with(membership::renewals::BUTTON_PREFIX) {
         renewal_send(ctx, data, press).await
+    } else if id.starts_with(membership::renewals::PAGE_PREFIX) {
+        renewal_page(ctx, data, press).await
     } else {
         Ok(())
     }
@@ -119,6 +121,31 @@ async fn renewal_send(
         }
     };
     answer_ephemeral(ctx, press.id, &press.token, text).await
+}
+
+/// A page button under `/renewals upcoming`: the same message shows that page (admins only).
+async fn renewal_page(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    use crate::features::membership::{commands, renewals};
+    let (config, locale) = answering(data, &press.locale);
+    let Some((days, page)) = renewals::parse_page(&press.data.custom_id) else {
+        return Ok(());
+    };
+    if presser_level(ctx, data, &config, press).await? < Level::Admin {
+        let text = crate::t!(locale, "renewals-admins-only");
+        return answer_ephemeral(ctx, press.id, &press.token, text).await;
+    }
+    let (content, rows) = commands::renewals_message(data, &config, locale, days, page).await?;
+    let update = serenity::CreateInteractionResponse::UpdateMessage(
+        serenity::CreateInteractionResponseMessage::new()
+            .content(content)
+            .components(rows),
+    );
+    press.create_response(&ctx.http, update).await?;
+    Ok(())
 }
 
 /// 围观 Listen under an answer: the member pays once and reads the answer (ephemeral).

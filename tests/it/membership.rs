@@ -903,3 +903,26 @@ async fn a_renewal_reminder_goes_out_once_before_the_paid_time_ends() {
     assert_eq!(app.count("SELECT COUNT(*) FROM grant_reminders").await, 2);
     app.stop().await;
 }
+
+/// The reconcile job's first pass waits for the gateway's READY (which names the application)
+/// instead of failing and retrying every second until it arrives.
+#[tokio::test]
+async fn the_first_reconcile_pass_starts_once_the_application_is_known() {
+    let (mut app, _clock) = spawn().await;
+    let listed = app
+        .sim()
+        .wait_request("GET", "/entitlements", 1, WAIT)
+        .await
+        .expect("the first pass polls Discord's store");
+    assert!(
+        listed
+            .path
+            .starts_with(&format!("/applications/{}/", ids::APPLICATION)),
+        "{}",
+        listed.path
+    );
+    assert_eq!(listed.status, 200);
+    // Logs are shared by every test: no start anywhere failed this way.
+    assert!(!logs().contains("Application id was expected but missing"));
+    app.stop().await;
+}

@@ -15,6 +15,8 @@ use crate::discord::invocation::invocation;
 use crate::discord::reply::{self, paginate};
 use crate::discord::{Command, Context};
 use crate::error::Error;
+use crate::i18n::Locale;
+use crate::state::AppState;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
@@ -81,13 +83,32 @@ async fn renewals_upcoming(
     #[min = 1]
     #[max = 90]
     days: Option<i64>,
+    #[min = 1] page: Option<i64>,
 ) -> Result<(), Error> {
-    use super::renewals::{self, Activity};
     let inv = invocation(ctx).await;
     let locale = inv.locale(ctx);
-    let config = &inv.config;
     let days = days.unwrap_or(14);
-    let data = ctx.data();
+    let page = page.unwrap_or(1).max(1) as usize;
+    let (content, rows) = renewals_message(ctx.data(), &inv.config, locale, days, page).await?;
+    let reply = poise::CreateReply::default()
+        .content(content)
+        .components(rows)
+        .ephemeral(true);
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// One page of `/renewals upcoming` (1-based; past the last, the last): the members due with
+/// their drafts and Send buttons, and the page buttons. Pages are cut to fit Discord's 2,000
+/// characters and five button rows, never silently: the header says which page of how many.
+pub async fn renewals_message(
+    data: &AppState,
+    config: &Config,
+    locale: Locale,
+    days: i64,
+    page: usize,
+) -> Result<(String, Vec<serenity::CreateActionRow>), Error> {
+    use super::renewals::{self, Activity};
     crate::features::stats::activity(data)
         .flush(&data.db)
         .await?;
@@ -96,43 +117,73 @@ async fn renewals_upcoming(
         renewals::upcoming(&mut conn, config, data.clock.now(), days).await?
     };
     if due.is_empty() {
-        reply::ephemeral(ctx, t!(locale, "renewals-none", days = days)).await?;
-        return Ok(());
+        return Ok((t!(locale, "renewals-none", days = days), Vec::new()));
     }
-    let mut lines = vec![t!(
+    let name_of = |product: &str| {
+        config
+            .product(product)
+            .map_or(product.to_string(), |p| p.name.get(locale).to_string())
+    };
+    let lines: Vec<String> = due
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let activity = match d.activity {
+                Activity::Active => t!(locale, "renewals-active"),
+                Activity::Quiet => t!(locale, "renewals-quiet"),
+                Activity::Silent => t!(locale, "renewals-silent"),
+            };
+            let sent = if d.sent {
+                format!(" · {}", t!(locale, "renewals-sent"))
+            } else {
+                String::new()
+            };
+            format!(
+                "`{}` <@{}> — <t:{}:D> · {activity}{sent}\n> {}",
+                i + 1,
+                d.member,
+                d.paid_until / 1000,
+                renewals::draft(config, d, config.community.default_locale).replace('\n', " ")
+            )
+        })
+        .collect();
+    let header = t!(
         locale,
         "renewals-header",
         count = due.len() as i64,
         days = days
-    )];
-    let mut buttons = Vec::new();
+    );
+    // Each member costs their line and, at worst, their product's heading.
+    let costs: Vec<usize> = due
+        .iter()
+        .zip(&lines)
+        .map(|(d, line)| line.chars().count() + name_of(&d.product).chars().count() + 6)
+        .collect();
+    let budget = reply::MAX_CONTENT - header.chars().count() - 120;
+    let pages = renewals::paginate(&costs, budget);
+    let at = page.min(pages.len()).max(1);
+    let shown = pages[at - 1].clone();
+    let mut text = vec![header];
+    if pages.len() > 1 {
+        text.push(t!(
+            locale,
+            "renewals-page",
+            page = at as i64,
+            pages = pages.len() as i64,
+            first = shown.start as i64 + 1,
+            last = shown.end as i64
+        ));
+    }
     let mut product = "";
-    for (i, d) in due.iter().enumerate() {
+    let mut buttons = Vec::new();
+    for i in shown {
+        let d = &due[i];
         if d.product != product {
             product = &d.product;
-            let name = config
-                .product(product)
-                .map_or(product.to_string(), |p| p.name.get(locale).to_string());
-            lines.push(format!("**{name}**"));
+            text.push(format!("**{}**", name_of(product)));
         }
-        let activity = match d.activity {
-            Activity::Active => t!(locale, "renewals-active"),
-            Activity::Quiet => t!(locale, "renewals-quiet"),
-            Activity::Silent => t!(locale, "renewals-silent"),
-        };
-        let sent = if d.sent {
-            format!(" · {}", t!(locale, "renewals-sent"))
-        } else {
-            String::new()
-        };
-        lines.push(format!(
-            "`{}` <@{}> — <t:{}:D> · {activity}{sent}\n> {}",
-            i + 1,
-            d.member,
-            d.paid_until / 1000,
-            renewals::draft(config, d, config.community.default_locale).replace('\n', " ")
-        ));
-        if !d.sent && buttons.len() < 25 {
+        text.push(lines[i].clone());
+        if !d.sent {
             buttons.push(
                 serenity::CreateButton::new(format!(
                     "{}{}:{}:{}",
@@ -146,16 +197,27 @@ async fn renewals_upcoming(
             );
         }
     }
-    let rows: Vec<serenity::CreateActionRow> = buttons
+    let mut rows: Vec<serenity::CreateActionRow> = buttons
         .chunks(5)
         .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
         .collect();
-    let reply = poise::CreateReply::default()
-        .content(reply::fit(lines.join("\n")))
-        .components(rows)
-        .ephemeral(true);
-    ctx.send(reply).await?;
-    Ok(())
+    if pages.len() > 1 {
+        let turn = |to: usize, label: String, disabled: bool| {
+            serenity::CreateButton::new(format!("{}{days}:{to}", renewals::PAGE_PREFIX))
+                .label(label)
+                .style(serenity::ButtonStyle::Secondary)
+                .disabled(disabled)
+        };
+        rows.push(serenity::CreateActionRow::Buttons(vec![
+            turn(
+                at.saturating_sub(1).max(1),
+                t!(locale, "renewals-previous"),
+                at == 1,
+            ),
+            turn(at + 1, t!(locale, "renewals-next"), at == pages.len()),
+        ]));
+    }
+    Ok((reply::fit(text.join("\n")), rows))
 }
 
 /// The custom id of `/gate apply`'s confirmation button.

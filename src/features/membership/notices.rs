@@ -34,9 +34,12 @@ impl Notices {
             .unwrap_or_default();
         let longest = Duration::from_std(longest).unwrap_or_default();
         let mut tx = self.state.db.write.begin().await?;
-        let candidates =
-            store::paid_ends_between(&mut tx, to_millis(now - longest), to_millis(now + longest))
-                .await?;
+        let candidates = crate::features::stats::store::paid_ends_between(
+            &mut tx,
+            to_millis(now - longest),
+            to_millis(now + longest),
+        )
+        .await?;
         let mut queued = 0;
         for (member, product_id, paid, renews) in candidates {
             let Some(product) = config.product(&product_id) else {

@@ -16,6 +16,40 @@ use crate::t;
 
 /// The Send button under a draft: `lyceum:rn:<member>:<product>:<paid until>`.
 pub const BUTTON_PREFIX: &str = "lyceum:rn:";
+/// The page buttons of `/renewals upcoming`: `lyceum:rnp:{days}:{page}`.
+pub const PAGE_PREFIX: &str = "lyceum:rnp:";
+
+/// How many members one page of `/renewals upcoming` shows at most: each unsent one has a Send
+/// button, four rows of five (Discord allows five rows; the fifth holds the page buttons).
+pub const PER_PAGE: usize = 20;
+
+/// The members on each page, as ranges of the list: consecutive runs whose text (`costs`, each
+/// member's characters) fits in `budget`, at most [`PER_PAGE`] each. A member longer than the
+/// budget alone still gets a page of their own (the reply cuts it; nobody is left out).
+pub fn paginate(costs: &[usize], budget: usize) -> Vec<std::ops::Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    for (i, cost) in costs.iter().enumerate() {
+        let full = i - start == PER_PAGE || (i > start && used + cost > budget);
+        if full {
+            pages.push(start..i);
+            start = i;
+            used = 0;
+        }
+        used += cost;
+    }
+    if start < costs.len() {
+        pages.push(start..costs.len());
+    }
+    pages
+}
+
+/// `(days, page)` of a page button.
+pub fn parse_page(custom_id: &str) -> Option<(i64, usize)> {
+    let (days, page) = custom_id.strip_prefix(PAGE_PREFIX)?.split_once(':')?;
+    Some((days.parse().ok()?, page.parse().ok()?))
+}
 
 /// Recent activity over the last 14 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,7 +89,7 @@ pub async fn upcoming(
 ) -> Result<Vec<Due>, Error> {
     let from = to_millis(now);
     let to = to_millis(now + Duration::days(days));
-    let ends = store::paid_ends_between(conn, from, to).await?;
+    let ends = crate::features::stats::store::renewals_due(conn, from, to).await?;
     let since = crate::features::stats::activity::day_of(
         now - Duration::days(13),
         config.community.timezone,
@@ -67,8 +101,7 @@ pub async fn upcoming(
     let sent = store::drafts_sent(conn, from).await?;
     let mut due: Vec<Due> = ends
         .into_iter()
-        .filter(|(_, _, _, renews)| !renews)
-        .map(|(member, product, paid_until, _)| Due {
+        .map(|(member, product, paid_until)| Due {
             sent: sent
                 .iter()
                 .any(|(m, p, u)| *m == member && *p == product && *u == paid_until),
@@ -292,6 +325,21 @@ pub fn parse(custom_id: &str) -> Option<(i64, String, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_fit_the_message_and_the_buttons_and_leave_nobody_out() {
+        // 12 members of 250 characters in 1,800: 7 a page.
+        let pages = paginate(&[250; 12], 1_800);
+        assert_eq!(pages, vec![0..7, 7..12]);
+        // Short lines: at most PER_PAGE, for the Send buttons.
+        let pages = paginate(&[10; 45], 1_800);
+        assert_eq!(pages, vec![0..20, 20..40, 40..45]);
+        // One line longer than the budget still has its page.
+        assert_eq!(paginate(&[100, 5_000, 100], 1_800), vec![0..1, 1..2, 2..3]);
+        assert!(paginate(&[], 1_800).is_empty());
+        assert_eq!(parse_page("lyceum:rnp:14:3"), Some((14, 3)));
+        assert_eq!(parse("lyceum:rnp:14:3"), None);
+    }
 
     #[test]
     fn activity_groups_and_button_ids() {

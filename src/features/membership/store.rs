@@ -326,34 +326,6 @@ pub async fn record_reminder(
     Ok(done.rows_affected() == 1)
 }
 
-/// Each member's latest paid end per product, among open timed grants with a paid end in
-/// (`from`, `to`] and no lifetime grant of the same product; and whether a Stripe subscription
-/// of theirs for it renews by itself (no renewal reminder is due then).
-pub async fn paid_ends_between(
-    conn: &mut SqliteConnection,
-    from: i64,
-    to: i64,
-) -> sqlx::Result<Vec<(i64, String, i64, bool)>> {
-    sqlx::query_as(
-        "SELECT g.member_id, g.product, MAX(g.paid_until) AS paid,
-                EXISTS (SELECT 1 FROM grants r JOIN stripe_links s
-                          ON r.reference = 'stripe:' || s.subscription_id
-                         WHERE r.member_id = g.member_id AND r.product = g.product
-                           AND r.ended_at IS NULL AND s.renews = 1
-                           AND s.subscription_id NOT LIKE 'cs:%') AS renews
-           FROM grants g
-          WHERE g.ended_at IS NULL AND g.paid_until IS NOT NULL AND g.source != 'points'
-            AND NOT EXISTS (SELECT 1 FROM grants l WHERE l.member_id = g.member_id
-                             AND l.product = g.product AND l.ended_at IS NULL AND l.ends_at IS NULL)
-          GROUP BY g.member_id, g.product
-         HAVING paid > ? AND paid <= ?",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *conn)
-    .await
-}
-
 /// The earliest paid end after `after` (for the reminder job's next wake-up).
 pub async fn next_paid_end_after(
     conn: &mut SqliteConnection,

@@ -109,8 +109,9 @@ async fn numbers(
     Ok(Numbers {
         counts,
         revenue: store::revenue_between(conn, from, to).await?,
-        due_next: store::renewals_due_between(conn, to, to + Duration::days(7).num_milliseconds())
-            .await?,
+        due_next: store::renewals_due(conn, to, to + Duration::days(7).num_milliseconds())
+            .await?
+            .len() as i64,
         renewed: in_week.iter().filter(|d| d.renewed).count() as i64,
         due: in_week.len() as i64,
     })

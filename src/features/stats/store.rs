@@ -1006,24 +1006,48 @@ pub async fn revenue_between(
     .await
 }
 
-/// Members whose paid time ends between `from` and `to` and does not renew by itself (an
-/// auto-renewing Stripe subscription is not "due" for staff).
-pub async fn renewals_due_between(
+/// The one definition of "due": each member's latest paid end per product, among open timed grants with a paid end in
+/// (`from`, `to`] and no lifetime grant of the same product; and whether a Stripe subscription
+/// of theirs for it renews by itself (no renewal reminder is due then).
+pub async fn paid_ends_between(
     conn: &mut SqliteConnection,
     from: i64,
     to: i64,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT g.member_id || ':' || g.product) FROM grants g
-         WHERE g.ended_at IS NULL AND g.paid_until >= ? AND g.paid_until < ?
-           AND g.source NOT IN ('points', 'referral')
-           AND NOT EXISTS (SELECT 1 FROM stripe_links l
-                           WHERE 'stripe:' || l.subscription_id = g.reference AND l.renews = 1)",
+) -> sqlx::Result<Vec<(i64, String, i64, bool)>> {
+    sqlx::query_as(
+        "SELECT g.member_id, g.product, MAX(g.paid_until) AS paid,
+                EXISTS (SELECT 1 FROM grants r JOIN stripe_links s
+                          ON r.reference = 'stripe:' || s.subscription_id
+                         WHERE r.member_id = g.member_id AND r.product = g.product
+                           AND r.ended_at IS NULL AND s.renews = 1
+                           AND s.subscription_id NOT LIKE 'cs:%') AS renews
+           FROM grants g
+          WHERE g.ended_at IS NULL AND g.paid_until IS NOT NULL AND g.source != 'points'
+            AND NOT EXISTS (SELECT 1 FROM grants l WHERE l.member_id = g.member_id
+                             AND l.product = g.product AND l.ended_at IS NULL AND l.ends_at IS NULL)
+          GROUP BY g.member_id, g.product
+         HAVING paid > ? AND paid <= ?",
     )
     .bind(from)
     .bind(to)
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
+}
+
+/// Renewals due in (`from`, `to`]: each member's latest paid end per product that does not
+/// renew by itself — what `/renewals upcoming` lists and the weekly report counts (a member who
+/// renewed early has a later end and is not due).
+pub async fn renewals_due(
+    conn: &mut SqliteConnection,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    Ok(paid_ends_between(conn, from, to)
+        .await?
+        .into_iter()
+        .filter(|(_, _, _, renews)| !renews)
+        .map(|(member, product, paid_until, _)| (member, product, paid_until))
+        .collect())
 }
 
 /// Whether the weekly report of `week` (its Monday, `YYYY-MM-DD`) went out.

@@ -34,6 +34,9 @@ pub async fn handle(
                 data.public_channels.set(public);
             }
         }
+        FullEvent::GuildUpdate { new_data, .. } => {
+            apply_guild_update(&framework.serenity_context.cache, new_data);
+        }
         FullEvent::EntitlementCreate { entitlement }
         | FullEvent::EntitlementUpdate { entitlement } => {
             entitlement_changed(data, entitlement, false).await?;
@@ -452,6 +455,22 @@ async fn entitlement_changed(
     entitlement.deleted |= deleted;
     crate::features::membership::entitlements::receive(data, &config, &entitlement).await?;
     Ok(())
+}
+
+/// serenity 0.12.5 hands GUILD_UPDATE to handlers without applying it to its cache (its
+/// `client/dispatch.rs` has no cache update for it), so an ownership transfer never reached
+/// anything that reads the server's owner from the cache — the bot's levels and the web's
+/// alike. Applied here, through the cache's own update for that event.
+fn apply_guild_update(cache: &serenity::Cache, guild: &serenity::PartialGuild) {
+    use serenity::CacheUpdate as _;
+    let event =
+        serde_json::to_value(guild).and_then(serde_json::from_value::<serenity::GuildUpdateEvent>);
+    match event {
+        Ok(mut event) => {
+            event.update(cache);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not apply GUILD_UPDATE to the cache"),
+    }
 }
 
 /// Gone from the server (left, kicked or banned): no web session keeps them inside.

@@ -247,6 +247,12 @@ pub async fn callback(
     }
     // Checked again: a cookie signed before the rules tightened must not carry a bad target.
     let next = safe_next(Some(&started.next));
+    if !web.door.may_exchange_code() {
+        return refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many logins right now; try again in a minute",
+        );
+    }
     let who = match client
         .identify(&web.door.api, code, &web.door.redirect_uri())
         .await

@@ -45,7 +45,14 @@ pub struct Door {
     rankings: std::sync::Mutex<std::collections::HashMap<&'static str, Ranking>>,
     /// Income per month, kept until an income row is added (see [`Door::income_by_month`]).
     income: std::sync::Mutex<Option<Income>>,
+    /// When recent logins exchanged a code with Discord (see [`Door::may_exchange_code`]).
+    exchanges: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
 }
+
+/// How many login codes the web exchanges with Discord per minute, at most. Real logins are a
+/// few a minute; a flood of forged callbacks would otherwise make the bot's host send Discord
+/// failing requests, and Discord bans an IP that sends 10,000 invalid requests in 10 minutes.
+pub const CODE_EXCHANGES_PER_MINUTE: usize = 30;
 
 /// Income per (month, source, currency), for the months it was summed over, as of the newest
 /// income row then.
@@ -78,7 +85,26 @@ impl Door {
             gate: None,
             rankings: Default::default(),
             income: Default::default(),
+            exchanges: Default::default(),
         }
+    }
+
+    /// Whether a login may exchange its code with Discord now (at most
+    /// [`CODE_EXCHANGES_PER_MINUTE`]); counts it when it may.
+    pub fn may_exchange_code(&self) -> bool {
+        let now = std::time::Instant::now();
+        let mut recent = self.exchanges.lock().expect("exchanges lock");
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > std::time::Duration::from_secs(60))
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= CODE_EXCHANGES_PER_MINUTE {
+            return false;
+        }
+        recent.push_back(now);
+        true
     }
 
     /// Everyone ranked by points earned since `since` for `period` (`week`, `month`), computed

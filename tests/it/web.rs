@@ -861,3 +861,65 @@ async fn an_anonymous_login_flood_neither_writes_nor_delays_members() {
         .await;
     assert_eq!(tables, 0);
 }
+
+/// An ownership transfer counts on the web at once (the gateway's GUILD_UPDATE), not after a
+/// restart: the new owner opens the staff pages as owner.
+#[tokio::test]
+async fn a_new_server_owner_is_the_owner_on_the_web_at_once() {
+    let app = TestApp::spawn().await;
+    let mut kai = Browser::new();
+    log_in(&app, &mut kai, ids::KAI).await;
+    assert_eq!(kai.get(&format!("{}/staff", base(&app))).await.status, 403);
+    app.sim().transfer_ownership(ids::KAI);
+    crate::support::eventually("the new owner opens /staff", async || {
+        let page = kai.get(&format!("{}/staff", base(&app))).await;
+        page.status == 200
+    })
+    .await;
+    // The bot's own levels read the same owner: the new owner may grant staff levels.
+    let grant = SlashCall::new(ids::KAI, "admin")
+        .subcommand("grant")
+        .user_option("target", ids::SAM)
+        .choice("level", "moderator");
+    app.slash(grant).await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM staff_grants WHERE target_id = {}",
+            ids::SAM
+        ))
+        .await,
+        1
+    );
+}
+
+/// Forged callbacks (a real pre-login cookie, made-up codes) reach Discord's token endpoint at
+/// most `CODE_EXCHANGES_PER_MINUTE` times a minute: the rest are answered 429 without a call,
+/// so nobody can make the bot's host send Discord a stream of failing requests.
+#[tokio::test]
+async fn forged_login_callbacks_cannot_make_the_bot_spam_discord() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new();
+    let start = browser.get(&format!("{}/login", base(&app))).await;
+    let state = start
+        .location
+        .as_deref()
+        .unwrap()
+        .split("state=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let limit = lyceum::web::CODE_EXCHANGES_PER_MINUTE;
+    let mut too_many = 0;
+    for i in 0..limit + 10 {
+        let url = format!("{}/auth/callback?code=forged{i}&state={state}", base(&app));
+        let page = browser.get(&url).await;
+        assert!(page.status == 400 || page.status == 429, "{}", page.status);
+        too_many += usize::from(page.status == 429);
+    }
+    assert_eq!(too_many, 10);
+    assert_eq!(app.requests("POST", "/oauth2/token").len(), limit);
+    assert_eq!(app.count("SELECT COUNT(*) FROM web_sessions").await, 0);
+}

@@ -937,6 +937,26 @@ impl Sim {
         Inner::dispatch_locked(&mut state, "GUILD_MEMBER_REMOVE", d);
     }
 
+    /// The server's owner hands it to `user` (Discord's Transfer Ownership): GUILD_UPDATE.
+    pub fn transfer_ownership(&self, user: u64) {
+        let mut state = self.inner.lock();
+        state.world.owner_id = user;
+        let mut guild = state.world.guild_create();
+        if let Some(map) = guild.as_object_mut() {
+            // GUILD_UPDATE carries the guild object, not GUILD_CREATE's extra fields.
+            for extra in [
+                "members",
+                "channels",
+                "threads",
+                "presences",
+                "voice_states",
+            ] {
+                map.remove(extra);
+            }
+        }
+        Inner::dispatch_locked(&mut state, "GUILD_UPDATE", guild);
+    }
+
     /// Someone on staff bans `user` from Discord's own client: GUILD_BAN_ADD, then
     /// GUILD_MEMBER_REMOVE (as Discord sends them).
     pub fn ban(&self, user: u64) {

@@ -358,6 +358,16 @@ mod tests {
         }
     }
 
+    /// The removal of the same role: ordered behind its add (one target).
+    fn unrole(user: u64, role: u64) -> Effect {
+        Effect::RemoveRole {
+            guild_id: GuildId::new(1),
+            user_id: UserId::new(user),
+            role_id: RoleId::new(role),
+            reason: String::new(),
+        }
+    }
+
     async fn put(db: &Db, effect: &Effect, at: i64, key: Option<&str>) -> Option<i64> {
         let mut tx = db.write.begin().await.unwrap();
         let id = enqueue(&mut tx, effect, from_millis(at), key)
@@ -371,7 +381,7 @@ mod tests {
     async fn items_for_one_target_are_claimed_in_order_behind_a_retrying_head() {
         let (_dir, db) = db().await;
         let first = put(&db, &role(7, 1), 1_000, None).await.unwrap();
-        let second = put(&db, &role(7, 2), 1_000, None).await.unwrap();
+        let second = put(&db, &unrole(7, 1), 1_000, None).await.unwrap();
         let other = put(
             &db,
             &Effect::SendMessage {
@@ -396,7 +406,7 @@ mod tests {
             .await
             .unwrap();
 
-        // The head of member 7 is waiting: its second item must not overtake it.
+        // The head of member 7's role 1 is waiting: its removal must not overtake it.
         assert!(claim_next(&db, from_millis(2_000)).await.unwrap().is_none());
 
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
@@ -435,7 +445,7 @@ mod tests {
         finish(&db, a, "failed", Some("403"), from_millis(3_000))
             .await
             .unwrap();
-        let b = put(&db, &role(900, 2), 3_000, None).await.unwrap();
+        let b = put(&db, &unrole(900, 1), 3_000, None).await.unwrap();
         let mut conn = db.write.acquire().await.unwrap();
         assert_eq!(
             requeue_failed(&mut conn, Some(a), from_millis(3_000))
@@ -470,7 +480,7 @@ mod tests {
     async fn a_lost_claim_expires_after_its_lease() {
         let (_dir, db) = db().await;
         let first = put(&db, &role(1, 1), 0, None).await.unwrap();
-        let second = put(&db, &role(1, 2), 0, None).await.unwrap();
+        let second = put(&db, &unrole(1, 1), 0, None).await.unwrap();
         let claimed = claim_next(&db, from_millis(10)).await.unwrap().unwrap();
         assert_eq!((claimed.id, claimed.first_attempt_at), (first, Some(10)));
         let lease = LEASE.num_milliseconds();
@@ -503,7 +513,7 @@ mod tests {
     async fn a_parked_item_holds_its_place_until_unparked() {
         let (_dir, db) = db().await;
         let unknown = put(&db, &role(1, 1), 0, None).await.unwrap();
-        let behind = put(&db, &role(1, 2), 0, None).await.unwrap();
+        let behind = put(&db, &unrole(1, 1), 0, None).await.unwrap();
         claim_next(&db, from_millis(1)).await.unwrap().unwrap();
         park(&db, unknown, "unknown kind").await.unwrap();
         assert!(claim_next(&db, from_millis(1_000_000))

@@ -158,7 +158,10 @@ pub async fn apply(
 
 /// What an applied event made known, for kept events waiting on it.
 fn unlocks(event: &Event, applied: &Applied) -> Vec<String> {
-    if *applied != Applied::Done {
+    let checkout = event.kind.starts_with("checkout.session.");
+    // A checkout nobody could match is known too: a refund kept for it is reported with it.
+    let known = *applied == Applied::Done || (checkout && matches!(applied, Applied::Unmatched(_)));
+    if !known {
         return Vec::new();
     }
     let o = &event.data.object;
@@ -452,6 +455,27 @@ mod tests {
                     ("charge.refunded", refund("f", 2900)),
                 ],
                 [("new", 0), ("refund", 0), ("dispute", 0), ("unmatched", 0)],
+            ),
+            (
+                "a refund first, then the payment nobody can match",
+                vec![
+                    ("charge.refunded", refund("h", 2900)),
+                    ("checkout.session.completed", checkout("h", None)),
+                ],
+                [("new", 0), ("refund", 0), ("dispute", 0), ("unmatched", 0)],
+            ),
+            (
+                "a refund first, then its payment",
+                vec![
+                    ("charge.refunded", refund("i", 2900)),
+                    ("checkout.session.completed", checkout("i", Some(7))),
+                ],
+                [
+                    ("new", 2900),
+                    ("refund", -2900),
+                    ("dispute", 0),
+                    ("unmatched", 0),
+                ],
             ),
             (
                 "a payment nobody can match",

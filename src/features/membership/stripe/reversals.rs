@@ -7,6 +7,7 @@ use serenity::all::UserId;
 use sqlx::SqliteConnection;
 
 use super::shapes::{id_of, int, text};
+use super::unmatched::{self, Reason};
 use super::{store, stripe_income, Applied, Event};
 use crate::clock::from_millis;
 use crate::config::{Config, PartialRefund};
@@ -41,6 +42,14 @@ pub async fn charge_refunded(
     let new = (cumulative - already).max(0);
     let reference = format!("refund:{charge}:{cumulative}");
     let Some(payment) = payment else {
+        if store::was_unmatched(tx, id_of(o, "payment_intent")).await? {
+            // Money nobody could match went back: counted against the unmatched income.
+            if new > 0 {
+                let currency = text(o, "currency").unwrap_or("usd");
+                stripe_income(tx, None, None, "unmatched", -new, currency, &reference, now).await?;
+            }
+            return unmatched::report(tx, config, event, Reason::UnknownRefund, now).await;
+        }
         // A refund of a payment not seen yet (Stripe sends in any order, and retries a
         // checkout for days after downtime): kept, and applied when that payment arrives.
         return Ok(waits_for_payment(o, "charge.refunded"));
@@ -100,6 +109,9 @@ pub async fn dispute_created(
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
     let Some(payment) = disputed_payment(tx, o).await? else {
+        if store::was_unmatched(tx, id_of(o, "payment_intent")).await? {
+            return unmatched::report(tx, config, event, Reason::UnknownDispute, now).await;
+        }
         return Ok(waits_for_payment(o, "charge.dispute.created"));
     };
     let dispute = text(o, "id").unwrap_or_default();
@@ -160,6 +172,9 @@ pub async fn dispute_closed(
 ) -> Result<Applied, Error> {
     let o = &event.data.object;
     let Some(payment) = disputed_payment(tx, o).await? else {
+        if store::was_unmatched(tx, id_of(o, "payment_intent")).await? {
+            return unmatched::report(tx, config, event, Reason::UnknownDispute, now).await;
+        }
         return Ok(waits_for_payment(o, "charge.dispute.closed"));
     };
     let dispute = text(o, "id").unwrap_or_default();

@@ -345,6 +345,24 @@ pub async fn waiting(conn: &mut SqliteConnection, limit: i64) -> sqlx::Result<Ve
     .await
 }
 
+/// Whether a payment (by PaymentIntent) was reported as one nobody could match: a refund or
+/// dispute of it is reported too, not kept waiting for a payment that will never be matched.
+pub async fn was_unmatched(
+    conn: &mut SqliteConnection,
+    payment_intent: Option<&str>,
+) -> sqlx::Result<bool> {
+    let Some(payment_intent) = payment_intent else {
+        return Ok(false);
+    };
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM stripe_unmatched WHERE payment_intent = ? AND type LIKE 'checkout.%' LIMIT 1",
+    )
+    .bind(payment_intent)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 pub struct NewUnmatched<'a> {
     pub event_id: &'a str,
     pub kind: &'a str,

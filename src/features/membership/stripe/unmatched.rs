@@ -26,6 +26,10 @@ pub enum Reason {
     UnknownProduct,
     /// The subscription's product left the config.
     ProductGone,
+    /// A refund of a payment nobody could match.
+    UnknownRefund,
+    /// A dispute of a payment nobody could match.
+    UnknownDispute,
     /// Matched and granted, but the member has left the server (access waits for their return).
     MemberLeft,
 }
@@ -37,13 +41,13 @@ impl Reason {
             Reason::NoProduct => "no_product",
             Reason::UnknownProduct => "unknown_product",
             Reason::ProductGone => "product_gone",
+            Reason::UnknownRefund => "unknown_refund",
+            Reason::UnknownDispute => "unknown_dispute",
             Reason::MemberLeft => "member_left",
         }
     }
 
-    /// The stored `code`, as a sentence in `locale` (an unknown code as it is). Refunds and
-    /// disputes of unknown payments were listed before they waited for their payment
-    /// (`unknown_refund`, `unknown_dispute`): older rows still read.
+    /// The stored `code`, as a sentence in `locale` (an unknown code as it is).
     pub fn describe(code: &str, locale: Locale) -> String {
         match code {
             "no_member" => t!(locale, "stripe-unmatched-no-member"),

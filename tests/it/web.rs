@@ -923,3 +923,30 @@ async fn forged_login_callbacks_cannot_make_the_bot_spam_discord() {
     assert_eq!(app.requests("POST", "/oauth2/token").len(), limit);
     assert_eq!(app.count("SELECT COUNT(*) FROM web_sessions").await, 0);
 }
+
+/// Pages read members from the gateway's cache: viewing the events list, an event and the
+/// personal calendar feed again and again makes no REST call to Discord (each used to ask for
+/// the member outside the bot's rate-limit gate).
+#[tokio::test]
+async fn event_pages_and_the_calendar_feed_do_not_call_discord_per_view() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new();
+    log_in(&app, &mut browser, ids::MINA).await;
+    let me = browser.get(&format!("{}/me", base(&app))).await;
+    let url = format!("{}/me/calendar", base(&app));
+    let feed = new_calendar_link(&mut browser, &url, &csrf_of(&me.body)).await;
+    let member = format!("/members/{}", ids::MINA);
+    let before = app.requests("GET", &member).len();
+    for _ in 0..5 {
+        assert_eq!(
+            browser.get(&format!("{}/events", base(&app))).await.status,
+            200
+        );
+        assert_eq!(Browser::new().get(&feed).await.status, 200);
+    }
+    assert_eq!(
+        app.requests("GET", &member).len(),
+        before,
+        "no REST call per view"
+    );
+}

@@ -94,6 +94,34 @@ pub struct Grant {
     pub granted_at: i64,
 }
 
+/// The staff grants kept in memory between changes, so a message or a press costs no database
+/// read to learn a level (a state part; `forget_staff_grants` after any grant change).
+#[derive(Default)]
+pub struct StaffCache(std::sync::Mutex<Option<std::sync::Arc<Vec<Grant>>>>);
+
+/// The server's staff grants: as kept, else read (and kept when the state has a cache).
+pub async fn staff_grants(
+    state: &crate::state::AppState,
+    guild: serenity::all::GuildId,
+) -> sqlx::Result<std::sync::Arc<Vec<Grant>>> {
+    let cache = state.try_part::<StaffCache>();
+    if let Some(kept) = cache.and_then(|c| c.0.lock().expect("staff cache").clone()) {
+        return Ok(kept);
+    }
+    let grants = std::sync::Arc::new(store::grants(&state.db, guild).await?);
+    if let Some(cache) = cache {
+        *cache.0.lock().expect("staff cache") = Some(grants.clone());
+    }
+    Ok(grants)
+}
+
+/// A staff level changed: the grants are read again on the next question.
+pub fn forget_staff_grants(state: &crate::state::AppState) {
+    if let Some(cache) = state.try_part::<StaffCache>() {
+        *cache.0.lock().expect("staff cache") = None;
+    }
+}
+
 /// The community's owners: the configured `owner_ids` and the server owner. No grant changes
 /// them, and no command can demote them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -36,7 +36,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::chat::ChatMessage;
+use crate::discord::chat::ChatMessage;
 
 /// How many forwarded frames are remembered for translating a RESUME's sequence number.
 /// Forwarded frames are the rare ones (not chat), so this spans hours.

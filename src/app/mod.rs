@@ -2,7 +2,6 @@
 //! server and the gateway, and stop them in order. `lyceum run`, `lyceum demo` and the
 //! integration tests all start the bot through [`start`] — there is no test-only path.
 
-pub mod chat;
 pub mod commands;
 pub mod events;
 pub mod front;
@@ -113,6 +112,7 @@ fn with_engines(
     let secret = stripe_webhook_secret.as_deref().map(Arc::from);
     state
         .with_part(points)
+        .with_part(crate::access::StaffCache::default())
         .with_part(moderation::Engine::default())
         .with_part(schedule::Engine::default())
         .with_part(stats::Activity::default())
@@ -400,7 +400,7 @@ impl front::MessageSink for FastMessages {
         self.ctx.get().is_some()
     }
 
-    fn take(&self, message: chat::ChatMessage) {
+    fn take(&self, message: crate::discord::chat::ChatMessage) {
         let Some(ctx) = self.ctx.get() else {
             return;
         };

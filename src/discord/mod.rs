@@ -2,10 +2,14 @@
 //! error answers and the outbox's delivery worker. It imports no feature: the command list and
 //! the event routing are assembled above it, in `app/`.
 
+pub mod answer;
 pub mod args;
+pub mod chat;
 pub mod checks;
 pub mod delivery;
+pub mod doors;
 pub mod gate;
+pub mod gateway;
 pub mod hierarchy;
 pub mod invite;
 pub mod invocation;

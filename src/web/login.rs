@@ -299,6 +299,19 @@ pub async fn callback(
     (jar, Redirect::to(&next)).into_response()
 }
 
+/// Gone from the server (left, kicked or banned, as the gateway says): no web session keeps
+/// them inside.
+pub async fn left_the_server(
+    app: &crate::state::AppState,
+    user: serenity::all::UserId,
+) -> Result<(), crate::error::Error> {
+    let ended = store::end_sessions_of(&app.db, user.get()).await?;
+    if ended > 0 {
+        tracing::info!(%user, ended, "web sessions ended: no longer in the server");
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct CsrfForm {
     pub csrf: Option<String>,

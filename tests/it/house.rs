@@ -127,11 +127,18 @@ fn the_discord_kit_imports_no_feature() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
-/// Doors (gateway routing, web handlers) call operations; they open no transaction.
+/// Doors (gateway routing, web handlers, each feature's `doors.rs`) call operations; they open
+/// no transaction.
 #[test]
 fn doors_open_no_transaction() {
-    let found: Vec<String> = files_of(&["app/events.rs", "web"])
+    let features_doors: Vec<PathBuf> = files_of(&["features"])
         .into_iter()
+        .filter(|f| f.ends_with("doors.rs"))
+        .collect();
+    assert!(features_doors.len() >= 10, "{features_doors:?}");
+    let found: Vec<String> = files_of(&["app/events.rs", "app/interactions.rs", "web"])
+        .into_iter()
+        .chain(features_doors)
         .filter(|f| product_text(f).contains(".begin()"))
         .map(|f| f.display().to_string())
         .collect();
@@ -289,4 +296,15 @@ async fn every_store_statement_compiles_against_the_schema() {
         "statements assembled at run time: {assembled:#?}"
     );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// `app/` routes and orders, it decides nothing: the gateway and interaction routers stay small
+/// (every press, form and message hook lives in its feature's `doors.rs`).
+#[test]
+fn the_app_routers_only_route() {
+    let lines: usize = ["app/events.rs", "app/interactions.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(src().join(f)).unwrap().lines().count())
+        .sum();
+    assert!(lines <= 250, "app/events.rs + app/interactions.rs: {lines} lines");
 }

@@ -38,7 +38,7 @@ pub async fn grant_level(
     let mut tx = app.db.write.begin().await?;
     let change = grant(&mut tx, config, owners, actor, target, level, now).await?;
     app.commit(tx).await?;
-    crate::features::moderation::engine(app).forget_staff();
+    crate::access::forget_staff_grants(app);
     Ok(change)
 }
 
@@ -54,7 +54,7 @@ pub async fn revoke_level(
     let mut tx = app.db.write.begin().await?;
     let change = revoke(&mut tx, config, owners, actor, target, now).await?;
     app.commit(tx).await?;
-    crate::features::moderation::engine(app).forget_staff();
+    crate::access::forget_staff_grants(app);
     Ok(change)
 }
 

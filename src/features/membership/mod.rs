@@ -9,6 +9,7 @@
 pub mod by_hand;
 pub mod codes;
 pub mod commands;
+pub mod doors;
 pub mod entitlements;
 pub mod error;
 pub mod gate;

@@ -24,9 +24,6 @@ struct Memory {
     dmed: HashMap<(UserId, Filter), DateTime<Utc>>,
     joins: VecDeque<DateTime<Utc>>,
     raid_alerted: Option<DateTime<Utc>>,
-    /// Staff grants, for the exemption check without a database read per message; dropped
-    /// whenever a grant changes.
-    staff: Option<Arc<Vec<crate::access::Grant>>>,
 }
 
 #[derive(Clone, Default)]
@@ -46,22 +43,6 @@ pub struct Seen<'a> {
 }
 
 impl Engine {
-    /// The staff grants as last loaded (None: load them).
-    pub fn staff(&self) -> Option<Arc<Vec<crate::access::Grant>>> {
-        self.memory.lock().expect("automod memory").staff.clone()
-    }
-
-    pub fn set_staff(&self, grants: Vec<crate::access::Grant>) -> Arc<Vec<crate::access::Grant>> {
-        let grants = Arc::new(grants);
-        self.memory.lock().expect("automod memory").staff = Some(grants.clone());
-        grants
-    }
-
-    /// A staff level changed: reload the grants on the next message.
-    pub fn forget_staff(&self) {
-        self.memory.lock().expect("automod memory").staff = None;
-    }
-
     /// The compiled filters for `config` (compiled once per config snapshot).
     pub fn compiled(&self, config: &Arc<Config>) -> Arc<Compiled> {
         let mut memory = self.memory.lock().expect("automod memory");

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod automod;
 pub mod commands;
+pub mod doors;
 pub mod engine;
 pub mod error;
 pub mod ops;

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod commands;
+pub mod doors;
 pub mod error;
 pub mod ops;
 pub mod store;

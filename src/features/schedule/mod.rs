@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod commands;
 pub mod digest;
+pub mod doors;
 pub mod engine;
 pub mod error;
 pub mod feed;

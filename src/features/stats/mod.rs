@@ -9,6 +9,7 @@
 pub mod activity;
 pub mod charts;
 pub mod commands;
+pub mod doors;
 pub mod error;
 pub mod renewal_rate;
 pub mod report;

@@ -37,6 +37,7 @@ feedback-status-dm = 📬 Your feedback `#{ $id }` is now **{ $status }**.
 feedback-adopted-points = 🎁 It was adopted: **+{ $points }** points.
 feedback-staff-only = Only moderators can change feedback status.
 feedback-error-unknown = There is no feedback `#{ $id }`.
+feedback-error-status = `{ $status }` is not a status staff can set (planned, done or declined).
 
 qa-posted = ❓ Question `#{ $id }` from { $asker } for { $expert } ({ $price } points in escrow, answer due { $deadline }):
     > { $question }

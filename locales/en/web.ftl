@@ -35,6 +35,7 @@ web-until = until { $when }
 web-history = Points history
 web-export = Download everything Lyceum holds about me (JSON)
 web-forbidden = This page is for staff (moderator and up).
+web-not-done = Not done
 web-your-level = Your level: { $level }
 web-outbox = Outbox: { $pending } waiting · { $failed } failed
 web-paid-members = Paid members ({ $count })

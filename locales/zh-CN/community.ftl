@@ -34,6 +34,7 @@ feedback-status-dm = 📬 你的反馈 `#{ $id }` 状态已更新为 **{ $status
 feedback-adopted-points = 🎁 反馈已被采纳：**+{ $points }** 积分。
 feedback-staff-only = 只有版主可以修改反馈状态。
 feedback-error-unknown = 没有反馈 `#{ $id }`。
+feedback-error-status = `{ $status }` 不是可设置的状态（已计划、已完成或已拒绝）。
 
 qa-posted = ❓ 问题 `#{ $id }`：{ $asker } 向 { $expert } 提问（{ $price } 积分托管中，{ $deadline }前回答）：
     > { $question }

@@ -32,6 +32,7 @@ web-until = 有效期至 { $when }
 web-history = 积分记录
 web-export = 下载 Lyceum 保存的关于我的全部数据（JSON）
 web-forbidden = 此页面仅对管理人员开放（版主及以上）。
+web-not-done = 未完成
 web-your-level = 你的级别：{ $level }
 web-outbox = 发送队列：{ $pending } 条待发送 · { $failed } 条失败
 web-paid-members = 付费成员（{ $count }）

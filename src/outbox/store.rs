@@ -201,6 +201,24 @@ pub async fn set_message_id(db: &Db, id: i64, message_id: u64) -> sqlx::Result<(
 }
 
 /// The message id a delivered post got (None while it is not delivered).
+/// The channel outbox item `id` posted a message to, to edit it there later
+/// even if the config's channel changed since.
+pub async fn posted_to(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> sqlx::Result<Option<serenity::all::ChannelId>> {
+    let payload: Option<(String,)> = sqlx::query_as("SELECT payload FROM outbox WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(payload
+        .and_then(|(p,)| serde_json::from_str::<Effect>(&p).ok())
+        .and_then(|effect| match effect {
+            Effect::SendMessage { channel_id, .. } => Some(channel_id),
+            _ => None,
+        }))
+}
+
 pub async fn message_id_of(db: &Db, id: i64) -> sqlx::Result<Option<u64>> {
     let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT message_id FROM outbox WHERE id = ?")
         .bind(id)

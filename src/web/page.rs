@@ -145,6 +145,41 @@ pub fn notice(config: &Config, locale: Locale, viewer: &Viewer, title: &str, tex
     )
 }
 
+/// What an operation's error looks like on the web, as the bot's two-faced error does in
+/// Discord: a user error (the reader's mistake, nothing changed) is a 4xx page saying what, in
+/// the reader's language — 404 when it names something that does not exist, else 400; an
+/// internal fault is logged with a short reference id and answered 503 with that id.
+pub fn error_page(
+    config: &Config,
+    locale: Locale,
+    viewer: &Viewer,
+    error: crate::error::Error,
+    not_found: bool,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    let title = t!(locale, "web-not-done");
+    match error {
+        crate::error::Error::User(user) => {
+            let status = if not_found {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            let text = user.message(locale);
+            super::pages::html_response(status, notice(config, locale, viewer, &title, &text))
+        }
+        crate::error::Error::Internal(e) => {
+            let reference = crate::error::reference_id();
+            tracing::error!(%reference, error = ?e, "web action failed");
+            let text = t!(locale, "error-internal", reference = reference);
+            super::pages::html_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                notice(config, locale, viewer, &title, &text),
+            )
+        }
+    }
+}
+
 /// Markdown-ish bold (`**x**`) from the bot's strings, as HTML (escaped first).
 pub fn bold(text: &str) -> Markup {
     let escaped = html! { (text) }.into_string();

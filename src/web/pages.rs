@@ -1009,19 +1009,22 @@ pub struct FeedbackForm {
 }
 
 /// `POST /staff/feedback/{id}`: a moderator sets a feedback item's status — the Discord
-/// buttons' operation (the post updates, the author is told), audited.
+/// buttons' operation (the staff post is edited through the outbox, the author is told),
+/// audited. A status or item that does not exist is the reader's 4xx page, in their language.
 pub async fn feedback_status(
     State(web): State<Web>,
     jar: CookieJar,
+    headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<i64>,
     axum::Form(form): axum::Form<FeedbackForm>,
 ) -> Response {
-    let viewer = viewer(&web, &jar).await;
+    use crate::features::feedback;
+    let s = seen(&web, &jar, &headers).await;
     let csrf = super::login::CsrfForm { csrf: form.csrf };
-    if !super::login::csrf_ok(&viewer, &csrf) {
+    if !super::login::csrf_ok(&s.viewer, &csrf) {
         return (StatusCode::FORBIDDEN, "missing or wrong CSRF token\n").into_response();
     }
-    let Some(member) = viewer.member() else {
+    let Some(member) = s.viewer.member() else {
         return StatusCode::FORBIDDEN.into_response();
     };
     match level_now(&web, member).await {
@@ -1029,23 +1032,21 @@ pub async fn feedback_status(
         Ok(_) => return StatusCode::FORBIDDEN.into_response(),
         Err(e) => return unavailable(e),
     }
-    if !["planned", "done", "declined"].contains(&form.status.as_str()) {
-        return StatusCode::BAD_REQUEST.into_response();
-    }
-    let config = web.app.config.snapshot();
+    let Some(status) = feedback::Status::parse(&form.status).filter(|s| s.settable()) else {
+        let error = crate::error::Error::from(feedback::FeedbackError::UnknownStatus {
+            status: form.status.clone(),
+        });
+        return page::error_page(&s.config, s.locale, &s.viewer, error, false);
+    };
     let by = serenity::all::UserId::new(member);
-    match crate::features::feedback::actions::set_feedback_status(
-        &web.app,
-        &config,
-        id,
-        &form.status,
-        by,
-    )
-    .await
-    {
-        Ok(Some(_)) => Redirect::to("/staff").into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => unavailable(format!("{e:?}")),
+    match feedback::actions::set_feedback_status(&web.app, &s.config, id, status, by).await {
+        Ok(_) => Redirect::to("/staff").into_response(),
+        Err(e) => {
+            let missing = e
+                .user::<feedback::FeedbackError>()
+                .is_some_and(|u| matches!(u, feedback::FeedbackError::UnknownFeedback { .. }));
+            page::error_page(&s.config, s.locale, &s.viewer, e, missing)
+        }
     }
 }
 

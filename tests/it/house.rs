@@ -304,7 +304,15 @@ async fn every_store_statement_compiles_against_the_schema() {
 fn the_app_routers_only_route() {
     let lines: usize = ["app/events.rs", "app/interactions.rs"]
         .iter()
-        .map(|f| std::fs::read_to_string(src().join(f)).unwrap().lines().count())
+        .map(|f| {
+            std::fs::read_to_string(src().join(f))
+                .unwrap()
+                .lines()
+                .count()
+        })
         .sum();
-    assert!(lines <= 250, "app/events.rs + app/interactions.rs: {lines} lines");
+    assert!(
+        lines <= 250,
+        "app/events.rs + app/interactions.rs: {lines} lines"
+    );
 }

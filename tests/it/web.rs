@@ -612,6 +612,37 @@ async fn staff_set_a_feedback_status_on_the_web() {
         .audit_actions()
         .await
         .contains(&"feedback.status".to_string()));
+    // The staff post in Discord shows the change, as after a press of its button.
+    let posts = format!("/channels/{}/messages/", ids::CHANNEL_MOD_LOG);
+    let edited = app
+        .sim()
+        .wait_request("PATCH", &posts, 1, crate::support::WAIT)
+        .await
+        .expect("the staff post is edited");
+    let fields = edited.body["embeds"][0]["fields"].to_string();
+    assert!(fields.contains("Done"), "{fields}");
+    // A status staff cannot set, or feedback that does not exist: the reader's 4xx page.
+    let bad = owner
+        .post(&url, &[("csrf", csrf.as_str()), ("status", "new")])
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body.contains("not a status staff can set"),
+        "{}",
+        bad.body
+    );
+    let missing = owner
+        .post(
+            &format!("{}/staff/feedback/99", base(&app)),
+            &[("csrf", csrf.as_str()), ("status", "done")],
+        )
+        .await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert!(
+        missing.body.contains("There is no feedback `#99`"),
+        "{}",
+        missing.body
+    );
     let mut member = Browser::new();
     log_in(&app, &mut member, ids::KAI).await;
     let page = member.get(&format!("{}/staff", base(&app))).await;

@@ -31,7 +31,7 @@ pub async fn set_feedback_status(
     app: &AppState,
     config: &Config,
     id: i64,
-    status: &str,
+    status: super::Status,
     by: serenity::all::UserId,
 ) -> Result<Option<store::FeedbackRow>, Error> {
     crate::features::points::engine(app).flush().await;
@@ -45,7 +45,7 @@ pub async fn set_feedback_status(
             action: "feedback.status",
             target_kind: Some("feedback"),
             target_id: Some(id as u64),
-            arguments: serde_json::json!({ "status": status }),
+            arguments: serde_json::json!({ "status": status.as_str() }),
         };
         crate::audit::record(&mut tx, &entry, now).await?;
     }

@@ -46,12 +46,13 @@ enum FeedbackStatus {
 }
 
 impl FeedbackStatus {
-    fn as_str(self) -> &'static str {
+    /// The feature's status this choice names (the choice list is Discord's face of it).
+    fn status(self) -> super::Status {
         match self {
-            FeedbackStatus::New => "new",
-            FeedbackStatus::Planned => "planned",
-            FeedbackStatus::Done => "done",
-            FeedbackStatus::Declined => "declined",
+            FeedbackStatus::New => super::Status::New,
+            FeedbackStatus::Planned => super::Status::Planned,
+            FeedbackStatus::Done => super::Status::Done,
+            FeedbackStatus::Declined => super::Status::Declined,
         }
     }
 }
@@ -102,7 +103,7 @@ async fn feedback_list(
     let locale = inv.locale(ctx);
     let admin = inv.level(ctx).await? >= Level::Admin;
     let mut conn = ctx.data().db.read.acquire().await?;
-    let rows = store::list(&mut conn, status.map(FeedbackStatus::as_str)).await?;
+    let rows = store::list(&mut conn, status.map(|s| s.status().as_str())).await?;
     let lines: Vec<String> = rows
         .iter()
         .map(|r| {

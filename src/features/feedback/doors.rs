@@ -33,7 +33,7 @@ async fn feedback_status(
         .split(':');
     let (Some(id), Some(status)) = (
         parts.next().and_then(|i| i.parse::<i64>().ok()),
-        parts.next(),
+        parts.next().and_then(feedback::Status::parse),
     ) else {
         return Ok(());
     };

@@ -6,7 +6,13 @@ use crate::t;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeedbackError {
-    UnknownFeedback { id: i64 },
+    UnknownFeedback {
+        id: i64,
+    },
+    /// A status staff cannot set (a forged form or button).
+    UnknownStatus {
+        status: String,
+    },
 }
 
 impl UserFacing for FeedbackError {
@@ -14,6 +20,9 @@ impl UserFacing for FeedbackError {
         match self {
             FeedbackError::UnknownFeedback { id } => {
                 t!(locale, "feedback-error-unknown", id = *id)
+            }
+            FeedbackError::UnknownStatus { status } => {
+                t!(locale, "feedback-error-status", status = status.clone())
             }
         }
     }

@@ -52,16 +52,16 @@ pub async fn set_status(
     tx: &mut SqliteConnection,
     config: &Config,
     id: i64,
-    status: &str,
+    status: super::Status,
     now: DateTime<Utc>,
 ) -> Result<Option<store::FeedbackRow>, Error> {
     let Some(row) = store::get(tx, id).await? else {
         return Err(FeedbackError::UnknownFeedback { id }.into());
     };
-    if row.status == status || !super::STATUSES.contains(&status) {
+    if row.status == status.as_str() || !status.settable() {
         return Ok(None);
     }
-    store::set_status(tx, id, status, to_millis(now)).await?;
+    store::set_status(tx, id, status.as_str(), to_millis(now)).await?;
     let author = UserId::new(row.member_id as u64);
     let locale =
         crate::features::points::store::locale_of(tx, author, config.community.default_locale)
@@ -71,9 +71,9 @@ pub async fn set_status(
         locale,
         "feedback-status-dm",
         id = id,
-        status = render::status_name(locale, status)
+        status = status.label(locale)
     );
-    if status == "done" && points > 0 {
+    if status == super::Status::Done && points > 0 {
         use crate::features::points::{ops as points_ops, store::Entry};
         let entry = Entry {
             member: author,
@@ -103,5 +103,17 @@ pub async fn set_status(
         body: MessageBody::text(text),
     };
     outbox::enqueue(tx, &dm, now, None).await?;
-    Ok(store::get(tx, id).await?)
+    let row = store::get(tx, id).await?;
+    // The staff post shows the new status, whichever door changed it (a button, the web).
+    if let Some((row, outbox_id)) = row.as_ref().and_then(|r| Some((r, r.outbox_id?))) {
+        if let Some(channel_id) = outbox::store::posted_to(tx, outbox_id).await? {
+            let edit = Effect::EditPost {
+                channel_id,
+                outbox_id,
+                body: render::staff_post(config.community.default_locale, row),
+            };
+            outbox::enqueue(tx, &edit, now, None).await?;
+        }
+    }
+    Ok(row)
 }

@@ -18,12 +18,9 @@ fn kind_name(locale: Locale, kind: &str) -> String {
 }
 
 pub fn status_name(locale: Locale, status: &str) -> String {
-    match status {
-        "planned" => t!(locale, "feedback-status-planned"),
-        "done" => t!(locale, "feedback-status-done"),
-        "declined" => t!(locale, "feedback-status-declined"),
-        _ => t!(locale, "feedback-status-new"),
-    }
+    super::Status::parse(status)
+        .unwrap_or(super::Status::New)
+        .label(locale)
 }
 
 /// The staff post: the text, who sent it (or "anonymous"), the status, and the buttons.
@@ -42,13 +39,13 @@ pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
             { "name": t!(locale, "feedback-field-status"), "value": status_name(locale, &row.status), "inline": true },
         ],
     });
-    let button = |status: &str, style: u8| {
+    let button = |status: super::Status, style: u8| {
         json!({
             "type": 2,
             "style": style,
-            "label": status_name(locale, status),
-            "custom_id": format!("{BUTTON_PREFIX}{}:{status}", row.id),
-            "disabled": row.status == status,
+            "label": status.label(locale),
+            "custom_id": format!("{BUTTON_PREFIX}{}:{}", row.id, status.as_str()),
+            "disabled": row.status == status.as_str(),
         })
     };
     MessageBody {
@@ -56,7 +53,11 @@ pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
         embeds: vec![embed],
         components: vec![json!({
             "type": 1,
-            "components": [button("planned", 1), button("done", 3), button("declined", 4)],
+            "components": [
+                button(super::Status::Planned, 1),
+                button(super::Status::Done, 3),
+                button(super::Status::Declined, 4),
+            ],
         })],
         ..Default::default()
     }

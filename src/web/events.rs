@@ -161,16 +161,16 @@ pub async fn rsvp(
     }
     let config = web.app.config.snapshot();
     let member = serenity::all::UserId::new(member);
-    match schedule::actions::rsvp_from_web(
-        &web.app,
-        &config,
-        id,
-        form.occurrence,
-        member,
-        &form.answer,
-    )
-    .await
-    {
+    let Some(answer) = schedule::Answer::parse(&form.answer) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let rsvp = schedule::Rsvp {
+        event: id,
+        occurrence: form.occurrence,
+        answer,
+    };
+    let refresh = schedule::actions::Refresh::Outbox;
+    match schedule::actions::rsvp(&web.app, &config, &rsvp, member, refresh).await {
         Ok(Some(_)) => Redirect::to(&format!("/events/{id}")).into_response(),
         Ok(None) => StatusCode::BAD_REQUEST.into_response(),
         Err(e) => {

@@ -147,51 +147,53 @@ pub async fn content_done(app: &AppState, kind: &str, by: UserId) -> Result<(), 
     Ok(())
 }
 
-/// An RSVP button press. Returns the announcement as it now reads (`None`: unknown event).
+/// How a door shows an RSVP's new counts on the announcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// The press's own answer updates the pressed message (no extra edit under a burst of
+    /// presses, each of which counts against the channel's edit limit).
+    InPlace,
+    /// Through the outbox: the web has no interaction to answer.
+    Outbox,
+}
+
+/// What an RSVP did: the announcement as it now reads and the new (going, maybe, no).
+pub struct Answered {
+    pub body: crate::outbox::MessageBody,
+    pub counts: (i64, i64, i64),
+}
+
+/// An RSVP, from a button or the web page alike: the answer recorded, and the announcement's
+/// counts refreshed as `refresh` says. `None` for an unknown event or occurrence.
 pub async fn rsvp(
     app: &AppState,
     config: &Config,
-    custom_id: &str,
+    rsvp: &super::Rsvp,
     member: UserId,
-) -> Result<Option<crate::outbox::MessageBody>, Error> {
+    refresh: Refresh,
+) -> Result<Option<Answered>, Error> {
     let now = app.clock.now();
+    let (event, occurrence) = (rsvp.event, rsvp.occurrence);
     let mut tx = app.db.write.begin().await?;
-    let body = super::rsvp(&mut tx, config, custom_id, member.get(), now).await?;
-    app.commit(tx).await?;
-    Ok(body)
-}
-
-/// An RSVP from the web page: the same answer the button records, and the announcement's
-/// counts edited in place on Discord through the outbox (the web has no interaction to answer).
-/// Returns the new (going, maybe, no), or `None` for an unknown event or answer.
-pub async fn rsvp_from_web(
-    app: &AppState,
-    config: &Config,
-    event: i64,
-    occurrence: i64,
-    member: UserId,
-    answer: &str,
-) -> Result<Option<(i64, i64, i64)>, Error> {
-    let now = app.clock.now();
-    let custom_id = format!("{}{event}:{occurrence}:{answer}", super::RSVP_PREFIX);
-    let mut tx = app.db.write.begin().await?;
-    let Some(body) = super::rsvp(&mut tx, config, &custom_id, member.get(), now).await? else {
+    let Some(body) = super::rsvp(&mut tx, config, rsvp, member.get(), now).await? else {
         return Ok(None);
     };
     let counts = store::rsvp_counts(&mut tx, event, occurrence).await?;
-    if let (Some(outbox_id), Some(row)) = (
-        store::announce_outbox(&mut tx, event, occurrence).await?,
-        store::get(&mut tx, event).await?,
-    ) {
-        let edit = crate::outbox::Effect::EditPost {
-            channel_id: serenity::all::ChannelId::new(row.channel_id as u64),
-            outbox_id,
-            body,
-        };
-        crate::outbox::enqueue(&mut tx, &edit, now, None).await?;
+    if refresh == Refresh::Outbox {
+        if let (Some(outbox_id), Some(row)) = (
+            store::announce_outbox(&mut tx, event, occurrence).await?,
+            store::get(&mut tx, event).await?,
+        ) {
+            let edit = crate::outbox::Effect::EditPost {
+                channel_id: serenity::all::ChannelId::new(row.channel_id as u64),
+                outbox_id,
+                body: body.clone(),
+            };
+            crate::outbox::enqueue(&mut tx, &edit, now, None).await?;
+        }
     }
     app.commit(tx).await?;
-    Ok(Some(counts))
+    Ok(Some(Answered { body, counts }))
 }
 
 /// A staff post in a content-plan channel: `kind` counts as published.

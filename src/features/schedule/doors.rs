@@ -22,12 +22,14 @@ async fn rsvp(
     data: &Data,
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
+    use super::actions::{self, Refresh};
     let config = data.config.snapshot();
-    let custom_id = &press.data.custom_id;
-    let body =
-        crate::features::schedule::actions::rsvp(data, &config, custom_id, press.user.id).await?;
+    let answered = match super::Rsvp::from_custom_id(&press.data.custom_id) {
+        Some(rsvp) => actions::rsvp(data, &config, &rsvp, press.user.id, Refresh::InPlace).await?,
+        None => None,
+    };
     // An unknown event: acknowledge without changing the message.
-    let response = answer::update_or_ack(body);
+    let response = answer::update_or_ack(answered.map(|a| a.body));
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;

@@ -46,24 +46,71 @@ use crate::error::Error;
 /// The custom-id prefix of RSVP buttons: `lyceum:rsvp:<event>:<occurrence ms>:<answer>`.
 pub const RSVP_PREFIX: &str = "lyceum:rsvp:";
 
-/// An RSVP button press: records the answer and returns the announcement with new counts.
+/// A member's answer to an occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Going,
+    Maybe,
+    No,
+}
+
+impl Answer {
+    /// As stored and as in a button's custom id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Going => "going",
+            Answer::Maybe => "maybe",
+            Answer::No => "no",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Answer> {
+        [Answer::Going, Answer::Maybe, Answer::No]
+            .into_iter()
+            .find(|a| a.as_str() == text)
+    }
+}
+
+/// One RSVP: which event, which occurrence (its start, UTC ms), which answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rsvp {
+    pub event: i64,
+    pub occurrence: i64,
+    pub answer: Answer,
+}
+
+impl Rsvp {
+    /// The RSVP a button's custom id (`lyceum:rsvp:<event>:<occurrence>:<answer>`) stands for.
+    pub fn from_custom_id(custom_id: &str) -> Option<Rsvp> {
+        let mut parts = custom_id.strip_prefix(RSVP_PREFIX)?.split(':');
+        Some(Rsvp {
+            event: parts.next()?.parse().ok()?,
+            occurrence: parts.next()?.parse().ok()?,
+            answer: Answer::parse(parts.next()?)?,
+        })
+    }
+
+    /// The custom id of its button.
+    pub fn custom_id(&self) -> String {
+        format!(
+            "{RSVP_PREFIX}{}:{}:{}",
+            self.event,
+            self.occurrence,
+            self.answer.as_str()
+        )
+    }
+}
+
+/// Records `rsvp` for `member` and returns the announcement with its new counts (`None`: no
+/// such event, or not one of its real occurrences).
 pub async fn rsvp(
     tx: &mut SqliteConnection,
     config: &Config,
-    custom_id: &str,
+    rsvp: &Rsvp,
     member: u64,
     now: DateTime<Utc>,
 ) -> Result<Option<crate::outbox::MessageBody>, Error> {
-    let mut parts = custom_id.trim_start_matches(RSVP_PREFIX).split(':');
-    let (Some(event), Some(occ), Some(answer)) = (parts.next(), parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    let (Ok(event), Ok(occ)) = (event.parse::<i64>(), occ.parse::<i64>()) else {
-        return Ok(None);
-    };
-    if !matches!(answer, "going" | "maybe" | "no") {
-        return Ok(None);
-    }
+    let (event, occ) = (rsvp.event, rsvp.occurrence);
     let Some(row) = store::get(tx, event).await? else {
         return Ok(None);
     };
@@ -72,7 +119,7 @@ pub async fn rsvp(
     if row.next_at != Some(occ) && !store::has_run(tx, event, occ, "announce").await? {
         return Ok(None);
     }
-    store::set_rsvp(tx, event, occ, member, answer, now).await?;
+    store::set_rsvp(tx, event, occ, member, rsvp.answer.as_str(), now).await?;
     let counts = store::rsvp_counts(tx, event, occ).await?;
     Ok(Some(ops::announcement(
         config.community.default_locale,
@@ -91,4 +138,28 @@ pub async fn apply_config(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<sync::SyncReport, crate::error::Error> {
     sync::sync(tx, config, now).await
+}
+
+#[cfg(test)]
+mod rsvp_tests {
+    use super::{Answer, Rsvp};
+
+    #[test]
+    fn an_rsvp_travels_in_a_custom_id_and_nothing_else_parses() {
+        let rsvp = Rsvp {
+            event: 7,
+            occurrence: 1_796_356_800_000,
+            answer: Answer::Maybe,
+        };
+        assert_eq!(rsvp.custom_id(), "lyceum:rsvp:7:1796356800000:maybe");
+        assert_eq!(Rsvp::from_custom_id(&rsvp.custom_id()), Some(rsvp));
+        for bad in [
+            "lyceum:rsvp:7:1:perhaps",
+            "lyceum:rsvp:x:1:going",
+            "lyceum:rsvp:7",
+            "lyceum:fb:7:1:going",
+        ] {
+            assert_eq!(Rsvp::from_custom_id(bad), None, "{bad}");
+        }
+    }
 }

@@ -114,16 +114,23 @@ pub fn announcement(
             "inline": false,
         }],
     });
-    let button = |answer: &str, label: String, style: u8| json!({ "type": 2, "style": style, "label": label, "custom_id": format!("lyceum:rsvp:{}:{occ}:{answer}", row.id) });
+    let button = |answer: super::Answer, label: String, style: u8| {
+        let rsvp = super::Rsvp {
+            event: row.id,
+            occurrence: occ,
+            answer,
+        };
+        json!({ "type": 2, "style": style, "label": label, "custom_id": rsvp.custom_id() })
+    };
     MessageBody {
         content: String::new(),
         embeds: vec![embed],
         components: vec![json!({
             "type": 1,
             "components": [
-                button("going", t!(locale, "event-going"), 3),
-                button("maybe", t!(locale, "event-maybe"), 2),
-                button("no", t!(locale, "event-not-going"), 4),
+                button(super::Answer::Going, t!(locale, "event-going"), 3),
+                button(super::Answer::Maybe, t!(locale, "event-maybe"), 2),
+                button(super::Answer::No, t!(locale, "event-not-going"), 4),
             ],
         })],
         ..Default::default()

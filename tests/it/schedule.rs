@@ -936,3 +936,207 @@ async fn an_rsvp_on_the_web_changes_the_announcements_counts() {
         1
     );
 }
+
+mod events_tab {
+    //! Events mirrored into Discord's Events tab: created, moved in place, the next occurrence
+    //! created after one ends, cancelled, an opt-out honoured, restart-safe, and members'
+    //! "Interested" read back into /event attendees.
+
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use lyceum::clock::ManualClock;
+    use lyceum::harness::sim::{ids, SlashCall};
+
+    use crate::support::{eventually, eventually_sync, TestApp};
+
+    fn at(app: &TestApp, clock: &ManualClock, to: DateTime<Utc>) {
+        clock.set(to);
+        app.sim().set_discord_now(Some(to));
+        app.bot()
+            .app
+            .state
+            .wakes
+            .fire(lyceum::features::schedule::EVENTS);
+    }
+
+    fn event(user: u64, sub: &str, id: i64) -> SlashCall {
+        SlashCall::new(user, "event")
+            .subcommand(sub)
+            .integer("event", id)
+    }
+
+    #[tokio::test]
+    async fn mirrored_events_follow_the_calendar_in_discords_events_tab() {
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app =
+            TestApp::spawn_clocked("[events]\nmirror_to_discord = true\n", clock.clone()).await;
+        app.sim().set_discord_now(Some(start));
+        app.slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("create")
+                .string("title", "Live Q&A")
+                .string("when", "2026-12-03 20:00")
+                .string("repeat", "weekly")
+                .string("duration", "90m")
+                .string("description", "Bring your questions"),
+        )
+        .await;
+        eventually_sync("the event is in the Events tab", || {
+            app.sim().scheduled_events().len() == 1
+        })
+        .await;
+        let first = app.sim().scheduled_events()[0].clone();
+        assert_eq!(first["name"], "Live Q&A");
+        assert_eq!(first["description"], "Bring your questions");
+        assert_eq!(first["entity_type"], 3);
+        assert_eq!(first["scheduled_start_time"], "2026-12-03T12:00:00Z");
+        assert_eq!(first["scheduled_end_time"], "2026-12-03T13:30:00Z");
+        assert_eq!(
+            first["entity_metadata"]["location"],
+            format!(
+                "https://discord.com/channels/{}/{}",
+                ids::GUILD,
+                ids::CHANNEL_ANNOUNCEMENTS
+            )
+        );
+        let id = first["id"].as_str().unwrap().to_string();
+        // The bot keeps Discord's id when the create's answer arrives, just after the sim has it.
+        eventually("the bot recorded the event's id", async || {
+            app.count(
+                "SELECT COUNT(*) FROM event_mirrors m JOIN outbox o ON o.id = m.outbox_id
+                 WHERE o.message_id IS NOT NULL",
+            )
+            .await
+                == 1
+        })
+        .await;
+
+        // Members' "Interested" shows in /event attendees.
+        app.sim().scheduled_event_interest(ids::KAI, &id);
+        app.sim().scheduled_event_interest(ids::MINA, &id);
+        let attendees = app.slash(event(ids::OWNER, "attendees", 1)).await;
+        assert!(
+            attendees
+                .content
+                .ends_with("In Discord's Events tab: 2 interested."),
+            "{}",
+            attendees.content
+        );
+
+        // A restart sends nothing again; skipping the occurrence moves it in place.
+        app.restart().await;
+        app.slash(event(ids::OWNER, "skip", 1)).await;
+        eventually_sync("the occurrence moves", || {
+            app.sim().scheduled_events()[0]["scheduled_start_time"] == "2026-12-10T12:00:00Z"
+        })
+        .await;
+        assert_eq!(app.sim().scheduled_events().len(), 1);
+        assert_eq!(app.requests("POST", "/scheduled-events").len(), 1);
+
+        // Once it has happened, the next occurrence gets its own event; cancelling the series
+        // cancels that one in Discord.
+        at(&app, &clock, "2026-12-10T14:00:00Z".parse().unwrap());
+        eventually_sync("the next occurrence is created", || {
+            app.sim().scheduled_events().len() == 2
+        })
+        .await;
+        assert_eq!(
+            app.sim().scheduled_events()[1]["scheduled_start_time"],
+            "2026-12-17T12:00:00Z"
+        );
+        assert_eq!(
+            app.sim().scheduled_events()[0]["status"],
+            3,
+            "the past one COMPLETED"
+        );
+        app.slash(event(ids::OWNER, "cancel", 1)).await;
+        eventually_sync("the next occurrence is CANCELED", || {
+            app.sim().scheduled_events()[1]["status"] == 4
+        })
+        .await;
+        let cancel = app
+            .requests("PATCH", "/scheduled-events/")
+            .into_iter()
+            .find(|r| r.body.get("status").is_some())
+            .expect("the cancel");
+        assert_eq!(cancel.status, 200, "Discord accepts the transition");
+
+        // An event that opts out stays out of the Events tab.
+        app.slash(
+            SlashCall::new(ids::OWNER, "event")
+                .subcommand("create")
+                .string("title", "Staff sync")
+                .string("when", "2026-12-20 10:00")
+                .boolean("mirror", false),
+        )
+        .await;
+        let mirrors = app.count("SELECT COUNT(*) FROM event_mirrors").await;
+        assert_eq!(mirrors, 1, "only the first event was ever mirrored");
+        assert_eq!(app.sim().scheduled_events().len(), 2);
+        app.stop().await;
+    }
+
+    /// Pausing cancels the occurrence in Discord with its real CANCELED status; a cancel Discord
+    /// refuses is not silent: the mod log names the event and what to do.
+    #[tokio::test]
+    async fn a_paused_event_is_canceled_in_discord_and_a_refused_cancel_is_reported() {
+        let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let app =
+            TestApp::spawn_clocked("[events]\nmirror_to_discord = true\n", clock.clone()).await;
+        app.sim().set_discord_now(Some(start));
+        for (title, when) in [
+            ("Live Q&A", "2026-12-03 20:00"),
+            ("AMA", "2026-12-04 20:00"),
+        ] {
+            app.slash(
+                SlashCall::new(ids::OWNER, "event")
+                    .subcommand("create")
+                    .string("title", title)
+                    .string("when", when),
+            )
+            .await;
+        }
+        eventually("both events have Discord ids", async || {
+            app.count(
+                "SELECT COUNT(*) FROM event_mirrors m JOIN outbox o ON o.id = m.outbox_id
+                 WHERE o.message_id IS NOT NULL",
+            )
+            .await
+                == 2
+        })
+        .await;
+        app.slash(event(ids::OWNER, "pause", 1)).await;
+        eventually_sync("the paused event is CANCELED in Discord", || {
+            app.sim().scheduled_events()[0]["status"] == 4
+        })
+        .await;
+
+        // Discord refuses the second cancel (as it does for a started event).
+        let second = app.sim().scheduled_events()[1]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.sim().inject_faults(
+            "PATCH",
+            &format!("/scheduled-events/{second}"),
+            vec![lyceum::harness::sim::Fault::Answer(
+                400,
+                serde_json::json!({ "message": "Invalid Form Body", "code": 50035 }),
+            )],
+        );
+        app.slash(event(ids::OWNER, "cancel", 2)).await;
+        let notice = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+        let link = format!("https://discord.com/events/{}/{second}", ids::GUILD);
+        eventually("the mod log hears of the refused cancel", async || {
+            app.requests("POST", &notice).iter().any(|r| {
+                let text = r.body["content"].as_str().unwrap_or_default();
+                text.contains("refused to cancel") && text.contains(&link)
+            })
+        })
+        .await;
+        assert_eq!(app.sim().scheduled_events()[1]["status"], 1);
+    }
+}

@@ -4,37 +4,14 @@
 //! every removal against the truth (`crate::roles`) when it is sent.
 
 use chrono::{DateTime, Utc};
-use serenity::all::{RoleId, UserId};
+use serenity::all::RoleId;
 use sqlx::SqliteConnection;
 
 use super::store;
 use crate::config::Config;
 use crate::outbox::{self, Effect};
 
-/// Which open grants to end.
-#[derive(Debug, Clone, Copy)]
-pub enum Which<'a> {
-    /// One grant, by id.
-    Id(i64),
-    /// Those one purchase paid for (`stripe:…`, `discord:…`, `order:…`).
-    Reference(&'a str),
-    /// Every grant of a product held by a member (not the points shop's).
-    MemberProduct(UserId, &'a str),
-}
-
-/// A grant that was ended.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Ended {
-    pub member_id: i64,
-    pub role_id: i64,
-    pub product: String,
-}
-
-impl Ended {
-    pub fn member(&self) -> UserId {
-        UserId::new(self.member_id as u64)
-    }
-}
+pub use super::store::{Ended, Which};
 
 /// Ends the open grants `which` names, now, and queues their roles' removal. Returns what
 /// ended.

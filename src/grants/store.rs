@@ -21,6 +21,31 @@ pub struct Grant {
 
 const COLUMNS: &str = "id, member_id, role_id, product, source, starts_at, ends_at, ended_at";
 
+/// Which open grants to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// One grant, by id.
+    Id(i64),
+    /// Those one purchase paid for (`stripe:…`, `discord:…`, `order:…`).
+    Reference(&'a str),
+    /// Every grant of a product held by a member (not the points shop's).
+    MemberProduct(UserId, &'a str),
+}
+
+/// A grant that was ended.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Ended {
+    pub member_id: i64,
+    pub role_id: i64,
+    pub product: String,
+}
+
+impl Ended {
+    pub fn member(&self) -> UserId {
+        UserId::new(self.member_id as u64)
+    }
+}
+
 /// Open grants whose end has come by `now`, oldest end first.
 pub async fn due(
     tx: &mut SqliteConnection,
@@ -40,10 +65,9 @@ pub async fn due(
 /// can reopen them). Returns what ended.
 pub async fn end_where(
     tx: &mut SqliteConnection,
-    which: super::end::Which<'_>,
+    which: Which<'_>,
     now: DateTime<Utc>,
-) -> sqlx::Result<Vec<super::end::Ended>> {
-    use super::end::Which;
+) -> sqlx::Result<Vec<Ended>> {
     let condition = match which {
         Which::Id(_) => "id = ?2",
         Which::Reference(_) => "reference = ?2",

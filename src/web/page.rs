@@ -2,7 +2,8 @@
 //! page speaks (the switch's cookie, else the member's Discord language, else the browser's
 //! `Accept-Language`, else the community's default).
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -145,6 +146,21 @@ pub fn notice(config: &Config, locale: Locale, viewer: &Viewer, title: &str, tex
     )
 }
 
+/// A rendered page as an HTML response with `status`.
+pub fn html_response(status: StatusCode, markup: Markup) -> Response {
+    (
+        status,
+        [("content-type", "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+/// A rendered page as a 200 HTML response.
+pub fn html_page(markup: Markup) -> Response {
+    html_response(StatusCode::OK, markup)
+}
+
 /// What an operation's error looks like on the web, as the bot's two-faced error does in
 /// Discord: a user error (the reader's mistake, nothing changed) is a 4xx page saying what, in
 /// the reader's language — 404 when it names something that does not exist, else 400; an
@@ -166,13 +182,13 @@ pub fn error_page(
                 StatusCode::BAD_REQUEST
             };
             let text = user.message(locale);
-            super::pages::html_response(status, notice(config, locale, viewer, &title, &text))
+            html_response(status, notice(config, locale, viewer, &title, &text))
         }
         crate::error::Error::Internal(e) => {
             let reference = crate::error::reference_id();
             tracing::error!(%reference, error = ?e, "web action failed");
             let text = t!(locale, "error-internal", reference = reference);
-            super::pages::html_response(
+            html_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 notice(config, locale, viewer, &title, &text),
             )

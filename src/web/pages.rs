@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use maud::{html, Markup};
+use maud::html;
 use serde::Deserialize;
 
 use super::login::{viewer, Viewer};
@@ -38,20 +38,7 @@ async fn seen(web: &Web, jar: &CookieJar, headers: &HeaderMap) -> Seen {
     }
 }
 
-/// A rendered page as an HTML response with `status`.
-pub(super) fn html_response(status: StatusCode, markup: Markup) -> Response {
-    (
-        status,
-        [("content-type", "text/html; charset=utf-8")],
-        markup.into_string(),
-    )
-        .into_response()
-}
-
-/// A rendered page as a 200 HTML response.
-pub(super) fn html_page(markup: Markup) -> Response {
-    html_response(StatusCode::OK, markup)
-}
+pub(super) use super::page::{html_page, html_response};
 
 fn local(config: &Config, ms: i64) -> String {
     from_millis(ms)

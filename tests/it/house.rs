@@ -316,3 +316,117 @@ fn the_app_routers_only_route() {
         "app/events.rs + app/interactions.rs: {lines} lines"
     );
 }
+
+/// A source file as a module path (`features/membership/stripe/unmatched`; a `mod.rs` is its
+/// folder).
+fn module_of(file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src()).unwrap();
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The module paths a file names through `crate::…` and `super::…` (grouped imports
+/// expanded one level), resolved from the file's own module.
+fn paths_named(me: &[String], text: &str) -> Vec<Vec<String>> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    let bytes: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest: String = bytes[i..bytes.len().min(i + 7)].iter().collect();
+        let starts = (rest.starts_with("crate::") || rest.starts_with("super::"))
+            && (i == 0 || !ident(bytes[i - 1]) && bytes[i - 1] != ':');
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < bytes.len() && (ident(bytes[j]) || bytes[j] == ':') {
+            j += 1;
+        }
+        let path: String = bytes[i..j].iter().collect();
+        let mut base: Vec<String> = Vec::new();
+        for (k, seg) in path.split("::").filter(|s| !s.is_empty()).enumerate() {
+            match seg {
+                "crate" if k == 0 => base.clear(),
+                "super" if k == 0 => {
+                    base = me.to_vec();
+                    base.pop();
+                }
+                "super" => {
+                    base.pop();
+                }
+                "self" => {}
+                s => base.push(s.to_string()),
+            }
+        }
+        if j < bytes.len() && bytes[j] == '{' {
+            let end = (j..bytes.len()).find(|&k| bytes[k] == '}').unwrap_or(j);
+            let group: String = bytes[j + 1..end].iter().collect();
+            for item in group.split(',') {
+                let first: String = item.trim().chars().take_while(|c| ident(*c)).collect();
+                if !first.is_empty() && first != "self" {
+                    let mut p = base.clone();
+                    p.push(first);
+                    out.push(p);
+                }
+            }
+        }
+        out.push(base);
+        i = j;
+    }
+    out
+}
+
+/// No two source files import each other, directly or around a loop (a parent `mod.rs` and
+/// its children aside: they are one module's face and parts).
+#[test]
+fn no_import_cycle_between_files() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let files = rust_files(&src());
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(f)).collect();
+    let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for file in &files {
+        let me = module_of(file);
+        // Comments name modules too (doc links); only code imports.
+        let code: String = product_text(file)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for mut path in paths_named(&me, &code) {
+            while !path.is_empty() && !modules.contains(&path) {
+                path.pop();
+            }
+            let related = path.starts_with(&me) || me.starts_with(&path);
+            if !path.is_empty() && !related {
+                edges.entry(me.clone()).or_default().insert(path);
+            }
+        }
+    }
+    let mut cyclic = BTreeSet::new();
+    for module in &modules {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&Vec<String>> = edges.get(module).into_iter().flatten().collect();
+        while let Some(next) = stack.pop() {
+            if seen.insert(next.clone()) {
+                stack.extend(edges.get(next).into_iter().flatten());
+            }
+        }
+        if seen.contains(module) {
+            cyclic.insert(module.join("/"));
+        }
+    }
+    assert!(cyclic.is_empty(), "files on an import cycle: {cyclic:#?}");
+}

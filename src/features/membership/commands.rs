@@ -444,14 +444,6 @@ fn length(text: &str) -> Result<Length, MembershipError> {
     }
 }
 
-/// An end as members read it: their own local time and how far off.
-pub fn when(at: Option<DateTime<Utc>>, locale: crate::i18n::Locale) -> String {
-    match at {
-        Some(at) => format!("<t:{0}:F> (<t:{0}:R>)", at.timestamp()),
-        None => t!(locale, "membership-lifetime"),
-    }
-}
-
 #[poise::command(
     slash_command,
     guild_only,
@@ -500,7 +492,7 @@ async fn granted_reply(
         (false, true) => "membership-granted",
         (false, false) => "membership-granted-lifetime",
     };
-    let until = when(paid_until, locale);
+    let until = render::when(paid_until, locale);
     let text = t!(
         locale,
         key,
@@ -872,7 +864,7 @@ async fn redeem(ctx: Context<'_>, #[max_length = 40] code: String) -> Result<(),
             locale,
             "code-redeemed",
             product = product,
-            until = when(Some(at), locale)
+            until = render::when(Some(at), locale)
         ),
         None => t!(locale, "code-redeemed-lifetime", product = product),
     };

@@ -16,6 +16,14 @@ use crate::t;
 
 pub use crate::i18n::money;
 
+/// An end as members read it: their own local time and how far off.
+pub fn when(at: Option<DateTime<Utc>>, locale: crate::i18n::Locale) -> String {
+    match at {
+        Some(at) => format!("<t:{0}:F> (<t:{0}:R>)", at.timestamp()),
+        None => t!(locale, "membership-lifetime"),
+    }
+}
+
 /// How a grant's source reads to members (`granted by staff`, `redeem code`, `imported`…).
 pub fn source_label(locale: Locale, source: &str) -> String {
     match source {
@@ -71,13 +79,9 @@ pub fn status(
         let until = match held {
             crate::grants::rules::Held::Until(at) if at <= now => {
                 let ends = mine.iter().filter_map(|g| g.ends_at).max().map(from_millis);
-                t!(
-                    locale,
-                    "membership-in-grace",
-                    until = super::commands::when(ends, locale)
-                )
+                t!(locale, "membership-in-grace", until = when(ends, locale))
             }
-            crate::grants::rules::Held::Until(at) => super::commands::when(Some(at), locale),
+            crate::grants::rules::Held::Until(at) => when(Some(at), locale),
             _ => t!(locale, "membership-lifetime"),
         };
         lines.push(format!("• **{name}** — {until} · {}", sources.join(", ")));
@@ -92,7 +96,7 @@ pub fn list_lines(rows: &[ProductGrant], locale: Locale) -> Vec<String> {
                 "<@{}> · `{}` · {} · {}",
                 g.member_id,
                 g.product,
-                super::commands::when(g.paid_until.map(from_millis), locale),
+                when(g.paid_until.map(from_millis), locale),
                 source_label(locale, &g.source)
             )
         })

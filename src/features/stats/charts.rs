@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::i18n::Locale;
 use crate::t;
 
-pub(super) const FONT: &[u8] = include_bytes!("../../../assets/fonts/lyceum-chart.ttf");
+use super::text::FONT;
 
 /// Discord's dark theme background, and the text on it.
 const BACKGROUND: RGBColor = RGBColor(0x31, 0x33, 0x38);

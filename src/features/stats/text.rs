@@ -7,7 +7,8 @@
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
 use plotters::style::RGBColor;
 
-use super::charts::FONT;
+/// The compiled-in chart font (Latin and CJK), for every chart's and card's text.
+pub(super) const FONT: &[u8] = include_bytes!("../../../assets/fonts/lyceum-chart.ttf");
 
 /// Where a label's x coordinate sits in the label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

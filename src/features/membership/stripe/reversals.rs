@@ -14,7 +14,7 @@ use crate::config::{Config, PartialRefund};
 use crate::error::Error;
 use crate::features::membership::ops::{self, SYSTEM_ACTOR};
 use crate::features::membership::referrals;
-use crate::features::membership::render::money;
+use crate::i18n::money;
 use crate::i18n::LocalizedText;
 use crate::t;
 use crate::{audit, modlog};

@@ -10,7 +10,7 @@ use super::shapes::{id_of, int, text};
 use super::{store, stripe_income, Applied, Event};
 use crate::config::Config;
 use crate::error::Error;
-use crate::features::membership::render::money;
+use crate::i18n::money;
 use crate::i18n::Locale;
 use crate::modlog;
 use crate::t;

@@ -38,6 +38,12 @@ feedback-adopted-points = 🎁 It was adopted: **+{ $points }** points.
 feedback-staff-only = Only moderators can change feedback status.
 feedback-error-unknown = There is no feedback `#{ $id }`.
 feedback-error-status = `{ $status }` is not a status staff can set (planned, done or declined).
+feedback-reply = Reply
+feedback-reply-title = Reply to feedback #{ $id }
+feedback-reply-label = Your reply (sent to the author by DM)
+feedback-reply-dm = 💬 The team replied to your feedback `#{ $id }`:
+    > { $reply }
+feedback-replied = ✉️ Your reply to `#{ $id }` is on its way to the author.
 
 qa-posted = ❓ Question `#{ $id }` from { $asker } for { $expert } ({ $price } points in escrow, answer due { $deadline }):
     > { $question }

@@ -35,6 +35,12 @@ feedback-adopted-points = 🎁 反馈已被采纳：**+{ $points }** 积分。
 feedback-staff-only = 只有版主可以修改反馈状态。
 feedback-error-unknown = 没有反馈 `#{ $id }`。
 feedback-error-status = `{ $status }` 不是可设置的状态（已计划、已完成或已拒绝）。
+feedback-reply = 回复
+feedback-reply-title = 回复反馈 #{ $id }
+feedback-reply-label = 你的回复（私信发给反馈者）
+feedback-reply-dm = 💬 团队回复了你的反馈 `#{ $id }`：
+    > { $reply }
+feedback-replied = ✉️ 你对 `#{ $id }` 的回复正在发给反馈者。
 
 qa-posted = ❓ 问题 `#{ $id }`：{ $asker } 向 { $expert } 提问（{ $price } 积分托管中，{ $deadline }前回答）：
     > { $question }

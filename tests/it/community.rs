@@ -156,6 +156,73 @@ async fn a_new_member_is_welcomed_once_with_where_to_start() {
     app.stop().await;
 }
 
+/// Reply under a staff post: a moderator writes in a form and the author — anonymous to
+/// staff — gets it by DM; a member cannot reply; the reply is audited.
+#[tokio::test]
+async fn staff_reply_to_feedback_reaches_its_anonymous_author_by_dm() {
+    let (app, _clock) = spawn().await;
+    app.slash(
+        SlashCall::new(ids::MINA, "feedback")
+            .subcommand("send")
+            .string("text", "The livestream audio was quiet")
+            .choice("kind", "bug")
+            .boolean("anonymous", true),
+    )
+    .await;
+    eventually("the staff post", || {
+        !app.sim().messages_in(ids::CHANNEL_MOD_LOG).is_empty()
+    })
+    .await;
+    let post = app.sim().messages_in(ids::CHANNEL_MOD_LOG).remove(0);
+    let message: u64 = post["id"].as_str().unwrap().parse().unwrap();
+    let reply = post["components"][0]["components"][3]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(reply, "lyceum:fbr:1");
+
+    let (sneaky, _) = app
+        .sim()
+        .press(ids::SAM, ids::CHANNEL_MOD_LOG, message, &reply)
+        .unwrap();
+    let refused = app.sim().wait_response(sneaky).await.unwrap();
+    assert_eq!(
+        refused["data"]["content"],
+        "Only moderators can change feedback status."
+    );
+    let (press, _) = app
+        .sim()
+        .press(ids::OWNER, ids::CHANNEL_MOD_LOG, message, &reply)
+        .unwrap();
+    let form = app.sim().wait_response(press).await.unwrap();
+    assert_eq!(form["type"], 9, "the reply form: {form}");
+    assert_eq!(form["data"]["custom_id"], "lyceum:fbr:1");
+
+    let (submitted, _) = app.sim().submit_modal(
+        ids::OWNER,
+        "lyceum:fbr:1",
+        &[("reply", "Thanks, fixed the microphone gain for next week.")],
+    );
+    let done = app.sim().wait_reply(submitted).await.unwrap();
+    assert!(
+        done.content.contains("on its way to the author"),
+        "{}",
+        done.content
+    );
+    eventually("the author's DM", || {
+        app.sim().sent_payloads().iter().any(|(_, v)| {
+            v["content"].as_str().is_some_and(|c| {
+                c.contains("replied to your feedback `#1`") && c.contains("microphone gain")
+            })
+        })
+    })
+    .await;
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"feedback.reply".to_string()));
+}
+
 #[tokio::test]
 async fn feedback_goes_to_staff_with_buttons_and_adoption_pays_the_author_once() {
     let (mut app, _clock) = spawn().await;

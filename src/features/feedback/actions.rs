@@ -52,3 +52,27 @@ pub async fn set_feedback_status(
     app.commit(tx).await?;
     Ok(updated)
 }
+
+/// A staff Reply to feedback `id`, by DM to its author, audited (`feedback.reply`).
+pub async fn reply_to_feedback(
+    app: &AppState,
+    config: &Config,
+    id: i64,
+    text: &str,
+    by: UserId,
+) -> Result<(), Error> {
+    let now = app.clock.now();
+    let mut tx = app.db.write.begin().await?;
+    ops::reply(&mut tx, config, id, text, now).await?;
+    let entry = crate::audit::Action {
+        guild_id: config.discord.guild_id,
+        actor: by,
+        action: "feedback.reply",
+        target_kind: Some("feedback"),
+        target_id: Some(id as u64),
+        arguments: serde_json::json!({ "chars": text.chars().count() }),
+    };
+    crate::audit::record(&mut tx, &entry, now).await?;
+    app.commit(tx).await?;
+    Ok(())
+}

@@ -11,9 +11,16 @@ use crate::error::Error;
 
 /// This feature's presses and forms.
 pub fn doors() -> Doors {
-    Doors::new().press(super::BUTTON_PREFIX, |c, d, p| {
-        Box::pin(feedback_status(c, d, p))
-    })
+    Doors::new()
+        .press(super::BUTTON_PREFIX, |c, d, p| {
+            Box::pin(feedback_status(c, d, p))
+        })
+        .press(super::REPLY_PREFIX, |c, d, p| {
+            Box::pin(reply_press(c, d, p))
+        })
+        .submit(super::REPLY_PREFIX, |c, d, s| {
+            Box::pin(reply_submit(c, d, s))
+        })
 }
 
 /// A staff status button under a feedback post: moderators and up (checked here); the post
@@ -56,4 +63,48 @@ async fn feedback_status(
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
     Ok(())
+}
+
+/// Reply under a feedback post: moderators and up (checked here) get the reply form.
+async fn reply_press(
+    ctx: &serenity::Context,
+    data: &Data,
+    press: &serenity::ComponentInteraction,
+) -> Result<(), Error> {
+    let (config, locale) = answer::answering(data, &press.locale);
+    let Some(id) = super::render::reply_target(&press.data.custom_id) else {
+        return Ok(());
+    };
+    if answer::presser_level(ctx, data, &config, press).await? < Level::Moderator {
+        let text = crate::t!(locale, "feedback-staff-only");
+        return answer::ephemeral(ctx, press.id, &press.token, text).await;
+    }
+    let form = super::render::reply_form(id, locale);
+    ctx.http
+        .create_interaction_response(press.id, &press.token, &form, Vec::new())
+        .await?;
+    Ok(())
+}
+
+/// The reply form submitted: the level checked again, the reply sent to the author by DM.
+async fn reply_submit(
+    ctx: &serenity::Context,
+    data: &Data,
+    submit: &serenity::ModalInteraction,
+) -> Result<(), Error> {
+    let (config, locale) = answer::answering(data, &submit.locale);
+    let Some(id) = super::render::reply_target(&submit.data.custom_id) else {
+        return Ok(());
+    };
+    let text = if answer::submitter_level(ctx, data, &config, submit).await? < Level::Moderator {
+        crate::t!(locale, "feedback-staff-only")
+    } else {
+        let reply = answer::field(submit, "reply").unwrap_or_default();
+        match super::actions::reply_to_feedback(data, &config, id, &reply, submit.user.id).await {
+            Ok(()) => crate::t!(locale, "feedback-replied", id = id),
+            Err(Error::User(user)) => user.message(locale),
+            Err(e) => return Err(e),
+        }
+    };
+    answer::ephemeral(ctx, submit.id, &submit.token, text).await
 }

@@ -18,6 +18,8 @@ pub use error::FeedbackError;
 
 /// Status buttons: `lyceum:fb:<id>:<status>`.
 pub const BUTTON_PREFIX: &str = "lyceum:fb:";
+/// The Reply button and its form: `lyceum:fbr:<id>`.
+pub const REPLY_PREFIX: &str = "lyceum:fbr:";
 
 pub const KINDS: [&str; 3] = ["suggestion", "bug", "content_request"];
 /// Where a piece of feedback stands. Staff move it to any status but `New`.

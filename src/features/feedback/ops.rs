@@ -117,3 +117,32 @@ pub async fn set_status(
     }
     Ok(row)
 }
+
+/// Staff answer the author of feedback `id` by DM (anonymous feedback too: the author stays
+/// unnamed to staff, the bot carries the reply). Returns the feedback.
+pub async fn reply(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<store::FeedbackRow, Error> {
+    let Some(row) = store::get(tx, id).await? else {
+        return Err(FeedbackError::UnknownFeedback { id }.into());
+    };
+    let author = UserId::new(row.member_id as u64);
+    let locale =
+        crate::features::points::store::locale_of(tx, author, config.community.default_locale)
+            .await?;
+    let dm = Effect::SendDm {
+        user_id: author,
+        body: MessageBody::text(t!(
+            locale,
+            "feedback-reply-dm",
+            id = id,
+            reply = text.to_string()
+        )),
+    };
+    outbox::enqueue(tx, &dm, now, None).await?;
+    Ok(row)
+}

@@ -1,10 +1,10 @@
 //! Feedback as members and staff read it: kind and status names, the staff post with its
 //! status buttons. Pure.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::store::FeedbackRow;
-use super::BUTTON_PREFIX;
+use super::{BUTTON_PREFIX, REPLY_PREFIX};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
@@ -57,8 +57,39 @@ pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
                 button(super::Status::Planned, 1),
                 button(super::Status::Done, 3),
                 button(super::Status::Declined, 4),
+                json!({
+                    "type": 2,
+                    "style": 2,
+                    "label": t!(locale, "feedback-reply"),
+                    "custom_id": format!("{REPLY_PREFIX}{}", row.id),
+                }),
             ],
         })],
         ..Default::default()
     }
+}
+
+/// The form a Reply press opens: the answer to the author of feedback `id`.
+pub fn reply_form(id: i64, locale: Locale) -> Value {
+    let title: String = t!(locale, "feedback-reply-title", id = id)
+        .chars()
+        .take(45)
+        .collect();
+    json!({
+        "type": 9,
+        "data": {
+            "custom_id": format!("{REPLY_PREFIX}{id}"),
+            "title": title,
+            "components": [{ "type": 1, "components": [{
+                "type": 4, "custom_id": "reply", "style": 2,
+                "label": t!(locale, "feedback-reply-label"),
+                "min_length": 1, "max_length": 1500, "required": true,
+            }]}],
+        },
+    })
+}
+
+/// The feedback a Reply button's or form's custom id names.
+pub fn reply_target(custom_id: &str) -> Option<i64> {
+    custom_id.strip_prefix(REPLY_PREFIX)?.parse().ok()
 }

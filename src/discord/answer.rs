@@ -41,11 +41,8 @@ pub async fn ephemeral(
 /// embeds and buttons, or, without a body, a silent acknowledgement (type 6).
 pub fn update_or_ack(body: Option<crate::outbox::MessageBody>) -> serde_json::Value {
     match body {
-        Some(body) => serde_json::json!({
-            "type": 7,
-            "data": { "embeds": body.embeds, "components": body.components },
-        }),
-        None => serde_json::json!({ "type": 6 }),
+        Some(body) => super::components::update_embeds(body.embeds, body.components),
+        None => super::components::acknowledge(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod answer;
 pub mod args;
 pub mod chat;
 pub mod checks;
+pub mod components;
 pub mod delivery;
 pub mod doors;
 pub mod gate;

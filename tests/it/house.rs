@@ -430,3 +430,26 @@ fn no_import_cycle_between_files() {
     }
     assert!(cyclic.is_empty(), "files on an import cycle: {cyclic:#?}");
 }
+
+/// Discord's component and answer type numbers (`"type": 2` a button, `9` a form…) are written
+/// in the kit (`discord/components.rs`) and nowhere else: features build by name.
+#[test]
+fn no_raw_component_numbers_outside_the_kit() {
+    let found: Vec<String> = rust_files(&src())
+        .into_iter()
+        .filter(|f| {
+            let rel = f.strip_prefix(src()).unwrap();
+            !rel.starts_with("discord") && !rel.starts_with("harness")
+        })
+        .filter(|f| {
+            let text = product_text(f);
+            text.match_indices("\"type\":").any(|(at, _)| {
+                text[at + 7..]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}

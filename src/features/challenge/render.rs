@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::store::{ChallengeRow, DayRow};
 use super::{rules, BUTTON_PREFIX, MODAL_PREFIX};
+use crate::discord::components::{self, Field, Style};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
@@ -29,15 +30,11 @@ pub fn prompt(challenge: &ChallengeRow, day: &DayRow, locale: Locale) -> Message
     MessageBody {
         content: String::new(),
         embeds: vec![embed],
-        components: vec![json!({
-            "type": 1,
-            "components": [{
-                "type": 2,
-                "style": 3,
-                "label": "打卡 Check in",
-                "custom_id": format!("{BUTTON_PREFIX}{}:{}", challenge.id, day.day),
-            }],
-        })],
+        components: vec![components::row(vec![components::button(
+            format!("{BUTTON_PREFIX}{}:{}", challenge.id, day.day),
+            "打卡 Check in",
+            Style::Success,
+        )])],
         ..Default::default()
     }
 }
@@ -61,25 +58,16 @@ pub fn modal(challenge: &ChallengeRow, day: i64, locale: Locale) -> Value {
         .chars()
         .take(45)
         .collect();
-    json!({
-        "type": 9,
-        "data": {
-            "custom_id": format!("{MODAL_PREFIX}{}:{day}", challenge.id),
-            "title": title,
-            "components": [
-                { "type": 1, "components": [{
-                    "type": 4, "custom_id": "text", "style": 2,
-                    "label": t!(locale, "challenge-modal-text"),
-                    "min_length": 2, "max_length": 1000, "required": true,
-                }]},
-                { "type": 1, "components": [{
-                    "type": 4, "custom_id": "link", "style": 1,
-                    "label": t!(locale, "challenge-modal-link"),
-                    "max_length": 300, "required": false,
-                }]},
-            ],
-        },
-    })
+    components::form(
+        format!("{MODAL_PREFIX}{}:{day}", challenge.id),
+        &title,
+        &[
+            Field::new("text", &t!(locale, "challenge-modal-text"), 1000)
+                .paragraph()
+                .min(2),
+            Field::new("link", &t!(locale, "challenge-modal-link"), 300).optional(),
+        ],
+    )
 }
 
 /// The custom ids of the day's button and modal: (challenge, day).

@@ -47,10 +47,7 @@ async fn feedback_status(
     let response = if level < Level::Moderator {
         let locale = crate::i18n::Locale::from_discord(press.locale.as_str())
             .unwrap_or(config.community.default_locale);
-        serde_json::json!({
-            "type": 4,
-            "data": { "content": crate::t!(locale, "feedback-staff-only"), "flags": 64 },
-        })
+        crate::discord::components::ephemeral(crate::t!(locale, "feedback-staff-only"))
     } else {
         let updated =
             feedback::actions::set_feedback_status(data, &config, id, status, press.user.id)

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::store::FeedbackRow;
 use super::{BUTTON_PREFIX, REPLY_PREFIX};
+use crate::discord::components::{self, Field, Style};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
@@ -39,54 +40,36 @@ pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
             { "name": t!(locale, "feedback-field-status"), "value": status_name(locale, &row.status), "inline": true },
         ],
     });
-    let button = |status: super::Status, style: u8| {
-        json!({
-            "type": 2,
-            "style": style,
-            "label": status.label(locale),
-            "custom_id": format!("{BUTTON_PREFIX}{}:{}", row.id, status.as_str()),
-            "disabled": row.status == status.as_str(),
-        })
+    let button = |status: super::Status, style: Style| {
+        let id = format!("{BUTTON_PREFIX}{}:{}", row.id, status.as_str());
+        let button = components::button(id, status.label(locale), style);
+        components::disabled(button, row.status == status.as_str())
     };
+    let reply = components::button(
+        format!("{REPLY_PREFIX}{}", row.id),
+        t!(locale, "feedback-reply"),
+        Style::Secondary,
+    );
     MessageBody {
         content: String::new(),
         embeds: vec![embed],
-        components: vec![json!({
-            "type": 1,
-            "components": [
-                button(super::Status::Planned, 1),
-                button(super::Status::Done, 3),
-                button(super::Status::Declined, 4),
-                json!({
-                    "type": 2,
-                    "style": 2,
-                    "label": t!(locale, "feedback-reply"),
-                    "custom_id": format!("{REPLY_PREFIX}{}", row.id),
-                }),
-            ],
-        })],
+        components: vec![components::row(vec![
+            button(super::Status::Planned, Style::Primary),
+            button(super::Status::Done, Style::Success),
+            button(super::Status::Declined, Style::Danger),
+            reply,
+        ])],
         ..Default::default()
     }
 }
 
 /// The form a Reply press opens: the answer to the author of feedback `id`.
 pub fn reply_form(id: i64, locale: Locale) -> Value {
-    let title: String = t!(locale, "feedback-reply-title", id = id)
-        .chars()
-        .take(45)
-        .collect();
-    json!({
-        "type": 9,
-        "data": {
-            "custom_id": format!("{REPLY_PREFIX}{id}"),
-            "title": title,
-            "components": [{ "type": 1, "components": [{
-                "type": 4, "custom_id": "reply", "style": 2,
-                "label": t!(locale, "feedback-reply-label"),
-                "min_length": 1, "max_length": 1500, "required": true,
-            }]}],
-        },
-    })
+    let title = t!(locale, "feedback-reply-title", id = id);
+    let field = Field::new("reply", &t!(locale, "feedback-reply-label"), 1500)
+        .paragraph()
+        .min(1);
+    components::form(format!("{REPLY_PREFIX}{id}"), &title, &[field])
 }
 
 /// The feedback a Reply button's or form's custom id names.

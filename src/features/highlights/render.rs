@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::store::HighlightRow;
 use super::MODAL_PREFIX;
 use crate::config::highlights::Topic;
+use crate::discord::components::{self, Field};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
@@ -44,29 +45,18 @@ pub fn modal(
         .take(45)
         .collect();
     let preset = topic.or_else(|| (topics.len() == 1).then(|| topics[0].id.as_str()));
-    let mut topic_input = json!({
-        "type": 4, "custom_id": "topic", "style": 1, "label": label,
-        "min_length": 1, "max_length": 40, "required": true,
-        "placeholder": names.join(" / ").chars().take(100).collect::<String>(),
-    });
-    if let Some(preset) = preset {
-        topic_input["value"] = json!(preset);
-    }
-    json!({
-        "type": 9,
-        "data": {
-            "custom_id": format!("{MODAL_PREFIX}{message}"),
-            "title": t!(locale, "highlight-modal-title").chars().take(45).collect::<String>(),
-            "components": [
-                { "type": 1, "components": [topic_input] },
-                { "type": 1, "components": [{
-                    "type": 4, "custom_id": "title", "style": 1,
-                    "label": t!(locale, "highlight-modal-name").chars().take(45).collect::<String>(),
-                    "max_length": 100, "required": false, "value": title,
-                }]},
-            ],
-        },
-    })
+    let topic = Field::new("topic", &label, 40)
+        .min(1)
+        .placeholder(names.join(" / "))
+        .value(preset.map(str::to_string));
+    let name = Field::new("title", &t!(locale, "highlight-modal-name"), 100)
+        .optional()
+        .value(Some(title.to_string()));
+    components::form(
+        format!("{MODAL_PREFIX}{message}"),
+        &t!(locale, "highlight-modal-title"),
+        &[topic, name],
+    )
 }
 
 /// The index lines of one topic: each highlight as a link with its author.

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::store::{AssignmentRow, SubmissionRow};
 use super::{BUTTON_PREFIX, MODAL_PREFIX};
+use crate::discord::components::{self, Field, Style};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
@@ -59,14 +60,10 @@ pub fn staff_post(s: &SubmissionRow, a: &AssignmentRow, locale: Locale) -> Messa
     if let (Some(reviewer), Some(comment)) = (s.reviewer_id, &s.comment) {
         fields.push(json!({ "name": t!(locale, "homework-field-comment"), "value": format!("<@{reviewer}>: {comment}"), "inline": false }));
     }
-    let button = |status: &str, style: u8| {
-        json!({
-            "type": 2,
-            "style": style,
-            "label": status_name(locale, status),
-            "custom_id": format!("{BUTTON_PREFIX}{}:{status}", s.id),
-            "disabled": s.status == status,
-        })
+    let button = |status: &str, style: Style| {
+        let id = format!("{BUTTON_PREFIX}{}:{status}", s.id);
+        let button = components::button(id, status_name(locale, status), style);
+        components::disabled(button, s.status == status)
     };
     let text: String = s.text.chars().take(3_500).collect();
     MessageBody {
@@ -77,36 +74,30 @@ pub fn staff_post(s: &SubmissionRow, a: &AssignmentRow, locale: Locale) -> Messa
             "color": 0xEB459E,
             "fields": fields,
         })],
-        components: vec![json!({
-            "type": 1,
-            "components": [button("reviewed", 3), button("needs_work", 4), button("featured", 1)],
-        })],
+        components: vec![components::row(vec![
+            button("reviewed", Style::Success),
+            button("needs_work", Style::Danger),
+            button("featured", Style::Primary),
+        ])],
         ..Default::default()
     }
 }
 
 /// The review modal: an optional comment for the member.
 pub fn review_modal(submission: i64, status: &str, locale: Locale) -> Value {
-    let title: String = t!(
+    let title = t!(
         locale,
         "homework-modal-title",
         status = status_name(locale, status)
+    );
+    let comment = Field::new("comment", &t!(locale, "homework-modal-comment"), 1000)
+        .paragraph()
+        .optional();
+    components::form(
+        format!("{MODAL_PREFIX}{submission}:{status}"),
+        &title,
+        &[comment],
     )
-    .chars()
-    .take(45)
-    .collect();
-    json!({
-        "type": 9,
-        "data": {
-            "custom_id": format!("{MODAL_PREFIX}{submission}:{status}"),
-            "title": title,
-            "components": [{ "type": 1, "components": [{
-                "type": 4, "custom_id": "comment", "style": 2,
-                "label": t!(locale, "homework-modal-comment"),
-                "max_length": 1000, "required": false,
-            }]}],
-        },
-    })
 }
 
 /// `(submission, status)` from a review button's or modal's custom id.

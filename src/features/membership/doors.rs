@@ -47,10 +47,7 @@ async fn gate_apply(
         let count = by_hand::apply_gate_fixes(data, &config, press.user.id, &effects).await?;
         crate::t!(locale, "gate-applied", count = count as i64)
     };
-    let response = serde_json::json!({
-        "type": 7,
-        "data": { "content": text, "components": [] },
-    });
+    let response = crate::discord::components::update(text, Vec::new());
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;

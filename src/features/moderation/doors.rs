@@ -6,6 +6,7 @@ use poise::serenity_prelude as serenity;
 use crate::access::Level;
 use crate::discord::answer;
 use crate::discord::chat::ChatMessage;
+use crate::discord::components;
 use crate::discord::doors::Doors;
 use crate::discord::Data;
 use crate::error::Error;
@@ -49,17 +50,13 @@ async fn accept_rules(
     let response = match menu {
         Some(menu) => {
             use crate::features::role_menus::render;
-            serde_json::json!({
-                "type": 4,
-                "data": {
-                    "content": text,
-                    "embeds": [render::embed(menu, locale)],
-                    "components": render::components(menu, locale),
-                    "flags": 64,
-                },
-            })
+            components::ephemeral_with(
+                text,
+                vec![render::embed(menu, locale)],
+                render::components(menu, locale),
+            )
         }
-        None => serde_json::json!({ "type": 4, "data": { "content": text, "flags": 64 } }),
+        None => components::ephemeral(text),
     };
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())

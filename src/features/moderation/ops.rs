@@ -13,6 +13,7 @@ use super::{store, warnings};
 use crate::audit;
 use crate::clock::to_millis;
 use crate::config::{Action, Config, Escalate, Rung};
+use crate::discord::components::{self, Style};
 use crate::error::Error;
 use crate::i18n::Locale;
 use crate::modlog::{self, Entry};
@@ -437,10 +438,9 @@ pub fn rules_body(config: &Config) -> MessageBody {
         "color": 0x5865F2,
     });
     let components = if config.onboarding.accepted_role.is_some() {
-        vec![json!({
-            "type": 1,
-            "components": [{ "type": 2, "style": 3, "label": t!(l, "rules-accept-button"), "custom_id": ACCEPT_BUTTON }],
-        })]
+        let accept =
+            components::button(ACCEPT_BUTTON, t!(l, "rules-accept-button"), Style::Success);
+        vec![components::row(vec![accept])]
     } else {
         Vec::new()
     };

@@ -13,6 +13,7 @@ use super::error::QaError;
 use super::store::{self, Question};
 use crate::clock::{from_millis, to_millis};
 use crate::config::Config;
+use crate::discord::components;
 use crate::error::Error;
 use crate::features::points::{ops as points_ops, store::Entry};
 use crate::jobs::Job;
@@ -234,14 +235,11 @@ fn listen_post(config: &Config, q: &Question, listeners: i64) -> MessageBody {
     MessageBody {
         content: text,
         embeds: Vec::new(),
-        components: vec![serde_json::json!({
-            "type": 1,
-            "components": [{
-                "type": 2, "style": 1,
-                "label": format!("围观 Listen · {}", config.qa.listen_price),
-                "custom_id": format!("{}{}", super::LISTEN_PREFIX, q.id),
-            }],
-        })],
+        components: vec![components::row(vec![components::button(
+            format!("{}{}", super::LISTEN_PREFIX, q.id),
+            format!("围观 Listen · {}", config.qa.listen_price),
+            components::Style::Primary,
+        )])],
         ..Default::default()
     }
 }

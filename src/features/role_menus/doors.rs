@@ -34,7 +34,7 @@ async fn role_menu(
         Err(Error::User(user)) => user.message(locale),
         Err(e) => return Err(e),
     };
-    let response = serde_json::json!({ "type": 4, "data": { "content": text, "flags": 64 } });
+    let response = crate::discord::components::ephemeral(text);
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;

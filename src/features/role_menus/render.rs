@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::rules::Change;
 use super::BUTTON_PREFIX;
 use crate::config::RoleMenu;
+use crate::discord::components::{self, Choice, Style};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
@@ -35,32 +36,24 @@ fn emoji(text: &str) -> Value {
 /// The menu's components: up to five rows of five buttons, or one select menu.
 pub fn components(menu: &RoleMenu, locale: Locale) -> Vec<Value> {
     if menu.select {
-        let options: Vec<Value> = menu
+        let choices: Vec<Choice> = menu
             .roles
             .iter()
-            .map(|r| {
-                let mut option = json!({
-                    "label": r.label.get(locale),
-                    "value": r.role.get().to_string(),
-                });
-                if let Some(e) = &r.emoji {
-                    option["emoji"] = emoji(e);
-                }
-                option
+            .map(|r| Choice {
+                value: r.role.get().to_string(),
+                label: r.label.get(locale).to_string(),
+                emoji: r.emoji.as_deref().map(emoji),
             })
             .collect();
-        let max = if menu.single { 1 } else { options.len() };
-        return vec![json!({
-            "type": 1,
-            "components": [{
-                "type": 3,
-                "custom_id": format!("{BUTTON_PREFIX}{}", menu.id),
-                "placeholder": t!(locale, "role-menu-placeholder"),
-                "min_values": 0,
-                "max_values": max,
-                "options": options,
-            }],
-        })];
+        let max = if menu.single { 1 } else { choices.len() };
+        let id = format!("{BUTTON_PREFIX}{}", menu.id);
+        let placeholder = t!(locale, "role-menu-placeholder");
+        return vec![components::row(vec![components::select(
+            id,
+            placeholder,
+            choices,
+            (0, max),
+        )])];
     }
     menu.roles
         .chunks(5)
@@ -68,19 +61,15 @@ pub fn components(menu: &RoleMenu, locale: Locale) -> Vec<Value> {
             let buttons: Vec<Value> = row
                 .iter()
                 .map(|r| {
-                    let mut button = json!({
-                        "type": 2,
-                        "style": 2,
-                        "label": r.label.get(locale),
-                        "custom_id": format!("{BUTTON_PREFIX}{}:{}", menu.id, r.role.get()),
-                    });
-                    if let Some(e) = &r.emoji {
-                        button["emoji"] = emoji(e);
+                    let id = format!("{BUTTON_PREFIX}{}:{}", menu.id, r.role.get());
+                    let button = components::button(id, r.label.get(locale), Style::Secondary);
+                    match &r.emoji {
+                        Some(e) => components::with_emoji(button, emoji(e)),
+                        None => button,
                     }
-                    button
                 })
                 .collect();
-            json!({ "type": 1, "components": buttons })
+            components::row(buttons)
         })
         .collect()
 }

@@ -14,6 +14,7 @@ use super::recurrence::{self, Repeat};
 use super::store::{self, EventRow};
 use crate::clock::{from_millis, to_millis};
 use crate::config::Config;
+use crate::discord::components::{self, Style};
 use crate::error::Error;
 use crate::i18n::Locale;
 use crate::outbox::{self, Effect, MessageBody};
@@ -114,25 +115,34 @@ pub fn announcement(
             "inline": false,
         }],
     });
-    let button = |answer: super::Answer, label: String, style: u8| {
+    let button = |answer: super::Answer, label: String, style: Style| {
         let rsvp = super::Rsvp {
             event: row.id,
             occurrence: occ,
             answer,
         };
-        json!({ "type": 2, "style": style, "label": label, "custom_id": rsvp.custom_id() })
+        components::button(rsvp.custom_id(), label, style)
     };
     MessageBody {
         content: String::new(),
         embeds: vec![embed],
-        components: vec![json!({
-            "type": 1,
-            "components": [
-                button(super::Answer::Going, t!(locale, "event-going"), 3),
-                button(super::Answer::Maybe, t!(locale, "event-maybe"), 2),
-                button(super::Answer::No, t!(locale, "event-not-going"), 4),
-            ],
-        })],
+        components: vec![components::row(vec![
+            button(
+                super::Answer::Going,
+                t!(locale, "event-going"),
+                Style::Success,
+            ),
+            button(
+                super::Answer::Maybe,
+                t!(locale, "event-maybe"),
+                Style::Secondary,
+            ),
+            button(
+                super::Answer::No,
+                t!(locale, "event-not-going"),
+                Style::Danger,
+            ),
+        ])],
         ..Default::default()
     }
 }

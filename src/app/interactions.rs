@@ -35,6 +35,8 @@ pub(super) async fn button(
     data: &Data,
     press: &serenity::ComponentInteraction,
 ) -> Result<(), Error> {
+    let locale = crate::i18n::Locale::from_discord(&press.locale);
+    crate::member_locale::note(data, press.user.id, locale);
     match all_doors().press_for(&press.data.custom_id) {
         Some(on_press) => on_press(ctx, data, press).await,
         None => Ok(()),
@@ -47,6 +49,8 @@ pub(super) async fn modal(
     data: &Data,
     submit: &serenity::ModalInteraction,
 ) -> Result<(), Error> {
+    let locale = crate::i18n::Locale::from_discord(&submit.locale);
+    crate::member_locale::note(data, submit.user.id, locale);
     match all_doors().submit_for(&submit.data.custom_id) {
         Some(on_submit) => on_submit(ctx, data, submit).await,
         None => Ok(()),

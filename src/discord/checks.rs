@@ -41,6 +41,12 @@ fn level_along(parents: &[&Command], leaf: &Command) -> Level {
 /// level the invoked path needs. poise runs it once per entry of the command tree; each run
 /// checks the whole path and the level is computed once per invocation.
 pub async fn check(ctx: Context<'_>) -> Result<bool, Error> {
+    // Every command tells the member's language: every later message to them speaks it.
+    crate::member_locale::note(
+        ctx.data(),
+        ctx.author().id,
+        ctx.locale().and_then(crate::i18n::Locale::from_discord),
+    );
     let needed = required_on_path(ctx);
     if needed == Level::Member {
         return Ok(true);

@@ -31,7 +31,8 @@ impl Expiry {
                     continue;
                 };
                 // A paid product: the member hears how to renew.
-                let locale = config.community.default_locale;
+                let default = config.community.default_locale;
+                let locale = crate::member_locale::of(&mut tx, ended.member(), default).await?;
                 let dm = Effect::SendDm {
                     user_id: ended.member(),
                     body: MessageBody::text(crate::t!(

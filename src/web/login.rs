@@ -277,6 +277,11 @@ pub async fn callback(
         )
         .await;
     }
+    let language = who
+        .locale
+        .as_deref()
+        .and_then(crate::i18n::Locale::from_discord);
+    crate::member_locale::note(&web.app, serenity::all::UserId::new(who.id), language);
     let session = random_token();
     let csrf = random_token();
     let row = store::NewSession {

@@ -71,6 +71,7 @@ pub struct LangQuery {
 
 /// `GET /lang?to=zh-CN`: the language switch (a cookie, a year).
 pub async fn switch_language(
+    State(web): State<Web>,
     jar: CookieJar,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -78,6 +79,10 @@ pub async fn switch_language(
     let Some(locale) = Locale::from_config(&q.to) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
+    // A logged-in member chose a language: their messages from the bot follow it too.
+    if let Some(member) = viewer(&web, &jar).await.member() {
+        crate::member_locale::note(&web.app, serenity::all::UserId::new(member), Some(locale));
+    }
     let back = headers
         .get("referer")
         .and_then(|v| v.to_str().ok())

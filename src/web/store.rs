@@ -92,6 +92,10 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM member_names WHERE member_id = ?",
     ),
     (
+        "member_locales",
+        "SELECT * FROM member_locales WHERE member_id = ?",
+    ),
+    (
         "points_members",
         "SELECT * FROM points_members WHERE member_id = ?",
     ),

@@ -161,11 +161,16 @@ async fn highlights_update_a_pinned_index_search_both_languages_and_welcome_new_
             .string("product", "pro")
     };
     app.slash(grant(ids::KAI)).await;
+    // Each in their own language: Kai's Discord speaks Chinese (he searched above), Mina's
+    // English.
     let start_here = |app: &TestApp| {
         app.sim()
             .sent_payloads()
             .iter()
-            .filter(|(_, v)| v["embeds"][0]["title"] == "👋 Start here")
+            .filter(|(_, v)| {
+                let title = &v["embeds"][0]["title"];
+                title == "👋 Start here" || title == "👋 从这里开始"
+            })
             .count()
     };
     eventually_sync("the start-here DM", || start_here(&app) == 1).await;
@@ -173,15 +178,24 @@ async fn highlights_update_a_pinned_index_search_both_languages_and_welcome_new_
         .sim()
         .sent_payloads()
         .into_iter()
-        .find(|(_, v)| v["embeds"][0]["title"] == "👋 Start here")
-        .unwrap()
+        .find(|(_, v)| v["embeds"][0]["title"] == "👋 从这里开始")
+        .expect("Kai's start-here DM in Chinese")
         .1;
     let body = dm["embeds"][0]["description"].as_str().unwrap();
-    assert!(body.contains("Welcome to Pro membership!"), "{body}");
+    assert!(body.contains("欢迎加入专业会员"), "{body}");
     assert!(body.contains(&link), "{body}");
     app.slash(grant(ids::KAI)).await;
     app.slash(grant(ids::MINA)).await;
     eventually_sync("Mina's start-here DM", || start_here(&app) == 2).await;
+    let mina = app
+        .sim()
+        .sent_payloads()
+        .into_iter()
+        .find(|(_, v)| v["embeds"][0]["title"] == "👋 Start here")
+        .expect("Mina's start-here DM in English")
+        .1;
+    let body = mina["embeds"][0]["description"].as_str().unwrap();
+    assert!(body.contains("Welcome to Pro membership!"), "{body}");
     assert_eq!(app.count("SELECT COUNT(*) FROM start_here_sent").await, 2);
     app.stop().await;
 }

@@ -96,6 +96,7 @@ fn core_imports_no_feature_and_no_door() {
         "audit.rs",
         "modlog.rs",
         "health.rs",
+        "member_locale.rs",
     ];
     let mut found = Vec::new();
     for file in files_of(&core) {

@@ -926,3 +926,58 @@ async fn the_first_reconcile_pass_starts_once_the_application_is_known() {
     assert!(!logs().contains("Application id was expected but missing"));
     app.stop().await;
 }
+
+/// A job's DM speaks the member's language as Discord last told it (any command), or as they
+/// chose on the web — not the community's default.
+#[tokio::test]
+async fn a_jobs_dm_follows_the_members_own_language() {
+    use crate::web::{base, log_in, Browser};
+    let (mut app, clock) = spawn().await;
+    for member in [ids::KAI, ids::MINA, ids::OWNER] {
+        app.slash(
+            membership(ids::OWNER, "grant")
+                .user_option("member", member)
+                .string("product", "rust-course")
+                .string("duration", "1d"),
+        )
+        .await;
+    }
+    // Kai's Discord is in Chinese, Mina's in English; the owner (English in Discord) picks
+    // Chinese on the web.
+    app.slash(SlashCall::new(ids::KAI, "points").subcommand("show"))
+        .await;
+    app.slash(SlashCall::new(ids::MINA, "points").subcommand("show"))
+        .await;
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let switched = owner.get(&format!("{}/lang?to=zh-CN", base(&app))).await;
+    assert_eq!(switched.status, 303);
+    crate::support::eventually("the owner's choice is remembered", async || {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM member_locales WHERE member_id = {} AND locale = 'zh-CN'",
+            ids::OWNER
+        ))
+        .await
+            == 1
+    })
+    .await;
+    // The paid day ends: the grace notice (a job's DM) goes to each in their language.
+    advance(
+        &app,
+        &clock,
+        chrono::Duration::days(1) + chrono::Duration::minutes(1),
+    );
+    let dm_to = |member: u64, needle: &str| {
+        app.sim()
+            .dms_to(member)
+            .iter()
+            .any(|text| text.contains(needle))
+    };
+    eventually("three grace notices", || {
+        dm_to(ids::KAI, "付费期已结束")
+            && dm_to(ids::MINA, "Your paid time for **Rust course** is over")
+            && dm_to(ids::OWNER, "付费期已结束")
+    })
+    .await;
+    app.stop().await;
+}

@@ -42,9 +42,11 @@ pub async fn ops_on_join(
         }
     }
     if matches!(to, WelcomeTo::Dm | WelcomeTo::Both) {
+        // A returning face may have told Discord's language before: the DM speaks it.
+        let theirs = crate::member_locale::of(tx, member, locale).await?;
         let effect = Effect::SendDm {
             user_id: member,
-            body: MessageBody::text(text),
+            body: MessageBody::text(render::welcome(config, theirs, member.get())),
         };
         outbox::enqueue(tx, &effect, now, None).await?;
     }

@@ -25,7 +25,6 @@ impl Notices {
     /// Sends what is due at `now`. Returns how many DMs were queued.
     pub async fn run_due(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let config = self.state.config.snapshot();
-        let locale = config.community.default_locale;
         let longest = config
             .products
             .iter()
@@ -47,8 +46,10 @@ impl Notices {
             };
             let paid_at = from_millis(paid);
             let grace = product.grace_span();
-            let name = product.name.get(locale).to_string();
             let user = UserId::new(member as u64);
+            let default = config.community.default_locale;
+            let locale = crate::member_locale::of(&mut tx, user, default).await?;
+            let name = product.name.get(locale).to_string();
             let text = if paid_at <= now {
                 if now >= paid_at + grace
                     || !store::record_reminder(&mut tx, member, &product.id, paid, 0, now).await?

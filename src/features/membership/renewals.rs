@@ -165,9 +165,10 @@ pub async fn send(
     {
         return Ok(false);
     }
-    let locale = config.community.default_locale;
+    let member = UserId::new(due.member as u64);
+    let locale = crate::member_locale::of(tx, member, config.community.default_locale).await?;
     let dm = Effect::SendDm {
-        user_id: UserId::new(due.member as u64),
+        user_id: member,
         body: MessageBody::text(draft(config, due, locale)),
     };
     outbox::enqueue(tx, &dm, now, None).await?;

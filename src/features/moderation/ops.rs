@@ -130,7 +130,13 @@ pub async fn act(
     }
     let filter = incident.hit.filter;
     if incident.dm && action != Action::Log {
-        let l = incident.locale.unwrap_or(config.community.default_locale);
+        let l = match incident.locale {
+            Some(l) => l,
+            None => {
+                let default = config.community.default_locale;
+                crate::member_locale::of(tx, incident.member, default).await?
+            }
+        };
         let text = t!(
             l,
             "automod-dm",

@@ -196,7 +196,7 @@ pub async fn check_in(
         return Err(PointsError::AlreadyCheckedIn { streak: row.streak }.into());
     };
     store::set_streak(tx, member, done.streak.days, today, done.streak.freezes).await?;
-    store::set_locale(tx, member, locale.tag()).await?;
+    crate::member_locale::set(tx, member, locale, now).await?;
     let entry = Entry {
         member,
         delta: done.points,

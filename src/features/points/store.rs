@@ -273,12 +273,7 @@ pub async fn locale_of(
     member: UserId,
     default: crate::i18n::Locale,
 ) -> sqlx::Result<crate::i18n::Locale> {
-    Ok(self::member(conn, member)
-        .await?
-        .locale
-        .as_deref()
-        .and_then(crate::i18n::Locale::from_config)
-        .unwrap_or(default))
+    crate::member_locale::of(conn, member, default).await
 }
 
 pub async fn member(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<MemberRow> {
@@ -370,22 +365,6 @@ pub async fn set_streak(
     .bind(i64::from(streak))
     .bind(day.format("%Y-%m-%d").to_string())
     .bind(i64::from(freezes))
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn set_locale(
-    tx: &mut SqliteConnection,
-    member: UserId,
-    locale: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO points_members (member_id, locale) VALUES (?1, ?2)
-         ON CONFLICT (member_id) DO UPDATE SET locale = ?2",
-    )
-    .bind(member.get() as i64)
-    .bind(locale)
     .execute(&mut *tx)
     .await?;
     Ok(())

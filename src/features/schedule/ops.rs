@@ -230,9 +230,18 @@ async fn remind(
             )
             .await?;
             for member in store::going_in(tx, row.id, occ).await? {
+                // Each member who is going hears it in their own language.
+                let user = serenity::all::UserId::new(member as u64);
+                let theirs = crate::member_locale::of(tx, user, locale).await?;
+                let text = t!(
+                    theirs,
+                    "event-reminder",
+                    title = row.title_in(theirs),
+                    when = format!("<t:{}:R>", occ / 1000)
+                );
                 let dm = Effect::SendDm {
-                    user_id: serenity::all::UserId::new(member as u64),
-                    body: MessageBody::text(text.clone()),
+                    user_id: user,
+                    body: MessageBody::text(text),
                 };
                 outbox::enqueue(tx, &dm, now, None).await?;
             }

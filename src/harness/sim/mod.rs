@@ -619,6 +619,23 @@ impl Sim {
         self.inner.lock().commands.clone()
     }
 
+    /// The text of every DM `user` received, in order.
+    pub fn dms_to(&self, user: u64) -> Vec<String> {
+        let mut state = self.inner.lock();
+        let channels: Vec<u64> = state
+            .dm_channels
+            .iter()
+            .filter(|(_, recipient)| **recipient == user)
+            .map(|(channel, _)| *channel)
+            .collect();
+        let messages = state.messages();
+        channels
+            .iter()
+            .flat_map(|c| messages.get(c).cloned().unwrap_or_default())
+            .filter_map(|m| m["content"].as_str().map(str::to_string))
+            .collect()
+    }
+
     pub fn messages_in(&self, channel: u64) -> Vec<Value> {
         self.inner
             .lock()

@@ -95,12 +95,7 @@ pub async fn presser_level(
     config: &Config,
     press: &serenity::ComponentInteraction,
 ) -> Result<Level, Error> {
-    let roles = press
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    level_of(ctx, data, config, press.user.id, &roles).await
+    member_level(ctx, data, config, press.user.id, press.member.as_ref()).await
 }
 
 /// The staff level of whoever submitted a form, checked on the server again at the submit.
@@ -110,10 +105,17 @@ pub async fn submitter_level(
     config: &Config,
     submit: &serenity::ModalInteraction,
 ) -> Result<Level, Error> {
-    let roles = submit
-        .member
-        .as_ref()
-        .map(|m| m.roles.clone())
-        .unwrap_or_default();
-    level_of(ctx, data, config, submit.user.id, &roles).await
+    member_level(ctx, data, config, submit.user.id, submit.member.as_ref()).await
+}
+
+/// The level of `user` with the roles the interaction carried.
+async fn member_level(
+    ctx: &serenity::Context,
+    data: &Data,
+    config: &Config,
+    user: serenity::UserId,
+    member: Option<&serenity::Member>,
+) -> Result<Level, Error> {
+    let roles = member.map(|m| m.roles.clone()).unwrap_or_default();
+    level_of(ctx, data, config, user, &roles).await
 }

@@ -489,9 +489,9 @@ impl Sim {
         id
     }
 
-    /// The subscription really ends at `ends_at` (RFC 3339): ENTITLEMENT_UPDATE. (Cancelling
-    /// alone sends nothing; see `entitlement_set_ends_silently`.)
-    pub fn entitlement_update(&self, id: u64, ends_at: &str) {
+    /// Changes entitlement `id` as `change` says; with `event`, Discord tells the bot (the
+    /// entitlement as it now is).
+    fn change_entitlement(&self, id: u64, change: impl FnOnce(&mut Value), event: Option<&str>) {
         let key = id.to_string();
         let mut state = self.inner.lock();
         let Some(e) = state
@@ -501,41 +501,32 @@ impl Sim {
         else {
             return;
         };
-        e["ends_at"] = json!(ends_at);
+        change(e);
         let d = e.clone();
-        Inner::dispatch_locked(&mut state, "ENTITLEMENT_UPDATE", d);
+        if let Some(event) = event {
+            Inner::dispatch_locked(&mut state, event, d);
+        }
+    }
+
+    /// The subscription really ends at `ends_at` (RFC 3339): ENTITLEMENT_UPDATE. (Cancelling
+    /// alone sends nothing; see `entitlement_set_ends_silently`.)
+    pub fn entitlement_update(&self, id: u64, ends_at: &str) {
+        let ends_at = json!(ends_at);
+        self.change_entitlement(id, |e| e["ends_at"] = ends_at, Some("ENTITLEMENT_UPDATE"));
     }
 
     /// Discord removes an entitlement (a refund, or staff action): `deleted: true`, and the
     /// listing leaves it out unless asked with `exclude_deleted=false`. No event is sent
     /// (ENTITLEMENT_DELETE is rare): polling finds it.
     pub fn entitlement_mark_deleted(&self, id: u64) {
-        let key = id.to_string();
-        let mut state = self.inner.lock();
-        if let Some(e) = state
-            .entitlements
-            .iter_mut()
-            .find(|e| e["id"] == key.as_str())
-        {
-            e["deleted"] = json!(true);
-        }
+        self.change_entitlement(id, |e| e["deleted"] = json!(true), None);
     }
 
     /// Discord removes an entitlement and says so: ENTITLEMENT_DELETE, and the listing leaves
     /// it out from now on.
     pub fn entitlement_delete(&self, id: u64) {
-        let key = id.to_string();
-        let mut state = self.inner.lock();
-        let Some(e) = state
-            .entitlements
-            .iter_mut()
-            .find(|e| e["id"] == key.as_str())
-        else {
-            return;
-        };
-        e["deleted"] = json!(true);
-        let d = e.clone();
-        Inner::dispatch_locked(&mut state, "ENTITLEMENT_DELETE", d);
+        let deleted = |e: &mut Value| e["deleted"] = json!(true);
+        self.change_entitlement(id, deleted, Some("ENTITLEMENT_DELETE"));
     }
 
     /// The application's entitlements as `GET /applications/{app}/entitlements` lists them

@@ -1159,7 +1159,7 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
     script.indent(
         "#mod-log",
         &format!(
-            "{} — {}  [Planned] [Done] [Declined]",
+            "{} — {}  [Planned] [Done] [Declined] [Reply]",
             posted["embeds"][0]["title"].as_str().unwrap_or_default(),
             posted["embeds"][0]["description"]
                 .as_str()
@@ -1177,6 +1177,24 @@ async fn community_scene(script: &Script, state: &crate::state::AppState) -> any
         .await
         .context("no answer to the press")?;
     script.dm(ids::MINA, "📬").await?;
+    // Staff answer the author from the same post: a form, then a DM in the author's language.
+    println!(
+        "    olivia ▸ [Reply] ▸ \"Yes — the async Rust session is on the calendar for next week.\""
+    );
+    let (press, _) = sim.press(ids::OWNER, ids::CHANNEL_MOD_LOG, message, "lyceum:fbr:1")?;
+    sim.wait_response(press).await.context("no reply form")?;
+    let (submitted, _) = sim.submit_modal(
+        ids::OWNER,
+        "lyceum:fbr:1",
+        &[(
+            "reply",
+            "Yes — the async Rust session is on the calendar for next week.",
+        )],
+    );
+    sim.wait_reply(submitted)
+        .await
+        .context("no answer to the reply form")?;
+    script.dm(ids::MINA, "💬").await?;
 
     script
         .command(

@@ -126,19 +126,24 @@ fn visit(value: &Value, path: &str, found: &mut Vec<String>) {
     }
 }
 
-/// A snowflake-sized run of ascending digits (each digit one more than the last, 9 then 0).
+/// A snowflake-sized id whose first 15 digits ascend (each one more than the last, 9 then 0):
+/// the example's ids, including those that vary only in their last digits
+/// (`789012345678901235`). A real snowflake that does so is not to be expected.
 fn is_placeholder_id(text: &str) -> bool {
     let digits: Vec<u32> = text.chars().filter_map(|c| c.to_digit(10)).collect();
     digits.len() >= 15
         && digits.len() == text.len()
-        && digits.windows(2).all(|w| w[1] == (w[0] + 1) % 10)
+        && digits[..15].windows(2).all(|w| w[1] == (w[0] + 1) % 10)
 }
 
+/// An `example.com` address, or one of the example's "your-…" stand-ins
+/// (`https://buy.stripe.com/your-link`).
 fn is_example_address(text: &str) -> bool {
     let lowered = text.to_lowercase();
     lowered.contains("example.com")
         || lowered.contains(".example/")
         || lowered.ends_with(".example")
+        || lowered.contains("/your-")
 }
 
 /// Secrets the config needs that `env` does not have, each with what it is for.
@@ -172,10 +177,18 @@ mod tests {
     #[test]
     fn the_examples_ascending_ids_and_example_addresses_are_placeholders() {
         let text = "[discord]\nguild_id = 123456789012345678\nowner_ids = [890123456789012345, 1041234567890123]\n\
-                    [channels]\nmod_log = 1041234567890123456\n[x]\nurl = \"https://example.com/a\"\n";
+                    [channels]\nmod_log = 1041234567890123456\n[x]\nurl = \"https://example.com/a\"\n\
+                    [[products]]\nrole = 789012345678901235\npayment_link = \"https://buy.stripe.com/your-link\"\n\
+                    real_role = 1187654321098765432\n";
         assert_eq!(
             placeholders(text),
-            vec!["discord.guild_id", "discord.owner_ids[0]", "x.url"]
+            vec![
+                "discord.guild_id",
+                "discord.owner_ids[0]",
+                "products[0].payment_link",
+                "products[0].role",
+                "x.url",
+            ]
         );
     }
 

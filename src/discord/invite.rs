@@ -95,6 +95,26 @@ pub fn permissions(config: &Config) -> Vec<Needed> {
             "the warning ladder bans at a rung",
         ));
     }
+    let mirrors = config.events.mirror_to_discord
+        || config
+            .schedules
+            .iter()
+            .any(|s| s.mirror.unwrap_or(config.events.mirror_to_discord));
+    if mirrors {
+        out.push(needed(
+            33,
+            "Manage Events",
+            "events are mirrored to Discord's Events tab (mirror_to_discord)",
+        ));
+    }
+    let pins = !config.highlights.topics.is_empty() && config.channels.highlights.is_some();
+    if pins && !out.iter().any(|n| n.bit == 1 << 13) {
+        out.push(needed(
+            13,
+            "Manage Messages",
+            "the highlights index is pinned in channels.highlights",
+        ));
+    }
     out.sort_by_key(|n| n.bit);
     out
 }
@@ -145,6 +165,30 @@ mod tests {
         let bits: u64 = link.rsplit('=').next().unwrap().parse().unwrap();
         assert_eq!(bits & 0b110, 0b110, "{link}");
         assert_eq!(bits & (1 << 28), 1 << 28, "{link}");
+    }
+
+    /// The example config turns on the Events-tab mirror and pinned highlights: the link asks
+    /// for Manage Events and Manage Messages, each with why; a plain config asks for neither.
+    #[test]
+    fn what_the_config_turns_on_is_asked_for() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+                .unwrap();
+        let example = permissions(&Config::parse(&text).unwrap());
+        let find = |name: &str| example.iter().find(|n| n.name == name).map(|n| n.why);
+        assert!(find("Manage Events").is_some_and(|why| why.contains("Events tab")));
+        assert!(find("Manage Messages").is_some());
+        let plain = permissions(&config(""));
+        assert!(!plain
+            .iter()
+            .any(|n| n.name == "Manage Events" || n.name == "Manage Messages"));
+        let pinned = permissions(&config(
+            "[channels]\nhighlights = 5\n[[highlights.topics]]\nid = \"rust\"\nname = \"Rust\"\n",
+        ));
+        assert!(
+            pinned.iter().any(|n| n.why.contains("pinned")),
+            "{pinned:?}"
+        );
     }
 
     #[test]

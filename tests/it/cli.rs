@@ -70,8 +70,11 @@ fn invite_url_asks_for_what_the_config_uses() {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("a permissions number");
-    // Kick (1 << 1), Ban (1 << 2), Manage Roles (1 << 28), Moderate Members (1 << 40).
-    for bit in [1, 2, 28, 40] {
+    // Kick (1 << 1), Ban (1 << 2), Manage Messages (1 << 13: the highlights index is pinned),
+    // Manage Roles (1 << 28), Manage Events (1 << 33: a schedule is mirrored to the Events
+    // tab), Moderate Members (1 << 40).
+    assert!(stdout.contains("Manage Events"), "{stdout}");
+    for bit in [1, 2, 13, 28, 33, 40] {
         assert_eq!(bits & (1 << bit), 1 << bit, "bit {bit} in {stdout}");
     }
     assert!(
@@ -121,6 +124,12 @@ fn check_config_accepts_the_example_and_summarizes_it() {
         "{stdout}"
     );
     assert!(stdout.contains("  discord.guild_id\n"), "{stdout}");
+    // The example's stand-ins too: a role id that only varies at its end, a "your-" link.
+    assert!(stdout.contains("  products[0].payment_link\n"), "{stdout}");
+    assert!(
+        stdout.contains("  points.level_roles[0].role\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("DISCORD_TOKEN is not set"), "{stdout}");
     assert!(
         stdout.contains(

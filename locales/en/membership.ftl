@@ -53,7 +53,7 @@ revenue-complimentary = { $count ->
         [one] 1 complimentary grant
        *[other] { $count } complimentary grants
     } (by hand or code, no income)
-revenue-members = Paid members now: **{ $active }** · this period: { $new } new, { $renewed } renewed, { $churned } churned
+revenue-members = Paid members now: **{ $active }** (comps apart: { $comps }) · this period: { $new } new, { $renewed } renewed, { $churned } churned
 revenue-added = ✅ Recorded { $amount } from { $source }.
 revenue-error-amount = The amount must be a positive number and the currency a 3-letter code such as `USD` or `CNY`.
 

@@ -50,7 +50,7 @@ revenue-header = **收入 — { $period }**
 revenue-none = 该期间没有收入记录。
 revenue-total = **合计**：{ $total }
 revenue-complimentary = 赠送 { $count } 份（手动授予或兑换码，不计收入）
-revenue-members = 当前付费成员：**{ $active }** · 本期：新增 { $new }，续费 { $renewed }，流失 { $churned }
+revenue-members = 当前付费成员：**{ $active }**（另有赠送 { $comps }）· 本期：新增 { $new }，续费 { $renewed }，流失 { $churned }
 revenue-added = ✅ 已记录来自 { $source } 的 { $amount }。
 revenue-error-amount = 金额必须是正数，币种为三位字母代码，如 `USD` 或 `CNY`。
 

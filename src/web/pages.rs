@@ -592,7 +592,7 @@ pub async fn staff(
             .format("%Y-%m-%d")
             .to_string()
     });
-    let (grants, total) = {
+    let (grants, total, (paid, comps)) = {
         let Ok(mut conn) = web.app.db.read.acquire().await else {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         };
@@ -601,9 +601,12 @@ pub async fn staff(
             ending_by: before,
             quiet_since: quiet_since.as_deref(),
         };
-        match crate::grants::store::list_page(&mut conn, filter, now, STAFF_PAGE, offset).await {
-            Ok(found) => found,
-            Err(e) => return unavailable(e),
+        let listed =
+            crate::grants::store::list_page(&mut conn, filter, now, STAFF_PAGE, offset).await;
+        let members = stats::store::paid_and_comp_members_at(&mut conn, to_millis(now)).await;
+        match (listed, members) {
+            (Ok((grants, total)), Ok(members)) => (grants, total, members),
+            (Err(e), _) | (_, Err(e)) => return unavailable(e),
         }
     };
     let more = offset + (grants.len() as i64) < total;
@@ -665,7 +668,8 @@ pub async fn staff(
             }
         }
         div.card {
-            h2 { (t!(l, "web-paid-members", count = total)) }
+            h2 { (t!(l, "web-members-with-access", count = total)) }
+            p { (bold(&t!(l, "web-paid-and-comps", paid = paid, comps = comps))) }
             form method="get" action="/staff" {
                 select name="product" {
                     option value="" { (t!(l, "web-all-products")) }

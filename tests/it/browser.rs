@@ -332,7 +332,7 @@ async fn members_and_staff_use_the_pages_in_a_real_browser() {
     client.goto(&format!("{base}/staff")).await.unwrap();
     let staff = text(&client).await;
     assert!(staff.contains("Your level: owner"), "{staff}");
-    assert!(staff.contains("Paid members (1)"), "{staff}");
+    assert!(staff.contains("Members with access (1)"), "{staff}");
     check_and_shoot(&client, "staff-en").await;
     client.close().await.unwrap();
 }

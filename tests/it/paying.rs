@@ -600,3 +600,64 @@ async fn the_web_buy_links_name_the_buyer_and_carry_a_referral() {
         page.body
     );
 }
+
+/// A comp never moves a money figure: a member who held Pro for free and let it run out gets
+/// no win-back offer (only a member who paid does), and is no lapse in the renewal rate.
+#[tokio::test]
+async fn a_comp_is_never_offered_a_win_back_nor_counted_in_the_renewal_rate() {
+    let clock = std::sync::Arc::new(lyceum::clock::ManualClock::new(
+        "2026-09-01T04:00:00Z".parse().unwrap(),
+    ));
+    let config = format!(
+        "{}\n[renewals]\nwinback_price = 19\nwinback_expiry = \"7d\"\n",
+        products()
+    );
+    let app = TestApp::spawn_clocked(&config, clock.clone()).await;
+    // Kai paid through Stripe; Mina was given Pro by staff.
+    send(
+        &app,
+        "evt_paid",
+        "checkout.session.completed",
+        checkout("cs_paid", &ids::KAI.to_string()),
+    )
+    .await;
+    app.slash(
+        SlashCall::new(ids::OWNER, "membership")
+            .subcommand("grant")
+            .user_option("member", ids::MINA)
+            .string("product", "pro")
+            .string("note", "speaker comp"),
+    )
+    .await;
+    // Both ran out (30 days, 3 days of grace).
+    step(&app, &clock, "2026-10-10T04:00:00Z");
+    let reply = app
+        .slash(
+            SlashCall::new(ids::OWNER, "renewals")
+                .subcommand("winback")
+                .string("product", "pro"),
+        )
+        .await
+        .content;
+    assert!(reply.contains("Sent 1 win-back codes"), "{reply}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM winbacks_sent").await,
+        1,
+        "only the member who paid"
+    );
+    let sent: i64 = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM winbacks_sent WHERE member_id = {}",
+            ids::KAI
+        ))
+        .await;
+    assert_eq!(sent, 1);
+    let rate = app
+        .slash(SlashCall::new(ids::OWNER, "stats").subcommand("renewals"))
+        .await
+        .content;
+    assert!(
+        rate.contains("0 of 1"),
+        "one paid term came due, the comp none: {rate}"
+    );
+}

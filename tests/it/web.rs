@@ -379,7 +379,15 @@ async fn staff_filter_members_by_product_and_end() {
     let mut owner = Browser::new();
     log_in(&app, &mut owner, ids::OWNER).await;
     let all = owner.get(&format!("{}/staff", base(&app))).await;
-    assert!(all.body.contains("Paid members (3)"), "{}", all.body);
+    assert!(all.body.contains("Members with access (3)"), "{}", all.body);
+    // Staff-granted comps are access, not paid members: the money figure says so apart.
+    assert!(
+        all.body.contains(
+            "Paid members now: <strong>0</strong> · with free access (comps): <strong>3</strong>"
+        ),
+        "{}",
+        all.body
+    );
     // The overview says how fresh its message counts are (written every 30 s, not per view).
     assert!(
         all.body
@@ -390,15 +398,23 @@ async fn staff_filter_members_by_product_and_end() {
     let pro = owner
         .get(&format!("{}/staff?product=pro", base(&app)))
         .await;
-    assert!(pro.body.contains("Paid members (2)"), "{}", pro.body);
+    assert!(pro.body.contains("Members with access (2)"), "{}", pro.body);
     let soon = owner
         .get(&format!("{}/staff?product=pro&expiring=7", base(&app)))
         .await;
-    assert!(soon.body.contains("Paid members (0)"), "{}", soon.body);
+    assert!(
+        soon.body.contains("Members with access (0)"),
+        "{}",
+        soon.body
+    );
     let month = owner
         .get(&format!("{}/staff?expiring=30", base(&app)))
         .await;
-    assert!(month.body.contains("Paid members (2)"), "{}", month.body);
+    assert!(
+        month.body.contains("Members with access (2)"),
+        "{}",
+        month.body
+    );
 
     // Quiet for 14 days: everyone but the member who just posted.
     app.sim().message_create(
@@ -408,7 +424,11 @@ async fn staff_filter_members_by_product_and_end() {
     );
     let quiet = format!("{}/staff?quiet=14", base(&app));
     crate::support::eventually("mina's message counts as activity", async || {
-        owner.get(&quiet).await.body.contains("Paid members (2)")
+        owner
+            .get(&quiet)
+            .await
+            .body
+            .contains("Members with access (2)")
     })
     .await;
 

@@ -345,12 +345,14 @@ pub async fn revenue(
             .find(|(kind, _)| kind == k)
             .map_or(0, |(_, n)| *n)
     };
-    let active = store::paid_members_at(&mut conn, to_millis(now)).await?;
-    let churned = store::churned_between(&mut conn, from, to).await?;
+    use crate::features::stats::store as stats;
+    let (active, comps) = stats::paid_and_comp_members_at(&mut conn, to_millis(now)).await?;
+    let churned = stats::churned_between(&mut conn, from, to).await?;
     lines.push(t!(
         locale,
         "revenue-members",
         active = active,
+        comps = comps,
         new = count("new"),
         renewed = count("renewal"),
         churned = churned

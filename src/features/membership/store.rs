@@ -225,33 +225,6 @@ pub async fn totals_by_kind(db: &crate::db::Db) -> sqlx::Result<Vec<(String, Str
     .await
 }
 
-/// Members holding any product at `now` (ms).
-pub async fn paid_members_at(conn: &mut SqliteConnection, now: i64) -> sqlx::Result<i64> {
-    let (active,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT member_id) FROM grants WHERE ended_at IS NULL AND source != 'points'
-            AND (ends_at IS NULL OR ends_at > ?)",
-    )
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(active)
-}
-
-/// Members who lost a product in [`from`, `to`) and hold none of it now.
-pub async fn churned_between(conn: &mut SqliteConnection, from: i64, to: i64) -> sqlx::Result<i64> {
-    let (churned,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(DISTINCT g.member_id) FROM grants g
-          WHERE g.source != 'points' AND g.ended_at >= ?1 AND g.ended_at < ?2
-            AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.member_id = g.member_id
-                             AND o.product = g.product AND o.ended_at IS NULL)",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(churned)
-}
-
 /// Grants made by hand or by code in [`from`, `to`) that brought no income (complimentary).
 pub async fn complimentary_between(
     conn: &mut SqliteConnection,

@@ -888,18 +888,58 @@ mod challenge_renewal {
     }
 }
 
-/// Every paid term (grants of paid products with a paid end; not referral days or shop
-/// trials), for renewal rates.
+/// The one definition of paid access, for every money figure (paid members, churn, renewal
+/// rates, win-back eligibility): a grant a payment bought — through Stripe or Discord's store,
+/// a code sold at a price or a grant staff recorded as paid (each has its income row), or an
+/// import that carried a price. A comp, a free code, referral days or a shop item is not paid.
+/// SQL over a `grants` row named `g`.
+pub const PAID_GRANT: &str = "(g.source IN ('stripe', 'discord')
+     OR EXISTS (SELECT 1 FROM revenue r WHERE r.reference = 'grant:' || g.id AND r.amount_minor > 0)
+     OR (g.source = 'import' AND g.note LIKE '% (paid %'))";
+
+/// Every paid term (paid access with a paid end), for renewal rates.
 pub async fn paid_terms(
     conn: &mut SqliteConnection,
 ) -> sqlx::Result<Vec<super::renewal_rate::Term>> {
-    sqlx::query_as(
-        "SELECT member_id, product, starts_at, paid_until, ends_at, ended_at FROM grants
-         WHERE paid_until IS NOT NULL AND ends_at IS NOT NULL
-           AND source NOT IN ('points', 'referral')",
-    )
+    sqlx::query_as(&format!(
+        "SELECT g.member_id, g.product, g.starts_at, g.paid_until, g.ends_at, g.ended_at FROM grants g
+         WHERE g.paid_until IS NOT NULL AND g.ends_at IS NOT NULL AND {PAID_GRANT}"
+    ))
     .fetch_all(&mut *conn)
     .await
+}
+
+/// Members holding paid access at `now` (ms), and members holding a product only for free
+/// (comps): two numbers, never one.
+pub async fn paid_and_comp_members_at(
+    conn: &mut SqliteConnection,
+    now: i64,
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(&format!(
+        "SELECT COUNT(DISTINCT CASE WHEN paid THEN member_id END),
+                COUNT(DISTINCT member_id) - COUNT(DISTINCT CASE WHEN paid THEN member_id END)
+           FROM (SELECT g.member_id, {PAID_GRANT} AS paid FROM grants g
+                  WHERE g.ended_at IS NULL AND g.source NOT IN ('points', 'referral')
+                    AND (g.ends_at IS NULL OR g.ends_at > ?))"
+    ))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Paying members who lost a product in [`from`, `to`) and hold none of it now.
+pub async fn churned_between(conn: &mut SqliteConnection, from: i64, to: i64) -> sqlx::Result<i64> {
+    let (churned,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(DISTINCT g.member_id) FROM grants g
+          WHERE g.ended_at >= ?1 AND g.ended_at < ?2 AND {PAID_GRANT}
+            AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.member_id = g.member_id
+                             AND o.product = g.product AND o.ended_at IS NULL)"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(churned)
 }
 
 /// Every renewal payment with money in it.

@@ -1011,8 +1011,9 @@ async fn membership_scene(script: &Script) -> anyhow::Result<()> {
                 .subcommand("grant")
                 .user_option("member", ids::SAM)
                 .string("product", "pro")
-                .string("duration", "2s"),
-            "/membership grant member:@sam product:pro duration:2s   (demo-length; grace is 1 s here)",
+                .string("duration", "2s")
+                .number("paid", 29.0),
+            "/membership grant member:@sam product:pro duration:2s paid:29   (Sam paid by transfer; demo-length, grace is 1 s here)",
         )
         .await?;
     script.role_added(ids::SAM, ids::ROLE_PRO).await?;

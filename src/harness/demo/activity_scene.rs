@@ -449,15 +449,18 @@ async fn renewals(script: &Script) -> anyhow::Result<()> {
             "/stats renewals",
         )
         .await?;
-    // A day of Pro for Mina: it will have run out once the week below has passed.
+    // A paid day of Pro for Mina (she paid 29 by bank transfer; staff record it): it will have
+    // run out once the week below has passed. (A free day would be a comp, and comps get no
+    // win-back offer.)
     script
         .command(
             SlashCall::new(ids::OWNER, "membership")
                 .subcommand("grant")
                 .user_option("member", ids::MINA)
                 .string("product", "pro")
-                .string("duration", "1d"),
-            "/membership grant member:@mina product:pro duration:1d",
+                .string("duration", "1d")
+                .number("paid", 29.0),
+            "/membership grant member:@mina product:pro duration:1d paid:29",
         )
         .await?;
     println!();

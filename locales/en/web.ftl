@@ -85,3 +85,5 @@ web-question-open = waiting for an answer
 web-question-answered = answered
 web-question-refunded = refunded
 web-question-withdrawn = withdrawn
+web-undelivered-title = Messages that could not reach you
+web-undelivered-intro = Your Discord does not accept direct messages from this server's members, so these waited here. To get them in Discord: Server menu → Privacy Settings → Direct Messages.

@@ -20,3 +20,4 @@ page-footer = 第 { $page }/{ $total } 页 —— 使用 `页码` 选项查看�
 modlog-delivery-paused-permissions = ⚠️ Discord 连续以 **权限不足** 拒绝了 { $count } 次发送，发送已暂停 { $seconds } 秒。请检查机器人的身份组是否高于它管理的身份组、能否在相应频道发言，然后用 `/admin retry` 重试失败的项目。
 modlog-role-removal-refused = ⚠️ Discord 拒绝从 { $member } 移除 { $role }：{ $reason }。该成员仍保留本不应有的权限：请把机器人的身份组移到 { $role } 之上（并给它"管理身份组"权限）。Lyceum 会持续重试（`/admin outbox` 中的第 { $item } 项）。
 modlog-event-cancel-refused = ⚠️ Discord 拒绝在活动页取消 { $event }：{ $reason }。成员仍能看到它并点"感兴趣"：请在 Discord 中手动取消（`/admin outbox` 中的第 { $item } 项）。
+modlog-dm-closed = ✉️ 无法通过私信联系 { $member }（对方关闭了私信）："{ $sent }"。消息已放在对方的 /me 页面；如有需要请换种方式联系。

@@ -82,3 +82,5 @@ web-question-open = 等待回答
 web-question-answered = 已回答
 web-question-refunded = 已退款
 web-question-withdrawn = 已撤回
+web-undelivered-title = 未能送达的消息
+web-undelivered-intro = 你的 Discord 不接收本服务器成员的私信，这些消息暂存在这里。想在 Discord 中收到：服务器菜单 → 隐私设置 → 私信。

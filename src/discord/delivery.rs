@@ -1109,6 +1109,7 @@ impl Courier {
                 );
                 store::finish(db, row.id, "failed", Some(&why), now).await?;
                 self.report_refused_cancel(row, &why, now).await?;
+                self.report_closed_dms(row, &why, now).await?;
                 if why.contains(&format!("(code {MISSING_PERMISSIONS})")) {
                     self.note_missing_permissions(row.id, now).await?;
                 }
@@ -1132,6 +1133,37 @@ impl Courier {
                 store::release(db, row.id, at, &why).await?;
             }
         }
+        Ok(())
+    }
+
+    /// Tells staff when a member's DMs are closed (Discord's 50007): what was meant for them now
+    /// waits on their `/me` page, and staff may want to reach them another way.
+    async fn report_closed_dms(
+        &self,
+        row: &OutboxRow,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        if !error.contains(&format!("(code {})", crate::outbox::policy::CANNOT_DM)) {
+            return Ok(());
+        }
+        let Ok(Effect::SendDm { user_id, body }) = row.effect() else {
+            return Ok(());
+        };
+        let sent: String = body.plain_text().chars().take(300).collect();
+        let config = self.state.config.snapshot();
+        let mut tx = self.state.db.write.begin().await?;
+        let key = format!("dm-closed:{}", row.id);
+        modlog::post_once(&mut tx, &config, now, &key, |l| {
+            t!(
+                l,
+                "modlog-dm-closed",
+                member = format!("<@{user_id}>"),
+                sent = sent.replace('\n', " ")
+            )
+        })
+        .await?;
+        self.state.commit(tx).await?;
         Ok(())
     }
 

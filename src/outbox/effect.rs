@@ -44,6 +44,21 @@ mod base64_bytes {
 }
 
 impl MessageBody {
+    /// What a reader sees of it as plain text: the content, then each embed's title and
+    /// description (for a page that shows a message Discord did not deliver).
+    pub fn plain_text(&self) -> String {
+        let mut parts = vec![self.content.clone()];
+        for embed in &self.embeds {
+            for key in ["title", "description"] {
+                if let Some(text) = embed[key].as_str() {
+                    parts.push(text.to_string());
+                }
+            }
+        }
+        parts.retain(|p| !p.trim().is_empty());
+        parts.join("\n")
+    }
+
     pub fn text(content: impl Into<String>) -> MessageBody {
         MessageBody {
             content: content.into(),

@@ -32,6 +32,10 @@ pub enum Outcome {
 /// low). A run of these means the server's setup changed, not that each item is bad.
 pub const MISSING_PERMISSIONS: i64 = 50013;
 
+/// Discord's error code for "Cannot send messages to this user": the member closed their DMs
+/// (or blocked the bot). The message waits on their `/me` page instead.
+pub const CANNOT_DM: i64 = 50007;
+
 /// The result of one REST call, reduced to what the policy needs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {

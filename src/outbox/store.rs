@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::effect::Effect;
+use super::effect::{Effect, MessageBody};
 use crate::clock::to_millis;
 use crate::db::Db;
 
@@ -201,6 +201,34 @@ pub async fn set_message_id(db: &Db, id: i64, message_id: u64) -> sqlx::Result<(
 }
 
 /// The message id a delivered post got (None while it is not delivered).
+/// The DMs Discord refused to deliver to `member` (closed DMs, code 50007), newest first, with
+/// when each was written: what waits for them on their `/me` page.
+pub async fn undelivered_dms(
+    db: &Db,
+    member: u64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, MessageBody)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT created_at, payload FROM outbox
+          WHERE kind = 'send_dm' AND status = 'failed' AND last_error LIKE '%(code 50007)%'
+            AND CAST(json_extract(payload, '$.user_id') AS TEXT) = ?
+          ORDER BY id DESC LIMIT ?",
+    )
+    .bind(member.to_string())
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(at, payload)| match serde_json::from_str::<Effect>(&payload) {
+                Ok(Effect::SendDm { body, .. }) => Some((at, body)),
+                _ => None,
+            },
+        )
+        .collect())
+}
+
 /// The channel outbox item `id` posted a message to, to edit it there later
 /// even if the config's channel changed since.
 pub async fn posted_to(

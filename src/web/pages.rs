@@ -365,6 +365,9 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
             }
         }
     }
+    let undelivered = crate::outbox::store::undelivered_dms(&web.app.db, member, 10)
+        .await
+        .unwrap_or_default();
     let questions = crate::features::qa::store::of_member(&web.app.db, member, 10)
         .await
         .unwrap_or_default();
@@ -399,6 +402,20 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
                         " · " (crate::features::membership::render::source_label(l, &g.source))
                         @if let Some(link) = product.and_then(|p| p.payment_link.as_ref()).filter(|_| g.paid_until.is_some()) {
                             " " a.button href=(crate::features::membership::rules::checkout_url(link, member, None)) { (t!(l, "web-renew")) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !undelivered.is_empty() {
+            div.card {
+                h2 { (t!(l, "web-undelivered-title")) }
+                p.muted { (t!(l, "web-undelivered-intro")) }
+                ul.plain {
+                    @for (at, body) in &undelivered {
+                        li {
+                            span.muted { (local(config, *at)) } br;
+                            @for line in body.plain_text().lines() { (bold(line)) br; }
                         }
                     }
                 }

@@ -1001,3 +1001,55 @@ async fn event_pages_and_the_calendar_feed_do_not_call_discord_per_view() {
         "no REST call per view"
     );
 }
+
+/// A member with closed DMs (Discord answers 50007) still gets what the bot meant for them:
+/// it waits on their `/me` page, and staff read in the mod log that the DM did not arrive.
+#[tokio::test]
+async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
+    let app = TestApp::spawn().await;
+    // Sam's DMs are closed in the simulated Discord.
+    app.slash(
+        SlashCall::new(ids::SAM, "feedback")
+            .subcommand("send")
+            .string("text", "Please record the livestreams")
+            .choice("kind", "suggestion"),
+    )
+    .await;
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    let csrf = csrf_of(&page.body);
+    let done = owner
+        .post(
+            &format!("{}/staff/feedback/1", base(&app)),
+            &[("csrf", csrf.as_str()), ("status", "done")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let notice = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
+    crate::support::eventually("staff hear the DM did not arrive", async || {
+        app.requests("POST", &notice).iter().any(|r| {
+            let text = r.body["content"].as_str().unwrap_or_default();
+            text.contains("Could not reach") && text.contains(&format!("<@{}>", ids::SAM))
+        })
+    })
+    .await;
+    let mut sam = Browser::new();
+    log_in(&app, &mut sam, ids::SAM).await;
+    let me = sam.get(&format!("{}/me", base(&app))).await;
+    assert!(
+        me.body.contains("Messages that could not reach you"),
+        "{}",
+        me.body
+    );
+    assert!(
+        me.body.contains("is now <strong>Done</strong>"),
+        "{}",
+        me.body
+    );
+    // Nobody else's page shows it.
+    let mut mina = Browser::new();
+    log_in(&app, &mut mina, ids::MINA).await;
+    let theirs = mina.get(&format!("{}/me", base(&app))).await;
+    assert!(!theirs.body.contains("Messages that could not reach you"));
+}

@@ -1136,6 +1136,20 @@ impl Courier {
         Ok(())
     }
 
+    /// Posts `text` (in the mod log's language) once for `key`, in its own write.
+    async fn tell_staff_once(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        text: impl FnOnce(crate::i18n::Locale) -> String,
+    ) -> anyhow::Result<()> {
+        let config = self.state.config.snapshot();
+        let mut tx = self.state.db.write.begin().await?;
+        modlog::post_once(&mut tx, &config, now, key, text).await?;
+        self.state.commit(tx).await?;
+        Ok(())
+    }
+
     /// Tells staff when a member's DMs are closed (Discord's 50007): what was meant for them now
     /// waits on their `/me` page, and staff may want to reach them another way.
     async fn report_closed_dms(
@@ -1151,10 +1165,7 @@ impl Courier {
             return Ok(());
         };
         let sent: String = body.plain_text().chars().take(300).collect();
-        let config = self.state.config.snapshot();
-        let mut tx = self.state.db.write.begin().await?;
-        let key = format!("dm-closed:{}", row.id);
-        modlog::post_once(&mut tx, &config, now, &key, |l| {
+        self.tell_staff_once(&format!("dm-closed:{}", row.id), now, |l| {
             t!(
                 l,
                 "modlog-dm-closed",
@@ -1162,9 +1173,7 @@ impl Courier {
                 sent = sent.replace('\n', " ")
             )
         })
-        .await?;
-        self.state.commit(tx).await?;
-        Ok(())
+        .await
     }
 
     /// Tells staff when Discord refused to cancel an event in its Events tab: members would
@@ -1190,10 +1199,7 @@ impl Courier {
             Some(event) => format!("https://discord.com/events/{guild_id}/{event}"),
             None => format!("#{outbox_id}"),
         };
-        let config = self.state.config.snapshot();
-        let mut tx = self.state.db.write.begin().await?;
-        let key = format!("cancel-refused:{}", row.id);
-        modlog::post_once(&mut tx, &config, now, &key, |l| {
+        self.tell_staff_once(&format!("cancel-refused:{}", row.id), now, |l| {
             t!(
                 l,
                 "modlog-event-cancel-refused",
@@ -1202,9 +1208,7 @@ impl Courier {
                 item = row.id
             )
         })
-        .await?;
-        self.state.commit(tx).await?;
-        Ok(())
+        .await
     }
 
     /// Tells staff once per item that Discord refused to take a role away: the member keeps
@@ -1221,10 +1225,7 @@ impl Courier {
         else {
             return Ok(());
         };
-        let config = self.state.config.snapshot();
-        let mut tx = self.state.db.write.begin().await?;
-        let key = format!("role-refused:{}", row.id);
-        modlog::post_once(&mut tx, &config, now, &key, |l| {
+        self.tell_staff_once(&format!("role-refused:{}", row.id), now, |l| {
             t!(
                 l,
                 "modlog-role-removal-refused",
@@ -1234,9 +1235,7 @@ impl Courier {
                 item = row.id
             )
         })
-        .await?;
-        self.state.commit(tx).await?;
-        Ok(())
+        .await
     }
 
     /// A run of "Missing Permissions" means someone moved the bot's role or changed a

@@ -169,6 +169,15 @@ impl Door {
         self
     }
 
+    /// A page's `GET path` to Discord, waiting its turn at the bot's rate-limit gate (straight
+    /// through when the door has none: a test's state).
+    async fn through_gate<T>(&self, path: &str, call: impl std::future::Future<Output = T>) -> T {
+        match &self.gate {
+            Some(gate) => gate.around(reqwest::Method::GET, path, call).await,
+            None => call.await,
+        }
+    }
+
     /// `member` as a member of `guild` now: from the gateway's cache (kept current by member
     /// events), else asked of Discord through the shared gate; `None` when Discord says they
     /// are not in the server (left, kicked, banned).
@@ -185,12 +194,10 @@ impl Door {
             return Ok(Some(found));
         }
         let path = format!("/guilds/{guild}/members/{member}");
-        let call = self.http.get_member(guild, member);
-        let answer = match &self.gate {
-            Some(gate) => gate.around(reqwest::Method::GET, &path, call).await,
-            None => call.await,
-        };
-        match answer {
+        match self
+            .through_gate(&path, self.http.get_member(guild, member))
+            .await
+        {
             Ok(found) => Ok(Some(found)),
             Err(serenity::Error::Http(e)) if e.status_code().is_some_and(|s| s.as_u16() == 404) => {
                 Ok(None)
@@ -248,11 +255,7 @@ impl Door {
             return Ok(Some(owner));
         }
         let path = format!("/guilds/{guild}");
-        let call = self.http.get_guild(guild);
-        let found = match &self.gate {
-            Some(gate) => gate.around(reqwest::Method::GET, &path, call).await,
-            None => call.await,
-        }?;
+        let found = self.through_gate(&path, self.http.get_guild(guild)).await?;
         Ok(Some(found.owner_id))
     }
 }

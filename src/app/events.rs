@@ -6,7 +6,7 @@ use serenity::FullEvent;
 use crate::discord::chat::ChatMessage;
 use crate::discord::Data;
 use crate::error::Error;
-use crate::features::{admin, homework, membership, moderation, points, schedule, stats};
+use crate::features::{homework, membership, moderation, points, schedule, stats};
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -29,11 +29,8 @@ pub async fn handle(
         FullEvent::GuildMemberAddition { new_member } => {
             member_joined(data, new_member.guild_id, new_member.user.id).await?;
         }
-        FullEvent::GuildMemberRemoval { guild_id, user, .. }
-            if *guild_id == data.config.snapshot().discord.guild_id =>
-        {
-            crate::features::community::actions::on_leave(data, user.id).await?;
-            crate::web::login::left_the_server(data, user.id).await?;
+        FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
+            member_left(data, *guild_id, user.id).await?;
         }
         FullEvent::GuildBanAddition {
             guild_id,
@@ -81,14 +78,7 @@ pub async fn handle(
             guild_id,
             ..
         } => {
-            let config = data.config.snapshot();
-            if *guild_id == Some(config.discord.guild_id) {
-                crate::features::points::engine(data).on_delete(
-                    *deleted_message_id,
-                    data.clock.now(),
-                    &config,
-                );
-            }
+            points::doors::on_delete(data, *deleted_message_id, *guild_id);
         }
         FullEvent::ReactionAdd { add_reaction } => {
             points::doors::on_reaction(framework.serenity_context, data, add_reaction).await?;
@@ -120,6 +110,8 @@ pub async fn on_message(
     Ok(())
 }
 
+/// A member joined (or rejoined): each feature's join hook, in registration order, each in
+/// its own write (one failing leaves the others done and is logged).
 async fn member_joined(
     data: &Data,
     guild: serenity::GuildId,
@@ -129,14 +121,34 @@ async fn member_joined(
     if guild != config.discord.guild_id {
         return Ok(());
     }
-    // Each feature restores its own, in its own write.
-    crate::features::moderation::actions::on_join(data, &config).await?;
-    crate::features::community::actions::on_join(data, &config, user).await?;
-    let staff = admin::ops::on_join(data, &config, user).await?;
-    let earned = points::actions::on_join(data, &config, user).await?;
-    let granted = crate::grants::give::restore_on_join(data, &config, user).await?;
-    if staff + earned + granted > 0 {
-        tracing::info!(%user, staff, earned, granted, "restored roles on join");
+    let mut restored = Vec::new();
+    for (what, hook) in super::interactions::all_doors().joins() {
+        match hook(data, &config, user).await {
+            Ok(0) => {}
+            Ok(n) => restored.push(format!("{what}: {n}")),
+            Err(e) => tracing::error!(%user, hook = what, error = ?e, "join hook failed"),
+        }
+    }
+    if !restored.is_empty() {
+        tracing::info!(%user, restored = restored.join(", "), "restored roles on join");
     }
     Ok(())
+}
+
+/// A member left, was kicked or banned: each feature's leave hook, and their web sessions end.
+async fn member_left(
+    data: &Data,
+    guild: serenity::GuildId,
+    user: serenity::UserId,
+) -> Result<(), Error> {
+    let config = data.config.snapshot();
+    if guild != config.discord.guild_id {
+        return Ok(());
+    }
+    for (what, hook) in super::interactions::all_doors().leaves() {
+        if let Err(e) = hook(data, &config, user).await {
+            tracing::error!(%user, hook = what, error = ?e, "leave hook failed");
+        }
+    }
+    crate::web::login::left_the_server(data, user).await
 }

@@ -11,7 +11,7 @@ use crate::discord::Data;
 use crate::error::Error;
 use crate::features;
 
-/// Every feature's presses and forms, registered once.
+/// Every feature's presses, forms and member hooks, registered once.
 pub fn all_doors() -> &'static Doors {
     static DOORS: OnceLock<Doors> = OnceLock::new();
     DOORS.get_or_init(|| {
@@ -25,6 +25,9 @@ pub fn all_doors() -> &'static Doors {
             features::homework::doors::doors(),
             features::qa::doors::doors(),
             features::highlights::doors::doors(),
+            features::admin::doors::doors(),
+            features::community::doors::doors(),
+            features::points::doors::doors(),
         ])
     })
 }

@@ -138,7 +138,7 @@ fn background_jobs(
             &[Topic::GRANTS],
         ),
         (
-            Box::new(qa::ops::Deadlines { state: state() }),
+            Box::new(qa::job::Deadlines { state: state() }),
             &[qa::QUESTIONS],
         ),
         (Box::new(stats::activity::Flusher { state: state() }), &[]),

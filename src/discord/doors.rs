@@ -24,11 +24,21 @@ pub type OnSubmit = for<'a> fn(
     &'a serenity::ModalInteraction,
 ) -> BoxFuture<'a, Result<(), Error>>;
 
-/// A feature's presses and submits, by custom-id prefix.
+/// Hears that a member joined or left the server (already filtered to the community's
+/// server); returns how many roles it queued, for the join's log line.
+pub type OnMember = for<'a> fn(
+    &'a Data,
+    &'a crate::config::Config,
+    serenity::UserId,
+) -> BoxFuture<'a, Result<usize, Error>>;
+
+/// A feature's presses and submits, by custom-id prefix, and its member hooks.
 #[derive(Default)]
 pub struct Doors {
     presses: Vec<(&'static str, OnPress)>,
     submits: Vec<(&'static str, OnSubmit)>,
+    joins: Vec<(&'static str, OnMember)>,
+    leaves: Vec<(&'static str, OnMember)>,
 }
 
 impl Doors {
@@ -48,14 +58,39 @@ impl Doors {
         self
     }
 
+    /// Runs when a member joins (or rejoins); `what` names it in the join's log line. Each
+    /// hook is its own write: one failing leaves the others done.
+    pub fn on_join(mut self, what: &'static str, on: OnMember) -> Doors {
+        self.joins.push((what, on));
+        self
+    }
+
+    /// Runs when a member leaves, is kicked or is banned.
+    pub fn on_leave(mut self, what: &'static str, on: OnMember) -> Doors {
+        self.leaves.push((what, on));
+        self
+    }
+
     /// Every feature's doors in one.
     pub fn merge(doors: impl IntoIterator<Item = Doors>) -> Doors {
         let mut all = Doors::default();
         for d in doors {
             all.presses.extend(d.presses);
             all.submits.extend(d.submits);
+            all.joins.extend(d.joins);
+            all.leaves.extend(d.leaves);
         }
         all
+    }
+
+    /// The join hooks, in registration order.
+    pub fn joins(&self) -> &[(&'static str, OnMember)] {
+        &self.joins
+    }
+
+    /// The leave hooks, in registration order.
+    pub fn leaves(&self) -> &[(&'static str, OnMember)] {
+        &self.leaves
     }
 
     /// Who answers a press with `custom_id`: the longest registered prefix it starts with.

@@ -857,7 +857,7 @@ pub async fn retry_outbox(
         name,
         level,
     };
-    match crate::features::admin::ops::retry_failed(&web.app, &config, &actor, Some(id)).await {
+    match crate::features::admin::actions::retry_failed(&web.app, &config, &actor, Some(id)).await {
         Ok(_) => Redirect::to("/staff").into_response(),
         Err(e) => unavailable(format!("{e:?}")),
     }

@@ -20,21 +20,48 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// Commands parse, call one operation and render: the operation opens and commits the write,
-/// and SQL lives in the stores.
+/// Commands parse, call one operation and render: SQL lives in the stores.
 #[test]
-fn no_command_opens_a_transaction_or_runs_sql() {
-    let mut found = Vec::new();
-    for file in rust_files(&src().join("features")) {
-        if file.file_name().is_some_and(|n| n == "commands.rs") {
-            let text = std::fs::read_to_string(&file).unwrap();
-            for needle in [".begin()", "sqlx::query"] {
-                if text.contains(needle) {
-                    found.push(format!("{} uses {needle}", file.display()));
-                }
-            }
-        }
-    }
+fn no_command_runs_sql() {
+    let found: Vec<String> = files_of(&["features"])
+        .into_iter()
+        .filter(|f| f.ends_with("commands.rs") && product_text(f).contains("sqlx::query"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// In a feature, only its entry points open a transaction: `actions.rs`, its jobs and the
+/// other files a door or the scheduler calls (a webhook, an import). The parts they compose
+/// (`ops.rs` writes in the caller's transaction, `store.rs` holds statements, `rules.rs` and
+/// `render.rs` are pure, `commands.rs` and `doors.rs` route) never do, so one user action is
+/// one transaction however the parts are combined.
+#[test]
+fn only_actions_and_jobs_open_transactions_in_features() {
+    const PARTS: [&str; 8] = [
+        "ops.rs",
+        "store.rs",
+        "rules.rs",
+        "render.rs",
+        "commands.rs",
+        "doors.rs",
+        "roles.rs",
+        "error.rs",
+    ];
+    let files = files_of(&["features"]);
+    let parts: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| {
+            let name = f.file_name().unwrap().to_string_lossy();
+            PARTS.contains(&name.as_ref()) || f.components().any(|c| c.as_os_str() == "store")
+        })
+        .collect();
+    assert!(parts.len() >= 50, "{}", parts.len());
+    let found: Vec<String> = parts
+        .into_iter()
+        .filter(|f| product_text(f).contains(".begin()"))
+        .map(|f| f.display().to_string())
+        .collect();
     assert!(found.is_empty(), "{found:#?}");
 }
 
@@ -316,6 +343,42 @@ fn the_app_routers_only_route() {
         lines <= 250,
         "app/events.rs + app/interactions.rs: {lines} lines"
     );
+}
+
+/// `app/`'s routers reach a feature only through what it registers: its `doors` (presses,
+/// forms, member hooks, message hooks). A new hook is added in the feature's folder.
+#[test]
+fn the_app_routers_call_features_only_through_their_doors() {
+    let features: Vec<String> = std::fs::read_dir(src().join("features"))
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            path.is_dir()
+                .then(|| path.file_name().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    assert!(features.len() >= 14, "{features:?}");
+    let mut found = Vec::new();
+    for file in ["app/events.rs", "app/interactions.rs"] {
+        let text = product_text(&src().join(file));
+        for feature in &features {
+            let needle = format!("{feature}::");
+            for (at, _) in text.match_indices(&needle) {
+                let before = text[..at].chars().last().unwrap_or(' ');
+                if before.is_ascii_alphanumeric() || before == '_' {
+                    continue;
+                }
+                let next: String = text[at + needle.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if next != "doors" {
+                    found.push(format!("{file}: {feature}::{next}"));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 /// A source file as a module path (`features/membership/stripe/unmatched`; a `mod.rs` is its

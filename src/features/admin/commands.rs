@@ -4,7 +4,8 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::ops::{self, Actor, StaffChange};
+use super::actions;
+use super::ops::{Actor, StaffChange};
 use crate::access::store;
 use crate::access::{Level, Target};
 use crate::audit;
@@ -65,7 +66,7 @@ async fn grant(ctx: Context<'_>, target: MentionTarget, level: StaffLevel) -> Re
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
     let owners = inv.owners(ctx);
-    let change = ops::grant_level(
+    let change = actions::grant_level(
         ctx.data(),
         &inv.config,
         &owners,
@@ -92,7 +93,7 @@ async fn revoke(ctx: Context<'_>, target: MentionTarget) -> Result<(), Error> {
     let actor = actor(ctx, &inv).await?;
     let owners = inv.owners(ctx);
     let StaffChange { target, level, .. } =
-        ops::revoke_level(ctx.data(), &inv.config, &owners, &actor, target.0).await?;
+        actions::revoke_level(ctx.data(), &inv.config, &owners, &actor, target.0).await?;
     let locale = inv.locale(ctx);
     let text = t!(
         locale,
@@ -260,7 +261,7 @@ fn outbox_status(locale: Locale, status: &str) -> String {
 async fn retry(ctx: Context<'_>, #[min = 1] item: Option<i64>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
-    let requeued = ops::retry_failed(ctx.data(), &inv.config, &actor, item).await?;
+    let requeued = actions::retry_failed(ctx.data(), &inv.config, &actor, item).await?;
     let text = t!(inv.locale(ctx), "admin-retried", count = requeued as i64);
     reply::ephemeral(ctx, text).await?;
     Ok(())
@@ -271,10 +272,10 @@ async fn retry(ctx: Context<'_>, #[min = 1] item: Option<i64>) -> Result<(), Err
 async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let actor = actor(ctx, &inv).await?;
-    let ops::Reloaded {
+    let super::ops::Reloaded {
         restart_required,
         synced,
-    } = ops::reload(ctx.data(), &actor).await?;
+    } = actions::reload(ctx.data(), &actor).await?;
 
     let locale = inv.locale(ctx);
     let mut text = t!(locale, "admin-reloaded");

@@ -1,11 +1,6 @@
-//! One function per `/admin` write. The operations a door calls (`grant_level`,
-//! `revoke_level`, `retry_failed`, `reload`) own their transaction: they open it, decide with
-//! the pure rules, store the change with its audit row, mod-log line and outbox items, commit
-//! through `AppState::commit` (which wakes the outbox) and fire the other wake-ups the change
-//! needs. A slash command, a button, a gateway event, a job or a web page calls them alike and
-//! only renders what they return. The parts that take a caller's transaction (`grant`,
-//! `revoke`, `retry`, `record_reload`, `restore_on_join`) compose into larger writes, such as a
-//! member's join.
+//! One function per `/admin` write, each in the caller's transaction (`actions.rs` opens it):
+//! decide with the pure rules, store the change with its audit row, mod-log line and outbox
+//! items. They compose into larger writes, such as a member's join.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -17,60 +12,10 @@ use super::rules;
 use crate::access::store;
 use crate::access::{Level, Owners, Target};
 use crate::config::Config;
-use crate::config::ConfigError;
 use crate::error::Error;
 use crate::outbox::{self, store as outbox_store};
-use crate::state::AppState;
 use crate::t;
 use crate::{audit, modlog};
-
-/// `/admin grant`: gives `target` a staff level, in its own transaction. Automod forgets whom
-/// it knew as staff.
-pub async fn grant_level(
-    app: &AppState,
-    config: &Config,
-    owners: &Owners,
-    actor: &Actor,
-    target: Target,
-    level: Level,
-) -> Result<StaffChange, Error> {
-    let now = app.clock.now();
-    let mut tx = app.db.write.begin().await?;
-    let change = grant(&mut tx, config, owners, actor, target, level, now).await?;
-    app.commit(tx).await?;
-    crate::access::forget_staff_grants(app);
-    Ok(change)
-}
-
-/// `/admin revoke`: takes `target`'s staff level away, in its own transaction.
-pub async fn revoke_level(
-    app: &AppState,
-    config: &Config,
-    owners: &Owners,
-    actor: &Actor,
-    target: Target,
-) -> Result<StaffChange, Error> {
-    let now = app.clock.now();
-    let mut tx = app.db.write.begin().await?;
-    let change = revoke(&mut tx, config, owners, actor, target, now).await?;
-    app.commit(tx).await?;
-    crate::access::forget_staff_grants(app);
-    Ok(change)
-}
-
-/// `/admin retry`: re-queues failed outbox items (`item`, or all), in its own transaction.
-pub async fn retry_failed(
-    app: &AppState,
-    config: &Config,
-    actor: &Actor,
-    item: Option<i64>,
-) -> Result<u64, Error> {
-    let now = app.clock.now();
-    let mut tx = app.db.write.begin().await?;
-    let requeued = retry(&mut tx, config, actor, item, now).await?;
-    app.commit(tx).await?;
-    Ok(requeued)
-}
 
 /// What `/admin reload` did.
 #[derive(Debug, Clone)]
@@ -79,32 +24,6 @@ pub struct Reloaded {
     pub restart_required: Vec<&'static str>,
     /// The standing schedules the new file added, changed or removed.
     pub synced: crate::features::schedule::sync::SyncReport,
-}
-
-/// `/admin reload`: re-reads the config file (a bad file keeps the running policy and names
-/// every problem), records it under the new policy (its mod-log channel, its language), syncs
-/// the standing schedules, and wakes the scheduler and the reconciliation.
-pub async fn reload(app: &AppState, actor: &Actor) -> Result<Reloaded, Error> {
-    let outcome = app.config.reload().map_err(|e| match e {
-        ConfigError::Invalid(problems) => AdminError::ConfigRejected {
-            problems: problems.iter().map(ToString::to_string).collect(),
-        },
-        other @ (ConfigError::Io { .. } | ConfigError::Missing { .. }) => {
-            AdminError::ConfigRejected {
-                problems: vec![other.to_string()],
-            }
-        }
-    })?;
-    let config = app.config.snapshot();
-    let now = app.clock.now();
-    let mut tx = app.db.write.begin().await?;
-    record_reload(&mut tx, &config, actor, &outcome.restart_required, now).await?;
-    let synced = crate::features::schedule::apply_config(&mut tx, &config, now).await?;
-    app.commit_with(tx, &[crate::state::Topic::CONFIG]).await?;
-    Ok(Reloaded {
-        restart_required: outcome.restart_required,
-        synced,
-    })
 }
 
 /// Who is acting, with the level they were found to hold for this invocation.
@@ -303,16 +222,8 @@ pub async fn retry(
 }
 
 /// A member who joins (or rejoins) gets back the `staff.*_role` of the level granted to them
-/// personally. Role grants need nothing: the role's members already have the role.
-/// A member (re)joined: the staff role of their level comes back. Returns how many roles.
-pub async fn on_join(app: &AppState, config: &Config, user: UserId) -> Result<usize, Error> {
-    let mut tx = app.db.write.begin().await?;
-    let restored = restore_on_join(&mut tx, config, user, app.clock.now()).await?;
-    app.commit(tx).await?;
-    Ok(restored)
-}
-
-/// Returns how many role adds were queued.
+/// personally (role grants need nothing: the role's members already have the role). Returns
+/// how many role adds were queued.
 pub async fn restore_on_join(
     tx: &mut SqliteConnection,
     config: &Config,

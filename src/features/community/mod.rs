@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod commands;
+pub mod doors;
 pub mod render;
 pub mod store;
 

@@ -21,6 +21,12 @@ pub fn doors() -> Doors {
         .press(super::renewals::PAGE_PREFIX, |c, d, p| {
             Box::pin(renewal_page(c, d, p))
         })
+        // A member who comes back gets the roles of the access they still hold.
+        .on_join("paid roles", |data, config, user| {
+            Box::pin(
+                async move { Ok(crate::grants::give::restore_on_join(data, config, user).await?) },
+            )
+        })
 }
 
 /// `/gate apply` confirmed: the presser must be an admin (checked here, on the server, again);

@@ -11,11 +11,19 @@ use crate::discord::doors::Doors;
 use crate::discord::Data;
 use crate::error::Error;
 
-/// This feature's presses and forms.
+/// This feature's presses and forms, and its join hook.
 pub fn doors() -> Doors {
-    Doors::new().press(super::ops::ACCEPT_BUTTON, |c, d, p| {
-        Box::pin(accept_rules(c, d, p))
-    })
+    Doors::new()
+        .press(super::ops::ACCEPT_BUTTON, |c, d, p| {
+            Box::pin(accept_rules(c, d, p))
+        })
+        // A wave of joins raises the raid alert.
+        .on_join("raid watch", |data, config, _| {
+            Box::pin(async move {
+                super::actions::on_join(data, config).await?;
+                Ok(0)
+            })
+        })
 }
 
 /// "I accept" under the rules message: the acceptance is recorded, the role granted through

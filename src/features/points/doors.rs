@@ -5,8 +5,24 @@ use poise::serenity_prelude as serenity;
 use crate::access::Level;
 use crate::discord::answer;
 use crate::discord::chat::ChatMessage;
+use crate::discord::doors::Doors;
 use crate::discord::Data;
 use crate::error::Error;
+
+/// This feature's member hook: a member who rejoins gets back the level roles they earned.
+pub fn doors() -> Doors {
+    Doors::new().on_join("level roles", |data, config, user| {
+        Box::pin(super::actions::on_join(data, config, user))
+    })
+}
+
+/// A message was deleted: the points it earned (if still within the window) are taken back.
+pub fn on_delete(data: &Data, message: serenity::MessageId, guild: Option<serenity::GuildId>) {
+    let config = data.config.snapshot();
+    if guild == Some(config.discord.guild_id) {
+        super::engine(data).on_delete(message, data.clock.now(), &config);
+    }
+}
 
 /// The message hot path: plain data to the points engine (decides from memory, no I/O).
 pub fn on_message(data: &Data, message: &ChatMessage) {

@@ -9,6 +9,7 @@ pub mod actions;
 pub mod commands;
 pub mod doors;
 pub mod error;
+pub mod job;
 pub mod ops;
 pub mod store;
 

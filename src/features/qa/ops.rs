@@ -11,14 +11,12 @@ use sqlx::SqliteConnection;
 
 use super::error::QaError;
 use super::store::{self, Question};
-use crate::clock::{from_millis, to_millis};
+use crate::clock::to_millis;
 use crate::config::Config;
 use crate::discord::components;
 use crate::error::Error;
 use crate::features::points::{ops as points_ops, store::Entry};
-use crate::jobs::Job;
 use crate::outbox::{self, Effect, MessageBody};
-use crate::state::AppState;
 use crate::t;
 
 /// An expert's terms: (price in points, time to answer). Configured experts, or (with none
@@ -369,33 +367,6 @@ pub async fn refund(
     let text = t!(locale, key, id = q.id, price = q.price);
     dm(tx, q.asker_id, text, now).await?;
     Ok(true)
-}
-
-/// Refunds questions past their deadline; sleeps until the next deadline.
-pub struct Deadlines {
-    pub state: AppState,
-}
-
-#[async_trait::async_trait]
-impl Job for Deadlines {
-    fn name(&self) -> &'static str {
-        "qa-deadlines"
-    }
-
-    async fn run_once(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let config = self.state.config.snapshot();
-        crate::features::points::engine(&self.state).flush().await;
-        let mut tx = self.state.db.write.begin().await?;
-        let due = store::due(&mut tx, to_millis(now)).await?;
-        for q in &due {
-            refund(&mut tx, &config, q, "refunded", now)
-                .await
-                .map_err(|e| anyhow::anyhow!("question {}: {e:?}", q.id))?;
-        }
-        self.state.commit(tx).await?;
-        let next = store::next_deadline(&self.state.db).await?;
-        Ok(next.map(from_millis))
-    }
 }
 
 #[cfg(test)]

@@ -156,7 +156,9 @@ async fn write(db: &Db, counts: &Counts) -> sqlx::Result<()> {
         .map(|(id, seen)| (*id, seen.name.clone(), seen.avatar.clone()))
         .collect();
     let at = crate::clock::to_millis(Utc::now());
-    super::store::add_activity(db, &members, &channels, &names, at).await
+    let mut tx = db.write.begin().await?;
+    super::store::add_activity(&mut tx, &members, &channels, &names, at).await?;
+    tx.commit().await
 }
 
 /// The batch writer.

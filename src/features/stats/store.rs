@@ -411,16 +411,15 @@ pub async fn members_since(db: &crate::db::Db, from: &str) -> sqlx::Result<Vec<(
     .await
 }
 
-/// Adds message counts per (member, local day) and (channel, local day), in one transaction:
-/// the activity writer's batch.
+/// Adds message counts per (member, local day) and (channel, local day), in the caller's
+/// transaction: the activity writer's batch.
 pub async fn add_activity(
-    db: &crate::db::Db,
+    tx: &mut SqliteConnection,
     members: &[(u64, NaiveDate, i64)],
     channels: &[(u64, NaiveDate, i64)],
     names: &[(u64, String, Option<String>)],
     at: i64,
 ) -> sqlx::Result<()> {
-    let mut tx = db.write.begin().await?;
     for (member, name, avatar) in names {
         sqlx::query(
             "INSERT INTO member_names (member_id, name, avatar, updated_at) VALUES (?, ?, ?, ?)
@@ -452,7 +451,7 @@ pub async fn add_activity(
             q.build().execute(&mut *tx).await?;
         }
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Members' names as last seen (a message, a login), for the ids given.
@@ -622,7 +621,11 @@ mod rollups {
                 .into_iter()
                 .filter(|(m, d, _)| seen.insert((*m, *d)))
                 .collect();
-            add_activity(&db, &members, &[], &[], 0).await.unwrap();
+            {
+                let mut tx = db.write.begin().await.unwrap();
+                add_activity(&mut tx, &members, &[], &[], 0).await.unwrap();
+                tx.commit().await.unwrap();
+            }
         }
         let rolled: Vec<(String, i64, i64)> =
             sqlx::query_as("SELECT day, members, messages FROM activity_days ORDER BY day")

@@ -27,6 +27,7 @@ pub mod roles;
 pub mod setup;
 pub mod span;
 pub mod state;
+pub mod vocabulary;
 pub mod web;
 
 pub use app::{run, start};

@@ -457,7 +457,7 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
                     tr {
                         td { (local(config, h.created_at)) }
                         td { @if h.delta > 0 { "+" } (h.delta) }
-                        td.wrap { (h.reason.clone().unwrap_or_else(|| h.kind.clone())) }
+                        td.wrap { (points::kind::describe(h, config, l)) }
                     }
                 }
             } }

@@ -633,3 +633,28 @@ async fn a_streak_freeze_covers_a_missed_day() {
     );
     app.stop().await;
 }
+
+/// A ledger line reads as words in the member's language on both doors: why (the kind) and
+/// what (the item's name), never the stored kind or the item's id.
+#[tokio::test]
+async fn history_names_the_reason_and_the_item_in_the_members_language_on_both_doors() {
+    let (mut app, _clock) = spawn().await;
+    slash(&app, give(ids::OWNER, ids::KAI, 40, "prize")).await;
+    let bought = slash(&app, buy(ids::KAI, "badge")).await;
+    assert!(bought.content.starts_with("🛒"), "{}", bought.content);
+
+    let shown = history(&app, ids::KAI).await;
+    assert!(shown.contains("`-30` 商店 — 徽章"), "{shown}");
+    assert!(shown.contains("— prize"), "a staff give keeps the staff's words: {shown}");
+
+    let mut browser = crate::web::Browser::new();
+    crate::web::log_in(&app, &mut browser, ids::KAI).await;
+    let me = browser
+        .get(&format!("{}/me", crate::web::base(&app)))
+        .await;
+    assert!(me.body.contains("商店 — 徽章"), "{}", me.body);
+    for raw in [">shop<", ">badge<", "qa_", ">give<"] {
+        assert!(!me.body.contains(raw), "{raw} in {}", me.body);
+    }
+    app.stop().await;
+}

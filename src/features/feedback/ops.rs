@@ -79,7 +79,7 @@ pub async fn set_status(
             member: author,
             delta: points,
             lifetime_delta: points,
-            kind: "feedback",
+            kind: crate::features::points::Kind::Feedback,
             reason: Some(format!("feedback #{id} adopted")),
             reference: Some(format!("feedback:{id}")),
             actor: None,

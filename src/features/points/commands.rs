@@ -126,15 +126,10 @@ async fn history(
     let lines: Vec<String> = chat
         .into_iter()
         .chain(rows.iter().map(|r| {
-            let reason = r
-                .reason
-                .clone()
-                .map(|x| format!(" — {x}"))
-                .unwrap_or_default();
             format!(
-                "`{:+}` {} <t:{}:R>{reason}",
+                "`{:+}` {} <t:{}:R>",
                 r.delta,
-                kind_label(locale, &r.kind),
+                super::kind::describe(r, &inv.config, locale),
                 r.created_at / 1000
             )
         }))
@@ -154,32 +149,6 @@ async fn history(
     Ok(())
 }
 
-fn kind_label(locale: Locale, kind: &str) -> String {
-    match kind {
-        "chat" => t!(locale, "points-kind-chat"),
-        "chat_revoked" => t!(locale, "points-kind-chat-revoked"),
-        "checkin" => t!(locale, "points-kind-checkin"),
-        "helpful" => t!(locale, "points-kind-helpful"),
-        "give" => t!(locale, "points-kind-give"),
-        "take" => t!(locale, "points-kind-take"),
-        "shop" => t!(locale, "points-kind-shop"),
-        "refund" => t!(locale, "points-kind-refund"),
-        "attendance" => t!(locale, "points-kind-attendance"),
-        "import" => t!(locale, "points-kind-import"),
-        "challenge" => t!(locale, "points-kind-challenge"),
-        "homework" => t!(locale, "points-kind-homework"),
-        "highlight" => t!(locale, "points-kind-highlight"),
-        "feedback" => t!(locale, "points-kind-feedback"),
-        "qa_escrow" => t!(locale, "points-kind-qa-escrow"),
-        "qa_payout" => t!(locale, "points-kind-qa-payout"),
-        "qa_refund" => t!(locale, "points-kind-qa-refund"),
-        "qa_listen" => t!(locale, "points-kind-qa-listen"),
-        "qa_listen_share" => t!(locale, "points-kind-qa-listen-share"),
-        "referral" => t!(locale, "points-kind-referral"),
-        "referral_reversal" => t!(locale, "points-kind-referral-reversal"),
-        other => other.to_string(),
-    }
-}
 
 /// Give points to a member (with a reason)
 #[poise::command(slash_command, custom_data = "Level::Moderator")]

@@ -178,7 +178,7 @@ pub async fn run(
             member: row.member,
             delta: row.points,
             lifetime_delta: row.points,
-            kind: "import",
+            kind: crate::features::points::Kind::Import,
             reason: Some(format!("imported from {source}")),
             reference: Some(reference),
             actor: None,

@@ -11,6 +11,7 @@ pub mod doors;
 pub mod engine;
 pub mod error;
 pub mod import;
+pub mod kind;
 pub mod ops;
 pub mod ranks;
 pub mod roles;
@@ -19,6 +20,7 @@ pub mod store;
 
 pub use commands::commands;
 pub use engine::Engine;
+pub use kind::Kind;
 pub use error::PointsError;
 
 /// The chat-points engine `app::start` added to the state.

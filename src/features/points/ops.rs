@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use super::error::PointsError;
 use super::rules::{self, Streak};
 use super::store::{self, Entry};
+use super::Kind;
 use crate::config::{Config, ItemKind};
 use crate::error::Error;
 use crate::grants::{
@@ -201,7 +202,7 @@ pub async fn check_in(
         member,
         delta: done.points,
         lifetime_delta: done.points,
-        kind: "checkin",
+        kind: crate::features::points::Kind::Checkin,
         reason: None,
         // A double click lands on the same key: awarded once.
         reference: Some(format!("checkin:{member}:{today}")),
@@ -294,7 +295,7 @@ pub async fn adjust(
         member,
         delta: signed,
         lifetime_delta: signed,
-        kind: if give { "give" } else { "take" },
+        kind: if give { Kind::Give } else { Kind::Take },
         reason: Some(reason.to_string()),
         reference: None,
         actor: Some(staff.id),
@@ -371,7 +372,7 @@ pub async fn helpful_vote(
         member: author,
         delta: points,
         lifetime_delta: points,
-        kind: "helpful",
+        kind: crate::features::points::Kind::Helpful,
         reason: None,
         reference: Some(reference),
         actor: Some(voter),
@@ -522,7 +523,7 @@ pub async fn buy(
         member,
         delta: -item.price,
         lifetime_delta: 0,
-        kind: "shop",
+        kind: crate::features::points::Kind::Shop,
         reason: Some(item_id.to_string()),
         reference: Some(format!("order:{order}")),
         actor: None,
@@ -568,7 +569,7 @@ pub async fn finish_order(
             member: member_id,
             delta: price,
             lifetime_delta: 0,
-            kind: "refund",
+            kind: crate::features::points::Kind::Refund,
             reason: Some(item.clone()),
             reference: Some(format!("refund:{order}")),
             actor: Some(staff),

@@ -13,7 +13,7 @@ pub struct Entry {
     pub member: UserId,
     pub delta: i64,
     pub lifetime_delta: i64,
-    pub kind: &'static str,
+    pub kind: super::Kind,
     pub reason: Option<String>,
     /// Makes the entry happen once (a second entry with the same reference is dropped).
     pub reference: Option<String>,
@@ -29,11 +29,6 @@ const CHUNK: usize = 500;
 /// starts one.
 const FLOW_BUCKET_MS: i64 = 900_000;
 
-/// Paid-Q&A escrow moves points between members; it neither issues nor spends them.
-fn is_escrow(kind: &str) -> bool {
-    kind.starts_with("qa_")
-}
-
 /// Points issued and spent per bucket by one batch of ledger rows, added to `points_flow` in
 /// the batch's own transaction.
 #[derive(Default)]
@@ -41,7 +36,7 @@ struct Flow(std::collections::BTreeMap<i64, (i64, i64)>);
 
 impl Flow {
     fn add(&mut self, at_ms: i64, kind: &str, delta: i64) {
-        if is_escrow(kind) || delta == 0 {
+        if super::Kind::parse(kind).is_some_and(super::Kind::is_escrow) || delta == 0 {
             return;
         }
         let bucket = self.0.entry(at_ms.div_euclid(FLOW_BUCKET_MS)).or_default();
@@ -80,7 +75,7 @@ fn ledger_insert(chunk: &[Entry], skip_used: bool) -> QueryBuilder<'_, Sqlite> {
         row.push_bind(e.member.get() as i64)
             .push_bind(e.delta)
             .push_bind(e.lifetime_delta)
-            .push_bind(e.kind)
+            .push_bind(e.kind.as_str())
             .push_bind(e.reason.as_deref())
             .push_bind(e.reference.as_deref())
             .push_bind(e.actor.map(|a| a.get() as i64))
@@ -110,7 +105,7 @@ pub async fn insert_entries(
         match ledger_insert(chunk, false).build().execute(&mut *tx).await {
             Ok(_) => {
                 for e in chunk {
-                    flow.add(to_millis(e.at), e.kind, e.delta);
+                    flow.add(to_millis(e.at), e.kind.as_str(), e.delta);
                     written.push((e.member.get() as i64, e.delta, e.lifetime_delta));
                 }
             }
@@ -696,14 +691,14 @@ pub async fn earned_since(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::points::rules;
+    use crate::features::points::{rules, Kind};
 
     fn award(member: u64, points: i64, reference: &str) -> Entry {
         Entry {
             member: UserId::new(member),
             delta: points,
             lifetime_delta: points,
-            kind: "chat",
+            kind: crate::features::points::Kind::Chat,
             reason: None,
             reference: Some(reference.to_string()),
             actor: None,
@@ -775,7 +770,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         let start = 1_800_000_000_000i64;
         let span = 3 * 86_400_000i64;
-        let kinds = ["chat", "shop", "qa_escrow", "qa_payout", "staff"];
+        let kinds = [Kind::Chat, Kind::Shop, Kind::QaEscrow, Kind::QaPayout, Kind::Give];
         for batch in 0..40 {
             let entries: Vec<Entry> = (0..50)
                 .map(|i| {

@@ -5,6 +5,7 @@
 //! resolve to exactly one outcome, and points are never created or destroyed: balances plus
 //! open escrow stay constant.
 
+use crate::features::points::Kind;
 use chrono::{DateTime, Duration, Utc};
 use serenity::all::{ChannelId, UserId};
 use sqlx::SqliteConnection;
@@ -44,7 +45,7 @@ fn entry(
     member: i64,
     delta: i64,
     lifetime: i64,
-    kind: &'static str,
+    kind: Kind,
     reference: String,
     now: DateTime<Utc>,
 ) -> Entry {
@@ -127,7 +128,7 @@ pub async fn ask(
         asker.get() as i64,
         -price,
         0,
-        "qa_escrow",
+        Kind::QaEscrow,
         format!("qa:{id}:escrow"),
         now,
     );
@@ -187,7 +188,7 @@ pub async fn answer(
         to,
         q.price,
         q.price,
-        "qa_payout",
+        Kind::QaPayout,
         format!("qa:{id}:payout"),
         now,
     );
@@ -302,7 +303,7 @@ pub async fn listen(
         q.expert_id
     };
     let reference = format!("qa:{id}:listen:{me}");
-    let mut entries = vec![entry(me, -price, 0, "qa_listen", reference.clone(), now)];
+    let mut entries = vec![entry(me, -price, 0, Kind::QaListen, reference.clone(), now)];
     for (to, share, who) in [
         (q.asker_id, to_asker, "asker"),
         (expert, to_expert, "expert"),
@@ -312,7 +313,7 @@ pub async fn listen(
                 to,
                 share,
                 share,
-                "qa_listen_share",
+                Kind::QaListenShare,
                 format!("{reference}:{who}"),
                 now,
             ));
@@ -353,7 +354,7 @@ pub async fn refund(
         q.asker_id,
         q.price,
         0,
-        "qa_refund",
+        Kind::QaRefund,
         format!("qa:{}:refund", q.id),
         now,
     );
@@ -438,7 +439,7 @@ mod tests {
         let mut now = crate::clock::from_millis(1_000_000);
         let mut tx = db.write.begin().await.unwrap();
         let seed: Vec<Entry> = (0..4)
-            .map(|i| entry(100 + i, 60, 60, "admin", format!("seed:{i}"), now))
+            .map(|i| entry(100 + i, 60, 60, Kind::Give, format!("seed:{i}"), now))
             .collect();
         points_ops::apply(&mut tx, &config, &seed, now)
             .await

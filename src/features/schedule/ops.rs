@@ -453,7 +453,7 @@ pub async fn credit(
         member,
         delta: points,
         lifetime_delta: points,
-        kind: "attendance",
+        kind: crate::features::points::Kind::Attendance,
         reason: Some(format!("event #{event}")),
         reference: Some(reference),
         actor: by,

@@ -39,7 +39,7 @@ fn awards(rows: usize, members: u64) -> Vec<Entry> {
             member: UserId::new(1 + (i * 7_919) % members),
             delta: 5,
             lifetime_delta: 5,
-            kind: "chat",
+            kind: crate::features::points::Kind::Chat,
             reason: None,
             reference: Some(format!("chat:{}", 1_000_000_000_000 + i)),
             actor: None,

@@ -3,7 +3,8 @@
 //! list and no member reads `qa_escrow`.
 
 /// Declares a vocabulary: `Variant = ("stored", "ftl-key")`. The enum gets `ALL`, `as_str`
-/// (the stored and custom-id spelling), `parse` and `label(locale)`.
+/// (the stored and custom-id spelling), `parse` and `label(locale)`, and binds to and reads
+/// from a SQLite text column as its stored word (a word it does not know fails the read).
 #[macro_export]
 macro_rules! vocabulary {
     (
@@ -42,6 +43,37 @@ macro_rules! vocabulary {
             }
         }
 
+        impl sqlx::Type<sqlx::Sqlite> for $name {
+            fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+                <&str as sqlx::Type<sqlx::Sqlite>>::type_info()
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Sqlite> for $name {
+            fn encode_by_ref(
+                &self,
+                args: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, sqlx::Sqlite>>::encode(self.as_str(), args)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for $name {
+            fn decode(
+                value: sqlx::sqlite::SqliteValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<'r, sqlx::Sqlite>>::decode(value)?;
+                Self::parse(text)
+                    .ok_or_else(|| format!("not a {}: `{text}`", stringify!($name)).into())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -68,10 +100,16 @@ mod tests {
             assert_eq!(Sample::parse(v.as_str()), Some(*v));
             for locale in [Locale::En, Locale::ZhCn] {
                 let label = v.label(locale);
-                assert!(!label.is_empty() && !label.contains("outbox-status"), "{label}");
+                assert!(
+                    !label.is_empty() && !label.contains("outbox-status"),
+                    "{label}"
+                );
             }
         }
         assert_eq!(Sample::parse("nope"), None);
-        assert_ne!(Sample::Pending.label(Locale::En), Sample::Pending.label(Locale::ZhCn));
+        assert_ne!(
+            Sample::Pending.label(Locale::En),
+            Sample::Pending.label(Locale::ZhCn)
+        );
     }
 }

@@ -1094,11 +1094,11 @@ impl Courier {
                 if let Some(message) = created {
                     store::set_message_id(db, row.id, message).await?;
                 }
-                store::finish(db, row.id, "delivered", None, now).await?;
+                store::finish(db, row.id, crate::outbox::Status::Delivered, None, now).await?;
             }
             Outcome::Skipped(why) => {
                 tracing::info!(id = row.id, kind = row.kind, why, "outbox item skipped");
-                store::finish(db, row.id, "skipped", Some(&why), now).await?;
+                store::finish(db, row.id, crate::outbox::Status::Skipped, Some(&why), now).await?;
             }
             Outcome::Failed(why) => {
                 tracing::warn!(
@@ -1107,7 +1107,7 @@ impl Courier {
                     why,
                     "outbox item failed permanently"
                 );
-                store::finish(db, row.id, "failed", Some(&why), now).await?;
+                store::finish(db, row.id, crate::outbox::Status::Failed, Some(&why), now).await?;
                 self.report_refused_cancel(row, &why, now).await?;
                 self.report_closed_dms(row, &why, now).await?;
                 if why.contains(&format!("(code {MISSING_PERMISSIONS})")) {
@@ -1404,7 +1404,7 @@ mod tests {
             ordering_key: String::new(),
             kind: "send_message".into(),
             payload: String::new(),
-            status: "pending".into(),
+            status: crate::outbox::Status::Pending,
             attempts,
             next_attempt_at: 0,
             last_error: last_error.map(str::to_string),

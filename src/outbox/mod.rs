@@ -9,6 +9,16 @@ pub mod prune;
 pub mod store;
 
 pub use effect::{Effect, FileAttachment, MessageBody};
+
+crate::vocabulary! {
+    /// Where an outbox item stands: waiting to be sent, or how it ended.
+    pub enum Status {
+        Pending = ("pending", "outbox-status-pending"),
+        Delivered = ("delivered", "outbox-status-delivered"),
+        Skipped = ("skipped", "outbox-status-skipped"),
+        Failed = ("failed", "outbox-status-failed"),
+    }
+}
 pub use store::enqueue;
 
 /// A guild scheduled event's status CANCELED, as `EditScheduledEvent` sends it. Discord's

@@ -62,7 +62,7 @@ mod tests {
             .unwrap()
             .unwrap();
         tx.commit().await.unwrap();
-        store::finish(&db, id, "delivered", None, start)
+        store::finish(&db, id, crate::outbox::Status::Delivered, None, start)
             .await
             .unwrap();
 

@@ -15,7 +15,7 @@ pub struct OutboxRow {
     pub ordering_key: String,
     pub kind: String,
     pub payload: String,
-    pub status: String,
+    pub status: super::Status,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
@@ -172,7 +172,7 @@ pub async fn oldest_pending(db: &Db) -> sqlx::Result<Option<i64>> {
 pub async fn finish(
     db: &Db,
     id: i64,
-    status: &str,
+    status: super::Status,
     error: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
@@ -329,16 +329,16 @@ pub struct Counts {
 pub async fn counts(db: &Db) -> sqlx::Result<Counts> {
     let by_status = counts_by_status(db).await?;
     Ok(Counts {
-        pending: count_of(&by_status, "pending"),
-        failed: count_of(&by_status, "failed"),
+        pending: count_of(&by_status, super::Status::Pending),
+        failed: count_of(&by_status, super::Status::Failed),
     })
 }
 
 /// The count for `status` in a [`counts_by_status`] result (0 when absent).
-pub fn count_of(by_status: &[(String, i64)], status: &str) -> i64 {
+pub fn count_of(by_status: &[(String, i64)], status: super::Status) -> i64 {
     by_status
         .iter()
-        .find(|(s, _)| s == status)
+        .find(|(s, _)| s == status.as_str())
         .map_or(0, |(_, n)| *n)
 }
 
@@ -443,9 +443,15 @@ mod tests {
         // Messages go before bulk role changes.
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, other);
-        finish(&db, other, "delivered", None, from_millis(2_000))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            other,
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(2_000),
+        )
+        .await
+        .unwrap();
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, first);
         retry_at(&db, first, from_millis(10_000), "500")
@@ -457,9 +463,15 @@ mod tests {
 
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!((claimed.id, claimed.attempts), (first, 1));
-        finish(&db, first, "delivered", None, from_millis(10_000))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            first,
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(10_000),
+        )
+        .await
+        .unwrap();
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, second);
     }
@@ -488,9 +500,15 @@ mod tests {
         // A failed head retried by an admin heads its key again, ahead of a later item.
         let a = put(&db, &role(900, 1), 3_000, None).await.unwrap();
         assert!(claim_next(&db, from_millis(3_000)).await.unwrap().is_some());
-        finish(&db, a, "failed", Some("403"), from_millis(3_000))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            a,
+            crate::outbox::Status::Failed,
+            Some("403"),
+            from_millis(3_000),
+        )
+        .await
+        .unwrap();
         let b = put(&db, &unrole(900, 1), 3_000, None).await.unwrap();
         let mut conn = db.write.acquire().await.unwrap();
         assert_eq!(
@@ -545,9 +563,15 @@ mod tests {
             Some(10),
             "the first attempt is kept"
         );
-        finish(&db, first, "delivered", None, from_millis(20))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            first,
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(20),
+        )
+        .await
+        .unwrap();
         let next = claim_next(&db, from_millis(10 + lease))
             .await
             .unwrap()
@@ -571,9 +595,15 @@ mod tests {
         assert_eq!(unpark(&db, from_millis(5)).await.unwrap(), 1);
         let claimed = claim_next(&db, from_millis(5)).await.unwrap().unwrap();
         assert_eq!(claimed.id, unknown);
-        finish(&db, unknown, "delivered", None, from_millis(5))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            unknown,
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(5),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             claim_next(&db, from_millis(5)).await.unwrap().unwrap().id,
             behind
@@ -586,15 +616,33 @@ mod tests {
         let a = put(&db, &role(1, 1), 0, None).await.unwrap();
         let b = put(&db, &role(2, 1), 0, None).await.unwrap();
         let ok = put(&db, &role(3, 1), 0, None).await.unwrap();
-        finish(&db, a, "failed", Some("403"), from_millis(1))
-            .await
-            .unwrap();
-        finish(&db, b, "failed", Some("403"), from_millis(1))
-            .await
-            .unwrap();
-        finish(&db, ok, "delivered", None, from_millis(1))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            a,
+            crate::outbox::Status::Failed,
+            Some("403"),
+            from_millis(1),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            b,
+            crate::outbox::Status::Failed,
+            Some("403"),
+            from_millis(1),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            ok,
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(1),
+        )
+        .await
+        .unwrap();
 
         let mut tx = db.write.begin().await.unwrap();
         assert_eq!(
@@ -681,9 +729,15 @@ mod tests {
                     }
                     _ if !claimed.is_empty() => {
                         let row = claimed.swap_remove(rng.gen_range(0..claimed.len()));
-                        finish(&db, row.id, "delivered", None, from_millis(now))
-                            .await
-                            .unwrap();
+                        finish(
+                            &db,
+                            row.id,
+                            crate::outbox::Status::Delivered,
+                            None,
+                            from_millis(now),
+                        )
+                        .await
+                        .unwrap();
                         finished.push((row.ordering_key, row.id));
                     }
                     _ => {}
@@ -723,12 +777,24 @@ mod tests {
         let old = put(&db, &role(1, 1), 0, None).await.unwrap();
         let recent = put(&db, &role(2, 1), 0, None).await.unwrap();
         let pending = put(&db, &role(3, 1), 0, None).await.unwrap();
-        finish(&db, old, "delivered", None, from_millis(1_000))
-            .await
-            .unwrap();
-        finish(&db, recent, "failed", Some("403"), from_millis(9_000))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            old,
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(1_000),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            recent,
+            crate::outbox::Status::Failed,
+            Some("403"),
+            from_millis(9_000),
+        )
+        .await
+        .unwrap();
         assert_eq!(prune_finished(&db, from_millis(5_000)).await.unwrap(), 1);
         let (left,): (String,) = sqlx::query_as("SELECT group_concat(id) FROM outbox ORDER BY id")
             .fetch_one(&db.read)
@@ -746,21 +812,51 @@ mod tests {
         for i in 1..=6 {
             ids.push(put(&db, &role(i, 1), 0, None).await.unwrap());
         }
-        finish(&db, ids[0], "delivered", None, from_millis(1_000))
-            .await
-            .unwrap();
-        finish(&db, ids[1], "delivered", None, from_millis(9_000))
-            .await
-            .unwrap();
-        finish(&db, ids[2], "failed", Some("403"), from_millis(1_000))
-            .await
-            .unwrap();
-        finish(&db, ids[3], "skipped", Some("gone"), from_millis(1_000))
-            .await
-            .unwrap();
-        finish(&db, ids[4], "failed", Some("403"), from_millis(1_000))
-            .await
-            .unwrap();
+        finish(
+            &db,
+            ids[0],
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(1_000),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            ids[1],
+            crate::outbox::Status::Delivered,
+            None,
+            from_millis(9_000),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            ids[2],
+            crate::outbox::Status::Failed,
+            Some("403"),
+            from_millis(1_000),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            ids[3],
+            crate::outbox::Status::Skipped,
+            Some("gone"),
+            from_millis(1_000),
+        )
+        .await
+        .unwrap();
+        finish(
+            &db,
+            ids[4],
+            crate::outbox::Status::Failed,
+            Some("403"),
+            from_millis(1_000),
+        )
+        .await
+        .unwrap();
         let mut tx = db.write.begin().await.unwrap();
         requeue_failed(&mut tx, Some(ids[4]), from_millis(2_000))
             .await
@@ -775,8 +871,8 @@ mod tests {
         let mut kept = counts_by_status(&db).await.unwrap();
         kept.sort();
         assert_eq!(kept, real);
-        assert_eq!(count_of(&kept, "pending"), 2);
-        assert_eq!(count_of(&kept, "delivered"), 1);
+        assert_eq!(count_of(&kept, super::super::Status::Pending), 2);
+        assert_eq!(count_of(&kept, super::super::Status::Delivered), 1);
     }
 
     #[tokio::test]

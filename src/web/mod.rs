@@ -458,7 +458,7 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
     let mut text = String::from(
         "# HELP lyceum_outbox_items Outbox items by status.\n# TYPE lyceum_outbox_items gauge\n",
     );
-    for status in ["pending", "delivered", "skipped", "failed"] {
+    for status in crate::outbox::Status::ALL.iter().copied() {
         let n = outbox_store::count_of(&by_status, status);
         text.push_str(&format!("lyceum_outbox_items{{status=\"{status}\"}} {n}\n"));
     }

@@ -765,14 +765,12 @@ pub async fn staff(
                     tr {
                         td { "#" (f.id) }
                         td.wrap { (f.text) }
-                        td { strong { (t!(l, &format!("feedback-status-{}", f.status))) } }
+                        td { strong { (f.status.label(l)) } }
                         td {
                             form method="post" action={ "/staff/feedback/" (f.id) } {
                                 input type="hidden" name="csrf" value=(csrf);
-                                @for status in ["planned", "done", "declined"] {
-                                    @if f.status != status {
-                                        button type="submit" name="status" value=(status) { (t!(l, &format!("feedback-status-{status}"))) } " "
-                                    }
+                                @for status in crate::features::feedback::Status::ALL.iter().filter(|s| s.settable() && **s != f.status) {
+                                    button type="submit" name="status" value=(status.as_str()) { (status.label(l)) } " "
                                 }
                             }
                         }
@@ -790,10 +788,10 @@ pub async fn staff(
                         tr {
                             td { "#" (item.id) }
                             td.wrap { (what) }
-                            td { (item.status) " · " (item.attempts) }
+                            td { (item.status.label(l)) " · " (item.attempts) }
                             td.wrap { (item.last_error.clone().unwrap_or_default()) }
                             td {
-                                @if is_admin && item.status == "failed" {
+                                @if is_admin && item.status == crate::outbox::Status::Failed {
                                     form method="post" action={ "/staff/outbox/" (item.id) "/retry" } {
                                         input type="hidden" name="csrf" value=(csrf);
                                         button type="submit" { (t!(l, "web-retry")) }

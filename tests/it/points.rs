@@ -645,13 +645,14 @@ async fn history_names_the_reason_and_the_item_in_the_members_language_on_both_d
 
     let shown = history(&app, ids::KAI).await;
     assert!(shown.contains("`-30` 商店 — 徽章"), "{shown}");
-    assert!(shown.contains("— prize"), "a staff give keeps the staff's words: {shown}");
+    assert!(
+        shown.contains("— prize"),
+        "a staff give keeps the staff's words: {shown}"
+    );
 
     let mut browser = crate::web::Browser::new();
     crate::web::log_in(&app, &mut browser, ids::KAI).await;
-    let me = browser
-        .get(&format!("{}/me", crate::web::base(&app)))
-        .await;
+    let me = browser.get(&format!("{}/me", crate::web::base(&app))).await;
     assert!(me.body.contains("商店 — 徽章"), "{}", me.body);
     for raw in [">shop<", ">badge<", "qa_", ">give<"] {
         assert!(!me.body.contains(raw), "{raw} in {}", me.body);

@@ -228,7 +228,7 @@ async fn outbox(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Er
                 locale,
                 "admin-outbox-line",
                 id = row.id,
-                status = outbox_status(locale, &row.status),
+                status = row.status.label(locale),
                 what = what,
                 attempts = row.attempts,
                 error = error
@@ -244,16 +244,6 @@ async fn outbox(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Er
     let text = paginate(&header, &lines, page.unwrap_or(1) as usize, locale);
     reply::ephemeral(ctx, text).await?;
     Ok(())
-}
-
-fn outbox_status(locale: Locale, status: &str) -> String {
-    match status {
-        "pending" => t!(locale, "outbox-status-pending"),
-        "failed" => t!(locale, "outbox-status-failed"),
-        "delivered" => t!(locale, "outbox-status-delivered"),
-        "skipped" => t!(locale, "outbox-status-skipped"),
-        other => other.to_string(),
-    }
 }
 
 /// Re-queue failed Discord side effects after fixing their cause

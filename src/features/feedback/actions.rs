@@ -13,7 +13,7 @@ pub async fn send_feedback(
     app: &AppState,
     config: &Config,
     author: UserId,
-    kind: &str,
+    kind: super::Kind,
     text: &str,
     anonymous: bool,
 ) -> Result<i64, Error> {

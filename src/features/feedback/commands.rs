@@ -1,6 +1,6 @@
 //! `/feedback send|list`.
 
-use super::{actions, render, store};
+use super::{actions, store};
 
 use crate::access::Level;
 use crate::discord::invocation::invocation;
@@ -24,11 +24,12 @@ enum FeedbackKind {
 }
 
 impl FeedbackKind {
-    fn as_str(self) -> &'static str {
+    /// The feature's kind this choice names.
+    fn kind(self) -> super::Kind {
         match self {
-            FeedbackKind::Suggestion => "suggestion",
-            FeedbackKind::Bug => "bug",
-            FeedbackKind::ContentRequest => "content_request",
+            FeedbackKind::Suggestion => super::Kind::Suggestion,
+            FeedbackKind::Bug => super::Kind::Bug,
+            FeedbackKind::ContentRequest => super::Kind::ContentRequest,
         }
     }
 }
@@ -83,7 +84,7 @@ async fn feedback_send(
         ctx.data(),
         &inv.config,
         ctx.author().id,
-        kind.unwrap_or(FeedbackKind::Suggestion).as_str(),
+        kind.unwrap_or(FeedbackKind::Suggestion).kind(),
         text.trim(),
         anonymous.unwrap_or(false),
     )
@@ -103,7 +104,7 @@ async fn feedback_list(
     let locale = inv.locale(ctx);
     let admin = inv.level(ctx).await? >= Level::Admin;
     let mut conn = ctx.data().db.read.acquire().await?;
-    let rows = store::list(&mut conn, status.map(|s| s.status().as_str())).await?;
+    let rows = store::list(&mut conn, status.map(FeedbackStatus::status)).await?;
     let lines: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -118,8 +119,8 @@ async fn feedback_list(
             format!(
                 "`#{}` {} · {} · {from} — {short}",
                 r.id,
-                r.kind,
-                render::status_name(locale, &r.status)
+                r.kind.label(locale),
+                r.status.label(locale)
             )
         })
         .collect();

@@ -27,7 +27,7 @@ pub async fn send(
     tx: &mut SqliteConnection,
     config: &Config,
     member: UserId,
-    kind: &str,
+    kind: super::Kind,
     text: &str,
     anonymous: bool,
     now: DateTime<Utc>,
@@ -58,10 +58,10 @@ pub async fn set_status(
     let Some(row) = store::get(tx, id).await? else {
         return Err(FeedbackError::UnknownFeedback { id }.into());
     };
-    if row.status == status.as_str() || !status.settable() {
+    if row.status == status || !status.settable() {
         return Ok(None);
     }
-    store::set_status(tx, id, status.as_str(), to_millis(now)).await?;
+    store::set_status(tx, id, status, to_millis(now)).await?;
     let author = UserId::new(row.member_id as u64);
     let locale =
         crate::features::points::store::locale_of(tx, author, config.community.default_locale)

@@ -1,5 +1,4 @@
-//! Feedback as members and staff read it: kind and status names, the staff post with its
-//! status buttons. Pure.
+//! Feedback as staff read it on Discord: the staff post with its status buttons. Pure.
 
 use serde_json::{json, Value};
 
@@ -10,20 +9,6 @@ use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
 
-fn kind_name(locale: Locale, kind: &str) -> String {
-    match kind {
-        "bug" => t!(locale, "feedback-kind-bug"),
-        "content_request" => t!(locale, "feedback-kind-content"),
-        _ => t!(locale, "feedback-kind-suggestion"),
-    }
-}
-
-pub fn status_name(locale: Locale, status: &str) -> String {
-    super::Status::parse(status)
-        .unwrap_or(super::Status::New)
-        .label(locale)
-}
-
 /// The staff post: the text, who sent it (or "anonymous"), the status, and the buttons.
 pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
     let author = if row.anonymous {
@@ -32,18 +17,18 @@ pub fn staff_post(locale: Locale, row: &FeedbackRow) -> MessageBody {
         format!("<@{}>", row.member_id)
     };
     let embed = json!({
-        "title": format!("💬 {} #{}", kind_name(locale, &row.kind), row.id),
+        "title": format!("💬 {} #{}", row.kind.label(locale), row.id),
         "description": row.text,
         "color": 0xFEE75C,
         "fields": [
             { "name": t!(locale, "feedback-field-from"), "value": author, "inline": true },
-            { "name": t!(locale, "feedback-field-status"), "value": status_name(locale, &row.status), "inline": true },
+            { "name": t!(locale, "feedback-field-status"), "value": row.status.label(locale), "inline": true },
         ],
     });
     let button = |status: super::Status, style: Style| {
         let id = format!("{BUTTON_PREFIX}{}:{}", row.id, status.as_str());
         let button = components::button(id, status.label(locale), style);
-        components::disabled(button, row.status == status.as_str())
+        components::disabled(button, row.status == status)
     };
     let reply = components::button(
         format!("{REPLY_PREFIX}{}", row.id),

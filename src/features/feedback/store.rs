@@ -7,10 +7,10 @@ use sqlx::{FromRow, SqliteConnection};
 pub struct FeedbackRow {
     pub id: i64,
     pub member_id: i64,
-    pub kind: String,
+    pub kind: super::Kind,
     pub text: String,
     pub anonymous: bool,
-    pub status: String,
+    pub status: super::Status,
     pub outbox_id: Option<i64>,
     pub created_at: i64,
 }
@@ -26,7 +26,7 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<Fe
 
 pub async fn list(
     conn: &mut SqliteConnection,
-    status: Option<&str>,
+    status: Option<super::Status>,
 ) -> sqlx::Result<Vec<FeedbackRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM feedback WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT 200"
@@ -40,7 +40,7 @@ pub async fn list(
 pub async fn insert(
     tx: &mut SqliteConnection,
     member: UserId,
-    kind: &str,
+    kind: super::Kind,
     text: &str,
     anonymous: bool,
     at: i64,
@@ -77,7 +77,7 @@ pub async fn set_outbox_id(
 pub async fn set_status(
     tx: &mut SqliteConnection,
     id: i64,
-    status: &str,
+    status: super::Status,
     at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE feedback SET status = ?, updated_at = ? WHERE id = ?")

@@ -36,7 +36,7 @@ pub async fn review(
     app: &AppState,
     config: &Config,
     submission: i64,
-    status: &str,
+    status: super::Status,
     comment: Option<&str>,
     by: UserId,
 ) -> Result<SubmissionRow, Error> {

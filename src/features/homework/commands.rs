@@ -3,7 +3,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::error::HomeworkError;
-use super::{actions, ops, render, store};
+use super::{actions, ops, store};
 use crate::access::Level;
 use crate::discord::invocation::invocation;
 use crate::discord::reply::{self, paginate};
@@ -168,7 +168,7 @@ async fn homework_status(
         format!(
             "`#{}` {who} — {}{late}",
             s.assignment_id,
-            render::status_name(locale, &s.status)
+            s.status.label(locale)
         )
     };
     let (header, lines) = match assignment {

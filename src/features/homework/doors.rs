@@ -36,7 +36,7 @@ async fn homework_press(
         let text = crate::t!(locale, "homework-staff-only");
         return answer::ephemeral(ctx, press.id, &press.token, text).await;
     }
-    let response = render::review_modal(submission, &status, locale);
+    let response = render::review_modal(submission, status, locale);
     ctx.http
         .create_interaction_response(press.id, &press.token, &response, Vec::new())
         .await?;
@@ -63,7 +63,7 @@ async fn homework_review(
         data,
         &config,
         submission,
-        &status,
+        status,
         comment.as_deref(),
         submit.user.id,
     )
@@ -72,7 +72,7 @@ async fn homework_review(
         Ok(row) => crate::t!(
             locale,
             "homework-review-saved",
-            status = render::status_name(locale, &status),
+            status = status.label(locale),
             member = format!("<@{}>", row.member_id)
         ),
         Err(Error::User(user)) => user.message(locale),

@@ -22,8 +22,27 @@ pub use error::HomeworkError;
 pub const BUTTON_PREFIX: &str = "lyceum:hw:";
 /// The review modal: `lyceum:hwm:<submission>:<status>`, field `comment`.
 pub const MODAL_PREFIX: &str = "lyceum:hwm:";
-/// What a review can say.
-pub const REVIEWS: [&str; 3] = ["reviewed", "needs_work", "featured"];
+crate::vocabulary! {
+    /// Where a submission stands: waiting, or what its review said.
+    pub enum Status {
+        Pending = ("pending", "homework-status-pending"),
+        Reviewed = ("reviewed", "homework-status-reviewed"),
+        NeedsWork = ("needs_work", "homework-status-needs-work"),
+        Featured = ("featured", "homework-status-featured"),
+    }
+}
+
+impl Status {
+    /// What a review can say (a review button each).
+    pub fn is_review(self) -> bool {
+        self != Status::Pending
+    }
+
+    /// Whether the member may hand in again (not yet reviewed, or asked to rework).
+    pub fn open_to_resubmit(self) -> bool {
+        matches!(self, Status::Pending | Status::NeedsWork)
+    }
+}
 /// A submission waiting longer than this is listed in `/homework stats` and the staff digest.
 pub const REVIEW_WITHIN_MS: i64 = 48 * 3_600_000;
 

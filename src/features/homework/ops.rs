@@ -124,7 +124,7 @@ pub async fn submit(
     };
     let before = store::submission_of(tx, assignment, member).await?;
     if let Some(b) = &before {
-        if b.status != "pending" && b.status != "needs_work" {
+        if !b.status.open_to_resubmit() {
             return Err(HomeworkError::AlreadyReviewed { id: assignment }.into());
         }
     }
@@ -191,7 +191,7 @@ pub async fn review(
     tx: &mut SqliteConnection,
     config: &Config,
     submission: i64,
-    status: &str,
+    status: super::Status,
     comment: Option<&str>,
     by: UserId,
     now: DateTime<Utc>,
@@ -206,7 +206,7 @@ pub async fn review(
     store::review(tx, submission, status, by, comment, to_millis(now)).await?;
     let member = UserId::new(s.member_id as u64);
     let mut points = 0;
-    if status == "featured" && config.points.homework_featured > 0 {
+    if status == super::Status::Featured && config.points.homework_featured > 0 {
         let entry = Entry {
             member,
             delta: config.points.homework_featured,

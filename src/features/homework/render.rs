@@ -4,20 +4,11 @@
 use serde_json::{json, Value};
 
 use super::store::{AssignmentRow, SubmissionRow};
-use super::{BUTTON_PREFIX, MODAL_PREFIX};
+use super::{Status, BUTTON_PREFIX, MODAL_PREFIX};
 use crate::discord::components::{self, Field, Style};
 use crate::i18n::Locale;
 use crate::outbox::MessageBody;
 use crate::t;
-
-pub fn status_name(locale: Locale, status: &str) -> String {
-    match status {
-        "reviewed" => t!(locale, "homework-status-reviewed"),
-        "needs_work" => t!(locale, "homework-status-needs-work"),
-        "featured" => t!(locale, "homework-status-featured"),
-        _ => t!(locale, "homework-status-pending"),
-    }
-}
 
 fn timestamp(ms: i64) -> String {
     format!("<t:{}:f>", ms / 1000)
@@ -47,7 +38,7 @@ pub fn assignment_post(a: &AssignmentRow, locale: Locale) -> MessageBody {
 pub fn staff_post(s: &SubmissionRow, a: &AssignmentRow, locale: Locale) -> MessageBody {
     let mut fields = vec![
         json!({ "name": t!(locale, "homework-field-member"), "value": format!("<@{}>", s.member_id), "inline": true }),
-        json!({ "name": t!(locale, "homework-field-status"), "value": status_name(locale, &s.status), "inline": true }),
+        json!({ "name": t!(locale, "homework-field-status"), "value": s.status.label(locale), "inline": true }),
     ];
     if s.late {
         fields.push(json!({ "name": t!(locale, "homework-field-late"), "value": timestamp(s.submitted_at), "inline": true }));
@@ -60,9 +51,9 @@ pub fn staff_post(s: &SubmissionRow, a: &AssignmentRow, locale: Locale) -> Messa
     if let (Some(reviewer), Some(comment)) = (s.reviewer_id, &s.comment) {
         fields.push(json!({ "name": t!(locale, "homework-field-comment"), "value": format!("<@{reviewer}>: {comment}"), "inline": false }));
     }
-    let button = |status: &str, style: Style| {
+    let button = |status: Status, style: Style| {
         let id = format!("{BUTTON_PREFIX}{}:{status}", s.id);
-        let button = components::button(id, status_name(locale, status), style);
+        let button = components::button(id, status.label(locale), style);
         components::disabled(button, s.status == status)
     };
     let text: String = s.text.chars().take(3_500).collect();
@@ -75,20 +66,20 @@ pub fn staff_post(s: &SubmissionRow, a: &AssignmentRow, locale: Locale) -> Messa
             "fields": fields,
         })],
         components: vec![components::row(vec![
-            button("reviewed", Style::Success),
-            button("needs_work", Style::Danger),
-            button("featured", Style::Primary),
+            button(Status::Reviewed, Style::Success),
+            button(Status::NeedsWork, Style::Danger),
+            button(Status::Featured, Style::Primary),
         ])],
         ..Default::default()
     }
 }
 
 /// The review modal: an optional comment for the member.
-pub fn review_modal(submission: i64, status: &str, locale: Locale) -> Value {
+pub fn review_modal(submission: i64, status: Status, locale: Locale) -> Value {
     let title = t!(
         locale,
         "homework-modal-title",
-        status = status_name(locale, status)
+        status = status.label(locale)
     );
     let comment = Field::new("comment", &t!(locale, "homework-modal-comment"), 1000)
         .paragraph()
@@ -101,20 +92,19 @@ pub fn review_modal(submission: i64, status: &str, locale: Locale) -> Value {
 }
 
 /// `(submission, status)` from a review button's or modal's custom id.
-pub fn parse_ids(custom_id: &str) -> Option<(i64, String)> {
+pub fn parse_ids(custom_id: &str) -> Option<(i64, Status)> {
     let rest = custom_id
         .strip_prefix(MODAL_PREFIX)
         .or_else(|| custom_id.strip_prefix(BUTTON_PREFIX))?;
     let (id, status) = rest.split_once(':')?;
-    super::REVIEWS
-        .contains(&status)
-        .then(|| Some((id.parse().ok()?, status.to_string())))?
+    let status = Status::parse(status).filter(|s| s.is_review())?;
+    Some((id.parse().ok()?, status))
 }
 
 /// The member's DM with the review.
 pub fn review_dm(
     a: &AssignmentRow,
-    status: &str,
+    status: Status,
     comment: Option<&str>,
     points: i64,
     locale: Locale,
@@ -123,12 +113,12 @@ pub fn review_dm(
         locale,
         "homework-review-dm",
         title = a.title.clone(),
-        status = status_name(locale, status)
+        status = status.label(locale)
     );
     if let Some(comment) = comment {
         text.push_str(&format!("\n> {}", comment.replace('\n', "\n> ")));
     }
-    if status == "needs_work" {
+    if status == Status::NeedsWork {
         text.push('\n');
         text.push_str(&t!(locale, "homework-resubmit", id = a.id));
     }

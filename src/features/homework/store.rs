@@ -24,7 +24,7 @@ pub struct SubmissionRow {
     pub submitted_at: i64,
     pub late: bool,
     pub locale: String,
-    pub status: String,
+    pub status: super::Status,
     pub reviewer_id: Option<i64>,
     pub comment: Option<String>,
     pub outbox_id: Option<i64>,
@@ -160,7 +160,7 @@ pub async fn set_outbox_id(
 pub async fn review(
     tx: &mut SqliteConnection,
     id: i64,
-    status: &str,
+    status: super::Status,
     reviewer: UserId,
     comment: Option<&str>,
     at: i64,

@@ -149,7 +149,6 @@ async fn history(
     Ok(())
 }
 
-
 /// Give points to a member (with a reason)
 #[poise::command(slash_command, custom_data = "Level::Moderator")]
 async fn give(

@@ -50,17 +50,20 @@ pub fn describe(
     locale: crate::i18n::Locale,
 ) -> String {
     let label = Kind::label_of(&row.kind, locale);
-    let detail = row.reason.as_deref().and_then(|reason| match Kind::parse(&row.kind)? {
-        Kind::Give | Kind::Take => Some(reason.to_string()),
-        Kind::Shop | Kind::Refund => Some(
-            config
-                .shop
-                .item(reason)
-                .map_or_else(|| reason.to_string(), |i| i.name.get(locale).to_string()),
-        ),
-        Kind::Highlight => Some(reason.strip_prefix("精华: ").unwrap_or(reason).to_string()),
-        _ => None,
-    });
+    let detail = row
+        .reason
+        .as_deref()
+        .and_then(|reason| match Kind::parse(&row.kind)? {
+            Kind::Give | Kind::Take => Some(reason.to_string()),
+            Kind::Shop | Kind::Refund => Some(
+                config
+                    .shop
+                    .item(reason)
+                    .map_or_else(|| reason.to_string(), |i| i.name.get(locale).to_string()),
+            ),
+            Kind::Highlight => Some(reason.strip_prefix("精华: ").unwrap_or(reason).to_string()),
+            _ => None,
+        });
     match detail {
         Some(detail) if !detail.is_empty() => format!("{label} — {detail}"),
         _ => label,

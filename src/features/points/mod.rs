@@ -20,8 +20,8 @@ pub mod store;
 
 pub use commands::commands;
 pub use engine::Engine;
-pub use kind::Kind;
 pub use error::PointsError;
+pub use kind::Kind;
 
 /// The chat-points engine `app::start` added to the state.
 pub fn engine(app: &crate::state::AppState) -> &Engine {

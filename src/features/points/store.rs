@@ -770,7 +770,13 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         let start = 1_800_000_000_000i64;
         let span = 3 * 86_400_000i64;
-        let kinds = [Kind::Chat, Kind::Shop, Kind::QaEscrow, Kind::QaPayout, Kind::Give];
+        let kinds = [
+            Kind::Chat,
+            Kind::Shop,
+            Kind::QaEscrow,
+            Kind::QaPayout,
+            Kind::Give,
+        ];
         for batch in 0..40 {
             let entries: Vec<Entry> = (0..50)
                 .map(|i| {

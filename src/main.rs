@@ -510,22 +510,9 @@ async fn import_members(
         .rows
         .iter()
         .any(|r| matches!(r.who, import::Who::Name(_)));
-    let directory = match (needs_names, std::env::var("DISCORD_TOKEN")) {
-        (true, Ok(token)) if !token.trim().is_empty() => {
-            let discord = lyceum::setup::Discord::new(&config.discord.api_url, token.trim());
-            match discord.members(config.discord.guild_id.get()).await {
-                Ok(members) => Some(import::Directory::new(
-                    members
-                        .into_iter()
-                        .map(|(name, id)| (name, serenity::all::UserId::new(id))),
-                )),
-                Err(e) => {
-                    eprintln!("error: cannot list the server's members to match usernames: {e:#}");
-                    return ExitCode::FAILURE;
-                }
-            }
-        }
-        _ => None,
+    let directory = match server_directory(&config, needs_names).await {
+        Ok(directory) => directory,
+        Err(code) => return code,
     };
     let members = import::resolve(parsed.rows, directory.as_ref(), &mut skipped);
     let from = file.file_name().map_or_else(
@@ -544,30 +531,7 @@ async fn import_members(
             plan.already,
             skipped.len()
         );
-        for ready in &plan.new {
-            let until = match ready.ends {
-                Some(end) => end
-                    .with_timezone(&config.community.timezone)
-                    .format("%Y-%m-%d %H:%M (UTC%:z)")
-                    .to_string(),
-                None => match product.duration {
-                    Some(_) => "the product's length from today".to_string(),
-                    None => "lifetime".to_string(),
-                },
-            };
-            println!("  line {}: {} until {until}", ready.line, ready.member);
-        }
-        if !skipped.is_empty() {
-            println!("not imported:");
-            for s in &skipped {
-                println!(
-                    "  line {}: {} ({})",
-                    s.line,
-                    if s.who.is_empty() { "-" } else { &s.who },
-                    s.why
-                );
-            }
-        }
+        print_import_plan(&config, product, &plan, &skipped);
         if dry_run {
             println!("dry run: nothing written");
             return Ok(());
@@ -580,6 +544,64 @@ async fn import_members(
         Ok::<(), lyceum::error::Error>(())
     };
     exit_code(outcome.await)
+}
+
+/// The server's members by username, when the file names members by username (and a bot
+/// token is there to ask Discord).
+async fn server_directory(
+    config: &Config,
+    needs_names: bool,
+) -> Result<Option<lyceum::features::membership::import::Directory>, ExitCode> {
+    use lyceum::features::membership::import;
+    let token = match (needs_names, std::env::var("DISCORD_TOKEN")) {
+        (true, Ok(token)) if !token.trim().is_empty() => token,
+        _ => return Ok(None),
+    };
+    let discord = lyceum::setup::Discord::new(&config.discord.api_url, token.trim());
+    match discord.members(config.discord.guild_id.get()).await {
+        Ok(members) => Ok(Some(import::Directory::new(
+            members
+                .into_iter()
+                .map(|(name, id)| (name, serenity::all::UserId::new(id))),
+        ))),
+        Err(e) => {
+            eprintln!("error: cannot list the server's members to match usernames: {e:#}");
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Each member an import would grant, until when, and each row it would not import, and why.
+fn print_import_plan(
+    config: &Config,
+    product: &lyceum::config::Product,
+    plan: &lyceum::features::membership::import::Plan,
+    skipped: &[lyceum::features::membership::import::Skipped],
+) {
+    for ready in &plan.new {
+        let until = match ready.ends {
+            Some(end) => end
+                .with_timezone(&config.community.timezone)
+                .format("%Y-%m-%d %H:%M (UTC%:z)")
+                .to_string(),
+            None => match product.duration {
+                Some(_) => "the product's length from today".to_string(),
+                None => "lifetime".to_string(),
+            },
+        };
+        println!("  line {}: {} until {until}", ready.line, ready.member);
+    }
+    if !skipped.is_empty() {
+        println!("not imported:");
+        for s in skipped {
+            println!(
+                "  line {}: {} ({})",
+                s.line,
+                if s.who.is_empty() { "-" } else { &s.who },
+                s.why
+            );
+        }
+    }
 }
 
 /// `lyceum invite-url`: the link, then each permission with why it is asked for.

@@ -13,6 +13,33 @@ macro_rules! vocabulary {
             $( $(#[$vmeta:meta])* $variant:ident = ($text:literal, $key:literal) ),+ $(,)?
         }
     ) => {
+        $crate::stored_words! {
+            $(#[$meta])*
+            $vis enum $name {
+                $( $(#[$vmeta])* $variant = $text ),+
+            }
+        }
+
+        impl $name {
+            /// Its name in `locale`.
+            pub fn label(self, locale: $crate::i18n::Locale) -> String {
+                match self {
+                    $( $name::$variant => $crate::t!(locale, $key) ),+
+                }
+            }
+        }
+    };
+}
+
+/// A vocabulary of stored words that members never read (no label): `Variant = "stored"`.
+#[macro_export]
+macro_rules! stored_words {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         $vis enum $name {
@@ -23,7 +50,7 @@ macro_rules! vocabulary {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$( $name::$variant ),+];
 
-            /// As stored, and as in a custom id.
+            /// As stored.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $( $name::$variant => $text ),+
@@ -34,15 +61,11 @@ macro_rules! vocabulary {
             pub fn parse(text: &str) -> Option<$name> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == text)
             }
-
-            /// Its name in `locale`.
-            pub fn label(self, locale: $crate::i18n::Locale) -> String {
-                match self {
-                    $( $name::$variant => $crate::t!(locale, $key) ),+
-                }
-            }
         }
 
+        $crate::stored_words!(@sql $name);
+    };
+    (@sql $name:ident) => {
         impl sqlx::Type<sqlx::Sqlite> for $name {
             fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
                 <&str as sqlx::Type<sqlx::Sqlite>>::type_info()

@@ -34,6 +34,10 @@ event-created = 📅 Event `#{ $id }` **{ $title }** is scheduled: first { $when
 event-preview-header = Next { $count } occurrences (nothing was saved):
 event-list-header = **Upcoming events** ({ $count })
 event-paused-mark = ⏸ paused
+event-status-active = active
+event-status-paused = ⏸ paused
+event-status-cancelled = cancelled
+event-status-finished = finished (no more dates)
 event-show = **#{ $id } { $title }**
     Next: { $next }
     Repeats: { $repeat } · Reminders: { $remind }

@@ -31,6 +31,10 @@ event-created = 📅 活动 `#{ $id }` **{ $title }** 已安排：首次在 { $w
 event-preview-header = 接下来的 { $count } 次（没有保存任何内容）：
 event-list-header = **即将到来的活动**（{ $count }）
 event-paused-mark = ⏸ 已暂停
+event-status-active = 进行中
+event-status-paused = ⏸ 已暂停
+event-status-cancelled = 已取消
+event-status-finished = 已结束（没有后续日期）
 event-show = **#{ $id } { $title }**
     下一次：{ $next }
     重复：{ $repeat } · 提醒：{ $remind }

@@ -107,66 +107,10 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
             format!("must not be more than points.message_max ({message_max})"),
         );
     }
-    let multipliers = s
-        .tables("multipliers")
-        .into_iter()
-        .filter_map(|mut m| {
-            let channel = m.id("channel");
-            let factor = m.float("factor", 0.0..=100.0);
-            if channel.is_none() {
-                m.missing("channel");
-            }
-            if factor.is_none() && m.raw("factor").is_none() {
-                m.missing("factor");
-            }
-            m.finish();
-            Some((ChannelId::new(channel?), factor?))
-        })
-        .collect();
-    let streak_bonus = s
-        .tables("streak_bonus")
-        .into_iter()
-        .filter_map(|mut b| {
-            let day = b.int("day", 1..=10_000);
-            let points = b.int("points", 0..=MAX_AWARD);
-            if b.raw("day").is_none() {
-                b.missing("day");
-            }
-            if b.raw("points").is_none() {
-                b.missing("points");
-            }
-            b.finish();
-            Some((day? as u32, points?))
-        })
-        .collect();
-    let level_roles = s
-        .tables("level_roles")
-        .into_iter()
-        .filter_map(|mut r| {
-            let level = r.int("level", 1..=1_000);
-            let role = r.id("role");
-            let keep_previous = r.boolean("keep_previous").unwrap_or(false);
-            if r.raw("level").is_none() {
-                r.missing("level");
-            }
-            if role.is_none() {
-                r.missing("role");
-            }
-            r.finish();
-            Some(LevelRole {
-                level: level? as u32,
-                role: RoleId::new(role?),
-                keep_previous,
-            })
-        })
-        .collect();
-    let helpful_emoji = s.string("helpful_emoji").unwrap_or(d.helpful_emoji);
-    if helpful_emoji.trim().is_empty() {
-        s.problem("helpful_emoji", None, "must not be empty");
-    } else if let Some(problem) = super::mistakes::emoji_problem(&helpful_emoji) {
-        let value = toml::Value::String(helpful_emoji.clone());
-        s.problem("helpful_emoji", Some(&value), problem);
-    }
+    let multipliers = read_multipliers(s);
+    let streak_bonus = read_streak_bonus(s);
+    let level_roles = read_level_roles(s);
+    let helpful_emoji = read_helpful_emoji(s, d.helpful_emoji.clone());
     PointsConfig {
         message_min,
         message_max,
@@ -230,6 +174,80 @@ pub fn read_points(s: &mut Section<'_>) -> PointsConfig {
         level_up_channel: s.id("level_up_channel").map(ChannelId::new),
         level_roles,
     }
+}
+
+/// `[[points.multipliers]]`: a channel and its factor.
+fn read_multipliers(s: &mut Section<'_>) -> Vec<(ChannelId, f64)> {
+    s.tables("multipliers")
+        .into_iter()
+        .filter_map(|mut m| {
+            let channel = m.id("channel");
+            let factor = m.float("factor", 0.0..=100.0);
+            if channel.is_none() {
+                m.missing("channel");
+            }
+            if factor.is_none() && m.raw("factor").is_none() {
+                m.missing("factor");
+            }
+            m.finish();
+            Some((ChannelId::new(channel?), factor?))
+        })
+        .collect()
+}
+
+/// `[[points.streak_bonus]]`: extra points on a given streak day.
+fn read_streak_bonus(s: &mut Section<'_>) -> Vec<(u32, i64)> {
+    s.tables("streak_bonus")
+        .into_iter()
+        .filter_map(|mut b| {
+            let day = b.int("day", 1..=10_000);
+            let points = b.int("points", 0..=MAX_AWARD);
+            if b.raw("day").is_none() {
+                b.missing("day");
+            }
+            if b.raw("points").is_none() {
+                b.missing("points");
+            }
+            b.finish();
+            Some((day? as u32, points?))
+        })
+        .collect()
+}
+
+/// `[[points.level_roles]]`: the role a level gives.
+fn read_level_roles(s: &mut Section<'_>) -> Vec<LevelRole> {
+    s.tables("level_roles")
+        .into_iter()
+        .filter_map(|mut r| {
+            let level = r.int("level", 1..=1_000);
+            let role = r.id("role");
+            let keep_previous = r.boolean("keep_previous").unwrap_or(false);
+            if r.raw("level").is_none() {
+                r.missing("level");
+            }
+            if role.is_none() {
+                r.missing("role");
+            }
+            r.finish();
+            Some(LevelRole {
+                level: level? as u32,
+                role: RoleId::new(role?),
+                keep_previous,
+            })
+        })
+        .collect()
+}
+
+/// `helpful_emoji`: one emoji Discord can react with.
+fn read_helpful_emoji(s: &mut Section<'_>, default: String) -> String {
+    let helpful_emoji = s.string("helpful_emoji").unwrap_or(default);
+    if helpful_emoji.trim().is_empty() {
+        s.problem("helpful_emoji", None, "must not be empty");
+    } else if let Some(problem) = super::mistakes::emoji_problem(&helpful_emoji) {
+        let value = toml::Value::String(helpful_emoji.clone());
+        s.problem("helpful_emoji", Some(&value), problem);
+    }
+    helpful_emoji
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -117,9 +117,9 @@ pub async fn show(
                 form method="post" action={ "/events/" (id) "/rsvp" } {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="occurrence" value=(occurrence);
-                    button type="submit" name="answer" value="going" { (t!(l, "event-going")) } " "
-                    button type="submit" name="answer" value="maybe" { (t!(l, "event-maybe")) } " "
-                    button type="submit" name="answer" value="no" { (t!(l, "event-not-going")) }
+                    @for answer in schedule::Answer::ALL {
+                        button type="submit" name="answer" value=(answer.as_str()) { (answer.label(l)) } " "
+                    }
                 }
             } @else {
                 p { a href={ "/login?next=/events/" (id) } { (t!(l, "web-login-to-rsvp")) } }

@@ -386,33 +386,61 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
             div.bar-progress { span style={ "width:" (percent) "%" } {} }
             p { (t!(l, "web-streak", days = row.streak)) }
         }
-        div.card {
-            h2 { (t!(l, "web-memberships")) }
-            @if grants.is_empty() { p.muted { (t!(l, "web-no-memberships")) } }
-            ul.plain {
-                @for g in &grants {
-                    @let product = config.product(&g.product);
-                    li {
-                        strong { (product.map_or(g.product.clone(), |p| p.name.get(l).to_string())) }
-                        " — "
-                        @match g.paid_until {
-                            Some(until) => { (t!(l, "web-until", when = local(config, until))) }
-                            None => { (t!(l, "membership-lifetime")) }
-                        }
-                        " · " (crate::features::membership::render::source_label(l, &g.source))
-                        @if let Some(link) = product.and_then(|p| p.payment_link.as_ref()).filter(|_| g.paid_until.is_some()) {
-                            " " a.button href=(crate::features::membership::rules::checkout_url(link, member, None)) { (t!(l, "web-renew")) }
+        (memberships_card(config, l, member, &grants))
+        @if !undelivered.is_empty() { (undelivered_card(config, l, &undelivered)) }
+        (rsvps_card(config, l, &answered))
+        (questions_card(l, &questions))
+        (history_card(config, l, &history))
+        (calendar_card(l, s.viewer.csrf(), calendar_made.is_some()))
+    };
+    let title = t!(l, "web-nav-me");
+    html_page(shell(config, l, &s.viewer, &title, body))
+}
+
+/// What the member holds, until when, from where, with a renew link for paid time.
+fn memberships_card(
+    config: &Config,
+    l: Locale,
+    member: u64,
+    grants: &[crate::grants::store::ProductGrant],
+) -> maud::Markup {
+    html! {
+            div.card {
+                h2 { (t!(l, "web-memberships")) }
+                @if grants.is_empty() { p.muted { (t!(l, "web-no-memberships")) } }
+                ul.plain {
+                    @for g in grants {
+                        @let product = config.product(&g.product);
+                        li {
+                            strong { (product.map_or(g.product.clone(), |p| p.name.get(l).to_string())) }
+                            " — "
+                            @match g.paid_until {
+                                Some(until) => { (t!(l, "web-until", when = local(config, until))) }
+                                None => { (t!(l, "membership-lifetime")) }
+                            }
+                            " · " (crate::features::membership::render::source_label(l, &g.source))
+                            @if let Some(link) = product.and_then(|p| p.payment_link.as_ref()).filter(|_| g.paid_until.is_some()) {
+                                " " a.button href=(crate::features::membership::rules::checkout_url(link, member, None)) { (t!(l, "web-renew")) }
+                            }
                         }
                     }
                 }
             }
-        }
-        @if !undelivered.is_empty() {
+    }
+}
+
+/// DMs Discord would not deliver (the member's DMs are closed), so nothing is lost.
+fn undelivered_card(
+    config: &Config,
+    l: Locale,
+    undelivered: &[(i64, crate::outbox::MessageBody)],
+) -> maud::Markup {
+    html! {
             div.card {
                 h2 { (t!(l, "web-undelivered-title")) }
                 p.muted { (t!(l, "web-undelivered-intro")) }
                 ul.plain {
-                    @for (at, body) in &undelivered {
+                    @for (at, body) in undelivered {
                         li {
                             span.muted { (local(config, *at)) } br;
                             @for line in body.plain_text().lines() { (bold(line)) br; }
@@ -420,65 +448,87 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
                     }
                 }
             }
-        }
-        div.card {
-            h2 { (t!(l, "web-my-rsvps")) }
-            @if answered.is_empty() { p.muted { (t!(l, "web-no-rsvps")) } }
-            ul.plain {
-                @for (row, occurrence, answer) in &answered {
-                    li {
-                        a href={ "/events/" (row.id) } { (row.title_in(l)) } " — " (local(config, *occurrence)) " · "
-                        @match answer.as_str() {
-                            "going" => { (t!(l, "event-going")) }
-                            "maybe" => { (t!(l, "event-maybe")) }
-                            _ => { (t!(l, "event-not-going")) }
+
+    }
+}
+
+/// The member's answers to coming events.
+fn rsvps_card(
+    config: &Config,
+    l: Locale,
+    answered: &[(schedule::store::EventRow, i64, schedule::Answer)],
+) -> maud::Markup {
+    html! {
+            div.card {
+                h2 { (t!(l, "web-my-rsvps")) }
+                @if answered.is_empty() { p.muted { (t!(l, "web-no-rsvps")) } }
+                ul.plain {
+                    @for (row, occurrence, answer) in answered {
+                        li {
+                            a href={ "/events/" (row.id) } { (row.title_in(l)) } " — " (local(config, *occurrence)) " · "
+                            (answer.label(l))
                         }
                     }
                 }
             }
-        }
-        div.card {
-            h2 { (t!(l, "web-my-questions")) }
-            @if questions.is_empty() { p.muted { (t!(l, "web-no-questions")) } }
-            ul.plain {
-                @for q in &questions {
-                    li {
-                        "#" (q.id) " " (q.question) " · " (q.price) " · "
-                        strong { (t!(l, &format!("web-question-{}", q.status))) }
-                        @if let Some(answer) = &q.answer { div.muted { (answer) } }
+    }
+}
+
+/// The member's paid questions and where each stands.
+fn questions_card(l: Locale, questions: &[crate::features::qa::store::Question]) -> maud::Markup {
+    html! {
+            div.card {
+                h2 { (t!(l, "web-my-questions")) }
+                @if questions.is_empty() { p.muted { (t!(l, "web-no-questions")) } }
+                ul.plain {
+                    @for q in questions {
+                        li {
+                            "#" (q.id) " " (q.question) " · " (q.price) " · "
+                            strong { (q.status.label(l)) }
+                            @if let Some(answer) = &q.answer { div.muted { (answer) } }
+                        }
                     }
                 }
             }
-        }
-        div.card {
-            h2 { (t!(l, "web-history")) }
-            div.table { table {
-                @for h in &history {
-                    tr {
-                        td { (local(config, h.created_at)) }
-                        td { @if h.delta > 0 { "+" } (h.delta) }
-                        td.wrap { (points::kind::describe(h, config, l)) }
+    }
+}
+
+/// The newest points changes, as words.
+fn history_card(config: &Config, l: Locale, history: &[points::store::LedgerRow]) -> maud::Markup {
+    html! {
+            div.card {
+                h2 { (t!(l, "web-history")) }
+                div.table { table {
+                    @for h in history {
+                        tr {
+                            td { (local(config, h.created_at)) }
+                            td { @if h.delta > 0 { "+" } (h.delta) }
+                            td.wrap { (points::kind::describe(h, config, l)) }
+                        }
                     }
-                }
-            } }
-            p { a href="/me/export.json" { (t!(l, "web-export")) } }
-        }
-        div.card {
-            h2 { (t!(l, "web-calendar")) }
-            p { (t!(l, "web-calendar-about")) }
-            @if let Some(csrf) = s.viewer.csrf() {
-                form method="post" action="/me/calendar" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    button type="submit" name="action" value="new" { (t!(l, "web-calendar-new")) }
-                    @if calendar_made.is_some() {
-                        " " button type="submit" name="action" value="revoke" { (t!(l, "web-calendar-revoke")) }
+                } }
+                p { a href="/me/export.json" { (t!(l, "web-export")) } }
+            }
+    }
+}
+
+/// The personal calendar link: make one, replace it, or turn it off.
+fn calendar_card(l: Locale, csrf: Option<&str>, calendar_made: bool) -> maud::Markup {
+    html! {
+            div.card {
+                h2 { (t!(l, "web-calendar")) }
+                p { (t!(l, "web-calendar-about")) }
+                @if let Some(csrf) = csrf {
+                    form method="post" action="/me/calendar" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" name="action" value="new" { (t!(l, "web-calendar-new")) }
+                        @if calendar_made {
+                            " " button type="submit" name="action" value="revoke" { (t!(l, "web-calendar-revoke")) }
+                        }
                     }
                 }
             }
-        }
-    };
-    let title = t!(l, "web-nav-me");
-    html_page(shell(config, l, &s.viewer, &title, body))
+    }
 }
 
 /// `GET /me/export.json`: everything Lyceum holds about the logged-in member, and nobody else.
@@ -564,7 +614,113 @@ const MAX_FILTER_DAYS: u32 = 3_650;
 /// Rows per page of the staff member list.
 pub const STAFF_PAGE: i64 = 100;
 
-/// `GET /staff?product=&expiring=&page=`: moderator and up, checked on every request.
+/// The viewer's staff level when it is moderator or up (checked on every request), else the
+/// page to answer with: the login for a visitor, "forbidden" for a member.
+async fn staff_or_refuse(web: &Web, s: &Seen, next: &str) -> Result<Level, Response> {
+    let member = member_or_login(s, next).map_err(|response| *response)?;
+    let (config, l) = (&s.config, s.locale);
+    match level_now(web, member).await {
+        Ok(level) if level >= Level::Moderator => Ok(level),
+        Ok(_) => {
+            let title = t!(l, "web-nav-staff");
+            let text = t!(l, "web-forbidden");
+            Err(html_response(
+                StatusCode::FORBIDDEN,
+                page::notice(config, l, &s.viewer, &title, &text),
+            ))
+        }
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+/// The staff page's member list: one page of members with access, by the query's filters.
+struct MemberList {
+    grants: Vec<crate::grants::store::ProductGrant>,
+    /// Members matching the filters, on every page.
+    total: i64,
+    /// Paid members now, and comps apart (one definition: `stats::store::PAID_GRANT`).
+    paid: i64,
+    comps: i64,
+    page_no: u32,
+    more: bool,
+}
+
+impl MemberList {
+    async fn read(web: &Web, config: &Config, q: &StaffQuery) -> anyhow::Result<MemberList> {
+        let now = web.app.clock.now();
+        let product = q.product.as_deref().filter(|p| config.product(p).is_some());
+        let ending_by = q
+            .expiring
+            .map(|days| to_millis(now + chrono::Duration::days(i64::from(days))));
+        let page_no = q.page.unwrap_or(1).max(1);
+        let offset = i64::from(page_no - 1) * STAFF_PAGE;
+        if q.quiet.is_some() {
+            // Today's messages count as activity.
+            let _ = stats::activity(&web.app).flush(&web.app.db).await;
+        }
+        let quiet_since = q.quiet.map(|days| {
+            (now - chrono::Duration::days(i64::from(days)))
+                .with_timezone(&config.community.timezone)
+                .format("%Y-%m-%d")
+                .to_string()
+        });
+        let mut conn = web.app.db.read.acquire().await?;
+        let filter = crate::grants::store::Filter {
+            product,
+            ending_by,
+            quiet_since: quiet_since.as_deref(),
+        };
+        let (grants, total) =
+            crate::grants::store::list_page(&mut conn, filter, now, STAFF_PAGE, offset).await?;
+        let (paid, comps) =
+            stats::store::paid_and_comp_members_at(&mut conn, to_millis(now)).await?;
+        let more = offset + (grants.len() as i64) < total;
+        Ok(MemberList {
+            grants,
+            total,
+            paid,
+            comps,
+            page_no,
+            more,
+        })
+    }
+}
+
+/// The staff page's link to page `page` under the same filters.
+fn staff_filters(q: &StaffQuery, config: &Config, page: u32) -> String {
+    let mut query = format!("/staff?page={page}");
+    if let Some(p) = q.product.as_deref().filter(|p| config.product(p).is_some()) {
+        query.push_str(&format!("&product={p}"));
+    }
+    if let Some(days) = q.expiring {
+        query.push_str(&format!("&expiring={days}"));
+    }
+    if let Some(days) = q.quiet {
+        query.push_str(&format!("&quiet={days}"));
+    }
+    query
+}
+
+/// Display names of the members a page shows (their id for a member never named).
+struct Names(std::collections::HashMap<i64, (String, Option<String>)>);
+
+impl Names {
+    async fn of(web: &Web, ids: &[i64]) -> Names {
+        Names(
+            stats::store::names(&web.app.db, ids)
+                .await
+                .unwrap_or_default(),
+        )
+    }
+
+    fn of_member(&self, id: i64) -> String {
+        self.0
+            .get(&id)
+            .map_or_else(|| id.to_string(), |n| n.0.clone())
+    }
+}
+
+/// `GET /staff?product=&expiring=&quiet=&page=`: moderator and up, checked on every request.
 pub async fn staff(
     State(web): State<Web>,
     jar: CookieJar,
@@ -575,70 +731,15 @@ pub async fn staff(
     q.expiring = q.expiring.map(|days| days.min(MAX_FILTER_DAYS));
     q.quiet = q.quiet.map(|days| days.min(MAX_FILTER_DAYS));
     let s = seen(&web, &jar, &headers).await;
-    let member = match member_or_login(&s, "/staff") {
-        Ok(member) => member,
-        Err(response) => return *response,
+    let level = match staff_or_refuse(&web, &s, "/staff").await {
+        Ok(level) => level,
+        Err(response) => return response,
     };
     let (config, l) = (&s.config, s.locale);
-    let level = match level_now(&web, member).await {
-        Ok(level) => level,
-        Err(e) => return unavailable(e),
-    };
-    if level < Level::Moderator {
-        let title = t!(l, "web-nav-staff");
-        let text = t!(l, "web-forbidden");
-        return html_response(
-            StatusCode::FORBIDDEN,
-            page::notice(config, l, &s.viewer, &title, &text),
-        );
-    }
     let now = web.app.clock.now();
-    let product = q.product.as_deref().filter(|p| config.product(p).is_some());
-    let before = q
-        .expiring
-        .map(|days| to_millis(now + chrono::Duration::days(i64::from(days))));
-    let page_no = q.page.unwrap_or(1).max(1);
-    let offset = i64::from(page_no - 1) * STAFF_PAGE;
-    if q.quiet.is_some() {
-        // Today's messages count as activity.
-        let _ = stats::activity(&web.app).flush(&web.app.db).await;
-    }
-    let quiet_since = q.quiet.map(|days| {
-        (now - chrono::Duration::days(i64::from(days)))
-            .with_timezone(&config.community.timezone)
-            .format("%Y-%m-%d")
-            .to_string()
-    });
-    let (grants, total, (paid, comps)) = {
-        let Ok(mut conn) = web.app.db.read.acquire().await else {
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        };
-        let filter = crate::grants::store::Filter {
-            product,
-            ending_by: before,
-            quiet_since: quiet_since.as_deref(),
-        };
-        let listed =
-            crate::grants::store::list_page(&mut conn, filter, now, STAFF_PAGE, offset).await;
-        let members = stats::store::paid_and_comp_members_at(&mut conn, to_millis(now)).await;
-        match (listed, members) {
-            (Ok((grants, total)), Ok(members)) => (grants, total, members),
-            (Err(e), _) | (_, Err(e)) => return unavailable(e),
-        }
-    };
-    let more = offset + (grants.len() as i64) < total;
-    let filters = |page: u32| {
-        let mut query = format!("/staff?page={page}");
-        if let Some(p) = product {
-            query.push_str(&format!("&product={p}"));
-        }
-        if let Some(days) = q.expiring {
-            query.push_str(&format!("&expiring={days}"));
-        }
-        if let Some(days) = q.quiet {
-            query.push_str(&format!("&quiet={days}"));
-        }
-        query
+    let members = match MemberList::read(&web, config, &q).await {
+        Ok(members) => members,
+        Err(e) => return unavailable(e),
     };
     let problems = crate::outbox::store::problems(&web.app.db, 20, 0)
         .await
@@ -646,19 +747,11 @@ pub async fn staff(
     let audit = crate::audit::list(&web.app.db, config.discord.guild_id, None, 20, 0)
         .await
         .unwrap_or_default();
-    let mut ids: Vec<i64> = grants.iter().map(|g| g.member_id).collect();
+    let mut ids: Vec<i64> = members.grants.iter().map(|g| g.member_id).collect();
     ids.extend(audit.iter().map(|a| a.actor_id));
     ids.extend(audit.iter().filter_map(|a| a.target_id));
-    let names = stats::store::names(&web.app.db, &ids)
-        .await
-        .unwrap_or_default();
-    let name_of = |id: i64| {
-        names
-            .get(&id)
-            .map_or_else(|| id.to_string(), |n| n.0.clone())
-    };
+    let names = Names::of(&web, &ids).await;
     let counts = crate::outbox::store::counts(&web.app.db).await.ok();
-    let is_admin = level >= Level::Admin;
     let revenue = revenue_by_month(&web, config, now).await;
     // The overview reads activity as last written (every 30 s), not flushed for each view: under
     // a flood that flush queued behind the points writer and tripled the page's p95 (bench).
@@ -676,6 +769,7 @@ pub async fn staff(
         Err(_) => Vec::new(),
     };
     let csrf = s.viewer.csrf().unwrap_or_default().to_string();
+    let is_admin = level >= Level::Admin;
     let body = html! {
         div.card {
             h1 { (t!(l, "web-nav-staff")) }
@@ -684,9 +778,34 @@ pub async fn staff(
                 p { (t!(l, "web-outbox", pending = c.pending, failed = c.failed)) }
             }
         }
+        (members_card(config, l, &q, &members, &names))
+        (revenue_card(l, &revenue))
         div.card {
-            h2 { (t!(l, "web-members-with-access", count = total)) }
-            p { (bold(&t!(l, "web-paid-and-comps", paid = paid, comps = comps))) }
+            h2 { (t!(l, "web-renewals-title")) }
+            p { a href="/staff/renewals" { (t!(l, "web-renewals-open")) } }
+        }
+        (activity_card(l, overview.as_ref()))
+        (feedback_card(l, &feedback, &csrf))
+        (outbox_card(l, &problems, is_admin, &csrf))
+        (audit_card(config, l, &audit, &names))
+    };
+    let title = t!(l, "web-nav-staff");
+    html_page(shell(config, l, &s.viewer, &title, body))
+}
+
+/// Members with access: the paid count beside comps, the filters, one page of the list.
+fn members_card(
+    config: &Config,
+    l: Locale,
+    q: &StaffQuery,
+    members: &MemberList,
+    names: &Names,
+) -> maud::Markup {
+    let product = q.product.as_deref();
+    html! {
+        div.card {
+            h2 { (t!(l, "web-members-with-access", count = members.total)) }
+            p { (bold(&t!(l, "web-paid-and-comps", paid = members.paid, comps = members.comps))) }
             form method="get" action="/staff" {
                 select name="product" {
                     option value="" { (t!(l, "web-all-products")) }
@@ -713,8 +832,8 @@ pub async fn staff(
             div.table { table {
                 thead { tr { th { (t!(l, "web-member")) } th { (t!(l, "web-product")) } th { (t!(l, "web-ends")) } th { (t!(l, "web-source")) } } }
                 tbody {
-                    @for g in &grants {
-                        @let name = names.get(&g.member_id).map(|n| n.0.clone()).unwrap_or_else(|| g.member_id.to_string());
+                    @for g in &members.grants {
+                        @let name = names.of_member(g.member_id);
                         tr {
                             td.wrap { span.avatar { (initials(&name)) } (name) }
                             td { (config.product(&g.product).map_or(g.product.clone(), |p| p.name.get(l).to_string())) }
@@ -725,10 +844,16 @@ pub async fn staff(
                 }
             } }
             p {
-                @if page_no > 1 { a href=(filters(page_no - 1)) { (t!(l, "web-prev")) } " " }
-                @if more { a href=(filters(page_no + 1)) { (t!(l, "web-next")) } }
+                @if members.page_no > 1 { a href=(staff_filters(q, config, members.page_no - 1)) { (t!(l, "web-prev")) } " " }
+                @if members.more { a href=(staff_filters(q, config, members.page_no + 1)) { (t!(l, "web-next")) } }
             }
         }
+    }
+}
+
+/// Income by month and source, with its chart.
+fn revenue_card(l: Locale, revenue: &[(String, String, String)]) -> maud::Markup {
+    html! {
         div.card {
             h2 { (t!(l, "web-revenue-title")) }
             @if revenue.is_empty() { p.muted { (t!(l, "web-revenue-none")) } }
@@ -737,26 +862,39 @@ pub async fn staff(
                 div.table { table {
                     thead { tr { th { (t!(l, "web-month")) } th { (t!(l, "web-source")) } th { (t!(l, "web-amount")) } } }
                     tbody {
-                        @for (month, source, amount) in &revenue {
+                        @for (month, source, amount) in revenue {
                             tr { td { (month) } td { (crate::features::membership::render::source_label(l, source)) } td { (amount) } }
                         }
                     }
                 } }
             }
         }
-        div.card {
-            h2 { (t!(l, "web-renewals-title")) }
-            p { a href="/staff/renewals" { (t!(l, "web-renewals-open")) } }
-        }
+    }
+}
+
+/// Daily, weekly and monthly active members, with the activity and retention charts.
+fn activity_card(l: Locale, overview: Option<&stats::store::Overview>) -> maud::Markup {
+    html! {
         div.card {
             h2 { (t!(l, "web-stats-title")) }
-            @if let Some(o) = &overview {
+            @if let Some(o) = overview {
                 p { (bold(&t!(l, "stats-active", dau = format!("{:.1}", o.dau), wau = o.wau, mau = o.mau, stickiness = format!("{:.0}%", o.stickiness * 100.0)))) }
             }
             p.muted { (t!(l, "web-stats-lag", seconds = stats::activity::FLUSH_EVERY.num_seconds())) }
             img src="/staff/charts/activity.png" alt=(t!(l, "chart-activity-title", days = 30)) style="max-width:100%";
             img src="/staff/charts/retention.png" alt=(t!(l, "chart-retention-title")) style="max-width:100%";
         }
+    }
+}
+
+/// The newest feedback, each with the statuses staff can move it to (the feature's own list).
+fn feedback_card(
+    l: Locale,
+    feedback: &[crate::features::feedback::store::FeedbackRow],
+    csrf: &str,
+) -> maud::Markup {
+    use crate::features::feedback::Status;
+    html! {
         div.card {
             h2 { (t!(l, "web-feedback-title")) }
             @if feedback.is_empty() { p.muted { (t!(l, "web-feedback-none")) } }
@@ -769,7 +907,7 @@ pub async fn staff(
                         td {
                             form method="post" action={ "/staff/feedback/" (f.id) } {
                                 input type="hidden" name="csrf" value=(csrf);
-                                @for status in crate::features::feedback::Status::ALL.iter().filter(|s| s.settable() && **s != f.status) {
+                                @for status in Status::ALL.iter().filter(|s| s.settable() && **s != f.status) {
                                     button type="submit" name="status" value=(status.as_str()) { (status.label(l)) } " "
                                 }
                             }
@@ -778,13 +916,24 @@ pub async fn staff(
                 }
             } }
         }
+    }
+}
+
+/// Discord deliveries waiting or failed; an admin can re-queue a failed one.
+fn outbox_card(
+    l: Locale,
+    problems: &[crate::outbox::store::OutboxRow],
+    is_admin: bool,
+    csrf: &str,
+) -> maud::Markup {
+    html! {
         div.card {
             h2 { (t!(l, "web-outbox-title")) }
             @if problems.is_empty() { p.muted { (t!(l, "web-outbox-clear")) } }
             @else {
                 div.table { table {
-                    @for item in &problems {
-                        @let what = serde_json::from_str::<crate::outbox::Effect>(&item.payload).map_or(item.kind.clone(), |e| e.describe());
+                    @for item in problems {
+                        @let what = item.effect().map_or(item.kind.clone(), |e| e.describe());
                         tr {
                             td { "#" (item.id) }
                             td.wrap { (what) }
@@ -803,23 +952,32 @@ pub async fn staff(
                 } }
             }
         }
+    }
+}
+
+/// The newest audit rows: when, who, what, to whom, with what.
+fn audit_card(
+    config: &Config,
+    l: Locale,
+    audit: &[crate::audit::AuditRow],
+    names: &Names,
+) -> maud::Markup {
+    html! {
         div.card {
             h2 { (t!(l, "web-audit-title")) }
             div.table { table {
-                @for row in &audit {
+                @for row in audit {
                     tr {
                         td { (local(config, row.created_at)) }
-                        td { (name_of(row.actor_id)) }
+                        td { (names.of_member(row.actor_id)) }
                         td { strong { (row.action) } }
-                        td { (row.target_id.map(name_of).unwrap_or_default()) }
+                        td { (row.target_id.map(|t| names.of_member(t)).unwrap_or_default()) }
                         td.wrap { (crate::features::admin::commands::arguments_as_words(&row.arguments)) }
                     }
                 }
             } }
         }
-    };
-    let title = t!(l, "web-nav-staff");
-    html_page(shell(config, l, &s.viewer, &title, body))
+    }
 }
 
 /// `POST /staff/outbox/{id}/retry`: an admin re-queues a failed item — `/admin retry`'s own
@@ -912,23 +1070,10 @@ pub async fn staff_renewals(
     headers: HeaderMap,
 ) -> Response {
     let s = seen(&web, &jar, &headers).await;
-    let member = match member_or_login(&s, "/staff/renewals") {
-        Ok(member) => member,
-        Err(response) => return *response,
-    };
-    let (config, l) = (&s.config, s.locale);
-    match level_now(&web, member).await {
-        Ok(level) if level >= Level::Moderator => {}
-        Ok(_) => {
-            let title = t!(l, "web-nav-staff");
-            let text = t!(l, "web-forbidden");
-            return html_response(
-                StatusCode::FORBIDDEN,
-                page::notice(config, l, &s.viewer, &title, &text),
-            );
-        }
-        Err(e) => return unavailable(e),
+    if let Err(response) = staff_or_refuse(&web, &s, "/staff/renewals").await {
+        return response;
     }
+    let (config, l) = (&s.config, s.locale);
     let now = web.app.clock.now();
     let renewals = match web.app.db.read.acquire().await {
         Ok(mut conn) => match stats::store::renewal_rates(&mut conn, config, now, 6).await {

@@ -89,9 +89,7 @@ async fn announce(
         };
         outbox::enqueue(tx, &effect, now, None).await?;
     }
-    let locale =
-        crate::features::points::store::locale_of(tx, user, config.community.default_locale)
-            .await?;
+    let locale = crate::member_locale::of(tx, user, config.community.default_locale).await?;
     let text = t!(
         locale,
         "lesson-unlocked-dm",

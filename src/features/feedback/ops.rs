@@ -63,9 +63,7 @@ pub async fn set_status(
     }
     store::set_status(tx, id, status, to_millis(now)).await?;
     let author = UserId::new(row.member_id as u64);
-    let locale =
-        crate::features::points::store::locale_of(tx, author, config.community.default_locale)
-            .await?;
+    let locale = crate::member_locale::of(tx, author, config.community.default_locale).await?;
     let points = config.points.feedback_adopted;
     let mut text = t!(
         locale,
@@ -131,9 +129,7 @@ pub async fn reply(
         return Err(FeedbackError::UnknownFeedback { id }.into());
     };
     let author = UserId::new(row.member_id as u64);
-    let locale =
-        crate::features::points::store::locale_of(tx, author, config.community.default_locale)
-            .await?;
+    let locale = crate::member_locale::of(tx, author, config.community.default_locale).await?;
     let dm = Effect::SendDm {
         user_id: author,
         body: MessageBody::text(t!(

@@ -226,9 +226,7 @@ pub async fn start_here(
         return Ok(false);
     }
     let user = UserId::new(member as u64);
-    let locale =
-        crate::features::points::store::locale_of(tx, user, config.community.default_locale)
-            .await?;
+    let locale = crate::member_locale::of(tx, user, config.community.default_locale).await?;
     let name = config
         .product(product)
         .map_or_else(|| product.to_string(), |p| p.name.get(locale).to_string());

@@ -275,12 +275,8 @@ pub async fn winback(
         };
         let code = super::codes::make_code(&mut tx, &offer, batch, by, now).await?;
         let user = UserId::new(member as u64);
-        let locale = crate::features::points::store::locale_of(
-            &mut tx,
-            user,
-            config.community.default_locale,
-        )
-        .await?;
+        let locale =
+            crate::member_locale::of(&mut tx, user, config.community.default_locale).await?;
         let dm = Effect::SendDm {
             user_id: user,
             body: MessageBody::text(t!(

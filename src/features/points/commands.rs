@@ -14,7 +14,6 @@ use crate::discord::invocation::invocation;
 use crate::discord::reply::{self, paginate};
 use crate::discord::{Command, Context};
 use crate::error::Error;
-use crate::i18n::Locale;
 use crate::t;
 
 pub fn commands() -> Vec<Command> {
@@ -380,9 +379,14 @@ async fn orders(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), 
     let lines: Vec<String> = rows
         .iter()
         .map(|(id, item, price, status, at)| {
+            let item = inv
+                .config
+                .shop
+                .item(item)
+                .map_or(item.as_str(), |i| i.name.get(locale));
             format!(
                 "`#{id}` {item} — {price} · {} · <t:{}:d>",
-                order_status(locale, status),
+                status.label(locale),
                 at / 1000
             )
         })
@@ -395,16 +399,6 @@ async fn orders(ctx: Context<'_>, member: Option<serenity::User>) -> Result<(), 
     );
     reply::ephemeral(ctx, paginate(&header, &lines, 1, locale)).await?;
     Ok(())
-}
-
-fn order_status(locale: Locale, status: &str) -> String {
-    match status {
-        "completed" => t!(locale, "shop-status-completed"),
-        "awaiting" => t!(locale, "shop-status-awaiting"),
-        "fulfilled" => t!(locale, "shop-status-fulfilled"),
-        "refunded" => t!(locale, "shop-status-refunded"),
-        other => other.to_string(),
-    }
 }
 
 /// Mark a gift order as handed over

@@ -1,4 +1,5 @@
-//! Why points moved: the ledger's kinds, stored as words and shown in the reader's language.
+//! Why points moved (the ledger's kinds) and where a shop order stands: stored as words,
+//! shown in the reader's language.
 
 crate::vocabulary! {
     /// A ledger entry's kind.
@@ -24,6 +25,16 @@ crate::vocabulary! {
         QaListenShare = ("qa_listen_share", "points-kind-qa-listen-share"),
         Referral = ("referral", "points-kind-referral"),
         ReferralReversal = ("referral_reversal", "points-kind-referral-reversal"),
+    }
+}
+
+crate::vocabulary! {
+    /// Where a shop order stands.
+    pub enum OrderStatus {
+        Completed = ("completed", "shop-status-completed"),
+        Awaiting = ("awaiting", "shop-status-awaiting"),
+        Fulfilled = ("fulfilled", "shop-status-fulfilled"),
+        Refunded = ("refunded", "shop-status-refunded"),
     }
 }
 

@@ -21,7 +21,7 @@ pub mod store;
 pub use commands::commands;
 pub use engine::Engine;
 pub use error::PointsError;
-pub use kind::Kind;
+pub use kind::{Kind, OrderStatus};
 
 /// The chat-points engine `app::start` added to the state.
 pub fn engine(app: &crate::state::AppState) -> &Engine {

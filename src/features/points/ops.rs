@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 use super::error::PointsError;
 use super::rules::{self, Streak};
 use super::store::{self, Entry};
-use super::Kind;
+use super::{Kind, OrderStatus};
 use crate::config::{Config, ItemKind};
 use crate::error::Error;
 use crate::grants::{
@@ -517,7 +517,11 @@ pub async fn buy(
     }
     may_buy(tx, member, item_id, item, &name).await?;
     let awaiting = item.kind == ItemKind::Manual;
-    let status = if awaiting { "awaiting" } else { "completed" };
+    let status = if awaiting {
+        OrderStatus::Awaiting
+    } else {
+        OrderStatus::Completed
+    };
     let order = store::insert_order(tx, member, item_id, item.price, status, now).await?;
     let entry = Entry {
         member,
@@ -555,14 +559,18 @@ pub async fn finish_order(
     let row = store::order(tx, order).await?;
     let (member, item, price, status) = row.ok_or(PointsError::UnknownOrder { order })?;
     let allowed = matches!(
-        (refund, status.as_str()),
-        (_, "awaiting") | (true, "completed")
+        (refund, status),
+        (_, OrderStatus::Awaiting) | (true, OrderStatus::Completed)
     );
     if !allowed {
         return Err(PointsError::OrderNotAwaiting { order }.into());
     }
     let member_id = UserId::new(member as u64);
-    let status = if refund { "refunded" } else { "fulfilled" };
+    let status = if refund {
+        OrderStatus::Refunded
+    } else {
+        OrderStatus::Fulfilled
+    };
     store::finish_order(tx, order, status, staff, now).await?;
     if refund {
         let entry = Entry {

@@ -261,16 +261,6 @@ impl MemberRow {
 
 const MEMBER_COLUMNS: &str = "balance, lifetime, level, streak, last_checkin, freezes, locale";
 
-/// The language `member` last used with Lyceum, else `default` (a DM from a job has no
-/// interaction to tell it).
-pub async fn locale_of(
-    conn: &mut SqliteConnection,
-    member: UserId,
-    default: crate::i18n::Locale,
-) -> sqlx::Result<crate::i18n::Locale> {
-    crate::member_locale::of(conn, member, default).await
-}
-
 pub async fn member(conn: &mut SqliteConnection, member: UserId) -> sqlx::Result<MemberRow> {
     let row: Option<MemberRow> = sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM points_members WHERE member_id = ?"
@@ -459,7 +449,7 @@ pub async fn insert_order(
     member: UserId,
     item: &str,
     price: i64,
-    status: &str,
+    status: super::OrderStatus,
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
     let (order,): (i64,) = sqlx::query_as(
@@ -480,7 +470,7 @@ pub async fn insert_order(
 pub async fn order(
     tx: &mut SqliteConnection,
     order: i64,
-) -> sqlx::Result<Option<(i64, String, i64, String)>> {
+) -> sqlx::Result<Option<(i64, String, i64, super::OrderStatus)>> {
     sqlx::query_as("SELECT member_id, item_id, price, status FROM shop_orders WHERE id = ?")
         .bind(order)
         .fetch_optional(&mut *tx)
@@ -491,7 +481,7 @@ pub async fn order(
 pub async fn finish_order(
     tx: &mut SqliteConnection,
     order: i64,
-    status: &str,
+    status: super::OrderStatus,
     staff: UserId,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
@@ -510,7 +500,7 @@ pub async fn orders_of(
     db: &Db,
     member: UserId,
     limit: i64,
-) -> sqlx::Result<Vec<(i64, String, i64, String, i64)>> {
+) -> sqlx::Result<Vec<(i64, String, i64, super::OrderStatus, i64)>> {
     sqlx::query_as(
         "SELECT id, item_id, price, status, created_at FROM shop_orders WHERE member_id = ?
           ORDER BY id DESC LIMIT ?",

@@ -72,7 +72,7 @@ pub async fn withdraw(
     if q.asker_id != asker.get() as i64 {
         return Err(QaError::NotYourQuestion.into());
     }
-    if !ops::refund(&mut tx, config, &q, "withdrawn", now).await? {
+    if !ops::refund(&mut tx, config, &q, super::Status::Withdrawn, now).await? {
         return Err(QaError::QuestionClosed { id }.into());
     }
     app.commit(tx).await?;

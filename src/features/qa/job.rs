@@ -25,7 +25,7 @@ impl Job for Deadlines {
         let mut tx = self.state.db.write.begin().await?;
         let due = store::due(&mut tx, to_millis(now)).await?;
         for q in &due {
-            refund(&mut tx, &config, q, "refunded", now)
+            refund(&mut tx, &config, q, super::Status::Refunded, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("question {}: {e:?}", q.id))?;
         }

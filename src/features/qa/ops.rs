@@ -5,18 +5,19 @@
 //! resolve to exactly one outcome, and points are never created or destroyed: balances plus
 //! open escrow stay constant.
 
-use crate::features::points::Kind;
 use chrono::{DateTime, Duration, Utc};
 use serenity::all::{ChannelId, UserId};
 use sqlx::SqliteConnection;
 
 use super::error::QaError;
 use super::store::{self, Question};
+use super::Status;
 use crate::clock::to_millis;
 use crate::config::Config;
 use crate::discord::components;
 use crate::error::Error;
-use crate::features::points::{ops as points_ops, store::Entry};
+use crate::features::points::{ops as points_ops, store::Entry, Kind};
+use crate::i18n::Locale;
 use crate::outbox::{self, Effect, MessageBody};
 use crate::t;
 
@@ -78,15 +79,19 @@ async fn post(
     Ok(())
 }
 
+/// A DM to `user`, written in their language (`text` words it in a given one).
 async fn dm(
     tx: &mut SqliteConnection,
+    config: &Config,
     user: i64,
-    text: String,
+    text: impl Fn(Locale) -> String,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    let user_id = UserId::new(user as u64);
+    let locale = crate::member_locale::of(tx, user_id, config.community.default_locale).await?;
     let effect = Effect::SendDm {
-        user_id: UserId::new(user as u64),
-        body: MessageBody::text(text),
+        user_id,
+        body: MessageBody::text(text(locale)),
     };
     outbox::enqueue(tx, &effect, now, None).await?;
     Ok(())
@@ -133,19 +138,20 @@ pub async fn ask(
         now,
     );
     points_ops::apply(tx, config, &[escrow], now).await?;
-    let locale = config.community.default_locale;
-    let text = t!(
-        locale,
-        "qa-posted",
-        id = id,
-        asker = format!("<@{asker}>"),
-        expert = format!("<@{expert}>"),
-        price = price,
-        deadline = format!("<t:{}:R>", deadline.timestamp()),
-        question = question.to_string()
-    );
-    post(tx, config, text.clone(), now).await?;
-    dm(tx, expert.get() as i64, text, now).await?;
+    let text = |locale| {
+        t!(
+            locale,
+            "qa-posted",
+            id = id,
+            asker = format!("<@{asker}>"),
+            expert = format!("<@{expert}>"),
+            price = price,
+            deadline = format!("<t:{}:R>", deadline.timestamp()),
+            question = question.to_string()
+        )
+    };
+    post(tx, config, text(config.community.default_locale), now).await?;
+    dm(tx, config, expert.get() as i64, text, now).await?;
     Ok(store::get(tx, id).await?.expect("just inserted"))
 }
 
@@ -171,10 +177,10 @@ pub async fn answer(
     }
     // The deadline decides, not whether the refund job has run yet: an answer after it is
     // refused and the asker is refunded as promised.
-    if q.status == "open" && now.timestamp_millis() >= q.deadline {
+    if q.status == Status::Open && now.timestamp_millis() >= q.deadline {
         return Err(QaError::PastDeadline { id }.into());
     }
-    if !store::close(tx, id, "answered", Some(text), to_millis(now)).await? {
+    if !store::close(tx, id, Status::Answered, Some(text), to_millis(now)).await? {
         return Err(QaError::QuestionClosed { id }.into());
     }
     // The pool is an account of its own (the guild's id), so escrow still neither creates nor
@@ -193,16 +199,17 @@ pub async fn answer(
         now,
     );
     points_ops::apply(tx, config, &[payout], now).await?;
-    let locale = config.community.default_locale;
-    let posted = t!(
-        locale,
-        "qa-answered",
-        id = id,
-        expert = format!("<@{}>", q.expert_id),
-        asker = format!("<@{}>", q.asker_id),
-        question = q.question.clone(),
-        answer = text.to_string()
-    );
+    let posted = |locale| {
+        t!(
+            locale,
+            "qa-answered",
+            id = id,
+            expert = format!("<@{}>", q.expert_id),
+            asker = format!("<@{}>", q.asker_id),
+            question = q.question.clone(),
+            answer = text.to_string()
+        )
+    };
     if config.qa.listen_price > 0 {
         // 围观: the channel sees the question and a Listen button; the answer is paid for.
         if let Some(channel_id) = channel(config) {
@@ -212,9 +219,9 @@ pub async fn answer(
             store::set_answer_post(tx, id, outbox_id).await?;
         }
     } else {
-        post(tx, config, posted.clone(), now).await?;
+        post(tx, config, posted(config.community.default_locale), now).await?;
     }
-    dm(tx, q.asker_id, posted, now).await?;
+    dm(tx, config, q.asker_id, posted, now).await?;
     Ok(store::get(tx, id).await?.expect("exists"))
 }
 
@@ -265,7 +272,7 @@ pub async fn listen(
     let q = store::get(tx, id)
         .await?
         .ok_or(QaError::UnknownQuestion { id })?;
-    let Some(answer) = q.answer.clone().filter(|_| q.status == "answered") else {
+    let Some(answer) = q.answer.clone().filter(|_| q.status == Status::Answered) else {
         return Err(QaError::NotAnswered { id }.into());
     };
     let price = config.qa.listen_price;
@@ -344,7 +351,7 @@ pub async fn refund(
     tx: &mut SqliteConnection,
     config: &Config,
     q: &Question,
-    status: &str,
+    status: Status,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
     if !store::close(tx, q.id, status, None, to_millis(now)).await? {
@@ -359,14 +366,13 @@ pub async fn refund(
         now,
     );
     points_ops::apply(tx, config, &[back], now).await?;
-    let locale = config.community.default_locale;
-    let key = if status == "withdrawn" {
+    let key = if status == Status::Withdrawn {
         "qa-withdrawn-dm"
     } else {
         "qa-refunded-dm"
     };
-    let text = t!(locale, key, id = q.id, price = q.price);
-    dm(tx, q.asker_id, text, now).await?;
+    let text = |locale| t!(locale, key, id = q.id, price = q.price);
+    dm(tx, config, q.asker_id, text, now).await?;
     Ok(true)
 }
 
@@ -396,7 +402,7 @@ mod tests {
         }
         assert_eq!(
             store::get(&mut tx, 1).await.unwrap().unwrap().status,
-            "open"
+            Status::Open
         );
     }
 
@@ -481,9 +487,9 @@ mod tests {
                 },
                 Step::Refund { question } | Step::Withdraw { question } => {
                     let status = if matches!(step, Step::Refund { .. }) {
-                        "refunded"
+                        Status::Refunded
                     } else {
-                        "withdrawn"
+                        Status::Withdrawn
                     };
                     match store::get(&mut tx, id(question)).await.unwrap() {
                         Some(q) => refund(&mut tx, &config, &q, status, now).await.map(|_| ()),

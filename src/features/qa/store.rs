@@ -12,7 +12,7 @@ pub struct Question {
     pub expert_id: i64,
     pub question: String,
     pub price: i64,
-    pub status: String,
+    pub status: super::Status,
     pub answer: Option<String>,
     pub deadline: i64,
 }
@@ -55,7 +55,7 @@ pub async fn insert(
 pub async fn close(
     tx: &mut SqliteConnection,
     id: i64,
-    status: &str,
+    status: super::Status,
     answer: Option<&str>,
     at: i64,
 ) -> sqlx::Result<bool> {

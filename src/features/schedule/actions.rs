@@ -2,6 +2,7 @@
 //! content post counted by hand — each owning its transaction: it opens the write, stores the
 //! change with its audit row, commits, and wakes the scheduler so it re-plans.
 
+use super::Status;
 use serenity::all::UserId;
 
 use super::error::ScheduleError;
@@ -63,10 +64,17 @@ pub async fn edit(
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     store::update_event(&mut tx, updated).await?;
-    if let Some(series) = replan.filter(|_| updated.status == "active") {
+    if let Some(series) = replan.filter(|_| updated.status == super::Status::Active) {
         let tz = config.community.timezone;
         let (next, due) = ops::first_plan(series, tz, now).ok_or(ScheduleError::NeverFires)?;
-        store::set_plan(&mut tx, updated.id, Some(next), Some(due), "active").await?;
+        store::set_plan(
+            &mut tx,
+            updated.id,
+            Some(next),
+            Some(due),
+            super::Status::Active,
+        )
+        .await?;
         store::set_previous(&mut tx, updated.id, Some(to_millis(now))).await?;
     }
     let arguments = serde_json::json!({ "event": updated.id });
@@ -76,33 +84,42 @@ pub async fn edit(
     Ok(())
 }
 
-/// `/event cancel`, `pause` or `resume` (`to`: `cancelled`, `paused`, `active`).
+/// `/event cancel`, `pause` or `resume`.
 pub async fn set_state(
     app: &AppState,
     config: &Config,
     actor: UserId,
     row: &EventRow,
-    to: &str,
+    to: Status,
 ) -> Result<(), Error> {
     let now = app.clock.now();
     let mut tx = app.db.write.begin().await?;
     match to {
-        "active" => {
+        Status::Active => {
             let series = ops::series(row).ok_or(ScheduleError::NeverFires)?;
             match ops::first_plan(&series, config.community.timezone, now) {
                 Some((next, due)) => {
-                    store::set_plan(&mut tx, row.id, Some(next), Some(due), "active").await?;
+                    store::set_plan(
+                        &mut tx,
+                        row.id,
+                        Some(next),
+                        Some(due),
+                        super::Status::Active,
+                    )
+                    .await?;
                     store::set_previous(&mut tx, row.id, Some(to_millis(now))).await?;
                 }
-                None => store::set_plan(&mut tx, row.id, None, None, "finished").await?,
+                None => {
+                    store::set_plan(&mut tx, row.id, None, None, super::Status::Finished).await?
+                }
             }
         }
         other => store::set_status(&mut tx, row.id, other).await?,
     }
     let action = match to {
-        "cancelled" => "event.cancel",
-        "paused" => "event.pause",
-        _ => "event.resume",
+        Status::Cancelled | Status::Finished => "event.cancel",
+        Status::Paused => "event.pause",
+        Status::Active => "event.resume",
     };
     let arguments = serde_json::json!({ "event": row.id });
     audited(&mut tx, config, actor, action, arguments, now).await?;

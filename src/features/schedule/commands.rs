@@ -255,7 +255,7 @@ async fn list(ctx: Context<'_>, #[min = 1] page: Option<u32>) -> Result<(), Erro
     let lines: Vec<String> = rows
         .iter()
         .map(|r| {
-            let paused = if r.status == "paused" {
+            let paused = if r.status == super::Status::Paused {
                 format!(" · {}", t!(locale, "event-paused-mark"))
             } else {
                 String::new()
@@ -326,37 +326,37 @@ async fn show(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
             row.remind.clone()
         },
         channel = format!("<#{}>", row.channel_id),
-        status = row.status.clone()
+        status = row.status.label(inv.locale(ctx))
     );
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }
 
 /// Change an event's state: cancel, pause or resume it
-async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Error> {
+async fn change(ctx: Context<'_>, event: i64, to: super::Status) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let data = ctx.data();
     let row = find(ctx, event).await?;
     refuse_config_made(&row)?;
-    if row.status == "cancelled" {
+    if row.status == super::Status::Cancelled {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }
     actions::set_state(data, &inv.config, ctx.author().id, &row, to).await?;
     let locale = inv.locale(ctx);
     let text = match to {
-        "cancelled" => t!(
+        super::Status::Cancelled | super::Status::Finished => t!(
             locale,
             "event-cancelled",
             id = event,
             title = row.title_in(locale)
         ),
-        "paused" => t!(
+        super::Status::Paused => t!(
             locale,
             "event-paused",
             id = event,
             title = row.title_in(locale)
         ),
-        _ => t!(
+        super::Status::Active => t!(
             locale,
             "event-resumed",
             id = event,
@@ -370,19 +370,19 @@ async fn change(ctx: Context<'_>, event: i64, to: &'static str) -> Result<(), Er
 /// Cancel an event (no more announcements or reminders)
 #[poise::command(slash_command, custom_data = "Level::Moderator")]
 async fn cancel(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
-    change(ctx, event, "cancelled").await
+    change(ctx, event, super::Status::Cancelled).await
 }
 
 /// Pause a recurring event
 #[poise::command(slash_command, custom_data = "Level::Moderator")]
 async fn pause(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
-    change(ctx, event, "paused").await
+    change(ctx, event, super::Status::Paused).await
 }
 
 /// Resume a paused event from its next occurrence
 #[poise::command(slash_command, custom_data = "Level::Moderator")]
 async fn resume(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
-    change(ctx, event, "active").await
+    change(ctx, event, super::Status::Active).await
 }
 
 /// Skip the next occurrence only
@@ -391,7 +391,7 @@ async fn skip(ctx: Context<'_>, #[min = 1] event: i64) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let data = ctx.data();
     let row = find(ctx, event).await?;
-    if row.status == "cancelled" {
+    if row.status == super::Status::Cancelled {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }
     let skipped = actions::skip(data, &inv.config, &row).await?;
@@ -508,7 +508,7 @@ async fn edit(
     let now = data.clock.now();
     let row = find(ctx, event).await?;
     refuse_config_made(&row)?;
-    if row.status == "cancelled" {
+    if row.status == super::Status::Cancelled {
         return Err(ScheduleError::Cancelled { id: event }.into());
     }
     let duration_s = parse_duration_option(duration.as_deref())?.unwrap_or(row.duration_s);

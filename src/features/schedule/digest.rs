@@ -53,7 +53,7 @@ impl Digest {
             .await?
             .into_iter()
             .filter(|e| {
-                e.status == "active"
+                e.status == super::Status::Active
                     && e.next_at
                         .is_some_and(|n| n < to_millis(now + Duration::days(7)))
             })

@@ -172,7 +172,10 @@ pub async fn calendar(
     let mut events = Vec::new();
     let mut earliest = now;
     let rows = store::list(db, 10_000).await?;
-    for row in rows.into_iter().filter(|r| r.status == "active") {
+    for row in rows
+        .into_iter()
+        .filter(|r| r.status == super::Status::Active)
+    {
         if !public.is_some_and(|p| p.contains(&(row.channel_id as u64))) {
             continue;
         }

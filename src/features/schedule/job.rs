@@ -31,7 +31,7 @@ impl Scheduler {
             let Some(current) = store::get(&mut tx, row.id).await? else {
                 continue;
             };
-            if current.status != "active"
+            if current.status != super::Status::Active
                 || current
                     .due_at
                     .is_none_or(|d| d > crate::clock::to_millis(now))

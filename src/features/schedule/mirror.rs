@@ -291,7 +291,7 @@ mod body_tests {
             remind: String::new(),
             duration_s: 3_600,
             catch_up: "post_late".into(),
-            status: "active".into(),
+            status: crate::features::schedule::Status::Active,
             next_at: Some(1_800_000_000_000),
             due_at: None,
             prev_at: None,

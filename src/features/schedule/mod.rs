@@ -22,6 +22,17 @@ pub mod store;
 pub mod sync;
 
 pub use crate::recurrence;
+
+crate::vocabulary! {
+    /// Where an event stands.
+    pub enum Status {
+        Active = ("active", "event-status-active"),
+        Paused = ("paused", "event-status-paused"),
+        Cancelled = ("cancelled", "event-status-cancelled"),
+        /// Its series has no more dates.
+        Finished = ("finished", "event-status-finished"),
+    }
+}
 pub use commands::commands;
 pub use engine::Engine;
 pub use error::ScheduleError;
@@ -46,28 +57,12 @@ use crate::error::Error;
 /// The custom-id prefix of RSVP buttons: `lyceum:rsvp:<event>:<occurrence ms>:<answer>`.
 pub const RSVP_PREFIX: &str = "lyceum:rsvp:";
 
-/// A member's answer to an occurrence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    Going,
-    Maybe,
-    No,
-}
-
-impl Answer {
-    /// As stored and as in a button's custom id.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Answer::Going => "going",
-            Answer::Maybe => "maybe",
-            Answer::No => "no",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Answer> {
-        [Answer::Going, Answer::Maybe, Answer::No]
-            .into_iter()
-            .find(|a| a.as_str() == text)
+crate::vocabulary! {
+    /// A member's answer to an occurrence.
+    pub enum Answer {
+        Going = ("going", "event-going"),
+        Maybe = ("maybe", "event-maybe"),
+        No = ("no", "event-not-going"),
     }
 }
 

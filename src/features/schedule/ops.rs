@@ -115,33 +115,21 @@ pub fn announcement(
             "inline": false,
         }],
     });
-    let button = |answer: super::Answer, label: String, style: Style| {
+    let button = |answer: super::Answer, style: Style| {
         let rsvp = super::Rsvp {
             event: row.id,
             occurrence: occ,
             answer,
         };
-        components::button(rsvp.custom_id(), label, style)
+        components::button(rsvp.custom_id(), answer.label(locale), style)
     };
     MessageBody {
         content: String::new(),
         embeds: vec![embed],
         components: vec![components::row(vec![
-            button(
-                super::Answer::Going,
-                t!(locale, "event-going"),
-                Style::Success,
-            ),
-            button(
-                super::Answer::Maybe,
-                t!(locale, "event-maybe"),
-                Style::Secondary,
-            ),
-            button(
-                super::Answer::No,
-                t!(locale, "event-not-going"),
-                Style::Danger,
-            ),
+            button(super::Answer::Going, Style::Success),
+            button(super::Answer::Maybe, Style::Secondary),
+            button(super::Answer::No, Style::Danger),
         ])],
         ..Default::default()
     }
@@ -307,7 +295,7 @@ pub async fn run_event(
     let locale = config.community.default_locale;
     let now_ms = to_millis(now);
     let Some(series) = series(row) else {
-        store::set_plan(tx, row.id, None, None, "finished").await?;
+        store::set_plan(tx, row.id, None, None, super::Status::Finished).await?;
         return Ok(0);
     };
     let mut queued = 0;
@@ -334,11 +322,11 @@ pub async fn run_event(
     match next {
         Some(occ) => {
             let due = due_for(tx, row.id, &series, previous, occ).await?;
-            store::set_plan(tx, row.id, Some(occ), Some(due), "active").await?;
+            store::set_plan(tx, row.id, Some(occ), Some(due), super::Status::Active).await?;
             store::set_previous(tx, row.id, previous).await?;
         }
         None => {
-            store::set_plan(tx, row.id, None, None, "finished").await?;
+            store::set_plan(tx, row.id, None, None, super::Status::Finished).await?;
             // The last occurrence stays known, for attendance while it is on.
             store::set_previous(tx, row.id, previous).await?;
         }
@@ -399,10 +387,10 @@ pub async fn skip_next(
     }
     match first_plan(&series, tz, from_millis(occ)) {
         Some((next, due)) => {
-            store::set_plan(tx, row.id, Some(next), Some(due), "active").await?;
+            store::set_plan(tx, row.id, Some(next), Some(due), super::Status::Active).await?;
             store::set_previous(tx, row.id, Some(occ)).await?;
         }
-        None => store::set_plan(tx, row.id, None, None, "finished").await?,
+        None => store::set_plan(tx, row.id, None, None, super::Status::Finished).await?,
     }
     Ok(Some(occ))
 }

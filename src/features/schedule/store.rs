@@ -17,7 +17,7 @@ pub struct EventRow {
     pub remind: String,
     pub duration_s: i64,
     pub catch_up: String,
-    pub status: String,
+    pub status: super::Status,
     pub next_at: Option<i64>,
     pub due_at: Option<i64>,
     /// The previous occurrence (or, before the first, when the series was planned).
@@ -133,7 +133,7 @@ pub async fn set_plan(
     id: i64,
     next_at: Option<i64>,
     due_at: Option<i64>,
-    status: &str,
+    status: super::Status,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE events SET next_at = ?, due_at = ?, status = ? WHERE id = ?")
         .bind(next_at)
@@ -212,7 +212,11 @@ pub async fn set_config_id(
     Ok(())
 }
 
-pub async fn set_status(tx: &mut SqliteConnection, id: i64, status: &str) -> sqlx::Result<()> {
+pub async fn set_status(
+    tx: &mut SqliteConnection,
+    id: i64,
+    status: super::Status,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE events SET status = ? WHERE id = ?")
         .bind(status)
         .bind(id)
@@ -503,7 +507,7 @@ pub async fn rsvps_of(
     member: u64,
     from: i64,
     limit: i64,
-) -> sqlx::Result<Vec<(i64, i64, String)>> {
+) -> sqlx::Result<Vec<(i64, i64, super::Answer)>> {
     sqlx::query_as(
         "SELECT event_id, occurrence_at, answer FROM rsvps
           WHERE member_id = ? AND occurrence_at >= ? ORDER BY occurrence_at LIMIT ?",

@@ -70,10 +70,10 @@ async fn replan(
         .and_then(|series| ops::first_plan(&series, config.community.timezone, now));
     match plan {
         Some((next, due)) => {
-            store::set_plan(tx, id, Some(next), Some(due), "active").await?;
+            store::set_plan(tx, id, Some(next), Some(due), super::Status::Active).await?;
             store::set_previous(tx, id, Some(to_millis(now))).await?;
         }
-        None => store::set_plan(tx, id, None, None, "finished").await?,
+        None => store::set_plan(tx, id, None, None, super::Status::Finished).await?,
     }
     Ok(())
 }
@@ -115,7 +115,7 @@ pub async fn sync(
             }
             Some(row) => {
                 let (timing, other) = differs(row, item);
-                let revived = row.status == "cancelled";
+                let revived = row.status == super::Status::Cancelled;
                 if timing || other || revived {
                     store::update_event(tx, &as_configured(row, item)).await?;
                     if timing || revived {
@@ -129,8 +129,8 @@ pub async fn sync(
     }
     for row in &rows {
         let id = row.config_id.as_deref().unwrap_or_default();
-        if row.status != "cancelled" && !config.schedules.iter().any(|i| i.id == id) {
-            store::set_plan(tx, row.id, None, None, "cancelled").await?;
+        if row.status != super::Status::Cancelled && !config.schedules.iter().any(|i| i.id == id) {
+            store::set_plan(tx, row.id, None, None, super::Status::Cancelled).await?;
             report.removed.push(id.to_string());
         }
     }

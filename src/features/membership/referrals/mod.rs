@@ -197,7 +197,7 @@ pub async fn on_payment(
         now,
     )
     .await?;
-    let locale = points_store::locale_of(tx, referrer, config.community.default_locale).await?;
+    let locale = crate::member_locale::of(tx, referrer, config.community.default_locale).await?;
     let text = match kind {
         "points" => t!(
             locale,
@@ -298,7 +298,7 @@ pub async fn on_reversal(
         now,
     )
     .await?;
-    let locale = points_store::locale_of(tx, referrer, config.community.default_locale).await?;
+    let locale = crate::member_locale::of(tx, referrer, config.community.default_locale).await?;
     let dm = Effect::SendDm {
         user_id: referrer,
         body: MessageBody::text(t!(

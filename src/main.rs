@@ -240,6 +240,75 @@ fn ask(prompt: &str) -> anyhow::Result<String> {
     Ok(line.trim().to_string())
 }
 
+/// The community's server: the only one the bot is in, the `--server` flag's, or asked.
+fn init_server<'a>(
+    servers: &'a [lyceum::setup::Named],
+    flag: Option<&str>,
+    interactive: bool,
+) -> anyhow::Result<&'a lyceum::setup::Named> {
+    match (servers, flag) {
+        // The only server the bot is in: nothing to ask.
+        ([only], None) => {
+            println!("server: {} (the only one the bot is in)", only.name);
+            Ok(only)
+        }
+        (_, flag) => pick(
+            interactive,
+            "Which server is your community?",
+            servers,
+            flag,
+            None,
+        )?
+        .ok_or_else(|| {
+            anyhow::anyhow!("choose a server with --server (one of: {})", names(servers))
+        }),
+    }
+}
+
+/// The community's time zone: the flag's, typed, or this machine's (an IANA name, checked,
+/// with a suggestion for a near miss).
+fn init_timezone(flag: Option<String>, interactive: bool) -> anyhow::Result<chrono_tz::Tz> {
+    let suggested = lyceum::setup::suggested_timezone();
+    let timezone = match flag {
+        Some(tz) => tz,
+        None if interactive => {
+            let typed = ask(&format!("time zone, IANA name (Enter for {suggested})"))?;
+            if typed.is_empty() {
+                suggested.name().to_string()
+            } else {
+                typed
+            }
+        }
+        None => suggested.name().to_string(),
+    };
+    timezone.parse().map_err(|_| {
+        let meant = lyceum::config::mistakes::zone_meant(&timezone)
+            .map(|m| format!(", did you mean \"{m}\"?"))
+            .unwrap_or_default();
+        anyhow::anyhow!("{timezone:?} is not an IANA time zone{meant}")
+    })
+}
+
+/// The community's default language: the flag's, typed, or English.
+fn init_language(flag: Option<String>, interactive: bool) -> anyhow::Result<String> {
+    let language = match flag {
+        Some(language) => language,
+        None if interactive => {
+            let typed = ask("default language: en or zh-CN (Enter for en)")?;
+            if typed.is_empty() {
+                "en".to_string()
+            } else {
+                typed
+            }
+        }
+        None => "en".to_string(),
+    };
+    if !matches!(language.as_str(), "en" | "zh-CN") {
+        anyhow::bail!("language {language:?}: Lyceum speaks en and zh-CN");
+    }
+    Ok(language)
+}
+
 /// `lyceum init`: the bot's servers, then that server's channels and roles by name, a few
 /// questions, and a short commented config.toml with real ids.
 async fn init(args: InitArgs) -> anyhow::Result<()> {
@@ -264,26 +333,7 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     if servers.is_empty() {
         anyhow::bail!("the bot is in no server yet: invite it first (lyceum invite-url)");
     }
-    let server = match (&servers[..], args.server.as_deref()) {
-        // The only server the bot is in: nothing to ask.
-        ([only], None) => {
-            println!("server: {} (the only one the bot is in)", only.name);
-            only
-        }
-        (_, flag) => pick(
-            interactive,
-            "Which server is your community?",
-            &servers,
-            flag,
-            None,
-        )?
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "choose a server with --server (one of: {})",
-                names(&servers)
-            )
-        })?,
-    };
+    let server = init_server(&servers, args.server.as_deref(), interactive)?;
     let channels = discord.text_channels(server.id).await?;
     let roles = discord.roles(server.id).await?;
     let mod_log = pick(
@@ -300,40 +350,8 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
         args.announcements.as_deref(),
         None,
     )?;
-    let suggested = setup::suggested_timezone();
-    let timezone = match args.timezone.clone() {
-        Some(tz) => tz,
-        None if interactive => {
-            let typed = ask(&format!("time zone, IANA name (Enter for {suggested})"))?;
-            if typed.is_empty() {
-                suggested.name().to_string()
-            } else {
-                typed
-            }
-        }
-        None => suggested.name().to_string(),
-    };
-    let timezone: chrono_tz::Tz = timezone.parse().map_err(|_| {
-        let meant = lyceum::config::mistakes::zone_meant(&timezone)
-            .map(|m| format!(", did you mean \"{m}\"?"))
-            .unwrap_or_default();
-        anyhow::anyhow!("{timezone:?} is not an IANA time zone{meant}")
-    })?;
-    let language = match args.language.clone() {
-        Some(language) => language,
-        None if interactive => {
-            let typed = ask("default language: en or zh-CN (Enter for en)")?;
-            if typed.is_empty() {
-                "en".to_string()
-            } else {
-                typed
-            }
-        }
-        None => "en".to_string(),
-    };
-    if !matches!(language.as_str(), "en" | "zh-CN") {
-        anyhow::bail!("language {language:?}: Lyceum speaks en and zh-CN");
-    }
+    let timezone = init_timezone(args.timezone.clone(), interactive)?;
+    let language = init_language(args.language.clone(), interactive)?;
     let admin_role = pick(
         interactive,
         "Which role's holders are admins?",

@@ -113,33 +113,7 @@ impl Rest {
         if let Some(reason) = reason.filter(|r| !r.is_empty()) {
             request = request.header("X-Audit-Log-Reason", encode_reason(reason));
         }
-        request = match body {
-            Some(mut body) if !files.is_empty() => {
-                body["attachments"] = files
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| json!({ "id": i, "filename": f.filename }))
-                    .collect();
-                let mut form =
-                    reqwest::multipart::Form::new().text("payload_json", body.to_string());
-                for (i, f) in files.iter().enumerate() {
-                    let mime = if f.filename.ends_with(".png") {
-                        "image/png"
-                    } else {
-                        "application/octet-stream"
-                    };
-                    let part = reqwest::multipart::Part::bytes(f.data.clone())
-                        .file_name(f.filename.clone())
-                        .mime_str(mime)
-                        .expect("a valid MIME type");
-                    form = form.part(format!("files[{i}]"), part);
-                }
-                request.multipart(form)
-            }
-            Some(body) => request.json(&body),
-            // Discord answers 411 to a body-less PUT without `Content-Length: 0`.
-            None => request.header("Content-Length", "0").body(""),
-        };
+        request = with_body(request, body, files);
         let response = match request.send().await {
             Ok(response) => response,
             Err(e) => {
@@ -150,62 +124,105 @@ impl Rest {
                 )
             }
         };
-        let status = response.status();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let header_retry = header("retry-after").and_then(|v| v.parse::<f64>().ok());
-        let mut limits = RateHeaders {
-            status: status.as_u16(),
-            bucket: header("x-ratelimit-bucket"),
-            remaining: header("x-ratelimit-remaining").and_then(|v| v.parse().ok()),
-            reset_after: header("x-ratelimit-reset-after").and_then(|v| v.parse().ok()),
-            retry_after: None,
-            global: header("x-ratelimit-global").is_some_and(|v| v == "true"),
-        };
-        let json: Option<Value> = if status == StatusCode::NO_CONTENT {
-            None
-        } else {
-            response.json().await.ok()
-        };
-        let retry_after = json
-            .as_ref()
-            .and_then(|j| j.get("retry_after"))
-            .and_then(Value::as_f64)
-            .or(header_retry);
-        let message = json
-            .as_ref()
-            .map(|j| {
-                let text = j.get("message").and_then(Value::as_str).unwrap_or("");
-                match j.get("code").and_then(Value::as_i64) {
-                    Some(code) if code != 0 => format!("{text} (code {code})"),
-                    _ => text.to_string(),
-                }
-            })
-            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
-        let global = json
-            .as_ref()
-            .and_then(|j| j.get("global"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-            || limits.global;
-        limits.retry_after = retry_after;
-        limits.global = global;
-        (
-            Response::Status {
-                status: status.as_u16(),
-                retry_after,
-                message,
-                global,
-            },
-            json,
-            Some(limits),
-        )
+        read_response(response).await
     }
+}
+
+/// The request with its body: JSON, multipart with the files beside the JSON, or an explicit
+/// empty body.
+fn with_body(
+    request: reqwest::RequestBuilder,
+    body: Option<Value>,
+    files: &[FileAttachment],
+) -> reqwest::RequestBuilder {
+    match body {
+        Some(mut body) if !files.is_empty() => {
+            body["attachments"] = files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| json!({ "id": i, "filename": f.filename }))
+                .collect();
+            let mut form = reqwest::multipart::Form::new().text("payload_json", body.to_string());
+            for (i, f) in files.iter().enumerate() {
+                let mime = if f.filename.ends_with(".png") {
+                    "image/png"
+                } else {
+                    "application/octet-stream"
+                };
+                let part = reqwest::multipart::Part::bytes(f.data.clone())
+                    .file_name(f.filename.clone())
+                    .mime_str(mime)
+                    .expect("a valid MIME type");
+                form = form.part(format!("files[{i}]"), part);
+            }
+            request.multipart(form)
+        }
+        Some(body) => request.json(&body),
+        // Discord answers 411 to a body-less PUT without `Content-Length: 0`.
+        None => request.header("Content-Length", "0").body(""),
+    }
+}
+
+/// Discord's answer as the outbox reads it: the status with its retry-after and message, the
+/// JSON body, and the rate-limit headers.
+async fn read_response(
+    response: reqwest::Response,
+) -> (Response, Option<Value>, Option<RateHeaders>) {
+    let status = response.status();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let header_retry = header("retry-after").and_then(|v| v.parse::<f64>().ok());
+    let mut limits = RateHeaders {
+        status: status.as_u16(),
+        bucket: header("x-ratelimit-bucket"),
+        remaining: header("x-ratelimit-remaining").and_then(|v| v.parse().ok()),
+        reset_after: header("x-ratelimit-reset-after").and_then(|v| v.parse().ok()),
+        retry_after: None,
+        global: header("x-ratelimit-global").is_some_and(|v| v == "true"),
+    };
+    let json: Option<Value> = if status == StatusCode::NO_CONTENT {
+        None
+    } else {
+        response.json().await.ok()
+    };
+    let retry_after = json
+        .as_ref()
+        .and_then(|j| j.get("retry_after"))
+        .and_then(Value::as_f64)
+        .or(header_retry);
+    let message = json
+        .as_ref()
+        .map(|j| {
+            let text = j.get("message").and_then(Value::as_str).unwrap_or("");
+            match j.get("code").and_then(Value::as_i64) {
+                Some(code) if code != 0 => format!("{text} (code {code})"),
+                _ => text.to_string(),
+            }
+        })
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
+    let global = json
+        .as_ref()
+        .and_then(|j| j.get("global"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        || limits.global;
+    limits.retry_after = retry_after;
+    limits.global = global;
+    (
+        Response::Status {
+            status: status.as_u16(),
+            retry_after,
+            message,
+            global,
+        },
+        json,
+        Some(limits),
+    )
 }
 
 fn message_json(body: &MessageBody, nonce: &str) -> Value {
@@ -529,18 +546,17 @@ impl Courier {
     /// Performs one effect. `attempt` counts this one (1 for the first try).
     async fn perform(&self, row: &OutboxRow, attempt: u32, effect: &Effect) -> Outcome {
         let priority = effect.priority();
-        let response = match effect {
+        match effect {
             Effect::AddRole {
                 guild_id,
                 user_id,
                 role_id,
                 reason,
             } => {
-                return self
-                    .converge_role(
-                        attempt, priority, true, *guild_id, *user_id, *role_id, reason,
-                    )
-                    .await
+                self.converge_role(
+                    attempt, priority, true, *guild_id, *user_id, *role_id, reason,
+                )
+                .await
             }
             Effect::RemoveRole {
                 guild_id,
@@ -548,60 +564,37 @@ impl Courier {
                 role_id,
                 reason,
             } => {
-                return self
-                    .converge_role(
-                        attempt, priority, false, *guild_id, *user_id, *role_id, reason,
-                    )
-                    .await
+                self.converge_role(
+                    attempt, priority, false, *guild_id, *user_id, *role_id, reason,
+                )
+                .await
             }
             Effect::SendMessage { channel_id, body } => {
-                return self
-                    .post_once(row, attempt, priority, &channel_id.to_string(), body)
-                    .await;
+                self.post_once(row, attempt, priority, &channel_id.to_string(), body)
+                    .await
             }
             Effect::SendDm { user_id, body } => {
-                return self.send_dm(row, attempt, priority, *user_id, body).await;
+                self.send_dm(row, attempt, priority, *user_id, body).await
             }
             Effect::DeleteMessage { .. }
             | Effect::TimeoutMember { .. }
             | Effect::KickMember { .. }
             | Effect::BanMember { .. }
-            | Effect::SetChannelPermission { .. } => {
-                let Some(request) = Request::of(effect) else {
-                    unreachable!("every plain effect has a request");
-                };
-                let (response, _) = self
-                    .call(
-                        priority,
-                        request.method,
-                        &request.path,
-                        request.body,
-                        request.reason,
-                    )
-                    .await;
-                if let (Response::Status { status: 404, .. }, Some(gone)) =
-                    (&response, request.gone)
-                {
-                    return Outcome::Skipped(gone.into());
-                }
-                response
-            }
+            | Effect::SetChannelPermission { .. } => self.plain(attempt, priority, effect).await,
             Effect::EditPost {
                 channel_id,
                 outbox_id,
                 body,
             } => {
-                return self
-                    .edit_post(attempt, priority, *channel_id, *outbox_id, body)
-                    .await;
+                self.edit_post(attempt, priority, *channel_id, *outbox_id, body)
+                    .await
             }
             Effect::PinPost {
                 channel_id,
                 outbox_id,
             } => {
-                return self
-                    .pin_post(attempt, priority, *channel_id, *outbox_id)
-                    .await;
+                self.pin_post(attempt, priority, *channel_id, *outbox_id)
+                    .await
             }
             Effect::CreateForumPost {
                 guild_id,
@@ -615,28 +608,60 @@ impl Courier {
                     name,
                     body,
                 };
-                return self.create_forum_post(row, attempt, priority, &post).await;
+                self.create_forum_post(row, attempt, priority, &post).await
             }
             Effect::CreateScheduledEvent { guild_id, body } => {
-                return self
-                    .create_scheduled_event(row, attempt, priority, *guild_id, body)
-                    .await;
+                self.create_scheduled_event(row, attempt, priority, *guild_id, body)
+                    .await
             }
             Effect::EditScheduledEvent {
                 guild_id,
                 outbox_id,
                 body,
             } => {
-                let Some(event) = self.created_by(*outbox_id).await else {
-                    return Outcome::Failed("the event was never created in Discord".into());
-                };
-                let path = format!("/guilds/{guild_id}/scheduled-events/{event}");
-                let (response, _) = self
-                    .call(priority, Method::PATCH, &path, Some(body.clone()), None)
-                    .await;
-                response
+                self.edit_scheduled_event(attempt, priority, *guild_id, *outbox_id, body)
+                    .await
             }
+        }
+    }
+
+    /// A delete, timeout, kick, ban or permission change: one request; a 404 where the target
+    /// is gone ends it as skipped.
+    async fn plain(&self, attempt: u32, priority: i64, effect: &Effect) -> Outcome {
+        let Some(request) = Request::of(effect) else {
+            unreachable!("every plain effect has a request");
         };
+        let (response, _) = self
+            .call(
+                priority,
+                request.method,
+                &request.path,
+                request.body,
+                request.reason,
+            )
+            .await;
+        if let (Response::Status { status: 404, .. }, Some(gone)) = (&response, request.gone) {
+            return Outcome::Skipped(gone.into());
+        }
+        self.conclude(&response, attempt)
+    }
+
+    /// An edit of a scheduled event this outbox created (found by the item that created it).
+    async fn edit_scheduled_event(
+        &self,
+        attempt: u32,
+        priority: i64,
+        guild_id: serenity::all::GuildId,
+        outbox_id: i64,
+        body: &serde_json::Value,
+    ) -> Outcome {
+        let Some(event) = self.created_by(outbox_id).await else {
+            return Outcome::Failed("the event was never created in Discord".into());
+        };
+        let path = format!("/guilds/{guild_id}/scheduled-events/{event}");
+        let (response, _) = self
+            .call(priority, Method::PATCH, &path, Some(body.clone()), None)
+            .await;
         self.conclude(&response, attempt)
     }
 

@@ -108,7 +108,7 @@ pub async fn renewals_message(
     days: i64,
     page: usize,
 ) -> Result<(String, Vec<serenity::CreateActionRow>), Error> {
-    use super::renewals::{self, Activity};
+    use super::renewals;
     crate::features::stats::activity(data)
         .flush(&data.db)
         .await?;
@@ -127,25 +127,7 @@ pub async fn renewals_message(
     let lines: Vec<String> = due
         .iter()
         .enumerate()
-        .map(|(i, d)| {
-            let activity = match d.activity {
-                Activity::Active => t!(locale, "renewals-active"),
-                Activity::Quiet => t!(locale, "renewals-quiet"),
-                Activity::Silent => t!(locale, "renewals-silent"),
-            };
-            let sent = if d.sent {
-                format!(" · {}", t!(locale, "renewals-sent"))
-            } else {
-                String::new()
-            };
-            format!(
-                "`{}` <@{}> — <t:{}:D> · {activity}{sent}\n> {}",
-                i + 1,
-                d.member,
-                d.paid_until / 1000,
-                renewals::draft(config, d, config.community.default_locale).replace('\n', " ")
-            )
-        })
+        .map(|(i, d)| renewal_line(config, locale, i, d))
         .collect();
     let header = t!(
         locale,
@@ -202,22 +184,50 @@ pub async fn renewals_message(
         .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
         .collect();
     if pages.len() > 1 {
-        let turn = |to: usize, label: String, disabled: bool| {
-            serenity::CreateButton::new(format!("{}{days}:{to}", renewals::PAGE_PREFIX))
-                .label(label)
-                .style(serenity::ButtonStyle::Secondary)
-                .disabled(disabled)
-        };
-        rows.push(serenity::CreateActionRow::Buttons(vec![
-            turn(
-                at.saturating_sub(1).max(1),
-                t!(locale, "renewals-previous"),
-                at == 1,
-            ),
-            turn(at + 1, t!(locale, "renewals-next"), at == pages.len()),
-        ]));
+        rows.push(page_turns(locale, days, at, pages.len()));
     }
     Ok((reply::fit(text.join("\n")), rows))
+}
+
+/// One member's line in `/renewals upcoming`: when, how active, whether the draft went out,
+/// and the draft itself.
+fn renewal_line(config: &Config, locale: Locale, i: usize, d: &super::renewals::Due) -> String {
+    use super::renewals::{self, Activity};
+    let activity = match d.activity {
+        Activity::Active => t!(locale, "renewals-active"),
+        Activity::Quiet => t!(locale, "renewals-quiet"),
+        Activity::Silent => t!(locale, "renewals-silent"),
+    };
+    let sent = if d.sent {
+        format!(" · {}", t!(locale, "renewals-sent"))
+    } else {
+        String::new()
+    };
+    format!(
+        "`{}` <@{}> — <t:{}:D> · {activity}{sent}\n> {}",
+        i + 1,
+        d.member,
+        d.paid_until / 1000,
+        renewals::draft(config, d, config.community.default_locale).replace('\n', " ")
+    )
+}
+
+/// Previous / next under a paged `/renewals upcoming` (`at` of `pages`).
+fn page_turns(locale: Locale, days: i64, at: usize, pages: usize) -> serenity::CreateActionRow {
+    let turn = |to: usize, label: String, disabled: bool| {
+        serenity::CreateButton::new(format!("{}{days}:{to}", super::renewals::PAGE_PREFIX))
+            .label(label)
+            .style(serenity::ButtonStyle::Secondary)
+            .disabled(disabled)
+    };
+    serenity::CreateActionRow::Buttons(vec![
+        turn(
+            at.saturating_sub(1).max(1),
+            t!(locale, "renewals-previous"),
+            at == 1,
+        ),
+        turn(at + 1, t!(locale, "renewals-next"), at == pages),
+    ])
 }
 
 /// The custom id of `/gate apply`'s confirmation button.

@@ -150,7 +150,7 @@ pub async fn overview(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cohort {
     pub week: NaiveDate,
-    /// "free", or the first product the members ever held.
+    /// "free", or the first product the members ever paid for.
     pub tier: String,
     pub size: i64,
     pub retained: Vec<Option<f64>>,
@@ -160,7 +160,7 @@ pub struct Cohort {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFunnel {
     pub product: String,
-    /// Members who joined in the window and took the product within `CONVERT_WITHIN`.
+    /// Members who joined in the window and paid for the product within `CONVERT_WITHIN`.
     pub converted: i64,
     pub joined: i64,
     /// Holders whose access ended in the window without a renewal, and holders now.
@@ -198,13 +198,15 @@ pub async fn retention(
             active_weeks.insert((member, monday(d)));
         }
     }
-    let grants: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT member_id, product, MIN(starts_at) FROM grants WHERE source != 'points' GROUP BY member_id, product",
-    )
+    // Paid access only: a comp is neither a tier nor a conversion.
+    let paid: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+        "SELECT g.member_id, g.product, MIN(g.starts_at) FROM grants g WHERE {PAID_GRANT}
+          GROUP BY g.member_id, g.product"
+    ))
     .fetch_all(&mut *conn)
     .await?;
     let mut first_product: HashMap<i64, (i64, String)> = HashMap::new();
-    for (member, product, at) in &grants {
+    for (member, product, at) in &paid {
         let entry = first_product
             .entry(*member)
             .or_insert((*at, product.clone()));
@@ -212,15 +214,33 @@ pub async fn retention(
             *entry = (*at, product.clone());
         }
     }
+    let cohorts = cohorts(&joins, &first_product, &active_weeks, this_week, tz);
+    let mut funnels = Vec::new();
+    for product in &config.products {
+        let window = (to_millis(start), to_millis(now));
+        funnels.push(funnel(conn, &product.id, &joins, &paid, window).await?);
+    }
+    Ok((cohorts, funnels))
+}
+
+/// Members who joined since the window's start, by join week and tier (their first paid
+/// product, or "free"), with the share of each still active in each following week.
+fn cohorts(
+    joins: &[(i64, i64)],
+    first_product: &HashMap<i64, (i64, String)>,
+    active_weeks: &HashSet<(i64, NaiveDate)>,
+    this_week: NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Vec<Cohort> {
     let mut cohorts: BTreeMap<(NaiveDate, String), Vec<i64>> = BTreeMap::new();
-    for (member, joined) in &joins {
+    for (member, joined) in joins {
         let week = monday(day(from_millis(*joined), tz));
         let tier = first_product
             .get(member)
             .map_or_else(|| "free".to_string(), |(_, p)| p.clone());
         cohorts.entry((week, tier)).or_default().push(*member);
     }
-    let out = cohorts
+    cohorts
         .into_iter()
         .map(|((week, tier), members)| {
             let retained = (1..=FOLLOW_WEEKS as i64)
@@ -243,46 +263,53 @@ pub async fn retention(
                 retained,
             }
         })
-        .collect();
-    let mut funnels = Vec::new();
-    for product in &config.products {
-        let joined_at: HashMap<i64, i64> = joins.iter().copied().collect();
-        let converted = grants
-            .iter()
-            .filter(|(m, p, at)| {
-                p == &product.id
-                    && joined_at
-                        .get(m)
-                        .is_some_and(|j| *at >= *j && *at - *j <= CONVERT_WITHIN.num_milliseconds())
-            })
-            .count() as i64;
-        let (holders,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(DISTINCT member_id) FROM grants WHERE product = ?1 AND ended_at IS NULL
-               AND (ends_at IS NULL OR ends_at > ?2)",
-        )
-        .bind(&product.id)
-        .bind(to_millis(now))
-        .fetch_one(&mut *conn)
-        .await?;
-        let (churned,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(DISTINCT g.member_id) FROM grants g
-              WHERE g.product = ?1 AND g.ended_at >= ?2
-                AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.member_id = g.member_id AND o.product = ?1
-                                 AND o.ended_at IS NULL)",
-        )
-        .bind(&product.id)
-        .bind(to_millis(start))
-        .fetch_one(&mut *conn)
-        .await?;
-        funnels.push(ProductFunnel {
-            product: product.id.clone(),
-            converted,
-            joined: joins.len() as i64,
-            churned,
-            holders,
-        });
-    }
-    Ok((out, funnels))
+        .collect()
+}
+
+/// One product's funnel over `window` (ms): joiners who paid for it within
+/// [`CONVERT_WITHIN`] of joining, paying holders now, and paying holders who left it.
+async fn funnel(
+    conn: &mut SqliteConnection,
+    product: &str,
+    joins: &[(i64, i64)],
+    paid: &[(i64, String, i64)],
+    (start, now): (i64, i64),
+) -> sqlx::Result<ProductFunnel> {
+    let joined_at: HashMap<i64, i64> = joins.iter().copied().collect();
+    let converted = paid
+        .iter()
+        .filter(|(m, p, at)| {
+            p == product
+                && joined_at
+                    .get(m)
+                    .is_some_and(|j| *at >= *j && *at - *j <= CONVERT_WITHIN.num_milliseconds())
+        })
+        .count() as i64;
+    let (holders,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(DISTINCT g.member_id) FROM grants g WHERE g.product = ?1 AND g.ended_at IS NULL
+           AND (g.ends_at IS NULL OR g.ends_at > ?2) AND {PAID_GRANT}"
+    ))
+    .bind(product)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (churned,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(DISTINCT g.member_id) FROM grants g
+          WHERE g.product = ?1 AND g.ended_at >= ?2 AND {PAID_GRANT}
+            AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.member_id = g.member_id AND o.product = ?1
+                             AND o.ended_at IS NULL)"
+    ))
+    .bind(product)
+    .bind(start)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ProductFunnel {
+        product: product.to_string(),
+        converted,
+        joined: joins.len() as i64,
+        churned,
+        holders,
+    })
 }
 
 /// One member's day: messages (counted on the hot path) and, from the points ledger, points
@@ -556,6 +583,13 @@ mod tests {
             .execute(&mut *conn)
             .await
             .unwrap();
+        // Member 2 was given Pro by staff (a comp): free access, counted nowhere as paid.
+        sqlx::query("INSERT INTO grants (member_id, role_id, product, source, starts_at, ends_at, created_at) VALUES (2, 5, 'pro', 'manual', ?, ?, 0)")
+            .bind(at("2026-12-03T10:00:00Z"))
+            .bind(at("2027-01-03T00:00:00Z"))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
 
         let o = overview(&mut conn, &config, now, 7).await.unwrap();
         // Dec 10–16: member 1 on 7 days, member 3 on Dec 10 → 8 member-days / 7.
@@ -573,11 +607,12 @@ mod tests {
             .find(|c| c.week == nov30 && c.tier == "free")
             .unwrap();
         // 2 members; week of Dec 7: only member 1 → 50%; the week of Dec 14 is not over.
-        assert_eq!(free.size, 2);
+        assert_eq!(free.size, 2, "a comp is no tier: {cohorts:?}");
         assert_eq!(free.retained[0], Some(0.5));
         assert_eq!(free.retained[1], None);
         let pro = cohorts.iter().find(|c| c.tier == "pro").unwrap();
         assert_eq!((pro.size, pro.retained[0]), (1, None));
+        // Only member 3 paid: the comp is neither a conversion nor a paying holder.
         assert_eq!(funnels[0].converted, 1);
         assert_eq!(funnels[0].holders, 1);
 

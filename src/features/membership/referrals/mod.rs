@@ -133,48 +133,7 @@ pub async fn on_payment(
     }
     let referrer = UserId::new(referral.referrer_id as u64);
     let key = reference(me);
-    let (kind, amount, given) = match credit {
-        Credit::Points(points) => {
-            let entry = Entry {
-                member: referrer,
-                delta: points,
-                lifetime_delta: points,
-                kind: crate::features::points::Kind::Referral,
-                reason: Some(format!("referred <@{me}>")),
-                reference: Some(key.clone()),
-                actor: None,
-                channel: None,
-                at: now,
-            };
-            points_ops::apply(tx, config, &[entry], now).await?;
-            ("points", points, points)
-        }
-        Credit::Days(days) => {
-            let given = match current_product(tx, config, referrer, now).await? {
-                Some(product) => {
-                    ops::grant(
-                        tx,
-                        config,
-                        &GrantRequest {
-                            member: referrer,
-                            product,
-                            source: "referral",
-                            length: Length::Span(Duration::days(days)),
-                            reference: Some(&key),
-                            note: None,
-                            actor: None,
-                        },
-                        now,
-                    )
-                    .await?;
-                    days
-                }
-                // Nothing to add days to: recorded, nothing given (`/refer stats` shows it).
-                None => 0,
-            };
-            ("days", days, given)
-        }
-    };
+    let (kind, amount, given) = give_credit(tx, config, credit, referrer, me, &key, now).await?;
     let credited = store::set_credited(
         tx,
         &store::Credited {
@@ -197,6 +156,76 @@ pub async fn on_payment(
         now,
     )
     .await?;
+    tell_referrer(tx, config, referrer, me, kind, given, &key, now).await
+}
+
+/// Gives the referrer their credit: points, or days on the product they hold longest (none
+/// when they hold nothing timed). Returns (kind, amount promised, amount given).
+async fn give_credit(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    credit: Credit,
+    referrer: UserId,
+    me: i64,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(&'static str, i64, i64), Error> {
+    Ok(match credit {
+        Credit::Points(points) => {
+            let entry = Entry {
+                member: referrer,
+                delta: points,
+                lifetime_delta: points,
+                kind: crate::features::points::Kind::Referral,
+                reason: Some(format!("referred <@{me}>")),
+                reference: Some(key.to_string()),
+                actor: None,
+                channel: None,
+                at: now,
+            };
+            points_ops::apply(tx, config, &[entry], now).await?;
+            ("points", points, points)
+        }
+        Credit::Days(days) => {
+            let given = match current_product(tx, config, referrer, now).await? {
+                Some(product) => {
+                    ops::grant(
+                        tx,
+                        config,
+                        &GrantRequest {
+                            member: referrer,
+                            product,
+                            source: "referral",
+                            length: Length::Span(Duration::days(days)),
+                            reference: Some(key),
+                            note: None,
+                            actor: None,
+                        },
+                        now,
+                    )
+                    .await?;
+                    days
+                }
+                // Nothing to add days to: recorded, nothing given (`/refer stats` shows it).
+                None => 0,
+            };
+            ("days", days, given)
+        }
+    })
+}
+
+/// The referrer's DM: what their referral earned them.
+#[allow(clippy::too_many_arguments)]
+async fn tell_referrer(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    referrer: UserId,
+    me: i64,
+    kind: &str,
+    given: i64,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
     let locale = crate::member_locale::of(tx, referrer, config.community.default_locale).await?;
     let text = match kind {
         "points" => t!(

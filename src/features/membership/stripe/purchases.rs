@@ -95,53 +95,9 @@ pub async fn checkout_completed(
             )
             .await?;
         }
-    } else {
-        let amount = int(o, "amount_total").unwrap_or(product.price_minor);
-        let currency = text(o, "currency").unwrap_or(&product.currency);
-        let recorded = store::record_payment(
-            tx,
-            &store::NewPayment {
-                source_id: session,
-                purchase: &purchase,
-                payment_intent: id_of(o, "payment_intent"),
-                charge: None,
-                member: member.get(),
-                product: &product.id,
-                amount_minor: amount,
-                currency,
-                period_end: None,
-            },
-            now,
-        )
-        .await?;
-        let Some(payment_id) = recorded else {
-            // Completed and async-succeeded both say "paid" for one session: one grant.
-            return Ok(Applied::Done);
-        };
-        let granted = grant(
-            tx,
-            config,
-            member,
-            product,
-            Length::Product,
-            &reference,
-            now,
-        )
-        .await?;
-        let kind = if granted.renewal { "renewal" } else { "new" };
-        let income = format!("stripe:{session}");
-        stripe_income(
-            tx,
-            Some(&product.id),
-            Some(member),
-            kind,
-            amount,
-            currency,
-            &income,
-            now,
-        )
-        .await?;
-        referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
+    } else if !one_time_paid(tx, config, o, &purchase, member, product, now).await? {
+        // Completed and async-succeeded both say "paid" for one session: one grant.
+        return Ok(Applied::Done);
     }
     if crate::features::community::has_left(tx, member).await? {
         unmatched::member_left(tx, config, event, member, product, now).await?;
@@ -157,6 +113,67 @@ pub async fn checkout_completed(
     )
     .await?;
     Ok(Applied::Done)
+}
+
+/// A one-time payment's checkout, paid: the payment recorded, the product's length granted,
+/// the income and the referral's reward booked. False when the session was already paid for.
+async fn one_time_paid(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    o: &Value,
+    purchase: &str,
+    member: UserId,
+    product: &Product,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let session = text(o, "id").unwrap_or_default();
+    let reference = format!("stripe:{purchase}");
+    let amount = int(o, "amount_total").unwrap_or(product.price_minor);
+    let currency = text(o, "currency").unwrap_or(&product.currency);
+    let recorded = store::record_payment(
+        tx,
+        &store::NewPayment {
+            source_id: session,
+            purchase,
+            payment_intent: id_of(o, "payment_intent"),
+            charge: None,
+            member: member.get(),
+            product: &product.id,
+            amount_minor: amount,
+            currency,
+            period_end: None,
+        },
+        now,
+    )
+    .await?;
+    let Some(payment_id) = recorded else {
+        return Ok(false);
+    };
+    let granted = grant(
+        tx,
+        config,
+        member,
+        product,
+        Length::Product,
+        &reference,
+        now,
+    )
+    .await?;
+    let kind = if granted.renewal { "renewal" } else { "new" };
+    let income = format!("stripe:{session}");
+    stripe_income(
+        tx,
+        Some(&product.id),
+        Some(member),
+        kind,
+        amount,
+        currency,
+        &income,
+        now,
+    )
+    .await?;
+    referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
+    Ok(true)
 }
 
 /// A delayed payment failed: nothing is granted; staff see it (the member may try again).

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod logging;
 pub mod member_locale;
+pub mod members;
 pub mod modlog;
 pub mod outbox;
 pub mod priority;

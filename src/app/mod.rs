@@ -114,6 +114,7 @@ fn with_engines(
         .with_part(points)
         .with_part(crate::access::StaffCache::default())
         .with_part(crate::member_locale::Known::default())
+        .with_part(crate::members::Written::default())
         .with_part(moderation::Engine::default())
         .with_part(schedule::Engine::default())
         .with_part(stats::Activity::default())

@@ -317,20 +317,7 @@ impl Config {
         let items = plan::read_items(reader.array(&root, "content_plan"));
         let plan = reader.read(&root, "plan", |s| plan::read_plan(s, items));
 
-        // `[schedule]` as a table holds the Events-tab settings (`mirror_to_discord`, …, as
-        // `[events]` does); as `[[schedule]]` items, standing schedules. TOML allows one or the
-        // other in a file.
-        let schedule_settings = matches!(root.get("schedule"), Some(toml::Value::Table(_)));
-        let schedules = if schedule_settings {
-            Vec::new()
-        } else {
-            schedule::read_items(
-                reader.array(&root, "schedule"),
-                community.as_ref().map_or(Tz::UTC, |c| c.timezone),
-                community.as_ref().map_or(Locale::En, |c| c.default_locale),
-                channels.announcements,
-            )
-        };
+        let schedules = read_schedules(&reader, &root, community.as_ref(), &channels);
 
         let qa = reader.read(&root, "qa", community::read_qa);
 
@@ -339,30 +326,11 @@ impl Config {
         let roles = reader.read(&root, "roles", roles::read_roles);
         check_role_menus(&reader, &roles, &onboarding, &products, &points, &staff);
         let highlights = reader.read(&root, "highlights", highlights::read_highlights);
-        let events = if schedule_settings && root.get("events").is_none() {
-            reader.read(&root, "schedule", read_events)
-        } else {
-            if schedule_settings {
-                reader.problem(
-                    "schedule",
-                    None,
-                    "set the Events tab in [events] or in [schedule], not both",
-                );
-            }
-            reader.read(&root, "events", read_events)
-        };
+        let events = read_events_tab(&reader, &root);
         let referrals = reader.read(&root, "referrals", retention::read_referrals);
         let renewals = reader.read(&root, "renewals", retention::read_renewals);
         let report = reader.read(&root, "report", retention::read_report);
-        for (i, h) in highlights.start_here.iter().enumerate() {
-            if !products.iter().any(|p| p.id == h.product) {
-                reader.problem(
-                    format!("highlights.start_here[{i}].product"),
-                    Some(&toml::Value::String(h.product.clone())),
-                    "no [[products]] has this id",
-                );
-            }
-        }
+        check_start_here(&reader, &highlights, &products);
 
         let problems = reader.into_problems();
         match (discord, community, web) {
@@ -692,6 +660,55 @@ fn read_onboarding(s: &mut Section<'_>) -> OnboardingConfig {
         welcome: Some(welcome),
         welcome_message,
         menu: s.string("menu"),
+    }
+}
+
+/// `[[schedule]]` items: the standing schedules, in the community's zone and language.
+/// `[schedule]` as a table holds the Events-tab settings instead (as `[events]` does); TOML
+/// allows one or the other in a file.
+fn read_schedules(
+    reader: &Reader,
+    root: &Table,
+    community: Option<&CommunityConfig>,
+    channels: &ChannelsConfig,
+) -> Vec<ScheduleItem> {
+    if matches!(root.get("schedule"), Some(toml::Value::Table(_))) {
+        return Vec::new();
+    }
+    schedule::read_items(
+        reader.array(root, "schedule"),
+        community.map_or(Tz::UTC, |c| c.timezone),
+        community.map_or(Locale::En, |c| c.default_locale),
+        channels.announcements,
+    )
+}
+
+/// The Events-tab settings: `[events]`, or `[schedule]` written as a table (not both).
+fn read_events_tab(reader: &Reader, root: &Table) -> EventsConfig {
+    let schedule_settings = matches!(root.get("schedule"), Some(toml::Value::Table(_)));
+    if schedule_settings && root.get("events").is_none() {
+        return reader.read(root, "schedule", read_events);
+    }
+    if schedule_settings {
+        reader.problem(
+            "schedule",
+            None,
+            "set the Events tab in [events] or in [schedule], not both",
+        );
+    }
+    reader.read(root, "events", read_events)
+}
+
+/// Each `[[highlights.start_here]]` names a product that exists.
+fn check_start_here(reader: &Reader, highlights: &HighlightsConfig, products: &[Product]) {
+    for (i, h) in highlights.start_here.iter().enumerate() {
+        if !products.iter().any(|p| p.id == h.product) {
+            reader.problem(
+                format!("highlights.start_here[{i}].product"),
+                Some(&toml::Value::String(h.product.clone())),
+                "no [[products]] has this id",
+            );
+        }
     }
 }
 

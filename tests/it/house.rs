@@ -517,3 +517,48 @@ fn no_raw_component_numbers_outside_the_kit() {
         .collect();
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// No function of the product (`src/` but the test rig, tests excluded) runs over 100 lines:
+/// past that a reader wants names for its parts. (The rig's scene scripts and route tables
+/// read top to bottom and are left long.)
+#[test]
+fn no_product_function_runs_over_a_hundred_lines() {
+    const MAX: usize = 100;
+    let mut found = Vec::new();
+    for file in rust_files(&src()) {
+        if file.components().any(|c| c.as_os_str() == "harness") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text
+            .lines()
+            .take_while(|l| !l.starts_with("#[cfg(test)]"))
+            .collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i];
+            let code = line.trim_start();
+            let indent = &line[..line.len() - code.len()];
+            let signature = ["pub ", "pub(crate) ", "pub(super) ", "async ", "const "]
+                .iter()
+                .fold(code, |rest, p| rest.strip_prefix(p).unwrap_or(rest));
+            if signature.starts_with("fn ") && !line.trim_end().ends_with(';') {
+                let close = format!("{indent}}}");
+                let end = (i..lines.len())
+                    .find(|&j| lines[j].starts_with(&close))
+                    .unwrap_or(lines.len() - 1);
+                let length = end - i + 1;
+                if length > MAX {
+                    let name: String = signature[3..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    found.push(format!("{}: {name} ({length} lines)", file.display()));
+                }
+                i = end;
+            }
+            i += 1;
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}

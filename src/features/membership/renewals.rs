@@ -212,29 +212,7 @@ pub async fn winback(
 ) -> Result<WinBack, Error> {
     let now = app.clock.now();
     let since = to_millis(now - Duration::days(days));
-    let lapsed: Vec<(i64, i64)> = {
-        let mut conn = app.db.read.acquire().await?;
-        let terms: Vec<_> = crate::features::stats::store::paid_terms(&mut conn)
-            .await?
-            .into_iter()
-            .filter(|t| t.product == product.id)
-            .collect();
-        let sent = store::winbacks_sent(&mut conn, &product.id).await?;
-        let mut out = Vec::new();
-        for due in crate::features::stats::renewal_rate::dues(&terms, &[], to_millis(now)) {
-            if due.at < since || sent.contains(&(due.member, due.at)) {
-                continue;
-            }
-            let member = UserId::new(due.member as u64);
-            if super::ops::held(&mut conn, member, &product.id, now).await?
-                != crate::grants::rules::Held::None
-            {
-                continue; // came back
-            }
-            out.push((due.member, due.at));
-        }
-        out
-    };
+    let lapsed = lapsed_since(app, product, since, now).await?;
     let expiry = Duration::from_std(config.renewals.winback_expiry).unwrap_or_default();
     let price = config
         .renewals
@@ -265,31 +243,12 @@ pub async fn winback(
             result.before += 1;
             continue;
         }
-        let offer = super::codes::NewBatch {
-            product,
-            count: 1,
-            duration_s: None,
-            max_uses: 1,
-            expires_at: Some(result.expires_at),
-            price_minor: Some(price),
+        let offer = Offer {
+            price_minor: price,
+            expires_at: result.expires_at,
+            batch,
         };
-        let code = super::codes::make_code(&mut tx, &offer, batch, by, now).await?;
-        let user = UserId::new(member as u64);
-        let locale =
-            crate::member_locale::of(&mut tx, user, config.community.default_locale).await?;
-        let dm = Effect::SendDm {
-            user_id: user,
-            body: MessageBody::text(t!(
-                locale,
-                "winback-dm",
-                community = config.community.name.get(locale).to_string(),
-                product = product.name.get(locale).to_string(),
-                price = crate::i18n::money(price, &product.currency),
-                code = code,
-                until = format!("<t:{}:D>", result.expires_at.timestamp())
-            )),
-        };
-        outbox::enqueue(&mut tx, &dm, now, None).await?;
+        send_offer(&mut tx, config, product, &offer, member, by, now).await?;
         result.sent.push(member);
     }
     let entry = crate::audit::Action {
@@ -307,6 +266,81 @@ pub async fn winback(
     app.commit(tx).await?;
     result.batch = Some(batch);
     Ok(result)
+}
+
+/// Paying members of `product` whose paid time lapsed since `since` (ms), who have not come
+/// back and were not offered a win-back for that lapse: (member, lapsed at).
+async fn lapsed_since(
+    app: &crate::state::AppState,
+    product: &crate::config::Product,
+    since: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>, Error> {
+    let mut conn = app.db.read.acquire().await?;
+    let terms: Vec<_> = crate::features::stats::store::paid_terms(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|t| t.product == product.id)
+        .collect();
+    let sent = store::winbacks_sent(&mut conn, &product.id).await?;
+    let mut out = Vec::new();
+    for due in crate::features::stats::renewal_rate::dues(&terms, &[], to_millis(now)) {
+        if due.at < since || sent.contains(&(due.member, due.at)) {
+            continue;
+        }
+        let member = UserId::new(due.member as u64);
+        if super::ops::held(&mut conn, member, &product.id, now).await?
+            != crate::grants::rules::Held::None
+        {
+            continue; // came back
+        }
+        out.push((due.member, due.at));
+    }
+    Ok(out)
+}
+
+/// One win-back offer's terms.
+struct Offer {
+    price_minor: i64,
+    expires_at: DateTime<Utc>,
+    batch: i64,
+}
+
+/// A one-use code at the offer's price, and the member's DM with it, in their language.
+async fn send_offer(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    product: &crate::config::Product,
+    offer: &Offer,
+    member: i64,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let batch = super::codes::NewBatch {
+        product,
+        count: 1,
+        duration_s: None,
+        max_uses: 1,
+        expires_at: Some(offer.expires_at),
+        price_minor: Some(offer.price_minor),
+    };
+    let code = super::codes::make_code(tx, &batch, offer.batch, by, now).await?;
+    let user = UserId::new(member as u64);
+    let locale = crate::member_locale::of(tx, user, config.community.default_locale).await?;
+    let dm = Effect::SendDm {
+        user_id: user,
+        body: MessageBody::text(t!(
+            locale,
+            "winback-dm",
+            community = config.community.name.get(locale).to_string(),
+            product = product.name.get(locale).to_string(),
+            price = crate::i18n::money(offer.price_minor, &product.currency),
+            code = code,
+            until = format!("<t:{}:D>", offer.expires_at.timestamp())
+        )),
+    };
+    outbox::enqueue(tx, &dm, now, None).await?;
+    Ok(())
 }
 
 /// (member, product, paid end) from a Send button's custom id.

@@ -87,26 +87,7 @@ pub async fn act(
         incident.channel, incident.message
     );
     if let Some(protected) = incident.protected {
-        let hit = incident.hit.clone();
-        let member = format!("<@{}>", incident.member);
-        modlog::post_embed(tx, config, now, |l| Entry {
-            title: t!(l, "automod-cannot-act-title"),
-            fields: vec![
-                (t!(l, "modlog-field-member"), member),
-                (t!(l, "modlog-field-rule"), filter_label(l, hit.filter)),
-                (
-                    t!(l, "modlog-field-why"),
-                    match protected {
-                        Protected::Owner => t!(l, "automod-protected-owner"),
-                        Protected::AboveBot => t!(l, "automod-protected-above-bot"),
-                    },
-                ),
-                (t!(l, "modlog-field-excerpt"), excerpt(incident.text)),
-                (t!(l, "modlog-field-link"), jump.clone()),
-            ],
-            color: ORANGE,
-        })
-        .await?;
+        cannot_act(tx, config, incident, protected, &jump, now).await?;
         return Ok(None);
     }
     let reason = format!("Lyceum automod: {}", incident.hit.filter.as_str());
@@ -130,25 +111,7 @@ pub async fn act(
     }
     let filter = incident.hit.filter;
     if incident.dm && action != Action::Log {
-        let l = match incident.locale {
-            Some(l) => l,
-            None => {
-                let default = config.community.default_locale;
-                crate::member_locale::of(tx, incident.member, default).await?
-            }
-        };
-        let text = t!(
-            l,
-            "automod-dm",
-            community = config.community.name.get(l).to_string(),
-            rule = filter_label(l, filter),
-            action = action_label(l, action)
-        );
-        let effect = Effect::SendDm {
-            user_id: incident.member,
-            body: MessageBody::text(text),
-        };
-        outbox::enqueue(tx, &effect, now, None).await?;
+        tell_member(tx, config, incident, action, now).await?;
     }
     let member = format!("<@{}>", incident.member);
     let detail = incident.hit.detail.clone();
@@ -179,6 +142,70 @@ pub async fn act(
         return Ok(Some(warned.id));
     }
     Ok(None)
+}
+
+/// Automod caught a message it may not act on (the owner's, or a member above the bot):
+/// staff hear why in the mod log.
+async fn cannot_act(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    incident: &Incident<'_>,
+    protected: Protected,
+    jump: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let hit = incident.hit.clone();
+    let member = format!("<@{}>", incident.member);
+    modlog::post_embed(tx, config, now, |l| Entry {
+        title: t!(l, "automod-cannot-act-title"),
+        fields: vec![
+            (t!(l, "modlog-field-member"), member),
+            (t!(l, "modlog-field-rule"), filter_label(l, hit.filter)),
+            (
+                t!(l, "modlog-field-why"),
+                match protected {
+                    Protected::Owner => t!(l, "automod-protected-owner"),
+                    Protected::AboveBot => t!(l, "automod-protected-above-bot"),
+                },
+            ),
+            (t!(l, "modlog-field-excerpt"), excerpt(incident.text)),
+            (t!(l, "modlog-field-link"), jump.to_string()),
+        ],
+        color: ORANGE,
+    })
+    .await?;
+    Ok(())
+}
+
+/// The member's DM: which rule, what was done, in their language.
+async fn tell_member(
+    tx: &mut SqliteConnection,
+    config: &Config,
+    incident: &Incident<'_>,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let l = match incident.locale {
+        Some(l) => l,
+        None => {
+            let default = config.community.default_locale;
+            crate::member_locale::of(tx, incident.member, default).await?
+        }
+    };
+    let text = t!(
+        l,
+        "automod-dm",
+        community = config.community.name.get(l).to_string(),
+        rule = filter_label(l, incident.hit.filter),
+        action = action_label(l, action)
+    );
+    let effect = Effect::SendDm {
+        user_id: incident.member,
+        body: MessageBody::text(text),
+    };
+    outbox::enqueue(tx, &effect, now, None).await?;
+
+    Ok(())
 }
 
 fn action_label(l: Locale, action: Action) -> String {

@@ -488,17 +488,7 @@ async fn write_until_stopped(
         doorbell.answered();
         // Whatever is queued, up to one transaction's worth (all of it on shutdown).
         let room = if stop { usize::MAX } else { MAX_BATCH_ROWS };
-        while batch.len() < room {
-            match inbox.try_recv() {
-                Ok(Command::Write(entry)) => batch.push(entry),
-                Ok(Command::Flush(done)) => waiting.push(done),
-                Err(mpsc::error::TryRecvError::Empty) => break,
-                Err(mpsc::error::TryRecvError::Disconnected) => {
-                    stop = true;
-                    break;
-                }
-            }
-        }
+        stop |= take_queued(&mut inbox, &mut batch, &mut waiting, room);
         behind = !stop && batch.len() >= room;
         // After a failed commit only the tick retries: a failing disk is not hammered once
         // per arriving message.
@@ -550,6 +540,25 @@ async fn write_until_stopped(
             break;
         }
     }
+}
+
+/// Moves what the inbox holds into `batch` (entries) and `waiting` (flush requests) until the
+/// batch has `room` entries or the inbox is empty. True when every sender is gone.
+fn take_queued(
+    inbox: &mut mpsc::UnboundedReceiver<Command>,
+    batch: &mut Vec<Entry>,
+    waiting: &mut Vec<oneshot::Sender<()>>,
+    room: usize,
+) -> bool {
+    while batch.len() < room {
+        match inbox.try_recv() {
+            Ok(Command::Write(entry)) => batch.push(entry),
+            Ok(Command::Flush(done)) => waiting.push(done),
+            Err(mpsc::error::TryRecvError::Empty) => return false,
+            Err(mpsc::error::TryRecvError::Disconnected) => return true,
+        }
+    }
+    false
 }
 
 async fn write_batch(state: &AppState, batch: &[Entry], number: i64) -> anyhow::Result<()> {

@@ -35,8 +35,8 @@ const FLOW_BUCKET_MS: i64 = 900_000;
 struct Flow(std::collections::BTreeMap<i64, (i64, i64)>);
 
 impl Flow {
-    fn add(&mut self, at_ms: i64, kind: &str, delta: i64) {
-        if super::Kind::parse(kind).is_some_and(super::Kind::is_escrow) || delta == 0 {
+    fn add(&mut self, at_ms: i64, kind: Option<super::Kind>, delta: i64) {
+        if kind.is_some_and(super::Kind::is_escrow) || delta == 0 {
             return;
         }
         let bucket = self.0.entry(at_ms.div_euclid(FLOW_BUCKET_MS)).or_default();
@@ -105,7 +105,7 @@ pub async fn insert_entries(
         match ledger_insert(chunk, false).build().execute(&mut *tx).await {
             Ok(_) => {
                 for e in chunk {
-                    flow.add(to_millis(e.at), e.kind.as_str(), e.delta);
+                    flow.add(to_millis(e.at), Some(e.kind), e.delta);
                     written.push((e.member.get() as i64, e.delta, e.lifetime_delta));
                 }
             }
@@ -115,7 +115,7 @@ pub async fn insert_entries(
                     .fetch_all(&mut *tx)
                     .await?;
                 for (member, delta, lifetime, kind, at) in rows {
-                    flow.add(at, &kind, delta);
+                    flow.add(at, super::Kind::parse(&kind), delta);
                     written.push((member, delta, lifetime));
                 }
             }

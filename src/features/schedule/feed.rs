@@ -182,62 +182,8 @@ pub async fn calendar(
         let (Some(series), Some(next)) = (ops::series(&row), row.next_at.map(from_millis)) else {
             continue;
         };
-        let length = Duration::seconds(row.duration_s);
-        let head = |uid: String, lines: &mut Vec<String>| {
-            lines.push("BEGIN:VEVENT".into());
-            lines.push(format!("UID:{uid}"));
-            lines.push(format!("DTSTAMP:{}", stamp(now)));
-            lines.push(format!("SUMMARY:{}", escape(&row.title)));
-            if !row.description.is_empty() {
-                lines.push(format!("DESCRIPTION:{}", escape(&row.description)));
-            }
-        };
-        let first = recurrence::resolve(tz, series.start);
-        let first = recurrence::next_after(
-            &series.repeat,
-            series.start,
-            tz,
-            first - Duration::seconds(1),
-        );
-        match (rrule(&series.repeat, series.start), first) {
-            (Some(rule), Some(first)) => {
-                earliest = earliest.min(first);
-                let local = |at: DateTime<Utc>| local_stamp(at.with_timezone(&tz).naive_local());
-                head(format!("event-{}@lyceum", row.id), &mut events);
-                events.push(format!("DTSTART;TZID={}:{}", tz.name(), local(first)));
-                events.push(format!("DURATION:PT{}S", length.num_seconds()));
-                events.push(format!("RRULE:{rule}"));
-                let skipped = store::skipped_on_purpose(db, row.id).await?;
-                if !skipped.is_empty() {
-                    let dates: Vec<String> = skipped
-                        .into_iter()
-                        .map(|at| local(from_millis(at)))
-                        .collect();
-                    events.push(format!("EXDATE;TZID={}:{}", tz.name(), dates.join(",")));
-                }
-                events.push("END:VEVENT".into());
-            }
-            _ => {
-                // One-off: its planned instant (kept to the second, as the scheduler has it).
-                // Cron: each occurrence for a year.
-                let until = next + Duration::days(CRON_HORIZON_DAYS);
-                let mut at = Some(next);
-                while let Some(occ) = at.filter(|o| *o <= until) {
-                    head(
-                        format!("event-{}-{}@lyceum", row.id, occ.timestamp()),
-                        &mut events,
-                    );
-                    events.push(format!("DTSTART:{}", stamp(occ)));
-                    events.push(format!("DTEND:{}", stamp(occ + length)));
-                    events.push("END:VEVENT".into());
-                    at = match series.repeat {
-                        Repeat::Cron(_) => {
-                            recurrence::next_after(&series.repeat, series.start, tz, occ)
-                        }
-                        _ => None,
-                    };
-                }
-            }
+        if let Some(first) = vevents(db, &row, &series, next, tz, now, &mut events).await? {
+            earliest = earliest.min(first);
         }
     }
     lines.extend(vtimezone(
@@ -253,6 +199,80 @@ pub async fn calendar(
         .collect::<Vec<_>>()
         .join("\r\n")
         + "\r\n")
+}
+
+/// One event's VEVENTs, added to `events`: a repeating rule with its skipped dates, or each
+/// occurrence for a one-off or a cron. Returns the rule's first occurrence (for the zone's
+/// history).
+async fn vevents(
+    db: &Db,
+    row: &store::EventRow,
+    series: &ops::Series,
+    next: DateTime<Utc>,
+    tz: Tz,
+    now: DateTime<Utc>,
+    events: &mut Vec<String>,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let mut shown = None;
+    let length = Duration::seconds(row.duration_s);
+    let head = |uid: String, lines: &mut Vec<String>| {
+        lines.push("BEGIN:VEVENT".into());
+        lines.push(format!("UID:{uid}"));
+        lines.push(format!("DTSTAMP:{}", stamp(now)));
+        lines.push(format!("SUMMARY:{}", escape(&row.title)));
+        if !row.description.is_empty() {
+            lines.push(format!("DESCRIPTION:{}", escape(&row.description)));
+        }
+    };
+    let first = recurrence::resolve(tz, series.start);
+    let first = recurrence::next_after(
+        &series.repeat,
+        series.start,
+        tz,
+        first - Duration::seconds(1),
+    );
+    match (rrule(&series.repeat, series.start), first) {
+        (Some(rule), Some(first)) => {
+            shown = Some(first);
+            let local = |at: DateTime<Utc>| local_stamp(at.with_timezone(&tz).naive_local());
+            head(format!("event-{}@lyceum", row.id), events);
+            events.push(format!("DTSTART;TZID={}:{}", tz.name(), local(first)));
+            events.push(format!("DURATION:PT{}S", length.num_seconds()));
+            events.push(format!("RRULE:{rule}"));
+            let skipped = store::skipped_on_purpose(db, row.id).await?;
+            if !skipped.is_empty() {
+                let dates: Vec<String> = skipped
+                    .into_iter()
+                    .map(|at| local(from_millis(at)))
+                    .collect();
+                events.push(format!("EXDATE;TZID={}:{}", tz.name(), dates.join(",")));
+            }
+            events.push("END:VEVENT".into());
+        }
+        _ => {
+            // One-off: its planned instant (kept to the second, as the scheduler has it).
+            // Cron: each occurrence for a year.
+            let until = next + Duration::days(CRON_HORIZON_DAYS);
+            let mut at = Some(next);
+            while let Some(occ) = at.filter(|o| *o <= until) {
+                head(
+                    format!("event-{}-{}@lyceum", row.id, occ.timestamp()),
+                    events,
+                );
+                events.push(format!("DTSTART:{}", stamp(occ)));
+                events.push(format!("DTEND:{}", stamp(occ + length)));
+                events.push("END:VEVENT".into());
+                at = match series.repeat {
+                    Repeat::Cron(_) => {
+                        recurrence::next_after(&series.repeat, series.start, tz, occ)
+                    }
+                    _ => None,
+                };
+            }
+        }
+    }
+
+    Ok(shown)
 }
 
 #[cfg(test)]

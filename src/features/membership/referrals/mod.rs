@@ -156,7 +156,7 @@ pub async fn on_payment(
         now,
     )
     .await?;
-    tell_referrer(tx, config, referrer, me, kind, given, &key, now).await
+    tell_referrer(tx, config, referrer, me, credit, given, &key, now).await
 }
 
 /// Gives the referrer their credit: points, or days on the product they hold longest (none
@@ -221,14 +221,14 @@ async fn tell_referrer(
     config: &Config,
     referrer: UserId,
     me: i64,
-    kind: &str,
+    credit: Credit,
     given: i64,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let locale = crate::member_locale::of(tx, referrer, config.community.default_locale).await?;
-    let text = match kind {
-        "points" => t!(
+    let text = match credit {
+        Credit::Points(_) => t!(
             locale,
             "refer-credited-points",
             member = format!("<@{me}>"),

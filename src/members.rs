@@ -52,9 +52,19 @@ pub struct Written(Mutex<HashMap<u64, (String, Option<String>)>>);
 /// Rows per statement when a whole member list arrives (100,000 members at connect).
 const CHUNK: usize = 500;
 
+/// How a member was seen, which says whether they are in the server now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeenAs {
+    /// Here now: joined, updated, interacted, logged in. A member marked as gone is back.
+    Present,
+    /// In a member list (at connect, in chunks): a snapshot that may be older than a leave
+    /// handled meanwhile (serenity hands events over concurrently), so it never clears one.
+    Listed,
+}
+
 /// Notes members as Discord showed them: the ones whose name or avatar changed since last
 /// written are written, on a task of its own so the caller never waits for the disk.
-pub fn note(app: &AppState, seen: Vec<Seen>) {
+pub fn note(app: &AppState, seen: Vec<Seen>, seen_as: SeenAs) {
     let changed: Vec<Seen> = match app.try_part::<Written>() {
         Some(written) => {
             let mut written = written.0.lock().expect("written names");
@@ -73,7 +83,7 @@ pub fn note(app: &AppState, seen: Vec<Seen>) {
     let app = app.clone();
     tokio::spawn(async move {
         let at = crate::clock::to_millis(app.clock.now());
-        if let Err(e) = remember(&app.db, &changed, at).await {
+        if let Err(e) = remember(&app.db, &changed, at, seen_as).await {
             tracing::warn!(members = changed.len(), error = %e, "could not remember members' names");
             if let Some(written) = app.try_part::<Written>() {
                 let mut written = written.0.lock().expect("written names");
@@ -85,8 +95,8 @@ pub fn note(app: &AppState, seen: Vec<Seen>) {
     });
 }
 
-/// Writes `seen` (a member seen is in the server: `left_at` clears), in one transaction.
-pub async fn remember(db: &Db, seen: &[Seen], at: i64) -> sqlx::Result<()> {
+/// Writes `seen`, in one transaction (a member [`SeenAs::Present`] is no longer gone).
+pub async fn remember(db: &Db, seen: &[Seen], at: i64, seen_as: SeenAs) -> sqlx::Result<()> {
     let mut tx = db.write.begin().await?;
     for chunk in seen.chunks(CHUNK) {
         let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
@@ -101,20 +111,30 @@ pub async fn remember(db: &Db, seen: &[Seen], at: i64) -> sqlx::Result<()> {
         });
         q.push(
             " ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, avatar = excluded.avatar,
-                 updated_at = excluded.updated_at, left_at = NULL",
+                 updated_at = excluded.updated_at",
         );
+        if seen_as == SeenAs::Present {
+            q.push(", left_at = NULL");
+        }
         q.build().execute(&mut *tx).await?;
     }
     tx.commit().await
 }
 
-/// `member` left the server: their name stays, marked as a former member's.
-pub async fn left(db: &Db, member: u64, at: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE member_names SET left_at = ? WHERE member_id = ? AND left_at IS NULL")
-        .bind(at)
-        .bind(member as i64)
-        .execute(&db.write)
-        .await?;
+/// `seen` left the server: their last name stays (the one Discord sent with the leave when
+/// none was known), marked as a former member's.
+pub async fn left(db: &Db, seen: &Seen, at: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO member_names (member_id, name, avatar, updated_at, left_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (member_id) DO UPDATE SET left_at = COALESCE(left_at, ?4)",
+    )
+    .bind(seen.member as i64)
+    .bind(&seen.name)
+    .bind(&seen.avatar)
+    .bind(at)
+    .execute(&db.write)
+    .await?;
     Ok(())
 }
 
@@ -162,10 +182,14 @@ mod tests {
             name: name.into(),
             avatar: Some("abc".into()),
         };
-        remember(&db, &[seen(1, "Mina"), seen(2, "凯")], 10)
+        remember(&db, &[seen(1, "Mina"), seen(2, "凯")], 10, SeenAs::Present)
             .await
             .unwrap();
-        left(&db, 2, 20).await.unwrap();
+        left(&db, &seen(2, "kai"), 20).await.unwrap();
+        // A member list older than the leave does not bring them back.
+        remember(&db, &[seen(2, "凯")], 25, SeenAs::Listed)
+            .await
+            .unwrap();
         let found = known(&db, &[1, 2, 3]).await.unwrap();
         assert_eq!(found.len(), 2);
         assert!(!found[&1].left);
@@ -175,12 +199,18 @@ mod tests {
             Some("https://cdn.discordapp.com/avatars/1/abc.png?size=64")
         );
         // Seen again (a rejoin): a member once more.
-        remember(&db, &[seen(2, "Kai")], 30).await.unwrap();
+        remember(&db, &[seen(2, "Kai")], 30, SeenAs::Present)
+            .await
+            .unwrap();
+        // A leave of someone never seen keeps the name Discord sent with it.
+        left(&db, &seen(3, "ghost"), 35).await.unwrap();
+        let found = known(&db, &[3]).await.unwrap();
+        assert_eq!((found[&3].name.as_str(), found[&3].left), ("ghost", true));
         let found = known(&db, &[2]).await.unwrap();
         assert_eq!((found[&2].name.as_str(), found[&2].left), ("Kai", false));
         // 1,200 members at once (a member list at connect) go in chunks.
         let many: Vec<Seen> = (100..1_300).map(|m| seen(m, "x")).collect();
-        remember(&db, &many, 40).await.unwrap();
+        remember(&db, &many, 40, SeenAs::Listed).await.unwrap();
         let ids: Vec<i64> = (100..1_300).collect();
         assert_eq!(known(&db, &ids).await.unwrap().len(), 1_200);
     }

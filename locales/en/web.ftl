@@ -17,6 +17,7 @@ web-member = Member
 web-level = Level
 web-points = Points
 web-someone = (a member)
+web-former-member = former member
 web-leaderboard-empty = No points earned in this period yet.
 web-members-only = The leaderboard is for members: log in with Discord to see it.
 web-prev = ← Previous

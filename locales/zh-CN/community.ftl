@@ -9,7 +9,7 @@ about-links = 链接
 about-per-week = 每周
 about-per-month = 每月
 about-per-quarter = 每季度
-about-rhythm-item = { $per } { $count } 篇{ $kind }
+about-rhythm-item = { $kind }：{ $per } { $count } 次
 about-days = { $days } 天
 
 welcome-default = 👋 欢迎来到 **{ $community }**，{ $member }！

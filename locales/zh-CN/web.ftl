@@ -17,6 +17,7 @@ web-member = 成员
 web-level = 等级
 web-points = 积分
 web-someone = （一位成员）
+web-former-member = 已离开的成员
 web-leaderboard-empty = 这段时间还没有人获得积分。
 web-members-only = 排行榜仅对成员开放：请用 Discord 登录查看。
 web-prev = ← 上一页

@@ -26,13 +26,32 @@ impl Per {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanItem {
-    /// "article", "livestream", "discussion", "video", …
+    /// "article", "livestream", "discussion", "video", … (the tag `/plan done` takes).
     pub kind: String,
+    /// What members read for it (`label = "articles"` or `{ en = …, "zh-CN" = … }`); without
+    /// one, Lyceum's own word for a common kind, else the kind as written.
+    pub label: Option<crate::i18n::LocalizedText>,
     /// A post by staff here counts (optionally only with `tag`).
     pub channel: Option<ChannelId>,
     pub tag: Option<String>,
     pub target: u32,
     pub per: Per,
+}
+
+impl PlanItem {
+    /// The kind in `locale`: the configured label, Lyceum's word for a common kind
+    /// (article, livestream, video, discussion, course, qa), else the kind as written.
+    pub fn label(&self, locale: crate::i18n::Locale) -> String {
+        if let Some(label) = &self.label {
+            return label.get(locale).to_string();
+        }
+        match self.kind.as_str() {
+            known @ ("article" | "livestream" | "video" | "discussion" | "course" | "qa") => {
+                crate::t!(locale, &format!("plan-kind-{known}"))
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +89,7 @@ pub fn read_items(items: Vec<Section<'_>>) -> Vec<PlanItem> {
     let mut out: Vec<PlanItem> = Vec::new();
     for mut t in items {
         let kind = t.string("kind");
+        let label = t.text("label");
         let channel = t.id("channel").map(ChannelId::new);
         let tag = t.string("tag").filter(|s| !s.trim().is_empty());
         let target = match t.raw("target") {
@@ -101,6 +121,7 @@ pub fn read_items(items: Vec<Section<'_>>) -> Vec<PlanItem> {
         if let (Some(kind), Some((target, per))) = (kind, target) {
             out.push(PlanItem {
                 kind,
+                label,
                 channel,
                 tag,
                 target,

@@ -1,10 +1,15 @@
 //! What the kit keeps from the gateway for everyone: the connection's state (for `/healthz`),
-//! which channels are public, and the server in serenity's cache kept current.
+//! which channels are public, the server in serenity's cache kept current, and the member
+//! directory fed (`crate::members`).
 
 use poise::serenity_prelude as serenity;
 use serenity::FullEvent;
 
 use super::Data;
+use crate::members::{
+    self,
+    SeenAs::{Listed, Present},
+};
 
 /// Notes what `event` says about the connection and the server.
 pub fn observe(ctx: &serenity::Context, data: &Data, event: &FullEvent) {
@@ -19,6 +24,81 @@ pub fn observe(ctx: &serenity::Context, data: &Data, event: &FullEvent) {
         | FullEvent::GuildRoleUpdate { .. } => public_channels(ctx, data),
         FullEvent::GuildUpdate { new_data, .. } => apply_guild_update(&ctx.cache, new_data),
         _ => {}
+    }
+    member_directory(data, event);
+}
+
+/// What the gateway says about members, for the member directory: the server's list at
+/// connect and in chunks, joins, updates and leaves, and the member on every interaction.
+fn member_directory(data: &Data, event: &FullEvent) {
+    let guild = data.config.snapshot().discord.guild_id;
+    let seen: Vec<members::Seen> = match event {
+        FullEvent::GuildCreate { guild: g, .. } if g.id == guild => {
+            return members::note(data, g.members.values().map(seen).collect(), Listed);
+        }
+        FullEvent::GuildMembersChunk { chunk } if chunk.guild_id == guild => {
+            return members::note(data, chunk.members.values().map(seen).collect(), Listed);
+        }
+        FullEvent::GuildMemberAddition { new_member } if new_member.guild_id == guild => {
+            vec![seen(new_member)]
+        }
+        FullEvent::GuildMemberUpdate { event, .. } if event.guild_id == guild => {
+            vec![members::Seen {
+                member: event.user.id.get(),
+                name: event
+                    .nick
+                    .clone()
+                    .unwrap_or_else(|| event.user.display_name().to_string()),
+                avatar: event
+                    .avatar
+                    .or(event.user.avatar)
+                    .map(|hash| hash.to_string()),
+            }]
+        }
+        FullEvent::GuildMemberRemoval { guild_id, user, .. } if *guild_id == guild => {
+            let gone = members::Seen {
+                member: user.id.get(),
+                name: user.display_name().to_string(),
+                avatar: user.avatar.map(|hash| hash.to_string()),
+            };
+            let app = data.clone();
+            tokio::spawn(async move {
+                let at = crate::clock::to_millis(app.clock.now());
+                if let Err(e) = members::left(&app.db, &gone, at).await {
+                    tracing::warn!(member = gone.member, error = %e, "could not mark a member as gone");
+                }
+            });
+            return;
+        }
+        FullEvent::InteractionCreate { interaction } => {
+            let member = match interaction {
+                serenity::Interaction::Command(c) | serenity::Interaction::Autocomplete(c) => {
+                    c.member.as_deref()
+                }
+                serenity::Interaction::Component(c) => c.member.as_ref(),
+                serenity::Interaction::Modal(m) => m.member.as_ref(),
+                _ => None,
+            };
+            member
+                .filter(|m| m.guild_id == guild)
+                .map(seen)
+                .into_iter()
+                .collect()
+        }
+        _ => return,
+    };
+    members::note(data, seen, Present);
+}
+
+/// A member as the directory keeps them: the name the server shows, and the avatar.
+fn seen(member: &serenity::Member) -> members::Seen {
+    members::Seen {
+        member: member.user.id.get(),
+        name: member.display_name().to_string(),
+        avatar: member
+            .avatar
+            .or(member.user.avatar)
+            .map(|hash| hash.to_string()),
     }
 }
 

@@ -268,14 +268,14 @@ pub async fn callback(
     };
     let config = web.app.config.snapshot();
     if who.in_guild {
-        let _ = crate::features::stats::store::set_name(
-            &web.app.db,
-            who.id,
-            &who.name,
-            who.avatar.as_deref(),
-            now,
-        )
-        .await;
+        let seen = crate::members::Seen {
+            member: who.id,
+            name: who.name.clone(),
+            avatar: who.avatar.clone(),
+        };
+        let _ =
+            crate::members::remember(&web.app.db, &[seen], now, crate::members::SeenAs::Present)
+                .await;
     }
     let language = who
         .locale

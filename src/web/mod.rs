@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod events;
 pub mod login;
+pub mod names;
 pub mod page;
 pub mod pages;
 pub mod redirect;
@@ -198,6 +199,21 @@ impl Door {
             .through_gate(&path, self.http.get_member(guild, member))
             .await
         {
+            Ok(found) => Ok(Some(found)),
+            Err(serenity::Error::Http(e)) if e.status_code().is_some_and(|s| s.as_u16() == 404) => {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A user by id, whether in the server or not (to name a former member), through the gate.
+    pub async fn user(
+        &self,
+        user: serenity::all::UserId,
+    ) -> anyhow::Result<Option<serenity::all::User>> {
+        let path = format!("/users/{user}");
+        match self.through_gate(&path, self.http.get_user(user)).await {
             Ok(found) => Ok(Some(found)),
             Err(serenity::Error::Http(e)) if e.status_code().is_some_and(|s| s.as_u16() == 404) => {
                 Ok(None)

@@ -37,6 +37,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 td.wrap { white-space: normal; min-width: 9em; }
 .avatar { display: inline-flex; width: 28px; height: 28px; border-radius: 50%; background: var(--accent); color: #fff; align-items: center; justify-content: center; font-size: 0.8rem; margin-right: 8px; vertical-align: middle; }
+img.avatar { object-fit: cover; }
 .tabs a { margin-right: 12px; } .tabs a.on { font-weight: 700; }
 .bar-progress { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; }
 .bar-progress span { display: block; height: 100%; background: var(--accent); }

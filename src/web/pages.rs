@@ -11,7 +11,8 @@ use maud::html;
 use serde::Deserialize;
 
 use super::login::{viewer, Viewer};
-use super::page::{self, bold, initials, shell};
+use super::names::Names;
+use super::page::{self, bold, shell};
 use super::{store, Web};
 use crate::access::Level;
 use crate::clock::{from_millis, to_millis};
@@ -261,9 +262,7 @@ pub async fn leaderboard(
     let more = rows.len() as i64 > BOARD_PAGE;
     let rows: Vec<(i64, i64)> = rows.into_iter().take(BOARD_PAGE as usize).collect();
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let names = stats::store::names(&web.app.db, &ids)
-        .await
-        .unwrap_or_default();
+    let names = Names::of(&web, &ids).await;
     let lifetimes = points::store::lifetimes(&web.app.db, &ids)
         .await
         .unwrap_or_default();
@@ -284,11 +283,10 @@ pub async fn leaderboard(
                     thead { tr { th { "#" } th { (t!(l, "web-member")) } th { (t!(l, "web-level")) } th { (t!(l, "web-points")) } } }
                     tbody {
                         @for (i, (member, points)) in rows.iter().enumerate() {
-                            @let name = names.get(member).map(|n| n.0.clone()).unwrap_or_else(|| t!(l, "web-someone"));
                             @let level = points::rules::level_of(lifetimes.get(member).copied().unwrap_or(0)).0;
                             tr {
                                 td { (offset + i as i64 + 1) }
-                                td.wrap { span.avatar { (initials(&name)) } (name) }
+                                td.wrap { (names.cell(*member, l, true)) }
                                 td { (level) }
                                 td { (points) }
                             }
@@ -373,14 +371,10 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
         .unwrap_or_default();
     let (level, into, span) = points::rules::level_of(row.lifetime);
     let percent = if span > 0 { into * 100 / span } else { 0 };
-    let name = stats::store::names(&web.app.db, &[member as i64])
-        .await
-        .ok()
-        .and_then(|n| n.get(&(member as i64)).map(|n| n.0.clone()))
-        .unwrap_or_default();
+    let names = Names::of(&web, &[member as i64]).await;
     let body = html! {
         div.card {
-            h1 { span.avatar { (initials(&name)) } (name) }
+            h1 { (names.cell(member as i64, l, false)) }
             p { (bold(&t!(l, "web-balance", balance = row.balance))) }
             p { (t!(l, "web-level-progress", level = level as i64, into = into, span = span, next = level as i64 + 1)) }
             div.bar-progress { span style={ "width:" (percent) "%" } {} }
@@ -701,25 +695,6 @@ fn staff_filters(q: &StaffQuery, config: &Config, page: u32) -> String {
     query
 }
 
-/// Display names of the members a page shows (their id for a member never named).
-struct Names(std::collections::HashMap<i64, (String, Option<String>)>);
-
-impl Names {
-    async fn of(web: &Web, ids: &[i64]) -> Names {
-        Names(
-            stats::store::names(&web.app.db, ids)
-                .await
-                .unwrap_or_default(),
-        )
-    }
-
-    fn of_member(&self, id: i64) -> String {
-        self.0
-            .get(&id)
-            .map_or_else(|| id.to_string(), |n| n.0.clone())
-    }
-}
-
 /// `GET /staff?product=&expiring=&quiet=&page=`: moderator and up, checked on every request.
 pub async fn staff(
     State(web): State<Web>,
@@ -833,9 +808,8 @@ fn members_card(
                 thead { tr { th { (t!(l, "web-member")) } th { (t!(l, "web-product")) } th { (t!(l, "web-ends")) } th { (t!(l, "web-source")) } } }
                 tbody {
                     @for g in &members.grants {
-                        @let name = names.of_member(g.member_id);
                         tr {
-                            td.wrap { span.avatar { (initials(&name)) } (name) }
+                            td.wrap { (names.cell(g.member_id, l, false)) }
                             td { (config.product(&g.product).map_or(g.product.clone(), |p| p.name.get(l).to_string())) }
                             td { (g.paid_until.map_or_else(|| t!(l, "membership-lifetime"), |u| local(config, u))) }
                             td { (crate::features::membership::render::source_label(l, &g.source)) }
@@ -969,9 +943,9 @@ fn audit_card(
                 @for row in audit {
                     tr {
                         td { (local(config, row.created_at)) }
-                        td { (names.of_member(row.actor_id)) }
+                        td { (names.name(row.actor_id, l)) }
                         td { strong { (row.action) } }
-                        td { (row.target_id.map(|t| names.of_member(t)).unwrap_or_default()) }
+                        td { (row.target_id.map(|t| names.name(t, l)).unwrap_or_default()) }
                         td.wrap { (crate::features::admin::commands::arguments_as_words(&row.arguments)) }
                     }
                 }
@@ -1003,11 +977,10 @@ pub async fn retry_outbox(
         return StatusCode::FORBIDDEN.into_response();
     }
     let config = web.app.config.snapshot();
-    let name = stats::store::names(&web.app.db, &[member as i64])
+    let name = Names::of(&web, &[member as i64])
         .await
-        .ok()
-        .and_then(|n| n.get(&(member as i64)).map(|n| n.0.clone()))
-        .unwrap_or_else(|| member.to_string());
+        .get(member as i64)
+        .map_or_else(|| member.to_string(), |k| k.name.clone());
     let actor = crate::features::admin::ops::Actor {
         id: serenity::all::UserId::new(member),
         name,

@@ -26,7 +26,12 @@ price = 29
 
 [[content_plan]]
 kind = "articles"
+label = {{ en = "articles", "zh-CN" = "文章" }}
 target = "3/week"
+
+[[content_plan]]
+kind = "livestream"
+target = "1/month"
 
 [qa]
 default_price = 100
@@ -105,6 +110,7 @@ async fn about_shows_the_positioning_products_and_rhythm_in_each_language() {
         "Working developers",
         "• Answers within 48h",
         "articles: 3 a week",
+        "livestream: 1 a month",
         "**Pro membership** — 29.00 USD / 30 days · `/membership buy product:pro`",
         "[Newsletter](https://example.com/news)",
     ] {
@@ -115,6 +121,11 @@ async fn about_shows_the_positioning_products_and_rhythm_in_each_language() {
     assert!(zh_embed.contains("在实战中学 Rust"), "{zh_embed}");
     assert!(zh_embed.contains("48 小时内答复"), "{zh_embed}");
     assert!(zh_embed.contains("专业会员"), "{zh_embed}");
+    // Content-plan kinds read in the member's language: the configured label, Lyceum's own
+    // word for a common kind.
+    assert!(zh_embed.contains("文章：每周 3 次"), "{zh_embed}");
+    assert!(zh_embed.contains("直播：每月 1 次"), "{zh_embed}");
+    assert!(!zh_embed.contains("articles"), "{zh_embed}");
     app.stop().await;
 }
 
@@ -554,9 +565,10 @@ async fn stats_overview_counts_what_members_did_and_export_returns_csv() {
         )
         .await;
     let csv = export.raw["_files"][0]["content"].as_str().unwrap();
-    assert!(csv.starts_with("day,member_id,messages"), "{csv}");
+    // Each member's name beside their id: the spreadsheet reads as people.
+    assert!(csv.starts_with("day,member_id,member,messages"), "{csv}");
     assert!(
-        csv.contains(&format!("2026-12-01,{},2", ids::MINA)),
+        csv.contains(&format!("2026-12-01,{},mina,2", ids::MINA)),
         "{csv}"
     );
     // Members may not read analytics.

@@ -1053,3 +1053,83 @@ async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
     let theirs = mina.get(&format!("{}/me", base(&app))).await;
     assert!(!theirs.body.contains("Messages that could not reach you"));
 }
+
+/// Every member a page shows has a name: the directory learns members from the gateway (the
+/// server's members at connect, joins, leaves, interactions) and asks Discord, through the
+/// gate, for one it never saw (an imported or quiet member) — once. A member who left reads
+/// "former member"; the public leaderboard then shows no name for them at all.
+#[tokio::test]
+async fn every_member_on_a_page_has_a_name_and_one_who_left_reads_former_member() {
+    let app =
+        TestApp::spawn_edited(|text| text.replace("[web]\n", "[web]\nleaderboard = \"public\"\n"))
+            .await;
+    // Two members who were in the server before the bot (no event names them; they never
+    // spoke): the directory has never seen them.
+    let quiet = app.sim().add_quiet_members(700_000_000_000_000_001, 2);
+    for (who, amount) in [(ids::KAI, 50), (quiet[0], 40), (quiet[1], 30)] {
+        let give = SlashCall::new(ids::OWNER, "points")
+            .subcommand("give")
+            .user_option("member", who)
+            .integer("amount", amount)
+            .string("reason", "seed");
+        app.slash(give).await;
+    }
+    app.sim().member_remove(ids::KAI);
+    // The other quiet member left while the bot was away: no event names them either.
+    app.sim().member_left_unseen(quiet[1]);
+    let gone = format!(
+        "SELECT COUNT(*) FROM member_names WHERE member_id = {} AND left_at IS NOT NULL",
+        ids::KAI as i64
+    );
+    crate::support::eventually("the directory hears Kai left", async || {
+        app.count(&gone).await == 1
+    })
+    .await;
+
+    let url = format!("{}/leaderboard", base(&app));
+    let board = Browser::new().get(&url).await;
+    assert_eq!(board.status, 200);
+    assert!(
+        board.body.contains("member1"),
+        "asked of Discord: {}",
+        board.body
+    );
+    assert_eq!(
+        board.body.matches("former member").count(),
+        2,
+        "{}",
+        board.body
+    );
+    for hidden in [
+        "(a member)",
+        ">kai<",
+        "700000000000000001",
+        "200000000000000003",
+    ] {
+        assert!(!board.body.contains(hidden), "{hidden}: {}", board.body);
+    }
+    let asked = |path: String| {
+        app.sim()
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == path)
+            .count()
+    };
+    let member_path = format!("/guilds/{}/members/{}", ids::GUILD, quiet[0]);
+    let user_path = format!("/users/{}", quiet[1]);
+    assert_eq!(
+        (asked(member_path.clone()), asked(user_path.clone())),
+        (1, 1)
+    );
+    // Remembered: the next view asks Discord nothing.
+    let again = Browser::new().get(&url).await;
+    assert!(again.body.contains("member1"), "{}", again.body);
+    assert_eq!((asked(member_path), asked(user_path)), (1, 1));
+
+    // Staff see who it was: the audit names the member beside "former member".
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let staff = owner.get(&format!("{}/staff", base(&app))).await;
+    assert!(staff.body.contains("kai (former member)"), "{}", staff.body);
+    assert!(!staff.body.contains("200000000000000003"), "{}", staff.body);
+}

@@ -23,7 +23,7 @@ pub fn rhythm(config: &Config, locale: Locale) -> Option<String> {
                 locale,
                 "about-rhythm-item",
                 count = i64::from(item.target),
-                kind = item.kind.clone(),
+                kind = item.label(locale),
                 per = per
             )
         })

@@ -46,11 +46,12 @@ async fn plan_show(ctx: Context<'_>) -> Result<(), Error> {
 async fn plan_done(ctx: Context<'_>, #[max_length = 40] kind: String) -> Result<(), Error> {
     let inv = invocation(ctx).await;
     let kind = kind.trim().to_lowercase();
-    if !inv.config.plan.items.iter().any(|i| i.kind == kind) {
+    let Some(item) = inv.config.plan.items.iter().find(|i| i.kind == kind) else {
         return Err(ScheduleError::UnknownKind { kind }.into());
-    }
+    };
     actions::content_done(ctx.data(), &kind, ctx.author().id).await?;
-    let text = t!(inv.locale(ctx), "plan-done", kind = kind);
+    let locale = inv.locale(ctx);
+    let text = t!(locale, "plan-done", kind = item.label(locale));
     reply::ephemeral(ctx, text).await?;
     Ok(())
 }

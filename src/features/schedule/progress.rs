@@ -40,7 +40,7 @@ pub async fn line(
         locale,
         "plan-line",
         mark = mark,
-        kind = item.kind.clone(),
+        kind = item.label(locale),
         actual = i64::from(actual),
         target = i64::from(item.target),
         per = per_label(locale, item.per),

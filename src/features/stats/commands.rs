@@ -358,6 +358,40 @@ enum ExportTable {
     Members,
 }
 
+/// The export's rows with each member's name (from the member directory) beside their id, so
+/// a spreadsheet reads as people; a member who left is marked, one never named stays blank.
+async fn with_member_names(
+    data: &crate::state::AppState,
+    table: ExportTable,
+    mut rows: Vec<Vec<String>>,
+) -> Result<Vec<Vec<String>>, Error> {
+    let id_column = match table {
+        ExportTable::Activity => 1,
+        ExportTable::Members => 0,
+        ExportTable::Channels => return Ok(rows),
+    };
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r[id_column].parse().ok())
+        .collect();
+    let names = crate::members::known(&data.db, &ids).await?;
+    for row in &mut rows {
+        let name = row[id_column]
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| names.get(&id))
+            .map_or_else(String::new, |k| {
+                if k.left {
+                    format!("{} (left)", k.name)
+                } else {
+                    k.name.clone()
+                }
+            });
+        row.insert(id_column + 1, name);
+    }
+    Ok(rows)
+}
+
 /// Raw numbers as a CSV file: daily activity per member, per channel, or members
 #[poise::command(slash_command, rename = "export", custom_data = "Level::Admin")]
 async fn stats_export(
@@ -384,6 +418,7 @@ async fn stats_export(
                 &[
                     "day",
                     "member_id",
+                    "member",
                     "messages",
                     "points_earned",
                     "checkins",
@@ -417,7 +452,7 @@ async fn stats_export(
             let rows = super::store::members_since(&data.db, &from).await?;
             (
                 "members",
-                &["member_id", "joined_at", "messages"],
+                &["member_id", "member", "joined_at", "messages"],
                 rows.into_iter()
                     .map(|(m, j, n)| {
                         vec![
@@ -430,6 +465,7 @@ async fn stats_export(
             )
         }
     };
+    let rows = with_member_names(data, table, rows).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| Error::Internal(anyhow::anyhow!("csv: {e}"));
     w.write_record(header).map_err(csv_err)?;

@@ -481,53 +481,6 @@ pub async fn add_activity(
     Ok(())
 }
 
-/// Members' names as last seen (a message, a login), for the ids given.
-pub async fn names(
-    db: &crate::db::Db,
-    members: &[i64],
-) -> sqlx::Result<std::collections::HashMap<i64, (String, Option<String>)>> {
-    let mut out = std::collections::HashMap::new();
-    for chunk in members.chunks(500) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
-            "SELECT member_id, name, avatar FROM member_names WHERE member_id IN (",
-        );
-        let mut ids = q.separated(", ");
-        for id in chunk {
-            ids.push_bind(*id);
-        }
-        q.push(")");
-        let rows: Vec<(i64, String, Option<String>)> =
-            q.build_query_as().fetch_all(&db.read).await?;
-        out.extend(
-            rows.into_iter()
-                .map(|(id, name, avatar)| (id, (name, avatar))),
-        );
-    }
-    Ok(out)
-}
-
-/// Remembers one member's name now (at login).
-pub async fn set_name(
-    db: &crate::db::Db,
-    member: u64,
-    name: &str,
-    avatar: Option<&str>,
-    at: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO member_names (member_id, name, avatar, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (member_id) DO UPDATE SET name = excluded.name, avatar = excluded.avatar,
-             updated_at = excluded.updated_at",
-    )
-    .bind(member as i64)
-    .bind(name)
-    .bind(avatar)
-    .bind(at)
-    .execute(&db.write)
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

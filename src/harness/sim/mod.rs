@@ -954,6 +954,12 @@ impl Sim {
         Inner::dispatch_locked(&mut state, "GUILD_MEMBER_REMOVE", d);
     }
 
+    /// `user` left while the bot was not connected: no event ever tells it (Discord does not
+    /// replay a missed GUILD_MEMBER_REMOVE); the user still exists (`GET /users/{id}`).
+    pub fn member_left_unseen(&self, user: u64) {
+        self.inner.lock().world.members.remove(&user);
+    }
+
     /// The server's owner hands it to `user` (Discord's Transfer Ownership): GUILD_UPDATE.
     pub fn transfer_ownership(&self, user: u64) {
         let mut state = self.inner.lock();

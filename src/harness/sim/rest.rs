@@ -515,6 +515,15 @@ fn route(
             tagged((200, state.world.application_info()), "application")
         }
         ("GET", ["users", "@me"]) => tagged((200, state.world.user_json(ids::BOT)), "user"),
+        // Discord's Get User: any user by id; 10013 Unknown User for an id that is no user.
+        ("GET", ["users", user]) if *user != "@me" => {
+            let user = id_of(user);
+            if state.world.users.contains_key(&user) {
+                tagged((200, state.world.user_json(user)), "user")
+            } else {
+                tagged(error(404, 10013, "Unknown User"), "")
+            }
+        }
         // Discord's Get Current User Guilds: partial guilds the bot is in.
         ("GET", ["users", "@me", "guilds"]) => tagged(
             (

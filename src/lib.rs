@@ -18,6 +18,7 @@ pub mod health;
 pub mod i18n;
 pub mod jobs;
 pub mod logging;
+pub mod member_actions;
 pub mod member_locale;
 pub mod members;
 pub mod modlog;

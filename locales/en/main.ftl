@@ -21,3 +21,13 @@ modlog-delivery-paused-permissions = ⚠️ Discord refused { $count } deliverie
 modlog-role-removal-refused = ⚠️ Discord refused to remove { $role } from { $member }: { $reason }. They keep access they should no longer have: move the bot's role above { $role } (and give it Manage Roles). Lyceum keeps retrying (outbox item #{ $item } in `/admin outbox`).
 modlog-event-cancel-refused = ⚠️ Discord refused to cancel { $event } in its Events tab: { $reason }. Members still see it there and can press Interested: cancel it by hand in Discord (outbox item #{ $item } in `/admin outbox`).
 modlog-dm-closed = ✉️ Could not reach { $member } by DM (their DMs are closed): "{ $sent }". It waits on their /me page; reach them another way if it matters.
+inbox-thread-name = 📬 For { $member }
+inbox-intro = 📬 Your Discord does not accept direct messages from this server, so this came here, in a thread only you and the staff can see:
+inbox-someone = a member
+undelivered-note = 📬 Lyceum tried to send you { $count ->
+    [one] a direct message
+   *[other] { $count } direct messages
+} but your DMs are closed (Server menu → Privacy Settings → Direct Messages). Here { $count ->
+    [one] it is
+   *[other] they are
+}:

@@ -204,6 +204,7 @@ modlog-stripe-member-left = ⚠️ { $member } paid { $amount } for **{ $product
 ## Renewal care
 renewals-none = No paid time ends in the next { $days } days (counting only what does not renew by itself).
 renewals-header = **Renewals due in the next { $days } days** ({ $count }) — press Send to DM a member their drafted message (nothing is sent otherwise):
+renewals-activity-means = _Activity over the last 14 days counts messages, check-ins, homework, RSVPs, questions and answers, listens, challenge check-ins, helpful votes and feedback: active on 3 days or more, quiet on 1 or 2._
 renewals-active = active
 renewals-quiet = quiet
 renewals-silent = silent for 14 days

@@ -21,3 +21,7 @@ modlog-delivery-paused-permissions = ⚠️ Discord 连续以 **权限不足** �
 modlog-role-removal-refused = ⚠️ Discord 拒绝从 { $member } 移除 { $role }：{ $reason }。该成员仍保留本不应有的权限：请把机器人的身份组移到 { $role } 之上（并给它"管理身份组"权限）。Lyceum 会持续重试（`/admin outbox` 中的第 { $item } 项）。
 modlog-event-cancel-refused = ⚠️ Discord 拒绝在活动页取消 { $event }：{ $reason }。成员仍能看到它并点"感兴趣"：请在 Discord 中手动取消（`/admin outbox` 中的第 { $item } 项）。
 modlog-dm-closed = ✉️ 无法通过私信联系 { $member }（对方关闭了私信）："{ $sent }"。消息已放在对方的 /me 页面；如有需要请换种方式联系。
+inbox-thread-name = 📬 给 { $member }
+inbox-intro = 📬 你的 Discord 不接收本服务器的私信，所以这条消息发到了这里——一个只有你和管理团队能看到的子区：
+inbox-someone = 一位成员
+undelivered-note = 📬 Lyceum 想私信你 { $count } 条消息，但你关闭了私信（服务器菜单 → 隐私设置 → 私信）。内容如下：

@@ -201,6 +201,7 @@ modlog-stripe-member-left = ⚠️ { $member } 为 **{ $product }** 付款 { $am
 ## Renewal care
 renewals-none = 未来 { $days } 天内没有到期的付费（不含自动续费）。
 renewals-header = **未来 { $days } 天内到期的续费**（{ $count }）— 点「发送」把草拟的续费消息私信给成员（不点不会发送）：
+renewals-activity-means = _近 14 天的活跃度计入：发言、签到、作业、活动报名、提问与回答、围观、挑战打卡、点赞“有帮助”和反馈；3 天及以上为活跃，1–2 天为安静。_
 renewals-active = 活跃
 renewals-quiet = 不太活跃
 renewals-silent = 14 天未发言

@@ -36,6 +36,8 @@ pub fn framework_options() -> poise::FrameworkOptions<Data, Error> {
         commands: all_commands(),
         command_check: Some(|ctx| Box::pin(discord::checks::check(ctx))),
         on_error: |error| Box::pin(discord::on_error(error)),
+        // A member with closed DMs hears, after their next command, what could not reach them.
+        post_command: |ctx| Box::pin(discord::undelivered::after_command(ctx)),
         event_handler: |ctx, event| Box::pin(super::events::handle(ctx, event)),
         initialize_owners: false,
         ..Default::default()

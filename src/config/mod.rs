@@ -219,6 +219,9 @@ pub struct ChannelsConfig {
     pub feedback: Option<ChannelId>,
     /// Where the 精华 index messages are kept (pinned, edited in place). Optional.
     pub highlights: Option<ChannelId>,
+    /// Where a member whose DMs are closed gets what Lyceum meant to DM them: a private thread
+    /// that mentions them (only they and staff see it). Optional.
+    pub inbox: Option<ChannelId>,
 }
 
 /// Discord roles the bot keeps in step with staff levels granted to individual members.
@@ -818,6 +821,7 @@ fn read_channels(s: &mut Section<'_>) -> ChannelsConfig {
         qa: s.id("qa").map(ChannelId::new),
         feedback: s.id("feedback").map(ChannelId::new),
         highlights: s.id("highlights").map(ChannelId::new),
+        inbox: s.id("inbox").map(ChannelId::new),
     }
 }
 

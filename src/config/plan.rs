@@ -184,4 +184,22 @@ mod tests {
         assert_eq!(parse_target("0/week"), None);
         assert_eq!(parse_target("3/fortnight"), None);
     }
+
+    /// A kind reads as its configured label, else Lyceum's word for a common kind, else as
+    /// written — in each language.
+    #[test]
+    fn a_kind_is_labelled_in_each_language() {
+        use crate::i18n::Locale;
+        let config = crate::config::Config::parse(
+            "[discord]\nguild_id = 1\n\
+             [[content_plan]]\nkind = \"article\"\ntarget = \"3/week\"\n\
+             [[content_plan]]\nkind = \"deep-dive\"\ntarget = \"1/month\"\n\
+             label = { en = \"deep dive\", \"zh-CN\" = \"深度解析\" }\n\
+             [[content_plan]]\nkind = \"zine\"\ntarget = \"1/quarter\"\n",
+        )
+        .unwrap();
+        let labels = |l| -> Vec<String> { config.plan.items.iter().map(|i| i.label(l)).collect() };
+        assert_eq!(labels(Locale::En), ["article", "deep dive", "zine"]);
+        assert_eq!(labels(Locale::ZhCn), ["文章", "深度解析", "zine"]);
+    }
 }

@@ -291,6 +291,13 @@ fn message_time(message: &Value) -> Option<DateTime<Utc>> {
 /// When the outbox worker looks for due items while its slots are busy.
 const SLOT_POLL: Duration = Duration::from_millis(250);
 
+/// Where a closed DM goes instead (see [`Effect::InboxThread`]).
+struct InboxTo<'a> {
+    channel_id: serenity::all::ChannelId,
+    user_id: serenity::all::UserId,
+    name: &'a str,
+}
+
 /// What a forum post is made of (see [`Effect::CreateForumPost`]).
 struct ForumPost<'a> {
     guild_id: serenity::all::GuildId,
@@ -610,6 +617,19 @@ impl Courier {
                 };
                 self.create_forum_post(row, attempt, priority, &post).await
             }
+            Effect::InboxThread {
+                channel_id,
+                user_id,
+                name,
+                body,
+            } => {
+                let to = InboxTo {
+                    channel_id: *channel_id,
+                    user_id: *user_id,
+                    name,
+                };
+                self.inbox_thread(row, attempt, priority, &to, body).await
+            }
             Effect::CreateScheduledEvent { guild_id, body } => {
                 self.create_scheduled_event(row, attempt, priority, *guild_id, body)
                     .await
@@ -623,6 +643,76 @@ impl Courier {
                     .await
             }
         }
+    }
+
+    /// A closed DM's fallback: the member's private thread under the inbox channel (found
+    /// again on a retry, never opened twice), the member added to it, then the message posted
+    /// in it once.
+    async fn inbox_thread(
+        &self,
+        row: &OutboxRow,
+        attempt: u32,
+        priority: i64,
+        to: &InboxTo<'_>,
+        body: &MessageBody,
+    ) -> Outcome {
+        let thread = match self.find_thread(attempt, priority, to).await {
+            Some(thread) => thread,
+            None => {
+                let payload = json!({
+                    "name": to.name,
+                    "type": 12,
+                    "invitable": false,
+                    "auto_archive_duration": 10080,
+                });
+                let path = format!("/channels/{}/threads", to.channel_id);
+                let (response, created) = self
+                    .call(priority, Method::POST, &path, Some(payload), None)
+                    .await;
+                match created
+                    .as_ref()
+                    .and_then(|c| c["id"].as_str())
+                    .and_then(|id| id.parse::<u64>().ok())
+                {
+                    Some(id) => id,
+                    None => return self.conclude(&response, attempt),
+                }
+            }
+        };
+        let path = format!("/channels/{thread}/thread-members/{}", to.user_id);
+        let (response, _) = self.call(priority, Method::PUT, &path, None, None).await;
+        if !matches!(
+            response,
+            Response::Status {
+                status: 200..=299,
+                ..
+            }
+        ) {
+            return self.conclude(&response, attempt);
+        }
+        self.post_once(row, attempt, priority, &thread.to_string(), body)
+            .await
+    }
+
+    /// On a retry, the inbox thread an earlier attempt may have opened (by parent and name).
+    async fn find_thread(&self, attempt: u32, priority: i64, to: &InboxTo<'_>) -> Option<u64> {
+        if attempt == 1 {
+            return None;
+        }
+        let guild = self.state.config.snapshot().discord.guild_id;
+        let path = format!("/guilds/{guild}/threads/active");
+        let (_, listed) = self.call(priority, Method::GET, &path, None, None).await;
+        listed
+            .as_ref()
+            .and_then(|l| l["threads"].as_array())
+            .and_then(|threads| {
+                threads.iter().find(|t| {
+                    t["parent_id"] == json!(to.channel_id.to_string())
+                        && t["name"] == json!(to.name)
+                })
+            })
+            .and_then(|t| t["id"].as_str())
+            .and_then(|id| id.parse::<u64>().ok())
     }
 
     /// A delete, timeout, kick, ban or permission change: one request; a 404 where the target
@@ -1175,8 +1265,10 @@ impl Courier {
         Ok(())
     }
 
-    /// Tells staff when a member's DMs are closed (Discord's 50007): what was meant for them now
-    /// waits on their `/me` page, and staff may want to reach them another way.
+    /// When a member's DMs are closed (Discord's 50007): staff are told what was meant for them
+    /// (it waits on their `/me` page and at their next command), and where the community has
+    /// an inbox channel, the message goes to a private thread there that only they and staff
+    /// see — in the same write, once per message.
     async fn report_closed_dms(
         &self,
         row: &OutboxRow,
@@ -1189,16 +1281,47 @@ impl Courier {
         let Ok(Effect::SendDm { user_id, body }) = row.effect() else {
             return Ok(());
         };
+        let config = self.state.config.snapshot();
         let sent: String = body.plain_text().chars().take(300).collect();
-        self.tell_staff_once(&format!("dm-closed:{}", row.id), now, |l| {
-            t!(
-                l,
-                "modlog-dm-closed",
-                member = format!("<@{user_id}>"),
-                sent = sent.replace('\n', " ")
-            )
-        })
-        .await
+        let mut tx = self.state.db.write.begin().await?;
+        modlog::post_once(
+            &mut tx,
+            &config,
+            now,
+            &format!("dm-closed:{}", row.id),
+            |l| {
+                t!(
+                    l,
+                    "modlog-dm-closed",
+                    member = format!("<@{user_id}>"),
+                    sent = sent.replace('\n', " ")
+                )
+            },
+        )
+        .await?;
+        if let Some(inbox) = config.channels.inbox {
+            let default = config.community.default_locale;
+            let locale = crate::member_locale::of(&mut tx, user_id, default).await?;
+            let name = crate::members::known_in(&mut tx, &[user_id.get() as i64])
+                .await?
+                .remove(&(user_id.get() as i64))
+                .map_or_else(|| t!(locale, "inbox-someone"), |k| k.name);
+            let mut body = body.clone();
+            body.content = format!("{}\n\n{}", t!(locale, "inbox-intro"), body.content);
+            let effect = Effect::InboxThread {
+                channel_id: inbox,
+                user_id,
+                name: t!(locale, "inbox-thread-name", member = name)
+                    .chars()
+                    .take(100)
+                    .collect(),
+                body,
+            };
+            let key = format!("dm-inbox:{}", row.id);
+            crate::outbox::enqueue(&mut tx, &effect, now, Some(&key)).await?;
+        }
+        self.state.commit(tx).await?;
+        Ok(())
     }
 
     /// Tells staff when Discord refused to cancel an event in its Events tab: members would

@@ -115,6 +115,18 @@ pub fn permissions(config: &Config) -> Vec<Needed> {
             "the highlights index is pinned in channels.highlights",
         ));
     }
+    if config.channels.inbox.is_some() {
+        out.push(needed(
+            36,
+            "Create Private Threads",
+            "a member whose DMs are closed gets their message in a private thread in channels.inbox",
+        ));
+        out.push(needed(
+            38,
+            "Send Messages in Threads",
+            "the message for a member whose DMs are closed is posted in their inbox thread",
+        ));
+    }
     out.sort_by_key(|n| n.bit);
     out
 }
@@ -179,9 +191,13 @@ mod tests {
         assert!(find("Manage Events").is_some_and(|why| why.contains("Events tab")));
         assert!(find("Manage Messages").is_some());
         let plain = permissions(&config(""));
-        assert!(!plain
-            .iter()
-            .any(|n| n.name == "Manage Events" || n.name == "Manage Messages"));
+        assert!(!plain.iter().any(|n| n.name == "Manage Events"
+            || n.name == "Manage Messages"
+            || n.name == "Create Private Threads"));
+        // An inbox channel for closed DMs: private threads, and messages in them.
+        let inbox = permissions(&config("[channels]\ninbox = 7\n"));
+        let bits: u64 = inbox.iter().map(|n| n.bit).fold(0, |a, b| a | b);
+        assert_eq!(bits & (1 << 36 | 1 << 38), 1 << 36 | 1 << 38, "{inbox:?}");
         let pinned = permissions(&config(
             "[channels]\nhighlights = 5\n[[highlights.topics]]\nid = \"rust\"\nname = \"Rust\"\n",
         ));

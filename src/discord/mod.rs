@@ -16,6 +16,7 @@ pub mod invite;
 pub mod invocation;
 pub mod localize;
 pub mod reply;
+pub mod undelivered;
 pub mod visibility;
 
 use poise::FrameworkError;

@@ -394,8 +394,10 @@ pub async fn list_page(
         "SELECT {PRODUCT_COLUMNS} FROM grants WHERE ended_at IS NULL AND source != 'points'
            AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
            AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
-           AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM activity_daily a
-                                           WHERE a.member_id = grants.member_id AND a.day >= ?4))
+           AND (?4 IS NULL OR (NOT EXISTS (SELECT 1 FROM activity_daily a
+                                            WHERE a.member_id = grants.member_id AND a.day >= ?4)
+                               AND NOT EXISTS (SELECT 1 FROM action_daily a
+                                            WHERE a.member_id = grants.member_id AND a.day >= ?4)))
          ORDER BY member_id, product, id LIMIT ?5 OFFSET ?6"
     ))
     .bind(to_millis(now))
@@ -412,8 +414,10 @@ pub async fn list_page(
           WHERE ended_at IS NULL AND source != 'points'
            AND (ends_at IS NULL OR ends_at > ?1) AND (?2 IS NULL OR product = ?2)
            AND (?3 IS NULL OR (paid_until IS NOT NULL AND paid_until <= ?3))
-           AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM activity_daily a
-                                           WHERE a.member_id = grants.member_id AND a.day >= ?4))",
+           AND (?4 IS NULL OR (NOT EXISTS (SELECT 1 FROM activity_daily a
+                                            WHERE a.member_id = grants.member_id AND a.day >= ?4)
+                               AND NOT EXISTS (SELECT 1 FROM action_daily a
+                                            WHERE a.member_id = grants.member_id AND a.day >= ?4)))",
     )
     .bind(to_millis(now))
     .bind(filter.product)

@@ -271,7 +271,11 @@ pub async fn run(web: bool) -> anyhow::Result<()> {
             .replacen("[community]\n", &format!("[community]\n{POSITIONING}"), 1)
             .replacen(
                 "[channels]\n",
-                &format!("[channels]\nhighlights = {}\n", ids::CHANNEL_ANNOUNCEMENTS),
+                &format!(
+                    "[channels]\nhighlights = {}\ninbox = {}\n",
+                    ids::CHANNEL_ANNOUNCEMENTS,
+                    ids::CHANNEL_GENERAL
+                ),
                 1,
             );
     std::fs::write(dir.join("config.toml"), config)?;
@@ -720,7 +724,15 @@ async fn rules_scene(script: &Script, state: &crate::state::AppState) -> anyhow:
         anyhow::ensure!(tokio::time::Instant::now() < deadline, "no DM");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    script.indent("DM @sam", &dms()[0]);
+    let refused = script
+        .sim
+        .requests()
+        .into_iter()
+        .find(|r| r.body["content"].as_str() == Some(dms()[0].as_str()))
+        .map_or(200, |r| r.status);
+    script
+        .delivered_or_not(ids::SAM, refused, &dms()[0])
+        .await?;
     let chinese = script
         .sim
         .message_create(ids::CHANNEL_GENERAL, ids::SAM, "你这个傻瓜");
@@ -881,22 +893,70 @@ async fn plan_scene(script: &Script, state: &crate::state::AppState) -> anyhow::
 }
 
 impl Script {
-    /// Waits for a DM from the bot starting with `prefix` and shows it.
+    /// Waits for a DM from the bot starting with `prefix` and shows what really happened: the
+    /// DM, or Discord refusing it (closed DMs) and where the message went instead.
     async fn dm(&self, to: u64, prefix: &str) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
+            // Not a post in an inbox thread: that is where a refused DM goes, not a DM.
+            let threads: Vec<String> = self
+                .sim
+                .private_threads(ids::CHANNEL_GENERAL)
+                .into_iter()
+                .map(|(id, _, _)| format!("/channels/{id}/"))
+                .collect();
             let found = self.sim.requests().into_iter().find(|r| {
                 r.method == "POST"
+                    && r.path.starts_with("/channels/")
+                    && !threads.iter().any(|t| r.path.starts_with(t.as_str()))
                     && r.body["content"]
                         .as_str()
                         .is_some_and(|c| c.starts_with(prefix))
             });
             if let Some(found) = found {
-                let who = format!("DM @{}", self.world.user_name(to));
-                self.indent(&who, found.body["content"].as_str().unwrap_or_default());
-                return Ok(());
+                let text = found.body["content"].as_str().unwrap_or_default();
+                return self.delivered_or_not(to, found.status, text).await;
             }
             anyhow::ensure!(tokio::time::Instant::now() < deadline, "no DM {prefix}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// A DM to `to` with `status` from Discord: shown as sent, or as refused with where it
+    /// went instead (the inbox thread once it is there, the member's /me page, the mod log).
+    async fn delivered_or_not(&self, to: u64, status: u16, text: &str) -> anyhow::Result<()> {
+        let name = self.world.user_name(to);
+        if status < 300 {
+            self.indent(&format!("DM @{name}"), text);
+            return Ok(());
+        }
+        self.indent(
+            "Discord",
+            &format!("refuses the DM to @{name} ({status}: their DMs are closed) — it said:"),
+        );
+        self.indent("", text);
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let threads = self.sim.private_threads(ids::CHANNEL_GENERAL);
+            let posted = threads.iter().find_map(|(id, name, members)| {
+                let body = self.sim.messages_in(*id);
+                let last = body.last()?["content"].as_str()?.to_string();
+                (members.contains(&to) && last.contains(text.lines().next().unwrap_or_default()))
+                    .then(|| (name.clone(), last))
+            });
+            if let Some((thread, _)) = posted {
+                self.indent(
+                    "Lyceum",
+                    &format!(
+                        "posts it in the private thread “{thread}” under #general (only @{name} and staff see it), keeps it on @{name}'s /me page and at their next command, and tells the mod log"
+                    ),
+                );
+                return Ok(());
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "no inbox thread for @{name}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

@@ -146,6 +146,14 @@ pub enum Effect {
         name: String,
         body: MessageBody,
     },
+    /// A DM Discord refused (closed DMs), delivered instead in a private thread named `name`
+    /// under the inbox channel: the member is added to it and mentioned in `body`.
+    InboxThread {
+        channel_id: ChannelId,
+        user_id: UserId,
+        name: String,
+        body: MessageBody,
+    },
     /// Creates a guild scheduled event (Discord's Events tab) from `body`; Discord's id for it
     /// is kept with the outbox item, as a posted message's is, for later edits.
     CreateScheduledEvent {
@@ -200,6 +208,7 @@ impl Effect {
             Effect::EditPost { .. } => "edit_post",
             Effect::PinPost { .. } => "pin_post",
             Effect::CreateForumPost { .. } => "create_forum_post",
+            Effect::InboxThread { .. } => "inbox_thread",
             Effect::CreateScheduledEvent { .. } => "create_scheduled_event",
             Effect::EditScheduledEvent { .. } => "edit_scheduled_event",
             Effect::SetChannelPermission { .. } => "set_channel_permission",
@@ -219,6 +228,7 @@ impl Effect {
             | Effect::EditPost { .. }
             | Effect::PinPost { .. }
             | Effect::CreateForumPost { .. }
+            | Effect::InboxThread { .. }
             | Effect::CreateScheduledEvent { .. }
             | Effect::EditScheduledEvent { .. } => 1,
             Effect::AddRole { .. }
@@ -259,7 +269,8 @@ impl Effect {
             | Effect::DeleteMessage { channel_id, .. }
             | Effect::EditPost { channel_id, .. }
             | Effect::PinPost { channel_id, .. }
-            | Effect::CreateForumPost { channel_id, .. } => format!("channel:{channel_id}"),
+            | Effect::CreateForumPost { channel_id, .. }
+            | Effect::InboxThread { channel_id, .. } => format!("channel:{channel_id}"),
             Effect::SetChannelPermission { channel_id, .. } => {
                 format!("channel-permissions:{channel_id}")
             }
@@ -296,6 +307,11 @@ impl Effect {
             Effect::CreateForumPost {
                 channel_id, name, ..
             } => format!("post “{name}” in the forum <#{channel_id}>"),
+            Effect::InboxThread {
+                channel_id,
+                user_id,
+                ..
+            } => format!("message <@{user_id}> in a private thread of <#{channel_id}>"),
             Effect::CreateScheduledEvent { body, .. } => format!(
                 "add “{}” to the Events tab",
                 body["name"].as_str().unwrap_or_default()

@@ -200,6 +200,57 @@ pub async fn set_message_id(db: &Db, id: i64, message_id: u64) -> sqlx::Result<(
     Ok(())
 }
 
+/// The DMs Discord refused for `member` (closed DMs) not yet shown to them at a command:
+/// (outbox id, body), oldest first.
+pub async fn undelivered_unshown(
+    db: &Db,
+    member: u64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, MessageBody)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, payload FROM outbox
+          WHERE kind = 'send_dm' AND status = 'failed' AND last_error LIKE '%(code 50007)%'
+            AND CAST(json_extract(payload, '$.user_id') AS TEXT) = ?
+            AND id NOT IN (SELECT outbox_id FROM undelivered_shown)
+          ORDER BY id LIMIT ?",
+    )
+    .bind(member.to_string())
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(id, payload)| match serde_json::from_str::<Effect>(&payload) {
+                Ok(Effect::SendDm { body, .. }) => Some((id, body)),
+                _ => None,
+            },
+        )
+        .collect())
+}
+
+/// Remembers that the undelivered DMs `ids` were shown to `member`.
+pub async fn mark_undelivered_shown(
+    db: &Db,
+    member: u64,
+    ids: &[i64],
+    at: i64,
+) -> sqlx::Result<()> {
+    let mut tx = db.write.begin().await?;
+    for id in ids {
+        sqlx::query(
+            "INSERT INTO undelivered_shown (outbox_id, member_id, shown_at) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(member as i64)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
 /// The message id a delivered post got (None while it is not delivered).
 /// The DMs Discord refused to deliver to `member` (closed DMs, code 50007), newest first, with
 /// when each was written: what waits for them on their `/me` page.

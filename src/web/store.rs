@@ -157,6 +157,14 @@ pub const MEMBER_ROWS: &[(&str, &str)] = &[
         "SELECT * FROM activity_daily WHERE member_id = ?",
     ),
     (
+        "action_daily",
+        "SELECT * FROM action_daily WHERE member_id = ?",
+    ),
+    (
+        "undelivered_shown",
+        "SELECT * FROM undelivered_shown WHERE member_id = ?",
+    ),
+    (
         "member_last_active",
         "SELECT * FROM member_last_active WHERE member_id = ?",
     ),

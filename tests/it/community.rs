@@ -29,10 +29,6 @@ kind = "articles"
 label = {{ en = "articles", "zh-CN" = "文章" }}
 target = "3/week"
 
-[[content_plan]]
-kind = "livestream"
-target = "1/month"
-
 [qa]
 default_price = 100
 default_within = "48h"
@@ -110,7 +106,6 @@ async fn about_shows_the_positioning_products_and_rhythm_in_each_language() {
         "Working developers",
         "• Answers within 48h",
         "articles: 3 a week",
-        "livestream: 1 a month",
         "**Pro membership** — 29.00 USD / 30 days · `/membership buy product:pro`",
         "[Newsletter](https://example.com/news)",
     ] {
@@ -121,10 +116,8 @@ async fn about_shows_the_positioning_products_and_rhythm_in_each_language() {
     assert!(zh_embed.contains("在实战中学 Rust"), "{zh_embed}");
     assert!(zh_embed.contains("48 小时内答复"), "{zh_embed}");
     assert!(zh_embed.contains("专业会员"), "{zh_embed}");
-    // Content-plan kinds read in the member's language: the configured label, Lyceum's own
-    // word for a common kind.
+    // Content-plan kinds read in the member's language (the configured label).
     assert!(zh_embed.contains("文章：每周 3 次"), "{zh_embed}");
-    assert!(zh_embed.contains("直播：每月 1 次"), "{zh_embed}");
     assert!(!zh_embed.contains("articles"), "{zh_embed}");
     app.stop().await;
 }

@@ -221,3 +221,48 @@ async fn a_long_renewal_list_is_paged_never_cut() {
     assert_eq!(refused.content, "只有管理员可以发送续费消息。");
     app.stop().await;
 }
+
+/// Activity is what a member did, not only what they wrote: a member who checked in on three
+/// days without writing a word is "active" in renewal care, and the list says what counts.
+#[tokio::test]
+async fn a_member_who_acted_without_writing_is_active_in_renewal_care() {
+    let start: DateTime<Utc> = "2026-12-01T04:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let mut app = TestApp::spawn_clocked(&crate::membership::products(), clock.clone()).await;
+    let grant = SlashCall::new(ids::OWNER, "membership")
+        .subcommand("grant")
+        .user_option("member", ids::MINA)
+        .string("product", "pro")
+        .string("duration", "30d");
+    app.slash(grant).await;
+    for day in [12, 14, 17] {
+        clock.set(start + Duration::days(day));
+        let checked = app.slash(SlashCall::new(ids::MINA, "checkin")).await;
+        assert!(!checked.content.is_empty());
+    }
+    clock.set(start + Duration::days(20));
+    let list = app
+        .slash(SlashCall::new(ids::OWNER, "renewals").subcommand("upcoming"))
+        .await;
+    let line = list
+        .content
+        .lines()
+        .find(|l| l.contains(&format!("<@{}>", ids::MINA)))
+        .unwrap_or_default()
+        .to_string();
+    assert!(line.contains(" · active"), "{}", list.content);
+    assert!(
+        list.content
+            .contains("counts messages, check-ins, homework, RSVPs"),
+        "{}",
+        list.content
+    );
+    let acted = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM action_daily WHERE member_id = {}",
+            ids::MINA as i64
+        ))
+        .await;
+    assert_eq!(acted, 3, "one row per local day acted");
+    app.stop().await;
+}

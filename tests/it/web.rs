@@ -1052,6 +1052,45 @@ async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
     log_in(&app, &mut mina, ids::MINA).await;
     let theirs = mina.get(&format!("{}/me", base(&app))).await;
     assert!(!theirs.body.contains("Messages that could not reach you"));
+
+    // At Sam's next command, after its own answer, a note only Sam sees carries the message —
+    // once.
+    let notes = |app: &TestApp| {
+        app.requests("POST", "/webhooks/")
+            .into_iter()
+            .filter(|r| {
+                r.body["content"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("your DMs are closed"))
+            })
+            .collect::<Vec<_>>()
+    };
+    let show = SlashCall::new(ids::SAM, "points").subcommand("show");
+    let answered = app.slash(show.clone()).await;
+    assert!(
+        !answered.content.contains("DMs are closed"),
+        "{}",
+        answered.content
+    );
+    crate::support::eventually("Sam's next command brings the note", async || {
+        notes(&app).len() == 1
+    })
+    .await;
+    let note = &notes(&app)[0];
+    assert_eq!(note.body["flags"], 64, "ephemeral: {}", note.body);
+    assert!(
+        note.body["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("is now **Done**") || c.contains("is now Done")),
+        "{}",
+        note.body
+    );
+    app.slash(show).await;
+    assert_eq!(notes(&app).len(), 1, "shown once");
+    // Mina, whose DMs arrive, gets no note.
+    app.slash(SlashCall::new(ids::MINA, "points").subcommand("show"))
+        .await;
+    assert_eq!(notes(&app).len(), 1);
 }
 
 /// Every member a page shows has a name: the directory learns members from the gateway (the
@@ -1132,4 +1171,52 @@ async fn every_member_on_a_page_has_a_name_and_one_who_left_reads_former_member(
     let staff = owner.get(&format!("{}/staff", base(&app))).await;
     assert!(staff.body.contains("kai (former member)"), "{}", staff.body);
     assert!(!staff.body.contains("200000000000000003"), "{}", staff.body);
+}
+
+/// Where the community has an inbox channel, a DM Discord refuses goes to a private thread
+/// under it instead: the member is added (so it shows in their channel list) and the message
+/// is there, in their language, with a word on why it came that way.
+#[tokio::test]
+async fn a_closed_dm_lands_in_a_private_inbox_thread() {
+    let app = TestApp::spawn_edited(|text| {
+        text.replace(
+            "[channels]\n",
+            &format!("[channels]\ninbox = {}\n", ids::CHANNEL_GENERAL),
+        )
+    })
+    .await;
+    app.slash(
+        SlashCall::new(ids::SAM, "feedback")
+            .subcommand("send")
+            .string("text", "Please record the livestreams")
+            .choice("kind", "suggestion"),
+    )
+    .await;
+    let mut owner = Browser::new();
+    log_in(&app, &mut owner, ids::OWNER).await;
+    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    let csrf = csrf_of(&page.body);
+    owner
+        .post(
+            &format!("{}/staff/feedback/1", base(&app)),
+            &[("csrf", csrf.as_str()), ("status", "done")],
+        )
+        .await;
+    crate::support::eventually("the inbox thread", async || {
+        app.sim()
+            .private_threads(ids::CHANNEL_GENERAL)
+            .first()
+            .is_some_and(|(id, _, _)| !app.sim().messages_in(*id).is_empty())
+    })
+    .await;
+    let threads = app.sim().private_threads(ids::CHANNEL_GENERAL);
+    assert_eq!(threads.len(), 1, "one thread: {threads:?}");
+    let (thread, name, members) = &threads[0];
+    assert_eq!(name, "📬 For sam");
+    assert!(members.contains(&ids::SAM), "{members:?}");
+    let posted = app.sim().messages_in(*thread);
+    assert_eq!(posted.len(), 1);
+    let text = posted[0]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("does not accept direct messages"), "{text}");
+    assert!(text.contains("Done"), "{text}");
 }

@@ -218,6 +218,7 @@ pub async fn check_in(
         text,
         link,
     } = *c;
+    crate::member_actions::record(tx, config, member, now).await?;
     let link = link.map(str::trim).filter(|l| !l.is_empty());
     if link.is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://"))) {
         return Err(ChallengeError::BadLink.into());

@@ -32,6 +32,7 @@ pub async fn send(
     anonymous: bool,
     now: DateTime<Utc>,
 ) -> Result<i64, Error> {
+    crate::member_actions::record(tx, config, member, now).await?;
     let id = store::insert(tx, member, kind, text, anonymous, to_millis(now)).await?;
     if let Some(channel) = staff_channel(config) {
         let row = store::get(tx, id).await?.expect("just inserted");

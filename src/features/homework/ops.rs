@@ -115,6 +115,7 @@ pub async fn submit(
         link,
         locale,
     } = *s;
+    crate::member_actions::record(tx, config, member, now).await?;
     let link = link.map(str::trim).filter(|l| !l.is_empty());
     if link.is_some_and(|l| !(l.starts_with("https://") || l.starts_with("http://"))) {
         return Err(HomeworkError::BadLink.into());

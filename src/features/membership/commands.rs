@@ -129,11 +129,15 @@ pub async fn renewals_message(
         .enumerate()
         .map(|(i, d)| renewal_line(config, locale, i, d))
         .collect();
-    let header = t!(
-        locale,
-        "renewals-header",
-        count = due.len() as i64,
-        days = days
+    let header = format!(
+        "{}\n{}",
+        t!(
+            locale,
+            "renewals-header",
+            count = due.len() as i64,
+            days = days
+        ),
+        t!(locale, "renewals-activity-means")
     );
     // Each member costs their line and, at worst, their product's heading.
     let costs: Vec<usize> = due

@@ -350,14 +350,16 @@ pub async fn income_by_month(
     query.build_query_as().fetch_all(&db.read).await
 }
 
-/// Days with at least one message in the 14 local days up to `today` (`YYYY-MM-DD`), per
-/// member among `members`.
+/// Local days since `since` (`YYYY-MM-DD`) on which each member did something: wrote a
+/// message or acted (a check-in, homework, an RSVP, … — `crate::member_actions`).
 pub async fn active_days(
     conn: &mut SqliteConnection,
     since: &str,
 ) -> sqlx::Result<Vec<(i64, i64)>> {
     sqlx::query_as(
-        "SELECT member_id, COUNT(*) FROM activity_daily WHERE day >= ? AND messages > 0
+        "SELECT member_id, COUNT(*) FROM (
+             SELECT member_id, day FROM activity_daily WHERE day >= ?1 AND messages > 0
+             UNION SELECT member_id, day FROM action_daily WHERE day >= ?1)
          GROUP BY member_id",
     )
     .bind(since)

@@ -186,6 +186,7 @@ pub async fn check_in(
     locale: Locale,
     now: DateTime<Utc>,
 ) -> Result<CheckedIn, Error> {
+    crate::member_actions::record(tx, config, member, now).await?;
     let today = rules::local_day(now, config.community.timezone);
     let row = store::member(tx, member).await?;
     let before = Streak {
@@ -359,6 +360,7 @@ pub async fn helpful_vote(
     if voter == author {
         return Ok(false);
     }
+    crate::member_actions::record(tx, config, voter, now).await?;
     let votes = store::helpful_vote(tx, message, channel, author, voter, now).await?;
     if !voter_is_staff && votes < i64::from(config.points.helpful_threshold) {
         return Ok(false);

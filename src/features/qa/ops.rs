@@ -112,6 +112,7 @@ pub async fn ask(
     if asker == expert {
         return Err(QaError::OwnQuestion.into());
     }
+    crate::member_actions::record(tx, config, asker, now).await?;
     let balance = crate::features::points::store::member(tx, asker)
         .await?
         .balance;
@@ -169,6 +170,7 @@ pub async fn answer(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<Question, Error> {
+    crate::member_actions::record(tx, config, by, now).await?;
     let q = store::get(tx, id)
         .await?
         .ok_or(QaError::UnknownQuestion { id })?;
@@ -269,6 +271,7 @@ pub async fn listen(
     member: UserId,
     now: DateTime<Utc>,
 ) -> Result<Listened, Error> {
+    crate::member_actions::record(tx, config, member, now).await?;
     let q = store::get(tx, id)
         .await?
         .ok_or(QaError::UnknownQuestion { id })?;

@@ -115,6 +115,7 @@ pub async fn rsvp(
         return Ok(None);
     }
     store::set_rsvp(tx, event, occ, member, rsvp.answer.as_str(), now).await?;
+    crate::member_actions::record(tx, config, serenity::all::UserId::new(member), now).await?;
     let counts = store::rsvp_counts(tx, event, occ).await?;
     Ok(Some(ops::announcement(
         config.community.default_locale,

@@ -187,11 +187,13 @@ pub async fn retention(
     let first = this_week - Duration::weeks(weeks - 1);
     let start = crate::recurrence::resolve(tz, first.and_hms_opt(0, 0, 0).expect("midnight"));
     let joins = community::joined_since(conn, to_millis(start)).await?;
-    let active: Vec<(i64, String)> =
-        sqlx::query_as("SELECT member_id, day FROM activity_daily WHERE day >= ? AND messages > 0")
-            .bind(text(first))
-            .fetch_all(&mut *conn)
-            .await?;
+    let active: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT member_id, day FROM activity_daily WHERE day >= ?1 AND messages > 0
+             UNION SELECT member_id, day FROM action_daily WHERE day >= ?1",
+    )
+    .bind(text(first))
+    .fetch_all(&mut *conn)
+    .await?;
     let mut active_weeks: HashSet<(i64, NaiveDate)> = HashSet::new();
     for (member, d) in active {
         if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
@@ -379,8 +381,12 @@ pub async fn at_risk(
     let rows: Vec<(i64, String, i64, i64, Option<String>)> = sqlx::query_as(
         "SELECT g.member_id, g.product, MAX(g.paid_until),
                 (SELECT COALESCE(SUM(messages), 0) FROM activity_daily a
+                  WHERE a.member_id = g.member_id AND a.day >= ?3 AND a.day < ?4)
+                + (SELECT COALESCE(SUM(actions), 0) FROM action_daily a
                   WHERE a.member_id = g.member_id AND a.day >= ?3 AND a.day < ?4),
-                (SELECT MAX(day) FROM activity_daily a WHERE a.member_id = g.member_id AND messages > 0)
+                (SELECT MAX(day) FROM (
+                    SELECT day FROM activity_daily a WHERE a.member_id = g.member_id AND messages > 0
+                    UNION ALL SELECT day FROM action_daily a WHERE a.member_id = g.member_id))
            FROM grants g
           WHERE g.ended_at IS NULL AND g.source != 'points' AND g.paid_until IS NOT NULL
             AND g.ends_at > ?1

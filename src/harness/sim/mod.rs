@@ -204,6 +204,8 @@ pub(crate) struct SimState {
     thread_tags: HashMap<u64, Vec<u64>>,
     /// Who opened each thread.
     thread_owner: HashMap<u64, u64>,
+    /// Who was added to each private thread (its creator first).
+    thread_members: HashMap<u64, Vec<u64>>,
 }
 
 impl SimState {
@@ -424,6 +426,7 @@ impl Sim {
                 forum_tags: HashMap::new(),
                 thread_tags: HashMap::new(),
                 thread_owner: HashMap::new(),
+                thread_members: HashMap::new(),
             }),
             changed,
             rest_changed,
@@ -740,6 +743,22 @@ impl Sim {
             .push(message.clone());
         Inner::dispatch_locked(&mut state, "MESSAGE_CREATE", message);
         id
+    }
+
+    /// The private threads opened under the text channel `parent`, oldest first: (thread id,
+    /// name, members).
+    pub fn private_threads(&self, parent: u64) -> Vec<(u64, String, Vec<u64>)> {
+        let state = self.inner.lock();
+        state
+            .world
+            .channels
+            .iter()
+            .filter(|c| c.kind == 12 && c.parent_id == Some(parent))
+            .map(|c| {
+                let members = state.thread_members.get(&c.id).cloned().unwrap_or_default();
+                (c.id, c.name.clone(), members)
+            })
+            .collect()
     }
 
     /// The threads (forum posts) made in `forum`, oldest first: (thread id, name).

@@ -632,8 +632,16 @@ fn route(
         }
         ("GET", ["guilds", _, "threads", "active"]) => tagged(active_threads(state), ""),
         ("GET", ["channels", channel]) => tagged(get_channel(state, id_of(channel)), "channel"),
+        // Discord's Start Thread in Forum Channel takes a starter `message`; Start Thread
+        // without Message opens a thread (private: type 12) under a text channel.
+        ("POST", ["channels", channel, "threads"]) if body.get("message").is_none() => {
+            tagged(start_thread(state, id_of(channel), body), "thread")
+        }
         ("POST", ["channels", channel, "threads"]) => {
             tagged(create_forum_post(state, id_of(channel), body), "thread")
+        }
+        ("PUT", ["channels", thread, "thread-members", user]) => {
+            tagged(add_thread_member(state, id_of(thread), id_of(user)), "")
         }
         ("POST", ["guilds", _, "scheduled-events"]) => {
             tagged(super::events_tab::create(state, body), "scheduled_event")
@@ -1045,10 +1053,85 @@ fn active_threads(state: &SimState) -> Answer {
         .channels
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.kind == 11)
+        .filter(|(_, c)| c.kind == 11 || c.kind == 12)
         .map(|(i, _)| super::channel_json_of(state, i))
         .collect();
     (200, json!({ "threads": threads, "members": [] }))
+}
+
+/// Discord's Start Thread without Message under a text channel: `type` 11 (public) or 12
+/// (private, the default), a name of 1 to 100 characters, a channel the bot can see. The bot
+/// is the thread's first member.
+fn start_thread(state: &mut SimState, parent: u64, body: &Value) -> Answer {
+    let Some(index) = state.world.channels.iter().position(|c| c.id == parent) else {
+        return error(404, 10003, "Unknown Channel");
+    };
+    if state.world.channels[index].kind != 0 {
+        return invalid_form(vec![
+            "type: a thread without a message starts only in a text channel".into(),
+        ]);
+    }
+    if !state.world.can_view(&state.world.channels[index], ids::BOT) {
+        return error(403, 50001, "Missing Access");
+    }
+    let kind = body["type"].as_u64().unwrap_or(12);
+    let name = body["name"].as_str().unwrap_or_default();
+    let mut problems = Vec::new();
+    if !(1..=100).contains(&name.chars().count()) {
+        problems.push("name: must be between 1 and 100 in length".to_string());
+    }
+    if kind != 11 && kind != 12 {
+        problems.push("type: must be 11 or 12".to_string());
+    }
+    if !problems.is_empty() {
+        return invalid_form(problems);
+    }
+    state.next_id += 1;
+    let id = state.next_id;
+    state.world.channels.push(super::world::SimChannel {
+        id,
+        name: name.to_string(),
+        deny_everyone: 0,
+        allow_everyone: 0,
+        overwrites: Vec::new(),
+        kind: kind as u8,
+        parent_id: Some(parent),
+    });
+    state.thread_owner.insert(id, ids::BOT);
+    state.thread_members.insert(id, vec![ids::BOT]);
+    let position = state.world.channels.len() - 1;
+    let thread = super::channel_json_of(state, position);
+    Inner::dispatch_locked(state, "THREAD_CREATE", thread.clone());
+    (201, thread)
+}
+
+/// Discord's Add Thread Member: the user must be in the server and able to see the thread's
+/// parent channel.
+fn add_thread_member(state: &mut SimState, thread: u64, user: u64) -> Answer {
+    let Some(channel) = state.world.channels.iter().find(|c| c.id == thread) else {
+        return error(404, 10003, "Unknown Channel");
+    };
+    if channel.kind != 11 && channel.kind != 12 {
+        return invalid_form(vec!["channel: not a thread".into()]);
+    }
+    if !state.world.members.contains_key(&user) {
+        return error(404, 10007, "Unknown Member");
+    }
+    let parent = channel.parent_id;
+    let sees_parent = state
+        .world
+        .channels
+        .iter()
+        .find(|c| Some(c.id) == parent)
+        .is_some_and(|p| state.world.can_view(p, user));
+    if !sees_parent {
+        return error(403, 50001, "Missing Access");
+    }
+    let members = state.thread_members.entry(thread).or_default();
+    if !members.contains(&user) {
+        members.push(user);
+    }
+    (204, Value::Null)
 }
 
 /// `GET /channels/{id}`: a channel or thread of the guild.

@@ -61,6 +61,74 @@ impl Names {
         Names(known)
     }
 
+    /// The members `texts` mention (`<@id>`, `<@!id>`), to pass to [`Names::of`].
+    pub fn mentioned<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for text in texts {
+            for (at, _) in text.match_indices("<@") {
+                let rest = text[at + 2..].trim_start_matches('!');
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                if rest[digits.len()..].starts_with('>') {
+                    if let Ok(id) = digits.parse() {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+        ids
+    }
+
+    /// `text` (written for Discord, which shows mentions as names) with each mention of a
+    /// member, role or channel replaced by its name, for a web page.
+    pub fn words(&self, web: &Web, text: &str, l: Locale) -> String {
+        let guild = web.app.config.snapshot().discord.guild_id;
+        let cached = web.door.cache.as_ref().and_then(|c| c.guild(guild));
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find('<') {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            let (sigil, body) = if let Some(b) = tail.strip_prefix("<@&") {
+                ('&', b)
+            } else if let Some(b) = tail.strip_prefix("<@!") {
+                ('@', b)
+            } else if let Some(b) = tail.strip_prefix("<@") {
+                ('@', b)
+            } else if let Some(b) = tail.strip_prefix("<#") {
+                ('#', b)
+            } else {
+                out.push('<');
+                rest = &tail[1..];
+                continue;
+            };
+            let digits: String = body.chars().take_while(char::is_ascii_digit).collect();
+            let Some(id) = digits
+                .parse::<u64>()
+                .ok()
+                .filter(|_| body[digits.len()..].starts_with('>'))
+            else {
+                out.push('<');
+                rest = &tail[1..];
+                continue;
+            };
+            let name = match sigil {
+                '@' => format!("@{}", self.name(id as i64, l)),
+                '&' => cached
+                    .as_ref()
+                    .and_then(|g| g.roles.get(&id.into()).map(|r| format!("@{}", r.name)))
+                    .unwrap_or_else(|| t!(l, "web-a-role")),
+                _ => cached
+                    .as_ref()
+                    .and_then(|g| g.channels.get(&id.into()).map(|c| format!("#{}", c.name)))
+                    .unwrap_or_else(|| t!(l, "web-a-channel")),
+            };
+            out.push_str(&name);
+            rest = &body[digits.len() + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     pub fn get(&self, id: i64) -> Option<&Known> {
         self.0.get(&id)
     }

@@ -371,7 +371,15 @@ pub async fn me(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) -> R
         .unwrap_or_default();
     let (level, into, span) = points::rules::level_of(row.lifetime);
     let percent = if span > 0 { into * 100 / span } else { 0 };
-    let names = Names::of(&web, &[member as i64]).await;
+    let mut ids = vec![member as i64];
+    let texts: Vec<String> = undelivered.iter().map(|(_, b)| b.plain_text()).collect();
+    ids.extend(Names::mentioned(texts.iter().map(String::as_str)));
+    let names = Names::of(&web, &ids).await;
+    let undelivered: Vec<(i64, String)> = undelivered
+        .iter()
+        .zip(&texts)
+        .map(|((at, _), text)| (*at, names.words(&web, text, l)))
+        .collect();
     let body = html! {
         div.card {
             h1 { (names.cell(member as i64, l, false)) }
@@ -424,20 +432,16 @@ fn memberships_card(
 }
 
 /// DMs Discord would not deliver (the member's DMs are closed), so nothing is lost.
-fn undelivered_card(
-    config: &Config,
-    l: Locale,
-    undelivered: &[(i64, crate::outbox::MessageBody)],
-) -> maud::Markup {
+fn undelivered_card(config: &Config, l: Locale, undelivered: &[(i64, String)]) -> maud::Markup {
     html! {
             div.card {
                 h2 { (t!(l, "web-undelivered-title")) }
                 p.muted { (t!(l, "web-undelivered-intro")) }
                 ul.plain {
-                    @for (at, body) in undelivered {
+                    @for (at, text) in undelivered {
                         li {
                             span.muted { (local(config, *at)) } br;
-                            @for line in body.plain_text().lines() { (bold(line)) br; }
+                            @for line in text.lines() { (bold(line)) br; }
                         }
                     }
                 }
@@ -722,9 +726,14 @@ pub async fn staff(
     let audit = crate::audit::list(&web.app.db, config.discord.guild_id, None, 20, 0)
         .await
         .unwrap_or_default();
+    let described: Vec<String> = problems
+        .iter()
+        .map(|item| item.effect().map_or(item.kind.clone(), |e| e.describe()))
+        .collect();
     let mut ids: Vec<i64> = members.grants.iter().map(|g| g.member_id).collect();
     ids.extend(audit.iter().map(|a| a.actor_id));
     ids.extend(audit.iter().filter_map(|a| a.target_id));
+    ids.extend(Names::mentioned(described.iter().map(String::as_str)));
     let names = Names::of(&web, &ids).await;
     let counts = crate::outbox::store::counts(&web.app.db).await.ok();
     let revenue = revenue_by_month(&web, config, now).await;
@@ -761,7 +770,7 @@ pub async fn staff(
         }
         (activity_card(l, overview.as_ref()))
         (feedback_card(l, &feedback, &csrf))
-        (outbox_card(l, &problems, is_admin, &csrf))
+        (outbox_card(l, &problems, &described, is_admin, &csrf, |text| names.words(&web, text, l)))
         (audit_card(config, l, &audit, &names))
     };
     let title = t!(l, "web-nav-staff");
@@ -897,8 +906,10 @@ fn feedback_card(
 fn outbox_card(
     l: Locale,
     problems: &[crate::outbox::store::OutboxRow],
+    described: &[String],
     is_admin: bool,
     csrf: &str,
+    words: impl Fn(&str) -> String,
 ) -> maud::Markup {
     html! {
         div.card {
@@ -906,11 +917,10 @@ fn outbox_card(
             @if problems.is_empty() { p.muted { (t!(l, "web-outbox-clear")) } }
             @else {
                 div.table { table {
-                    @for item in problems {
-                        @let what = item.effect().map_or(item.kind.clone(), |e| e.describe());
+                    @for (item, what) in problems.iter().zip(described) {
                         tr {
                             td { "#" (item.id) }
-                            td.wrap { (what) }
+                            td.wrap { (words(what)) }
                             td { (item.status.label(l)) " · " (item.attempts) }
                             td.wrap { (item.last_error.clone().unwrap_or_default()) }
                             td {

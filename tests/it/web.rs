@@ -1052,6 +1052,10 @@ async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
     log_in(&app, &mut mina, ids::MINA).await;
     let theirs = mina.get(&format!("{}/me", base(&app))).await;
     assert!(!theirs.body.contains("Messages that could not reach you"));
+    // The staff page's list of deliveries names Sam, never a raw mention.
+    let staff = owner.get(&format!("{}/staff", base(&app))).await;
+    assert!(staff.body.contains("DM to @sam"), "{}", staff.body);
+    assert!(!staff.body.contains("&lt;@"), "{}", staff.body);
 
     // At Sam's next command, after its own answer, a note only Sam sees carries the message —
     // once.
@@ -1105,7 +1109,12 @@ async fn every_member_on_a_page_has_a_name_and_one_who_left_reads_former_member(
     // Two members who were in the server before the bot (no event names them; they never
     // spoke): the directory has never seen them.
     let quiet = app.sim().add_quiet_members(700_000_000_000_000_001, 2);
-    for (who, amount) in [(ids::KAI, 50), (quiet[0], 40), (quiet[1], 30)] {
+    for (who, amount) in [
+        (ids::KAI, 50),
+        (quiet[0], 40),
+        (quiet[1], 30),
+        (ids::MINA, 20),
+    ] {
         let give = SlashCall::new(ids::OWNER, "points")
             .subcommand("give")
             .user_option("member", who)
@@ -1125,6 +1134,16 @@ async fn every_member_on_a_page_has_a_name_and_one_who_left_reads_former_member(
     })
     .await;
 
+    // Mina never spoke, logged in or ran a command: the server's member list at connect
+    // (GUILD_CREATE) named her. She holds Pro, for the staff list.
+    app.slash(
+        SlashCall::new(ids::OWNER, "membership")
+            .subcommand("grant")
+            .user_option("member", ids::MINA)
+            .string("product", "pro")
+            .string("duration", "30d"),
+    )
+    .await;
     let url = format!("{}/leaderboard", base(&app));
     let board = Browser::new().get(&url).await;
     assert_eq!(board.status, 200);
@@ -1132,6 +1151,12 @@ async fn every_member_on_a_page_has_a_name_and_one_who_left_reads_former_member(
         board.body.contains("member1"),
         "asked of Discord: {}",
         board.body
+    );
+    assert!(board.body.contains(">mina<"), "{}", board.body);
+    let mina_path = format!("/guilds/{}/members/{}", ids::GUILD, ids::MINA);
+    assert!(
+        app.requests("GET", &mina_path).is_empty(),
+        "known without asking"
     );
     assert_eq!(
         board.body.matches("former member").count(),
@@ -1170,6 +1195,11 @@ async fn every_member_on_a_page_has_a_name_and_one_who_left_reads_former_member(
     log_in(&app, &mut owner, ids::OWNER).await;
     let staff = owner.get(&format!("{}/staff", base(&app))).await;
     assert!(staff.body.contains("kai (former member)"), "{}", staff.body);
+    assert!(
+        staff.body.contains(">mina</td>"),
+        "the staff list: {}",
+        staff.body
+    );
     assert!(!staff.body.contains("200000000000000003"), "{}", staff.body);
 }
 

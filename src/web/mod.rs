@@ -9,6 +9,7 @@ pub mod names;
 pub mod page;
 pub mod pages;
 pub mod redirect;
+pub mod staff_actions;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -294,7 +295,7 @@ pub fn router(state: AppState, door: Door) -> Router {
         app: state,
         door: std::sync::Arc::new(door),
     };
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::home))
         .route("/lyceum.css", get(pages::stylesheet))
         .route("/lang", get(pages::switch_language))
@@ -304,16 +305,8 @@ pub fn router(state: AppState, door: Door) -> Router {
         .route("/me/calendar.ics", get(calendar::feed))
         .route("/me/calendar", axum::routing::post(calendar::manage))
         .route("/staff", get(pages::staff))
-        .route(
-            "/staff/outbox/:id/retry",
-            axum::routing::post(pages::retry_outbox),
-        )
         .route("/staff/charts/:name", get(pages::staff_chart))
         .route("/staff/renewals", get(pages::staff_renewals))
-        .route(
-            "/staff/feedback/:id",
-            axum::routing::post(pages::feedback_status),
-        )
         .route("/events", get(events::list))
         .route("/events/:id", get(events::show))
         .route("/events/:id/rsvp", axum::routing::post(events::rsvp))
@@ -327,8 +320,9 @@ pub fn router(state: AppState, door: Door) -> Router {
             "/webhooks/stripe",
             axum::routing::post(stripe_webhook)
                 .layer(axum::extract::DefaultBodyLimit::max(WEBHOOK_MAX_BYTES)),
-        )
-        .with_state(web)
+        );
+    // Each feature's staff actions (`POST /staff/feedback/{id}`, `/staff/outbox/{id}/retry`).
+    staff_actions::register(pages).with_state(web)
 }
 
 /// A delivery run longer than this means the worker is stuck (one run is one item: at most

@@ -22,13 +22,13 @@ use crate::i18n::{money, Locale};
 use crate::t;
 
 /// What every page handler starts from.
-struct Seen {
-    config: std::sync::Arc<Config>,
-    viewer: Viewer,
-    locale: Locale,
+pub(super) struct Seen {
+    pub(super) config: std::sync::Arc<Config>,
+    pub(super) viewer: Viewer,
+    pub(super) locale: Locale,
 }
 
-async fn seen(web: &Web, jar: &CookieJar, headers: &HeaderMap) -> Seen {
+pub(super) async fn seen(web: &Web, jar: &CookieJar, headers: &HeaderMap) -> Seen {
     let config = web.app.config.snapshot();
     let viewer = viewer(web, jar).await;
     let locale = page::locale(&config, &viewer, jar, headers);
@@ -48,7 +48,7 @@ fn local(config: &Config, ms: i64) -> String {
         .to_string()
 }
 
-fn unavailable(e: impl std::fmt::Display) -> Response {
+pub(super) fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "web page failed");
     StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
@@ -577,7 +577,7 @@ pub async fn export(State(web): State<Web>, jar: CookieJar, headers: HeaderMap) 
 /// The viewer's staff level now, from the same sources as the bot's commands: the configured
 /// and server owners, staff grants to them or their roles (roles read from Discord at each
 /// request, so a removed role takes effect at once).
-async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
+pub(super) async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
     let config = web.app.config.snapshot();
     let guild = config.discord.guild_id;
     let user = serenity::all::UserId::new(member);
@@ -964,44 +964,6 @@ fn audit_card(
     }
 }
 
-/// `POST /staff/outbox/{id}/retry`: an admin re-queues a failed item — `/admin retry`'s own
-/// operation, audited the same way.
-pub async fn retry_outbox(
-    State(web): State<Web>,
-    jar: CookieJar,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    axum::Form(form): axum::Form<super::login::CsrfForm>,
-) -> Response {
-    let viewer = viewer(&web, &jar).await;
-    if !super::login::csrf_ok(&viewer, &form) {
-        return (StatusCode::FORBIDDEN, "missing or wrong CSRF token\n").into_response();
-    }
-    let Some(member) = viewer.member() else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
-    let level = match level_now(&web, member).await {
-        Ok(level) => level,
-        Err(e) => return unavailable(e),
-    };
-    if level < Level::Admin {
-        return StatusCode::FORBIDDEN.into_response();
-    }
-    let config = web.app.config.snapshot();
-    let name = Names::of(&web, &[member as i64])
-        .await
-        .get(member as i64)
-        .map_or_else(|| member.to_string(), |k| k.name.clone());
-    let actor = crate::features::admin::ops::Actor {
-        id: serenity::all::UserId::new(member),
-        name,
-        level,
-    };
-    match crate::features::admin::actions::retry_failed(&web.app, &config, &actor, Some(id)).await {
-        Ok(_) => Redirect::to("/staff").into_response(),
-        Err(e) => unavailable(format!("{e:?}")),
-    }
-}
-
 /// The last `count` local months up to `now`'s: (label `YYYY-MM`, first instant), oldest first.
 fn local_months(
     now: chrono::DateTime<chrono::Utc>,
@@ -1138,54 +1100,6 @@ pub async fn staff_chart(
     match png {
         Ok(png) => ([("content-type", "image/png")], png).into_response(),
         Err(e) => unavailable(format!("{e:?}")),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct FeedbackForm {
-    csrf: Option<String>,
-    status: String,
-}
-
-/// `POST /staff/feedback/{id}`: a moderator sets a feedback item's status — the Discord
-/// buttons' operation (the staff post is edited through the outbox, the author is told),
-/// audited. A status or item that does not exist is the reader's 4xx page, in their language.
-pub async fn feedback_status(
-    State(web): State<Web>,
-    jar: CookieJar,
-    headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    axum::Form(form): axum::Form<FeedbackForm>,
-) -> Response {
-    use crate::features::feedback;
-    let s = seen(&web, &jar, &headers).await;
-    let csrf = super::login::CsrfForm { csrf: form.csrf };
-    if !super::login::csrf_ok(&s.viewer, &csrf) {
-        return (StatusCode::FORBIDDEN, "missing or wrong CSRF token\n").into_response();
-    }
-    let Some(member) = s.viewer.member() else {
-        return StatusCode::FORBIDDEN.into_response();
-    };
-    match level_now(&web, member).await {
-        Ok(level) if level >= Level::Moderator => {}
-        Ok(_) => return StatusCode::FORBIDDEN.into_response(),
-        Err(e) => return unavailable(e),
-    }
-    let Some(status) = feedback::Status::parse(&form.status).filter(|s| s.settable()) else {
-        let error = crate::error::Error::from(feedback::FeedbackError::UnknownStatus {
-            status: form.status.clone(),
-        });
-        return page::error_page(&s.config, s.locale, &s.viewer, error, false);
-    };
-    let by = serenity::all::UserId::new(member);
-    match feedback::actions::set_feedback_status(&web.app, &s.config, id, status, by).await {
-        Ok(_) => Redirect::to("/staff").into_response(),
-        Err(e) => {
-            let missing = e
-                .user::<feedback::FeedbackError>()
-                .is_some_and(|u| matches!(u, feedback::FeedbackError::UnknownFeedback { .. }));
-            page::error_page(&s.config, s.locale, &s.viewer, e, missing)
-        }
     }
 }
 

@@ -1,8 +1,10 @@
-//! What feedback brings to the Discord door beside its commands: the presses and forms it
-//! answers, registered by custom-id prefix (see `crate::discord::doors`).
+//! What feedback brings to the doors beside its commands: on Discord, the presses and forms it
+//! answers, registered by custom-id prefix (see `crate::discord::doors`); on the web, the
+//! status change staff make from the staff page (see `crate::access::staff_actions`).
 
 use poise::serenity_prelude as serenity;
 
+use crate::access::staff_actions::StaffAction;
 use crate::access::Level;
 use crate::discord::answer;
 use crate::discord::doors::Doors;
@@ -21,6 +23,31 @@ pub fn doors() -> Doors {
         .submit(super::REPLY_PREFIX, |c, d, s| {
             Box::pin(reply_submit(c, d, s))
         })
+}
+
+/// The web's staff actions: `POST /staff/feedback/{id}` with `status` sets a feedback item's
+/// status — the buttons' own operation (the Discord post is edited through the outbox, the
+/// author told), audited.
+pub fn web_actions() -> Vec<StaffAction> {
+    vec![StaffAction {
+        route: "feedback/:id",
+        level: Level::Moderator,
+        run: |app, config, staff, id, form| {
+            Box::pin(async move {
+                let asked = form.get("status").map(String::as_str).unwrap_or_default();
+                let Some(status) = super::Status::parse(asked).filter(|s| s.settable()) else {
+                    let status = asked.to_string();
+                    return Err(super::FeedbackError::UnknownStatus { status }.into());
+                };
+                super::actions::set_feedback_status(app, config, id, status, staff.id).await?;
+                Ok(())
+            })
+        },
+        missing: |e| {
+            e.user::<super::FeedbackError>()
+                .is_some_and(|u| matches!(u, super::FeedbackError::UnknownFeedback { .. }))
+        },
+    }]
 }
 
 /// A staff status button under a feedback post: moderators and up (checked here); the post

@@ -223,7 +223,9 @@ pub async fn review(
             points = config.points.homework_featured;
         }
     }
-    let locale = Locale::from_config(&s.locale).unwrap_or(config.community.default_locale);
+    // The member's language now (their last interaction), else the one they handed in with.
+    let handed_in = Locale::from_config(&s.locale).unwrap_or(config.community.default_locale);
+    let locale = crate::member_locale::of(tx, member, handed_in).await?;
     let dm = Effect::SendDm {
         user_id: member,
         body: MessageBody::text(render::review_dm(&a, status, comment, points, locale)),

@@ -28,6 +28,7 @@ pub mod recurrence;
 pub mod roles;
 pub mod setup;
 pub mod span;
+pub mod staff_actions;
 pub mod state;
 pub mod vocabulary;
 pub mod web;

@@ -2,7 +2,6 @@
 //! Below both the shell and the features: `discord/checks.rs` enforces levels on commands,
 //! `store.rs` keeps the staff grants, and `features/admin` changes them through its ops.
 
-pub mod staff_actions;
 pub mod store;
 
 use serenity::all::{RoleId, UserId};

@@ -84,7 +84,7 @@ pub fn cache_settings() -> serenity::cache::Settings {
 }
 
 /// Every source of truth about members' managed roles, for the delivery worker to converge on
-/// (grants, membership grace, staff levels, level roles, the rules gate, role menus, challenge
+/// (grants, membership grace, staff levels, level roles, the rules acceptance, role menus, challenge
 /// completion). Assembled here, above
 /// both core and the features, so core never names a feature.
 pub fn role_truth() -> crate::roles::RoleTruth {
@@ -130,7 +130,7 @@ fn background_jobs(
 ) -> Vec<(Box<dyn jobs::Job>, &'static [Topic])> {
     use crate::features::{challenge, course, highlights, membership, qa, schedule, stats};
     let state = || state.clone();
-    let gate = worker.gate();
+    let limiter = worker.limiter();
     vec![
         (Box::new(worker), &[Topic::OUTBOX]),
         (Box::new(Pruner { state: state() }), &[]),
@@ -151,7 +151,7 @@ fn background_jobs(
             Box::new(membership::reconcile::Reconcile::new(
                 state(),
                 client.http.clone(),
-                gate,
+                limiter,
             )),
             &[membership::RECONCILE, Topic::CONFIG],
         ),
@@ -216,7 +216,7 @@ fn web_door(
     token: &str,
     client_secret: Option<String>,
     client: &serenity::Client,
-) -> crate::web::Door {
+) -> crate::web::DiscordAccess {
     let client_id = config
         .discord
         .client_id
@@ -233,7 +233,7 @@ fn web_door(
         base: format!("{}/api/v10", config.discord.api_url),
         guild: config.discord.guild_id.get(),
     };
-    crate::web::Door::new(client.http.clone(), login, api).with_cache(client.cache.clone())
+    crate::web::DiscordAccess::new(client.http.clone(), login, api).with_cache(client.cache.clone())
 }
 
 /// The state over the database, with every feature's engine, the chat points loaded; and the
@@ -329,7 +329,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let rest = delivery::Rest::new(&config.discord.api_url, &options.token);
     let worker = delivery::Worker::new(state.clone(), rest);
-    let gate = worker.gate();
+    let limiter = worker.limiter();
     let mut jobs: Vec<(&'static str, JoinHandle<()>)> = background_jobs(&state, worker, &client)
         .into_iter()
         .map(|(job, topics)| {
@@ -357,7 +357,7 @@ pub async fn start(options: Options) -> anyhow::Result<RunningApp> {
         options.discord_client_secret,
         &client,
     )
-    .with_gate(gate);
+    .with_rate_limiter(limiter);
     let (web_addr, web) =
         crate::web::serve(state.clone(), config.web.bind, door, shutdown_rx.clone()).await?;
     jobs.push(("web", web));

@@ -717,7 +717,7 @@ fn check_start_here(reader: &Reader, highlights: &HighlightsConfig, products: &[
 
 /// What `[roles]` must agree with elsewhere: a required product exists, `onboarding.menu`
 /// names a menu, and no menu role is one Lyceum already manages for another reason (a
-/// product's, a level's, a staff or rules-gate role): two owners would undo each other.
+/// product's, a level's, a staff or rules-acceptance role): two owners would undo each other.
 fn check_role_menus(
     reader: &Reader,
     roles: &RolesConfig,
@@ -737,7 +737,7 @@ fn check_role_menus(
         } else if [staff.admin_role, staff.moderator_role].contains(&Some(role)) {
             Some("a staff role")
         } else if onboarding.accepted_role == Some(role) {
-            Some("the rules gate's role (onboarding.accepted_role)")
+            Some("the rules-acceptance role (onboarding.accepted_role)")
         } else {
             None
         }

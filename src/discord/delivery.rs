@@ -20,7 +20,7 @@ use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
 use crate::clock::{from_millis, to_millis};
-use crate::discord::gate::Gate;
+use crate::discord::rate_limits::RateLimiter;
 use crate::health::DiscordAuth;
 use crate::jobs::Job;
 use crate::modlog;
@@ -422,7 +422,7 @@ impl Worker {
             courier: Arc::new(Courier {
                 state,
                 rest,
-                gate: Arc::new(Gate::new(global)),
+                limiter: Arc::new(RateLimiter::new(global)),
                 bot_id: OnceCell::new(),
                 paused_until: Mutex::new(None),
                 unrecorded: Mutex::new(Vec::new()),
@@ -436,9 +436,9 @@ impl Worker {
         }
     }
 
-    /// The gate its deliveries pass, for the bot's other REST calls to share.
-    pub fn gate(&self) -> Arc<Gate> {
-        self.courier.gate.clone()
+    /// The rate limiter its deliveries pass, for the bot's other REST calls to share.
+    pub fn limiter(&self) -> Arc<RateLimiter> {
+        self.courier.limiter.clone()
     }
 }
 
@@ -446,7 +446,7 @@ impl Worker {
 struct Courier {
     state: AppState,
     rest: Rest,
-    gate: Arc<Gate>,
+    limiter: Arc<RateLimiter>,
     /// The bot's own user id, learned once (for recognising its own messages).
     bot_id: OnceCell<String>,
     /// Set by a global 429, a 401 or a run of permission failures: nothing is claimed before
@@ -1022,12 +1022,12 @@ impl Courier {
         files: &[FileAttachment],
         reason: Option<&str>,
     ) -> (Response, Option<Value>) {
-        let ticket = self.gate.acquire(&method, path, priority).await;
+        let ticket = self.limiter.acquire(&method, path, priority).await;
         let (response, json, limits) = self
             .rest
             .call_with_files(method, path, body, files, reason)
             .await;
-        self.gate.observe(ticket, limits.as_ref());
+        self.limiter.observe(ticket, limits.as_ref());
         self.observe(&response);
         (response, json)
     }

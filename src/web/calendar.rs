@@ -39,7 +39,7 @@ pub async fn feed(State(web): State<Web>, Query(q): Query<FeedQuery>) -> Respons
     };
     let channels: Vec<u64> = events.iter().map(|e| e.channel_id as u64).collect();
     let mut visible = web
-        .door
+        .discord
         .visible_to(
             config.discord.guild_id,
             serenity::all::UserId::new(member),
@@ -102,7 +102,7 @@ pub async fn manage(
         {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
-        let url = format!("{}/me/calendar.ics?token={token}", web.door.base_url);
+        let url = format!("{}/me/calendar.ics?token={token}", web.discord.base_url);
         html! { div.card {
             h2 { (t!(l, "web-calendar")) }
             p { (t!(l, "web-calendar-once")) }

@@ -27,7 +27,7 @@ async fn visible(web: &Web, viewer: &Viewer) -> anyhow::Result<(Vec<EventRow>, V
     let theirs = match viewer.member() {
         Some(member) => {
             let config = web.app.config.snapshot();
-            web.door
+            web.discord
                 .visible_to(
                     config.discord.guild_id,
                     serenity::all::UserId::new(member),

@@ -100,7 +100,7 @@ fn cookie(web: &Web, name: &'static str, value: String, max_age_days: i64) -> Co
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(web.door.base_url.starts_with("https://"))
+        .secure(web.discord.base_url.starts_with("https://"))
         .max_age(time::Duration::days(max_age_days))
         .build()
 }
@@ -162,7 +162,7 @@ pub async fn login(
     jar: CookieJar,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let Some(client) = web.door.login.as_ref() else {
+    let Some(client) = web.discord.login.as_ref() else {
         return (
             StatusCode::NOT_FOUND,
             "Discord login is off: set DISCORD_CLIENT_SECRET (and [web] public_url).\n",
@@ -186,7 +186,7 @@ pub async fn login(
         .append_pair("client_id", &client.client_id.to_string())
         .append_pair("scope", SCOPES)
         .append_pair("state", &state)
-        .append_pair("redirect_uri", &web.door.redirect_uri())
+        .append_pair("redirect_uri", &web.discord.redirect_uri())
         .append_pair("prompt", "none");
     let jar = jar.add(cookie(
         &web,
@@ -214,7 +214,7 @@ pub async fn callback(
     jar: CookieJar,
     Query(q): Query<Callback>,
 ) -> Response {
-    let Some(client) = web.door.login.as_ref() else {
+    let Some(client) = web.discord.login.as_ref() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if let Some(error) = &q.error {
@@ -247,14 +247,14 @@ pub async fn callback(
     }
     // Checked again: a cookie signed before the rules tightened must not carry a bad target.
     let next = safe_next(Some(&started.next));
-    if !web.door.may_exchange_code() {
+    if !web.discord.may_exchange_code() {
         return refused(
             StatusCode::TOO_MANY_REQUESTS,
             "too many logins right now; try again in a minute",
         );
     }
     let who = match client
-        .identify(&web.door.api, code, &web.door.redirect_uri())
+        .identify(&web.discord.api, code, &web.discord.redirect_uri())
         .await
     {
         Ok(who) => who,

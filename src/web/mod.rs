@@ -32,7 +32,7 @@ use crate::state::AppState;
 /// What the web door holds beside the state: Discord's REST client (staff levels are read
 /// from the member's roles at each request), the OAuth2 client when login is on, and the
 /// address the pages are reached at.
-pub struct Door {
+pub struct DiscordAccess {
     pub http: std::sync::Arc<serenity::all::Http>,
     /// The gateway's view of the server (channels, roles, overwrites): who can see a channel.
     pub cache: Option<std::sync::Arc<serenity::all::Cache>>,
@@ -40,14 +40,14 @@ pub struct Door {
     pub api: login::Api,
     /// `web.public_url`, else `http://` + the bound address.
     pub base_url: String,
-    /// The bot's one rate-limit gate: a page that must ask Discord waits its turn with the
+    /// The bot's one rate limiter: a page that must ask Discord waits its turn with the
     /// outbox and the reconcile job instead of spending the global limit beside them.
-    gate: Option<std::sync::Arc<crate::discord::gate::Gate>>,
-    /// The weekly and monthly rankings, kept a minute (see [`Door::ranking`]).
+    limiter: Option<std::sync::Arc<crate::discord::rate_limits::RateLimiter>>,
+    /// The weekly and monthly rankings, kept a minute (see [`DiscordAccess::ranking`]).
     rankings: std::sync::Mutex<std::collections::HashMap<&'static str, Ranking>>,
-    /// Income per month, kept until an income row is added (see [`Door::income_by_month`]).
+    /// Income per month, kept until an income row is added (see [`DiscordAccess::income_by_month`]).
     income: std::sync::Mutex<Option<Income>>,
-    /// When recent logins exchanged a code with Discord (see [`Door::may_exchange_code`]).
+    /// When recent logins exchanged a code with Discord (see [`DiscordAccess::may_exchange_code`]).
     exchanges: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
 }
 
@@ -72,19 +72,19 @@ type Ranking = (std::time::Instant, std::sync::Arc<Vec<(i64, i64)>>);
 /// a leaderboard a minute old is what MEE6's is.
 const RANKING_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
-impl Door {
+impl DiscordAccess {
     pub fn new(
         http: std::sync::Arc<serenity::all::Http>,
         login: Option<login::Client>,
         api: login::Api,
-    ) -> Door {
-        Door {
+    ) -> DiscordAccess {
+        DiscordAccess {
             http,
             cache: None,
             login,
             api,
             base_url: String::new(),
-            gate: None,
+            limiter: None,
             rankings: Default::default(),
             income: Default::default(),
             exchanges: Default::default(),
@@ -160,28 +160,31 @@ impl Door {
     }
 
     /// With the gateway's cache, for channel visibility.
-    pub fn with_cache(mut self, cache: std::sync::Arc<serenity::all::Cache>) -> Door {
+    pub fn with_cache(mut self, cache: std::sync::Arc<serenity::all::Cache>) -> DiscordAccess {
         self.cache = Some(cache);
         self
     }
 
-    /// With the bot's rate-limit gate, for the REST calls pages make.
-    pub fn with_gate(mut self, gate: std::sync::Arc<crate::discord::gate::Gate>) -> Door {
-        self.gate = Some(gate);
+    /// With the bot's rate limiter, for the REST calls pages make.
+    pub fn with_rate_limiter(
+        mut self,
+        limiter: std::sync::Arc<crate::discord::rate_limits::RateLimiter>,
+    ) -> DiscordAccess {
+        self.limiter = Some(limiter);
         self
     }
 
-    /// A page's `GET path` to Discord, waiting its turn at the bot's rate-limit gate (straight
+    /// A page's `GET path` to Discord, waiting its turn at the bot's rate limiter (straight
     /// through when the door has none: a test's state).
-    async fn through_gate<T>(&self, path: &str, call: impl std::future::Future<Output = T>) -> T {
-        match &self.gate {
-            Some(gate) => gate.around(reqwest::Method::GET, path, call).await,
+    async fn rate_limited<T>(&self, path: &str, call: impl std::future::Future<Output = T>) -> T {
+        match &self.limiter {
+            Some(limiter) => limiter.around(reqwest::Method::GET, path, call).await,
             None => call.await,
         }
     }
 
     /// `member` as a member of `guild` now: from the gateway's cache (kept current by member
-    /// events), else asked of Discord through the shared gate; `None` when Discord says they
+    /// events), else asked of Discord through the shared limiter; `None` when Discord says they
     /// are not in the server (left, kicked, banned).
     pub async fn member_now(
         &self,
@@ -197,7 +200,7 @@ impl Door {
         }
         let path = format!("/guilds/{guild}/members/{member}");
         match self
-            .through_gate(&path, self.http.get_member(guild, member))
+            .rate_limited(&path, self.http.get_member(guild, member))
             .await
         {
             Ok(found) => Ok(Some(found)),
@@ -208,13 +211,13 @@ impl Door {
         }
     }
 
-    /// A user by id, whether in the server or not (to name a former member), through the gate.
+    /// A user by id, whether in the server or not (to name a former member), through the limiter.
     pub async fn user(
         &self,
         user: serenity::all::UserId,
     ) -> anyhow::Result<Option<serenity::all::User>> {
         let path = format!("/users/{user}");
-        match self.through_gate(&path, self.http.get_user(user)).await {
+        match self.rate_limited(&path, self.http.get_user(user)).await {
             Ok(found) => Ok(Some(found)),
             Err(serenity::Error::Http(e)) if e.status_code().is_some_and(|s| s.as_u16() == 404) => {
                 Ok(None)
@@ -225,7 +228,7 @@ impl Door {
 
     /// The channels among `channels` that `member` can view now, by Discord's rules (their
     /// roles against the channels' overwrites, both from the gateway's cache; the member asked
-    /// of Discord through the gate only when the cache has not seen them).
+    /// of Discord through the limiter only when the cache has not seen them).
     pub async fn visible_to(
         &self,
         guild: serenity::all::GuildId,
@@ -259,7 +262,7 @@ impl Door {
     }
 
     /// The server's owner now: from the gateway's cache (GUILD_UPDATE carries an ownership
-    /// transfer), else asked of Discord through the gate.
+    /// transfer), else asked of Discord through the limiter.
     pub async fn guild_owner(
         &self,
         guild: serenity::all::GuildId,
@@ -272,7 +275,7 @@ impl Door {
             return Ok(Some(owner));
         }
         let path = format!("/guilds/{guild}");
-        let found = self.through_gate(&path, self.http.get_guild(guild)).await?;
+        let found = self.rate_limited(&path, self.http.get_guild(guild)).await?;
         Ok(Some(found.owner_id))
     }
 }
@@ -281,7 +284,7 @@ impl Door {
 #[derive(Clone)]
 pub struct Web {
     pub app: AppState,
-    pub door: std::sync::Arc<Door>,
+    pub discord: std::sync::Arc<DiscordAccess>,
 }
 
 impl axum::extract::FromRef<Web> for AppState {
@@ -290,10 +293,10 @@ impl axum::extract::FromRef<Web> for AppState {
     }
 }
 
-pub fn router(state: AppState, door: Door) -> Router {
+pub fn router(state: AppState, discord: DiscordAccess) -> Router {
     let web = Web {
         app: state,
-        door: std::sync::Arc::new(door),
+        discord: std::sync::Arc::new(discord),
     };
     let pages = Router::new()
         .route("/", get(pages::home))
@@ -511,21 +514,21 @@ async fn metrics(State(state): State<AppState>) -> (StatusCode, String) {
 pub async fn serve(
     state: AppState,
     addr: SocketAddr,
-    mut door: Door,
+    mut discord: DiscordAccess,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on web.bind = {addr}: {e}"))?;
     let local = listener.local_addr()?;
-    door.base_url = state
+    discord.base_url = state
         .config
         .snapshot()
         .web
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
-    let app = router(state, door);
+    let app = router(state, discord);
     let task = tokio::spawn(async move {
         let stop = async move {
             let _ = shutdown.wait_for(|stop| *stop).await;

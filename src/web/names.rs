@@ -1,6 +1,6 @@
 //! Members as the pages show them: the directory's name and avatar (`crate::members`). A member
 //! the directory has never seen (an imported MEE6 member who never spoke since) is asked of
-//! Discord through the shared rate-limit gate — a few per page view, remembered for the next —
+//! Discord through the shared rate limiter — a few per page view, remembered for the next —
 //! and a member who left reads "former member".
 
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ impl Names {
     /// member, role or channel replaced by its name, for a web page.
     pub fn words(&self, web: &Web, text: &str, l: Locale) -> String {
         let guild = web.app.config.snapshot().discord.guild_id;
-        let cached = web.door.cache.as_ref().and_then(|c| c.guild(guild));
+        let cached = web.discord.cache.as_ref().and_then(|c| c.guild(guild));
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(at) = rest.find('<') {
@@ -168,13 +168,13 @@ impl Names {
 /// account's name, marked as left). None when Discord does not know the id or cannot answer.
 async fn ask(web: &Web, guild: GuildId, id: i64) -> Option<Known> {
     let user = UserId::new(u64::try_from(id).ok().filter(|id| *id > 0)?);
-    match web.door.member_now(guild, user).await {
+    match web.discord.member_now(guild, user).await {
         Ok(Some(member)) => Some(Known {
             name: member.display_name().to_string(),
             avatar: member.avatar.or(member.user.avatar).map(|h| h.to_string()),
             left: false,
         }),
-        Ok(None) => match web.door.user(user).await {
+        Ok(None) => match web.discord.user(user).await {
             Ok(Some(user)) => Some(Known {
                 name: user.display_name().to_string(),
                 avatar: user.avatar.map(|h| h.to_string()),

@@ -243,7 +243,7 @@ pub async fn leaderboard(
         // All time reads the lifetime index: a page costs what it shows.
         None => points::store::leaderboard_page(&web.app.db, None, BOARD_PAGE + 1, offset).await,
         Some(since) => web
-            .door
+            .discord
             .ranking(&web.app.db, period, since)
             .await
             .map(|ranked| {
@@ -582,11 +582,11 @@ pub(super) async fn level_now(web: &Web, member: u64) -> anyhow::Result<Level> {
     let guild = config.discord.guild_id;
     let user = serenity::all::UserId::new(member);
     let owner = config.discord.owner_ids.contains(&user)
-        || web.door.guild_owner(guild).await? == Some(user);
+        || web.discord.guild_owner(guild).await? == Some(user);
     // The gateway keeps the member's roles current in the cache; Discord is asked (through the
-    // shared gate) only for a member the cache has not seen. Someone no longer in the server
+    // shared rate limiter) only for a member the cache has not seen. Someone no longer in the server
     // (left, kicked, banned) has no staff level, whatever was granted to them.
-    let roles = match web.door.member_now(guild, user).await? {
+    let roles = match web.discord.member_now(guild, user).await? {
         Some(found) => found.roles,
         None if owner => Vec::new(),
         None => return Ok(Level::Member),
@@ -992,7 +992,7 @@ async fn revenue_by_month(
 ) -> Vec<(String, String, String)> {
     let months = local_months(now, config.community.timezone, 13);
     let mut rows: Vec<_> = match web
-        .door
+        .discord
         .income_by_month(&web.app.db, &months, i64::MAX)
         .await
     {
@@ -1117,7 +1117,7 @@ async fn income_months(
     // The same 13 months the staff page sums (one cache), the oldest left out.
     let bounds = local_months(now, config.community.timezone, 13);
     let rows = web
-        .door
+        .discord
         .income_by_month(&web.app.db, &bounds, i64::MAX)
         .await
         .unwrap_or_default();

@@ -1,4 +1,4 @@
-//! Every feature's staff actions on the web (`crate::access::staff_actions`), each under
+//! Every feature's staff actions on the web (`crate::staff_actions`), each under
 //! `POST /staff/{route}`, through one handler: the CSRF token, the staff level checked on the
 //! server for this request, the operation, then back to `/staff` — or the reader's 4xx page
 //! for a user error (404 when the item does not exist), 503 with a reference for a fault.
@@ -15,8 +15,8 @@ use axum_extra::extract::cookie::CookieJar;
 use super::names::Names;
 use super::pages::{level_now, seen, unavailable};
 use super::{page, Web};
-use crate::access::staff_actions::{Staff, StaffAction};
 use crate::features;
+use crate::staff_actions::{Staff, StaffAction};
 
 /// Every feature's staff actions.
 pub fn all() -> Vec<StaffAction> {

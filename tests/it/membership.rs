@@ -555,7 +555,7 @@ async fn discord_entitlements_grant_the_product_and_polling_ends_only_what_disco
     let reconcile = lyceum::features::membership::reconcile::Reconcile::new(
         app.bot().app.state.clone(),
         app.http(),
-        std::sync::Arc::new(lyceum::discord::gate::Gate::new(50)),
+        std::sync::Arc::new(lyceum::discord::rate_limits::RateLimiter::new(50)),
     );
     let entitlement = app.sim().entitlement_create(ids::MINA, 777);
     eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;
@@ -662,7 +662,7 @@ async fn a_stale_entitlement_poll_never_brings_back_a_deleted_entitlement() {
     let reconcile = lyceum::features::membership::reconcile::Reconcile::new(
         app.bot().app.state.clone(),
         app.http(),
-        std::sync::Arc::new(lyceum::discord::gate::Gate::new(50)),
+        std::sync::Arc::new(lyceum::discord::rate_limits::RateLimiter::new(50)),
     );
     let entitlement = app.sim().entitlement_create(ids::MINA, 777);
     eventually("the Pro role", || has_role(&app, ids::MINA, ids::ROLE_PRO)).await;

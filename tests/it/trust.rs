@@ -467,7 +467,7 @@ async fn play(steps: Vec<Step>) {
     let reconcile = lyceum::features::membership::reconcile::Reconcile::new(
         app.bot().app.state.clone(),
         app.http(),
-        std::sync::Arc::new(lyceum::discord::gate::Gate::new(50)),
+        std::sync::Arc::new(lyceum::discord::rate_limits::RateLimiter::new(50)),
     );
     for step in &steps {
         match *step {

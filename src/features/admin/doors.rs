@@ -1,9 +1,9 @@
 //! What admin brings to the doors: on the gateway, a member who rejoins gets the staff role of
 //! the level granted to them personally; on the web, an admin re-queues a failed delivery.
 
-use crate::access::staff_actions::StaffAction;
 use crate::access::Level;
 use crate::discord::doors::Doors;
+use crate::staff_actions::StaffAction;
 
 /// This feature's member hook.
 pub fn doors() -> Doors {

@@ -1,15 +1,15 @@
 //! What feedback brings to the doors beside its commands: on Discord, the presses and forms it
 //! answers, registered by custom-id prefix (see `crate::discord::doors`); on the web, the
-//! status change staff make from the staff page (see `crate::access::staff_actions`).
+//! status change staff make from the staff page (see `crate::staff_actions`).
 
 use poise::serenity_prelude as serenity;
 
-use crate::access::staff_actions::StaffAction;
 use crate::access::Level;
 use crate::discord::answer;
 use crate::discord::doors::Doors;
 use crate::discord::Data;
 use crate::error::Error;
+use crate::staff_actions::StaffAction;
 
 /// This feature's presses and forms.
 pub fn doors() -> Doors {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use poise::serenity_prelude as serenity;
 use reqwest::Method;
 
-use crate::discord::gate::Gate;
+use crate::discord::rate_limits::RateLimiter;
 use crate::grants::reconcile::{self, Change};
 use crate::jobs::Job;
 use crate::modlog;
@@ -23,9 +23,9 @@ use crate::t;
 pub struct Reconcile {
     pub state: AppState,
     pub http: Arc<serenity::Http>,
-    /// The bot's one rate-limit gate: a pass's pages count against Discord's global limit
+    /// The bot's one rate limiter: a pass's pages count against Discord's global limit
     /// like the outbox's deliveries.
-    gate: Arc<Gate>,
+    limiter: Arc<RateLimiter>,
     /// (member, role) already reported, so the mod log hears about each once per process.
     reported: Mutex<HashSet<(u64, u64)>>,
 }
@@ -40,11 +40,11 @@ pub struct Pass {
 }
 
 impl Reconcile {
-    pub fn new(state: AppState, http: Arc<serenity::Http>, gate: Arc<Gate>) -> Reconcile {
+    pub fn new(state: AppState, http: Arc<serenity::Http>, limiter: Arc<RateLimiter>) -> Reconcile {
         Reconcile {
             state,
             http,
-            gate,
+            limiter,
             reported: Mutex::new(HashSet::new()),
         }
     }
@@ -55,7 +55,7 @@ impl Reconcile {
         let path = format!("/guilds/{guild}/members");
         loop {
             let page = self
-                .gate
+                .limiter
                 .around(
                     Method::GET,
                     &path,
@@ -90,7 +90,7 @@ impl Reconcile {
         let path = format!("/applications/{application}/entitlements");
         loop {
             let page = self
-                .gate
+                .limiter
                 .around(
                     Method::GET,
                     &path,

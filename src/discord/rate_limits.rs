@@ -1,8 +1,8 @@
-//! Discord's rate limits as one gate for the bot's REST calls in bulk (interaction answers
+//! Discord's rate limits as one limiter for the bot's REST calls in bulk (interaction answers
 //! aside, which Discord does not count): the outbox worker's deliveries and the reconcile job's
-//! member and entitlement pages. Discord's global limit is per bot, so one gate for both is the
+//! member and entitlement pages. Discord's global limit is per bot, so one limiter for both is the
 //! only way a role storm and a reconcile pass can run together without drawing a 429. (A few
-//! commands still read one thing each through serenity's client, outside the gate.)
+//! commands still read one thing each through serenity's client, outside the limiter.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -18,7 +18,7 @@ use crate::outbox::limits::{Limits, RateHeaders, Ticket, Wait};
 pub const BACKGROUND_PRIORITY: i64 = 3;
 
 /// Discord's limits, shared by the outbox worker and the reconcile job.
-pub struct Gate {
+pub struct RateLimiter {
     limits: Mutex<Limits>,
     /// Rung when leave was taken or an answer came: waiters look again.
     changed: Notify,
@@ -26,7 +26,7 @@ pub struct Gate {
 }
 
 /// Takes a waiter out of the global line when its request stops waiting (sent or dropped).
-struct LeaveLine<'g>(&'g Gate, u64);
+struct LeaveLine<'g>(&'g RateLimiter, u64);
 
 impl Drop for LeaveLine<'_> {
     fn drop(&mut self) {
@@ -34,9 +34,9 @@ impl Drop for LeaveLine<'_> {
     }
 }
 
-impl Gate {
-    pub fn new(global_per_second: u32) -> Gate {
-        Gate {
+impl RateLimiter {
+    pub fn new(global_per_second: u32) -> RateLimiter {
+        RateLimiter {
             limits: Mutex::new(Limits::new(global_per_second)),
             changed: Notify::new(),
             next_waiter: AtomicU64::new(0),
@@ -87,7 +87,7 @@ impl Gate {
 
     /// Runs `call` (a serenity request for `method path`) when the limits allow it. Serenity
     /// does not hand back the answer's headers: the call counts against the global limit
-    /// until a second after it returns, which is all the gate needs.
+    /// until a second after it returns, which is all the limiter needs.
     pub async fn around<T>(
         &self,
         method: Method,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use futures::future::BoxFuture;
 use serenity::all::UserId;
 
-use super::Level;
+use crate::access::Level;
 use crate::config::Config;
 use crate::error::Error;
 use crate::state::AppState;

@@ -207,22 +207,34 @@ pub async fn undelivered_unshown(
     member: u64,
     limit: i64,
 ) -> sqlx::Result<Vec<(i64, MessageBody)>> {
+    closed_dms(db, member, limit, true).await
+}
+
+/// Refused DMs to `member` as (outbox id or creation time, body): the unshown ones oldest
+/// first, or every one newest first.
+async fn closed_dms(
+    db: &Db,
+    member: u64,
+    limit: i64,
+    unshown: bool,
+) -> sqlx::Result<Vec<(i64, MessageBody)>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, payload FROM outbox
+        "SELECT CASE WHEN ?3 THEN id ELSE created_at END, payload FROM outbox
           WHERE kind = 'send_dm' AND status = 'failed' AND last_error LIKE '%(code 50007)%'
-            AND CAST(json_extract(payload, '$.user_id') AS TEXT) = ?
-            AND id NOT IN (SELECT outbox_id FROM undelivered_shown)
-          ORDER BY id LIMIT ?",
+            AND CAST(json_extract(payload, '$.user_id') AS TEXT) = ?1
+            AND (NOT ?3 OR id NOT IN (SELECT outbox_id FROM undelivered_shown))
+          ORDER BY CASE WHEN ?3 THEN id ELSE -id END LIMIT ?2",
     )
     .bind(member.to_string())
     .bind(limit)
+    .bind(unshown)
     .fetch_all(&db.read)
     .await?;
     Ok(rows
         .into_iter()
         .filter_map(
-            |(id, payload)| match serde_json::from_str::<Effect>(&payload) {
-                Ok(Effect::SendDm { body, .. }) => Some((id, body)),
+            |(at, payload)| match serde_json::from_str::<Effect>(&payload) {
+                Ok(Effect::SendDm { body, .. }) => Some((at, body)),
                 _ => None,
             },
         )
@@ -259,25 +271,7 @@ pub async fn undelivered_dms(
     member: u64,
     limit: i64,
 ) -> sqlx::Result<Vec<(i64, MessageBody)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT created_at, payload FROM outbox
-          WHERE kind = 'send_dm' AND status = 'failed' AND last_error LIKE '%(code 50007)%'
-            AND CAST(json_extract(payload, '$.user_id') AS TEXT) = ?
-          ORDER BY id DESC LIMIT ?",
-    )
-    .bind(member.to_string())
-    .bind(limit)
-    .fetch_all(&db.read)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(at, payload)| match serde_json::from_str::<Effect>(&payload) {
-                Ok(Effect::SendDm { body, .. }) => Some((at, body)),
-                _ => None,
-            },
-        )
-        .collect())
+    closed_dms(db, member, limit, false).await
 }
 
 /// The channel outbox item `id` posted a message to, to edit it there later

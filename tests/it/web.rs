@@ -1002,12 +1002,9 @@ async fn event_pages_and_the_calendar_feed_do_not_call_discord_per_view() {
     );
 }
 
-/// A member with closed DMs (Discord answers 50007) still gets what the bot meant for them:
-/// it waits on their `/me` page, and staff read in the mod log that the DM did not arrive.
-#[tokio::test]
-async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
-    let app = TestApp::spawn().await;
-    // Sam's DMs are closed in the simulated Discord.
+/// Sam (whose DMs are closed in the simulated Discord) sends feedback and the owner marks it
+/// done on the staff page, so the bot DMs Sam. Returns the owner's logged-in browser.
+async fn sams_feedback_done(app: &TestApp) -> Browser {
     app.slash(
         SlashCall::new(ids::SAM, "feedback")
             .subcommand("send")
@@ -1016,16 +1013,25 @@ async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
     )
     .await;
     let mut owner = Browser::new();
-    log_in(&app, &mut owner, ids::OWNER).await;
-    let page = owner.get(&format!("{}/staff", base(&app))).await;
+    log_in(app, &mut owner, ids::OWNER).await;
+    let page = owner.get(&format!("{}/staff", base(app))).await;
     let csrf = csrf_of(&page.body);
     let done = owner
         .post(
-            &format!("{}/staff/feedback/1", base(&app)),
+            &format!("{}/staff/feedback/1", base(app)),
             &[("csrf", csrf.as_str()), ("status", "done")],
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
+    owner
+}
+
+/// A member with closed DMs (Discord answers 50007) still gets what the bot meant for them:
+/// it waits on their `/me` page, and staff read in the mod log that the DM did not arrive.
+#[tokio::test]
+async fn a_member_with_closed_dms_finds_the_message_on_their_page() {
+    let app = TestApp::spawn().await;
+    let mut owner = sams_feedback_done(&app).await;
     let notice = format!("/channels/{}/messages", ids::CHANNEL_MOD_LOG);
     crate::support::eventually("staff hear the DM did not arrive", async || {
         app.requests("POST", &notice).iter().any(|r| {
@@ -1215,23 +1221,7 @@ async fn a_closed_dm_lands_in_a_private_inbox_thread() {
         )
     })
     .await;
-    app.slash(
-        SlashCall::new(ids::SAM, "feedback")
-            .subcommand("send")
-            .string("text", "Please record the livestreams")
-            .choice("kind", "suggestion"),
-    )
-    .await;
-    let mut owner = Browser::new();
-    log_in(&app, &mut owner, ids::OWNER).await;
-    let page = owner.get(&format!("{}/staff", base(&app))).await;
-    let csrf = csrf_of(&page.body);
-    owner
-        .post(
-            &format!("{}/staff/feedback/1", base(&app)),
-            &[("csrf", csrf.as_str()), ("status", "done")],
-        )
-        .await;
+    sams_feedback_done(&app).await;
     crate::support::eventually("the inbox thread", async || {
         app.sim()
             .private_threads(ids::CHANNEL_GENERAL)

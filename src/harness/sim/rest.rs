@@ -1009,17 +1009,7 @@ fn create_forum_post(state: &mut SimState, forum: u64, body: &Value) -> Answer {
     if !problems.is_empty() {
         return invalid_form(problems);
     }
-    state.next_id += 1;
-    let id = state.next_id;
-    state.world.channels.push(super::world::SimChannel {
-        id,
-        name: name.to_string(),
-        deny_everyone: 0,
-        allow_everyone: 0,
-        overwrites: Vec::new(),
-        kind: 11,
-        parent_id: Some(forum),
-    });
+    let id = new_thread(state, name, 11, forum);
     let content = body["message"]["content"]
         .as_str()
         .unwrap_or_default()
@@ -1059,6 +1049,22 @@ fn active_threads(state: &SimState) -> Answer {
     (200, json!({ "threads": threads, "members": [] }))
 }
 
+/// A new thread channel (`kind` 11 public, 12 private) under `parent`; returns its id.
+fn new_thread(state: &mut SimState, name: &str, kind: u8, parent: u64) -> u64 {
+    state.next_id += 1;
+    let id = state.next_id;
+    state.world.channels.push(super::world::SimChannel {
+        id,
+        name: name.to_string(),
+        deny_everyone: 0,
+        allow_everyone: 0,
+        overwrites: Vec::new(),
+        kind,
+        parent_id: Some(parent),
+    });
+    id
+}
+
 /// Discord's Start Thread without Message under a text channel: `type` 11 (public) or 12
 /// (private, the default), a name of 1 to 100 characters, a channel the bot can see. The bot
 /// is the thread's first member.
@@ -1086,17 +1092,7 @@ fn start_thread(state: &mut SimState, parent: u64, body: &Value) -> Answer {
     if !problems.is_empty() {
         return invalid_form(problems);
     }
-    state.next_id += 1;
-    let id = state.next_id;
-    state.world.channels.push(super::world::SimChannel {
-        id,
-        name: name.to_string(),
-        deny_everyone: 0,
-        allow_everyone: 0,
-        overwrites: Vec::new(),
-        kind: kind as u8,
-        parent_id: Some(parent),
-    });
+    let id = new_thread(state, name, kind as u8, parent);
     state.thread_owner.insert(id, ids::BOT);
     state.thread_members.insert(id, vec![ids::BOT]);
     let position = state.world.channels.len() - 1;

@@ -432,6 +432,7 @@ mod tests {
     use super::*;
     use crate::clock::from_millis;
     use crate::outbox::effect::MessageBody;
+    use crate::outbox::Status;
     use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
     async fn db() -> (tempfile::TempDir, Db) {
@@ -488,15 +489,9 @@ mod tests {
         // Messages go before bulk role changes.
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, other);
-        finish(
-            &db,
-            other,
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(2_000),
-        )
-        .await
-        .unwrap();
+        finish(&db, other, Status::Delivered, None, from_millis(2_000))
+            .await
+            .unwrap();
         let claimed = claim_next(&db, from_millis(2_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, first);
         retry_at(&db, first, from_millis(10_000), "500")
@@ -508,15 +503,9 @@ mod tests {
 
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!((claimed.id, claimed.attempts), (first, 1));
-        finish(
-            &db,
-            first,
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(10_000),
-        )
-        .await
-        .unwrap();
+        finish(&db, first, Status::Delivered, None, from_millis(10_000))
+            .await
+            .unwrap();
         let claimed = claim_next(&db, from_millis(10_000)).await.unwrap().unwrap();
         assert_eq!(claimed.id, second);
     }
@@ -545,15 +534,9 @@ mod tests {
         // A failed head retried by an admin heads its key again, ahead of a later item.
         let a = put(&db, &role(900, 1), 3_000, None).await.unwrap();
         assert!(claim_next(&db, from_millis(3_000)).await.unwrap().is_some());
-        finish(
-            &db,
-            a,
-            crate::outbox::Status::Failed,
-            Some("403"),
-            from_millis(3_000),
-        )
-        .await
-        .unwrap();
+        finish(&db, a, Status::Failed, Some("403"), from_millis(3_000))
+            .await
+            .unwrap();
         let b = put(&db, &unrole(900, 1), 3_000, None).await.unwrap();
         let mut conn = db.write.acquire().await.unwrap();
         assert_eq!(
@@ -608,15 +591,9 @@ mod tests {
             Some(10),
             "the first attempt is kept"
         );
-        finish(
-            &db,
-            first,
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(20),
-        )
-        .await
-        .unwrap();
+        finish(&db, first, Status::Delivered, None, from_millis(20))
+            .await
+            .unwrap();
         let next = claim_next(&db, from_millis(10 + lease))
             .await
             .unwrap()
@@ -640,15 +617,9 @@ mod tests {
         assert_eq!(unpark(&db, from_millis(5)).await.unwrap(), 1);
         let claimed = claim_next(&db, from_millis(5)).await.unwrap().unwrap();
         assert_eq!(claimed.id, unknown);
-        finish(
-            &db,
-            unknown,
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(5),
-        )
-        .await
-        .unwrap();
+        finish(&db, unknown, Status::Delivered, None, from_millis(5))
+            .await
+            .unwrap();
         assert_eq!(
             claim_next(&db, from_millis(5)).await.unwrap().unwrap().id,
             behind
@@ -661,33 +632,15 @@ mod tests {
         let a = put(&db, &role(1, 1), 0, None).await.unwrap();
         let b = put(&db, &role(2, 1), 0, None).await.unwrap();
         let ok = put(&db, &role(3, 1), 0, None).await.unwrap();
-        finish(
-            &db,
-            a,
-            crate::outbox::Status::Failed,
-            Some("403"),
-            from_millis(1),
-        )
-        .await
-        .unwrap();
-        finish(
-            &db,
-            b,
-            crate::outbox::Status::Failed,
-            Some("403"),
-            from_millis(1),
-        )
-        .await
-        .unwrap();
-        finish(
-            &db,
-            ok,
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(1),
-        )
-        .await
-        .unwrap();
+        finish(&db, a, Status::Failed, Some("403"), from_millis(1))
+            .await
+            .unwrap();
+        finish(&db, b, Status::Failed, Some("403"), from_millis(1))
+            .await
+            .unwrap();
+        finish(&db, ok, Status::Delivered, None, from_millis(1))
+            .await
+            .unwrap();
 
         let mut tx = db.write.begin().await.unwrap();
         assert_eq!(
@@ -774,15 +727,9 @@ mod tests {
                     }
                     _ if !claimed.is_empty() => {
                         let row = claimed.swap_remove(rng.gen_range(0..claimed.len()));
-                        finish(
-                            &db,
-                            row.id,
-                            crate::outbox::Status::Delivered,
-                            None,
-                            from_millis(now),
-                        )
-                        .await
-                        .unwrap();
+                        finish(&db, row.id, Status::Delivered, None, from_millis(now))
+                            .await
+                            .unwrap();
                         finished.push((row.ordering_key, row.id));
                     }
                     _ => {}
@@ -822,24 +769,12 @@ mod tests {
         let old = put(&db, &role(1, 1), 0, None).await.unwrap();
         let recent = put(&db, &role(2, 1), 0, None).await.unwrap();
         let pending = put(&db, &role(3, 1), 0, None).await.unwrap();
-        finish(
-            &db,
-            old,
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(1_000),
-        )
-        .await
-        .unwrap();
-        finish(
-            &db,
-            recent,
-            crate::outbox::Status::Failed,
-            Some("403"),
-            from_millis(9_000),
-        )
-        .await
-        .unwrap();
+        finish(&db, old, Status::Delivered, None, from_millis(1_000))
+            .await
+            .unwrap();
+        finish(&db, recent, Status::Failed, Some("403"), from_millis(9_000))
+            .await
+            .unwrap();
         assert_eq!(prune_finished(&db, from_millis(5_000)).await.unwrap(), 1);
         let (left,): (String,) = sqlx::query_as("SELECT group_concat(id) FROM outbox ORDER BY id")
             .fetch_one(&db.read)
@@ -857,51 +792,27 @@ mod tests {
         for i in 1..=6 {
             ids.push(put(&db, &role(i, 1), 0, None).await.unwrap());
         }
-        finish(
-            &db,
-            ids[0],
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(1_000),
-        )
-        .await
-        .unwrap();
-        finish(
-            &db,
-            ids[1],
-            crate::outbox::Status::Delivered,
-            None,
-            from_millis(9_000),
-        )
-        .await
-        .unwrap();
-        finish(
-            &db,
-            ids[2],
-            crate::outbox::Status::Failed,
-            Some("403"),
-            from_millis(1_000),
-        )
-        .await
-        .unwrap();
+        finish(&db, ids[0], Status::Delivered, None, from_millis(1_000))
+            .await
+            .unwrap();
+        finish(&db, ids[1], Status::Delivered, None, from_millis(9_000))
+            .await
+            .unwrap();
+        finish(&db, ids[2], Status::Failed, Some("403"), from_millis(1_000))
+            .await
+            .unwrap();
         finish(
             &db,
             ids[3],
-            crate::outbox::Status::Skipped,
+            Status::Skipped,
             Some("gone"),
             from_millis(1_000),
         )
         .await
         .unwrap();
-        finish(
-            &db,
-            ids[4],
-            crate::outbox::Status::Failed,
-            Some("403"),
-            from_millis(1_000),
-        )
-        .await
-        .unwrap();
+        finish(&db, ids[4], Status::Failed, Some("403"), from_millis(1_000))
+            .await
+            .unwrap();
         let mut tx = db.write.begin().await.unwrap();
         requeue_failed(&mut tx, Some(ids[4]), from_millis(2_000))
             .await
@@ -916,8 +827,8 @@ mod tests {
         let mut kept = counts_by_status(&db).await.unwrap();
         kept.sort();
         assert_eq!(kept, real);
-        assert_eq!(count_of(&kept, super::super::Status::Pending), 2);
-        assert_eq!(count_of(&kept, super::super::Status::Delivered), 1);
+        assert_eq!(count_of(&kept, Status::Pending), 2);
+        assert_eq!(count_of(&kept, Status::Delivered), 1);
     }
 
     #[tokio::test]

@@ -159,21 +159,48 @@ async fn one_time_paid(
         now,
     )
     .await?;
-    let kind = if granted.renewal { "renewal" } else { "new" };
-    let income = format!("stripe:{session}");
+    let paid = Paid {
+        amount,
+        currency,
+        renewal: granted.renewal,
+        source: session,
+    };
+    book(tx, product, member, &paid, now).await?;
+    referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
+    Ok(true)
+}
+
+/// One Stripe payment as income: how much, in what, whether it renewed, and the Stripe object
+/// (session or invoice) it came from.
+struct Paid<'a> {
+    amount: i64,
+    currency: &'a str,
+    renewal: bool,
+    source: &'a str,
+}
+
+/// Books `paid` as `product`'s income from `member` (new or renewal), once per Stripe object.
+async fn book(
+    tx: &mut SqliteConnection,
+    product: &Product,
+    member: UserId,
+    paid: &Paid<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let kind = if paid.renewal { "renewal" } else { "new" };
+    let income = format!("stripe:{}", paid.source);
     stripe_income(
         tx,
         Some(&product.id),
         Some(member),
         kind,
-        amount,
-        currency,
+        paid.amount,
+        paid.currency,
         &income,
         now,
     )
     .await?;
-    referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
-    Ok(true)
+    Ok(())
 }
 
 /// A delayed payment failed: nothing is granted; staff see it (the member may try again).
@@ -321,19 +348,13 @@ pub async fn invoice_paid(
         now,
     )
     .await?;
-    let kind = if renewal { "renewal" } else { "new" };
-    let income = format!("stripe:{invoice}");
-    stripe_income(
-        tx,
-        Some(&product.id),
-        Some(member),
-        kind,
+    let paid = Paid {
         amount,
         currency,
-        &income,
-        now,
-    )
-    .await?;
+        renewal,
+        source: invoice,
+    };
+    book(tx, product, member, &paid, now).await?;
     if let Some(payment_id) = recorded {
         referrals::on_payment(tx, config, member, payment_id, amount, now).await?;
     }

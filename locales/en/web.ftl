@@ -18,6 +18,16 @@ web-level = Level
 web-points = Points
 web-someone = (a member)
 web-former-member = former member
+web-product-opens = Opens:
+web-product-holders = { $count ->
+    [one] 1 member has it
+   *[other] { $count } members have it
+}
+web-product-faq = Questions
+web-product-yours-until = You have this until { $when }.
+web-product-yours-for-life = You have this for life.
+web-product-ask = Ask the team in the server how to get it.
+web-product-how = How to get it
 web-a-role = a role
 web-a-channel = a channel
 web-leaderboard-empty = No points earned in this period yet.

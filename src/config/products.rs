@@ -53,6 +53,17 @@ pub struct Product {
     /// `[[products.lessons]]` of a course, in order: drip-released from each member's own
     /// start.
     pub lessons: Vec<Lesson>,
+    /// What its shareable page (`/products/{id}`) says beyond the name and price.
+    pub page: ProductPage,
+}
+
+/// A product page's own words: a description and questions with answers (each a plain string
+/// or one per language), and whether it shows how many members hold the product.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProductPage {
+    pub description: Option<LocalizedText>,
+    pub faq: Vec<(LocalizedText, LocalizedText)>,
+    pub show_member_count: bool,
 }
 
 /// A course lesson that unlocks `unlock_after` the member's first grant of the course.
@@ -204,23 +215,7 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
             t.missing("role");
         }
         let channels = t.ids("channels").into_iter().map(ChannelId::new).collect();
-        let duration = match t.raw("duration") {
-            None => {
-                t.missing("duration");
-                None
-            }
-            Some(value) => {
-                let parsed = value.as_str().and_then(parse_product_duration);
-                if parsed.is_none() {
-                    t.problem(
-                        "duration",
-                        Some(value),
-                        "expected a length such as \"30d\" or \"365d\", or \"lifetime\"",
-                    );
-                }
-                parsed
-            }
-        };
+        let duration = read_duration(&mut t);
         let price = t.float("price", 0.0..=1_000_000.0).unwrap_or(0.0);
         let currency = t
             .string("currency")
@@ -237,17 +232,9 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
         let stripe_price_ids = strings(&mut t, "stripe_price_ids");
         let discord_sku_ids = t.ids("discord_sku_ids");
         let renew_reminders = reminders(&mut t);
-        let payment_link = t.string("payment_link");
-        if let Some(link) = &payment_link {
-            if !link.starts_with("https://") {
-                t.problem(
-                    "payment_link",
-                    Some(&Value::String(link.clone())),
-                    "expected an https:// Stripe Payment Link",
-                );
-            }
-        }
+        let payment_link = read_payment_link(&mut t);
         let lessons = read_lessons(&mut t, kind);
+        let page = read_page(&mut t);
         t.finish();
         if let (Some(id), Some(kind), Some(name), Some(role), Some(duration)) =
             (id, kind, name, role, duration)
@@ -268,10 +255,66 @@ pub fn read_products(items: Vec<Section<'_>>) -> Vec<Product> {
                 renew_reminders,
                 payment_link,
                 lessons,
+                page,
             });
         }
     }
     out
+}
+
+/// `duration`: a length such as "30d", or "lifetime" (`Some(None)`).
+fn read_duration(t: &mut Section<'_>) -> Option<Option<Duration>> {
+    let Some(value) = t.raw("duration") else {
+        t.missing("duration");
+        return None;
+    };
+    let parsed = value.as_str().and_then(parse_product_duration);
+    if parsed.is_none() {
+        t.problem(
+            "duration",
+            Some(value),
+            "expected a length such as \"30d\" or \"365d\", or \"lifetime\"",
+        );
+    }
+    parsed
+}
+
+/// `payment_link`: an https:// Stripe Payment Link.
+fn read_payment_link(t: &mut Section<'_>) -> Option<String> {
+    let link = t.string("payment_link")?;
+    if !link.starts_with("https://") {
+        t.problem(
+            "payment_link",
+            Some(&Value::String(link.clone())),
+            "expected an https:// Stripe Payment Link",
+        );
+    }
+    Some(link)
+}
+
+/// `description`, `[[products.faq]]` (`q` and `a`) and `show_member_count` for the product's
+/// page.
+fn read_page(t: &mut Section<'_>) -> ProductPage {
+    let description = t.text("description");
+    let mut faq = Vec::new();
+    for mut item in t.tables("faq") {
+        let (q, a) = (item.text("q"), item.text("a"));
+        if q.is_none() {
+            item.missing("q");
+        }
+        if a.is_none() {
+            item.missing("a");
+        }
+        item.finish();
+        if let (Some(q), Some(a)) = (q, a) {
+            faq.push((q, a));
+        }
+    }
+    ProductPage {
+        description,
+        faq,
+        show_member_count: t.boolean("show_member_count").unwrap_or(false),
+    }
 }
 
 /// `[[products.lessons]]`: only a course has lessons; each needs a title, a Discord link and

@@ -223,6 +223,22 @@ pub async fn insert(
     Ok(id)
 }
 
+/// How many members hold `product` now (open access, paid or given).
+pub async fn holders_of(
+    conn: &mut SqliteConnection,
+    product: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT member_id) FROM grants WHERE product = ?1 AND ended_at IS NULL
+           AND (ends_at IS NULL OR ends_at > ?2)",
+    )
+    .bind(product)
+    .bind(to_millis(now))
+    .fetch_one(&mut *conn)
+    .await
+}
+
 /// `member`'s open grants of `product` (of every product when `product` is `None`): paid
 /// products (`shop`: false) or points-shop items (`shop`: true).
 pub async fn open(

@@ -8,6 +8,7 @@ pub mod login;
 pub mod names;
 pub mod page;
 pub mod pages;
+pub mod products;
 pub mod redirect;
 pub mod staff_actions;
 pub mod store;
@@ -303,6 +304,7 @@ pub fn router(state: AppState, discord: DiscordAccess) -> Router {
         .route("/lyceum.css", get(pages::stylesheet))
         .route("/lang", get(pages::switch_language))
         .route("/leaderboard", get(pages::leaderboard))
+        .route("/products/:id", get(products::show))
         .route("/me", get(pages::me))
         .route("/me/export.json", get(pages::export))
         .route("/me/calendar.ics", get(calendar::feed))

@@ -103,7 +103,7 @@ pub async fn switch_language(
 pub struct HomeQuery {
     /// A referral code (`/?ref=<code>`, the link `/refer code` gives): the buy links carry it.
     #[serde(rename = "ref")]
-    referral: Option<String>,
+    pub(super) referral: Option<String>,
 }
 
 pub async fn home(
@@ -163,7 +163,7 @@ pub async fn home(
                 ul.plain {
                     @for product in &config.products {
                         li {
-                            strong { (product.name.get(l)) } " — " (money(product.price_minor, &product.currency))
+                            a href={ "/products/" (product.id) } { strong { (product.name.get(l)) } } " — " (money(product.price_minor, &product.currency))
                             " / "
                             @match product.duration {
                                 None => { (t!(l, "membership-lifetime")) }
@@ -175,7 +175,7 @@ pub async fn home(
                             } @else if product.payment_link.is_some() {
                                 a.button href=(login_to_buy) { (t!(l, "web-login-to-buy")) }
                             } @else {
-                                code { "/membership buy product:" (product.id) }
+                                a href={ "/products/" (product.id) } { (t!(l, "web-product-how")) }
                             }
                         }
                     }

@@ -1240,3 +1240,83 @@ async fn a_closed_dm_lands_in_a_private_inbox_thread() {
     assert!(text.contains("does not accept direct messages"), "{text}");
     assert!(text.contains("Done"), "{text}");
 }
+
+/// A product's shareable page: name, price and length, the creator's description and
+/// questions in the reader's language, the channels it opens by name, how many hold it when
+/// the creator allows; Buy after login, and for a holder until when with a renew link. A
+/// product without a Payment Link says to ask the team, never a slash command.
+#[tokio::test]
+async fn a_product_page_says_what_it_is_opens_and_how_to_get_it() {
+    let products = crate::membership::products().replacen(
+        "renew_reminders = \"7d,1d\"\n",
+        "renew_reminders = \"7d,1d\"\n\
+         description = { en = \"Weekly deep dives.\", \"zh-CN\" = \"每周深度解析。\" }\n\
+         show_member_count = true\n\
+         [[products.faq]]\n\
+         q = { en = \"Can I cancel?\", \"zh-CN\" = \"可以取消吗？\" }\n\
+         a = { en = \"Any time.\", \"zh-CN\" = \"随时可以。\" }\n",
+        1,
+    );
+    let app = TestApp::spawn_with(&products).await;
+    app.slash(
+        SlashCall::new(ids::OWNER, "membership")
+            .subcommand("grant")
+            .user_option("member", ids::KAI)
+            .string("product", "pro")
+            .string("duration", "30d"),
+    )
+    .await;
+    let url = |id: &str| format!("{}/products/{id}", base(&app));
+    let visitor = Browser::new().get(&url("pro")).await;
+    assert_eq!(visitor.status, 200);
+    for expected in [
+        "Pro membership",
+        "29.00 USD",
+        "Weekly deep dives.",
+        "Can I cancel?",
+        "Any time.",
+        "1 member has it",
+        "/login?next=%2Fproducts%2Fpro",
+    ] {
+        assert!(
+            visitor.body.contains(expected),
+            "{expected}: {}",
+            visitor.body
+        );
+    }
+    // A member who holds it: until when, and a renew link naming them.
+    let mut kai = Browser::new();
+    log_in(&app, &mut kai, ids::KAI).await;
+    let held = kai.get(&url("pro")).await;
+    assert!(held.body.contains("你已拥有，有效期至"), "{}", held.body);
+    assert!(held.body.contains("每周深度解析。"), "{}", held.body);
+    assert!(
+        held.body
+            .contains(&format!("client_reference_id={}", ids::KAI)),
+        "{}",
+        held.body
+    );
+    // A member who does not: Buy.
+    let mut mina = Browser::new();
+    log_in(&app, &mut mina, ids::MINA).await;
+    let buy = mina.get(&url("pro")).await;
+    assert!(buy.body.contains(">Buy<"), "{}", buy.body);
+    // The course has no Payment Link: a sentence; it opens its channel, named.
+    let course = Browser::new().get(&url("rust-course")).await;
+    assert!(course.body.contains("Ask the team"), "{}", course.body);
+    assert!(course.body.contains("Opens: #"), "{}", course.body);
+    assert!(!course.body.contains("/membership"), "{}", course.body);
+    assert!(
+        !course.body.contains("members have it"),
+        "not shown unless allowed"
+    );
+    // The community page links each product's page; an unknown product is a 404 page.
+    let home = Browser::new().get(&base(&app)).await;
+    assert!(
+        home.body.contains("href=\"/products/pro\""),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("/membership buy"), "{}", home.body);
+    assert_eq!(Browser::new().get(&url("nope")).await.status, 404);
+}

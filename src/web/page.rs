@@ -88,6 +88,27 @@ pub fn shell(
     title: &str,
     body: Markup,
 ) -> Markup {
+    shared_shell(config, locale, viewer, title, body, None)
+}
+
+/// How a page looks when its link is pasted into WeChat, Discord or X: OpenGraph and Twitter
+/// card tags with a title and a description (the page's absolute URL, as crawlers need). No
+/// preview image yet: the compiled-in font holds only the charts' characters, and a product's
+/// Chinese name needs the whole CJK set.
+pub struct Share {
+    pub description: String,
+    pub url: String,
+}
+
+/// [`shell`] with link-preview tags.
+pub fn shared_shell(
+    config: &Config,
+    locale: Locale,
+    viewer: &Viewer,
+    title: &str,
+    body: Markup,
+    share: Option<&Share>,
+) -> Markup {
     let other = match locale {
         Locale::En => ("zh-CN", "中文"),
         Locale::ZhCn => ("en", "English"),
@@ -99,8 +120,19 @@ pub fn shell(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (community) }
+                @if title == community { title { (community) } } @else { title { (title) " · " (community) } }
                 link rel="stylesheet" href="/lyceum.css";
+                @if let Some(share) = share {
+                    meta property="og:type" content="website";
+                    meta property="og:site_name" content=(community);
+                    meta property="og:title" content=(title);
+                    meta property="og:description" content=(share.description);
+                    meta property="og:url" content=(share.url);
+                    meta name="twitter:card" content="summary";
+                    meta name="twitter:title" content=(title);
+                    meta name="twitter:description" content=(share.description);
+                    meta name="description" content=(share.description);
+                }
             }
             body {
                 header { div.bar {

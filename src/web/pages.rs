@@ -193,7 +193,22 @@ pub async fn home(
         }
     };
     let title = config.community.name.get(l).to_string();
-    html_page(shell(config, l, &s.viewer, &title, body))
+    let base = &web.discord.base_url;
+    let share = page::Share {
+        description: p
+            .tagline
+            .as_ref()
+            .map_or_else(|| title.clone(), |t| t.get(l).to_string()),
+        url: format!("{base}/"),
+    };
+    html_page(page::shared_shell(
+        config,
+        l,
+        &s.viewer,
+        &title,
+        body,
+        Some(&share),
+    ))
 }
 
 #[derive(Deserialize)]

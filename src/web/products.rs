@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 use maud::html;
 
-use super::page::{self, shell};
+use super::page::{self, shared_shell, Share};
 use super::pages::{html_page, seen, unavailable, HomeQuery};
 use super::Web;
 use crate::config::{Config, Product};
@@ -75,7 +75,28 @@ pub async fn show(
             }
         }
     };
-    html_page(shell(config, l, &s.viewer, product.name.get(l), body))
+    let price = format!(
+        "{} / {}",
+        money(product.price_minor, &product.currency),
+        length(l, product)
+    );
+    let share = Share {
+        description: product
+            .page
+            .description
+            .as_ref()
+            .map_or_else(|| price.clone(), |d| format!("{price} — {}", d.get(l))),
+        url: format!("{}/products/{}", web.discord.base_url, product.id),
+    };
+    let title = product.name.get(l);
+    html_page(shared_shell(
+        config,
+        l,
+        &s.viewer,
+        title,
+        body,
+        Some(&share),
+    ))
 }
 
 /// "30 days" or "lifetime".

@@ -1310,6 +1310,14 @@ async fn a_product_page_says_what_it_is_opens_and_how_to_get_it() {
         !course.body.contains("members have it"),
         "not shown unless allowed"
     );
+    // A pasted link shows a card: OpenGraph and Twitter tags with the name and description.
+    for tag in [
+        "property=\"og:title\" content=\"Pro membership\"",
+        "property=\"og:description\" content=\"29.00 USD / 30 days — Weekly deep dives.\"",
+        "name=\"twitter:card\" content=\"summary\"",
+    ] {
+        assert!(visitor.body.contains(tag), "{tag}: {}", visitor.body);
+    }
     // The community page links each product's page; an unknown product is a 404 page.
     let home = Browser::new().get(&base(&app)).await;
     assert!(
@@ -1318,5 +1326,6 @@ async fn a_product_page_says_what_it_is_opens_and_how_to_get_it() {
         home.body
     );
     assert!(!home.body.contains("/membership buy"), "{}", home.body);
+    assert!(home.body.contains("property=\"og:title\""), "{}", home.body);
     assert_eq!(Browser::new().get(&url("nope")).await.status, 404);
 }

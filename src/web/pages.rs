@@ -157,31 +157,7 @@ pub async fn home(
                 p { @for (label, url) in &p.links { a href=(url) { (label.get(l)) } " " } }
             }
         }
-        @if !config.products.is_empty() {
-            div.card {
-                h2 { (t!(l, "about-products")) }
-                ul.plain {
-                    @for product in &config.products {
-                        li {
-                            a href={ "/products/" (product.id) } { strong { (product.name.get(l)) } } " — " (money(product.price_minor, &product.currency))
-                            " / "
-                            @match product.duration {
-                                None => { (t!(l, "membership-lifetime")) }
-                                Some(d) => { (t!(l, "about-days", days = (d.as_secs() / 86_400) as i64)) }
-                            }
-                            " "
-                            @if let (Some(link), Some(member)) = (&product.payment_link, buyer) {
-                                a.button href=(crate::features::membership::rules::checkout_url(link, member, referral.as_deref())) { (t!(l, "web-buy")) }
-                            } @else if product.payment_link.is_some() {
-                                a.button href=(login_to_buy) { (t!(l, "web-login-to-buy")) }
-                            } @else {
-                                a href={ "/products/" (product.id) } { (t!(l, "web-product-how")) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        (products_card(config, l, buyer, referral.as_deref(), &login_to_buy))
         div.card {
             h2 { (t!(l, "web-events-next")) }
             @if visible.is_empty() { p.muted { (t!(l, "web-no-events")) } }
@@ -209,6 +185,44 @@ pub async fn home(
         body,
         Some(&share),
     ))
+}
+
+/// The community page's products: each links its own page, with the price and a Buy (or log
+/// in to buy) where it has a Payment Link.
+fn products_card(
+    config: &Config,
+    l: Locale,
+    buyer: Option<u64>,
+    referral: Option<&str>,
+    login_to_buy: &str,
+) -> maud::Markup {
+    html! {
+    @if !config.products.is_empty() {
+        div.card {
+            h2 { (t!(l, "about-products")) }
+            ul.plain {
+                @for product in &config.products {
+                    li {
+                        a href={ "/products/" (product.id) } { strong { (product.name.get(l)) } } " — " (money(product.price_minor, &product.currency))
+                        " / "
+                        @match product.duration {
+                            None => { (t!(l, "membership-lifetime")) }
+                            Some(d) => { (t!(l, "about-days", days = (d.as_secs() / 86_400) as i64)) }
+                        }
+                        " "
+                        @if let (Some(link), Some(member)) = (&product.payment_link, buyer) {
+                            a.button href=(crate::features::membership::rules::checkout_url(link, member, referral)) { (t!(l, "web-buy")) }
+                        } @else if product.payment_link.is_some() {
+                            a.button href=(login_to_buy) { (t!(l, "web-login-to-buy")) }
+                        } @else {
+                            a href={ "/products/" (product.id) } { (t!(l, "web-product-how")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    }
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,9 @@
 use poise::serenity_prelude as serenity;
 use serenity::FullEvent;
 
+use super::interactions::all_doors;
 use crate::discord::chat::ChatMessage;
+use crate::discord::doors::OnMember;
 use crate::discord::Data;
 use crate::error::Error;
 use crate::features::{homework, membership, moderation, points, schedule, stats};
@@ -26,16 +28,17 @@ pub async fn handle(
         FullEvent::EntitlementDelete { entitlement } => {
             membership::doors::entitlement_changed(data, entitlement, true).await?;
         }
-        FullEvent::GuildMemberAddition { new_member } => {
-            member_joined(data, new_member.guild_id, new_member.user.id).await?;
+        FullEvent::GuildMemberAddition { new_member } if ours(data, new_member.guild_id) => {
+            member_joined(data, new_member.user.id).await;
         }
-        FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
-            member_left(data, *guild_id, user.id).await?;
+        FullEvent::GuildMemberRemoval { guild_id, user, .. } if ours(data, *guild_id) => {
+            run_hooks(data, all_doors().leaves(), user.id, "leave").await;
+            crate::web::login::left_the_server(data, user.id).await?;
         }
         FullEvent::GuildBanAddition {
             guild_id,
             banned_user,
-        } if *guild_id == data.config.snapshot().discord.guild_id => {
+        } if ours(data, *guild_id) => {
             crate::web::login::left_the_server(data, banned_user.id).await?;
         }
         FullEvent::Message { new_message } => {
@@ -110,45 +113,35 @@ pub async fn on_message(
     Ok(())
 }
 
-/// A member joined (or rejoined): each feature's join hook, in registration order, each in
-/// its own write (one failing leaves the others done and is logged).
-async fn member_joined(
-    data: &Data,
-    guild: serenity::GuildId,
-    user: serenity::UserId,
-) -> Result<(), Error> {
-    let config = data.config.snapshot();
-    if guild != config.discord.guild_id {
-        return Ok(());
-    }
-    let mut restored = Vec::new();
-    for (what, hook) in super::interactions::all_doors().joins() {
-        match hook(data, &config, user).await {
-            Ok(0) => {}
-            Ok(n) => restored.push(format!("{what}: {n}")),
-            Err(e) => tracing::error!(%user, hook = what, error = ?e, "join hook failed"),
-        }
-    }
+/// Whether `guild` is the community's server (the bot hears only its events).
+fn ours(data: &Data, guild: serenity::GuildId) -> bool {
+    guild == data.config.snapshot().discord.guild_id
+}
+
+/// A member joined (or rejoined): each feature's join hook; what they got back is logged.
+async fn member_joined(data: &Data, user: serenity::UserId) {
+    let restored = run_hooks(data, all_doors().joins(), user, "join").await;
     if !restored.is_empty() {
         tracing::info!(%user, restored = restored.join(", "), "restored roles on join");
     }
-    Ok(())
 }
 
-/// A member left, was kicked or banned: each feature's leave hook, and their web sessions end.
-async fn member_left(
+/// Runs member `hooks` in registration order, each in its own write (one failing leaves the
+/// others done and is logged). Returns what queued roles, as "what: count".
+async fn run_hooks(
     data: &Data,
-    guild: serenity::GuildId,
+    hooks: &[(&'static str, OnMember)],
     user: serenity::UserId,
-) -> Result<(), Error> {
+    on: &str,
+) -> Vec<String> {
     let config = data.config.snapshot();
-    if guild != config.discord.guild_id {
-        return Ok(());
-    }
-    for (what, hook) in super::interactions::all_doors().leaves() {
-        if let Err(e) = hook(data, &config, user).await {
-            tracing::error!(%user, hook = what, error = ?e, "leave hook failed");
+    let mut restored = Vec::new();
+    for (what, hook) in hooks {
+        match hook(data, &config, user).await {
+            Ok(0) => {}
+            Ok(n) => restored.push(format!("{what}: {n}")),
+            Err(e) => tracing::error!(%user, hook = what, on, error = ?e, "member hook failed"),
         }
     }
-    crate::web::login::left_the_server(data, user).await
+    restored
 }
